@@ -1,0 +1,2 @@
+/** JMH benchmarks of police4j. */
+package org.police4j.bench;

@@ -1,0 +1,150 @@
+package org.police4j.fold;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.List;
+import org.police4j.nn.Cpa;
+import org.police4j.nn.PolicedMlp;
+
+/**
+ * Turns a POLICEd network into a plain one with the same outputs: the zero-overhead inference
+ * the paper promises. The shifts depend only on the weights and the region (never on the data),
+ * so one pass of the region alone through the {@link org.police4j.engine.ShiftEngine} gives them,
+ * and each is added to its layer's bias in float32, exactly as the constrained forward adds it to
+ * the pre-activation.
+ */
+public final class Fold {
+
+    private Fold() {}
+
+    /**
+     * The current shifts, one float array per hidden layer, from the region alone.
+     *
+     * @param block an initialised POLICEd network
+     * @return shifts[l][k]
+     */
+    public static float[][] shifts(PolicedMlp block) {
+        NDManager parent = block.weight(0).getManager();
+        try (NDManager manager = parent.newSubManager()) {
+            NDArray none = manager.zeros(new Shape(0, block.inputDimension()), DataType.FLOAT32);
+            PolicedMlp.Trace trace =
+                    block.forwardWithTrace(new ParameterStore(manager, false), none, false);
+            float[][] shifts = new float[trace.shifts().size()][];
+            for (int l = 0; l < shifts.length; l++) {
+                shifts[l] = trace.shifts().get(l).toFloatArray();
+            }
+            return shifts;
+        }
+    }
+
+    /**
+     * The folded network as plain float32 arrays: what the certificate checks.
+     *
+     * @param block an initialised POLICEd network
+     * @return weights with each hidden bias replaced by {@code bias + shift} (float32 sum)
+     */
+    public static FoldedWeights weights(PolicedMlp block) {
+        float[][] shifts = shifts(block);
+        List<DenseLayer> hidden = new ArrayList<>();
+        int last = block.layers().size() - 1;
+        for (int l = 0; l < last; l++) {
+            float[] bias = block.bias(l).toFloatArray();
+            for (int k = 0; k < bias.length; k++) {
+                bias[k] = bias[k] + shifts[l][k];
+            }
+            hidden.add(new DenseLayer(matrix(block.weight(l)), bias));
+        }
+        DenseLayer head = new DenseLayer(matrix(block.weight(last)), block.bias(last).toFloatArray());
+        return new FoldedWeights(hidden, head, block.activation());
+    }
+
+    /**
+     * The folded network as a plain DJL block made only of DJL's own blocks ({@link Linear} and
+     * DJL activations), so it loads and runs without police4j.
+     *
+     * @param block an initialised POLICEd network
+     * @param manager owns the new parameters
+     * @return an initialised {@link SequentialBlock}
+     */
+    public static SequentialBlock block(PolicedMlp block, NDManager manager) {
+        return block(weights(block), manager);
+    }
+
+    /**
+     * A plain DJL block computing {@code weights}.
+     *
+     * @param weights the folded weights
+     * @param manager owns the new parameters
+     * @return an initialised {@link SequentialBlock}
+     */
+    public static SequentialBlock block(FoldedWeights weights, NDManager manager) {
+        SequentialBlock net = structure(weights);
+        net.initialize(manager, DataType.FLOAT32, new Shape(1, weights.inputDimension()));
+        int i = 0;
+        for (DenseLayer layer : weights.hidden()) {
+            copyInto((Linear) net.getChildren().get(2 * i).getValue(), layer);
+            i++;
+        }
+        copyInto((Linear) net.getChildren().get(2 * i).getValue(), weights.head());
+        return net;
+    }
+
+    /**
+     * The uninitialised plain structure (Linear, activation, ..., Linear) of {@code weights}: what
+     * a DJL user rebuilds before {@code loadParameters} on an exported model.
+     */
+    public static SequentialBlock structure(FoldedWeights weights) {
+        SequentialBlock net = new SequentialBlock();
+        for (DenseLayer layer : weights.hidden()) {
+            net.add(Linear.builder().setUnits(layer.outputs()).build());
+            net.add(djlActivation(weights.activation()));
+        }
+        net.add(Linear.builder().setUnits(weights.head().outputs()).build());
+        return net;
+    }
+
+    /** DJL's own block for the activation (abs has none: a named lambda). */
+    public static Block djlActivation(Cpa cpa) {
+        switch (cpa.kind()) {
+            case RELU:
+                return Activation.reluBlock();
+            case LEAKY_RELU:
+                return Activation.leakyReluBlock((float) cpa.negativeSlope());
+            default:
+                return new LambdaBlock(list -> new NDList(list.singletonOrThrow().abs()), "Abs");
+        }
+    }
+
+    private static void copyInto(Linear linear, DenseLayer layer) {
+        Parameter weight = linear.getParameters().get("weight");
+        Parameter bias = linear.getParameters().get("bias");
+        float[] flat = new float[layer.outputs() * layer.inputs()];
+        for (int k = 0; k < layer.outputs(); k++) {
+            System.arraycopy(layer.weight()[k], 0, flat, k * layer.inputs(), layer.inputs());
+        }
+        weight.getArray().set(flat);
+        bias.getArray().set(layer.bias());
+    }
+
+    static float[][] matrix(NDArray array) {
+        int rows = (int) array.getShape().get(0);
+        int cols = (int) array.getShape().get(1);
+        float[] flat = array.toFloatArray();
+        float[][] m = new float[rows][cols];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(flat, r * cols, m[r], 0, cols);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,90 @@
+package org.police4j.testing;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import org.police4j.nn.Cpa;
+import org.police4j.nn.PolicedMlp;
+import org.police4j.region.VertexRegion;
+
+/** Builds POLICEd networks with given weights for tests. */
+public final class Nets {
+
+    private Nets() {}
+
+    public static PolicedMlp withWeights(
+            NDManager manager,
+            VertexRegion region,
+            Cpa activation,
+            List<double[][]> weights,
+            List<double[]> biases,
+            double margin) {
+        int[] hidden = new int[weights.size() - 1];
+        for (int l = 0; l < hidden.length; l++) {
+            hidden[l] = weights.get(l).length;
+        }
+        PolicedMlp block =
+                PolicedMlp.builder()
+                        .setHidden(hidden)
+                        .setOutputs(weights.get(weights.size() - 1).length)
+                        .optActivation(activation)
+                        .setRegion(region)
+                        .optMargin(margin)
+                        .build();
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, region.dimension()));
+        for (int l = 0; l < weights.size(); l++) {
+            block.weight(l).set(flatten(weights.get(l)));
+            block.bias(l).set(toFloat(biases.get(l)));
+        }
+        return block;
+    }
+
+    public static PolicedMlp fromGolden(NDManager manager, GoldenCase c, double margin) {
+        return withWeights(
+                manager,
+                VertexRegion.of(c.name(), c.vertices()),
+                c.activation(),
+                c.weights(),
+                c.biases(),
+                margin);
+    }
+
+    public static float[] flatten(double[][] m) {
+        int cols = m.length == 0 ? 0 : m[0].length;
+        float[] flat = new float[m.length * cols];
+        for (int r = 0; r < m.length; r++) {
+            for (int c = 0; c < cols; c++) {
+                flat[r * cols + c] = (float) m[r][c];
+            }
+        }
+        return flat;
+    }
+
+    public static float[] toFloat(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+
+    public static NDArray matrix(NDManager manager, double[][] m) {
+        return manager.create(flatten(m), new Shape(m.length, m.length == 0 ? 0 : m[0].length));
+    }
+
+    /** Reads a 2-D float array as rows of doubles. */
+    public static double[][] rows(NDArray array) {
+        int r = (int) array.getShape().get(0);
+        int c = (int) array.getShape().get(1);
+        float[] flat = array.toType(DataType.FLOAT32, false).toFloatArray();
+        double[][] out = new double[r][c];
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < c; j++) {
+                out[i][j] = flat[i * c + j];
+            }
+        }
+        return out;
+    }
+}

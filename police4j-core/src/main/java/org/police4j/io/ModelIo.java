@@ -1,0 +1,262 @@
+package org.police4j.io;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.police4j.nn.Cpa;
+import org.police4j.nn.PolicedMlp;
+import org.police4j.region.VertexRegion;
+
+/**
+ * Saves and loads a POLICEd model as a directory: {@code model.json} (format version,
+ * architecture, region, margin, user metadata, and the SHA-256 of the parameters) and {@code
+ * parameters.bin} (DJL's own parameter encoding). The checksum turns a truncated or corrupted
+ * file into a clear error instead of garbage weights, and the directory is written atomically
+ * (see {@link AtomicDirectory}).
+ */
+public final class ModelIo {
+
+    /** The value of the {@code format} field. */
+    public static final String FORMAT = "police4j-model";
+    /** The version of the layout written by this class. */
+    public static final int FORMAT_VERSION = 1;
+
+    public static final String MODEL_JSON = "model.json";
+    public static final String PARAMETERS = "parameters.bin";
+
+    static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ModelIo() {}
+
+    /** A loaded model: the block (initialised) and the user metadata saved with it. */
+    public record Loaded(PolicedMlp block, ObjectNode metadata) {}
+
+    /**
+     * Saves {@code block} to {@code dir}, replacing what was there, atomically.
+     *
+     * @param block an initialised POLICEd network
+     * @param dir the model directory
+     * @param metadata free-form JSON saved alongside (training settings, label names, ...), may
+     *     be null
+     */
+    public static void save(PolicedMlp block, Path dir, ObjectNode metadata) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            block.saveParameters(out);
+        }
+        byte[] parameters = bytes.toByteArray();
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("formatVersion", FORMAT_VERSION);
+        root.set("architecture", architecture(block));
+        root.set("region", region(block.region()));
+        ObjectNode params = root.putObject("parameters");
+        params.put("file", PARAMETERS);
+        params.put("bytes", parameters.length);
+        params.put("sha256", sha256(parameters));
+        root.set("metadata", metadata == null ? JSON.createObjectNode() : metadata.deepCopy());
+        byte[] json = JSON.writeValueAsBytes(root);
+        AtomicDirectory.write(
+                dir,
+                tmp -> {
+                    Files.write(tmp.resolve(PARAMETERS), parameters);
+                    Files.write(tmp.resolve(MODEL_JSON), json);
+                });
+    }
+
+    /**
+     * Loads a model saved by {@link #save}.
+     *
+     * @param dir the model directory
+     * @param manager owns the loaded parameters
+     * @return the block and its metadata
+     * @throws NoSuchFileException if the directory or one of its files is missing
+     * @throws MalformedModelException if a file is corrupted, truncated or of another format
+     */
+    public static Loaded load(Path dir, NDManager manager)
+            throws IOException, MalformedModelException {
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, "model directory does not exist");
+        }
+        Path jsonFile = dir.resolve(MODEL_JSON);
+        if (!Files.isRegularFile(jsonFile)) {
+            throw new NoSuchFileException(
+                    jsonFile.toString(), null, "not a police4j model directory: model.json is missing");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readAllBytes(jsonFile));
+        } catch (JsonProcessingException e) {
+            throw new MalformedModelException(
+                    jsonFile + " is corrupted (not valid JSON): " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !FORMAT.equals(text(root, "format", jsonFile))) {
+            throw new MalformedModelException(
+                    jsonFile + ": field 'format' is not '" + FORMAT + "'; not a police4j model");
+        }
+        int version = root.path("formatVersion").asInt(-1);
+        if (version != FORMAT_VERSION) {
+            throw new MalformedModelException(
+                    jsonFile
+                            + ": formatVersion "
+                            + version
+                            + " is not supported; this police4j reads version "
+                            + FORMAT_VERSION);
+        }
+        PolicedMlp block;
+        try {
+            block = fromArchitecture(node(root, "architecture", jsonFile), regionFrom(node(root, "region", jsonFile)));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedModelException(jsonFile + ": " + e.getMessage(), e);
+        }
+        byte[] parameters = readParameters(dir, node(root, "parameters", jsonFile), jsonFile);
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, block.inputDimension()));
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
+            block.loadParameters(manager, in);
+        } catch (IOException | RuntimeException e) {
+            throw new MalformedModelException(
+                    dir.resolve(PARAMETERS) + " does not match the architecture in model.json: " + e.getMessage(), e);
+        }
+        JsonNode metadata = root.path("metadata");
+        return new Loaded(block, metadata.isObject() ? (ObjectNode) metadata : JSON.createObjectNode());
+    }
+
+    private static byte[] readParameters(Path dir, JsonNode params, Path jsonFile)
+            throws IOException, MalformedModelException {
+        Path file = dir.resolve(PARAMETERS);
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "the model's parameters are missing");
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        long expectedBytes = params.path("bytes").asLong(-1);
+        if (bytes.length != expectedBytes) {
+            throw new MalformedModelException(
+                    file + " is truncated or corrupted: " + bytes.length + " bytes, model.json says " + expectedBytes);
+        }
+        String expected = text(params, "sha256", jsonFile);
+        String actual = sha256(bytes);
+        if (!actual.equals(expected)) {
+            throw new MalformedModelException(
+                    file + " is corrupted: SHA-256 " + actual + " does not match " + expected + " in model.json");
+        }
+        return bytes;
+    }
+
+    static ObjectNode architecture(PolicedMlp block) {
+        ObjectNode arch = JSON.createObjectNode();
+        arch.put("type", "PolicedMlp");
+        arch.put("inputDimension", block.inputDimension());
+        ArrayNode hidden = arch.putArray("hidden");
+        for (int w : block.hiddenWidths()) {
+            hidden.add(w);
+        }
+        arch.put("outputs", block.outputs());
+        arch.put("activation", block.activation().kind().name());
+        arch.put("negativeSlope", block.activation().negativeSlope());
+        arch.put("margin", block.engine().margin());
+        return arch;
+    }
+
+    /** The region as JSON: {@code {"name": ..., "vertices": [[...], ...]}}. */
+    public static ObjectNode region(VertexRegion region) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("name", region.name());
+        ArrayNode rows = node.putArray("vertices");
+        for (double[] v : region.vertices()) {
+            ArrayNode row = rows.addArray();
+            for (double x : v) {
+                row.add(x);
+            }
+        }
+        return node;
+    }
+
+    /** Reads a region written by {@link #region(VertexRegion)}. */
+    public static VertexRegion regionFrom(JsonNode node) {
+        JsonNode rows = node.path("vertices");
+        if (!rows.isArray()) {
+            throw new IllegalArgumentException("region: field 'vertices' missing or not an array");
+        }
+        double[][] v = new double[rows.size()][];
+        for (int p = 0; p < v.length; p++) {
+            JsonNode row = rows.get(p);
+            if (!row.isArray()) {
+                throw new IllegalArgumentException("region: vertex " + p + " is not an array");
+            }
+            v[p] = new double[row.size()];
+            for (int j = 0; j < v[p].length; j++) {
+                if (!row.get(j).isNumber()) {
+                    throw new IllegalArgumentException(
+                            "region: vertex " + p + " coordinate " + j + " is not a number: " + row.get(j));
+                }
+                v[p][j] = row.get(j).asDouble();
+            }
+        }
+        return VertexRegion.of(node.path("name").asText("region"), v);
+    }
+
+    private static PolicedMlp fromArchitecture(JsonNode arch, VertexRegion region) {
+        JsonNode hiddenNode = arch.path("hidden");
+        int[] hidden = new int[hiddenNode.size()];
+        for (int l = 0; l < hidden.length; l++) {
+            hidden[l] = hiddenNode.get(l).asInt();
+        }
+        int inputDimension = arch.path("inputDimension").asInt(-1);
+        if (inputDimension != region.dimension()) {
+            throw new IllegalArgumentException(
+                    "inputDimension " + inputDimension + " differs from the region's dimension " + region.dimension());
+        }
+        Cpa activation =
+                new Cpa(Cpa.Kind.valueOf(arch.path("activation").asText()), arch.path("negativeSlope").asDouble());
+        return PolicedMlp.builder()
+                .setHidden(hidden)
+                .setOutputs(arch.path("outputs").asInt(-1))
+                .optActivation(activation)
+                .setRegion(region)
+                .optMargin(arch.path("margin").asDouble())
+                .build();
+    }
+
+    private static JsonNode node(JsonNode parent, String field, Path file) throws MalformedModelException {
+        JsonNode n = parent.get(field);
+        if (n == null || !n.isObject()) {
+            throw new MalformedModelException(file + ": field '" + field + "' is missing or not an object");
+        }
+        return n;
+    }
+
+    private static String text(JsonNode parent, String field, Path file) throws MalformedModelException {
+        JsonNode n = parent.get(field);
+        if (n == null || !n.isTextual()) {
+            throw new MalformedModelException(file + ": field '" + field + "' is missing or not a string");
+        }
+        return n.asText();
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package org.police4j.train;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import java.util.Random;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.police4j.nn.PolicedMlp;
+
+/**
+ * A short training loop on DJL's {@link Trainer}: AdamW, a step schedule, fixed seeds, a
+ * progress bar with the loss, and a listener after every step. POLICE needs nothing special from
+ * the loop (the constraint lives in the block); this exists so the paper's experiments, the CLI
+ * and users share one tested recipe.
+ */
+public final class Fit {
+
+    private boolean progress;
+    private String taskName = "train";
+    private StepListener listener = (step, loss, block) -> {};
+
+    private Fit() {}
+
+    public static Fit create() {
+        return new Fit();
+    }
+
+    /** Show a console progress bar (on standard error) with the current loss. */
+    public Fit optProgress(boolean show, String name) {
+        this.progress = show;
+        this.taskName = name;
+        return this;
+    }
+
+    public Fit optListener(StepListener listener) {
+        this.listener = listener;
+        return this;
+    }
+
+    /**
+     * Seeds the engine and initialises {@code block} with PyTorch's default initialisation: the
+     * same seed gives the same network.
+     */
+    public static void initialize(PolicedMlp block, Model model, long seed) {
+        Engine.getInstance().setRandomSeed((int) seed);
+        block.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
+                new Shape(1, block.inputDimension()));
+    }
+
+    /**
+     * Trains {@code model}'s block (a {@link PolicedMlp}) on {@code x -> y}.
+     *
+     * @param model holds the block; its parameters are initialised from the seed if they are not
+     * @param x N x D inputs
+     * @param y labels: N x K targets (MSE, BCE), or N class indices (softmax)
+     * @param settings optimiser, schedule, loss, batch, seed
+     * @return the losses and the time; stops early at the first non-finite loss
+     */
+    public FitResult fit(Model model, NDArray x, NDArray y, TrainingSettings settings) {
+        PolicedMlp block = (PolicedMlp) model.getBlock();
+        if (!block.isInitialized()) {
+            initialize(block, model, settings.seed());
+        }
+        long n = x.getShape().get(0);
+        if (y.getShape().get(0) != n) {
+            throw new IllegalArgumentException(
+                    "labels: " + y.getShape().get(0) + " rows, expected " + n + " like the inputs");
+        }
+        Loss loss = settings.loss().toDjl();
+        Tracker lr = schedule(settings);
+        Optimizer adamW =
+                Optimizer.adamW()
+                        .optLearningRateTracker(lr)
+                        .optWeightDecays((float) settings.weightDecay())
+                        .build();
+        DefaultTrainingConfig config = new DefaultTrainingConfig(loss).optOptimizer(adamW);
+        int batch = settings.batchSize() <= 0 || settings.batchSize() >= n ? (int) n : settings.batchSize();
+        Batches batches = new Batches(n, batch, new Random(settings.seed()));
+        double[] losses = new double[settings.steps()];
+        int stoppedAt = -1;
+        long start = System.nanoTime();
+        try (Trainer trainer = model.newTrainer(config);
+                ProgressBar bar = progress ? bar(settings.steps()) : null) {
+            for (int step = 1; step <= settings.steps(); step++) {
+                double value;
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    NDArray xb = batches.isFull() ? x : x.get(batches.next(x.getManager()));
+                    NDArray yb = batches.isFull() ? y : y.get(batches.last(y.getManager()));
+                    try (GradientCollector gc = trainer.newGradientCollector()) {
+                        NDArray out = trainer.forward(new NDList(xb)).singletonOrThrow();
+                        NDArray l = loss.evaluate(new NDList(yb), new NDList(out));
+                        value = l.getFloat();
+                        if (!Double.isFinite(value)) {
+                            stoppedAt = step;
+                            break;
+                        }
+                        gc.backward(l);
+                    }
+                }
+                trainer.step();
+                losses[step - 1] = value;
+                if (bar != null) {
+                    bar.step();
+                    bar.setExtraMessage(String.format("loss %.4g", value));
+                }
+                listener.afterStep(step, value, block);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        int done = stoppedAt < 0 ? settings.steps() : stoppedAt - 1;
+        return new FitResult(java.util.Arrays.copyOf(losses, done), seconds, stoppedAt);
+    }
+
+    static Tracker schedule(TrainingSettings s) {
+        if (s.scheduleEvery() <= 0 || s.scheduleEvery() >= s.steps()) {
+            return Tracker.fixed((float) s.learningRate());
+        }
+        int drops = (s.steps() - 1) / s.scheduleEvery();
+        int[] at = new int[drops];
+        for (int i = 0; i < drops; i++) {
+            at[i] = (i + 1) * s.scheduleEvery();
+        }
+        return Tracker.multiFactor()
+                .setBaseValue((float) s.learningRate())
+                .setSteps(at)
+                .optFactor((float) s.gamma())
+                .build();
+    }
+
+    private ProgressBar bar(int steps) {
+        return new ProgressBarBuilder()
+                .setTaskName(taskName)
+                .setInitialMax(steps)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(250)
+                .continuousUpdate()
+                .build();
+    }
+}

@@ -91,8 +91,13 @@ class RegionsTest {
     void boxWithPerCoordinateBoundsUpToTheLimit() {
         VertexRegion b = Regions.box(new double[] {0, -1}, new double[] {1, 3});
         assertThat(b.vertices()).isEqualTo(new double[][] {{0, -1}, {1, -1}, {0, 3}, {1, 3}});
-        assertThat(Regions.box(0, 1, Regions.MAX_BOX_VERTEX_DIMENSION).vertexCount())
-                .isEqualTo(1 << 12);
+        VertexRegion big = Regions.box(0, 1, Regions.MAX_BOX_VERTEX_DIMENSION);
+        assertThat(big.vertexCount()).isEqualTo(1 << 12);
+        double[] inside = filled(12, 0.5);
+        inside[3] = 0.999;
+        assertThat(big.contains(inside, 1e-9)).isTrue(); // the LP over 4096 vertices stays quick
+        double[] corner = filled(12, 1.0);
+        assertThat(big.contains(corner, 0)).isTrue();
     }
 
     @Test

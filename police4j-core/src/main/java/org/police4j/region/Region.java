@@ -1,0 +1,54 @@
+package org.police4j.region;
+
+import java.util.Random;
+
+/**
+ * A convex region R of input space on which a network is to be made affine.
+ *
+ * <p>The interface is deliberately small so that regions which cannot list their vertices (for
+ * instance a high-dimensional box given by its support) can still be sampled, tested for
+ * membership and described, which is all that training loops, checks and reports need.
+ */
+public interface Region {
+
+    /** The dimension D of the input space the region lives in. */
+    int dimension();
+
+    /**
+     * A point inside the region, used as the natural "middle" for plots, sanity checks and
+     * outside points. For vertex regions it is the mean of the vertices.
+     *
+     * @return a fresh array of {@link #dimension()} coordinates
+     */
+    double[] center();
+
+    /**
+     * Whether x lies in the region, up to {@code tolerance} in every coordinate (max-norm
+     * distance to the region at most {@code tolerance}). A tolerance is required because
+     * points produced by floating-point arithmetic (samples, vertices of converted regions)
+     * sit on the boundary only approximately.
+     *
+     * @param x a point with {@link #dimension()} finite coordinates
+     * @param tolerance a finite value {@code >= 0}
+     * @return true if x is within tolerance of the region
+     */
+    boolean contains(double[] x, double tolerance);
+
+    /**
+     * Draws n points of the region uniformly in the barycentric sense: random convex
+     * combinations of the vertices with Dirichlet(1, ..., 1) weights (normalised exponentials).
+     * This is not uniform in volume, but it reaches every point of R and is cheap in any
+     * dimension, which is what training on R needs.
+     *
+     * @param n number of points, {@code >= 0}
+     * @param rng the source of randomness; pass a seeded one for reproducibility
+     * @return n fresh points of {@link #dimension()} coordinates each
+     */
+    double[][] sample(int n, Random rng);
+
+    /**
+     * A short human-readable description for logs and reports, such as
+     * {@code "vertex region: 3 vertices in 2-D"}.
+     */
+    String describe();
+}

@@ -1,0 +1,10 @@
+/**
+ * Regions: the convex polytopes R on which a POLICEd network is made exactly affine.
+ *
+ * <p>POLICE works on the V-representation (the vertices of R), because its constraint is stated
+ * per vertex: every vertex of R must sit on the same side of every kink. So every region here
+ * ends up as a {@link org.police4j.region.VertexRegion}; {@link org.police4j.region.Regions}
+ * builds the common shapes (and the paper's four 2-D regions) and converts small
+ * H-representations {@code {x : A x <= b}} to vertices.
+ */
+package org.police4j.region;

@@ -134,19 +134,22 @@ public final class PolicedMlp extends AbstractBlock {
         String vertexSlice = n + ":";
         List<NDArray> signs = new ArrayList<>();
         List<NDArray> shifts = new ArrayList<>();
+        List<NDArray> shifted = new ArrayList<>();
         for (int l = 0; l < layers.size() - 1; l++) {
             NDArray h = layers.get(l).forward(ps, new NDList(z), training).singletonOrThrow();
             NDArray hv = h.get(vertexSlice);
             NDArray s = engine.signs(hv);
             NDArray c = engine.shift(hv, s);
+            NDArray hc = h.add(c);
             if (keepTrace) {
                 signs.add(s);
                 shifts.add(c);
+                shifted.add(hc.get(vertexSlice));
             }
-            z = CpaOps.apply(activation, h.add(c));
+            z = CpaOps.apply(activation, hc);
         }
         NDArray out = layers.get(layers.size() - 1).forward(ps, new NDList(z), training).head();
-        return new Trace(out.get(":" + n), out.get(vertexSlice), signs, shifts);
+        return new Trace(out.get(":" + n), out.get(vertexSlice), signs, shifts, shifted);
     }
 
     /**
@@ -156,9 +159,15 @@ public final class PolicedMlp extends AbstractBlock {
      * @param vertexOutputs P x K outputs of the vertex rows
      * @param signs per hidden layer, the K signs (+1/-1)
      * @param shifts per hidden layer, the K shifts added to the pre-activations
+     * @param vertexPreActivations per hidden layer, the P x K shifted pre-activations of the
+     *     vertex rows: what "no unit straddles the kink" is about
      */
     public record Trace(
-            NDArray outputs, NDArray vertexOutputs, List<NDArray> signs, List<NDArray> shifts) {}
+            NDArray outputs,
+            NDArray vertexOutputs,
+            List<NDArray> signs,
+            List<NDArray> shifts,
+            List<NDArray> vertexPreActivations) {}
 
     @Override
     protected void initializeChildBlocks(

@@ -121,7 +121,10 @@ final class Nets {
         return new FoldedWeights(hidden, net.head(), net.activation());
     }
 
-    /** A copy of the network with one hidden unit's bias set so that the vertices straddle it. */
+    /**
+     * A copy of the network with one hidden unit's bias set so that the vertices straddle it, or
+     * null when the vertices' pre-activations of that unit are (nearly) all equal.
+     */
     static FoldedWeights straddling(FoldedWeights net, double[][] vertices, int layer, int unit) {
         List<DenseLayer> hidden = new ArrayList<>(net.hidden());
         double[][] z = new double[vertices.length][];
@@ -152,6 +155,9 @@ final class Nets {
             }
             min = Math.min(min, s);
             max = Math.max(max, s);
+        }
+        if (!(max - min > 1e-3 * (1 + Math.abs(min) + Math.abs(max)))) {
+            return null; // the vertices barely move this unit: no clean straddle possible
         }
         float[] b = dl.bias().clone();
         b[unit] = (float) (-(min + max) / 2);

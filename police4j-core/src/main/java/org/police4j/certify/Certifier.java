@@ -1,0 +1,296 @@
+package org.police4j.certify;
+
+import java.util.List;
+import java.util.stream.IntStream;
+import org.police4j.fold.DenseLayer;
+import org.police4j.fold.FoldedWeights;
+
+/**
+ * The POLICE certificate: decides exactly whether a CPA network is affine on a convex polytope R
+ * given by its vertices, and if so returns that affine map.
+ *
+ * <p>A deep network with continuous piecewise-affine activations is affine on R iff, in every
+ * unit of every hidden layer, all vertices' pre-activations lie on the same side of the kink at
+ * 0 (Balestriero &amp; LeCun 2023); a value exactly 0 is compatible with both sides. By induction
+ * over the layers, if every unit keeps one side on the vertices, each layer is affine on R, so
+ * each pre-activation is an affine function on R and its sign on the vertices decides its sign
+ * on all of R.
+ *
+ * <h2>Exactness</h2>
+ *
+ * The weights are float32 and the vertices double, all exact binary fractions. Each vertex is
+ * first evaluated in double with a rigorous forward error bound ({@link FastNetwork}); a unit's
+ * side is accepted from the double only when the double is farther from 0 than the bound. If
+ * any unit of a vertex is ambiguous (typically: exactly 0, or within rounding of 0), that whole
+ * vertex is re-evaluated in exact {@link java.math.BigDecimal} arithmetic ({@link ExactNetwork}),
+ * which only multiplies and adds, never rounds. Either way every side used by the verdict is
+ * proved. The fast path can be switched off with {@link Builder#fastPath(boolean)}, which gives
+ * the same verdict (and counts), only slower; the reported min/max pre-activations are then the
+ * exact values correctly rounded, while with the fast path they may be the double evaluations
+ * (within the proved bound of the exact values).
+ *
+ * <h2>The affine map</h2>
+ *
+ * With every unit's side fixed (+1 when all vertices are &gt;= 0 and at least one is &gt; 0; -1 when
+ * all are &lt;= 0 and at least one &lt; 0; +1 when all are exactly 0, which changes nothing on R),
+ * the map is {@code A_1 = W_1, a_1 = b_1; A_{l+1} = W_{l+1} diag(d_l) A_l,
+ * a_{l+1} = W_{l+1} (d_l * a_l) + b_{l+1}; A = W_head diag(d_L) A_L, b = W_head (d_L * a_L) +
+ * b_head}, with {@code d_l} the activation's slope on each unit's side. It is computed
+ * <em>exactly</em> in BigDecimal and only then rounded to double (each entry of A and b is the
+ * double nearest to its exact value). When the network is not certified, the sides are those of
+ * the majority of the vertices (ties go to +1), and the certificate flags that this map is not
+ * the network's function on R.
+ *
+ * <h2>Parallelism</h2>
+ *
+ * Vertices are evaluated as a parallel stream, one vertex per task, on the common fork-join pool;
+ * the D + 1 exact passes of the affine map likewise.
+ */
+public final class Certifier {
+
+    private final boolean fastPath;
+    private final boolean parallel;
+
+    private Certifier(Builder builder) {
+        this.fastPath = builder.fastPath;
+        this.parallel = builder.parallel;
+    }
+
+    /** A builder with the defaults: fast path on, parallel on. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Certifies with the default settings (fast path with exact fallback, parallel).
+     *
+     * @param net the folded network
+     * @param vertices the P vertices of the region, each of dimension {@code net.inputDimension()}
+     * @param interiorPoints points of the region at which to measure the empirical deviation of
+     *     the affine map from {@code net.evaluate}; null or empty for none
+     * @return the certificate
+     * @throws IllegalArgumentException on empty or ragged vertices, dimension mismatch, non-finite
+     *     coordinates or non-finite weights
+     */
+    public static Certificate certify(
+            FoldedWeights net, double[][] vertices, double[][] interiorPoints) {
+        return builder().build().run(net, vertices, interiorPoints);
+    }
+
+    /** Whether this certifier uses the double fast path before exact arithmetic. */
+    public boolean fastPath() {
+        return fastPath;
+    }
+
+    /** Whether this certifier evaluates vertices in parallel. */
+    public boolean parallel() {
+        return parallel;
+    }
+
+    /**
+     * Certifies with this certifier's settings; see {@link #certify}.
+     *
+     * @param net the folded network
+     * @param vertices the P vertices of the region
+     * @param interiorPoints interior points for the empirical check; null or empty for none
+     * @return the certificate
+     */
+    public Certificate run(FoldedWeights net, double[][] vertices, double[][] interiorPoints) {
+        return analyze(net, vertices, interiorPoints).certificate;
+    }
+
+    /** The certificate plus how many vertices needed the exact fallback (for tests). */
+    static final class Analysis {
+        final Certificate certificate;
+        final int exactVertices;
+        final int[][] sides;
+
+        Analysis(Certificate certificate, int exactVertices, int[][] sides) {
+            this.certificate = certificate;
+            this.exactVertices = exactVertices;
+            this.sides = sides;
+        }
+    }
+
+    Analysis analyze(FoldedWeights net, double[][] vertices, double[][] interiorPoints) {
+        if (net == null) {
+            throw new IllegalArgumentException("net: must not be null");
+        }
+        checkWeights(net);
+        int d = net.inputDimension();
+        checkPoints("vertices", vertices, d, false);
+        double[][] interior = interiorPoints == null ? new double[0][] : interiorPoints;
+        checkPoints("interiorPoints", interior, d, true);
+
+        ExactNetwork exact = new ExactNetwork(net);
+        FastNetwork fast = fastPath ? new FastNetwork(net) : null;
+        IntStream indices = IntStream.range(0, vertices.length);
+        if (parallel) {
+            indices = indices.parallel();
+        }
+        Pattern[] patterns =
+                indices.mapToObj(
+                                i -> {
+                                    Pattern p = fast == null ? null : fast.forward(vertices[i]);
+                                    return p != null ? p : exact.forward(vertices[i]);
+                                })
+                        .toArray(Pattern[]::new);
+        int exactVertices = 0;
+        for (Pattern p : patterns) {
+            if (p.exact) {
+                exactVertices++;
+            }
+        }
+
+        List<DenseLayer> hidden = net.hidden();
+        int[][] sides = new int[hidden.size()][];
+        int units = 0;
+        int offending = 0;
+        Violation first = null;
+        for (int l = 0; l < hidden.size(); l++) {
+            int width = hidden.get(l).outputs();
+            units += width;
+            sides[l] = new int[width];
+            for (int k = 0; k < width; k++) {
+                int pos = 0;
+                int neg = 0;
+                double min = Double.POSITIVE_INFINITY;
+                double max = Double.NEGATIVE_INFINITY;
+                for (Pattern p : patterns) {
+                    int s = p.sign[l][k];
+                    if (s > 0) {
+                        pos++;
+                    } else if (s < 0) {
+                        neg++;
+                    }
+                    min = Math.min(min, p.pre[l][k]);
+                    max = Math.max(max, p.pre[l][k]);
+                }
+                if (pos > 0 && neg > 0) {
+                    offending++;
+                    if (first == null) {
+                        first = new Violation(l, k, min, max);
+                    }
+                }
+                sides[l][k] = pos >= neg ? 1 : -1;
+            }
+        }
+
+        double[][][] map = exact.affineMap(sides, d, parallel);
+        double[][] a = map[0];
+        double[] b = map[1][0];
+        Certificate certificate =
+                new Certificate(
+                        first == null,
+                        hidden.size(),
+                        units,
+                        offending,
+                        first,
+                        a,
+                        b,
+                        deviation(net, a, b, interior),
+                        deviation(net, a, b, vertices),
+                        interior.length);
+        return new Analysis(certificate, exactVertices, sides);
+    }
+
+    /** Max |net(x) - (a x + b)| over the points and outputs, in double; 0 for no points. */
+    private static double deviation(FoldedWeights net, double[][] a, double[] b, double[][] xs) {
+        double worst = 0;
+        for (double[] x : xs) {
+            double[] y = net.evaluate(x);
+            for (int k = 0; k < b.length; k++) {
+                double s = b[k];
+                for (int j = 0; j < x.length; j++) {
+                    s += a[k][j] * x[j];
+                }
+                double diff = Math.abs(y[k] - s);
+                if (!(diff <= worst)) {
+                    worst = diff; // NaN propagates, so an overflow is not hidden
+                }
+            }
+        }
+        return worst;
+    }
+
+    private static void checkPoints(String name, double[][] points, int d, boolean mayBeEmpty) {
+        if (points == null) {
+            throw new IllegalArgumentException(name + ": must not be null");
+        }
+        if (points.length == 0 && !mayBeEmpty) {
+            throw new IllegalArgumentException(
+                    name + ": got 0 points, expected at least one vertex of the region");
+        }
+        for (int i = 0; i < points.length; i++) {
+            double[] p = points[i];
+            if (p == null) {
+                throw new IllegalArgumentException(name + "[" + i + "]: is null, expected a point");
+            }
+            if (p.length != d) {
+                throw new IllegalArgumentException(
+                        name + "[" + i + "]: has dimension " + p.length
+                                + ", expected the network's input dimension " + d);
+            }
+            for (int j = 0; j < d; j++) {
+                if (!Double.isFinite(p[j])) {
+                    throw new IllegalArgumentException(
+                            name + "[" + i + "][" + j + "]: is " + p[j]
+                                    + ", expected a finite coordinate");
+                }
+            }
+        }
+    }
+
+    private static void checkWeights(FoldedWeights net) {
+        List<DenseLayer> hidden = net.hidden();
+        for (int l = 0; l <= hidden.size(); l++) {
+            DenseLayer layer = l < hidden.size() ? hidden.get(l) : net.head();
+            String where = l < hidden.size() ? "hidden layer " + l : "head";
+            float[][] w = layer.weight();
+            for (int k = 0; k < w.length; k++) {
+                for (int j = 0; j < w[k].length; j++) {
+                    if (!Float.isFinite(w[k][j])) {
+                        throw new IllegalArgumentException(
+                                "net: " + where + " weight[" + k + "][" + j + "] is " + w[k][j]
+                                        + ", expected a finite float");
+                    }
+                }
+            }
+            float[] bias = layer.bias();
+            for (int k = 0; k < bias.length; k++) {
+                if (!Float.isFinite(bias[k])) {
+                    throw new IllegalArgumentException(
+                            "net: " + where + " bias[" + k + "] is " + bias[k]
+                                    + ", expected a finite float");
+                }
+            }
+        }
+    }
+
+    /** Configures a {@link Certifier}. */
+    public static final class Builder {
+        private boolean fastPath = true;
+        private boolean parallel = true;
+
+        private Builder() {}
+
+        /**
+         * Whether to try the rigorous double fast path before exact arithmetic (default true).
+         * False forces the pure exact BigDecimal path for every vertex; the verdict is the same.
+         */
+        public Builder fastPath(boolean fastPath) {
+            this.fastPath = fastPath;
+            return this;
+        }
+
+        /** Whether to evaluate vertices (and the map's passes) in parallel (default true). */
+        public Builder parallel(boolean parallel) {
+            this.parallel = parallel;
+            return this;
+        }
+
+        public Certifier build() {
+            return new Certifier(this);
+        }
+    }
+}

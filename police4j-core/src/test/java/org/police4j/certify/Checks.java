@@ -1,0 +1,57 @@
+package org.police4j.certify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.police4j.fold.FoldedWeights;
+
+/** Shared assertions. */
+final class Checks {
+
+    private Checks() {}
+
+    /** The map reproduces net.evaluate at the points within 1e-9 relative. */
+    static void reproduces(Certificate cert, FoldedWeights net, double[][] points) {
+        for (double[] x : points) {
+            double[] y = net.evaluate(x);
+            double[] m = cert.apply(x);
+            for (int k = 0; k < y.length; k++) {
+                assertThat(Math.abs(y[k] - m[k]))
+                        .as("output %d at %s", k, java.util.Arrays.toString(x))
+                        .isLessThanOrEqualTo(1e-9 * (1 + Math.abs(y[k])));
+            }
+        }
+    }
+
+    /**
+     * The fast path and the pure exact path prove the same signs, hence the same verdict, counts,
+     * sides, map and deviations; only the reported min/max may differ within rounding.
+     */
+    static void sameAsExact(Certifier.Analysis fast, Certifier.Analysis exact) {
+        Certificate f = fast.certificate;
+        Certificate e = exact.certificate;
+        assertThat(exact.exactVertices).isGreaterThan(0);
+        assertThat(f.certified()).isEqualTo(e.certified());
+        assertThat(f.hiddenLayers()).isEqualTo(e.hiddenLayers());
+        assertThat(f.unitsChecked()).isEqualTo(e.unitsChecked());
+        assertThat(f.offendingUnits()).isEqualTo(e.offendingUnits());
+        assertThat(fast.sides).isDeepEqualTo(exact.sides);
+        assertThat(f.a()).isDeepEqualTo(e.a());
+        assertThat(f.b()).isEqualTo(e.b());
+        assertThat(f.vertexDeviation()).isEqualTo(e.vertexDeviation());
+        assertThat(f.interiorDeviation()).isEqualTo(e.interiorDeviation());
+        if (e.firstViolation() == null) {
+            assertThat(f.firstViolation()).isNull();
+        } else {
+            Violation fv = f.firstViolation();
+            Violation ev = e.firstViolation();
+            assertThat(fv.layer()).isEqualTo(ev.layer());
+            assertThat(fv.unit()).isEqualTo(ev.unit());
+            assertThat(fv.min()).isCloseTo(ev.min(),
+                    org.assertj.core.data.Offset.offset(1e-12 * (1 + Math.abs(ev.min()))));
+            assertThat(fv.max()).isCloseTo(ev.max(),
+                    org.assertj.core.data.Offset.offset(1e-12 * (1 + Math.abs(ev.max()))));
+            assertThat(fv.min()).isNegative();
+            assertThat(fv.max()).isPositive();
+        }
+    }
+}

@@ -8,7 +8,6 @@ import java.awt.Graphics2D;
 import java.awt.Rectangle;
 import java.awt.RenderingHints;
 import java.awt.geom.Rectangle2D;
-import java.awt.image.BufferedImage;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.annotations.XYShapeAnnotation;
 import org.jfree.chart.axis.NumberAxis;
@@ -216,12 +215,10 @@ public final class ContourPanel {
         plot.setOutlineVisible(false);
         chart.setPadding(RectangleInsets.ZERO_INSETS);
 
-        Corner corner = insetCorner == Corner.AUTO ? farthestCorner(da) : insetCorner;
-        int margin = 8;
-        boolean left = corner == Corner.TOP_LEFT || corner == Corner.BOTTOM_LEFT;
-        boolean top = corner == Corner.TOP_LEFT || corner == Corner.TOP_RIGHT;
-        int x0 = (int) Math.round(left ? da.getMinX() + margin : da.getMaxX() - margin - iw);
-        int y0 = (int) Math.round(top ? da.getMinY() + margin : da.getMaxY() - margin - ih);
+        Corner corner = insetCorner == Corner.AUTO ? autoCorner(da, iw, ih) : insetCorner;
+        Rectangle place = placement(da, corner, iw, ih);
+        int x0 = place.x;
+        int y0 = place.y;
 
         Graphics2D g = main.image().createGraphics();
         try {
@@ -260,14 +257,56 @@ public final class ContourPanel {
         g.drawString(text, tx, ty);
     }
 
-    private Corner farthestCorner(Rectangle2D da) {
-        double cx = (inset.xmin() + inset.xmax()) / 2;
-        double cy = (inset.ymin() + inset.ymax()) / 2;
-        boolean right = cx > (grid.xmin() + grid.xmax()) / 2;
-        boolean upper = cy > (grid.ymin() + grid.ymax()) / 2;
-        if (right) {
-            return upper ? Corner.BOTTOM_LEFT : Corner.TOP_LEFT;
+    private static final int INSET_MARGIN = 8;
+
+    /** Where an {@code iw x ih} inset goes in {@code corner} of the data area. */
+    private static Rectangle placement(Rectangle2D da, Corner corner, int iw, int ih) {
+        boolean left = corner == Corner.TOP_LEFT || corner == Corner.BOTTOM_LEFT;
+        boolean top = corner == Corner.TOP_LEFT || corner == Corner.TOP_RIGHT;
+        int x0 = (int) Math.round(left ? da.getMinX() + INSET_MARGIN : da.getMaxX() - INSET_MARGIN - iw);
+        int y0 = (int) Math.round(top ? da.getMinY() + INSET_MARGIN : da.getMaxY() - INSET_MARGIN - ih);
+        return new Rectangle(x0, y0, iw, ih);
+    }
+
+    /**
+     * The corner farthest from the zoomed square among those whose inset hides neither that
+     * square nor a vertex of the region; if every corner hides something, simply the farthest.
+     */
+    private Corner autoCorner(Rectangle2D da, int iw, int ih) {
+        Rectangle2D zoomPx = toPixels(da, inset.xmin(), inset.ymin(), inset.xmax(), inset.ymax());
+        Corner best = null;
+        double bestDistance = -1;
+        Corner farthest = null;
+        double farthestDistance = -1;
+        for (Corner c : new Corner[] {Corner.TOP_LEFT, Corner.TOP_RIGHT, Corner.BOTTOM_LEFT, Corner.BOTTOM_RIGHT}) {
+            Rectangle r = placement(da, c, iw, ih);
+            Rectangle2D guard = new Rectangle2D.Double(r.x - 6, r.y - 6, r.width + 12, r.height + 12);
+            double d = Math.hypot(r.getCenterX() - zoomPx.getCenterX(), r.getCenterY() - zoomPx.getCenterY());
+            if (d > farthestDistance) {
+                farthest = c;
+                farthestDistance = d;
+            }
+            boolean hides = guard.intersects(zoomPx);
+            if (region != null) {
+                for (double[] v : region) {
+                    hides |= guard.contains(toPixels(da, v[0], v[1], v[0], v[1]).getCenterX(),
+                            toPixels(da, v[0], v[1], v[0], v[1]).getCenterY());
+                }
+            }
+            if (!hides && d > bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
         }
-        return upper ? Corner.BOTTOM_RIGHT : Corner.TOP_RIGHT;
+        return best != null ? best : farthest;
+    }
+
+    /** The pixel rectangle of a data rectangle on the main plot (linear axes, y up). */
+    private Rectangle2D toPixels(Rectangle2D da, double x0, double y0, double x1, double y1) {
+        double sx = da.getWidth() / (grid.xmax() - grid.xmin());
+        double sy = da.getHeight() / (grid.ymax() - grid.ymin());
+        double px0 = da.getMinX() + (x0 - grid.xmin()) * sx;
+        double py1 = da.getMaxY() - (y1 - grid.ymin()) * sy;
+        return new Rectangle2D.Double(px0, py1, (x1 - x0) * sx, (y1 - y0) * sy);
     }
 }

@@ -6,7 +6,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.XYPlot;
@@ -69,8 +69,12 @@ public final class LossCurve {
         boolean log = allPositive(trainLoss) && (valLoss == null || allPositive(valLoss));
         ValueAxis y;
         if (log) {
-            LogAxis a = new LogAxis("loss (log scale)");
-            a.setSmallestValue(1e-300);
+            // LogarithmicAxis ticks at 1..9 x 10^k with plain labels, which reads better than
+            // LogAxis's fractional powers of ten when the losses span only a decade or two
+            LogarithmicAxis a = new LogarithmicAxis("loss (log scale)");
+            a.setAllowNegativesFlag(false);
+            a.setStrictValuesFlag(false);
+            a.setAutoRangeNextLogFlag(false);
             a.setLabelFont(ChartStyle.LABEL);
             a.setTickLabelFont(ChartStyle.TICK);
             y = a;

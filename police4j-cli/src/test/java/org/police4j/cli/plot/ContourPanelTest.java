@@ -88,6 +88,23 @@ class ContourPanelTest {
     }
 
     @Test
+    void regionVerticesStayVisibleAsBlackDotsBesideAnAutoPlacedInset() {
+        Grid2d field = Grid2d.sample(-4, 4, 81, -4, 4, 81, (x, y) -> Math.cos(3 * x) * Math.cos(y));
+        double[][] triangle = {{-2.5, -2}, {2, -2.5}, {1, 2}};
+        PanelImage out = new ContourPanel(field)
+                .range(-1, 1)
+                .region(triangle)
+                .inset(Grid2d.sampleSquare(1, 2, 1.2, 41, (x, y) -> Math.cos(3 * x) * Math.cos(y)))
+                .render();
+        java.awt.geom.Rectangle2D da = out.dataArea();
+        for (double[] v : triangle) {
+            int px = (int) Math.round(da.getMinX() + (v[0] + 4) / 8 * da.getWidth());
+            int py = (int) Math.round(da.getMaxY() - (v[1] + 4) / 8 * da.getHeight());
+            assertThat(Pixels.rgb(out.image(), px, py)).as("vertex (%f, %f)", v[0], v[1]).isZero();
+        }
+    }
+
+    @Test
     void valuesOutsideTheRangeAreClampedToTheEndBands() {
         Grid2d g = Grid2d.sample(-1, 1, 3, -1, 1, 3, (x, y) -> 100 * x);
         BandedPaintScale s = new ContourPanel(g).levels(5).range(-1, 1).paintScale();

@@ -6,7 +6,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
-import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,13 +28,13 @@ class LossCurveTest {
     }
 
     @Test
-    void writesAPngWithLogAxisForPositiveLosses() throws IOException {
+    void writesAPngWithLogarithmicAxisForPositiveLosses() throws IOException {
         double[] steps = new double[200];
         for (int k = 0; k < steps.length; k++) {
             steps[k] = 10 * k;
         }
         LossCurve curve = new LossCurve("loss").train(steps, decaying(200, 2)).validation(steps, decaying(200, 2.5));
-        assertThat(curve.chart().getXYPlot().getRangeAxis()).isInstanceOf(LogAxis.class);
+        assertThat(curve.chart().getXYPlot().getRangeAxis()).isInstanceOf(LogarithmicAxis.class);
         Path target = dir.resolve("loss.png");
         curve.write(target, 500, 300);
         BufferedImage back = ImageIO.read(target.toFile());

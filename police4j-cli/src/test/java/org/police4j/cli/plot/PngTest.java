@@ -71,8 +71,7 @@ class PngTest {
     @Test
     void failureWhileEncodingDeletesTheTempFile() throws IOException {
         Path target = dir.resolve("bad.png");
-        // a 0-band-compatible image that the PNG writer rejects: TYPE_CUSTOM without a usable model is
-        // hard to make portably, so use a null image, which fails inside ImageIO.write
+        // a null image makes ImageIO.write throw after the temporary file has been created
         assertThatThrownBy(() -> Png.write(null, target))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(target.toString());

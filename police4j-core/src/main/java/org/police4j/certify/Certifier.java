@@ -19,21 +19,22 @@ import org.police4j.fold.FoldedWeights;
  * <h2>Exactness</h2>
  *
  * The weights are float32 and the vertices double, all exact binary fractions. Each vertex is
- * first evaluated in double with a rigorous forward error bound ({@link FastNetwork}); a unit's
- * side is accepted from the double only when the double is farther from 0 than the bound. If
- * any unit of a vertex is ambiguous (typically: exactly 0, or within rounding of 0), that whole
- * vertex is re-evaluated in exact {@link java.math.BigDecimal} arithmetic ({@link ExactNetwork}),
- * which only multiplies and adds, never rounds. Either way every side used by the verdict is
- * proved. The fast path can be switched off with {@link Builder#fastPath(boolean)}, which gives
- * the same verdict (and counts), only slower; the reported min/max pre-activations are then the
- * exact values correctly rounded, while with the fast path they may be the double evaluations
- * (within the proved bound of the exact values).
+ * first evaluated in double with a rigorous forward error bound (the package-private
+ * {@code FastNetwork}, which documents the bound); a unit's side is accepted from the double only
+ * when the double is farther from 0 than the bound. If any unit of a vertex is ambiguous
+ * (typically: exactly 0, or within rounding of 0), that whole vertex is re-evaluated in exact
+ * {@link java.math.BigDecimal} arithmetic (the package-private {@code ExactNetwork}), which only
+ * multiplies and adds, never divides or rounds. Either way every side used by the verdict is
+ * proved, so both paths give identical signs, verdicts, counts and maps. The fast path can be
+ * switched off with {@link Builder#fastPath(boolean)}; the reported min/max pre-activations are
+ * then the exact values correctly rounded, while with the fast path they may be the double
+ * evaluations (within the proved bound of the exact values).
  *
  * <h2>The affine map</h2>
  *
- * With every unit's side fixed (+1 when all vertices are &gt;= 0 and at least one is &gt; 0; -1 when
- * all are &lt;= 0 and at least one &lt; 0; +1 when all are exactly 0, which changes nothing on R),
- * the map is {@code A_1 = W_1, a_1 = b_1; A_{l+1} = W_{l+1} diag(d_l) A_l,
+ * With every unit's side fixed (+1 when all vertices are &gt;= 0 and at least one is &gt; 0;
+ * -1 when all are &lt;= 0 and at least one &lt; 0; +1 when all are exactly 0, which changes
+ * nothing on R), the map is {@code A_1 = W_1, a_1 = b_1; A_{l+1} = W_{l+1} diag(d_l) A_l,
  * a_{l+1} = W_{l+1} (d_l * a_l) + b_{l+1}; A = W_head diag(d_L) A_L, b = W_head (d_L * a_L) +
  * b_head}, with {@code d_l} the activation's slope on each unit's side. It is computed
  * <em>exactly</em> in BigDecimal and only then rounded to double (each entry of A and b is the

@@ -14,8 +14,8 @@ import org.police4j.fold.FoldedWeights;
  * <h2>The bound</h2>
  *
  * For a unit with n inputs, computed as {@code s = b; s += w[j] * z[j]} in order (the float
- * weight widens to double exactly), with computed inputs {@code ẑ} each within {@code e[j]} of the
- * exact inputs {@code z}:
+ * weight widens to double exactly; Java never contracts this into a fused multiply-add), with
+ * computed inputs {@code ẑ} each within {@code e[j]} of the exact inputs {@code z}:
  *
  * <pre>
  *   |ĥ - h| &lt;= |ĥ - (b + Σ w ẑ)| + |Σ w (ẑ - z)|

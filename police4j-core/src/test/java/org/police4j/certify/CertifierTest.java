@@ -258,11 +258,12 @@ class CertifierTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("vertices[0][0]").hasMessageContaining("NaN")
                 .hasMessageContaining("expected a finite coordinate");
-        assertThatThrownBy(() -> Certifier.certify(f, new double[][] {{0}, {Double.NEGATIVE_INFINITY}},
-                        null))
+        double[][] infinite = {{0}, {Double.NEGATIVE_INFINITY}};
+        assertThatThrownBy(() -> Certifier.certify(f, infinite, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("vertices[1][0]").hasMessageContaining("-Infinity");
-        assertThatThrownBy(() -> Certifier.certify(f, new double[][] {{0}}, new double[][] {{0, 1}}))
+        double[][] flat = {{0, 1}};
+        assertThatThrownBy(() -> Certifier.certify(f, new double[][] {{0}}, flat))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("interiorPoints[0]").hasMessageContaining("dimension 2");
         assertThatThrownBy(() -> Certifier.certify(f, new double[][] {{0}},

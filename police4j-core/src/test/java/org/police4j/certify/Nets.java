@@ -82,7 +82,8 @@ final class Nets {
      * computed in double and rounded to float away from the kink, so the vertices stay on the
      * chosen side.
      */
-    static FoldedWeights policed(Random rnd, FoldedWeights net, double[][] vertices, double positive) {
+    static FoldedWeights policed(
+            Random rnd, FoldedWeights net, double[][] vertices, double positive) {
         List<DenseLayer> hidden = new ArrayList<>();
         double[][] z = new double[vertices.length][];
         for (int i = 0; i < vertices.length; i++) {

@@ -1,0 +1,160 @@
+package org.police4j.certify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.police4j.fold.DenseLayer;
+import org.police4j.fold.FoldedWeights;
+import org.police4j.nn.Cpa;
+
+/**
+ * The double fast path must agree with the pure exact path, in particular when pre-activations
+ * are exactly 0, which the fast path can never decide and must hand to the exact path.
+ */
+class FastPathTest {
+
+    private static final Certifier FAST = Certifier.builder().build();
+    private static final Certifier EXACT = Certifier.builder().fastPath(false).build();
+
+    /**
+     * A network on dyadic vertices (multiples of 1/8) with dyadic weights (multiples of 1/16) and
+     * a dyadic leak, so that every double evaluation is exact. In each unit, with probability
+     * {@code planted}, the bias is set so that one vertex lands exactly on 0: the vertex with the
+     * smallest (or largest) value when {@code extreme} (the others then stay on one side), a
+     * random vertex otherwise.
+     *
+     * @return the network, with the number of planted zeros in {@code count[0]}
+     */
+    static FoldedWeights plantedZeros(Random rnd, Cpa act, double[][] vertices, int[] widths,
+            double planted, boolean extreme, int[] count) {
+        int d = vertices[0].length;
+        List<DenseLayer> hidden = new ArrayList<>();
+        double[][] z = new double[vertices.length][];
+        for (int i = 0; i < vertices.length; i++) {
+            z[i] = vertices[i].clone();
+        }
+        int in = d;
+        for (int width : widths) {
+            float[][] w = new float[width][in];
+            float[] b = new float[width];
+            double[][] next = new double[vertices.length][width];
+            for (int k = 0; k < width; k++) {
+                for (int j = 0; j < in; j++) {
+                    w[k][j] = (rnd.nextInt(17) - 8) / 16f;
+                }
+                double[] lin = new double[vertices.length];
+                int argMin = 0;
+                int argMax = 0;
+                for (int i = 0; i < vertices.length; i++) {
+                    for (int j = 0; j < in; j++) {
+                        lin[i] += w[k][j] * z[i][j]; // exact: few bits
+                    }
+                    argMin = lin[i] < lin[argMin] ? i : argMin;
+                    argMax = lin[i] > lin[argMax] ? i : argMax;
+                }
+                b[k] = (rnd.nextInt(17) - 8) / 16f;
+                if (rnd.nextDouble() < planted) {
+                    int at = extreme ? (rnd.nextBoolean() ? argMin : argMax)
+                            : rnd.nextInt(vertices.length);
+                    float bias = (float) -lin[at];
+                    if (bias == -lin[at]) {
+                        b[k] = bias;
+                        count[0]++;
+                    }
+                }
+                for (int i = 0; i < vertices.length; i++) {
+                    next[i][k] = act.apply(lin[i] + b[k]);
+                }
+            }
+            hidden.add(new DenseLayer(w, b));
+            z = next;
+            in = width;
+        }
+        float[][] hw = new float[2][in];
+        float[] hb = {0.5f, -0.25f};
+        for (float[] row : hw) {
+            for (int j = 0; j < in; j++) {
+                row[j] = (rnd.nextInt(17) - 8) / 16f;
+            }
+        }
+        return new FoldedWeights(hidden, new DenseLayer(hw, hb), act);
+    }
+
+    static double[][] dyadicPoints(Random rnd, int p, int d) {
+        double[][] v = new double[p][d];
+        for (double[] row : v) {
+            for (int j = 0; j < d; j++) {
+                row[j] = (rnd.nextInt(17) - 8) / 8.0;
+            }
+        }
+        return v;
+    }
+
+    @Test
+    void fastPathAgreesWithExactPathOnExactZeros() {
+        Random rnd = new Random(2023);
+        int planted = 0;
+        int fellBack = 0;
+        int certified = 0;
+        int refused = 0;
+        for (int trial = 0; trial < 60; trial++) {
+            for (Cpa act : List.of(Cpa.relu(), Cpa.abs(), Cpa.leakyRelu(0.125))) {
+                int d = 1 + rnd.nextInt(3);
+                double[][] vertices = dyadicPoints(rnd, 1 + rnd.nextInt(6), d);
+                int[] widths = new int[1 + rnd.nextInt(3)];
+                for (int l = 0; l < widths.length; l++) {
+                    widths[l] = 1 + rnd.nextInt(6);
+                }
+                int[] count = new int[1];
+                boolean extreme = trial % 2 == 0;
+                FoldedWeights net =
+                        plantedZeros(rnd, act, vertices, widths, 0.6, extreme, count);
+                double[][] inside = Nets.convexCombinations(rnd, vertices, 5);
+                Certifier.Analysis fast = FAST.analyze(net, vertices, inside);
+                Certifier.Analysis exact = EXACT.analyze(net, vertices, inside);
+                Checks.sameAsExact(fast, exact);
+                planted += count[0];
+                fellBack += fast.exactVertices;
+                if (fast.certificate.certified()) {
+                    certified++;
+                    Checks.reproduces(fast.certificate, net, vertices);
+                    Checks.reproduces(fast.certificate, net, inside);
+                } else {
+                    refused++;
+                }
+            }
+        }
+        assertThat(planted).isGreaterThan(100);
+        assertThat(fellBack).isGreaterThan(50);
+        assertThat(certified).isGreaterThan(10);
+        assertThat(refused).isGreaterThan(10);
+    }
+
+    @Test
+    void fastPathDecidesClearCasesWithoutFallingBack() {
+        Random rnd = new Random(7);
+        double[][] vertices = Nets.randomPoints(rnd, 10, 3);
+        for (Cpa act : List.of(Cpa.relu(), Cpa.leakyRelu(), Cpa.abs())) {
+            FoldedWeights net = Nets.policed(rnd,
+                    Nets.randomNet(rnd, act, 3, new int[] {32, 32, 32}, 2), vertices, 0.7);
+            Certifier.Analysis fast = FAST.analyze(net, vertices, null);
+            assertThat(fast.exactVertices).isZero();
+            assertThat(fast.certificate.certified()).isTrue();
+            Certifier.Analysis exact = EXACT.analyze(net, vertices, null);
+            assertThat(exact.exactVertices).isEqualTo(10);
+            Checks.sameAsExact(fast, exact);
+        }
+    }
+
+    @Test
+    void gammaIsTheStandardConstantRoundedUp() {
+        double u = 0x1p-53;
+        for (int n : new int[] {1, 2, 257, 1 << 20}) {
+            assertThat(FastNetwork.gamma(n)).isGreaterThanOrEqualTo(n * u / (1 - n * u));
+            assertThat(FastNetwork.gamma(n)).isLessThan(1.01 * n * u / (1 - n * u));
+        }
+    }
+}

@@ -328,11 +328,7 @@ public final class PolicedMlp extends AbstractBlock {
         }
 
         private static Linear linear(int width, long fanIn) {
-            Linear linear = Linear.builder().setUnits(width).build();
-            FanInUniform init = new FanInUniform(fanIn);
-            linear.setInitializer(init, Parameter.Type.WEIGHT);
-            linear.setInitializer(init, Parameter.Type.BIAS);
-            return linear;
+            return PlainMlp.linear(width, fanIn);
         }
     }
 }

@@ -1,0 +1,46 @@
+package org.police4j.nn;
+
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import org.police4j.fold.Fold;
+
+/**
+ * The unconstrained twin of a {@link PolicedMlp}: the same layers, activation and initialisation,
+ * no region. The baseline for every "what does the constraint cost" comparison, and what {@link
+ * PolicedMlp#wrap} accepts.
+ */
+public final class PlainMlp {
+
+    private PlainMlp() {}
+
+    /**
+     * @param inputDimension D
+     * @param hidden hidden widths
+     * @param outputs head width
+     * @param activation the activation after each hidden layer
+     * @return an uninitialised block with PyTorch's default initialisation
+     */
+    public static SequentialBlock build(int inputDimension, int[] hidden, int outputs, Cpa activation) {
+        SequentialBlock net = new SequentialBlock();
+        long fanIn = inputDimension;
+        for (int width : hidden) {
+            net.add(linear(width, fanIn));
+            net.add(Fold.djlActivation(activation));
+            fanIn = width;
+        }
+        net.add(linear(outputs, fanIn));
+        return net;
+    }
+
+    static Linear linear(int width, long fanIn) {
+        if (width <= 0) {
+            throw new IllegalArgumentException("width: " + width + "; expected > 0");
+        }
+        Linear linear = Linear.builder().setUnits(width).build();
+        FanInUniform init = new FanInUniform(fanIn);
+        linear.setInitializer(init, Parameter.Type.WEIGHT);
+        linear.setInitializer(init, Parameter.Type.BIAS);
+        return linear;
+    }
+}

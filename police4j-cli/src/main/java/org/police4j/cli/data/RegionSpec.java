@@ -85,7 +85,14 @@ public final class RegionSpec {
                 break;
         }
         String lower = Numbers.lower(s);
-        Path file = Path.of(s);
+        Path file;
+        try {
+            file = Path.of(s);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new InputException(
+                    "unknown region '" + s + "' (not a valid file path: " + e.getReason()
+                            + "); expected one of: " + FORMS, e);
+        }
         if (baseDir != null && !file.isAbsolute()) {
             file = baseDir.resolve(file);
         }

@@ -1,0 +1,67 @@
+package org.police4j.cli.data;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Strict parsing of decimal numbers from text. {@link Double#parseDouble} accepts far too much
+ * for data files ("1d", "0x1p3", "NaN", "Infinity"), so only plain decimal notation with an
+ * optional exponent is accepted, and the result must be finite.
+ */
+final class Numbers {
+
+    private static final Pattern DECIMAL =
+            Pattern.compile("[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?");
+
+    private static final Pattern NON_FINITE =
+            Pattern.compile("[+-]?(?:nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
+
+    private Numbers() {}
+
+    /**
+     * Why text is not a finite number, or null when it is one.
+     *
+     * @param text the (trimmed) text
+     * @return a phrase such as "is not a number", to follow the quoted value; null if valid
+     */
+    static String problem(String text) {
+        if (text == null || text.isEmpty()) {
+            return "is not a number (the field is empty)";
+        }
+        if (NON_FINITE.matcher(text).matches()) {
+            return "is not a finite number";
+        }
+        if (!DECIMAL.matcher(text).matches()) {
+            return "is not a number";
+        }
+        if (!Double.isFinite(Double.parseDouble(text))) {
+            return "is not a finite number (too large for a double)";
+        }
+        return null;
+    }
+
+    /** Whether text is a finite decimal number. */
+    static boolean isNumber(String text) {
+        return problem(text) == null;
+    }
+
+    /**
+     * Parses text known to be valid ({@link #problem} returned null).
+     *
+     * @param text the text
+     * @return its value
+     */
+    static double parse(String text) {
+        return Double.parseDouble(text);
+    }
+
+    /** Quotes a user value for a message: 'abc'. */
+    static String quote(String text) {
+        return "'" + text + "'";
+    }
+
+    /** Lower-case, locale-independent. */
+    static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+}

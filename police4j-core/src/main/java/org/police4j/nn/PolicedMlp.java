@@ -1,7 +1,6 @@
 package org.police4j.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -15,19 +14,30 @@ import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.police4j.engine.AffineMapPass;
+import org.police4j.engine.LayerRange;
+import org.police4j.engine.MultiRegionShift;
+import org.police4j.engine.RegionPass;
 import org.police4j.engine.ShiftEngine;
+import org.police4j.engine.SignRule;
+import org.police4j.engine.Strategy;
+import org.police4j.engine.VertexRowsPass;
+import org.police4j.region.Region;
 import org.police4j.region.VertexRegion;
 
 /**
- * A multi-layer perceptron that is affine on a region R at every step of training: the DJL block
- * of the POLICE method.
+ * A multi-layer perceptron that is affine on one or several regions at every step of training: the
+ * DJL block of the POLICE method.
  *
- * <p>Every forward appends R's vertices below the batch, inside the block, so DJL's batch
- * splitting across devices still hands each device whole data rows plus its own copy of the
- * vertices. Each hidden layer's pre-activations of the vertex rows go through the {@link
- * ShiftEngine}, whose shift is added to every row before the activation; the head is a plain
- * linear layer. Only the data rows are returned. For inference without the vertex rows, {@link
- * org.police4j.fold.Fold} turns the block into a plain {@link SequentialBlock}.
+ * <p>Each region travels through the hidden layers next to the data, inside the block (so DJL's
+ * batch splitting across devices still gives each device whole data rows and its own copy of the
+ * region), either as vertex rows (the paper's way) or as a tracked affine map (see {@link
+ * Strategy}). At every hidden layer the {@link ShiftEngine} turns the region's pre-activation range
+ * into a shift per unit, which joins the bias of the data rows' product; the head is a plain
+ * linear layer. For inference, {@link org.police4j.fold.Fold} turns the block into a plain {@link
+ * SequentialBlock} with the shifts in the biases.
  *
  * <p>Build one with {@link #builder()}, or POLICE an existing {@link SequentialBlock} of {@link
  * Linear} and piecewise-affine activation blocks with {@link #wrap}.
@@ -38,29 +48,19 @@ public final class PolicedMlp extends AbstractBlock {
 
     private final List<Linear> layers;
     private final Cpa activation;
-    private final VertexRegion region;
-    private final float[][] vertexRows;
+    private final List<Region> regions;
     private final ShiftEngine engine;
+    private final Strategy strategy;
+    private final boolean detachedShift;
+    private final Map<Integer, float[][]> vertexRowCache = new ConcurrentHashMap<>();
 
-    private PolicedMlp(List<Linear> layers, Cpa activation, VertexRegion region, double margin) {
+    private PolicedMlp(List<Linear> layers, Cpa activation, Builder b) {
         super(VERSION);
-        if (region == null) {
-            throw new IllegalArgumentException("region must be set: the block needs R's vertices");
-        }
-        if (layers.isEmpty()) {
-            throw new IllegalArgumentException("the network needs at least a head layer");
-        }
         this.activation = activation;
-        this.region = region;
-        this.engine = new ShiftEngine(margin);
-        double[][] v = region.vertices();
-        this.vertexRows = new float[v.length][];
-        for (int p = 0; p < v.length; p++) {
-            vertexRows[p] = new float[v[p].length];
-            for (int j = 0; j < v[p].length; j++) {
-                vertexRows[p][j] = (float) v[p][j];
-            }
-        }
+        this.regions = List.copyOf(b.regions);
+        this.engine = new ShiftEngine(b.margin, b.rule);
+        this.strategy = b.strategy;
+        this.detachedShift = b.detachedShift;
         List<Linear> added = new ArrayList<>();
         for (int l = 0; l < layers.size(); l++) {
             String name = l == layers.size() - 1 ? "head" : "hidden" + l;
@@ -78,20 +78,19 @@ public final class PolicedMlp extends AbstractBlock {
      * POLICEs a user-built network: {@code Linear, activation, Linear, activation, ..., Linear},
      * every activation piecewise affine with one kink at 0 and all the same. Anything else is
      * refused with the offending block's position and name, because the guarantee would silently
-     * not hold.
+     * not hold. For more options use {@link Builder#setNetwork}.
      *
      * @param network the network; its Linear blocks are reused (shared, not copied)
      * @param region the region on which the result will be affine
      * @param margin see {@link ShiftEngine}
      * @return the POLICEd network
      */
-    public static PolicedMlp wrap(SequentialBlock network, VertexRegion region, double margin) {
-        SequentialArchitecture arch = SequentialArchitecture.of(network);
-        return new PolicedMlp(arch.linears(), arch.activation(), region, margin);
+    public static PolicedMlp wrap(SequentialBlock network, Region region, double margin) {
+        return builder().setNetwork(network).setRegion(region).optMargin(margin).build();
     }
 
-    /** {@link #wrap(SequentialBlock, VertexRegion, double)} with the default margin. */
-    public static PolicedMlp wrap(SequentialBlock network, VertexRegion region) {
+    /** {@link #wrap(SequentialBlock, Region, double)} with the default margin. */
+    public static PolicedMlp wrap(SequentialBlock network, Region region) {
         return wrap(network, region, ShiftEngine.DEFAULT_MARGIN);
     }
 
@@ -119,37 +118,108 @@ public final class PolicedMlp extends AbstractBlock {
     }
 
     private Trace run(ParameterStore ps, NDArray x, boolean training, boolean keepTrace) {
-        if (x.getShape().dimension() != 2 || x.getShape().get(1) != region.dimension()) {
+        int dim = regions.get(0).dimension();
+        if (x.getShape().dimension() != 2 || x.getShape().get(1) != dim) {
             throw new IllegalArgumentException(
-                    "input: shape "
-                            + x.getShape()
-                            + ", expected (N, "
-                            + region.dimension()
-                            + ") to match the region's dimension");
+                    "input: shape " + x.getShape() + ", expected (N, " + dim + ") to match the region's dimension");
         }
-        long n = x.getShape().get(0);
         NDManager manager = x.getManager();
-        NDArray vertices = manager.create(vertexRows).toType(x.getDataType(), false);
-        NDArray z = NDArrays.concat(new NDList(x, vertices), 0);
-        String vertexSlice = n + ":";
+        List<RegionPass> passes = new ArrayList<>(regions.size());
+        for (int j = 0; j < regions.size(); j++) {
+            passes.add(pass(j, manager, x));
+        }
         List<NDArray> signs = new ArrayList<>();
         List<NDArray> shifts = new ArrayList<>();
         List<NDArray> shifted = new ArrayList<>();
-        for (int l = 0; l < layers.size() - 1; l++) {
-            NDArray h = layers.get(l).forward(ps, new NDList(z), training).singletonOrThrow();
-            NDArray hv = h.get(vertexSlice);
-            NDArray s = engine.signs(hv);
-            NDArray c = engine.shift(hv, s);
-            NDArray hc = h.add(c);
-            if (keepTrace) {
-                signs.add(s);
-                shifts.add(c);
-                shifted.add(hc.get(vertexSlice));
+        NDArray z = x;
+        int hidden = layers.size() - 1;
+        for (int l = 0; l < hidden; l++) {
+            NDArray w = value(ps, l, "weight", x, training);
+            NDArray b = value(ps, l, "bias", x, training);
+            NDArray regionW = detachedShift ? w.stopGradient() : w;
+            NDArray regionB = detachedShift ? b.stopGradient() : b;
+            NDArray c;
+            if (passes.size() == 1) {
+                ShiftEngine.Shift shift = engine.shift(passes.get(0).enter(regionW, regionB));
+                c = shift.shift();
+                passes.get(0).leave(c, shift.signs());
+                if (keepTrace) {
+                    signs.add(shift.signs());
+                }
+            } else {
+                List<LayerRange> ranges = new ArrayList<>(passes.size());
+                for (RegionPass pass : passes) {
+                    ranges.add(pass.enter(regionW, regionB));
+                }
+                MultiRegionShift.Result result = MultiRegionShift.closestToZero(ranges, engine.margin());
+                c = result.shift();
+                for (int j = 0; j < passes.size(); j++) {
+                    passes.get(j).leave(c, manager.create(result.sides()[j]).toType(c.getDataType(), false));
+                }
             }
-            z = CpaOps.apply(activation, hc);
+            if (keepTrace) {
+                shifts.add(c);
+                shifted.add(passes.get(0).shiftedVertexPreActivations());
+            }
+            // The shift joins the bias before the product: the data rows cost exactly what an
+            // unconstrained layer costs (one fused matmul-add), whatever the region.
+            z = CpaOps.apply(activation, Linear.linear(z, w, b.add(c)).singletonOrThrow());
         }
-        NDArray out = layers.get(layers.size() - 1).forward(ps, new NDList(z), training).head();
-        return new Trace(out.get(":" + n), out.get(vertexSlice), signs, shifts, shifted);
+        NDArray headW = value(ps, hidden, "weight", x, training);
+        NDArray headB = value(ps, hidden, "bias", x, training);
+        NDArray out = Linear.linear(z, headW, headB).singletonOrThrow();
+        NDArray vertexOut = keepTrace ? passes.get(0).vertexOutputs(headW, headB) : null;
+        return new Trace(out, vertexOut, signs, shifts, shifted);
+    }
+
+    private RegionPass pass(int j, NDManager manager, NDArray x) {
+        Region region = regions.get(j);
+        NDArray vertexRows = null;
+        if (region instanceof VertexRegion) {
+            vertexRows = manager.create(vertexRows(j)).toType(x.getDataType(), false);
+        }
+        if (usesVertexRows(j)) {
+            return new VertexRowsPass(vertexRows, activation);
+        }
+        return new AffineMapPass(region, vertexRows, manager, x.getDataType(), activation, engine.margin());
+    }
+
+    /** Whether region j goes through the layers as vertex rows (else as a tracked affine map). */
+    public boolean usesVertexRows(int j) {
+        Region region = regions.get(j);
+        if (!(region instanceof VertexRegion v)) {
+            return false;
+        }
+        switch (strategy) {
+            case VERTEX_ROWS:
+                return true;
+            case AFFINE_MAP:
+                return false;
+            default:
+                // At margin 0 the map must carry a P-row residual to keep the golden gradients,
+                // so it never saves work there.
+                return engine.margin() == 0 || v.vertexCount() <= v.dimension() + 1;
+        }
+    }
+
+    private float[][] vertexRows(int j) {
+        return vertexRowCache.computeIfAbsent(
+                j,
+                k -> {
+                    double[][] v = ((VertexRegion) regions.get(k)).vertices();
+                    float[][] f = new float[v.length][];
+                    for (int p = 0; p < v.length; p++) {
+                        f[p] = new float[v[p].length];
+                        for (int i = 0; i < v[p].length; i++) {
+                            f[p][i] = (float) v[p][i];
+                        }
+                    }
+                    return f;
+                });
+    }
+
+    private NDArray value(ParameterStore ps, int layer, String name, NDArray x, boolean training) {
+        return ps.getValue(layers.get(layer).getParameters().get(name), x.getDevice(), training);
     }
 
     /**
@@ -197,17 +267,40 @@ public final class PolicedMlp extends AbstractBlock {
         return activation;
     }
 
+    /**
+     * The region, when there is exactly one and it is given by its vertices: what the fold, the
+     * certificate and the model files of a paper-style network use.
+     */
     public VertexRegion region() {
-        return region;
+        if (regions.size() != 1 || !(regions.get(0) instanceof VertexRegion v)) {
+            throw new IllegalStateException(
+                    "this network has " + regions.size() + " region(s) (" + regions.get(0).describe()
+                            + "); use regions()");
+        }
+        return v;
+    }
+
+    /** All regions, in the order given. */
+    public List<Region> regions() {
+        return regions;
     }
 
     public ShiftEngine engine() {
         return engine;
     }
 
+    public Strategy strategy() {
+        return strategy;
+    }
+
+    /** Whether the shift is computed without gradient (see {@link Builder#optDetachedShift}). */
+    public boolean detachedShift() {
+        return detachedShift;
+    }
+
     /** The input dimension D (the region's). */
     public int inputDimension() {
-        return region.dimension();
+        return regions.get(0).dimension();
     }
 
     /** The widths of the hidden layers, read from the initialised weights. */
@@ -250,8 +343,10 @@ public final class PolicedMlp extends AbstractBlock {
     public String toString() {
         StringBuilder sb = new StringBuilder("PolicedMlp(");
         sb.append("activation=").append(activation.id());
-        sb.append(", region=").append(region.describe());
-        sb.append(", margin=").append(engine.margin());
+        for (Region r : regions) {
+            sb.append(", region=").append(r.describe());
+        }
+        sb.append(", ").append(engine).append(", strategy=").append(strategy);
         sb.append(", layers=").append(layers.size()).append(')');
         return sb.toString();
     }
@@ -261,8 +356,12 @@ public final class PolicedMlp extends AbstractBlock {
         private int[] hidden;
         private int outputs = -1;
         private Cpa activation = Cpa.leakyRelu();
-        private VertexRegion region;
+        private SequentialBlock network;
+        private final List<Region> regions = new ArrayList<>();
         private double margin = ShiftEngine.DEFAULT_MARGIN;
+        private SignRule rule;
+        private Strategy strategy = Strategy.AUTO;
+        private boolean detachedShift;
 
         private Builder() {}
 
@@ -278,9 +377,29 @@ public final class PolicedMlp extends AbstractBlock {
             return this;
         }
 
-        /** The region R, which also fixes the input dimension. */
-        public Builder setRegion(VertexRegion region) {
-            this.region = region;
+        /**
+         * Use a user-built {@code Linear, activation, ..., Linear} network instead of {@link
+         * #setHidden}/{@link #setOutputs}/{@link #optActivation}; see {@link PolicedMlp#wrap}.
+         */
+        public Builder setNetwork(SequentialBlock network) {
+            this.network = network;
+            return this;
+        }
+
+        /** The region R, which also fixes the input dimension (replaces any earlier regions). */
+        public Builder setRegion(Region region) {
+            this.regions.clear();
+            this.regions.add(region);
+            return this;
+        }
+
+        /**
+         * Several regions: the network will be affine on each, with its own affine map on each
+         * (not one map on the hull of their union).
+         */
+        public Builder setRegions(List<? extends Region> regions) {
+            this.regions.clear();
+            this.regions.addAll(regions);
             return this;
         }
 
@@ -296,9 +415,64 @@ public final class PolicedMlp extends AbstractBlock {
             return this;
         }
 
+        /**
+         * The sign rule; by default the paper's {@link SignRule#MAJORITY}, or {@link
+         * SignRule#MINIMAL_SHIFT} for a region given by its support (which has no vertices to
+         * vote). Several regions always take the feasible shift closest to zero.
+         */
+        public Builder optSignRule(SignRule rule) {
+            this.rule = rule;
+            return this;
+        }
+
+        /** How regions travel through the network; {@link Strategy#AUTO} by default. */
+        public Builder optStrategy(Strategy strategy) {
+            this.strategy = strategy;
+            return this;
+        }
+
+        /**
+         * Compute the shift without gradient: the constraint still holds exactly at every step,
+         * but the optimiser no longer sees how the shift depends on the weights, and the backward
+         * pass skips the region entirely. Off by default.
+         */
+        public Builder optDetachedShift(boolean detached) {
+            this.detachedShift = detached;
+            return this;
+        }
+
         public PolicedMlp build() {
-            if (region == null) {
+            if (regions.isEmpty() || regions.contains(null)) {
                 throw new IllegalArgumentException("region: not set; call setRegion(...)");
+            }
+            int d = regions.get(0).dimension();
+            for (int j = 1; j < regions.size(); j++) {
+                if (regions.get(j).dimension() != d) {
+                    throw new IllegalArgumentException(
+                            "regions: region " + j + " has dimension " + regions.get(j).dimension()
+                                    + ", expected " + d + " like region 0");
+                }
+            }
+            boolean allVertices = regions.stream().allMatch(r -> r instanceof VertexRegion);
+            SignRule signRule = rule != null ? rule : allVertices ? SignRule.MAJORITY : SignRule.MINIMAL_SHIFT;
+            if (signRule == SignRule.MAJORITY && !allVertices) {
+                throw new IllegalArgumentException(
+                        "signRule: MAJORITY needs vertices to vote, but a region is given by its support ("
+                                + regions.stream().filter(r -> !(r instanceof VertexRegion)).findFirst().get().describe()
+                                + "); use MINIMAL_SHIFT or CENTER");
+            }
+            if (strategy == null) {
+                throw new IllegalArgumentException("strategy: null; expected AUTO, VERTEX_ROWS or AFFINE_MAP");
+            }
+            if (strategy == Strategy.VERTEX_ROWS && !allVertices) {
+                throw new IllegalArgumentException(
+                        "strategy: VERTEX_ROWS needs vertices, but a region is given by its support; use AUTO or AFFINE_MAP");
+            }
+            this.rule = signRule;
+            new ShiftEngine(margin, signRule); // validates the margin before anything is built
+            if (network != null) {
+                SequentialArchitecture arch = SequentialArchitecture.of(network);
+                return new PolicedMlp(arch.linears(), arch.activation(), this);
             }
             if (hidden == null || hidden.length == 0) {
                 throw new IllegalArgumentException(
@@ -318,17 +492,13 @@ public final class PolicedMlp extends AbstractBlock {
                 throw new IllegalArgumentException("activation: null; expected a Cpa");
             }
             List<Linear> layers = new ArrayList<>();
-            long fanIn = region.dimension();
+            long fanIn = d;
             for (int width : hidden) {
-                layers.add(linear(width, fanIn));
+                layers.add(PlainMlp.linear(width, fanIn));
                 fanIn = width;
             }
-            layers.add(linear(outputs, fanIn));
-            return new PolicedMlp(layers, activation, region, margin);
-        }
-
-        private static Linear linear(int width, long fanIn) {
-            return PlainMlp.linear(width, fanIn);
+            layers.add(PlainMlp.linear(outputs, fanIn));
+            return new PolicedMlp(layers, activation, this);
         }
     }
 }

@@ -11,6 +11,9 @@ import java.util.Random;
  */
 public interface Region {
 
+    /** A short name for files and reports ("triangle", "box", ...); may be empty. */
+    String name();
+
     /** The dimension D of the input space the region lives in. */
     int dimension();
 

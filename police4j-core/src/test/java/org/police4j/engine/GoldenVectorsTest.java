@@ -24,7 +24,7 @@ import org.police4j.testing.SharedFiles;
 /**
  * The golden vectors: every {@code *.json} in {@code ../shared/golden}, plus every one in the
  * folder named by {@code -Dpolice.golden.dir}, through the constrained forward and backward with
- * the paper's rule (margin 0). Signs must match exactly; shifts, outputs, the loss and every
+ * the paper's rule (margin 0), both with vertex rows and with affine-map tracking. Signs must match exactly; shifts, outputs, the loss and every
  * gradient to a relative 1e-4 plus an absolute 1e-5.
  */
 class GoldenVectorsTest {
@@ -54,13 +54,19 @@ class GoldenVectorsTest {
         List<Path> files = caseFiles();
         assertThat(files).as("golden cases").hasSizeGreaterThanOrEqualTo(9);
         return files.stream()
-                .map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> check(f)));
+                .flatMap(
+                        f ->
+                                Stream.of(Strategy.VERTEX_ROWS, Strategy.AFFINE_MAP)
+                                        .map(
+                                                s ->
+                                                        DynamicTest.dynamicTest(
+                                                                f.getFileName() + " " + s, () -> check(f, s))));
     }
 
-    static void check(Path file) throws IOException {
+    static void check(Path file, Strategy strategy) throws IOException {
         GoldenCase c = GoldenCase.read(file);
         try (NDManager manager = NDManager.newBaseManager()) {
-            PolicedMlp block = Nets.fromGolden(manager, c, 0.0);
+            PolicedMlp block = Nets.fromGolden(manager, c, 0.0, strategy);
             int layers = c.weights().size();
             for (int l = 0; l < layers; l++) {
                 block.weight(l).setRequiresGradient(true);
@@ -94,8 +100,9 @@ class GoldenVectorsTest {
                 err.compare("grad b" + l, block.bias(l).getGradient().toFloatArray(), c.biasGrads().get(l));
             }
             System.out.printf(
-                    "golden %-24s P=%-3d D=%-3d layers=%d %-10s OK (worst relative error %.2e in %s)%n",
+                    "golden %-24s %-11s P=%-3d D=%-3d layers=%d %-14s OK (worst relative error %.2e in %s)%n",
                     c.name(),
+                    strategy,
                     c.vertices().length,
                     c.vertices()[0].length,
                     layers,

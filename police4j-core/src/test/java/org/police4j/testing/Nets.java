@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.police4j.engine.Strategy;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.VertexRegion;
@@ -21,6 +22,17 @@ public final class Nets {
             List<double[][]> weights,
             List<double[]> biases,
             double margin) {
+        return withWeights(manager, region, activation, weights, biases, margin, Strategy.AUTO);
+    }
+
+    public static PolicedMlp withWeights(
+            NDManager manager,
+            VertexRegion region,
+            Cpa activation,
+            List<double[][]> weights,
+            List<double[]> biases,
+            double margin,
+            Strategy strategy) {
         int[] hidden = new int[weights.size() - 1];
         for (int l = 0; l < hidden.length; l++) {
             hidden[l] = weights.get(l).length;
@@ -32,6 +44,7 @@ public final class Nets {
                         .optActivation(activation)
                         .setRegion(region)
                         .optMargin(margin)
+                        .optStrategy(strategy)
                         .build();
         block.initialize(manager, DataType.FLOAT32, new Shape(1, region.dimension()));
         for (int l = 0; l < weights.size(); l++) {
@@ -41,14 +54,15 @@ public final class Nets {
         return block;
     }
 
-    public static PolicedMlp fromGolden(NDManager manager, GoldenCase c, double margin) {
+    public static PolicedMlp fromGolden(NDManager manager, GoldenCase c, double margin, Strategy strategy) {
         return withWeights(
                 manager,
                 VertexRegion.of(c.name(), c.vertices()),
                 c.activation(),
                 c.weights(),
                 c.biases(),
-                margin);
+                margin,
+                strategy);
     }
 
     public static float[] flatten(double[][] m) {

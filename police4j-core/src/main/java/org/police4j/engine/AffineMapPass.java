@@ -1,0 +1,152 @@
+package org.police4j.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import org.police4j.nn.Cpa;
+import org.police4j.nn.CpaOps;
+import org.police4j.region.Box;
+import org.police4j.region.L1Ball;
+import org.police4j.region.Region;
+import org.police4j.region.SupportRegion;
+import org.police4j.region.VertexRegion;
+import org.police4j.region.Zonotope;
+
+/**
+ * Affine-map tracking. Once layers 1..l-1 are enforced the network is affine on R, so layer l's
+ * pre-activation is {@code h_l(x) = A_l x + a_l} there; the pass carries {@code a_l} and {@code
+ * A_l^T} (D+1 rows) instead of P vertex rows, with {@code A_{l+1} = W diag(d_l) A_l} and {@code
+ * a_{l+1} = W (d_l * (a_l + c_l)) + b}, d_l being each unit's slope on its side. The range of a
+ * unit then comes from the vertices ({@code V A_l^T + a_l}) or, for a {@link SupportRegion}, in
+ * closed form, with the gradient flowing through either.
+ *
+ * <p>With a zero margin a vertex sits exactly on a kink, where the activation's derivative
+ * (PyTorch's convention: ReLU'(0) = 0) differs from the slope of the side; the vertex rows'
+ * gradient "sees" that derivative, the map does not. To stay gradient-identical to vertex rows
+ * (and to the golden vectors), the pass then also carries the value-zero residual {@code act(u)
+ * - d u} of the vertices through the layers, at the cost of P rows. With a positive margin no
+ * vertex sits on a kink and the residual is not needed.
+ */
+public final class AffineMapPass implements RegionPass {
+
+    private final Cpa activation;
+    private final NDArray vertices; // P x D or null
+    private final SupportRegion support; // or null
+    private final NDArray supportShape; // box: radii (1 x D); zonotope: G^T (g x D)
+    private final boolean carryResidual;
+
+    private NDArray offset; // 1 x K_prev: the map's value at the origin (vertices) or centre (support)
+    private NDArray directions; // D x K_prev: A_l^T after the activation, null = identity
+    private NDArray residual; // P x K_prev: act(u) - d u of the vertices, value 0, or null
+    private NDArray a; // 1 x K
+    private NDArray at; // D x K
+    private NDArray hMap; // P x K: V A^T + a
+    private NDArray h; // P x K: hMap plus the residual's contribution
+    private NDArray shift;
+
+    /**
+     * @param region the region
+     * @param vertexRows P x D vertices when the region is a {@link VertexRegion}, in the data's
+     *     dtype and device; ignored otherwise
+     * @param manager creates the pass's constants
+     * @param dataType the data's dtype
+     * @param activation the network's activation
+     * @param margin the engine's margin (0 turns on the residual, see above)
+     */
+    public AffineMapPass(
+            Region region, NDArray vertexRows, NDManager manager, DataType dataType, Cpa activation, double margin) {
+        this.activation = activation;
+        int d = region.dimension();
+        if (region instanceof SupportRegion s) {
+            this.vertices = null;
+            this.support = s;
+            this.offset = manager.create(s.center()).toType(dataType, false).reshape(1, d);
+            this.supportShape = supportShape(s, manager, dataType);
+            this.carryResidual = false;
+        } else {
+            this.vertices = vertexRows;
+            this.support = null;
+            this.offset = manager.zeros(new Shape(1, d), dataType);
+            this.supportShape = null;
+            this.carryResidual = margin == 0;
+        }
+    }
+
+    private static NDArray supportShape(SupportRegion s, NDManager manager, DataType dataType) {
+        int d = s.dimension();
+        if (s instanceof Box box) {
+            return manager.create(box.radii()).toType(dataType, false).reshape(1, d);
+        }
+        if (s instanceof Zonotope z) {
+            double[][] g = z.generators(); // D x g
+            double[][] gt = new double[z.generatorCount()][d];
+            for (int j = 0; j < d; j++) {
+                for (int k = 0; k < gt.length; k++) {
+                    gt[k][j] = g[j][k];
+                }
+            }
+            return manager.create(gt).toType(dataType, false);
+        }
+        return null; // l1 ball: the radius is a scalar
+    }
+
+    @Override
+    public LayerRange enter(NDArray weight, NDArray bias) {
+        NDArray wt = weight.transpose();
+        a = Linear.linear(offset, weight, bias).singletonOrThrow();
+        at = directions == null ? wt : directions.matMul(wt);
+        if (support != null) {
+            return LayerRange.ofSupport(a.squeeze(0), halfWidth(at));
+        }
+        hMap = vertices.matMul(at).add(a);
+        h = residual == null ? hMap : hMap.add(residual.matMul(wt));
+        return LayerRange.ofVertices(h);
+    }
+
+    private NDArray halfWidth(NDArray at) {
+        if (support instanceof Box) {
+            return supportShape.matMul(at.abs()).squeeze(0);
+        }
+        if (support instanceof L1Ball ball) {
+            return at.abs().max(new int[] {0}).mul(ball.radius());
+        }
+        return supportShape.matMul(at).abs().sum(new int[] {0});
+    }
+
+    @Override
+    public void leave(NDArray shift, NDArray sides) {
+        this.shift = shift;
+        NDArray d = slopes(sides);
+        NDArray aShifted = a.add(shift);
+        if (carryResidual) {
+            residual = CpaOps.apply(activation, h.add(shift)).sub(hMap.add(shift).mul(d));
+        }
+        offset = aShifted.mul(d);
+        directions = at.mul(d);
+    }
+
+    /** The slope of each unit on its side: 1 above the kink, the negative slope below. */
+    private NDArray slopes(NDArray sides) {
+        double neg = activation.negativeSlope();
+        return sides.add(1).mul(0.5).add(sides.neg().add(1).mul(0.5 * neg));
+    }
+
+    @Override
+    public NDArray shiftedVertexPreActivations() {
+        return h == null || shift == null ? null : h.add(shift);
+    }
+
+    @Override
+    public NDArray vertexOutputs(NDArray headWeight, NDArray headBias) {
+        if (vertices == null) {
+            return null;
+        }
+        NDArray z = vertices.matMul(directions).add(offset);
+        if (residual != null) {
+            z = z.add(residual);
+        }
+        return Linear.linear(z, headWeight, headBias).singletonOrThrow();
+    }
+}

@@ -1,0 +1,35 @@
+package org.police4j.engine;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * One region's journey through the hidden layers, next to the data: at each layer it reports the
+ * range of the pre-activations over the region, then takes the shift (and the side each unit
+ * ended on). Two implementations, chosen by {@link Strategy}: {@link VertexRowsPass} and {@link
+ * AffineMapPass}; the golden vectors hold for both.
+ */
+public interface RegionPass {
+
+    /**
+     * Enters the next hidden layer.
+     *
+     * @param weight K x K_prev
+     * @param bias K
+     * @return the range of the layer's pre-activations over the region
+     */
+    LayerRange enter(NDArray weight, NDArray bias);
+
+    /**
+     * Applies the shift and the activation.
+     *
+     * @param shift K shifts
+     * @param sides K values +1/-1: the side of the kink the region now lies on
+     */
+    void leave(NDArray shift, NDArray sides);
+
+    /** The shifted pre-activations of the vertices at the last layer entered, or null. */
+    NDArray shiftedVertexPreActivations();
+
+    /** The network's outputs at the vertices through the head, or null for support regions. */
+    NDArray vertexOutputs(NDArray headWeight, NDArray headBias);
+}

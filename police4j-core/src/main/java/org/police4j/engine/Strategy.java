@@ -1,0 +1,17 @@
+package org.police4j.engine;
+
+/**
+ * How the engine learns the range of each unit's pre-activation over a region.
+ *
+ * <p>{@link #VERTEX_ROWS} sends the P vertices through the network next to the data. {@link
+ * #AFFINE_MAP} uses that the network is already affine on R up to the current layer and tracks
+ * its map {@code h_l(x) = A_l x + a_l} as D+1 rows, then reads each unit's range off the map:
+ * from the vertices ({@code V A_l^T + a_l}, P x D x K work instead of P x K_prev x K) or in
+ * closed form for regions given by their support. {@link #AUTO} picks vertex rows when P <= D+1
+ * and the map otherwise.
+ */
+public enum Strategy {
+    AUTO,
+    VERTEX_ROWS,
+    AFFINE_MAP
+}

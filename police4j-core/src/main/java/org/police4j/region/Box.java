@@ -1,0 +1,151 @@
+package org.police4j.region;
+
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * The axis-aligned box {@code m + [-r, r]} given by centre and radii, in any dimension: the
+ * l_inf ball of robustness work is the box with equal radii. Its 2^D vertices are never listed
+ * for the engine; the range of {@code a.x} is {@code a.m -/+ |a|.r}.
+ */
+public final class Box implements SupportRegion {
+
+    private final String name;
+    private final double[] center;
+    private final double[] radii;
+
+    private Box(String name, double[] center, double[] radii) {
+        this.name = name == null ? "box" : name;
+        this.center = SupportRegion.checkedCenter(center, "box");
+        if (radii == null || radii.length != center.length) {
+            throw new IllegalArgumentException(
+                    "box: " + (radii == null ? "no" : radii.length) + " radii for a centre of dimension " + center.length);
+        }
+        for (int j = 0; j < radii.length; j++) {
+            if (!(radii[j] >= 0) || Double.isInfinite(radii[j])) {
+                throw new IllegalArgumentException(
+                        "box: radius " + j + " is " + radii[j] + "; expected a finite value >= 0");
+            }
+        }
+        this.radii = radii.clone();
+    }
+
+    /** The box with the given centre and per-coordinate radii. */
+    public static Box of(double[] center, double[] radii) {
+        return new Box("box", center, radii);
+    }
+
+    /** The l_inf ball of radius {@code eps} around {@code center}. */
+    public static Box linf(double[] center, double eps) {
+        double[] r = new double[center == null ? 0 : center.length];
+        Arrays.fill(r, eps);
+        return new Box("linf ball", center, r);
+    }
+
+    /** The box {@code [lo, hi]} coordinate-wise. */
+    public static Box fromBounds(double[] lo, double[] hi) {
+        if (lo == null || hi == null || lo.length != hi.length) {
+            throw new IllegalArgumentException("box: lo and hi must have the same length");
+        }
+        double[] m = new double[lo.length];
+        double[] r = new double[lo.length];
+        for (int j = 0; j < lo.length; j++) {
+            if (!(lo[j] <= hi[j])) {
+                throw new IllegalArgumentException(
+                        "box: lo[" + j + "] = " + lo[j] + " is not <= hi[" + j + "] = " + hi[j]);
+            }
+            m[j] = 0.5 * (lo[j] + hi[j]);
+            r[j] = 0.5 * (hi[j] - lo[j]);
+        }
+        return new Box("box", m, r);
+    }
+
+    public double[] radii() {
+        return radii.clone();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int dimension() {
+        return center.length;
+    }
+
+    @Override
+    public double[] center() {
+        return center.clone();
+    }
+
+    @Override
+    public double halfWidth(double[] a) {
+        SupportRegion.checkPoint(a, center.length);
+        double s = 0;
+        for (int j = 0; j < a.length; j++) {
+            s += Math.abs(a[j]) * radii[j];
+        }
+        return s;
+    }
+
+    @Override
+    public boolean contains(double[] x, double tolerance) {
+        SupportRegion.checkPoint(x, center.length);
+        for (int j = 0; j < x.length; j++) {
+            if (Math.abs(x[j] - center[j]) > radii[j] + tolerance) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Uniform in volume (independent uniform coordinates). */
+    @Override
+    public double[][] sample(int n, Random rng) {
+        double[][] out = new double[n][center.length];
+        for (double[] x : out) {
+            for (int j = 0; j < x.length; j++) {
+                x[j] = center[j] + radii[j] * (2 * rng.nextDouble() - 1);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public VertexRegion toVertexRegion(int maxPoints) {
+        int d = center.length;
+        if (d > 30 || (1L << d) > maxPoints) {
+            throw new IllegalArgumentException(
+                    "box: 2^" + d + " vertices exceed the limit of " + maxPoints);
+        }
+        double[][] v = new double[1 << d][d];
+        for (int k = 0; k < v.length; k++) {
+            for (int j = 0; j < d; j++) {
+                v[k][j] = center[j] + (((k >> j) & 1) == 1 ? radii[j] : -radii[j]);
+            }
+        }
+        return VertexRegion.of(name, v);
+    }
+
+    @Override
+    public String describe() {
+        return name + ": box in " + center.length + "-D, radii in [" + Arrays.stream(radii).min().orElse(0)
+                + ", " + Arrays.stream(radii).max().orElse(0) + "]";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Box b && name.equals(b.name) && Arrays.equals(center, b.center) && Arrays.equals(radii, b.radii);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(center) + Arrays.hashCode(radii);
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,125 @@
+package org.police4j.region;
+
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * The l1 ball (cross-polytope) {@code {x : |x - m|_1 <= rho}} given by centre and radius: 2D
+ * vertices, but the engine needs none of them, since the range of {@code a.x} is
+ * {@code a.m -/+ rho max_j |a_j|}.
+ */
+public final class L1Ball implements SupportRegion {
+
+    private final String name;
+    private final double[] center;
+    private final double radius;
+
+    private L1Ball(String name, double[] center, double radius) {
+        this.name = name;
+        this.center = SupportRegion.checkedCenter(center, "l1 ball");
+        if (!(radius >= 0) || Double.isInfinite(radius)) {
+            throw new IllegalArgumentException("l1 ball: radius is " + radius + "; expected a finite value >= 0");
+        }
+        this.radius = radius;
+    }
+
+    public static L1Ball of(double[] center, double radius) {
+        return new L1Ball("l1 ball", center, radius);
+    }
+
+    public double radius() {
+        return radius;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int dimension() {
+        return center.length;
+    }
+
+    @Override
+    public double[] center() {
+        return center.clone();
+    }
+
+    @Override
+    public double halfWidth(double[] a) {
+        SupportRegion.checkPoint(a, center.length);
+        double m = 0;
+        for (double v : a) {
+            m = Math.max(m, Math.abs(v));
+        }
+        return radius * m;
+    }
+
+    @Override
+    public boolean contains(double[] x, double tolerance) {
+        SupportRegion.checkPoint(x, center.length);
+        double s = 0;
+        for (int j = 0; j < x.length; j++) {
+            s += Math.abs(x[j] - center[j]);
+        }
+        return s <= radius + tolerance;
+    }
+
+    /** Random convex combinations of the 2D vertices (Dirichlet weights), like a vertex region. */
+    @Override
+    public double[][] sample(int n, Random rng) {
+        int d = center.length;
+        double[][] out = new double[n][];
+        for (int i = 0; i < n; i++) {
+            double[] x = center.clone();
+            double[] w = new double[2 * d];
+            double sum = 0;
+            for (int k = 0; k < w.length; k++) {
+                w[k] = -Math.log(1 - rng.nextDouble());
+                sum += w[k];
+            }
+            for (int j = 0; j < d; j++) {
+                x[j] += radius * (w[2 * j] - w[2 * j + 1]) / sum;
+            }
+            out[i] = x;
+        }
+        return out;
+    }
+
+    @Override
+    public VertexRegion toVertexRegion(int maxPoints) {
+        int d = center.length;
+        if (2L * d > maxPoints) {
+            throw new IllegalArgumentException("l1 ball: " + (2 * d) + " vertices exceed the limit of " + maxPoints);
+        }
+        double[][] v = new double[2 * d][];
+        for (int j = 0; j < d; j++) {
+            v[2 * j] = center.clone();
+            v[2 * j][j] += radius;
+            v[2 * j + 1] = center.clone();
+            v[2 * j + 1][j] -= radius;
+        }
+        return VertexRegion.of(name, v);
+    }
+
+    @Override
+    public String describe() {
+        return name + ": l1 ball of radius " + radius + " in " + center.length + "-D";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof L1Ball b && radius == b.radius && Arrays.equals(center, b.center);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(center) * 31 + Double.hashCode(radius);
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

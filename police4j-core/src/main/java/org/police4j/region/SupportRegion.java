@@ -1,0 +1,49 @@
+package org.police4j.region;
+
+/**
+ * A region described by its centre and by how far a linear function can move away from its value
+ * at the centre: {@code max_{x in R} a.(x - m) = halfWidth(a)}. That is all the engine needs to
+ * know the range of a unit once the network is affine on R (from affine-map tracking), and it
+ * costs O(D) per unit where listing vertices would cost 2^D (a box) or 2D (an l1 ball).
+ */
+public sealed interface SupportRegion extends Region permits Box, L1Ball, Zonotope {
+
+    /**
+     * The largest value of {@code a.(x - m)} over the region, by symmetry also minus the
+     * smallest.
+     *
+     * @param a a linear functional of {@link #dimension()} coordinates
+     * @return the half-width of the range of {@code a.x} over the region
+     */
+    double halfWidth(double[] a);
+
+    /**
+     * The region as a (possibly redundant) set of points whose convex hull it is, for
+     * certificates and checks in low dimension.
+     *
+     * @param maxPoints refuse beyond this many points
+     * @return the vertex region
+     * @throws IllegalArgumentException if more than {@code maxPoints} points would be needed
+     */
+    VertexRegion toVertexRegion(int maxPoints);
+
+    static double[] checkedCenter(double[] center, String what) {
+        if (center == null || center.length == 0) {
+            throw new IllegalArgumentException(what + ": centre is empty; expected at least one coordinate");
+        }
+        for (int j = 0; j < center.length; j++) {
+            if (!Double.isFinite(center[j])) {
+                throw new IllegalArgumentException(
+                        what + ": centre coordinate " + j + " is " + center[j] + "; every coordinate must be finite");
+            }
+        }
+        return center.clone();
+    }
+
+    static void checkPoint(double[] x, int d) {
+        if (x == null || x.length != d) {
+            throw new IllegalArgumentException(
+                    "x: " + (x == null ? "null" : x.length + " coordinates") + ", expected " + d);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package org.police4j.region;
+
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * The zonotope {@code {m + G u : |u|_inf <= 1}} with D x g generator matrix G: boxes, rotated
+ * boxes, parallelepipeds and segments sums, all with a closed-form range
+ * {@code a.m -/+ sum_g |a.G_g|}.
+ */
+public final class Zonotope implements SupportRegion {
+
+    private final String name;
+    private final double[] center;
+    private final double[][] generators;
+
+    private Zonotope(String name, double[] center, double[][] generators) {
+        this.name = name;
+        this.center = SupportRegion.checkedCenter(center, "zonotope");
+        if (generators == null || generators.length != center.length) {
+            throw new IllegalArgumentException(
+                    "zonotope: generators must have " + center.length + " rows (one per coordinate), got "
+                            + (generators == null ? "none" : generators.length));
+        }
+        int g = generators[0].length;
+        this.generators = new double[generators.length][];
+        for (int j = 0; j < generators.length; j++) {
+            if (generators[j].length != g) {
+                throw new IllegalArgumentException(
+                        "zonotope: generator row " + j + " has " + generators[j].length + " entries, expected " + g);
+            }
+            for (int k = 0; k < g; k++) {
+                if (!Double.isFinite(generators[j][k])) {
+                    throw new IllegalArgumentException(
+                            "zonotope: generator entry (" + j + ", " + k + ") is " + generators[j][k] + "; must be finite");
+                }
+            }
+            this.generators[j] = generators[j].clone();
+        }
+    }
+
+    /**
+     * @param center m
+     * @param generators D x g matrix G
+     */
+    public static Zonotope of(double[] center, double[][] generators) {
+        return new Zonotope("zonotope", center, generators);
+    }
+
+    /** The D x g generator matrix (a copy). */
+    public double[][] generators() {
+        double[][] g = new double[generators.length][];
+        for (int j = 0; j < g.length; j++) {
+            g[j] = generators[j].clone();
+        }
+        return g;
+    }
+
+    public int generatorCount() {
+        return generators[0].length;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int dimension() {
+        return center.length;
+    }
+
+    @Override
+    public double[] center() {
+        return center.clone();
+    }
+
+    @Override
+    public double halfWidth(double[] a) {
+        SupportRegion.checkPoint(a, center.length);
+        double s = 0;
+        for (int k = 0; k < generatorCount(); k++) {
+            double dot = 0;
+            for (int j = 0; j < a.length; j++) {
+                dot += a[j] * generators[j][k];
+            }
+            s += Math.abs(dot);
+        }
+        return s;
+    }
+
+    /** Membership through the vertex form (an LP), so only in low generator counts. */
+    @Override
+    public boolean contains(double[] x, double tolerance) {
+        return toVertexRegion(1 << 16).contains(x, tolerance);
+    }
+
+    /** Uniform u in the cube, mapped: reaches every point of the zonotope. */
+    @Override
+    public double[][] sample(int n, Random rng) {
+        double[][] out = new double[n][];
+        for (int i = 0; i < n; i++) {
+            double[] x = center.clone();
+            for (int k = 0; k < generatorCount(); k++) {
+                double u = 2 * rng.nextDouble() - 1;
+                for (int j = 0; j < x.length; j++) {
+                    x[j] += generators[j][k] * u;
+                }
+            }
+            out[i] = x;
+        }
+        return out;
+    }
+
+    /** The 2^g points {@code m + G u}, u in {-1, 1}^g, whose hull is the zonotope. */
+    @Override
+    public VertexRegion toVertexRegion(int maxPoints) {
+        int g = generatorCount();
+        if (g > 30 || (1L << g) > maxPoints) {
+            throw new IllegalArgumentException("zonotope: 2^" + g + " points exceed the limit of " + maxPoints);
+        }
+        double[][] v = new double[1 << g][];
+        for (int code = 0; code < v.length; code++) {
+            double[] x = center.clone();
+            for (int k = 0; k < g; k++) {
+                double u = ((code >> k) & 1) == 1 ? 1 : -1;
+                for (int j = 0; j < x.length; j++) {
+                    x[j] += generators[j][k] * u;
+                }
+            }
+            v[code] = x;
+        }
+        return VertexRegion.of(name, v);
+    }
+
+    @Override
+    public String describe() {
+        return name + ": zonotope with " + generatorCount() + " generators in " + center.length + "-D";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Zonotope z && Arrays.equals(center, z.center) && Arrays.deepEquals(generators, z.generators);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(center) * 31 + Arrays.deepHashCode(generators);
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,30 +1,78 @@
 package org.police4j.certify;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.police4j.fold.Fold;
+import org.police4j.fold.FoldedWeights;
 import org.police4j.nn.PolicedMlp;
+import org.police4j.region.Region;
+import org.police4j.region.SupportRegion;
 import org.police4j.region.VertexRegion;
 
-/** One call from a trained POLICEd network to its certificate: fold, sample R, certify. */
+/**
+ * One call from a trained POLICEd network to its certificate(s): fold, sample the region, and
+ * check exactly. Regions with vertices (or support regions small enough to list their points)
+ * go through the exact {@link Certifier}; larger support regions through the sound interval
+ * {@link SupportCertifier}.
+ */
 public final class Certify {
+
+    /** Support regions with at most this many points are certified exactly through their points. */
+    public static final int MAX_EXACT_POINTS = 4096;
 
     private Certify() {}
 
     /**
-     * Certifies the folded form of {@code block} on its own region.
+     * Certifies the folded form of {@code block} on its only region.
      *
-     * @param block an initialised POLICEd network
+     * @param block an initialised POLICEd network with one region
      * @param interiorSamples random points of R at which the deviation from the affine map is measured
      * @param seed seeds the sampling
      * @return the certificate
      */
     public static Certificate policed(PolicedMlp block, int interiorSamples, long seed) {
-        return policed(block, block.region(), interiorSamples, seed);
+        if (block.regions().size() != 1) {
+            throw new IllegalArgumentException(
+                    "block: has " + block.regions().size() + " regions; use perRegion() for one certificate each");
+        }
+        return policed(block, block.regions().get(0), interiorSamples, seed);
     }
 
-    /** Certifies the folded form of {@code block} on another region of the same dimension. */
-    public static Certificate policed(PolicedMlp block, VertexRegion region, int interiorSamples, long seed) {
+    /** One certificate per region of {@code block}, each with its own affine map. */
+    public static List<Certificate> perRegion(PolicedMlp block, int interiorSamples, long seed) {
+        FoldedWeights folded = Fold.weights(block);
+        List<Certificate> out = new ArrayList<>();
+        for (Region r : block.regions()) {
+            out.add(of(folded, r, interiorSamples, seed));
+        }
+        return out;
+    }
+
+    /** Certifies the folded form of {@code block} on any region of the same dimension. */
+    public static Certificate policed(PolicedMlp block, Region region, int interiorSamples, long seed) {
+        return of(Fold.weights(block), region, interiorSamples, seed);
+    }
+
+    /** Certifies a folded network on a region. */
+    public static Certificate of(FoldedWeights net, Region region, int interiorSamples, long seed) {
         double[][] interior = region.sample(interiorSamples, new Random(seed));
-        return Certifier.certify(Fold.weights(block), region.vertices(), interior);
+        if (region instanceof VertexRegion v) {
+            return Certifier.certify(net, v.vertices(), interior);
+        }
+        SupportRegion s = (SupportRegion) region;
+        if (smallEnough(s)) {
+            return Certifier.certify(net, s.toVertexRegion(MAX_EXACT_POINTS).vertices(), interior);
+        }
+        return SupportCertifier.certify(net, s, interior);
+    }
+
+    private static boolean smallEnough(SupportRegion s) {
+        try {
+            s.toVertexRegion(MAX_EXACT_POINTS);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

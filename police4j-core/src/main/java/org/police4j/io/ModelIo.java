@@ -21,13 +21,17 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.List;
+import org.police4j.engine.SignRule;
+import org.police4j.engine.Strategy;
 import org.police4j.nn.Cpa;
+import org.police4j.region.Region;
 import org.police4j.nn.PolicedMlp;
-import org.police4j.region.VertexRegion;
 
 /**
  * Saves and loads a POLICEd model as a directory: {@code model.json} (format version,
- * architecture, region, margin, user metadata, and the SHA-256 of the parameters) and {@code
+ * architecture, regions, engine settings, user metadata, and the SHA-256 of the parameters) and {@code
  * parameters.bin} (DJL's own parameter encoding). The checksum turns a truncated or corrupted
  * file into a clear error instead of garbage weights, and the directory is written atomically
  * (see {@link AtomicDirectory}).
@@ -68,7 +72,10 @@ public final class ModelIo {
         root.put("format", FORMAT);
         root.put("formatVersion", FORMAT_VERSION);
         root.set("architecture", architecture(block));
-        root.set("region", region(block.region()));
+        ArrayNode regions = root.putArray("regions");
+        for (Region r : block.regions()) {
+            regions.add(RegionJson.write(r));
+        }
         ObjectNode params = root.putObject("parameters");
         params.put("file", PARAMETERS);
         params.put("bytes", parameters.length);
@@ -124,7 +131,7 @@ public final class ModelIo {
         }
         PolicedMlp block;
         try {
-            block = fromArchitecture(node(root, "architecture", jsonFile), regionFrom(node(root, "region", jsonFile)));
+            block = fromArchitecture(node(root, "architecture", jsonFile), regionsFrom(root, jsonFile));
         } catch (IllegalArgumentException e) {
             throw new MalformedModelException(jsonFile + ": " + e.getMessage(), e);
         }
@@ -173,57 +180,40 @@ public final class ModelIo {
         arch.put("activation", block.activation().kind().name());
         arch.put("negativeSlope", block.activation().negativeSlope());
         arch.put("margin", block.engine().margin());
+        arch.put("signRule", block.engine().rule().name());
+        arch.put("strategy", block.strategy().name());
+        arch.put("detachedShift", block.detachedShift());
         return arch;
     }
 
-    /** The region as JSON: {@code {"name": ..., "vertices": [[...], ...]}}. */
-    public static ObjectNode region(VertexRegion region) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("name", region.name());
-        ArrayNode rows = node.putArray("vertices");
-        for (double[] v : region.vertices()) {
-            ArrayNode row = rows.addArray();
-            for (double x : v) {
-                row.add(x);
-            }
-        }
-        return node;
+    /** The region as JSON, see {@link RegionJson}. */
+    public static ObjectNode region(Region region) {
+        return RegionJson.write(region);
     }
 
-    /** Reads a region written by {@link #region(VertexRegion)}. */
-    public static VertexRegion regionFrom(JsonNode node) {
-        JsonNode rows = node.path("vertices");
-        if (!rows.isArray()) {
-            throw new IllegalArgumentException("region: field 'vertices' missing or not an array");
+    private static List<Region> regionsFrom(JsonNode root, Path file) throws MalformedModelException {
+        JsonNode nodes = root.get("regions");
+        if (nodes == null || !nodes.isArray() || nodes.isEmpty()) {
+            throw new MalformedModelException(file + ": field 'regions' is missing or empty");
         }
-        double[][] v = new double[rows.size()][];
-        for (int p = 0; p < v.length; p++) {
-            JsonNode row = rows.get(p);
-            if (!row.isArray()) {
-                throw new IllegalArgumentException("region: vertex " + p + " is not an array");
-            }
-            v[p] = new double[row.size()];
-            for (int j = 0; j < v[p].length; j++) {
-                if (!row.get(j).isNumber()) {
-                    throw new IllegalArgumentException(
-                            "region: vertex " + p + " coordinate " + j + " is not a number: " + row.get(j));
-                }
-                v[p][j] = row.get(j).asDouble();
-            }
+        List<Region> regions = new ArrayList<>();
+        for (JsonNode n : nodes) {
+            regions.add(RegionJson.read(n));
         }
-        return VertexRegion.of(node.path("name").asText("region"), v);
+        return regions;
     }
 
-    private static PolicedMlp fromArchitecture(JsonNode arch, VertexRegion region) {
+    private static PolicedMlp fromArchitecture(JsonNode arch, List<Region> regions) {
         JsonNode hiddenNode = arch.path("hidden");
         int[] hidden = new int[hiddenNode.size()];
         for (int l = 0; l < hidden.length; l++) {
             hidden[l] = hiddenNode.get(l).asInt();
         }
         int inputDimension = arch.path("inputDimension").asInt(-1);
-        if (inputDimension != region.dimension()) {
+        if (inputDimension != regions.get(0).dimension()) {
             throw new IllegalArgumentException(
-                    "inputDimension " + inputDimension + " differs from the region's dimension " + region.dimension());
+                    "inputDimension " + inputDimension + " differs from the region's dimension "
+                            + regions.get(0).dimension());
         }
         Cpa activation =
                 new Cpa(Cpa.Kind.valueOf(arch.path("activation").asText()), arch.path("negativeSlope").asDouble());
@@ -231,8 +221,11 @@ public final class ModelIo {
                 .setHidden(hidden)
                 .setOutputs(arch.path("outputs").asInt(-1))
                 .optActivation(activation)
-                .setRegion(region)
+                .setRegions(regions)
                 .optMargin(arch.path("margin").asDouble())
+                .optSignRule(SignRule.valueOf(arch.path("signRule").asText("MAJORITY")))
+                .optStrategy(Strategy.valueOf(arch.path("strategy").asText("AUTO")))
+                .optDetachedShift(arch.path("detachedShift").asBoolean(false))
                 .build();
     }
 

@@ -1,14 +1,21 @@
 package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.nn.core.Linear;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.CpaOps;
 
-/** The paper's way: the P vertices go through every layer as rows. */
+/**
+ * The paper's way: the P vertices go through every layer as rows. When the region is the axis
+ * simplex {@code [0; s I]} the first layer needs no product: its pre-activations are {@code [b;
+ * s W^T + b]}.
+ */
 public final class VertexRowsPass implements RegionPass {
 
     private final Cpa activation;
+    private final double simplexScale;
     private NDArray z;
     private NDArray h;
     private NDArray shifted;
@@ -18,13 +25,28 @@ public final class VertexRowsPass implements RegionPass {
      * @param activation the network's activation
      */
     public VertexRowsPass(NDArray vertices, Cpa activation) {
+        this(vertices, activation, Double.NaN);
+    }
+
+    /**
+     * @param vertices P x D, in the dtype and on the device of the data
+     * @param activation the network's activation
+     * @param simplexScale s when the vertices are {@code [0; s I]}, else NaN
+     */
+    public VertexRowsPass(NDArray vertices, Cpa activation, double simplexScale) {
         this.z = vertices;
         this.activation = activation;
+        this.simplexScale = simplexScale;
     }
 
     @Override
     public LayerRange enter(NDArray weight, NDArray bias) {
-        h = Linear.linear(z, weight, bias).singletonOrThrow();
+        if (h == null && !Double.isNaN(simplexScale)) {
+            NDArray b = bias.reshape(1, -1);
+            h = NDArrays.concat(new NDList(b, weight.transpose().mul(simplexScale).add(b)), 0);
+        } else {
+            h = Linear.linear(z, weight, bias).singletonOrThrow();
+        }
         return LayerRange.ofVertices(h);
     }
 

@@ -179,7 +179,7 @@ public final class PolicedMlp extends AbstractBlock {
             vertexRows = manager.create(vertexRows(j)).toType(x.getDataType(), false);
         }
         if (usesVertexRows(j)) {
-            return new VertexRowsPass(vertexRows, activation);
+            return new VertexRowsPass(vertexRows, activation, ((VertexRegion) region).axisSimplexScale());
         }
         return new AffineMapPass(region, vertexRows, manager, x.getDataType(), activation, engine.margin());
     }

@@ -178,6 +178,28 @@ public final class VertexRegion implements Region {
     }
 
     /**
+     * The scale s when the vertices are exactly the origin followed by {@code s e_1, ..., s e_D}
+     * (the paper's simplex {@code [0; I]/sqrt(D)}), else NaN. For such a region the first layer's
+     * vertex pre-activations are {@code [b; s W^T + b]}, which needs no matrix product.
+     */
+    public double axisSimplexScale() {
+        int d = center.length;
+        if (vertices.length != d + 1) {
+            return Double.NaN;
+        }
+        double s = vertices[1][0];
+        for (int p = 0; p <= d; p++) {
+            for (int j = 0; j < d; j++) {
+                double expected = p > 0 && j == p - 1 ? s : 0.0;
+                if (vertices[p][j] != expected) {
+                    return Double.NaN;
+                }
+            }
+        }
+        return s == 0 ? Double.NaN : s;
+    }
+
+    /**
      * Solves a small linear program: the max-norm distance from x to the hull is
      * {@code min t} subject to {@code lambda >= 0, sum lambda = 1,
      * |sum_i lambda_i v_i - x| <= t} coordinate-wise, and x is contained when that distance is

@@ -36,6 +36,7 @@ public final class AffineMapPass implements RegionPass {
     private final SupportRegion support; // or null
     private final NDArray supportShape; // box: radii (1 x D); zonotope: G^T (g x D)
     private final boolean carryResidual;
+    private final NDArray centreRow; // 1 x D for support regions, else null
 
     private NDArray offset; // 1 x K_prev: the map's value at the origin (vertices) or centre (support)
     private NDArray directions; // D x K_prev: A_l^T after the activation, null = identity
@@ -62,13 +63,15 @@ public final class AffineMapPass implements RegionPass {
         if (region instanceof SupportRegion s) {
             this.vertices = null;
             this.support = s;
-            this.offset = manager.create(s.center()).toType(dataType, false).reshape(1, d);
+            this.centreRow = manager.create(s.center()).toType(dataType, false).reshape(1, d);
+            this.offset = centreRow;
             this.supportShape = supportShape(s, manager, dataType);
             this.carryResidual = false;
         } else {
             this.vertices = vertexRows;
             this.support = null;
             this.offset = manager.zeros(new Shape(1, d), dataType);
+            this.centreRow = null;
             this.supportShape = null;
             this.carryResidual = margin == 0;
         }
@@ -131,6 +134,15 @@ public final class AffineMapPass implements RegionPass {
     private NDArray slopes(NDArray sides) {
         double neg = activation.negativeSlope();
         return sides.add(1).mul(0.5).add(sides.neg().add(1).mul(0.5 * neg));
+    }
+
+    /**
+     * The affine map of the last layer left, {@code z(x) = M x + m} on R, as {@code {M^T (D x
+     * K), m (1 x K)}}: differentiable in the weights, for affine targets.
+     */
+    public NDArray[] map() {
+        NDArray m = centreRow == null ? offset : offset.sub(centreRow.matMul(directions));
+        return new NDArray[] {directions, m};
     }
 
     @Override

@@ -37,15 +37,21 @@ public final class Fold {
     public static float[][] shifts(PolicedMlp block) {
         NDManager parent = block.weight(0).getManager();
         try (NDManager manager = parent.newSubManager()) {
-            NDArray none = manager.zeros(new Shape(0, block.inputDimension()), DataType.FLOAT32);
-            PolicedMlp.Trace trace =
-                    block.forwardWithTrace(new ParameterStore(manager, false), none, false);
-            float[][] shifts = new float[trace.shifts().size()][];
-            for (int l = 0; l < shifts.length; l++) {
-                shifts[l] = trace.shifts().get(l).toFloatArray();
-            }
-            return shifts;
+            return shifts(regionOnly(block, manager));
         }
+    }
+
+    private static PolicedMlp.Trace regionOnly(PolicedMlp block, NDManager manager) {
+        NDArray none = manager.zeros(new Shape(0, block.inputDimension()), DataType.FLOAT32);
+        return block.forwardWithTrace(new ParameterStore(manager, false), none, false);
+    }
+
+    private static float[][] shifts(PolicedMlp.Trace trace) {
+        float[][] shifts = new float[trace.shifts().size()][];
+        for (int l = 0; l < shifts.length; l++) {
+            shifts[l] = trace.shifts().get(l).toFloatArray();
+        }
+        return shifts;
     }
 
     /**
@@ -55,7 +61,15 @@ public final class Fold {
      * @return weights with each hidden bias replaced by {@code bias + shift} (float32 sum)
      */
     public static FoldedWeights weights(PolicedMlp block) {
-        float[][] shifts = shifts(block);
+        NDManager parent = block.weight(0).getManager();
+        float[][] shifts;
+        DenseLayer head;
+        try (NDManager manager = parent.newSubManager()) {
+            PolicedMlp.Trace trace = regionOnly(block, manager);
+            shifts = shifts(trace);
+            // The head as applied: projected when the block has an exact affine target.
+            head = new DenseLayer(matrix(trace.headWeight()), trace.headBias().toFloatArray());
+        }
         List<DenseLayer> hidden = new ArrayList<>();
         int last = block.layers().size() - 1;
         for (int l = 0; l < last; l++) {
@@ -65,7 +79,6 @@ public final class Fold {
             }
             hidden.add(new DenseLayer(matrix(block.weight(l)), bias));
         }
-        DenseLayer head = new DenseLayer(matrix(block.weight(last)), block.bias(last).toFloatArray());
         return new FoldedWeights(hidden, head, block.activation());
     }
 

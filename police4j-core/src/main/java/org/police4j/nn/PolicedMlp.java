@@ -52,6 +52,8 @@ public final class PolicedMlp extends AbstractBlock {
     private final ShiftEngine engine;
     private final Strategy strategy;
     private final boolean detachedShift;
+    private final AffineTarget affineTarget;
+    private final TargetProjection targetProjection;
     private final Map<Integer, float[][]> vertexRowCache = new ConcurrentHashMap<>();
 
     private PolicedMlp(List<Linear> layers, Cpa activation, Builder b) {
@@ -61,6 +63,8 @@ public final class PolicedMlp extends AbstractBlock {
         this.engine = new ShiftEngine(b.margin, b.rule);
         this.strategy = b.strategy;
         this.detachedShift = b.detachedShift;
+        this.affineTarget = b.affineTarget;
+        this.targetProjection = b.affineTarget == null ? null : new TargetProjection(b.affineTarget, regions.get(0));
         List<Linear> added = new ArrayList<>();
         for (int l = 0; l < layers.size(); l++) {
             String name = l == layers.size() - 1 ? "head" : "hidden" + l;
@@ -101,6 +105,10 @@ public final class PolicedMlp extends AbstractBlock {
             boolean training,
             PairList<String, Object> params) {
         Trace trace = run(parameterStore, inputs.singletonOrThrow(), training, false);
+        if (training && trace.targetPenalty() != null) {
+            // The penalty form of an affine target rides along as a second output; Fit adds it.
+            return new NDList(trace.outputs(), trace.targetPenalty());
+        }
         return new NDList(trace.outputs());
     }
 
@@ -167,9 +175,20 @@ public final class PolicedMlp extends AbstractBlock {
         }
         NDArray headW = value(ps, hidden, "weight", x, training);
         NDArray headB = value(ps, hidden, "bias", x, training);
+        NDArray penalty = null;
+        if (targetProjection != null) {
+            NDArray[] map = ((AffineMapPass) passes.get(0)).map();
+            if (affineTarget.mode() == AffineTarget.Mode.EXACT) {
+                NDArray[] head = targetProjection.exact(headW, headB, map[0], map[1]);
+                headW = head[0];
+                headB = head[1];
+            } else {
+                penalty = targetProjection.penalty(headW, headB, map[0], map[1]);
+            }
+        }
         NDArray out = Linear.linear(z, headW, headB).singletonOrThrow();
         NDArray vertexOut = keepTrace ? passes.get(0).vertexOutputs(headW, headB) : null;
-        return new Trace(out, vertexOut, signs, shifts, shifted);
+        return new Trace(out, vertexOut, signs, shifts, shifted, headW, headB, penalty);
     }
 
     private RegionPass pass(int j, NDManager manager, NDArray x) {
@@ -187,6 +206,9 @@ public final class PolicedMlp extends AbstractBlock {
     /** Whether region j goes through the layers as vertex rows (else as a tracked affine map). */
     public boolean usesVertexRows(int j) {
         Region region = regions.get(j);
+        if (j == 0 && affineTarget != null) {
+            return false; // an affine target needs the tracked map of the last hidden layer
+        }
         if (!(region instanceof VertexRegion v)) {
             return false;
         }
@@ -231,13 +253,20 @@ public final class PolicedMlp extends AbstractBlock {
      * @param shifts per hidden layer, the K shifts added to the pre-activations
      * @param vertexPreActivations per hidden layer, the P x K shifted pre-activations of the
      *     vertex rows: what "no unit straddles the kink" is about
+     * @param headWeight the head's weight as applied (projected when there is an exact affine
+     *     target): what the fold must use
+     * @param headBias the head's bias as applied
+     * @param targetPenalty the weighted penalty of a penalty-form affine target, or null
      */
     public record Trace(
             NDArray outputs,
             NDArray vertexOutputs,
             List<NDArray> signs,
             List<NDArray> shifts,
-            List<NDArray> vertexPreActivations) {}
+            List<NDArray> vertexPreActivations,
+            NDArray headWeight,
+            NDArray headBias,
+            NDArray targetPenalty) {}
 
     @Override
     protected void initializeChildBlocks(
@@ -291,6 +320,20 @@ public final class PolicedMlp extends AbstractBlock {
 
     public Strategy strategy() {
         return strategy;
+    }
+
+    /** The prescribed affine behaviour on the first region, or null. */
+    public AffineTarget affineTarget() {
+        return affineTarget;
+    }
+
+    /**
+     * Whether the last exact affine-target projection found the last hidden layer's map on R
+     * rank deficient, so that the head could only be fitted in the least-squares sense (see
+     * {@link AffineTarget}).
+     */
+    public boolean targetRankDeficient() {
+        return targetProjection != null && targetProjection.rankDeficient();
     }
 
     /** Whether the shift is computed without gradient (see {@link Builder#optDetachedShift}). */
@@ -362,6 +405,7 @@ public final class PolicedMlp extends AbstractBlock {
         private SignRule rule;
         private Strategy strategy = Strategy.AUTO;
         private boolean detachedShift;
+        private AffineTarget affineTarget;
 
         private Builder() {}
 
@@ -441,6 +485,15 @@ public final class PolicedMlp extends AbstractBlock {
             return this;
         }
 
+        /**
+         * A prescribed affine map on the first region (the paper's Eq. (1)/(2)), exact or as a
+         * penalty; see {@link AffineTarget}.
+         */
+        public Builder optAffineTarget(AffineTarget target) {
+            this.affineTarget = target;
+            return this;
+        }
+
         public PolicedMlp build() {
             if (regions.isEmpty() || regions.contains(null)) {
                 throw new IllegalArgumentException("region: not set; call setRegion(...)");
@@ -487,6 +540,10 @@ public final class PolicedMlp extends AbstractBlock {
             if (outputs <= 0) {
                 throw new IllegalArgumentException(
                         "outputs: " + outputs + "; expected a positive number of outputs");
+            }
+            if (affineTarget != null && affineTarget.outputs() != outputs) {
+                throw new IllegalArgumentException(
+                        "affineTarget: A has " + affineTarget.outputs() + " rows, expected " + outputs + " (the outputs)");
             }
             if (activation == null) {
                 throw new IllegalArgumentException("activation: null; expected a Cpa");

@@ -99,8 +99,11 @@ public final class Fit {
                     NDArray xb = batches.isFull() ? x : x.get(batches.next(x.getManager()));
                     NDArray yb = batches.isFull() ? y : y.get(batches.last(y.getManager()));
                     try (GradientCollector gc = trainer.newGradientCollector()) {
-                        NDArray out = trainer.forward(new NDList(xb)).singletonOrThrow();
-                        NDArray l = loss.evaluate(new NDList(yb), new NDList(out));
+                        NDList out = trainer.forward(new NDList(xb));
+                        NDArray l = loss.evaluate(new NDList(yb), new NDList(out.head()));
+                        if (out.size() > 1) {
+                            l = l.add(out.get(1)); // a penalty-form affine target
+                        }
                         value = l.getFloat();
                         if (!Double.isFinite(value)) {
                             stoppedAt = step;

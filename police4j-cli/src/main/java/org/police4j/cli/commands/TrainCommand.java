@@ -407,8 +407,11 @@ public final class TrainCommand extends CliCommand {
             });
 
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, "trained %d steps in %.2f s: train loss %s, validation loss %s",
-                    keptStep, wallTrain, fmt(trainLoss), nVal == 0 ? "n/a (--val-fraction 0)" : fmt(valLoss)));
+            sb.append(diverged
+                    ? String.format(Locale.ROOT, "the loss was not finite at step %d (after %.2f s); kept the"
+                            + " checkpoint after step %d", result.stoppedAt(), wallTrain, keptStep)
+                    : String.format(Locale.ROOT, "trained %d steps in %.2f s", keptStep, wallTrain));
+            sb.append(String.format(Locale.ROOT, ": train loss %s, validation loss %s", fmt(trainLoss), nVal == 0 ? "n/a (--val-fraction 0)" : fmt(valLoss)));
             if (trainAcc != null) {
                 sb.append(String.format(Locale.ROOT, ", train accuracy %.4f", trainAcc));
                 if (valAcc != null) {

@@ -22,12 +22,25 @@ abstract class CliCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = "--threads", paramLabel = "N",
+            description = "PyTorch intra-op threads (default: PyTorch's, which honours OMP_NUM_THREADS);"
+                    + " 1 is much faster for small networks on a busy machine.")
+    Integer threads;
+
     /** The command's body; returns the exit code. */
     protected abstract int run() throws Exception;
 
     @Override
     public final Integer call() {
         try {
+            if (threads != null) {
+                if (threads <= 0) {
+                    throw new InputException("--threads: " + threads + "; expected a positive integer");
+                }
+                // read by DJL's PyTorch engine when it starts (no effect once it has started)
+                System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
+                System.setProperty("ai.djl.pytorch.num_interop_threads", String.valueOf(threads));
+            }
             return run();
         } catch (InputException | IllegalArgumentException | MalformedModelException e) {
             return badInput(e.getMessage());

@@ -51,7 +51,10 @@ final class Cli {
         cmd.addAll(List.of(args));
         Path outFile = Files.createTempFile(workDir, "stdout", ".txt");
         Path errFile = Files.createTempFile(workDir, "stderr", ".txt");
-        Process p = new ProcessBuilder(cmd)
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        // one PyTorch thread: tiny networks, and no spinning OpenMP threads on a busy machine
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        Process p = pb
                 .directory(workDir.toFile())
                 .redirectOutput(outFile.toFile())
                 .redirectError(errFile.toFile())

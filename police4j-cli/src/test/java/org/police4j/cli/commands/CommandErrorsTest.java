@@ -141,6 +141,7 @@ class CommandErrorsTest {
         trainFails(data, "box:-1,1,2", "activation: 'tanh' is not a piecewise-affine activation",
                 "--activation", "tanh");
         trainFails(data, "box:-1,1,2", "--lr: -1.0; expected a finite number > 0", "--lr", "-1");
+        trainFails(data, "box:-1,1,2", "--threads: 0; expected a positive integer", "--threads", "0");
     }
 
     @Test

@@ -1,0 +1,180 @@
+package org.police4j.cli.commands;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.training.ParameterStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.police4j.cli.data.CsvTable;
+import org.police4j.cli.data.InputException;
+import org.police4j.fold.Fold;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code police4j predict}: runs the folded network (a plain DJL block, no per-batch region rows)
+ * on the feature columns of a CSV file, in batches, and writes the features and the predictions
+ * atomically.
+ */
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Predict with a trained model on a CSV file (feature columns by name; extra columns are ignored).",
+            "Regression: one column per target. Classification: predicted_label and p_<label> per class."
+        })
+public final class PredictCommand extends CliCommand {
+
+    @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "A directory written by 'police4j train'.")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "IN.csv", description = "Rows to predict.")
+    Path data;
+
+    @Option(names = "--out", required = true, paramLabel = "OUT.csv", description = "Where to write the predictions.")
+    Path out;
+
+    @Option(names = "--batch", defaultValue = "4096", paramLabel = "N", description = "Rows per forward pass (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Override
+    protected int run() throws Exception {
+        if (batch <= 0) {
+            throw new InputException("--batch: " + batch + "; expected a positive integer");
+        }
+        long start = System.nanoTime();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            StoredModel m = StoredModel.load(model, manager);
+            CsvTable table = CsvTable.read(data);
+            List<String> missing = new ArrayList<>();
+            for (String f : m.features()) {
+                if (!table.hasColumn(f)) {
+                    missing.add(f);
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new InputException(data + " lacks the model's feature column" + (missing.size() == 1 ? " '" : "s '")
+                        + String.join("', '", missing) + "'; the model needs " + String.join(", ", m.features())
+                        + " and the file has " + String.join(", ", table.columns()));
+            }
+            double[][] x = table.numeric(m.features());
+            if (m.standardizer() != null) {
+                x = m.standardizer().apply(x);
+            }
+            SequentialBlock folded = Fold.block(m.block(), manager);
+            float[][] outputs = forward(folded, manager, x, batch);
+
+            List<String> header = new ArrayList<>(m.features());
+            List<String> predictionColumns = predictionHeader(m);
+            for (String c : predictionColumns) {
+                if (header.contains(c)) {
+                    throw new InputException("prediction column '" + c + "' clashes with a feature column of the same name");
+                }
+            }
+            header.addAll(predictionColumns);
+            List<String[]> rows = new ArrayList<>(x.length);
+            for (int i = 0; i < x.length; i++) {
+                List<String> r = new ArrayList<>(header.size());
+                for (String f : m.features()) {
+                    r.add(table.value(i, f).strip());
+                }
+                r.addAll(predictionCells(m, outputs[i]));
+                rows.add(r.toArray(new String[0]));
+            }
+            TextCsv.write(out, header, rows);
+            out().printf(Locale.ROOT, "wrote %d predictions to %s in %.2f s%n", x.length, out,
+                    (System.nanoTime() - start) / 1e9);
+            out().flush();
+            return 0;
+        }
+    }
+
+    /** Runs a plain block on x in batches of {@code batch} rows. */
+    static float[][] forward(SequentialBlock net, NDManager manager, double[][] x, int batch) {
+        float[][] out = new float[x.length][];
+        ParameterStore ps = new ParameterStore(manager, false);
+        for (int from = 0; from < x.length; from += batch) {
+            int to = Math.min(x.length, from + batch);
+            float[][] chunk = new float[to - from][];
+            for (int i = from; i < to; i++) {
+                chunk[i - from] = new float[x[i].length];
+                for (int j = 0; j < x[i].length; j++) {
+                    chunk[i - from][j] = (float) x[i][j];
+                }
+            }
+            try (NDManager sub = manager.newSubManager()) {
+                NDArray in = sub.create(chunk);
+                NDArray o = net.forward(ps, new NDList(in), false).singletonOrThrow();
+                int k = (int) o.getShape().get(1);
+                float[] flat = o.toFloatArray();
+                o.close();
+                for (int i = from; i < to; i++) {
+                    out[i] = new float[k];
+                    System.arraycopy(flat, (i - from) * k, out[i], 0, k);
+                }
+            }
+        }
+        return out;
+    }
+
+    static List<String> predictionHeader(StoredModel m) {
+        if (!m.classification()) {
+            return m.targets();
+        }
+        List<String> h = new ArrayList<>();
+        h.add("predicted_label");
+        for (String l : m.labels().labels()) {
+            h.add("p_" + l);
+        }
+        return h;
+    }
+
+    static List<String> predictionCells(StoredModel m, float[] y) {
+        List<String> cells = new ArrayList<>();
+        if (!m.classification()) {
+            for (float v : y) {
+                cells.add(Float.toString(v));
+            }
+            return cells;
+        }
+        double[] p;
+        if (y.length == 1) {
+            double p1 = 1 / (1 + Math.exp(-y[0]));
+            p = new double[] {1 - p1, p1};
+        } else {
+            double max = Double.NEGATIVE_INFINITY;
+            for (float v : y) {
+                max = Math.max(max, v);
+            }
+            p = new double[y.length];
+            double sum = 0;
+            for (int c = 0; c < y.length; c++) {
+                p[c] = Math.exp(y[c] - max);
+                sum += p[c];
+            }
+            for (int c = 0; c < y.length; c++) {
+                p[c] /= sum;
+            }
+        }
+        int best = 0;
+        if (y.length == 1) {
+            best = y[0] >= 0 ? 1 : 0;
+        } else {
+            for (int c = 1; c < y.length; c++) {
+                if (y[c] > y[best]) {
+                    best = c;
+                }
+            }
+        }
+        cells.add(m.labels().label(best));
+        for (double v : p) {
+            cells.add(Double.toString(v));
+        }
+        return cells;
+    }
+}

@@ -41,7 +41,15 @@ import org.police4j.region.Regions;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 10, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx4g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "-Xms1g",
+            "-Xmx4g",
+            // one PyTorch thread: see README ("Threads"); override with -jvmArgsAppend
+            "-Dai.djl.pytorch.num_threads=1",
+            "-Dai.djl.pytorch.num_interop_threads=1"
+        })
 public class InferenceBenchmark {
 
     @Param({"2:2:256", "2:4:64", "784:2:1024", "784:8:1024", "2:4:4096", "3072:6:4096"})

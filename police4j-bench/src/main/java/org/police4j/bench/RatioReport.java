@@ -73,6 +73,20 @@ public final class RatioReport {
             cells.put(key(train, config, variant, batch), cell(run));
         }
         StringBuilder out = new StringBuilder();
+        JsonNode first = root.path(0);
+        if (!first.isMissingNode()) {
+            out.append("JMH ").append(first.path("jmhVersion").asText("?"))
+                    .append(", JDK ").append(first.path("jdkVersion").asText("?"))
+                    .append(" (").append(first.path("vmName").asText("?"))
+                    .append(' ').append(first.path("vmVersion").asText("?"))
+                    .append("), forks ").append(first.path("forks").asText("?"))
+                    .append(", warm-up ").append(first.path("warmupIterations").asText("?"))
+                    .append(" x ").append(first.path("warmupTime").asText("?"))
+                    .append(", measurement ").append(first.path("measurementIterations").asText("?"))
+                    .append(" x ").append(first.path("measurementTime").asText("?"))
+                    .append(", JVM args ").append(first.path("jvmArgs").toString())
+                    .append("\n\n");
+        }
         if (!trainConfigs.isEmpty()) {
             String unit = unitOf(cells, true);
             out.append("Training step (zero-grad + forward + MSE + backward), N = ")

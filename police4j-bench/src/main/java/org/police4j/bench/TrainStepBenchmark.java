@@ -55,7 +55,15 @@ import org.police4j.train.LossKind;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 10, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx4g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "-Xms1g",
+            "-Xmx4g",
+            // one PyTorch thread: see README ("Threads"); override with -jvmArgsAppend
+            "-Dai.djl.pytorch.num_threads=1",
+            "-Dai.djl.pytorch.num_interop_threads=1"
+        })
 public class TrainStepBenchmark {
 
     /** D:L:W, the settings of the paper's Table 1. */

@@ -35,7 +35,7 @@ public final class RatioReport {
     private RatioReport() {}
 
     /** One measured cell: median, spread and sample count. */
-    record Cell(double median, double p90, double mean, double error, long samples, String unit) {
+    record Cell(double median, double p90, double min, double mean, double error, long samples, String unit) {
         String show() {
             return fmt(median) + " (p90 " + fmt(p90) + ")";
         }
@@ -95,8 +95,8 @@ public final class RatioReport {
                     .append(unit)
                     .append(" (p90 in brackets):\n\n");
             out.append("| D:L:W | P | unconstrained | POLICEd | ratio | floor (N+P)/N | ratio/floor"
-                    + " | samples (unc./POL.) | paper GPU |\n");
-            out.append("|---|---|---|---|---|---|---|---|---|\n");
+                    + " | ratio of minima | samples (unc./POL.) | paper GPU |\n");
+            out.append("|---|---|---|---|---|---|---|---|---|---|\n");
             for (String config : trainConfigs) {
                 Cell u = cells.get(key(true, config, "unconstrained", ""));
                 Cell p = cells.get(key(true, config, "policed", ""));
@@ -110,9 +110,10 @@ public final class RatioReport {
                     double ratio = p.median() / u.median();
                     out.append(" | ").append(String.format(Locale.ROOT, "%.2f", ratio))
                             .append(" | ").append(String.format(Locale.ROOT, "%.3f", floor))
-                            .append(" | ").append(String.format(Locale.ROOT, "%.2f", ratio / floor));
+                            .append(" | ").append(String.format(Locale.ROOT, "%.2f", ratio / floor))
+                            .append(" | ").append(String.format(Locale.ROOT, "%.2f", p.min() / u.min()));
                 } else {
-                    out.append(" | - | ").append(String.format(Locale.ROOT, "%.3f", floor)).append(" | -");
+                    out.append(" | - | ").append(String.format(Locale.ROOT, "%.3f", floor)).append(" | - | -");
                 }
                 out.append(" | ").append(u == null ? "-" : u.samples())
                         .append(" / ").append(p == null ? "-" : p.samples())
@@ -180,6 +181,7 @@ public final class RatioReport {
         JsonNode pct = m.path("scorePercentiles");
         double median = sample && pct.has("50.0") ? pct.path("50.0").asDouble() : score;
         double p90 = sample && pct.has("90.0") ? pct.path("90.0").asDouble() : Double.NaN;
+        double min = sample && pct.has("0.0") ? pct.path("0.0").asDouble() : Double.NaN;
         long samples = 0;
         // rawDataHistogram: forks -> iterations -> [value, count] pairs (SampleTime only)
         for (JsonNode fork : m.path("rawDataHistogram")) {
@@ -194,7 +196,7 @@ public final class RatioReport {
                 samples += fork.size();
             }
         }
-        return new Cell(median, p90, score, m.path("scoreError").asDouble(Double.NaN), samples,
+        return new Cell(median, p90, min, score, m.path("scoreError").asDouble(Double.NaN), samples,
                 m.path("scoreUnit").asText("?"));
     }
 

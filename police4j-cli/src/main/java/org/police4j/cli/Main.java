@@ -20,6 +20,9 @@ public final class Main implements Runnable {
     /** Exit code for bad input: a message that names the argument, the value and the expectation. */
     public static final int EXIT_BAD_INPUT = 2;
 
+    /** Exit code for an unexpected failure (a bug or an environment problem), with its stack trace. */
+    public static final int EXIT_FAILURE = 3;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -33,11 +36,14 @@ public final class Main implements Runnable {
         cli.setExecutionExceptionHandler(
                 (ex, commandLine, parseResult) -> {
                     if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
-                            || ex instanceof ai.djl.MalformedModelException) {
+                            || ex instanceof ai.djl.MalformedModelException
+                            || ex instanceof org.police4j.cli.data.InputException) {
                         commandLine.getErr().println("police4j: " + ex.getMessage());
                         return EXIT_BAD_INPUT;
                     }
-                    throw ex;
+                    // Not 1: verify uses 1 for "not certified".
+                    ex.printStackTrace(commandLine.getErr());
+                    return EXIT_FAILURE;
                 });
         return cli;
     }

@@ -130,16 +130,7 @@ public final class Fit {
         if (s.scheduleEvery() <= 0 || s.scheduleEvery() >= s.steps()) {
             return Tracker.fixed((float) s.learningRate());
         }
-        int drops = (s.steps() - 1) / s.scheduleEvery();
-        int[] at = new int[drops];
-        for (int i = 0; i < drops; i++) {
-            at[i] = (i + 1) * s.scheduleEvery();
-        }
-        return Tracker.multiFactor()
-                .setBaseValue((float) s.learningRate())
-                .setSteps(at)
-                .optFactor((float) s.gamma())
-                .build();
+        return new StepSchedule((float) s.learningRate(), s.scheduleEvery(), s.gamma());
     }
 
     private ProgressBar bar(int steps) {

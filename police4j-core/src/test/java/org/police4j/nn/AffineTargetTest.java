@@ -80,12 +80,12 @@ class AffineTargetTest {
     @Test
     void penaltyFormApproachesTheTarget() {
         Object[] exact = train(AffineTarget.exact(A, B), Regions.paperTriangle(), new int[] {32, 32});
-        Object[] penalty = train(AffineTarget.penalty(A, B, 10), Regions.paperTriangle(), new int[] {32, 32});
+        Object[] penalty = train(AffineTarget.penalty(A, B, 100), Regions.paperTriangle(), new int[] {32, 32});
         Certificate cert = (Certificate) penalty[0];
         double da = Math.max(Math.abs(cert.a()[0][0] - A[0][0]), Math.abs(cert.a()[0][1] - A[0][1]));
         double db = Math.abs(cert.b()[0] - B[0]);
         System.out.printf(
-                "affine target penalty(10): |A-A*| = %.2e, |b-b*| = %.2e, final loss %.4f (exact form: %.4f)%n",
+                "affine target penalty(100): |A-A*| = %.2e, |b-b*| = %.2e, final loss %.4f (exact form: %.4f)%n",
                 da, db, ((FitResult) penalty[1]).finalLoss(), ((FitResult) exact[1]).finalLoss());
         assertThat(cert.certified()).isTrue();
         assertThat(da).isLessThan(0.1);

@@ -265,13 +265,6 @@ public final class TrainCommand extends CliCommand {
         }
         int scheduleEvery = scheduleSpec == null ? 0 : (int) scheduleSpec[0];
         double gamma = scheduleSpec == null ? 1.0 : scheduleSpec[1];
-        if (scheduleEvery > 0 && scheduleEvery < steps && (steps - 1) / scheduleEvery == 1) {
-            // Fit builds DJL's MultiFactorTracker, which refuses a single drop
-            throw new InputException("--schedule every:" + scheduleEvery + " with " + steps
-                    + " steps would lower the learning rate exactly once, which this version cannot do"
-                    + " (DJL's MultiFactorTracker needs at least two drops); use every:K with K <= "
-                    + Math.max(1, (steps - 1) / 2) + ", or no --schedule");
-        }
         TrainingSettings settings = new TrainingSettings(
                 steps, lr, weightDecay, scheduleEvery, gamma, lossKind, batch <= 0 ? 0 : batch, seed);
 

@@ -11,6 +11,7 @@ import java.util.List;
 import org.police4j.cli.data.LabelEncoding;
 import org.police4j.cli.data.Standardizer;
 import org.police4j.io.ModelIo;
+import org.police4j.io.RegionJson;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.VertexRegion;
 
@@ -116,7 +117,10 @@ record StoredModel(
                     + " was this model written by 'police4j train'?");
         }
         try {
-            raw = ModelIo.regionFrom(r);
+            if (!(RegionJson.read(r) instanceof VertexRegion v)) {
+                throw new IllegalArgumentException("expected a region given by its vertices");
+            }
+            raw = v;
         } catch (IllegalArgumentException e) {
             throw new MalformedModelException(json + ": metadata 'rawRegion': " + e.getMessage(), e);
         }

@@ -46,6 +46,9 @@ public final class PolicedMlp extends AbstractBlock {
 
     private static final byte VERSION = 1;
 
+    /** Below this input dimension the axis simplex goes through the first product like any region. */
+    static final int CLOSED_FORM_MIN_DIMENSION = 16;
+
     private final List<Linear> layers;
     private final Cpa activation;
     private final List<Region> regions;
@@ -198,7 +201,12 @@ public final class PolicedMlp extends AbstractBlock {
             vertexRows = manager.create(vertexRows(j)).toType(x.getDataType(), false);
         }
         if (usesVertexRows(j)) {
-            return new VertexRowsPass(vertexRows, activation, ((VertexRegion) region).axisSimplexScale());
+            // The closed form replaces a P x D x K product by five small ops: worth it only when
+            // the product is large.
+            double scale = region.dimension() >= CLOSED_FORM_MIN_DIMENSION
+                    ? ((VertexRegion) region).axisSimplexScale()
+                    : Double.NaN;
+            return new VertexRowsPass(vertexRows, activation, scale);
         }
         return new AffineMapPass(region, vertexRows, manager, x.getDataType(), activation, engine.margin());
     }

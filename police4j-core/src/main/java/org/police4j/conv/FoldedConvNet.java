@@ -152,7 +152,7 @@ public record FoldedConvNet(int c, int h, int w, List<Op> ops, Cpa activation) {
                     bias.bias().getArray().set(cv.bias());
                 });
             } else if (op instanceof GapOp) {
-                net.add(LambdaBlock.singleton(a -> a.mean(new int[] {2, 3}), "globalAvgPool"));
+                net.add(LambdaBlock.singleton(a -> a.reshape(a.getShape().get(0), a.getShape().get(1), -1).mean(new int[] {2}), "globalAvgPool"));
             } else if (op instanceof FlattenOp) {
                 net.add(Blocks.batchFlattenBlock());
             } else {

@@ -208,7 +208,7 @@ public final class PolicedConvNet extends AbstractBlock {
             } else if (layer instanceof Plan.FlattenLayer) {
                 z = z.reshape(z.getShape().get(0), -1);
             } else if (layer instanceof Plan.GapLayer) {
-                z = z.mean(new int[] {2, 3});
+                z = z.reshape(z.getShape().get(0), z.getShape().get(1), -1).mean(new int[] {2});
             } else {
                 Plan.DenseLayer dl = (Plan.DenseLayer) layer;
                 String name = denseName(dl);
@@ -248,9 +248,10 @@ public final class PolicedConvNet extends AbstractBlock {
         NDArray var;
         if (training && n > 0) {
             NDArray data = pre.get("0:{}", n);
-            int[] axes = {0, 2, 3};
-            mean = data.mean(axes);
-            var = data.sub(mean.reshape(1, c.outC(), 1, 1)).square().mean(axes);
+            // per channel over (rows, positions); PyTorch's mean takes one axis at a time
+            NDArray perChannel = data.transpose(1, 0, 2, 3).reshape(c.outC(), -1);
+            mean = perChannel.mean(new int[] {1});
+            var = perChannel.sub(mean.reshape(c.outC(), 1)).square().mean(new int[] {1});
             long count = n * c.outH() * c.outW();
             float unbias = count > 1 ? (float) count / (count - 1) : 1f;
             NDArray rm = params.get(name + ".runningMean").getArray();

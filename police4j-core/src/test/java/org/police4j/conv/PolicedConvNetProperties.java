@@ -99,7 +99,7 @@ class PolicedConvNetProperties {
         return VertexRegion.of("random", v);
     }
 
-    @Property(tries = 80, seed = "20231127")
+    @Property(tries = 40, seed = "20231127")
     void affineOnTheRegionAfterEveryForward(@ForAll("cases") Case c) throws Exception {
         CASES.incrementAndGet();
         int d = c.twoChannels() ? 50 : 36;

@@ -37,8 +37,9 @@ import org.police4j.fold.FoldedWeights;
  * without a common winner. A window belongs to the pooled unit it feeds, so a {@link Violation}
  * {@code (layer, unit)} names that unit; for a window violation its range is that of {@code h_w -
  * max_{q != w} h_q} over the vertices for the majority winner w (negative somewhere). The affine
- * map is that of the (common or majority) pattern, computed by D + 1 double passes with the
- * pattern held fixed (not correctly rounded, unlike the dense certifier's exact map); the
+ * map is that of the (common or majority) pattern, computed in double by carrying each unit's
+ * affine form through the network with the pattern held fixed (not correctly rounded, unlike the
+ * dense certifier's exact map); the
  * deviations are double diagnostics as there.
  *
  * <p>Without max-pool, {@link #unroll} turns the CNN into dense {@link FoldedWeights} for the
@@ -108,20 +109,21 @@ public final class ConvCertifier {
                 units++;
                 int pos = 0;
                 int neg = 0;
-                double min = Double.POSITIVE_INFINITY;
-                double max = Double.NEGATIVE_INFINITY;
                 for (ConvEval.Record<BigDecimal> r : records) {
-                    BigDecimal h = r.pre.get(l)[u];
-                    int s = h.signum();
+                    int s = r.pre.get(l)[u].signum();
                     pos += s > 0 ? 1 : 0;
                     neg += s < 0 ? 1 : 0;
-                    double v = h.doubleValue() / r.preScale.get(l).doubleValue();
-                    min = Math.min(min, v);
-                    max = Math.max(max, v);
                 }
                 if (pos > 0 && neg > 0) {
                     offending++;
                     if (violation == null) {
+                        double min = Double.POSITIVE_INFINITY;
+                        double max = Double.NEGATIVE_INFINITY;
+                        for (ConvEval.Record<BigDecimal> r : records) {
+                            double v = r.pre.get(l)[u].doubleValue() / r.preScale.get(l).doubleValue();
+                            min = Math.min(min, v);
+                            max = Math.max(max, v);
+                        }
                         violation = new Violation(l, u, min, max);
                     }
                 }
@@ -187,29 +189,151 @@ public final class ConvCertifier {
         throw new IllegalStateException("no conv layer " + layer);
     }
 
-    /** {A (K x D), {b}} of the given pattern, by D + 1 double passes. */
+    /**
+     * {A (K x D), {b}} of the given pattern, in double: every unit carries its affine form (D
+     * coefficients and a constant) through the network with each unit held on its side and each
+     * window on its winner.
+     */
     static double[][][] affineMap(FoldedConvNet net, int[][] sides, int[][] winners) {
         int d = net.inputDimension();
-        ConvEval<Double> eval = new ConvEval<>(net, ConvEval.doubles(net.activation().negativeSlope()));
-        double[][] columns =
-                IntStream.rangeClosed(0, d)
-                        .parallel()
-                        .mapToObj(j -> {
-                            double[] x = new double[d];
-                            if (j < d) {
-                                x[j] = 1;
+        double[][] z = new double[d][d + 1];
+        for (int j = 0; j < d; j++) {
+            z[j][j] = 1;
+        }
+        z = propagate(net, z, sides, winners);
+        double[][] a = new double[z.length][d];
+        double[] b = new double[z.length];
+        for (int o = 0; o < z.length; o++) {
+            System.arraycopy(z[o], 0, a[o], 0, d);
+            b[o] = z[o][d];
+        }
+        return new double[][][] {a, {b}};
+    }
+
+    /** The network in double at x (the pattern followed, not held). */
+    static double[] evaluate(FoldedConvNet net, double[] x) {
+        double[][] z = new double[x.length][];
+        for (int j = 0; j < x.length; j++) {
+            z[j] = new double[] {x[j]};
+        }
+        z = propagate(net, z, null, null);
+        double[] y = new double[z.length];
+        for (int o = 0; o < y.length; o++) {
+            y[o] = z[o][0];
+        }
+        return y;
+    }
+
+    /**
+     * Carries affine forms (coefficients, then the constant last) through the network. With
+     * {@code sides}/{@code winners} null, forms must be plain values (width 1) and the pattern
+     * follows their signs and maxima (ties to the lowest position): a double evaluation.
+     */
+    private static double[][] propagate(FoldedConvNet net, double[][] z, int[][] sides, int[][] winners) {
+        int width = z[0].length;
+        int d = width - 1;
+        int layer = 0;
+        double slope = net.activation().negativeSlope();
+        for (FoldedConvNet.Op op : net.ops()) {
+            if (op instanceof FoldedConvNet.ConvOp cv) {
+                int k = cv.kernel();
+                double[][] out = new double[cv.outC() * cv.outH() * cv.outW()][];
+                for (int o = 0; o < cv.outC(); o++) {
+                    for (int i = 0; i < cv.outH(); i++) {
+                        for (int j = 0; j < cv.outW(); j++) {
+                            int idx = (o * cv.outH() + i) * cv.outW() + j;
+                            double[] form = new double[width];
+                            form[d] = cv.bias()[idx];
+                            for (int ci = 0; ci < cv.inC(); ci++) {
+                                for (int u = 0; u < k; u++) {
+                                    int r = i * cv.stride() + u - cv.padding();
+                                    for (int v = 0; v < k && r >= 0 && r < cv.inH(); v++) {
+                                        int col = j * cv.stride() + v - cv.padding();
+                                        float w = cv.weight()[((o * cv.inC() + ci) * k + u) * k + v];
+                                        if (col >= 0 && col < cv.inW() && w != 0) {
+                                            axpy(w, z[(ci * cv.inH() + r) * cv.inW() + col], form);
+                                        }
+                                    }
+                                }
                             }
-                            return ConvEval.outputs(eval.run(ConvEval.boxed(x), sides, winners, j == d));
-                        })
-                        .toArray(double[][]::new);
-        int k = columns[d].length;
-        double[][] a = new double[k][d];
-        for (int o = 0; o < k; o++) {
-            for (int j = 0; j < d; j++) {
-                a[o][j] = columns[j][o];
+                            out[idx] = form;
+                        }
+                    }
+                }
+                double[][] pre = out;
+                if (cv.pool() > 0) {
+                    int p = cv.pool();
+                    pre = new double[cv.units()][];
+                    for (int u = 0; u < pre.length; u++) {
+                        int o = u / (cv.actH() * cv.actW());
+                        int a = (u / cv.actW()) % cv.actH();
+                        int b = u % cv.actW();
+                        int best = 0;
+                        if (winners != null) {
+                            best = winners[layer][u];
+                        } else {
+                            for (int q = 1; q < p * p; q++) {
+                                if (out[(o * cv.outH() + a * p + q / p) * cv.outW() + b * p + q % p][0]
+                                        > out[(o * cv.outH() + a * p + best / p) * cv.outW() + b * p + best % p][0]) {
+                                    best = q;
+                                }
+                            }
+                        }
+                        pre[u] = out[(o * cv.outH() + a * p + best / p) * cv.outW() + b * p + best % p];
+                    }
+                }
+                z = hold(pre, sides == null ? null : sides[layer], slope);
+                layer++;
+            } else if (op instanceof FoldedConvNet.GapOp g) {
+                int area = g.h() * g.w();
+                double[][] pooled = new double[g.c()][width];
+                for (int ch = 0; ch < g.c(); ch++) {
+                    for (int p = 0; p < area; p++) {
+                        axpy(1.0, z[ch * area + p], pooled[ch]);
+                    }
+                    for (int i = 0; i < width; i++) {
+                        pooled[ch][i] /= area;
+                    }
+                }
+                z = pooled;
+            } else if (op instanceof FoldedConvNet.DenseOp dn) {
+                double[][] pre = new double[dn.bias().length][width];
+                for (int o = 0; o < pre.length; o++) {
+                    pre[o][d] = dn.bias()[o];
+                    for (int j = 0; j < z.length; j++) {
+                        if (dn.weight()[o][j] != 0) {
+                            axpy(dn.weight()[o][j], z[j], pre[o]);
+                        }
+                    }
+                }
+                if (dn.hidden()) {
+                    z = hold(pre, sides == null ? null : sides[layer], slope);
+                    layer++;
+                } else {
+                    z = pre;
+                }
             }
         }
-        return new double[][][] {a, {columns[d]}};
+        return z;
+    }
+
+    private static void axpy(double alpha, double[] x, double[] y) {
+        for (int i = 0; i < y.length; i++) {
+            y[i] += alpha * x[i];
+        }
+    }
+
+    private static double[][] hold(double[][] pre, int[] sides, double slope) {
+        double[][] out = new double[pre.length][];
+        for (int u = 0; u < pre.length; u++) {
+            if (sides != null ? sides[u] > 0 : pre[u][0] > 0) {
+                out[u] = pre[u];
+            } else {
+                out[u] = new double[pre[u].length];
+                axpy(slope, pre[u], out[u]);
+            }
+        }
+        return out;
     }
 
     private static double deviation(FoldedConvNet net, double[][] a, double[] b, double[][] xs) {

@@ -248,10 +248,14 @@ public final class PolicedConvNet extends AbstractBlock {
         NDArray var;
         if (training && n > 0) {
             NDArray data = pre.get("0:{}", n);
-            // per channel over (rows, positions); PyTorch's mean takes one axis at a time
-            NDArray perChannel = data.transpose(1, 0, 2, 3).reshape(c.outC(), -1);
-            mean = perChannel.mean(new int[] {1});
-            var = perChannel.sub(mean.reshape(c.outC(), 1)).square().mean(new int[] {1});
+            // per channel over (rows, positions): PyTorch's mean takes one axis at a time, and
+            // equal-sized groups make the mean of means the mean (no transposed copy)
+            mean = data.mean(new int[] {3}).mean(new int[] {2}).mean(new int[] {0});
+            var = data.sub(mean.reshape(1, c.outC(), 1, 1))
+                    .square()
+                    .mean(new int[] {3})
+                    .mean(new int[] {2})
+                    .mean(new int[] {0});
             long count = n * c.outH() * c.outW();
             float unbias = count > 1 ? (float) count / (count - 1) : 1f;
             NDArray rm = params.get(name + ".runningMean").getArray();

@@ -101,36 +101,11 @@ class TrainedCnnTest {
             NDArray x = manager.create(data, new Shape(N, 1, SIDE, SIDE));
             NDArray y = manager.create(labels, new Shape(N));
             Loss loss = Loss.softmaxCrossEntropyLoss();
-            Optimizer adamW = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(0.01f)).build();
             int steps = 100;
-            int batch = 32;
             double[] losses = new double[steps];
             long[] stepNanos = new long[steps];
-            Random rng = new Random(1);
             long start = System.nanoTime();
-            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(adamW))) {
-                for (int s = 0; s < steps; s++) {
-                    long t0 = System.nanoTime();
-                    long[] idx = new long[batch];
-                    for (int i = 0; i < batch; i++) {
-                        idx[i] = rng.nextInt(N);
-                    }
-                    try (NDScope scope = new NDScope()) {
-                        scope.suppressNotUsedWarning();
-                        NDArray pick = manager.create(idx);
-                        NDArray xb = x.get(pick);
-                        NDArray yb = y.get(pick);
-                        try (GradientCollector gc = trainer.newGradientCollector()) {
-                            NDArray out = trainer.forward(new NDList(xb)).singletonOrThrow();
-                            NDArray l = loss.evaluate(new NDList(yb), new NDList(out));
-                            losses[s] = l.getFloat();
-                            gc.backward(l);
-                        }
-                    }
-                    trainer.step();
-                    stepNanos[s] = System.nanoTime() - t0;
-                }
-            }
+            train(model, x, y, losses, stepNanos);
             double trainSeconds = (System.nanoTime() - start) / 1e9;
             double first = mean(losses, 0, 10);
             double last = mean(losses, steps - 10, steps);
@@ -165,6 +140,14 @@ class TrainedCnnTest {
             PolicedConvNet.Trace t = net.forwardWithTrace(ps, Nets.matrix(manager, interior), false);
             PolicedConvNetProperties.assertBarycentric(
                     Nets.rows(t.outputs()), Nets.rows(t.vertexOutputs()), lambdasAgain(region), "trained CNN");
+            // reference: the folded network's plain structure (DJL Conv2d, PositionBias, pool, Linear;
+            // no batch-norm, no vertex rows) trained the same way for 30 steps
+            long[] plainNanos = new long[30];
+            try (Model plainModel = Model.newInstance("plain-cnn")) {
+                plainModel.setBlock(folded.block(plainModel.getNDManager()));
+                train(plainModel, x, y, new double[30], plainNanos);
+            }
+            Arrays.sort(plainNanos);
             long c0 = System.nanoTime();
             Certificate cert = ConvCertifier.certify(folded, region.vertices(), interior);
             double certSeconds = (System.nanoTime() - c0) / 1e9;
@@ -176,6 +159,8 @@ class TrainedCnnTest {
                             + " train acc %.3f, test acc %.3f, %d steps in %.2f s (median step %.1f ms)%n",
                     region.vertexCount(), first, last, accuracy, testAccuracy, steps, trainSeconds, sorted[steps / 2] / 1e6);
             System.out.printf(
+                    "unconstrained plain CNN (same convs/pool/dense, no BN): median step %.1f ms%n", plainNanos[15] / 1e6);
+            System.out.printf(
                     "fold: %.1f ms, normwise error %.3g; inference N=%d x5: constrained %.1f ms, folded %.1f ms%n",
                     foldMs, foldError, N, (i1 - i0) / 1e6, (i2 - i1) / 1e6);
             System.out.printf("certificate: %.2f s%n%s", certSeconds, cert.summary());
@@ -185,6 +170,38 @@ class TrainedCnnTest {
             assertThat(foldError).isLessThanOrEqualTo(1e-6);
             assertThat(cert.certified()).as(cert.summary()).isTrue();
             assertThat(cert.interiorDeviation()).isLessThan(1e-4);
+        }
+    }
+
+    /** AdamW (lr 0.01), batch 32 drawn with a fixed seed, DJL's Trainer; fills losses and step times. */
+    static void train(Model model, NDArray x, NDArray y, double[] losses, long[] stepNanos) {
+        Loss loss = Loss.softmaxCrossEntropyLoss();
+        Optimizer adamW = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(0.01f)).build();
+        int batch = 32;
+        NDManager manager = x.getManager();
+        Random rng = new Random(1);
+        try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(adamW))) {
+            for (int s = 0; s < losses.length; s++) {
+                long t0 = System.nanoTime();
+                long[] idx = new long[batch];
+                for (int i = 0; i < batch; i++) {
+                    idx[i] = rng.nextInt(N);
+                }
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    NDArray pick = manager.create(idx);
+                    NDArray xb = x.get(pick);
+                    NDArray yb = y.get(pick);
+                    try (GradientCollector gc = trainer.newGradientCollector()) {
+                        NDArray out = trainer.forward(new NDList(xb)).singletonOrThrow();
+                        NDArray l = loss.evaluate(new NDList(yb), new NDList(out));
+                        losses[s] = l.getFloat();
+                        gc.backward(l);
+                    }
+                }
+                trainer.step();
+                stepNanos[s] = System.nanoTime() - t0;
+            }
         }
     }
 

@@ -47,13 +47,13 @@ class TrainedCnnTest {
             int from = 2 + rng.nextInt(8);
             int to = 18 + rng.nextInt(8);
             for (int p = 0; p < D; p++) {
-                x[i * D + p] = Math.round(Math.abs(rng.nextGaussian()) * 0.15 * 64) / 64f;
+                x[i * D + p] = Math.round(Math.abs(rng.nextGaussian()) * 0.25 * 64) / 64f;
             }
             for (int t = from; t <= to; t++) {
-                for (int w = 0; w < 2; w++) {
+                for (int w = 0; w < 1; w++) {
                     int r = label == 0 ? line + w : t;
                     int c = label == 0 ? t : line + w;
-                    x[i * D + r * SIDE + c] = Math.min(1f, x[i * D + r * SIDE + c] + 0.75f + rng.nextInt(16) / 64f);
+                    x[i * D + r * SIDE + c] = Math.min(1f, x[i * D + r * SIDE + c] + 0.5f + rng.nextInt(16) / 64f);
                 }
             }
         }

@@ -1,0 +1,112 @@
+package org.police4j.conv;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Folds a {@link PolicedConvNet} into a {@link FoldedConvNet}. The shifts depend only on the
+ * weights, the running batch-norm statistics and the region, so one inference-mode pass of the
+ * region alone gives them. Per conv layer, in float32:
+ *
+ * <ul>
+ *   <li>batch-norm (running statistics) is the per-channel map {@code y = s x + t} with {@code s =
+ *       gamma / sqrt(var + eps)}, {@code t = beta - mean s}: the conv weights are scaled by s and
+ *       the bias becomes {@code b s + t};
+ *   <li>the per-position bias is that bias minus the pool shift of the position, plus the POLICE
+ *       shift of the pooled unit whose window holds the position ({@code max_q(a_q + c) =
+ *       max_q(a_q) + c}), or plus the unit's own shift without pooling.
+ * </ul>
+ *
+ * Hidden dense layers get their shifts added to their bias, as in {@link
+ * org.police4j.fold.Fold}.
+ */
+public final class ConvFold {
+
+    private ConvFold() {}
+
+    public static FoldedConvNet fold(PolicedConvNet net) {
+        Plan plan = net.plan;
+        NDManager parent = net.parameter(net.parameterNames().get(0)).getManager();
+        try (NDManager manager = parent.newSubManager()) {
+            NDArray none = manager.zeros(new Shape(0, plan.inputDimension()), DataType.FLOAT32);
+            PolicedConvNet.Trace trace = net.forwardWithTrace(new ParameterStore(manager, false), none, false);
+            List<FoldedConvNet.Op> ops = new ArrayList<>();
+            int layer = 0;
+            for (Plan.Layer l : plan.layers) {
+                if (l instanceof Plan.ConvLayer c) {
+                    PolicedConvNet.LayerTrace t = trace.layers().get(layer++);
+                    String name = "conv" + c.index();
+                    NDArray w = copy(manager, net.parameter(name + ".weight"));
+                    NDArray b = copy(manager, net.parameter(name + ".bias"));
+                    if (c.batchNorm()) {
+                        String bn = "bn" + c.index();
+                        NDArray scale =
+                                copy(manager, net.parameter(bn + ".gamma"))
+                                        .div(copy(manager, net.parameter(bn + ".runningVar")).add(PolicedConvNet.BN_EPS).sqrt());
+                        NDArray offset =
+                                copy(manager, net.parameter(bn + ".beta"))
+                                        .sub(copy(manager, net.parameter(bn + ".runningMean")).mul(scale));
+                        w = w.mul(scale.reshape(c.outC(), 1, 1, 1));
+                        b = b.mul(scale).add(offset);
+                    }
+                    float[] channelBias = b.toFloatArray();
+                    float[] shift = t.shift().toFloatArray();
+                    float[] poolShift = t.poolShift() == null ? null : t.poolShift().toFloatArray();
+                    float[] bias = new float[c.outC() * c.outH() * c.outW()];
+                    int k = c.pool();
+                    for (int o = 0; o < c.outC(); o++) {
+                        for (int i = 0; i < c.outH(); i++) {
+                            for (int j = 0; j < c.outW(); j++) {
+                                int idx = (o * c.outH() + i) * c.outW() + j;
+                                float v = channelBias[o];
+                                if (k == 0) {
+                                    v += shift[idx];
+                                } else {
+                                    v -= poolShift[idx];
+                                    if (i / k < c.poolH() && j / k < c.poolW()) {
+                                        v += shift[(o * c.poolH() + i / k) * c.poolW() + j / k];
+                                    }
+                                }
+                                bias[idx] = v;
+                            }
+                        }
+                    }
+                    ops.add(new FoldedConvNet.ConvOp(
+                            c.inC(), c.inH(), c.inW(), c.outC(), c.outH(), c.outW(), c.conv().kernel(),
+                            c.conv().stride(), c.conv().padding(), w.toFloatArray(), bias, k));
+                } else if (l instanceof Plan.FlattenLayer f) {
+                    ops.add(new FoldedConvNet.FlattenOp(f.c(), f.h(), f.w()));
+                } else if (l instanceof Plan.GapLayer g) {
+                    ops.add(new FoldedConvNet.GapOp(g.c(), g.h(), g.w()));
+                } else {
+                    Plan.DenseLayer d = (Plan.DenseLayer) l;
+                    String name = PolicedConvNet.denseName(d);
+                    float[] bias = net.parameter(name + ".bias").toFloatArray();
+                    if (d.hidden()) {
+                        float[] shift = trace.layers().get(layer++).shift().toFloatArray();
+                        for (int u = 0; u < bias.length; u++) {
+                            bias[u] += shift[u];
+                        }
+                    }
+                    float[] flat = net.parameter(name + ".weight").toFloatArray();
+                    float[][] weight = new float[d.out()][d.in()];
+                    for (int o = 0; o < d.out(); o++) {
+                        System.arraycopy(flat, o * d.in(), weight[o], 0, d.in());
+                    }
+                    ops.add(new FoldedConvNet.DenseOp(weight, bias, d.hidden()));
+                }
+            }
+            return new FoldedConvNet(plan.c, plan.h, plan.w, ops, net.activation());
+        }
+    }
+
+    /** A copy owned by {@code manager}, so the fold's temporaries die with it. */
+    private static NDArray copy(NDManager manager, NDArray a) {
+        return manager.create(a.toFloatArray(), a.getShape());
+    }
+}

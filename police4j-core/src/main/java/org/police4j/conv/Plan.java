@@ -1,0 +1,166 @@
+package org.police4j.conv;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.police4j.nn.Cpa;
+
+/**
+ * The stages of a {@link PolicedConvNet} checked and compiled into layers with their shapes.
+ * A conv layer is a group {@code conv [batchNorm] [maxPool]} followed by the activation; a dense
+ * layer is followed by the activation unless it is the head.
+ */
+final class Plan {
+
+    /** A compiled layer. */
+    sealed interface Layer {}
+
+    /**
+     * conv (in -> out feature map), optional batch-norm, optional pool (0 = none), activation.
+     * {@code units} is the number of activation units: out channels x pooled rows x pooled cols.
+     */
+    record ConvLayer(
+            int index,
+            Stage.Conv conv,
+            int inC,
+            int inH,
+            int inW,
+            int outH,
+            int outW,
+            boolean batchNorm,
+            int pool,
+            int poolH,
+            int poolW)
+            implements Layer {
+        int outC() {
+            return conv.channels();
+        }
+
+        /** The shape the activation sees: (C', H'', W''). */
+        int actH() {
+            return pool == 0 ? outH : poolH;
+        }
+
+        int actW() {
+            return pool == 0 ? outW : poolW;
+        }
+
+        int units() {
+            return outC() * actH() * actW();
+        }
+    }
+
+    /** Global average pooling of a (c, h, w) map. */
+    record GapLayer(int c, int h, int w) implements Layer {}
+
+    /** Flatten of a (c, h, w) map. */
+    record FlattenLayer(int c, int h, int w) implements Layer {}
+
+    /** A dense layer; the head when {@code !hidden}. */
+    record DenseLayer(int index, int in, int out, boolean hidden) implements Layer {}
+
+    final int c;
+    final int h;
+    final int w;
+    final List<Layer> layers;
+    final int outputs;
+
+    Plan(int c, int h, int w, List<Stage> stages, int outputs, Cpa activation) {
+        if (c <= 0 || h <= 0 || w <= 0) {
+            throw new IllegalArgumentException(
+                    "input shape: (" + c + ", " + h + ", " + w + "), expected positive (C, H, W)");
+        }
+        if (outputs <= 0) {
+            throw new IllegalArgumentException("outputs: " + outputs + ", expected > 0; call outputs(K)");
+        }
+        this.c = c;
+        this.h = h;
+        this.w = w;
+        this.outputs = outputs;
+        List<Layer> out = new ArrayList<>();
+        // current shape: a map (mc, mh, mw) while vector < 0, else a vector of that size
+        int mc = c;
+        int mh = h;
+        int mw = w;
+        int vector = -1;
+        int index = 0;
+        for (int s = 0; s < stages.size(); s++) {
+            Stage st = stages.get(s);
+            String where = "stage " + s + " (" + st.type() + ")";
+            if (st instanceof Stage.Conv conv) {
+                if (vector >= 0) {
+                    throw new IllegalArgumentException(where + ": conv after the map was flattened");
+                }
+                int oh = (mh + 2 * conv.padding() - conv.kernel()) / conv.stride() + 1;
+                int ow = (mw + 2 * conv.padding() - conv.kernel()) / conv.stride() + 1;
+                if (mh + 2 * conv.padding() < conv.kernel() || mw + 2 * conv.padding() < conv.kernel()) {
+                    throw new IllegalArgumentException(
+                            where + ": kernel " + conv.kernel() + " larger than the padded map (" + mh + ", " + mw + ")");
+                }
+                boolean bn = false;
+                int pool = 0;
+                int ph = oh;
+                int pw = ow;
+                if (s + 1 < stages.size() && stages.get(s + 1) instanceof Stage.BatchNorm) {
+                    bn = true;
+                    s++;
+                }
+                if (s + 1 < stages.size() && stages.get(s + 1) instanceof Stage.MaxPool mp) {
+                    if (activation.negativeSlope() < 0) {
+                        throw new IllegalArgumentException(
+                                "stage " + (s + 1) + " (maxPool): max-pooling needs a non-decreasing activation,"
+                                        + " because POLICE pools the pre-activations (max(s(a), s(b)) = s(max(a, b))"
+                                        + " only for non-decreasing s); " + activation.id() + " is not: use relu or"
+                                        + " leaky_relu");
+                    }
+                    pool = mp.kernel();
+                    ph = oh / pool;
+                    pw = ow / pool;
+                    if (ph == 0 || pw == 0) {
+                        throw new IllegalArgumentException(
+                                "stage " + (s + 1) + " (maxPool): window " + pool + " larger than the map (" + oh + ", " + ow + ")");
+                    }
+                    s++;
+                }
+                out.add(new ConvLayer(index++, conv, mc, mh, mw, oh, ow, bn, pool, ph, pw));
+                mc = conv.channels();
+                mh = pool == 0 ? oh : ph;
+                mw = pool == 0 ? ow : pw;
+            } else if (st instanceof Stage.BatchNorm) {
+                throw new IllegalArgumentException(
+                        where + ": batchNorm must directly follow a conv (it is folded into that conv)");
+            } else if (st instanceof Stage.MaxPool) {
+                throw new IllegalArgumentException(
+                        where + ": maxPool must directly follow a conv or conv + batchNorm (one pool per conv)");
+            } else if (st instanceof Stage.Flatten || st instanceof Stage.GlobalAvgPool) {
+                if (vector >= 0) {
+                    throw new IllegalArgumentException(where + ": the input is already a vector");
+                }
+                if (st instanceof Stage.Flatten) {
+                    out.add(new FlattenLayer(mc, mh, mw));
+                    vector = mc * mh * mw;
+                } else {
+                    out.add(new GapLayer(mc, mh, mw));
+                    vector = mc;
+                }
+            } else {
+                Stage.Dense d = (Stage.Dense) st;
+                if (vector < 0) {
+                    throw new IllegalArgumentException(
+                            where + ": dense after a feature map; add flatten() or globalAvgPool() first");
+                }
+                out.add(new DenseLayer(index++, vector, d.width(), true));
+                vector = d.width();
+            }
+        }
+        if (vector < 0) {
+            throw new IllegalArgumentException(
+                    "outputs: the head needs a vector; add flatten() or globalAvgPool() before outputs(K)");
+        }
+        out.add(new DenseLayer(index, vector, outputs, false));
+        this.layers = List.copyOf(out);
+    }
+
+    int inputDimension() {
+        return c * h * w;
+    }
+}

@@ -1,0 +1,67 @@
+package org.police4j.conv;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+
+/**
+ * The max-pool part of the constraint: in each non-overlapping k x k window, pick the majority
+ * winner and shift every other position down until the winner beats it by at least the margin at
+ * every vertex (see {@link PolicedConvNet}).
+ */
+final class PoolShift {
+
+    private PoolShift() {}
+
+    /**
+     * @param shift (C, H, W) amount to subtract from each position (0 for winners and for
+     *     positions outside every window); differentiable
+     * @param winner (C, PH, PW) the winning position in each window, 0..k*k-1 row-major (int64)
+     * @param shiftedWindows (P, C, PH, PW, k*k) the vertices' window values after the shift
+     */
+    record Result(NDArray shift, NDArray winner, NDArray shiftedWindows) {}
+
+    /**
+     * @param vertexPre (P, C, H, W) vertex pre-activations before the pool
+     * @param k window size (= stride)
+     * @param margin how far the winner must stay ahead
+     */
+    static Result compute(NDArray vertexPre, int k, double margin) {
+        Shape s = vertexPre.getShape();
+        long p = s.get(0);
+        long c = s.get(1);
+        long h = s.get(2);
+        long w = s.get(3);
+        long ph = h / k;
+        long pw = w / k;
+        int kk = k * k;
+        NDManager manager = vertexPre.getManager();
+        NDArray covered = (ph * k == h && pw * k == w) ? vertexPre : vertexPre.get(":, :, 0:{}, 0:{}", ph * k, pw * k);
+        NDArray windows =
+                covered.reshape(p, c, ph, k, pw, k).transpose(0, 1, 2, 4, 3, 5).reshape(p, c, ph, pw, kk);
+        NDArray positions = manager.arange(0, kk, 1, DataType.INT64);
+        // votes: one per vertex for its argmax position
+        NDArray argmax = windows.stopGradient().argMax(4);
+        NDArray votes =
+                argmax.expandDims(4).eq(positions.reshape(1, 1, 1, 1, kk)).toType(DataType.FLOAT32, false).sum(new int[] {0});
+        // most votes, ties to the lowest position: score = votes * kk + (kk - 1 - position), exact
+        NDArray tieBreak = manager.arange(kk - 1, -1, -1, DataType.FLOAT32);
+        NDArray winner = votes.mul(kk).add(tieBreak).argMax(3);
+        NDArray isWinner = winner.expandDims(3).eq(positions.reshape(1, 1, 1, kk)).toType(windows.getDataType(), false);
+        NDArray winnerValue = windows.mul(isWinner).sum(new int[] {4}, true);
+        NDArray behind = windows.sub(winnerValue);
+        if (margin > 0) {
+            behind = behind.add(margin);
+        }
+        NDArray d = Activation.relu(behind).max(new int[] {0}).mul(isWinner.neg().add(1)); // (C, PH, PW, kk)
+        NDArray shifted = windows.sub(d);
+        NDArray shift = d.reshape(c, ph, pw, k, k).transpose(0, 1, 3, 2, 4).reshape(c, ph * k, pw * k);
+        if (ph * k != h || pw * k != w) {
+            // torch-style pad widths, last axis first: (left, right, top, bottom)
+            shift = shift.pad(new Shape(0, w - pw * k, 0, h - ph * k), 0);
+        }
+        return new Result(shift, winner, shifted);
+    }
+}

@@ -18,10 +18,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.police4j.io.AtomicDirectory;
+import org.police4j.io.ModelIo;
 import org.police4j.io.RegionJson;
 import org.police4j.nn.Cpa;
 import org.police4j.region.Region;
@@ -83,7 +81,7 @@ public final class ConvModelIo {
         ObjectNode params = root.putObject("parameters");
         params.put("file", PARAMETERS);
         params.put("bytes", parameters.length);
-        params.put("sha256", sha256(parameters));
+        params.put("sha256", ModelIo.sha256(parameters));
         byte[] json = JSON.writeValueAsBytes(root);
         AtomicDirectory.write(dir, tmp -> {
             Files.write(tmp.resolve(PARAMETERS), parameters);
@@ -123,7 +121,7 @@ public final class ConvModelIo {
                     file + " is truncated or corrupted: " + bytes.length + " bytes, model.json says "
                             + params.path("bytes").asLong(-1));
         }
-        String actual = sha256(bytes);
+        String actual = ModelIo.sha256(bytes);
         if (!actual.equals(params.path("sha256").asText())) {
             throw new MalformedModelException(
                     file + " is corrupted: SHA-256 " + actual + " does not match " + params.path("sha256").asText());
@@ -164,13 +162,5 @@ public final class ConvModelIo {
                 .optMargin(arch.path("margin").asDouble())
                 .setRegion(v)
                 .build();
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-        }
     }
 }

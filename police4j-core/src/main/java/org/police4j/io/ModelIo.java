@@ -245,7 +245,8 @@ public final class ModelIo {
         return n.asText();
     }
 
-    static String sha256(byte[] bytes) {
+    /** The hex SHA-256 of {@code bytes}: the checksum model files carry for their parameters. */
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         version = "police4j 0.1.0 (DJL 0.36.0, PyTorch 2.7.1 CPU)",
         description = "Deep networks that are provably affine on chosen regions (POLICE).",
         subcommands = {
-            CommandLine.HelpCommand.class,
+            CommandLine.HelpCommand.class, org.police4j.cli.paper.FiguresCommand.class, org.police4j.cli.paper.Table1Command.class,
         })
 public final class Main implements Runnable {
 

@@ -63,13 +63,21 @@ public final class FiguresCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "figures-out", description = "Output directory. Default: ${DEFAULT-VALUE}.")
     Path out;
 
-    @Option(names = "--only", description = "Only this figure: fig1, fig2 or fig3.")
-    String only;
+    @Option(names = "--only", split = ",", description = "Only these figures (comma-separated): fig1, fig2, fig3.")
+    List<String> only;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation and data noise. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     private final List<Run> runs = new ArrayList<>();
+    private final Map<String, String> settings = new LinkedHashMap<>();
+    private long start;
+
+    /** Rewrites report.md with the networks done so far, so that an interrupted run leaves its results. */
+    private void partialReport(FiguresPreset p) throws IOException {
+        AtomicText.write(out.resolve("report.md"),
+                report(p, settings, (System.nanoTime() - start) / 1e9, "partial: " + runs.size() + " network(s) done so far, run in progress"));
+    }
 
     /**
      * One trained network of a figure.
@@ -93,26 +101,35 @@ public final class FiguresCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         FiguresPreset p = FiguresPreset.named(preset);
-        if (only != null && !List.of("fig1", "fig2", "fig3").contains(only)) {
-            throw new IllegalArgumentException("--only: " + only + "; expected fig1, fig2 or fig3");
+        if (only != null) {
+            for (String f : only) {
+                if (!List.of("fig1", "fig2", "fig3").contains(f)) {
+                    throw new IllegalArgumentException("--only: " + f + "; expected fig1, fig2 or fig3");
+                }
+            }
         }
         System.setProperty("java.awt.headless", "true");
         Files.createDirectories(out);
         runs.clear();
         PrintWriter console = spec.commandLine().getOut();
         long start = System.nanoTime();
-        Map<String, String> settings = new LinkedHashMap<>();
-        if (only == null || only.equals("fig1")) {
-            settings.put("fig1", figure1(p));
+        settings.clear();
+        this.preset = p.name();
+        this.start = start;
+        if (only == null || only.contains("fig1")) {
+            settings.put("fig1", fig1Settings(p));
+            figure1(p);
         }
-        if (only == null || only.equals("fig2")) {
-            settings.put("fig2", figure2(p));
+        if (only == null || only.contains("fig2")) {
+            settings.put("fig2", fig2Settings(p));
+            figure2(p);
         }
-        if (only == null || only.equals("fig3")) {
-            settings.put("fig3", figure3(p));
+        if (only == null || only.contains("fig3")) {
+            settings.put("fig3", fig3Settings(p));
+            figure3(p);
         }
         double total = (System.nanoTime() - start) / 1e9;
-        String report = report(p, settings, total);
+        String report = report(p, settings, total, null);
         AtomicText.write(out.resolve("report.md"), report);
         console.print(report);
         console.flush();
@@ -121,10 +138,10 @@ public final class FiguresCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------ Figure 1
 
-    private String figure1(FiguresPreset p) throws IOException {
+    private void figure1(FiguresPreset p) throws IOException {
         VertexRegion square = Regions.paperSquare();
         PaperData.Labeled data = PaperData.rings(1024, 0.025, seed);
-        TrainingSettings ts = TrainingSettings.paper(p.fig1Steps(), 1e-3, 1e-5, 4, 0.3, LossKind.BCE_WITH_LOGITS, seed);
+        TrainingSettings ts = fig1Training(p);
         PolicedMlp block = network(square, FiguresPreset.FIG1_DEPTH, p.fig1Width());
         String file = "fig1_classification.png";
         try (Model model = Model.newInstance("fig1"); NDManager data2 = NDManager.newBaseManager()) {
@@ -157,20 +174,17 @@ public final class FiguresCommand implements Callable<Integer> {
                     .image();
             Png.write(img, out.resolve(file));
             runs.add(new Run("fig1", "rings", square.name(), fit.finalLoss(), cert, fit.seconds(), List.of(file)));
+            partialReport(p);
         }
-        return String.format(Locale.ROOT,
-                "2 x 1024 points (noise std 0.025), depth %d width %d leaky-ReLU, BCE with logits, AdamW lr 1e-3 "
-                        + "wd 1e-5, %d full-batch steps, lr x0.3 every %d steps; logit grid %dx%d on [-1.8, 1.8]^2",
-                FiguresPreset.FIG1_DEPTH, p.fig1Width(), ts.steps(), ts.scheduleEvery(), p.fig1Grid(), p.fig1Grid());
     }
 
     // ------------------------------------------------------------------ Figure 2
 
-    private String figure2(FiguresPreset p) throws IOException {
+    private void figure2(FiguresPreset p) throws IOException {
         VertexRegion[] regions = {Regions.paperTriangle(), Regions.paperOctagon(), Regions.paperCircle()};
         double[][] points = PaperData.lattice(-4, 4, p.grid());
         List<BufferedImage> outputs = new ArrayList<>();
-        TrainingSettings ts = TrainingSettings.paper(p.fig2Steps(), 5e-4, 0.01, 3, 0.3, LossKind.MSE, seed);
+        TrainingSettings ts = fig2Training(p);
         for (String target : TARGETS) {
             double[] y = PaperData.normalizedTarget(target, points);
             Grid2d targetGrid = PaperData.toGrid(-4, 4, -4, 4, p.grid(), y);
@@ -195,31 +209,22 @@ public final class FiguresCommand implements Callable<Integer> {
                     outputs.add(panel);
                     runs.add(new Run("fig2", target, region.name(), fit.finalLoss(), cert, fit.seconds(),
                             List.of(file, "fig2_grid.png")));
+                    partialReport(p);
                 }
             }
         }
         Png.write(Figure.grid("Figure 2: POLICEd regression, rows wave / rays / spiral, columns triangle / octagon / circle ("
                 + p.name() + ")", 3, outputs), out.resolve("fig2_grid.png"));
-        return String.format(Locale.ROOT,
-                "training set = %dx%d grid on [-4, 4]^2, targets centred and divided by their max |.|; depth %d width %d "
-                        + "leaky-ReLU, MSE, AdamW lr 5e-4 wd 0.01 (PyTorch default), %d full-batch steps, lr x0.3 every %d steps; "
-                        + "outputs clamped to [-1, 1], 12 levels; inset: side 2 around the highest vertex, %dx%d",
-                p.grid(), p.grid(), FiguresPreset.FIG2_DEPTH, p.fig2Width(), ts.steps(), ts.scheduleEvery(),
-                p.insetGrid(), p.insetGrid());
     }
 
     // ------------------------------------------------------------------ Figure 3
 
-    private String figure3(FiguresPreset p) throws IOException {
+    private void figure3(FiguresPreset p) throws IOException {
         VertexRegion triangle = Regions.paperTriangle();
         double[][] points = PaperData.lattice(-4, 4, p.grid());
         double[] y = PaperData.normalizedTarget("rays", points);
-        TrainingSettings ts = TrainingSettings.paper(p.fig3Steps(), 1e-3, 0.01, 4, 0.3, LossKind.MSE, seed);
-        TreeSet<Integer> at = new TreeSet<>();
-        for (int s : FIG3_SNAPSHOTS) {
-            at.add(Math.min(s, ts.steps()));
-        }
-        at.add(ts.steps());
+        TrainingSettings ts = fig3Training(p);
+        TreeSet<Integer> at = snapshotSteps(ts);
         Map<Integer, Grid2d> snapshots = new LinkedHashMap<>();
         PolicedMlp block = network(triangle, FiguresPreset.FIG3_DEPTH, p.fig3Width());
         String file = "fig3_training_evolution.png";
@@ -244,11 +249,56 @@ public final class FiguresCommand implements Callable<Integer> {
             Png.write(Figure.grid("Figure 3: training evolution, rays target, triangle region (" + p.name() + ")",
                     panels.size(), panels), out.resolve(file));
             runs.add(new Run("fig3", "rays", triangle.name(), fit.finalLoss(), cert, fit.seconds(), List.of(file)));
+            partialReport(p);
         }
+    }
+
+    private String fig1Settings(FiguresPreset p) {
+        TrainingSettings ts = fig1Training(p);
+        return String.format(Locale.ROOT,
+                "2 x 1024 points (noise std 0.025), depth %d width %d leaky-ReLU, BCE with logits, AdamW lr 1e-3 "
+                        + "wd 1e-5, %d full-batch steps, lr x0.3 every %d steps; logit grid %dx%d on [-1.8, 1.8]^2",
+                FiguresPreset.FIG1_DEPTH, p.fig1Width(), ts.steps(), ts.scheduleEvery(), p.fig1Grid(), p.fig1Grid());
+    }
+
+    private String fig2Settings(FiguresPreset p) {
+        TrainingSettings ts = fig2Training(p);
+        return String.format(Locale.ROOT,
+                "training set = %dx%d grid on [-4, 4]^2, targets centred and divided by their max |.|; depth %d width %d "
+                        + "leaky-ReLU, MSE, AdamW lr 5e-4 wd 0.01 (PyTorch default), %d full-batch steps, lr x0.3 every %d steps; "
+                        + "outputs clamped to [-1, 1], 12 levels; inset: side 2 around the highest vertex, %dx%d",
+                p.grid(), p.grid(), FiguresPreset.FIG2_DEPTH, p.fig2Width(), ts.steps(), ts.scheduleEvery(),
+                p.insetGrid(), p.insetGrid());
+    }
+
+    private String fig3Settings(FiguresPreset p) {
+        TrainingSettings ts = fig3Training(p);
+        TreeSet<Integer> at = snapshotSteps(ts);
         return String.format(Locale.ROOT,
                 "rays target on the %dx%d grid on [-4, 4]^2; depth %d width %d leaky-ReLU, MSE, AdamW lr 1e-3 wd 0.01, "
                         + "%d full-batch steps, lr x0.3 every %d steps; snapshots after steps %s",
                 p.grid(), p.grid(), FiguresPreset.FIG3_DEPTH, p.fig3Width(), ts.steps(), ts.scheduleEvery(), at);
+    }
+
+    TrainingSettings fig1Training(FiguresPreset p) {
+        return TrainingSettings.paper(p.fig1Steps(), 1e-3, 1e-5, 4, 0.3, LossKind.BCE_WITH_LOGITS, seed);
+    }
+
+    TrainingSettings fig2Training(FiguresPreset p) {
+        return TrainingSettings.paper(p.fig2Steps(), 5e-4, 0.01, 3, 0.3, LossKind.MSE, seed);
+    }
+
+    TrainingSettings fig3Training(FiguresPreset p) {
+        return TrainingSettings.paper(p.fig3Steps(), 1e-3, 0.01, 4, 0.3, LossKind.MSE, seed);
+    }
+
+    static TreeSet<Integer> snapshotSteps(TrainingSettings ts) {
+        TreeSet<Integer> at = new TreeSet<>();
+        for (int s : FIG3_SNAPSHOTS) {
+            at.add(Math.min(s, ts.steps()));
+        }
+        at.add(ts.steps());
+        return at;
     }
 
     // ------------------------------------------------------------------ helpers
@@ -309,11 +359,15 @@ public final class FiguresCommand implements Callable<Integer> {
         return f;
     }
 
-    private String report(FiguresPreset p, Map<String, String> settings, double totalSeconds) {
+    private String report(FiguresPreset p, Map<String, String> settings, double totalSeconds, String status) {
         StringBuilder sb = new StringBuilder();
         sb.append("# POLICE figures (preset ").append(p.name()).append(")\n\n");
-        sb.append(String.format(Locale.ROOT, "Seed %d; %d cores; Java %s; total wall time %.1f s.%n%n",
-                seed, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), totalSeconds));
+        if (status != null) {
+            sb.append("**").append(status).append("**\n\n");
+        }
+        sb.append(String.format(Locale.ROOT, "Seed %d; %d cores; Java %s; PyTorch threads: %s; total wall time %.1f s.%n%n",
+                seed, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                System.getProperty("ai.djl.pytorch.num_threads", "default"), totalSeconds));
         sb.append("Every certificate is exact (every vertex through every hidden layer, no unit straddling the kink); ")
                 .append("the deviations are max |net(x) - (A x + b)| at ").append(INTERIOR_SAMPLES)
                 .append(" random interior points and at the vertices.\n\n");

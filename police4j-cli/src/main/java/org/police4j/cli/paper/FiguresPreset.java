@@ -37,7 +37,7 @@ record FiguresPreset(
     static final int FIG3_DEPTH = 3;
 
     static final FiguresPreset PAPER = new FiguresPreset("paper", 2000, 128, 2000, 256, 2000, 256, 100, 150, 81, 420);
-    static final FiguresPreset QUICK = new FiguresPreset("quick", 600, 64, 600, 64, 600, 64, 50, 150, 61, 380);
+    static final FiguresPreset QUICK = new FiguresPreset("quick", 1000, 128, 1000, 128, 1000, 128, 40, 150, 61, 380);
     static final FiguresPreset TINY = new FiguresPreset("tiny", 10, 8, 10, 8, 10, 8, 16, 24, 11, 160);
 
     static FiguresPreset named(String name) {

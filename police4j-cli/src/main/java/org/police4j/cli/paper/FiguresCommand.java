@@ -204,7 +204,7 @@ public final class FiguresCommand implements Callable<Integer> {
                     Grid2d zoom = PaperData.toGrid(v[0] - 1, v[0] + 1, v[1] - 1, v[1] + 1, n,
                             evaluate(model, block, PaperData.lattice(v[0] - 1, v[0] + 1, v[1] - 1, v[1] + 1, n)));
                     BufferedImage panel = contour(output, region, zoom,
-                            "POLICEd, " + region.name() + " (" + p.name() + ")", p);
+                            "POLICEd " + target + ", " + region.name() + " (" + p.name() + ")", p);
                     Png.write(Figure.row(null, targetPanel, panel), out.resolve(file));
                     outputs.add(panel);
                     runs.add(new Run("fig2", target, region.name(), fit.finalLoss(), cert, fit.seconds(),

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             org.police4j.cli.commands.InfoCommand.class,
             org.police4j.cli.paper.FiguresCommand.class,
             org.police4j.cli.paper.Table1Command.class,
+            org.police4j.cli.paper.BeyondCommand.class,
         })
 public final class Main implements Runnable {
 

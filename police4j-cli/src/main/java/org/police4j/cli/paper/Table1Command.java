@@ -315,7 +315,7 @@ public final class Table1Command implements Callable<Integer> {
      * One timed forward + loss + backward; every array of the iteration is closed by the scope.
      * The optimiser step (which also zeroes the gradients for the next iteration) is not timed.
      */
-    private static double trainStep(Trainer trainer, Loss loss, NDArray x, NDArray y) {
+    static double trainStep(Trainer trainer, Loss loss, NDArray x, NDArray y) {
         double ms;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();

@@ -1,5 +1,8 @@
 package org.police4j.cli.plot;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -41,7 +44,7 @@ public final class ContourPanel {
     private int levels = 12;
     private double vmin;
     private double vmax;
-    private double[][] region;
+    private final List<double[][]> regions = new ArrayList<>();
     private Grid2d inset;
     private Corner insetCorner = Corner.AUTO;
     private double insetFraction = 0.42;
@@ -86,7 +89,13 @@ public final class ContourPanel {
 
     /** The region R: polygon corners in order, each {@code {x, y}}; drawn closed, edges and vertex dots in black. */
     public ContourPanel region(double[][] vertices) {
-        this.region = RegionAnnotation.checkVertices(vertices);
+        regions.clear();
+        return addRegion(vertices);
+    }
+
+    /** Another region drawn like {@link #region}: for networks affine on several regions. */
+    public ContourPanel addRegion(double[][] vertices) {
+        regions.add(RegionAnnotation.checkVertices(vertices));
         return this;
     }
 
@@ -154,7 +163,7 @@ public final class ContourPanel {
             plot.addAnnotation(new XYShapeAnnotation(box, new BasicStroke(3.5f), Color.BLACK));
             plot.addAnnotation(new XYShapeAnnotation(box, new BasicStroke(1.5f), Color.WHITE));
         }
-        if (region != null) {
+        for (double[][] region : regions) {
             plot.addAnnotation(new RegionAnnotation(region, 1.8f, 7));
         }
         JFreeChart chart = ChartStyle.chart(title, plot);
@@ -206,7 +215,7 @@ public final class ContourPanel {
         xAxis.setVisible(false);
         yAxis.setVisible(false);
         XYPlot plot = bandsPlot(inset, scale, xAxis, yAxis);
-        if (region != null) {
+        for (double[][] region : regions) {
             plot.addAnnotation(new RegionAnnotation(region, 1.8f, 7));
         }
         JFreeChart chart = ChartStyle.chart(null, plot);
@@ -287,7 +296,7 @@ public final class ContourPanel {
                 farthestDistance = d;
             }
             boolean hides = guard.intersects(zoomPx);
-            if (region != null) {
+            for (double[][] region : regions) {
                 for (double[] v : region) {
                     hides |= guard.contains(toPixels(da, v[0], v[1], v[0], v[1]).getCenterX(),
                             toPixels(da, v[0], v[1], v[0], v[1]).getCenterY());

@@ -117,11 +117,11 @@ public final class Certifier {
         if (net == null) {
             throw new IllegalArgumentException("net: must not be null");
         }
-        checkWeights(net);
+        Inputs.checkWeights(net);
         int d = net.inputDimension();
-        checkPoints("vertices", vertices, d, false);
+        Inputs.checkPoints("vertices", vertices, d, false);
         double[][] interior = interiorPoints == null ? new double[0][] : interiorPoints;
-        checkPoints("interiorPoints", interior, d, true);
+        Inputs.checkPoints("interiorPoints", interior, d, true);
 
         ExactNetwork exact = new ExactNetwork(net);
         FastNetwork fast = fastPath ? new FastNetwork(net) : null;
@@ -189,84 +189,13 @@ public final class Certifier {
                         first,
                         a,
                         b,
-                        deviation(net, a, b, interior),
-                        deviation(net, a, b, vertices),
+                        Deviation.max(net::evaluate, a, b, interior),
+                        Deviation.max(net::evaluate, a, b, vertices),
                         interior.length);
         return new Analysis(certificate, exactVertices, sides);
     }
 
-    /** Max |net(x) - (a x + b)| over the points and outputs, in double; 0 for no points. */
-    private static double deviation(FoldedWeights net, double[][] a, double[] b, double[][] xs) {
-        double worst = 0;
-        for (double[] x : xs) {
-            double[] y = net.evaluate(x);
-            for (int k = 0; k < b.length; k++) {
-                double s = b[k];
-                for (int j = 0; j < x.length; j++) {
-                    s += a[k][j] * x[j];
-                }
-                double diff = Math.abs(y[k] - s);
-                if (!(diff <= worst)) {
-                    worst = diff; // NaN propagates, so an overflow is not hidden
-                }
-            }
-        }
-        return worst;
-    }
 
-    private static void checkPoints(String name, double[][] points, int d, boolean mayBeEmpty) {
-        if (points == null) {
-            throw new IllegalArgumentException(name + ": must not be null");
-        }
-        if (points.length == 0 && !mayBeEmpty) {
-            throw new IllegalArgumentException(
-                    name + ": got 0 points, expected at least one vertex of the region");
-        }
-        for (int i = 0; i < points.length; i++) {
-            double[] p = points[i];
-            if (p == null) {
-                throw new IllegalArgumentException(name + "[" + i + "]: is null, expected a point");
-            }
-            if (p.length != d) {
-                throw new IllegalArgumentException(
-                        name + "[" + i + "]: has dimension " + p.length
-                                + ", expected the network's input dimension " + d);
-            }
-            for (int j = 0; j < d; j++) {
-                if (!Double.isFinite(p[j])) {
-                    throw new IllegalArgumentException(
-                            name + "[" + i + "][" + j + "]: is " + p[j]
-                                    + ", expected a finite coordinate");
-                }
-            }
-        }
-    }
-
-    private static void checkWeights(FoldedWeights net) {
-        List<DenseLayer> hidden = net.hidden();
-        for (int l = 0; l <= hidden.size(); l++) {
-            DenseLayer layer = l < hidden.size() ? hidden.get(l) : net.head();
-            String where = l < hidden.size() ? "hidden layer " + l : "head";
-            float[][] w = layer.weight();
-            for (int k = 0; k < w.length; k++) {
-                for (int j = 0; j < w[k].length; j++) {
-                    if (!Float.isFinite(w[k][j])) {
-                        throw new IllegalArgumentException(
-                                "net: " + where + " weight[" + k + "][" + j + "] is " + w[k][j]
-                                        + ", expected a finite float");
-                    }
-                }
-            }
-            float[] bias = layer.bias();
-            for (int k = 0; k < bias.length; k++) {
-                if (!Float.isFinite(bias[k])) {
-                    throw new IllegalArgumentException(
-                            "net: " + where + " bias[" + k + "] is " + bias[k]
-                                    + ", expected a finite float");
-                }
-            }
-        }
-    }
 
     /** Configures a {@link Certifier}. */
     public static final class Builder {

@@ -165,7 +165,7 @@ public final class SupportCertifier {
         if (region == null) {
             throw new IllegalArgumentException("region: must not be null");
         }
-        checkWeights(net);
+        Inputs.checkWeights(net);
         int d = net.inputDimension();
         if (region.dimension() != d) {
             throw new IllegalArgumentException(
@@ -173,7 +173,7 @@ public final class SupportCertifier {
                             + ", expected the network's input dimension " + d);
         }
         double[][] interior = interiorPoints == null ? new double[0][] : interiorPoints;
-        checkPoints("interiorPoints", interior, d);
+        Inputs.checkPoints("interiorPoints", interior, d, true);
 
         double[] m = region.center();
         Shape shape = Shape.of(region);
@@ -261,8 +261,8 @@ public final class SupportCertifier {
                         firstViolation,
                         a,
                         b,
-                        deviation(net, a, b, interior),
-                        deviation(net, a, b, extremePoints(region, shape, m)),
+                        Deviation.max(net::evaluate, a, b, interior),
+                        Deviation.max(net::evaluate, a, b, extremePoints(region, shape, m)),
                         interior.length);
         return new Result(c, uncertainty);
     }
@@ -666,70 +666,5 @@ public final class SupportCertifier {
         return bound * (1 + gamma(2 * n + 4)) + Double.MIN_NORMAL;
     }
 
-    /** Max |net(x) - (a x + b)| over the points and outputs, in double; 0 for no points. */
-    private static double deviation(FoldedWeights net, double[][] a, double[] b, double[][] xs) {
-        double worst = 0;
-        for (double[] x : xs) {
-            double[] y = net.evaluate(x);
-            for (int k = 0; k < b.length; k++) {
-                double s = b[k];
-                double[] ak = a[k];
-                for (int j = 0; j < x.length; j++) {
-                    s += ak[j] * x[j];
-                }
-                double diff = Math.abs(y[k] - s);
-                if (!(diff <= worst)) {
-                    worst = diff; // NaN propagates, so an overflow is not hidden
-                }
-            }
-        }
-        return worst;
-    }
 
-    private static void checkPoints(String name, double[][] points, int d) {
-        for (int i = 0; i < points.length; i++) {
-            double[] p = points[i];
-            if (p == null) {
-                throw new IllegalArgumentException(name + "[" + i + "]: is null, expected a point");
-            }
-            if (p.length != d) {
-                throw new IllegalArgumentException(
-                        name + "[" + i + "]: has dimension " + p.length
-                                + ", expected the network's input dimension " + d);
-            }
-            for (int j = 0; j < d; j++) {
-                if (!Double.isFinite(p[j])) {
-                    throw new IllegalArgumentException(
-                            name + "[" + i + "][" + j + "]: is " + p[j]
-                                    + ", expected a finite coordinate");
-                }
-            }
-        }
-    }
-
-    private static void checkWeights(FoldedWeights net) {
-        List<DenseLayer> hidden = net.hidden();
-        for (int l = 0; l <= hidden.size(); l++) {
-            DenseLayer layer = l < hidden.size() ? hidden.get(l) : net.head();
-            String where = l < hidden.size() ? "hidden layer " + l : "head";
-            float[][] w = layer.weight();
-            for (int k = 0; k < w.length; k++) {
-                for (int j = 0; j < w[k].length; j++) {
-                    if (!Float.isFinite(w[k][j])) {
-                        throw new IllegalArgumentException(
-                                "net: " + where + " weight[" + k + "][" + j + "] is " + w[k][j]
-                                        + ", expected a finite float");
-                    }
-                }
-            }
-            float[] bias = layer.bias();
-            for (int k = 0; k < bias.length; k++) {
-                if (!Float.isFinite(bias[k])) {
-                    throw new IllegalArgumentException(
-                            "net: " + where + " bias[" + k + "] is " + bias[k]
-                                    + ", expected a finite float");
-                }
-            }
-        }
-    }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.police4j.certify.Certificate;
+import org.police4j.certify.Deviation;
 import org.police4j.certify.Violation;
 import org.police4j.fold.DenseLayer;
 import org.police4j.fold.FoldedWeights;
@@ -141,8 +142,8 @@ public final class ConvCertifier {
                 violation,
                 a,
                 b,
-                deviation(net, a, b, interior),
-                deviation(net, a, b, vertices),
+                Deviation.max(net::evaluate, a, b, interior),
+                Deviation.max(net::evaluate, a, b, vertices),
                 interior.length);
     }
 
@@ -336,23 +337,6 @@ public final class ConvCertifier {
         return out;
     }
 
-    private static double deviation(FoldedConvNet net, double[][] a, double[] b, double[][] xs) {
-        double worst = 0;
-        for (double[] x : xs) {
-            double[] y = net.evaluate(x);
-            for (int k = 0; k < b.length; k++) {
-                double s = b[k];
-                for (int j = 0; j < x.length; j++) {
-                    s += a[k][j] * x[j];
-                }
-                double diff = Math.abs(y[k] - s);
-                if (!(diff <= worst)) {
-                    worst = diff;
-                }
-            }
-        }
-        return worst;
-    }
 
     private static void check(String name, double[][] points, int d, boolean mayBeEmpty) {
         if (points == null) {

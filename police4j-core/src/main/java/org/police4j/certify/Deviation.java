@@ -1,0 +1,40 @@
+package org.police4j.certify;
+
+import java.util.function.Function;
+
+/**
+ * The empirical side of a certificate: how far a network's outputs are from its certified affine
+ * map {@code a x + b} at given points. Exactly affine networks show only rounding here (about
+ * 1e-15 in double), so anything larger points at a bug in the fold or the certificate.
+ */
+public final class Deviation {
+
+    private Deviation() {}
+
+    /**
+     * @param net the network, evaluated in double
+     * @param a K x D
+     * @param b K
+     * @param xs the points
+     * @return max over points and outputs of {@code |net(x) - (a x + b)|}; 0 for no points, NaN if
+     *     any output is NaN (so an overflow is not hidden)
+     */
+    public static double max(Function<double[], double[]> net, double[][] a, double[] b, double[][] xs) {
+        double worst = 0;
+        for (double[] x : xs) {
+            double[] y = net.apply(x);
+            for (int k = 0; k < b.length; k++) {
+                double s = b[k];
+                double[] ak = a[k];
+                for (int j = 0; j < x.length; j++) {
+                    s += ak[j] * x[j];
+                }
+                double diff = Math.abs(y[k] - s);
+                if (!(diff <= worst)) {
+                    worst = diff;
+                }
+            }
+        }
+        return worst;
+    }
+}

@@ -86,7 +86,7 @@ public final class PredictCommand extends CliCommand {
                 r.addAll(predictionCells(m, outputs[i]));
                 rows.add(r.toArray(new String[0]));
             }
-            TextCsv.write(out, header, rows);
+            CsvTable.writeText(out, header, rows);
             out().printf(Locale.ROOT, "wrote %d predictions to %s in %.2f s%n", x.length, out,
                     (System.nanoTime() - start) / 1e9);
             out().flush();

@@ -1,12 +1,12 @@
 package org.police4j.cli.data;
 
+import org.police4j.io.AtomicFile;
+import java.io.OutputStreamWriter;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -228,43 +228,36 @@ public final class CsvTable {
      */
     public static void write(Path file, List<String> header, List<double[]> rows) {
         checkWrite(header, rows);
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new InputException(
-                    "cannot write " + file + ": directory " + dir + " does not exist");
+        List<String[]> text = new ArrayList<>(rows.size());
+        for (double[] r : rows) {
+            String[] cells = new String[r.length];
+            for (int i = 0; i < r.length; i++) {
+                cells[i] = Double.toString(r[i]);
+            }
+            text.add(cells);
         }
-        Path tmp = null;
+        writeText(file, header, text);
+    }
+
+    /**
+     * Writes a CSV of text cells atomically (same guarantees as {@link #write}).
+     *
+     * @throws InputException if the file cannot be written
+     */
+    public static void writeText(Path file, List<String> header, List<String[]> rows) {
+        CSVFormat format = CSVFormat.DEFAULT.builder().setRecordSeparator('\n').get();
         try {
-            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-            CSVFormat format = CSVFormat.DEFAULT.builder().setRecordSeparator('\n').get();
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
-                    CSVPrinter p = new CSVPrinter(w, format)) {
+            AtomicFile.write(file, out -> {
+                Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+                CSVPrinter p = new CSVPrinter(w, format);
                 p.printRecord(header);
-                for (double[] r : rows) {
-                    for (double v : r) {
-                        p.print(Double.toString(v));
-                    }
-                    p.println();
+                for (String[] r : rows) {
+                    p.printRecord((Object[]) r);
                 }
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
+                p.flush();
+            });
         } catch (IOException e) {
-            throw new InputException("cannot write " + file + ": " + e, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the original error matters more
-                }
-            }
+            throw new InputException(e.getMessage(), e);
         }
     }
 

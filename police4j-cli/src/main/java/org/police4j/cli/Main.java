@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         version = "police4j 0.1.0 (DJL 0.36.0, PyTorch 2.7.1 CPU)",
         description = "Deep networks that are provably affine on chosen regions (POLICE).",
         subcommands = {
-            CommandLine.HelpCommand.class, org.police4j.cli.commands.TrainCommand.class, org.police4j.cli.commands.VerifyCommand.class, org.police4j.cli.commands.PredictCommand.class, org.police4j.cli.commands.ExportCommand.class, org.police4j.cli.commands.InfoCommand.class,
+            CommandLine.HelpCommand.class, org.police4j.cli.commands.TrainCommand.class, org.police4j.cli.commands.VerifyCommand.class, org.police4j.cli.commands.PredictCommand.class, org.police4j.cli.commands.ExportCommand.class, org.police4j.cli.commands.InfoCommand.class, org.police4j.cli.fashion.FashionCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             org.police4j.cli.paper.FiguresCommand.class,
             org.police4j.cli.paper.Table1Command.class,
             org.police4j.cli.paper.BeyondCommand.class,
+            org.police4j.cli.fashion.FashionCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,126 @@
+package org.police4j.cli.fashion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.police4j.cli.Main;
+import picocli.CommandLine;
+
+/**
+ * {@code police4j fashion} end to end on the real Fashion-MNIST files (CI installs the Debian
+ * package dataset-fashion-mnist), with the tiny preset, plus its bad-input paths.
+ */
+class FashionCommandTest {
+
+    @TempDir Path dir;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cli = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void tinyRunCertifiesEveryBoxAndPgdNeverBeatsTheCertificate() throws IOException {
+        long start = System.nanoTime();
+        Path out = dir.resolve("out");
+        Run r = run("fashion", "--preset", "tiny", "--images", "3", "--out", out.toString(), "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat((System.nanoTime() - start) / 1e9).isLessThan(90);
+
+        Path md = out.resolve("fashion_report.md");
+        Path png = out.resolve("fashion_radii.png");
+        assertThat(md).isRegularFile();
+        assertThat(png).isRegularFile();
+        String report = Files.readString(md);
+        assertThat(r.out()).contains(report.strip());
+        assertThat(report).contains("Step-time ratio POLICEd / unconstrained").contains("checked equal");
+
+        // the per-image table: certified yes, PGD min margin >= certified min margin - 1e-5
+        List<String[]> rows = table(report, "| test # | label | prediction | certified |");
+        assertThat(rows).hasSize(3);
+        for (String[] row : rows) {
+            assertThat(row[3]).as("certified").isEqualTo("yes");
+            double certified = Double.parseDouble(row[6]);
+            double pgd = Double.parseDouble(row[7]);
+            assertThat(pgd).as("PGD vs certified, image %s", row[0]).isGreaterThanOrEqualTo(certified - 1e-5);
+            // the network is exactly affine on the box: PGD reaches the certified minimum
+            assertThat(pgd - certified).isLessThan(1e-4);
+            double vertex = Double.parseDouble(row[9]);
+            assertThat(Math.abs(vertex - certified)).isLessThan(1e-4);
+            String radius = row[10];
+            double rad = Double.parseDouble(radius.split(" ")[0]);
+            assertThat(rad).isBetween(0.0, 0.02);
+        }
+        assertThat(report).contains("every box certified: **yes**").contains("everywhere: **yes**");
+
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertThat(img.getWidth()).isGreaterThanOrEqualTo(3 * 28 * 4);
+        assertThat(img.getHeight()).isGreaterThanOrEqualTo(28 * 4);
+    }
+
+    /** The rows of the Markdown table whose header starts with {@code header}, cells trimmed. */
+    static List<String[]> table(String md, String header) {
+        List<String[]> rows = new ArrayList<>();
+        String[] lines = md.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].startsWith(header)) {
+                for (int j = i + 2; j < lines.length && lines[j].startsWith("|"); j++) {
+                    String[] cells = lines[j].substring(1).split("\\|");
+                    for (int c = 0; c < cells.length; c++) {
+                        cells[c] = cells[c].strip();
+                    }
+                    rows.add(cells);
+                }
+                return rows;
+            }
+        }
+        throw new AssertionError("no table " + header + " in\n" + md);
+    }
+
+    @Test
+    void missingDataIsBadInputNamingThePackage() {
+        Path missing = dir.resolve("no-data");
+        Run r = run("fashion", "--preset", "tiny", "--data-dir", missing.toString(), "--out", dir.resolve("o").toString());
+        assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(r.err()).startsWith("police4j: ").contains(missing.toString()).contains("apt-get install dataset-fashion-mnist");
+    }
+
+    @Test
+    void badOptionsAreBadInput() {
+        Run eps = run("fashion", "--eps", "0", "--out", dir.resolve("o").toString());
+        assertThat(eps.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(eps.err()).contains("police4j: --eps: 0.0; expected 0 < E <= 1");
+        Run k = run("fashion", "--images", "0", "--out", dir.resolve("o").toString());
+        assertThat(k.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(k.err()).contains("--images: 0; expected 1..64");
+        Run preset = run("fashion", "--preset", "huge");
+        assertThat(preset.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(preset.err()).contains("huge");
+    }
+
+    @Test
+    void imagesWithDistinctLabelsFirst() {
+        int[] labels = {9, 2, 1, 1, 6, 1, 4, 6, 5, 7};
+        assertThat(FashionCommand.chooseImages(labels, 3)).containsExactly(0, 1, 2);
+        assertThat(FashionCommand.chooseImages(labels, 5)).containsExactly(0, 1, 2, 4, 6);
+        // only 7 labels exist: then the next unused images in order
+        assertThat(FashionCommand.chooseImages(labels, 9)).containsExactly(0, 1, 2, 3, 4, 5, 6, 8, 9);
+    }
+}

@@ -1,6 +1,7 @@
 package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
 
 /**
@@ -27,6 +28,9 @@ public final class ShiftEngine {
 
     /** Default margin, in units of pre-activation. */
     public static final double DEFAULT_MARGIN = 1e-4;
+
+    /** Vertex arrays up to this many entries are voted on in Java (see {@link #hostVote}). */
+    static final long HOST_VOTE_LIMIT = 1 << 14;
 
     private final double margin;
     private final SignRule rule;
@@ -129,6 +133,10 @@ public final class ShiftEngine {
         }
         // count >= P/2  <=>  count >= ceil(P/2) for integers: no fraction, no rounding.
         long needed = (p + 1) / 2;
+        if (vertexPreActivations.getDataType() == DataType.FLOAT32
+                && vertexPreActivations.size() <= HOST_VOTE_LIMIT) {
+            return hostVote(vertexPreActivations, (int) p, needed);
+        }
         NDArray positiveCount = vertexPreActivations.gt(0).sum(new int[] {0});
         return positiveCount
                 .gte(needed)
@@ -152,6 +160,26 @@ public final class ShiftEngine {
         NDArray worst = vertexPreActivations.mul(signs).min(new int[] {0});
         NDArray gap = margin > 0 ? worst.sub(margin).neg() : worst.neg();
         return Activation.relu(gap).mul(signs);
+    }
+
+    /**
+     * The same vote counted in Java: for the small P x K arrays of low-dimensional regions, one
+     * copy out and one array in cost less than the six engine calls of the vectorised count.
+     */
+    private static NDArray hostVote(NDArray h, int p, long needed) {
+        int k = (int) (h.size() / p);
+        float[] values = h.toFloatArray();
+        float[] signs = new float[k];
+        for (int unit = 0; unit < k; unit++) {
+            int positive = 0;
+            for (int row = 0; row < p; row++) {
+                if (values[row * k + unit] > 0) {
+                    positive++;
+                }
+            }
+            signs[unit] = positive >= needed ? 1f : -1f;
+        }
+        return h.getManager().create(signs);
     }
 
     /** {@link #shift(NDArray, NDArray)} with this engine's signs. */

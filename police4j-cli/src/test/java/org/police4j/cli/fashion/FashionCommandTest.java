@@ -18,7 +18,7 @@ import picocli.CommandLine;
 
 /**
  * {@code police4j fashion} end to end on the real Fashion-MNIST files (CI installs the Debian
- * package dataset-fashion-mnist), with the tiny preset, plus its bad-input paths.
+ * package dataset-fashion-mnist), with the quick preset (what the README reports, on a 5000-image subset), plus its bad-input paths.
  */
 class FashionCommandTest {
 
@@ -37,12 +37,10 @@ class FashionCommandTest {
     }
 
     @Test
-    void tinyRunCertifiesEveryBoxAndPgdNeverBeatsTheCertificate() throws IOException {
-        long start = System.nanoTime();
+    void quickRunCertifiesEveryBoxAndPgdNeverBeatsTheCertificate() throws IOException {
         Path out = dir.resolve("out");
-        Run r = run("fashion", "--preset", "tiny", "--images", "3", "--out", out.toString(), "--quiet");
+        Run r = run("fashion", "--preset", "quick", "--out", out.toString(), "--quiet");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat((System.nanoTime() - start) / 1e9).isLessThan(90);
 
         Path md = out.resolve("fashion_report.md");
         Path png = out.resolve("fashion_radii.png");

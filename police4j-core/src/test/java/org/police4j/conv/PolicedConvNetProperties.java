@@ -26,6 +26,7 @@ import org.police4j.certify.Certifier;
 import org.police4j.io.AtomicDirectory;
 import org.police4j.nn.Cpa;
 import org.police4j.region.VertexRegion;
+import org.police4j.testing.Barycentric;
 import org.police4j.testing.Nets;
 
 /**
@@ -109,8 +110,8 @@ class PolicedConvNetProperties {
             PolicedConvNet net = build(c, region);
             Engine.getInstance().setRandomSeed((int) c.seed());
             net.initialize(manager, DataType.FLOAT32, new Shape(1, d));
-            double[][] weights = lambdas(24, region.vertexCount(), rng);
-            double[][] points = combine(weights, region.vertices());
+            double[][] weights = Barycentric.lambdas(24, region.vertexCount(), rng);
+            double[][] points = Barycentric.combine(weights, region.vertices());
             NDArray x = Nets.matrix(manager, points);
             ParameterStore ps = new ParameterStore(manager, false);
             for (boolean training : new boolean[] {true, false}) {
@@ -123,7 +124,7 @@ class PolicedConvNetProperties {
                         assertOneWinner(lt.vertexWindows(), l, c);
                     }
                 }
-                assertBarycentric(Nets.rows(t.outputs()), Nets.rows(t.vertexOutputs()), weights, c);
+                Barycentric.assertInterpolates(Nets.rows(t.outputs()), Nets.rows(t.vertexOutputs()), weights, c);
             }
             float[] constrained = net.forward(ps, new NDList(x), false).head().toFloatArray();
             FoldedConvNet folded = net.fold();
@@ -141,7 +142,7 @@ class PolicedConvNetProperties {
                 AtomicDirectory.deleteTree(dir);
             }
 
-            double[][] interior = combine(lambdas(8, region.vertexCount(), rng), region.vertices());
+            double[][] interior = Barycentric.combine(Barycentric.lambdas(8, region.vertexCount(), rng), region.vertices());
             Certificate cert = ConvCertifier.certify(folded, region.vertices(), interior);
             assertThat(cert.certified()).as("certificate of %s: %s", c, cert.summary()).isTrue();
             assertThat(cert.interiorDeviation()).as("map of %s", c).isLessThan(1e-6 * (1 + maxAbs(constrained)));
@@ -255,50 +256,6 @@ class PolicedConvNetProperties {
             }
             assertThat(found).as("layer %d window %d has no common winner in %s", layer, win, c).isTrue();
         }
-    }
-
-    static void assertBarycentric(double[][] out, double[][] vertexOut, double[][] weights, Object c) {
-        double scale = 1e-9;
-        for (double[] row : vertexOut) {
-            for (double v : row) {
-                scale = Math.max(scale, Math.abs(v));
-            }
-        }
-        double[][] expected = combine(weights, vertexOut);
-        for (int i = 0; i < out.length; i++) {
-            for (int k = 0; k < out[i].length; k++) {
-                assertThat(Math.abs(out[i][k] - expected[i][k]))
-                        .as("interior point %d output %d vs barycentric interpolation in %s", i, k, c)
-                        .isLessThanOrEqualTo(2e-5 * scale + 1e-6);
-            }
-        }
-    }
-
-    static double[][] lambdas(int n, int p, Random rng) {
-        double[][] w = new double[n][p];
-        for (double[] row : w) {
-            double sum = 0;
-            for (int j = 0; j < p; j++) {
-                row[j] = -Math.log(1 - rng.nextDouble());
-                sum += row[j];
-            }
-            for (int j = 0; j < p; j++) {
-                row[j] /= sum;
-            }
-        }
-        return w;
-    }
-
-    static double[][] combine(double[][] weights, double[][] rows) {
-        double[][] out = new double[weights.length][rows[0].length];
-        for (int i = 0; i < weights.length; i++) {
-            for (int p = 0; p < rows.length; p++) {
-                for (int j = 0; j < rows[p].length; j++) {
-                    out[i][j] += weights[i][p] * rows[p][j];
-                }
-            }
-        }
-        return out;
     }
 
     static double normwise(float[] a, float[] e) {

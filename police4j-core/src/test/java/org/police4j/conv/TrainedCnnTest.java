@@ -20,6 +20,7 @@ import ai.djl.training.tracker.Tracker;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.police4j.testing.Barycentric;
 import org.police4j.certify.Certificate;
 import org.police4j.region.VertexRegion;
 import org.police4j.testing.Nets;
@@ -135,10 +136,10 @@ class TrainedCnnTest {
             }
             long i2 = System.nanoTime();
 
-            double[][] interior = PolicedConvNetProperties.combine(
-                    PolicedConvNetProperties.lambdas(16, region.vertexCount(), new Random(3)), region.vertices());
+            double[][] interior = Barycentric.combine(
+                    Barycentric.lambdas(16, region.vertexCount(), new Random(3)), region.vertices());
             PolicedConvNet.Trace t = net.forwardWithTrace(ps, Nets.matrix(manager, interior), false);
-            PolicedConvNetProperties.assertBarycentric(
+            Barycentric.assertInterpolates(
                     Nets.rows(t.outputs()), Nets.rows(t.vertexOutputs()), lambdasAgain(region), "trained CNN");
             // reference: the folded network's plain structure (DJL Conv2d, PositionBias, pool, Linear;
             // no batch-norm, no vertex rows) trained the same way for 30 steps
@@ -206,7 +207,7 @@ class TrainedCnnTest {
     }
 
     static double[][] lambdasAgain(VertexRegion region) {
-        return PolicedConvNetProperties.lambdas(16, region.vertexCount(), new Random(3));
+        return Barycentric.lambdas(16, region.vertexCount(), new Random(3));
     }
 
     static double mean(double[] a, int from, int to) {

@@ -26,6 +26,7 @@ import org.police4j.fold.Fold;
 import org.police4j.io.AtomicDirectory;
 import org.police4j.io.ModelIo;
 import org.police4j.region.VertexRegion;
+import org.police4j.testing.Barycentric;
 import org.police4j.testing.Nets;
 
 /**
@@ -79,8 +80,8 @@ class PolicedMlpProperties {
             Engine.getInstance().setRandomSeed((int) c.seed());
             block.initialize(manager, DataType.FLOAT32, new Shape(1, c.d()));
             double[][] interior = region.sample(32, rng);
-            double[][] weights = lambdas(interior.length, c.p(), rng);
-            double[][] points = combine(weights, region.vertices());
+            double[][] weights = Barycentric.lambdas(interior.length, c.p(), rng);
+            double[][] points = Barycentric.combine(weights, region.vertices());
             NDArray x = Nets.matrix(manager, points);
             ParameterStore ps = new ParameterStore(manager, false);
             for (boolean training : new boolean[] {true, false}) {
@@ -88,7 +89,7 @@ class PolicedMlpProperties {
                 for (int l = 0; l < t.vertexPreActivations().size(); l++) {
                     assertNoStraddle(t.vertexPreActivations().get(l), l, c);
                 }
-                assertBarycentric(Nets.rows(t.outputs()), Nets.rows(t.vertexOutputs()), weights, c);
+                Barycentric.assertInterpolates(Nets.rows(t.outputs()), Nets.rows(t.vertexOutputs()), weights, c);
             }
             float[] constrained = block.forward(ps, new NDList(x), false).head().toFloatArray();
             float[] folded = Fold.block(block, manager).forward(ps, new NDList(x), false).head().toFloatArray();
@@ -126,50 +127,6 @@ class PolicedMlpProperties {
                     .as("layer %d unit %d straddles the kink in %s", layer, k, c)
                     .isFalse();
         }
-    }
-
-    static void assertBarycentric(double[][] out, double[][] vertexOut, double[][] weights, Case c) {
-        double scale = 1e-9;
-        for (double[] row : vertexOut) {
-            for (double v : row) {
-                scale = Math.max(scale, Math.abs(v));
-            }
-        }
-        double[][] expected = combine(weights, vertexOut);
-        for (int i = 0; i < out.length; i++) {
-            for (int k = 0; k < out[i].length; k++) {
-                assertThat(Math.abs(out[i][k] - expected[i][k]))
-                        .as("interior point %d output %d vs barycentric interpolation in %s", i, k, c)
-                        .isLessThanOrEqualTo(2e-5 * scale + 1e-6);
-            }
-        }
-    }
-
-    static double[][] lambdas(int n, int p, Random rng) {
-        double[][] w = new double[n][p];
-        for (double[] row : w) {
-            double sum = 0;
-            for (int j = 0; j < p; j++) {
-                row[j] = -Math.log(1 - rng.nextDouble());
-                sum += row[j];
-            }
-            for (int j = 0; j < p; j++) {
-                row[j] /= sum;
-            }
-        }
-        return w;
-    }
-
-    static double[][] combine(double[][] weights, double[][] rows) {
-        double[][] out = new double[weights.length][rows[0].length];
-        for (int i = 0; i < weights.length; i++) {
-            for (int p = 0; p < rows.length; p++) {
-                for (int j = 0; j < rows[p].length; j++) {
-                    out[i][j] += weights[i][p] * rows[p][j];
-                }
-            }
-        }
-        return out;
     }
 
     static void assertNormwiseClose(float[] a, float[] e, double rel, Case c) {

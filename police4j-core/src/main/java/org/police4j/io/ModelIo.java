@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.police4j.engine.SignRule;
 import org.police4j.engine.Strategy;
+import org.police4j.nn.AffineTarget;
 import org.police4j.nn.Cpa;
 import org.police4j.region.Region;
 import org.police4j.nn.PolicedMlp;
@@ -183,6 +184,14 @@ public final class ModelIo {
         arch.put("signRule", block.engine().rule().name());
         arch.put("strategy", block.strategy().name());
         arch.put("detachedShift", block.detachedShift());
+        AffineTarget target = block.affineTarget();
+        if (target != null) {
+            ObjectNode t = arch.putObject("affineTarget");
+            t.put("mode", target.mode().name());
+            t.put("weight", target.weight());
+            t.set("a", JSON.valueToTree(target.a()));
+            t.set("b", target.b() == null ? null : JSON.valueToTree(target.b()));
+        }
         return arch;
     }
 
@@ -226,7 +235,22 @@ public final class ModelIo {
                 .optSignRule(SignRule.valueOf(arch.path("signRule").asText("MAJORITY")))
                 .optStrategy(Strategy.valueOf(arch.path("strategy").asText("AUTO")))
                 .optDetachedShift(arch.path("detachedShift").asBoolean(false))
+                .optAffineTarget(affineTarget(arch.path("affineTarget")))
                 .build();
+    }
+
+    private static AffineTarget affineTarget(JsonNode t) {
+        if (t.isMissingNode() || t.isNull()) {
+            return null;
+        }
+        try {
+            double[][] a = JSON.treeToValue(t.path("a"), double[][].class);
+            JsonNode bNode = t.path("b");
+            double[] b = bNode.isArray() ? JSON.treeToValue(bNode, double[].class) : null;
+            return new AffineTarget(a, b, AffineTarget.Mode.valueOf(t.path("mode").asText()), t.path("weight").asDouble());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("affineTarget: " + e.getOriginalMessage(), e);
+        }
     }
 
     private static JsonNode node(JsonNode parent, String field, Path file) throws MalformedModelException {

@@ -110,6 +110,23 @@ class AffineTargetTest {
     }
 
     @Test
+    void theTargetSurvivesSaveAndLoad(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (Model model = Model.newInstance("io"); NDManager manager = NDManager.newBaseManager()) {
+            PolicedMlp block = PolicedMlp.builder().setRegion(Regions.paperTriangle()).setHidden(8, 8).setOutputs(1)
+                    .optAffineTarget(AffineTarget.exact(A, B)).build();
+            Fit.initialize(block, model, 3);
+            org.police4j.io.ModelIo.save(block, dir.resolve("m"), null);
+            PolicedMlp loaded = org.police4j.io.ModelIo.load(dir.resolve("m"), manager).block();
+            assertThat(loaded.affineTarget().a()).isDeepEqualTo(A);
+            assertThat(loaded.affineTarget().b()).containsExactly(B);
+            var x = Nets.matrix(manager, data()[0]);
+            var ps = new ai.djl.training.ParameterStore(manager, false);
+            assertThat(loaded.forward(ps, new ai.djl.ndarray.NDList(x), false).head().toFloatArray())
+                    .isEqualTo(block.forward(ps, new ai.djl.ndarray.NDList(x), false).head().toFloatArray());
+        }
+    }
+
+    @Test
     void targetsOfTheWrongShapeAreRefused() {
         assertThatThrownBy(() -> PolicedMlp.builder().setRegion(Regions.paperTriangle()).setHidden(4).setOutputs(2)
                         .optAffineTarget(AffineTarget.exact(A, B)).build())

@@ -15,17 +15,17 @@ import picocli.CommandLine;
  * Main#EXIT_BAD_INPUT}; anything else is a bug, reported with its stack trace and exit code
  * {@value #EXIT_FAILURE}.
  */
-abstract class CliCommand implements Callable<Integer> {
+public abstract class CliCommand implements Callable<Integer> {
 
     /** Exit code for a run that failed for a reason other than bad input (e.g. divergence). */
-    static final int EXIT_FAILURE = 3;
+    public static final int EXIT_FAILURE = Main.EXIT_FAILURE;
 
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec protected CommandLine.Model.CommandSpec spec;
 
     @CommandLine.Option(names = "--threads", paramLabel = "N",
             description = "PyTorch intra-op threads (default: PyTorch's, which honours OMP_NUM_THREADS);"
                     + " 1 is much faster for small networks on a busy machine.")
-    Integer threads;
+    protected Integer threads;
 
     /** The command's body; returns the exit code. */
     protected abstract int run() throws Exception;

@@ -8,17 +8,15 @@ import ai.djl.nn.SequentialBlock;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
-import org.police4j.cli.Main;
+import org.police4j.cli.commands.CliCommand;
 import org.police4j.cli.data.InputException;
 import org.police4j.fold.FoldedWeights;
 import org.police4j.fold.Fold;
@@ -27,7 +25,6 @@ import org.police4j.nn.PlainMlp;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Box;
 import org.police4j.region.Region;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -47,14 +44,13 @@ import picocli.CommandLine.Option;
             "Exit codes: 0 done and every box certified, 1 a box not certified or an attack below the certified"
                     + " bound, 2 bad input (e.g. missing data), 3 an unexpected failure."
         })
-public final class FashionCommand implements Callable<Integer> {
+public final class FashionCommand extends CliCommand {
 
     static final int EXIT_NOT_CERTIFIED = 1;
 
     /** PGD's margin may undercut the certified minimum by at most this (rounding only). */
     static final double PGD_TOLERANCE = 1e-5;
 
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--preset", defaultValue = "quick",
             description = "tiny (tests), quick (CI: 5000 training images, hidden 128, 200 steps, K=3) or full"
@@ -81,43 +77,8 @@ public final class FashionCommand implements Callable<Integer> {
             description = "Directory of the four IDX files (default: " + "/usr/share/datasets/fashion-mnist" + ").")
     Path dataDir;
 
-    @Option(names = "--threads", paramLabel = "N", description = "PyTorch intra-op threads (default: PyTorch's).")
-    Integer threads;
-
     @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
     boolean quiet;
-
-    @Override
-    public Integer call() {
-        try {
-            return run();
-        } catch (InputException | IllegalArgumentException e) {
-            return badInput(e.getMessage());
-        } catch (FileSystemException e) {
-            return badInput(e.getFile() + ": " + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()));
-        } catch (IOException e) {
-            return badInput(e.getMessage());
-        } catch (Exception e) {
-            e.printStackTrace(err());
-            err().println("police4j: unexpected error (a bug, please report it): " + e);
-            err().flush();
-            return Main.EXIT_FAILURE;
-        }
-    }
-
-    private int badInput(String message) {
-        err().println("police4j: " + message);
-        err().flush();
-        return Main.EXIT_BAD_INPUT;
-    }
-
-    private PrintWriter err() {
-        return spec.commandLine().getErr();
-    }
-
-    private PrintWriter out() {
-        return spec.commandLine().getOut();
-    }
 
     FashionSettings settings() {
         FashionSettings s = FashionSettings.of(preset);
@@ -142,19 +103,13 @@ public final class FashionCommand implements Callable<Integer> {
             }
             s = s.withSteps(steps);
         }
-        if (threads != null && threads <= 0) {
-            throw new InputException("--threads: " + threads + "; expected a positive integer");
-        }
         return s;
     }
 
-    private int run() throws Exception {
+    @Override
+    protected int run() throws Exception {
         long wall = System.nanoTime();
         FashionSettings s = settings();
-        if (threads != null) {
-            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
-            System.setProperty("ai.djl.pytorch.num_interop_threads", String.valueOf(threads));
-        }
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new InputException("--out " + out + " exists and is not a directory");
         }

@@ -118,7 +118,7 @@ class PolicedConvNetProperties {
                 PolicedConvNet.Trace t = net.forwardWithTrace(ps, x, training);
                 for (int l = 0; l < t.layers().size(); l++) {
                     PolicedConvNet.LayerTrace lt = t.layers().get(l);
-                    assertNoStraddle(lt.vertexPreActivations(), l, c);
+                    Barycentric.assertNoStraddle(Nets.rows(lt.vertexPreActivations()), l, c);
                     if (lt.vertexWindows() != null) {
                         POOLED.incrementAndGet();
                         assertOneWinner(lt.vertexWindows(), l, c);
@@ -218,19 +218,6 @@ class PolicedConvNetProperties {
                 "conv property cases: %d (pooled layer checks %d, dense-certifier cross-checks %d, broken nets refused %d),"
                         + " worst fold error %.3g%n",
                 CASES.get(), POOLED.get(), DENSE_CERTIFIER.get(), BROKEN.get(), worstFold);
-    }
-
-    static void assertNoStraddle(NDArray shifted, int layer, Object c) {
-        double[][] h = Nets.rows(shifted);
-        for (int k = 0; k < h[0].length; k++) {
-            boolean positive = false;
-            boolean negative = false;
-            for (double[] row : h) {
-                positive |= row[k] > 0;
-                negative |= row[k] < 0;
-            }
-            assertThat(positive && negative).as("layer %d unit %d straddles the kink in %s", layer, k, c).isFalse();
-        }
     }
 
     /** (P, C, PH, PW, kk): some position is >= every other at every vertex, in every window. */

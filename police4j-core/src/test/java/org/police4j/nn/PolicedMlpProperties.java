@@ -87,7 +87,7 @@ class PolicedMlpProperties {
             for (boolean training : new boolean[] {true, false}) {
                 PolicedMlp.Trace t = block.forwardWithTrace(ps, x, training);
                 for (int l = 0; l < t.vertexPreActivations().size(); l++) {
-                    assertNoStraddle(t.vertexPreActivations().get(l), l, c);
+                    Barycentric.assertNoStraddle(Nets.rows(t.vertexPreActivations().get(l)), l, c);
                 }
                 Barycentric.assertInterpolates(Nets.rows(t.outputs()), Nets.rows(t.vertexOutputs()), weights, c);
             }
@@ -112,21 +112,6 @@ class PolicedMlpProperties {
     @AfterContainer
     static void report() {
         System.out.println("property cases run (affine on R after every forward): " + CASES.get());
-    }
-
-    static void assertNoStraddle(NDArray shifted, int layer, Case c) {
-        double[][] h = Nets.rows(shifted);
-        for (int k = 0; k < h[0].length; k++) {
-            boolean positive = false;
-            boolean negative = false;
-            for (double[] row : h) {
-                positive |= row[k] > 0;
-                negative |= row[k] < 0;
-            }
-            assertThat(positive && negative)
-                    .as("layer %d unit %d straddles the kink in %s", layer, k, c)
-                    .isFalse();
-        }
     }
 
     static void assertNormwiseClose(float[] a, float[] e, double rel, Case c) {

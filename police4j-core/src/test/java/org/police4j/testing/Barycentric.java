@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Random;
 
 /**
- * The defining property of "affine on R": at a convex combination of the vertices, the output is
- * the same convex combination of the vertex outputs.
+ * The two faces of "affine on R" that tests check: no unit has vertices on both sides of its
+ * kink, and at a convex combination of the vertices the output is the same convex combination
+ * of the vertex outputs.
  */
 public final class Barycentric {
 
@@ -59,6 +60,21 @@ public final class Barycentric {
                         .as("interior point %d output %d vs barycentric interpolation in %s", i, k, what)
                         .isLessThanOrEqualTo(2e-5 * scale + 1e-6);
             }
+        }
+    }
+
+    /** Asserts that no unit has vertices strictly on both sides of its kink (P x K pre-activations). */
+    public static void assertNoStraddle(double[][] h, int layer, Object what) {
+        for (int k = 0; k < h[0].length; k++) {
+            boolean positive = false;
+            boolean negative = false;
+            for (double[] row : h) {
+                positive |= row[k] > 0;
+                negative |= row[k] < 0;
+            }
+            assertThat(positive && negative)
+                    .as("layer %d unit %d straddles the kink in %s", layer, k, what)
+                    .isFalse();
         }
     }
 }

@@ -14,10 +14,10 @@ import org.police4j.cli.Main;
 import picocli.CommandLine;
 
 /** Runs the command line in-process (fast) or as a real subprocess, capturing its output. */
-final class Cli {
+public final class Cli {
 
     /** What a run printed and returned. */
-    record Result(int code, String out, String err) {
+    public record Result(int code, String out, String err) {
         @Override
         public String toString() {
             return "exit " + code + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
@@ -27,7 +27,7 @@ final class Cli {
     private Cli() {}
 
     /** {@code Main.commandLine().execute(args)} with captured stdout and stderr. */
-    static Result inProcess(String... args) {
+    public static Result inProcess(String... args) {
         CommandLine cli = Main.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +12,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.police4j.cli.Main;
-import picocli.CommandLine;
+import org.police4j.cli.commands.Cli;
 
 /**
  * {@code police4j fashion} end to end on the real Fashion-MNIST files (CI installs the Debian
@@ -24,22 +22,14 @@ class FashionCommandTest {
 
     @TempDir Path dir;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        CommandLine cli = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static Cli.Result run(String... args) {
+        return Cli.inProcess(args);
     }
 
     @Test
     void quickRunCertifiesEveryBoxAndPgdNeverBeatsTheCertificate() throws IOException {
         Path out = dir.resolve("out");
-        Run r = run("fashion", "--preset", "quick", "--out", out.toString(), "--quiet");
+        Cli.Result r = run("fashion", "--preset", "quick", "--out", out.toString(), "--quiet");
         assertThat(r.code()).as(r.err()).isZero();
 
         Path md = out.resolve("fashion_report.md");
@@ -95,20 +85,20 @@ class FashionCommandTest {
     @Test
     void missingDataIsBadInputNamingThePackage() {
         Path missing = dir.resolve("no-data");
-        Run r = run("fashion", "--preset", "tiny", "--data-dir", missing.toString(), "--out", dir.resolve("o").toString());
+        Cli.Result r = run("fashion", "--preset", "tiny", "--data-dir", missing.toString(), "--out", dir.resolve("o").toString());
         assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(r.err()).startsWith("police4j: ").contains(missing.toString()).contains("apt-get install dataset-fashion-mnist");
     }
 
     @Test
     void badOptionsAreBadInput() {
-        Run eps = run("fashion", "--eps", "0", "--out", dir.resolve("o").toString());
+        Cli.Result eps = run("fashion", "--eps", "0", "--out", dir.resolve("o").toString());
         assertThat(eps.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(eps.err()).contains("police4j: --eps: 0.0; expected 0 < E <= 1");
-        Run k = run("fashion", "--images", "0", "--out", dir.resolve("o").toString());
+        Cli.Result k = run("fashion", "--images", "0", "--out", dir.resolve("o").toString());
         assertThat(k.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(k.err()).contains("--images: 0; expected 1..64");
-        Run preset = run("fashion", "--preset", "huge");
+        Cli.Result preset = run("fashion", "--preset", "huge");
         assertThat(preset.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(preset.err()).contains("huge");
     }

@@ -38,7 +38,7 @@ public record GoldenCase(
                 cpa = Cpa.abs();
                 break;
             case "leaky_relu":
-                cpa = Cpa.leakyRelu(root.get("negative_slope").asDouble());
+                cpa = Cpa.leakyRelu(root.path("negative_slope").asDouble(Cpa.DEFAULT_LEAK));
                 break;
             default:
                 throw new IOException(file + ": unknown activation " + act);

@@ -37,6 +37,10 @@ class GoldenVectorsTest {
         String extra = System.getProperty("police.golden.dir", "");
         if (!extra.isBlank()) {
             Path dir = Paths.get(extra);
+            String root = System.getProperty("police.root.dir", "");
+            if (!dir.isAbsolute() && !root.isBlank()) {
+                dir = Paths.get(root).resolve(dir); // relative to where mvn ran, not the module
+            }
             assertThat(dir).as("police.golden.dir").isDirectory();
             files.addAll(jsonIn(dir));
         }

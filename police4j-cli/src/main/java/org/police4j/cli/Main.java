@@ -42,6 +42,7 @@ public final class Main implements Runnable {
     /** Builds the command line, shared by {@link #main} and the tests. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler(
                 (ex, commandLine, parseResult) -> {
                     if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException

@@ -46,6 +46,9 @@ public final class PolicedMlp extends AbstractBlock {
 
     private static final byte VERSION = 1;
 
+    /** The sign rule of a builder that is not told one (see {@link Builder#optSignRule}). */
+    public static final SignRule DEFAULT_SIGN_RULE = SignRule.CENTER;
+
     /** Below this input dimension the axis simplex goes through the first product like any region. */
     static final int CLOSED_FORM_MIN_DIMENSION = 16;
 
@@ -468,9 +471,12 @@ public final class PolicedMlp extends AbstractBlock {
         }
 
         /**
-         * The sign rule; by default the paper's {@link SignRule#MAJORITY}, or {@link
-         * SignRule#MINIMAL_SHIFT} for a region given by its support (which has no vertices to
-         * vote). Several regions always take the feasible shift closest to zero.
+         * The sign rule; {@link SignRule#CENTER} by default. The paper's {@link
+         * SignRule#MAJORITY} rule is available (and is what the golden vectors and the paper
+         * reproduction use), but on the paper's own Figure 2 tasks CENTER reached a lower final
+         * loss on each of three seeds (mean 0.178 vs 0.211, lower in 22 of 27 cells; README), and
+         * it also applies to regions given by their support. Several regions always take the
+         * feasible shift closest to zero.
          */
         public Builder optSignRule(SignRule rule) {
             this.rule = rule;
@@ -515,7 +521,7 @@ public final class PolicedMlp extends AbstractBlock {
                 }
             }
             boolean allVertices = regions.stream().allMatch(r -> r instanceof VertexRegion);
-            SignRule signRule = rule != null ? rule : allVertices ? SignRule.MAJORITY : SignRule.MINIMAL_SHIFT;
+            SignRule signRule = rule != null ? rule : DEFAULT_SIGN_RULE;
             if (signRule == SignRule.MAJORITY && !allVertices) {
                 throw new IllegalArgumentException(
                         "signRule: MAJORITY needs vertices to vote, but a region is given by its support ("

@@ -127,7 +127,7 @@ class StrategyEquivalenceTest {
             PolicedMlp block = PolicedMlp.builder().setRegion(box).setHidden(64, 64).setOutputs(10).build();
             Engine.getInstance().setRandomSeed(1);
             block.initialize(manager, DataType.FLOAT32, new Shape(1, 784));
-            assertThat(block.engine().rule()).isEqualTo(SignRule.MINIMAL_SHIFT);
+            assertThat(block.engine().rule()).isEqualTo(PolicedMlp.DEFAULT_SIGN_RULE);
             NDArray x = Nets.matrix(manager, box.sample(8, rng));
             ParameterStore ps = new ParameterStore(manager, false);
             PolicedMlp.Trace t = block.forwardWithTrace(ps, x, true);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.police4j.engine.SignRule;
 import org.police4j.engine.Strategy;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.PolicedMlp;
@@ -45,6 +46,7 @@ public final class Nets {
                         .setRegion(region)
                         .optMargin(margin)
                         .optStrategy(strategy)
+                        .optSignRule(SignRule.MAJORITY) // the golden vectors' rule
                         .build();
         block.initialize(manager, DataType.FLOAT32, new Shape(1, region.dimension()));
         for (int l = 0; l < weights.size(); l++) {

@@ -39,6 +39,7 @@ import org.police4j.cli.data.RegionSpec;
 import org.police4j.cli.data.Standardizer;
 import org.police4j.cli.plot.LossCurve;
 import org.police4j.engine.ShiftEngine;
+import org.police4j.engine.SignRule;
 import org.police4j.io.AtomicDirectory;
 import org.police4j.io.ModelIo;
 import org.police4j.nn.Cpa;
@@ -141,6 +142,10 @@ public final class TrainCommand extends CliCommand {
 
     @Option(names = "--margin", paramLabel = "X", description = "The POLICE margin in pre-activation units (default: " + ShiftEngine.DEFAULT_MARGIN + ").")
     Double margin;
+
+    @Option(names = "--sign-rule", paramLabel = "RULE",
+            description = "How each unit's side is chosen: CENTER (default), MAJORITY (the paper's) or MINIMAL_SHIFT.")
+    SignRule signRule;
 
     @Option(names = "--eval-every", defaultValue = "10", paramLabel = "N",
             description = "Steps between validation losses with --steps (default: ${DEFAULT-VALUE}); with --epochs, every epoch.")
@@ -275,6 +280,9 @@ public final class TrainCommand extends CliCommand {
                 .setRegion(netRegion);
         if (margin != null) {
             builder.optMargin(margin);
+        }
+        if (signRule != null) {
+            builder.optSignRule(signRule);
         }
         PolicedMlp block = builder.build();
 

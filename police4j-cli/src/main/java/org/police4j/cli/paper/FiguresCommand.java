@@ -26,6 +26,7 @@ import org.police4j.cli.plot.Figure;
 import org.police4j.cli.plot.Grid2d;
 import org.police4j.cli.plot.Png;
 import org.police4j.cli.plot.ScatterBoundaryPanel;
+import org.police4j.engine.SignRule;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Regions;
@@ -311,6 +312,7 @@ public final class FiguresCommand implements Callable<Integer> {
                 .setOutputs(1)
                 .setRegion(region)
                 .optActivation(Cpa.leakyRelu())
+                .optSignRule(SignRule.MAJORITY) // the paper's rule: this reproduces the paper
                 .build();
     }
 

@@ -32,6 +32,7 @@ import java.util.concurrent.Callable;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.police4j.fold.Fold;
+import org.police4j.engine.SignRule;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.PlainMlp;
 import org.police4j.nn.PolicedMlp;
@@ -235,7 +236,7 @@ public final class Table1Command implements Callable<Integer> {
             NDArray y = xy[1];
             SequentialBlock plain = PlainMlp.build(c.d(), hidden, 1, Cpa.leakyRelu());
             PolicedMlp police = PolicedMlp.builder().setHidden(hidden).setOutputs(1).setRegion(region)
-                    .optActivation(Cpa.leakyRelu()).build();
+                    .optActivation(Cpa.leakyRelu()).optSignRule(SignRule.MAJORITY).build(); // the paper's rule
             plainModel.setBlock(plain);
             policeModel.setBlock(police);
             Loss loss = LossKind.MSE.toDjl();

@@ -50,7 +50,7 @@ public final class ShiftEngine {
         this.rule = rule;
     }
 
-    /** The majority rule with the given margin. */
+    /** The paper's majority rule with the given margin. */
     public ShiftEngine(double margin) {
         this(margin, SignRule.MAJORITY);
     }

@@ -95,6 +95,9 @@ public final class ShiftEngine {
      * @return K values +1/-1, without gradient
      */
     public NDArray signs(LayerRange range) {
+        if (range.hasVertices() && rule != SignRule.MAJORITY && small(range.vertices())) {
+            return hostSigns(range.vertices());
+        }
         NDArray positive;
         switch (rule) {
             case MAJORITY:
@@ -133,9 +136,8 @@ public final class ShiftEngine {
         }
         // count >= P/2  <=>  count >= ceil(P/2) for integers: no fraction, no rounding.
         long needed = (p + 1) / 2;
-        if (vertexPreActivations.getDataType() == DataType.FLOAT32
-                && vertexPreActivations.size() <= HOST_VOTE_LIMIT) {
-            return hostVote(vertexPreActivations, (int) p, needed);
+        if (small(vertexPreActivations)) {
+            return hostSigns(vertexPreActivations);
         }
         NDArray positiveCount = vertexPreActivations.gt(0).sum(new int[] {0});
         return positiveCount
@@ -162,22 +164,54 @@ public final class ShiftEngine {
         return Activation.relu(gap).mul(signs);
     }
 
+    private static boolean small(NDArray h) {
+        return h.getDataType() == DataType.FLOAT32 && h.size() <= HOST_VOTE_LIMIT;
+    }
+
     /**
-     * The same vote counted in Java: for the small P x K arrays of low-dimensional regions, one
-     * copy out and one array in cost less than the six engine calls of the vectorised count.
+     * The sign rule applied in Java: for the small P x K arrays of low-dimensional regions, one
+     * copy out and one array in cost less than the five or six engine calls of the vectorised
+     * rule. Votes are counted in integers, centres summed in double.
      */
-    private static NDArray hostVote(NDArray h, int p, long needed) {
+    private NDArray hostSigns(NDArray h) {
+        int p = (int) h.getShape().get(0);
         int k = (int) (h.size() / p);
+        long needed = (p + 1L) / 2;
         float[] values = h.toFloatArray();
         float[] signs = new float[k];
         for (int unit = 0; unit < k; unit++) {
-            int positive = 0;
-            for (int row = 0; row < p; row++) {
-                if (values[row * k + unit] > 0) {
-                    positive++;
+            boolean up;
+            switch (rule) {
+                case MAJORITY: {
+                    int positive = 0;
+                    for (int row = 0; row < p; row++) {
+                        if (values[row * k + unit] > 0) {
+                            positive++;
+                        }
+                    }
+                    up = positive >= needed;
+                    break;
+                }
+                case MINIMAL_SHIFT: {
+                    float lo = Float.POSITIVE_INFINITY;
+                    float hi = Float.NEGATIVE_INFINITY;
+                    for (int row = 0; row < p; row++) {
+                        lo = Math.min(lo, values[row * k + unit]);
+                        hi = Math.max(hi, values[row * k + unit]);
+                    }
+                    up = Math.max(0, margin - lo) <= Math.max(0, margin + hi);
+                    break;
+                }
+                default: {
+                    double sum = 0;
+                    for (int row = 0; row < p; row++) {
+                        sum += values[row * k + unit];
+                    }
+                    up = sum >= 0;
+                    break;
                 }
             }
-            signs[unit] = positive >= needed ? 1f : -1f;
+            signs[unit] = up ? 1f : -1f;
         }
         return h.getManager().create(signs);
     }

@@ -18,7 +18,7 @@ public final class VertexRowsPass implements RegionPass {
     private final double simplexScale;
     private NDArray z;
     private NDArray h;
-    private NDArray shifted;
+    private NDArray shift;
 
     /**
      * @param vertices P x D, in the dtype and on the device of the data
@@ -41,6 +41,7 @@ public final class VertexRowsPass implements RegionPass {
 
     @Override
     public LayerRange enter(NDArray weight, NDArray bias) {
+        activate();
         if (h == null && !Double.isNaN(simplexScale)) {
             NDArray b = bias.reshape(1, -1);
             h = NDArrays.concat(new NDList(b, weight.transpose().mul(simplexScale).add(b)), 0);
@@ -50,19 +51,30 @@ public final class VertexRowsPass implements RegionPass {
         return LayerRange.ofVertices(h);
     }
 
+    /**
+     * Records the shift; the vertex rows are shifted and activated only when a next layer (or a
+     * trace) needs them, so the last hidden layer skips two passes over its P x K array.
+     */
     @Override
     public void leave(NDArray shift, NDArray sides) {
-        shifted = h.add(shift);
-        z = CpaOps.apply(activation, shifted);
+        this.shift = shift;
+    }
+
+    private void activate() {
+        if (shift != null) {
+            z = CpaOps.apply(activation, h.add(shift));
+            shift = null;
+        }
     }
 
     @Override
     public NDArray shiftedVertexPreActivations() {
-        return shifted;
+        return shift == null ? null : h.add(shift);
     }
 
     @Override
     public NDArray vertexOutputs(NDArray headWeight, NDArray headBias) {
+        activate();
         return Linear.linear(z, headWeight, headBias).singletonOrThrow();
     }
 }

@@ -1,23 +1,28 @@
 package org.police4j.train;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import java.util.Random;
 
-/** Mini-batch indices: a seeded shuffle per epoch, so runs repeat exactly. */
-final class Batches {
+/**
+ * Mini-batch row indices: a seeded shuffle per epoch, so runs repeat exactly, and two networks
+ * given the same seed see the same batches.
+ */
+public final class Batches {
 
     private final int n;
     private final int size;
     private final Random rng;
     private final int[] order;
     private int position;
-    private long[] current;
 
-    Batches(long n, int size, Random rng) {
+    /**
+     * @param n rows in the data set
+     * @param size rows per batch
+     * @param seed seeds the shuffles
+     */
+    public Batches(long n, int size, long seed) {
         this.n = (int) n;
         this.size = size;
-        this.rng = rng;
+        this.rng = new Random(seed);
         this.order = new int[this.n];
         for (int i = 0; i < this.n; i++) {
             order[i] = i;
@@ -25,12 +30,13 @@ final class Batches {
         this.position = this.n;
     }
 
-    boolean isFull() {
+    /** Whether one batch holds the whole data set (then no indexing is needed). */
+    public boolean isFull() {
         return size >= n;
     }
 
     /** The next batch's row indices, reshuffling at the end of each epoch. */
-    NDArray next(NDManager manager) {
+    public long[] next() {
         if (position + size > n) {
             for (int i = n - 1; i > 0; i--) {
                 int j = rng.nextInt(i + 1);
@@ -40,16 +46,11 @@ final class Batches {
             }
             position = 0;
         }
-        current = new long[size];
+        long[] rows = new long[size];
         for (int i = 0; i < size; i++) {
-            current[i] = order[position + i];
+            rows[i] = order[position + i];
         }
         position += size;
-        return manager.create(current);
-    }
-
-    /** The indices {@link #next} returned last, for the labels. */
-    NDArray last(NDManager manager) {
-        return manager.create(current);
+        return rows;
     }
 }

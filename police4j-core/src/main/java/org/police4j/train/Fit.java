@@ -12,7 +12,6 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import java.util.Random;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -78,15 +77,9 @@ public final class Fit {
                     "labels: " + y.getShape().get(0) + " rows, expected " + n + " like the inputs");
         }
         Loss loss = settings.loss().toDjl();
-        Tracker lr = schedule(settings);
-        Optimizer adamW =
-                Optimizer.adamW()
-                        .optLearningRateTracker(lr)
-                        .optWeightDecays((float) settings.weightDecay())
-                        .build();
-        DefaultTrainingConfig config = new DefaultTrainingConfig(loss).optOptimizer(adamW);
+        DefaultTrainingConfig config = new DefaultTrainingConfig(loss).optOptimizer(adamW(settings));
         int batch = settings.batchSize() <= 0 || settings.batchSize() >= n ? (int) n : settings.batchSize();
-        Batches batches = new Batches(n, batch, new Random(settings.seed()));
+        Batches batches = new Batches(n, batch, settings.seed());
         double[] losses = new double[settings.steps()];
         int stoppedAt = -1;
         long start = System.nanoTime();
@@ -96,8 +89,13 @@ public final class Fit {
                 double value;
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
-                    NDArray xb = batches.isFull() ? x : x.get(batches.next(x.getManager()));
-                    NDArray yb = batches.isFull() ? y : y.get(batches.last(y.getManager()));
+                    NDArray xb = x;
+                    NDArray yb = y;
+                    if (!batches.isFull()) {
+                        NDArray rows = x.getManager().create(batches.next());
+                        xb = x.get(rows);
+                        yb = y.get(rows);
+                    }
                     try (GradientCollector gc = trainer.newGradientCollector()) {
                         NDList out = trainer.forward(new NDList(xb));
                         NDArray l = loss.evaluate(new NDList(yb), new NDList(out.head()));
@@ -124,6 +122,14 @@ public final class Fit {
         double seconds = (System.nanoTime() - start) / 1e9;
         int done = stoppedAt < 0 ? settings.steps() : stoppedAt - 1;
         return new FitResult(java.util.Arrays.copyOf(losses, done), seconds, stoppedAt);
+    }
+
+    /** AdamW with the settings' learning-rate schedule and weight decay: the recipe of every run. */
+    public static Optimizer adamW(TrainingSettings s) {
+        return Optimizer.adamW()
+                .optLearningRateTracker(schedule(s))
+                .optWeightDecays((float) s.weightDecay())
+                .build();
     }
 
     static Tracker schedule(TrainingSettings s) {

@@ -16,20 +16,19 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import org.police4j.fold.DenseLayer;
 import org.police4j.fold.FoldedWeights;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.PolicedMlp;
+import org.police4j.train.Batches;
+import org.police4j.train.Fit;
 import org.police4j.train.LossKind;
-import org.police4j.train.StepSchedule;
+import org.police4j.train.TrainingSettings;
 
 /**
  * Trains a POLICEd network and its unconstrained twin side by side, step by step: the same
@@ -125,30 +124,12 @@ final class TwinTraining {
         long[] tp = new long[steps];
         long[] tq = new long[steps];
         int batch = (int) Math.min(s.batchSize(), n);
-        int[] order = new int[(int) n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Random rng = new Random(s.seed());
-        int position = (int) n;
+        Batches batches = new Batches(n, batch, s.seed());
         try (Trainer tPoliced = policed.newTrainer(config(loss, s));
                 Trainer tPlain = plain.newTrainer(config(loss, s))) {
             int every = Math.max(1, steps / 10);
             for (int step = 1; step <= steps; step++) {
-                if (position + batch > n) {
-                    for (int i = (int) n - 1; i > 0; i--) {
-                        int j = rng.nextInt(i + 1);
-                        int t = order[i];
-                        order[i] = order[j];
-                        order[j] = t;
-                    }
-                    position = 0;
-                }
-                long[] idx = new long[batch];
-                for (int i = 0; i < batch; i++) {
-                    idx[i] = order[position + i];
-                }
-                position += batch;
+                long[] idx = batches.next();
                 if (step % 2 == 1) {
                     tp[step - 1] = timedStep(tPoliced, loss, x, y, idx, lp, step);
                     tq[step - 1] = timedStep(tPlain, loss, x, y, idx, lq, step);
@@ -171,12 +152,11 @@ final class TwinTraining {
         return new Result(lp, lq, tp, tq, sameInit);
     }
 
+    /** The same recipe as {@link Fit}: AdamW with the step schedule and weight decay. */
     private static DefaultTrainingConfig config(Loss loss, FashionSettings s) {
-        Tracker lr = s.scheduleEvery() > 0 && s.scheduleEvery() < s.steps()
-                ? new StepSchedule((float) s.learningRate(), s.scheduleEvery(), s.gamma())
-                : Tracker.fixed((float) s.learningRate());
-        Optimizer adamW = Optimizer.adamW().optLearningRateTracker(lr).optWeightDecays((float) s.weightDecay()).build();
-        return new DefaultTrainingConfig(loss).optOptimizer(adamW);
+        TrainingSettings t = new TrainingSettings(s.steps(), s.learningRate(), s.weightDecay(), s.scheduleEvery(),
+                s.gamma(), LossKind.SOFTMAX_CROSS_ENTROPY, s.batchSize(), s.seed());
+        return new DefaultTrainingConfig(loss).optOptimizer(Fit.adamW(t));
     }
 
     private static long timedStep(Trainer trainer, Loss loss, NDArray x, NDArray y, long[] idx, double[] losses, int step) {

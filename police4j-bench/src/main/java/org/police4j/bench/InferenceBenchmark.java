@@ -33,8 +33,8 @@ import org.police4j.region.Regions;
 /**
  * Inference (forward only, no gradient) at batch 1 and 1024: the unconstrained network vs the
  * POLICEd network after {@link Fold#block} (shifts folded into the biases, no vertex rows), which
- * should cost the same. The third variant, {@code policed}, is the POLICEd block itself (vertices
- * appended on every forward, as the authors' reference evaluates): what the fold saves.
+ * should cost the same. The third variant, {@code policed}, is the POLICEd block itself (its region
+ * passes through the layers on every forward, as the authors' reference evaluates): what the fold saves.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)

@@ -61,18 +61,19 @@ public final class Certify {
             return Certifier.certify(net, v.vertices(), interior);
         }
         SupportRegion s = (SupportRegion) region;
-        if (smallEnough(s)) {
-            return Certifier.certify(net, s.toVertexRegion(MAX_EXACT_POINTS).vertices(), interior);
+        VertexRegion points = pointsOrNull(s);
+        if (points != null) {
+            return Certifier.certify(net, points.vertices(), interior);
         }
         return SupportCertifier.certify(net, s, interior);
     }
 
-    private static boolean smallEnough(SupportRegion s) {
+    /** The region's points when there are at most {@link #MAX_EXACT_POINTS}, else null. */
+    private static VertexRegion pointsOrNull(SupportRegion s) {
         try {
-            s.toVertexRegion(MAX_EXACT_POINTS);
-            return true;
+            return s.toVertexRegion(MAX_EXACT_POINTS);
         } catch (IllegalArgumentException e) {
-            return false;
+            return null;
         }
     }
 }

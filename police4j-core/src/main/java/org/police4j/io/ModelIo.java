@@ -195,11 +195,6 @@ public final class ModelIo {
         return arch;
     }
 
-    /** The region as JSON, see {@link RegionJson}. */
-    public static ObjectNode region(Region region) {
-        return RegionJson.write(region);
-    }
-
     private static List<Region> regionsFrom(JsonNode root, Path file) throws MalformedModelException {
         JsonNode nodes = root.get("regions");
         if (nodes == null || !nodes.isArray() || nodes.isEmpty()) {

@@ -16,7 +16,7 @@ import org.police4j.fold.DenseLayer;
 import org.police4j.fold.Fold;
 import org.police4j.fold.FoldedWeights;
 import org.police4j.io.AtomicDirectory;
-import org.police4j.io.ModelIo;
+import org.police4j.io.RegionJson;
 import org.police4j.nn.Cpa;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -212,7 +212,7 @@ public final class ExportCommand extends CliCommand {
             root.set("A", TrainCommand.JSON.valueToTree(a));
             root.set("b", TrainCommand.JSON.valueToTree(b));
         }
-        ObjectNode region = ModelIo.region(m.rawRegion());
+        ObjectNode region = RegionJson.write(m.rawRegion());
         region.put("spec", m.regionSpec());
         region.put("coordinates", "raw");
         root.set("region", region);
@@ -223,7 +223,7 @@ public final class ExportCommand extends CliCommand {
             std.put("note", "the same map for the network's own inputs z = (x - mean) / std");
             std.set("A", TrainCommand.JSON.valueToTree(a));
             std.set("b", TrainCommand.JSON.valueToTree(b));
-            std.set("vertices", ModelIo.region(m.block().region()).get("vertices"));
+            std.set("vertices", RegionJson.write(m.block().region()).get("vertices"));
         } else {
             root.putNull("standardizer");
         }

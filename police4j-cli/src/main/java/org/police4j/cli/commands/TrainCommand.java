@@ -42,6 +42,7 @@ import org.police4j.engine.ShiftEngine;
 import org.police4j.engine.SignRule;
 import org.police4j.io.AtomicDirectory;
 import org.police4j.io.ModelIo;
+import org.police4j.io.RegionJson;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.VertexRegion;
@@ -357,7 +358,7 @@ public final class TrainCommand extends CliCommand {
                 meta.putNull("standardizer");
             }
             meta.put("regionSpec", region);
-            meta.set("rawRegion", ModelIo.region(rawRegion));
+            meta.set("rawRegion", RegionJson.write(rawRegion));
             meta.put("data", data.toString());
             ObjectNode ts = meta.putObject("training");
             ts.put("steps", steps);

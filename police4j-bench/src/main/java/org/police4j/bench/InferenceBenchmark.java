@@ -48,7 +48,9 @@ import org.police4j.region.Regions;
             "-Xmx4g",
             // one PyTorch thread: see README ("Threads"); override with -jvmArgsAppend
             "-Dai.djl.pytorch.num_threads=1",
-            "-Dai.djl.pytorch.num_interop_threads=1"
+            "-Dai.djl.pytorch.num_interop_threads=1",
+            // DJL's usage tracking would otherwise send an HTTP request at engine start
+            "-DOPT_OUT_TRACKING=true"
         })
 public class InferenceBenchmark {
 

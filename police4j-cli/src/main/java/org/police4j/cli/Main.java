@@ -32,7 +32,26 @@ public final class Main implements Runnable {
     /** Exit code for an unexpected failure (a bug or an environment problem), with its stack trace. */
     public static final int EXIT_FAILURE = 3;
 
+    /** The switch DJL reads before its usage tracking contacts the EC2 metadata endpoint. */
+    public static final String OPT_OUT_TRACKING = "OPT_OUT_TRACKING";
+
+    static {
+        optOutOfTracking();
+    }
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    /**
+     * Turns off DJL's usage tracking unless the user chose otherwise. DJL's engine start calls
+     * home (an HTTP request to the EC2 metadata address, seen in a profile of this command
+     * line) unless {@code OPT_OUT_TRACKING} or offline mode is set; police4j promises that
+     * nothing it runs touches the network, so it must be set before any engine is created.
+     */
+    static void optOutOfTracking() {
+        if (System.getenv(OPT_OUT_TRACKING) == null && System.getProperty(OPT_OUT_TRACKING) == null) {
+            System.setProperty(OPT_OUT_TRACKING, "true");
+        }
+    }
 
     @Override
     public void run() {

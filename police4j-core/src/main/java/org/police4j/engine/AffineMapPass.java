@@ -1,6 +1,7 @@
 package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
+import java.util.function.Supplier;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -119,9 +120,9 @@ public final class AffineMapPass implements RegionPass {
     }
 
     @Override
-    public void leave(NDArray shift, NDArray sides) {
+    public void leave(NDArray shift, Supplier<NDArray> sides) {
         this.shift = shift;
-        NDArray d = slopes(sides);
+        NDArray d = slopes(sides.get());
         NDArray aShifted = a.add(shift);
         if (carryResidual) {
             residual = CpaOps.apply(activation, h.add(shift)).sub(hMap.add(shift).mul(d));

@@ -1,6 +1,7 @@
 package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
+import java.util.function.Supplier;
 
 /**
  * One region's journey through the hidden layers, next to the data: at each layer it reports the
@@ -23,9 +24,10 @@ public interface RegionPass {
      * Applies the shift and the activation.
      *
      * @param shift K shifts
-     * @param sides K values +1/-1: the side of the kink the region now lies on
+     * @param sides K values +1/-1: the side of the kink the region now lies on (made on demand:
+     *     a pass of vertex rows does not need them)
      */
-    void leave(NDArray shift, NDArray sides);
+    void leave(NDArray shift, Supplier<NDArray> sides);
 
     /** The shifted pre-activations of the vertices at the last layer entered, or null. */
     NDArray shiftedVertexPreActivations();

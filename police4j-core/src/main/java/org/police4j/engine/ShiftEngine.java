@@ -1,8 +1,11 @@
 package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
+import java.util.Arrays;
 
 /**
  * Algorithm 1 of the paper, for one hidden layer: given what a region's vertices (or its support)
@@ -29,8 +32,8 @@ public final class ShiftEngine {
     /** Default margin, in units of pre-activation. */
     public static final double DEFAULT_MARGIN = 1e-4;
 
-    /** Vertex arrays up to this many entries are voted on in Java (see {@link #hostVote}). */
-    static final long HOST_VOTE_LIMIT = 1 << 14;
+    /** Vertex arrays up to this many entries are decided in Java (see {@link #onHost}). */
+    static final long MAX_HOST_ENTRIES = Integer.MAX_VALUE - 8;
 
     private final double margin;
     private final SignRule rule;
@@ -68,8 +71,47 @@ public final class ShiftEngine {
         return rule;
     }
 
-    /** The signs and shifts of one layer. */
-    public record Shift(NDArray signs, NDArray shift) {}
+    /**
+     * The signs and shifts of one layer. Signs decided in Java (small regions) become an engine
+     * array only when asked for (a trace, the fold, a tracked map): a training step through
+     * vertex rows never needs them, and each array costs a native call to make and one to free.
+     */
+    public static final class Shift {
+        private final NDArray shift;
+        private NDArray signs;
+        private final float[] hostSigns;
+        private final NDManager manager;
+
+        /**
+         * @param signs K values +1/-1, without gradient
+         * @param shift K shifts, differentiable
+         */
+        public Shift(NDArray signs, NDArray shift) {
+            this.signs = signs;
+            this.shift = shift;
+            this.hostSigns = null;
+            this.manager = null;
+        }
+
+        private Shift(float[] hostSigns, NDManager manager, NDArray shift) {
+            this.hostSigns = hostSigns;
+            this.manager = manager;
+            this.shift = shift;
+        }
+
+        /** K shifts, differentiable. */
+        public NDArray shift() {
+            return shift;
+        }
+
+        /** K values +1/-1, without gradient. */
+        public NDArray signs() {
+            if (signs == null) {
+                signs = manager.create(hostSigns);
+            }
+            return signs;
+        }
+    }
 
     /**
      * The side and shift of every unit for a single region.
@@ -78,7 +120,18 @@ public final class ShiftEngine {
      * @return K signs (no gradient) and K shifts (differentiable)
      */
     public Shift shift(LayerRange range) {
-        NDArray s = signs(range);
+        if (range.hasVertices() && onHost(range.vertices())) {
+            return hostShift(range.vertices());
+        }
+        return denseShift(range);
+    }
+
+    /**
+     * {@link #shift(LayerRange)} with engine arrays only: the reference form, used for float64
+     * and for regions given by their support; the tests hold the Java path to it.
+     */
+    Shift denseShift(LayerRange range) {
+        NDArray s = denseSigns(range);
         if (range.hasVertices()) {
             return new Shift(s, shift(range.vertices(), s));
         }
@@ -95,9 +148,15 @@ public final class ShiftEngine {
      * @return K values +1/-1, without gradient
      */
     public NDArray signs(LayerRange range) {
-        if (range.hasVertices() && rule != SignRule.MAJORITY && small(range.vertices())) {
-            return hostSigns(range.vertices());
+        if (range.hasVertices() && onHost(range.vertices())) {
+            NDArray h = checkedRows(range.vertices());
+            int p = (int) h.getShape().get(0);
+            return h.getManager().create(hostSigns(h.toFloatArray(), p, (int) (h.size() / p)));
         }
+        return denseSigns(range);
+    }
+
+    private NDArray denseSigns(LayerRange range) {
         NDArray positive;
         switch (rule) {
             case MAJORITY:
@@ -106,7 +165,11 @@ public final class ShiftEngine {
                             "sign rule MAJORITY needs vertices; a region given by its support must use"
                                     + " MINIMAL_SHIFT or CENTER");
                 }
-                return signs(range.vertices());
+                NDArray h = checkedRows(range.vertices());
+                // count >= P/2  <=>  count >= ceil(P/2) for integers: no fraction, no rounding.
+                long needed = (h.getShape().get(0) + 1) / 2;
+                positive = h.gt(0).sum(new int[] {0}).gte(needed);
+                break;
             case MINIMAL_SHIFT:
                 NDArray up = Activation.relu(range.lo().neg().add(margin));
                 NDArray down = Activation.relu(range.hi().add(margin));
@@ -120,31 +183,14 @@ public final class ShiftEngine {
     }
 
     /**
-     * The majority sign of every unit: +1 where at least half of the vertices are strictly
-     * positive, else -1.
+     * The sign of every unit for a region given by its vertices (the paper's majority vote: +1
+     * where at least half of the vertices are strictly positive, else -1).
      *
      * @param vertexPreActivations P x K pre-activations of the vertex rows
      * @return K signs, without gradient
      */
     public NDArray signs(NDArray vertexPreActivations) {
-        long p = vertexPreActivations.getShape().get(0);
-        if (p == 0) {
-            throw new IllegalArgumentException("vertexPreActivations: no vertex rows (P = 0)");
-        }
-        if (rule != SignRule.MAJORITY) {
-            return signs(LayerRange.ofVertices(vertexPreActivations));
-        }
-        // count >= P/2  <=>  count >= ceil(P/2) for integers: no fraction, no rounding.
-        long needed = (p + 1) / 2;
-        if (small(vertexPreActivations)) {
-            return hostSigns(vertexPreActivations);
-        }
-        NDArray positiveCount = vertexPreActivations.gt(0).sum(new int[] {0});
-        return positiveCount
-                .gte(needed)
-                .toType(vertexPreActivations.getDataType(), false)
-                .mul(2)
-                .sub(1);
+        return signs(LayerRange.ofVertices(vertexPreActivations));
     }
 
     /**
@@ -164,61 +210,135 @@ public final class ShiftEngine {
         return Activation.relu(gap).mul(signs);
     }
 
-    private static boolean small(NDArray h) {
-        return h.getDataType() == DataType.FLOAT32 && h.size() <= HOST_VOTE_LIMIT;
+    /**
+     * Whether the rule and the worst vertices are found in Java. Measured here: PyTorch's {@code
+     * min} over the vertex axis with indices takes 4.8 ms on a 785 x 1024 array, one copy out
+     * plus a Java pass 1.3-1.5 ms; and for the tiny arrays of 2-D regions one copy replaces five
+     * or six native calls.
+     */
+    private static boolean onHost(NDArray h) {
+        return h.getDataType() == DataType.FLOAT32 && h.size() <= MAX_HOST_ENTRIES;
+    }
+
+    private static NDArray checkedRows(NDArray h) {
+        if (h.getShape().get(0) == 0) {
+            throw new IllegalArgumentException("vertexPreActivations: no vertex rows (P = 0)");
+        }
+        return h;
     }
 
     /**
-     * The sign rule applied in Java: for the small P x K arrays of low-dimensional regions, one
-     * copy out and one array in cost less than the five or six engine calls of the vectorised
-     * rule. Votes are counted in integers, centres summed in double.
+     * The sign rule on a row-major P x K copy. Votes are counted in integers, centres summed in
+     * double; the loops run along rows so that large arrays stream through the cache.
      */
-    private NDArray hostSigns(NDArray h) {
-        int p = (int) h.getShape().get(0);
-        int k = (int) (h.size() / p);
-        long needed = (p + 1L) / 2;
-        float[] values = h.toFloatArray();
+    private float[] hostSigns(float[] values, int p, int k) {
         float[] signs = new float[k];
-        for (int unit = 0; unit < k; unit++) {
-            boolean up;
-            switch (rule) {
-                case MAJORITY: {
-                    int positive = 0;
-                    for (int row = 0; row < p; row++) {
-                        if (values[row * k + unit] > 0) {
-                            positive++;
+        switch (rule) {
+            case MAJORITY: {
+                int[] positive = new int[k];
+                for (int row = 0; row < p; row++) {
+                    int o = row * k;
+                    for (int unit = 0; unit < k; unit++) {
+                        if (values[o + unit] > 0) {
+                            positive[unit]++;
                         }
                     }
-                    up = positive >= needed;
-                    break;
                 }
-                case MINIMAL_SHIFT: {
-                    float lo = Float.POSITIVE_INFINITY;
-                    float hi = Float.NEGATIVE_INFINITY;
-                    for (int row = 0; row < p; row++) {
-                        lo = Math.min(lo, values[row * k + unit]);
-                        hi = Math.max(hi, values[row * k + unit]);
-                    }
-                    up = Math.max(0, margin - lo) <= Math.max(0, margin + hi);
-                    break;
+                long needed = (p + 1L) / 2; // count >= P/2 <=> count >= ceil(P/2)
+                for (int unit = 0; unit < k; unit++) {
+                    signs[unit] = positive[unit] >= needed ? 1f : -1f;
                 }
-                default: {
-                    double sum = 0;
-                    for (int row = 0; row < p; row++) {
-                        sum += values[row * k + unit];
+                break;
+            }
+            case MINIMAL_SHIFT: {
+                float[] lo = new float[k];
+                float[] hi = new float[k];
+                Arrays.fill(lo, Float.POSITIVE_INFINITY);
+                Arrays.fill(hi, Float.NEGATIVE_INFINITY);
+                for (int row = 0; row < p; row++) {
+                    int o = row * k;
+                    for (int unit = 0; unit < k; unit++) {
+                        lo[unit] = Math.min(lo[unit], values[o + unit]);
+                        hi[unit] = Math.max(hi[unit], values[o + unit]);
                     }
-                    up = sum >= 0;
-                    break;
+                }
+                for (int unit = 0; unit < k; unit++) {
+                    boolean up = Math.max(0, margin - lo[unit]) <= Math.max(0, margin + hi[unit]);
+                    signs[unit] = up ? 1f : -1f;
+                }
+                break;
+            }
+            default: {
+                double[] sum = new double[k];
+                for (int row = 0; row < p; row++) {
+                    int o = row * k;
+                    for (int unit = 0; unit < k; unit++) {
+                        sum[unit] += values[o + unit];
+                    }
+                }
+                for (int unit = 0; unit < k; unit++) {
+                    signs[unit] = sum[unit] >= 0 ? 1f : -1f;
+                }
+                break;
+            }
+        }
+        return signs;
+    }
+
+    /**
+     * {@link #shift(LayerRange)} decided in Java from one copy of the vertex pre-activations: the
+     * sign of every unit, its worst vertex {@code p*} (the first on ties, as {@code min} picks)
+     * and whether it needs a shift at all. The engine then only rebuilds the differentiable part,
+     * {@code c_k = w_k H[p*_k, k] + e_k} with {@code w_k = -1, e_k = s_k margin} on the shifted
+     * units and 0 elsewhere: bit for bit the dense form's value ({@code s margin - H[p*, k]}) and
+     * its gradient (-1 to the worst vertex), from three calls on K-vectors instead of two passes
+     * over the P x K array, and none once no unit needs a shift.
+     */
+    private Shift hostShift(NDArray h) {
+        checkedRows(h);
+        int p = (int) h.getShape().get(0);
+        int k = (int) (h.size() / p);
+        float[] values = h.toFloatArray();
+        float[] signs = hostSigns(values, p, k);
+        float[] best = new float[k];
+        int[] worst = new int[k];
+        Arrays.fill(best, Float.POSITIVE_INFINITY);
+        for (int row = 0; row < p; row++) {
+            int o = row * k;
+            for (int unit = 0; unit < k; unit++) {
+                float v = signs[unit] * values[o + unit];
+                if (v < best[unit]) {
+                    best[unit] = v;
+                    worst[unit] = row;
                 }
             }
-            signs[unit] = up ? 1f : -1f;
         }
-        return h.getManager().create(signs);
+        float marginF = (float) margin;
+        long[] index = new long[k];
+        float[] weight = new float[k];
+        float[] offset = new float[k];
+        boolean anyShift = false;
+        for (int unit = 0; unit < k; unit++) {
+            index[unit] = (long) worst[unit] * k + unit;
+            // ReLU(margin - best) > 0 iff best < margin (ReLU'(0) = 0: a vertex exactly at the
+            // margin gets no shift and no gradient, as in the dense form).
+            if (best[unit] < marginF) {
+                weight[unit] = -1f;
+                offset[unit] = signs[unit] * marginF;
+                anyShift = true;
+            }
+        }
+        NDManager manager = h.getManager();
+        if (!anyShift) {
+            return new Shift(signs, manager, manager.zeros(new Shape(k), h.getDataType()));
+        }
+        NDArray shift = h.take(manager.create(index)).mul(manager.create(weight));
+        return new Shift(signs, manager, margin > 0 ? shift.add(manager.create(offset)) : shift);
     }
 
     /** {@link #shift(NDArray, NDArray)} with this engine's signs. */
     public NDArray shift(NDArray vertexPreActivations) {
-        return shift(vertexPreActivations, signs(vertexPreActivations));
+        return shift(LayerRange.ofVertices(vertexPreActivations)).shift();
     }
 
     @Override

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.core.Linear;
+import java.util.function.Supplier;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.CpaOps;
 
@@ -56,7 +57,7 @@ public final class VertexRowsPass implements RegionPass {
      * trace) needs them, so the last hidden layer skips two passes over its P x K array.
      */
     @Override
-    public void leave(NDArray shift, NDArray sides) {
+    public void leave(NDArray shift, Supplier<NDArray> sides) {
         this.shift = shift;
     }
 

@@ -156,7 +156,7 @@ public final class PolicedMlp extends AbstractBlock {
             if (passes.size() == 1) {
                 ShiftEngine.Shift shift = engine.shift(passes.get(0).enter(regionW, regionB));
                 c = shift.shift();
-                passes.get(0).leave(c, shift.signs());
+                passes.get(0).leave(c, shift::signs);
                 if (keepTrace) {
                     signs.add(shift.signs());
                 }
@@ -168,7 +168,8 @@ public final class PolicedMlp extends AbstractBlock {
                 MultiRegionShift.Result result = MultiRegionShift.closestToZero(ranges, engine.margin());
                 c = result.shift();
                 for (int j = 0; j < passes.size(); j++) {
-                    passes.get(j).leave(c, manager.create(result.sides()[j]).toType(c.getDataType(), false));
+                    float[] sides = result.sides()[j];
+                    passes.get(j).leave(c, () -> manager.create(sides).toType(c.getDataType(), false));
                 }
             }
             if (keepTrace) {

@@ -1,0 +1,103 @@
+package org.police4j.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine decides signs and worst vertices in Java for float32 vertex arrays; the dense form
+ * (engine arrays only) is the reference. Both must give the same signs, the same shift bit for
+ * bit, and the same gradient, also on exact ties: small integer pre-activations make many
+ * vertices share the minimum, sit exactly at 0, or tie the majority vote (even P).
+ */
+class ShiftEngineTest {
+
+    private static final int[] VERTEX_COUNTS = {1, 2, 3, 4, 5, 8, 33};
+
+    @Test
+    void javaPathMatchesTheDenseFormOnTiesZerosAndEveryRule() {
+        Random random = new Random(20261127);
+        int cases = 0;
+        int shiftedUnits = 0;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (SignRule rule : SignRule.values()) {
+                for (double margin : new double[] {0, 1e-4, 0.5}) {
+                    ShiftEngine engine = new ShiftEngine(margin, rule);
+                    for (int p : VERTEX_COUNTS) {
+                        for (int trial = 0; trial < 12; trial++) {
+                            int k = 1 + random.nextInt(40);
+                            float[] values = new float[p * k];
+                            for (int i = 0; i < values.length; i++) {
+                                // Halves in [-2, 2]: exact ties, exact zeros, values at the margin 0.5.
+                                values[i] = (random.nextInt(9) - 4) / 2f;
+                            }
+                            float[] upstream = new float[k];
+                            for (int i = 0; i < k; i++) {
+                                upstream[i] = (float) random.nextGaussian();
+                            }
+                            Outcome host = run(manager, engine, values, p, k, upstream, false);
+                            Outcome dense = run(manager, engine, values, p, k, upstream, true);
+                            String where = rule + " margin " + margin + " P " + p + " K " + k + " trial " + trial;
+                            assertSameNumbers(host.signs, dense.signs, "signs, " + where);
+                            assertSameNumbers(host.shift, dense.shift, "shift, " + where);
+                            assertSameNumbers(host.gradient, dense.gradient, "gradient, " + where);
+                            for (float c : host.shift) {
+                                shiftedUnits += c != 0 ? 1 : 0;
+                            }
+                            cases++;
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(cases).isEqualTo(SignRule.values().length * 3 * VERTEX_COUNTS.length * 12);
+        assertThat(shiftedUnits).as("the cases must exercise the shift, not only zeros").isGreaterThan(1000);
+    }
+
+    @Test
+    void noVertexRowsIsRefusedOnBothPaths() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ShiftEngine engine = new ShiftEngine(1e-4, SignRule.MAJORITY);
+            for (DataType type : new DataType[] {DataType.FLOAT32, DataType.FLOAT64}) {
+                NDArray empty = manager.zeros(new Shape(0, 3), type);
+                assertThatThrownBy(() -> engine.shift(LayerRange.ofVertices(empty)))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("P = 0");
+            }
+        }
+    }
+
+    /** Bit-for-bit equal numbers, except that -0 and +0 count as the same shift. */
+    private static void assertSameNumbers(float[] actual, float[] expected, String what) {
+        assertThat(actual).as(what).hasSameSizeAs(expected);
+        for (int i = 0; i < actual.length; i++) {
+            assertThat(actual[i] == expected[i]).as(what + ", entry " + i + ": " + actual[i] + " vs " + expected[i]).isTrue();
+        }
+    }
+
+    private record Outcome(float[] signs, float[] shift, float[] gradient) {}
+
+    private static Outcome run(
+            NDManager manager, ShiftEngine engine, float[] values, int p, int k, float[] upstream, boolean dense) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray h = scope.create(values, new Shape(p, k));
+            h.setRequiresGradient(true);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                LayerRange range = LayerRange.ofVertices(h);
+                ShiftEngine.Shift shift = dense ? engine.denseShift(range) : engine.shift(range);
+                // + 0 * sum(H) keeps H in the graph when no unit needs a shift (a constant zero).
+                collector.backward(shift.shift().mul(scope.create(upstream)).sum().add(h.sum().mul(0)));
+                return new Outcome(
+                        shift.signs().toFloatArray(), shift.shift().toFloatArray(), h.getGradient().toFloatArray());
+            }
+        }
+    }
+}

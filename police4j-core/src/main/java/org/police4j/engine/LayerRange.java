@@ -1,6 +1,8 @@
 package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * What one region tells the engine about one hidden layer: the pre-activations of its vertices
@@ -10,13 +12,20 @@ import ai.djl.ndarray.NDArray;
  */
 public final class LayerRange {
 
-    private final NDArray vertices;
+    private NDArray vertices;
+    private final float[] hostVertices;
+    private final int hostRows;
+    private final NDManager manager;
     private NDArray lo;
     private NDArray hi;
     private NDArray centre;
 
-    private LayerRange(NDArray vertices, NDArray lo, NDArray hi, NDArray centre) {
+    private LayerRange(
+            NDArray vertices, float[] hostVertices, int hostRows, NDManager manager, NDArray lo, NDArray hi, NDArray centre) {
         this.vertices = vertices;
+        this.hostVertices = hostVertices;
+        this.hostRows = hostRows;
+        this.manager = manager;
         this.lo = lo;
         this.hi = hi;
         this.centre = centre;
@@ -24,33 +33,64 @@ public final class LayerRange {
 
     /** The range spanned by vertex pre-activations (P x K). */
     public static LayerRange ofVertices(NDArray vertexPreActivations) {
-        return new LayerRange(vertexPreActivations, null, null, null);
+        return new LayerRange(vertexPreActivations, null, 0, null, null, null, null);
+    }
+
+    /**
+     * Vertex pre-activations computed in Java, without gradient (see {@link HostVertexRowsPass}):
+     * the engine decides and shifts on these values directly, and an engine array is made only if
+     * someone asks for {@link #vertices()}.
+     *
+     * @param values P x K, row-major
+     * @param p the number of vertices P
+     * @param manager where {@link #vertices()} is made, if asked for
+     */
+    static LayerRange ofHostVertices(float[] values, int p, NDManager manager) {
+        return new LayerRange(null, values, p, manager, null, null, null);
     }
 
     /** The range {@code centre -/+ halfWidth} of a support region (K each). */
     public static LayerRange ofSupport(NDArray centre, NDArray halfWidth) {
-        return new LayerRange(null, centre.sub(halfWidth), centre.add(halfWidth), centre);
+        return new LayerRange(null, null, 0, null, centre.sub(halfWidth), centre.add(halfWidth), centre);
     }
 
     /** Vertex pre-activations, or null for a support region. */
     public NDArray vertices() {
+        if (vertices == null && hostVertices != null) {
+            vertices = manager.create(hostVertices, new Shape(hostRows, hostVertices.length / hostRows));
+        }
         return vertices;
     }
 
     public boolean hasVertices() {
-        return vertices != null;
+        return vertices != null || hostVertices != null;
+    }
+
+    /** Vertex pre-activations held in Java (row-major P x K, no gradient), or null. */
+    float[] hostVertices() {
+        return hostVertices;
+    }
+
+    /** Where arrays for {@link #hostVertices()} are made. */
+    NDManager manager() {
+        return manager;
+    }
+
+    /** P, when {@link #hostVertices()} is not null. */
+    int hostRows() {
+        return hostRows;
     }
 
     public NDArray lo() {
         if (lo == null) {
-            lo = vertices.min(new int[] {0});
+            lo = vertices().min(new int[] {0});
         }
         return lo;
     }
 
     public NDArray hi() {
         if (hi == null) {
-            hi = vertices.max(new int[] {0});
+            hi = vertices().max(new int[] {0});
         }
         return hi;
     }
@@ -58,7 +98,7 @@ public final class LayerRange {
     /** The pre-activation at the region's centre (for vertices: their mean, exact for affine maps). */
     public NDArray centre() {
         if (centre == null) {
-            centre = vertices.mean(new int[] {0});
+            centre = vertices().mean(new int[] {0});
         }
         return centre;
     }

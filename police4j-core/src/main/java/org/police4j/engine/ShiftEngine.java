@@ -120,6 +120,9 @@ public final class ShiftEngine {
      * @return K signs (no gradient) and K shifts (differentiable)
      */
     public Shift shift(LayerRange range) {
+        if (range.hostVertices() != null) {
+            return constantShift(range);
+        }
         if (range.hasVertices() && onHost(range.vertices())) {
             return hostShift(range.vertices());
         }
@@ -286,19 +289,12 @@ public final class ShiftEngine {
     }
 
     /**
-     * {@link #shift(LayerRange)} decided in Java from one copy of the vertex pre-activations: the
-     * sign of every unit, its worst vertex {@code p*} (the first on ties, as {@code min} picks)
-     * and whether it needs a shift at all. The engine then only rebuilds the differentiable part,
-     * {@code c_k = w_k H[p*_k, k] + e_k} with {@code w_k = -1, e_k = s_k margin} on the shifted
-     * units and 0 elsewhere: bit for bit the dense form's value ({@code s margin - H[p*, k]}) and
-     * its gradient (-1 to the worst vertex), from three calls on K-vectors instead of two passes
-     * over the P x K array, and none once no unit needs a shift.
+     * What the Java path decides for every unit: its side, its worst vertex {@code p*} (the first
+     * on ties, as {@code min} picks) and whether it needs a shift at all.
      */
-    private Shift hostShift(NDArray h) {
-        checkedRows(h);
-        int p = (int) h.getShape().get(0);
-        int k = (int) (h.size() / p);
-        float[] values = h.toFloatArray();
+    private record Decision(float[] signs, int[] worst, boolean[] shifted, boolean anyShift) {}
+
+    private Decision decide(float[] values, int p, int k) {
         float[] signs = hostSigns(values, p, k);
         float[] best = new float[k];
         int[] worst = new int[k];
@@ -313,27 +309,71 @@ public final class ShiftEngine {
                 }
             }
         }
+        // ReLU(margin - best) > 0 iff best < margin (ReLU'(0) = 0: a vertex exactly at the
+        // margin gets no shift and no gradient, as in the dense form).
+        float marginF = (float) margin;
+        boolean[] shifted = new boolean[k];
+        boolean any = false;
+        for (int unit = 0; unit < k; unit++) {
+            shifted[unit] = best[unit] < marginF;
+            any |= shifted[unit];
+        }
+        return new Decision(signs, worst, shifted, any);
+    }
+
+    /**
+     * {@link #shift(LayerRange)} decided in Java from one copy of the vertex pre-activations. The
+     * engine then only rebuilds the differentiable part, {@code c_k = w_k H[p*_k, k] + e_k} with
+     * {@code w_k = -1, e_k = s_k margin} on the shifted units and 0 elsewhere: bit for bit the
+     * dense form's value ({@code s margin - H[p*, k]}) and its gradient (-1 to the worst vertex),
+     * from three calls on K-vectors instead of two passes over the P x K array, and none once no
+     * unit needs a shift.
+     */
+    private Shift hostShift(NDArray h) {
+        checkedRows(h);
+        int p = (int) h.getShape().get(0);
+        int k = (int) (h.size() / p);
+        Decision d = decide(h.toFloatArray(), p, k);
+        NDManager manager = h.getManager();
+        if (!d.anyShift()) {
+            return new Shift(d.signs(), manager, manager.zeros(new Shape(k), h.getDataType()));
+        }
         float marginF = (float) margin;
         long[] index = new long[k];
         float[] weight = new float[k];
         float[] offset = new float[k];
-        boolean anyShift = false;
         for (int unit = 0; unit < k; unit++) {
-            index[unit] = (long) worst[unit] * k + unit;
-            // ReLU(margin - best) > 0 iff best < margin (ReLU'(0) = 0: a vertex exactly at the
-            // margin gets no shift and no gradient, as in the dense form).
-            if (best[unit] < marginF) {
+            index[unit] = (long) d.worst()[unit] * k + unit;
+            if (d.shifted()[unit]) {
                 weight[unit] = -1f;
-                offset[unit] = signs[unit] * marginF;
-                anyShift = true;
+                offset[unit] = d.signs()[unit] * marginF;
             }
         }
-        NDManager manager = h.getManager();
-        if (!anyShift) {
-            return new Shift(signs, manager, manager.zeros(new Shape(k), h.getDataType()));
-        }
         NDArray shift = h.take(manager.create(index)).mul(manager.create(weight));
-        return new Shift(signs, manager, margin > 0 ? shift.add(manager.create(offset)) : shift);
+        return new Shift(d.signs(), manager, margin > 0 ? shift.add(manager.create(offset)) : shift);
+    }
+
+    /**
+     * {@link #shift(LayerRange)} for vertex pre-activations held in Java (the detached shift):
+     * nothing to differentiate, so the shift itself is computed here, with the dense form's
+     * float32 arithmetic ({@code s margin - H[p*, k]}), and sent to the engine once.
+     */
+    private Shift constantShift(LayerRange range) {
+        float[] values = range.hostVertices();
+        int p = range.hostRows();
+        if (p == 0) {
+            throw new IllegalArgumentException("vertexPreActivations: no vertex rows (P = 0)");
+        }
+        int k = values.length / p;
+        Decision d = decide(values, p, k);
+        float marginF = (float) margin;
+        float[] shift = new float[k];
+        for (int unit = 0; unit < k; unit++) {
+            if (d.shifted()[unit]) {
+                shift[unit] = d.signs()[unit] * marginF - values[d.worst()[unit] * k + unit];
+            }
+        }
+        return new Shift(d.signs(), range.manager(), range.manager().create(shift));
     }
 
     /** {@link #shift(NDArray, NDArray)} with this engine's signs. */

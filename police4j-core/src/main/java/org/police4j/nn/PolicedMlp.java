@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.police4j.engine.AffineMapPass;
 import org.police4j.engine.LayerRange;
 import org.police4j.engine.MultiRegionShift;
+import org.police4j.engine.HostVertexRowsPass;
 import org.police4j.engine.RegionPass;
 import org.police4j.engine.ShiftEngine;
 import org.police4j.engine.SignRule;
@@ -200,6 +201,10 @@ public final class PolicedMlp extends AbstractBlock {
 
     private RegionPass pass(int j, NDManager manager, NDArray x) {
         Region region = regions.get(j);
+        if (detachedShift && usesVertexRows(j) && x.getDataType() == DataType.FLOAT32 && fitsJava(j)) {
+            // No gradient through the region: for a small one, Java loops beat native calls.
+            return new HostVertexRowsPass(vertexRows(j), activation, manager);
+        }
         NDArray vertexRows = null;
         if (region instanceof VertexRegion) {
             vertexRows = manager.create(vertexRows(j)).toType(x.getDataType(), false);
@@ -213,6 +218,14 @@ public final class PolicedMlp extends AbstractBlock {
             return new VertexRowsPass(vertexRows, activation, scale);
         }
         return new AffineMapPass(region, vertexRows, manager, x.getDataType(), activation, engine.margin());
+    }
+
+    private boolean fitsJava(int j) {
+        int[] hidden = hiddenWidths();
+        int[] widths = new int[hidden.length + 1];
+        widths[0] = regions.get(0).dimension();
+        System.arraycopy(hidden, 0, widths, 1, hidden.length);
+        return HostVertexRowsPass.fits(((VertexRegion) regions.get(j)).vertexCount(), widths);
     }
 
     /** Whether region j goes through the layers as vertex rows (else as a tracked affine map). */

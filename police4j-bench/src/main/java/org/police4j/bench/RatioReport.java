@@ -95,28 +95,22 @@ public final class RatioReport {
                     .append(unit)
                     .append(" (p90 in brackets):\n\n");
             out.append("| D:L:W | P | unconstrained | POLICEd | ratio | floor (N+P)/N | ratio/floor"
-                    + " | ratio of minima | samples (unc./POL.) | paper GPU |\n");
-            out.append("|---|---|---|---|---|---|---|---|---|---|\n");
+                    + " | detached | ratio | floor (3N+P)/3N | ratio/floor | samples (unc./POL./det.) | paper GPU |\n");
+            out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (String config : trainConfigs) {
                 Cell u = cells.get(key(true, config, "unconstrained", ""));
                 Cell p = cells.get(key(true, config, "policed", ""));
+                Cell d = cells.get(key(true, config, "detached", ""));
                 int pVertices = BenchConfig.parse(config).vertices();
-                double floor = (BenchConfig.BATCH + pVertices) / (double) BenchConfig.BATCH;
+                double n = BenchConfig.BATCH;
                 out.append("| ").append(config)
                         .append(" | ").append(pVertices)
-                        .append(" | ").append(u == null ? "-" : u.show())
-                        .append(" | ").append(p == null ? "-" : p.show());
-                if (u != null && p != null) {
-                    double ratio = p.median() / u.median();
-                    out.append(" | ").append(String.format(Locale.ROOT, "%.2f", ratio))
-                            .append(" | ").append(String.format(Locale.ROOT, "%.3f", floor))
-                            .append(" | ").append(String.format(Locale.ROOT, "%.2f", ratio / floor))
-                            .append(" | ").append(String.format(Locale.ROOT, "%.2f", p.min() / u.min()));
-                } else {
-                    out.append(" | - | ").append(String.format(Locale.ROOT, "%.3f", floor)).append(" | - | -");
-                }
+                        .append(" | ").append(u == null ? "-" : u.show());
+                appendRatio(out, p, u, (n + pVertices) / n);
+                appendRatio(out, d, u, (3 * n + pVertices) / (3 * n));
                 out.append(" | ").append(u == null ? "-" : u.samples())
                         .append(" / ").append(p == null ? "-" : p.samples())
+                        .append(" / ").append(d == null ? "-" : d.samples())
                         .append(" | ").append(PAPER_GPU.getOrDefault(config, "-"))
                         .append(" |\n");
             }
@@ -154,6 +148,19 @@ public final class RatioReport {
             out.append("no TrainStepBenchmark or InferenceBenchmark results in the file\n");
         }
         return out.toString();
+    }
+
+    /** Cell, its ratio to the unconstrained median, the floor and the ratio over the floor. */
+    private static void appendRatio(StringBuilder out, Cell cell, Cell unconstrained, double floor) {
+        out.append(" | ").append(cell == null ? "-" : cell.show());
+        if (cell != null && unconstrained != null) {
+            double ratio = cell.median() / unconstrained.median();
+            out.append(" | ").append(String.format(Locale.ROOT, "%.2f", ratio))
+                    .append(" | ").append(String.format(Locale.ROOT, "%.3f", floor))
+                    .append(" | ").append(String.format(Locale.ROOT, "%.2f", ratio / floor));
+        } else {
+            out.append(" | - | ").append(String.format(Locale.ROOT, "%.3f", floor)).append(" | -");
+        }
     }
 
     private static String key(boolean train, String config, String variant, String batch) {

@@ -72,7 +72,7 @@ public class TrainStepBenchmark {
     @Param({"2:2:256", "2:4:64", "784:2:1024", "784:8:1024", "2:4:4096", "3072:6:4096"})
     public String config;
 
-    @Param({"unconstrained", "policed"})
+    @Param({"unconstrained", "policed", "detached"})
     public String variant;
 
     private Model model;
@@ -94,17 +94,19 @@ public class TrainStepBenchmark {
                 block = PlainMlp.build(c.inputDimension(), c.hidden(), 1, Cpa.leakyRelu());
                 break;
             case "policed":
+            case "detached":
                 block =
                         PolicedMlp.builder()
                                 .setHidden(c.hidden())
                                 .setOutputs(1)
                                 .setRegion(Regions.simplex(c.inputDimension()))
                                 .optActivation(Cpa.leakyRelu())
+                                .optDetachedShift(variant.equals("detached"))
                                 .build();
                 break;
             default:
                 throw new IllegalArgumentException(
-                        "variant: '" + variant + "', expected unconstrained or policed");
+                        "variant: '" + variant + "', expected unconstrained, policed or detached");
         }
         model = Model.newInstance("train-" + variant);
         model.setBlock(block);

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.police4j.certify.Certificate;
@@ -54,7 +55,7 @@ import picocli.CommandLine.Spec;
         description = "Beyond the paper: sign rules, several regions, region cost, affine targets; writes beyond_report.md and PNGs.")
 public final class BeyondCommand implements Callable<Integer> {
 
-    static final List<String> PARTS = List.of("rules", "multi", "cost", "target");
+    static final List<String> PARTS = List.of("rules", "detached", "multi", "cost", "target");
 
     @Option(names = "--preset", defaultValue = "quick", description = "quick or paper (Figure 2's sizes). Default: ${DEFAULT-VALUE}.")
     String preset;
@@ -62,7 +63,7 @@ public final class BeyondCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "beyond-out", description = "Output directory. Default: ${DEFAULT-VALUE}.")
     Path out;
 
-    @Option(names = "--only", split = ",", description = "Comma-separated subset of: rules, multi, cost, target.")
+    @Option(names = "--only", split = ",", description = "Comma-separated subset of: rules, detached, multi, cost, target.")
     List<String> only;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every network. Default: ${DEFAULT-VALUE}.")
@@ -98,6 +99,9 @@ public final class BeyondCommand implements Callable<Integer> {
         report.append("# Beyond the paper (preset ").append(p.name()).append(")\n\n");
         if (wants("rules")) {
             rules(p);
+        }
+        if (wants("detached")) {
+            detached(p);
         }
         if (wants("multi")) {
             multi(p);
@@ -148,34 +152,69 @@ public final class BeyondCommand implements Callable<Integer> {
     // ------------------------------------------------------------------ sign rules
 
     private void rules(FiguresPreset p) throws IOException {
+        List<String> names = new ArrayList<>();
+        List<Function<VertexRegion, PolicedMlp>> variants = new ArrayList<>();
+        for (SignRule rule : SignRule.values()) {
+            names.add(rule.name());
+            variants.add(region -> fig2Block(p, region).optSignRule(rule).build());
+        }
+        report.append("## Sign rules on the Figure 2 tasks\n\n");
+        lossTable(p, names, variants);
+    }
+
+    // ------------------------------------------------------------------ detached shift
+
+    private void detached(FiguresPreset p) throws IOException {
+        report.append("## Detached shift on the Figure 2 tasks\n\n"
+                + "The detached mode runs the region pass without gradient: the constraint holds exactly, but the "
+                + "optimiser no longer sees how the shift moves with the weights. Default sign rule (")
+                .append(PolicedMlp.DEFAULT_SIGN_RULE).append("); seconds are the whole training (shown in brackets).\n\n");
+        lossTable(p, List.of("exact gradient", "detached"), List.of(
+                region -> fig2Block(p, region).build(),
+                region -> fig2Block(p, region).optDetachedShift(true).build()));
+    }
+
+    private PolicedMlp.Builder fig2Block(FiguresPreset p, VertexRegion region) {
+        return PolicedMlp.builder().setRegion(region).setHidden(hidden(p)).setOutputs(1).optActivation(Cpa.leakyRelu());
+    }
+
+    /**
+     * Trains every variant on the nine Figure 2 tasks (3 targets x 3 regions), same seed and
+     * settings, certifies each network, and reports the final training losses and their means.
+     */
+    private void lossTable(FiguresPreset p, List<String> names, List<Function<VertexRegion, PolicedMlp>> variants)
+            throws IOException {
         VertexRegion[] regions = {Regions.paperTriangle(), Regions.paperOctagon(), Regions.paperCircle()};
         double[][] points = PaperData.lattice(-4, 4, p.grid());
-        report.append("## Sign rules on the Figure 2 tasks\n\nFinal training loss (MSE), same seed and settings "
-                        + "for every cell: ")
-                .append(fig2Text(p)).append(". Every network certified.\n\n")
-                .append("| target | region | MAJORITY | MINIMAL_SHIFT | CENTER |\n|---|---|---|---|---|\n");
-        double[] sums = new double[SignRule.values().length];
+        report.append("Final training loss (MSE), same seed and settings for every cell: ")
+                .append(fig2Text(p)).append(". Every network certified.\n\n| target | region |");
+        for (String name : names) {
+            report.append(' ').append(name).append(" |");
+        }
+        report.append("\n|---|---|").append("---|".repeat(names.size())).append('\n');
+        double[] sums = new double[names.size()];
+        double[] seconds = new double[names.size()];
         for (String target : FiguresCommand.TARGETS) {
             double[] y = PaperData.normalizedTarget(target, points);
             for (VertexRegion region : regions) {
                 report.append("| ").append(target).append(" | ").append(region.name());
-                for (SignRule rule : SignRule.values()) {
-                    PolicedMlp block = PolicedMlp.builder().setRegion(region).setHidden(hidden(p)).setOutputs(1)
-                            .optActivation(Cpa.leakyRelu()).optSignRule(rule).build();
-                    FitResult fit = train(block, points, y, settings(p), "rules " + target + "/" + region.name() + "/" + rule,
+                for (int v = 0; v < names.size(); v++) {
+                    PolicedMlp block = variants.get(v).apply(region);
+                    FitResult fit = train(block, points, y, settings(p), target + "/" + region.name() + "/" + names.get(v),
                             (model, f) -> {
                                 certificates.add(Certify.policed(block, FiguresCommand.INTERIOR_SAMPLES, seed));
                                 return f;
                             });
-                    sums[rule.ordinal()] += fit.finalLoss();
-                    report.append(String.format(Locale.ROOT, " | %.4f", fit.finalLoss()));
+                    sums[v] += fit.finalLoss();
+                    seconds[v] += fit.seconds();
+                    report.append(String.format(Locale.ROOT, " | %.4f (%.1f s)", fit.finalLoss(), fit.seconds()));
                 }
                 report.append(" |\n");
             }
         }
         report.append("| **mean** | |");
-        for (double s : sums) {
-            report.append(String.format(Locale.ROOT, " **%.4f** |", s / 9));
+        for (int v = 0; v < names.size(); v++) {
+            report.append(String.format(Locale.ROOT, " **%.4f** (%.1f s) |", sums[v] / 9, seconds[v] / 9));
         }
         report.append("\n\n");
     }

@@ -30,15 +30,16 @@ class BeyondCommandTest {
         cli.setOut(new PrintWriter(out));
         int code = cli.execute("--preset", "tiny", "--out", tmp.toString(), "--cost-steps", "2");
         assertThat(code).isZero();
-        // 27 rule cells + 3 regions + 2 target forms
-        assertThat(command.certificates).hasSize(32).allMatch(Certificate::certified);
+        // 27 rule cells + 18 detached/exact cells + 3 regions + 2 target forms
+        assertThat(command.certificates).hasSize(50).allMatch(Certificate::certified);
         String report = Files.readString(tmp.resolve("beyond_report.md"));
         assertThat(report)
                 .contains("| target | region | MAJORITY | MINIMAL_SHIFT | CENTER |")
+                .contains("| target | region | exact gradient | detached |")
                 .contains("| variant | ms (mean ± std, median) | median / triangle |")
                 .contains("| exact projection | yes |");
         assertThat(report.lines().filter(l -> l.startsWith("| wave |") || l.startsWith("| rays |") || l.startsWith("| spiral |")))
-                .hasSize(9);
+                .hasSize(18);
         for (String png : new String[] {"multi_region.png", "affine_target.png"}) {
             BufferedImage img = ImageIO.read(tmp.resolve(png).toFile());
             assertThat(img).as(png).isNotNull();

@@ -37,6 +37,7 @@ import org.police4j.nn.Cpa;
 import org.police4j.nn.PlainMlp;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Regions;
+import org.police4j.region.VertexRegion;
 import org.police4j.train.LossKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,6 +64,8 @@ public final class Table1Command implements Callable<Integer> {
         "plain_train_mean_ms", "plain_train_std_ms", "plain_train_median_ms",
         "police_train_mean_ms", "police_train_std_ms", "police_train_median_ms",
         "slowdown_median", "flop_floor",
+        "detached_train_mean_ms", "detached_train_std_ms", "detached_train_median_ms",
+        "detached_slowdown_median", "detached_floor",
         "plain_infer_mean_ms", "plain_infer_std_ms", "plain_infer_median_ms",
         "folded_infer_mean_ms", "folded_infer_std_ms", "folded_infer_median_ms",
         "folded_over_plain_infer"
@@ -135,13 +138,23 @@ public final class Table1Command implements Callable<Integer> {
     }
 
     /** One measured row. */
-    record Row(Config config, int p, int steps, Stats plainTrain, Stats policeTrain, Stats plainInfer, Stats foldedInfer) {
+    record Row(Config config, int p, int steps, Stats plainTrain, Stats policeTrain, Stats detachedTrain,
+            Stats plainInfer, Stats foldedInfer) {
         double slowdown() {
             return policeTrain.median() / plainTrain.median();
         }
 
         double flopFloor() {
             return (BATCH + p) / (double) BATCH;
+        }
+
+        double detachedSlowdown() {
+            return detachedTrain.median() / plainTrain.median();
+        }
+
+        /** With no gradient through the region, its P rows cost one forward of the three passes. */
+        double detachedFloor() {
+            return (3.0 * BATCH + p) / (3.0 * BATCH);
         }
 
         double inferRatio() {
@@ -230,29 +243,33 @@ public final class Table1Command implements Callable<Integer> {
         var region = Regions.simplex(c.d());
         try (NDManager data = NDManager.newBaseManager();
                 Model plainModel = Model.newInstance("plain");
-                Model policeModel = Model.newInstance("police")) {
+                Model policeModel = Model.newInstance("police");
+                Model detachedModel = Model.newInstance("detached")) {
             NDArray[] xy = data(data, c.d());
             NDArray x = xy[0];
             NDArray y = xy[1];
             SequentialBlock plain = PlainMlp.build(c.d(), hidden, 1, Cpa.leakyRelu());
-            PolicedMlp police = PolicedMlp.builder().setHidden(hidden).setOutputs(1).setRegion(region)
-                    .optActivation(Cpa.leakyRelu()).optSignRule(SignRule.MAJORITY).build(); // the paper's rule
+            PolicedMlp police = police(hidden, region, false);
             plainModel.setBlock(plain);
             policeModel.setBlock(police);
+            detachedModel.setBlock(police(hidden, region, true));
             Loss loss = LossKind.MSE.toDjl();
-            double[][] train = new double[2][timed];
-            try (Trainer tPlain = trainer(plainModel, loss, c.d()); Trainer tPolice = trainer(policeModel, loss, c.d())) {
-                Trainer[] trainers = {tPlain, tPolice};
+            double[][] train = new double[3][timed];
+            try (Trainer tPlain = trainer(plainModel, loss, c.d());
+                    Trainer tPolice = trainer(policeModel, loss, c.d());
+                    Trainer tDetached = trainer(detachedModel, loss, c.d())) {
+                Trainer[] trainers = {tPlain, tPolice, tDetached};
                 for (int i = 0; i < warm; i++) {
                     for (Trainer t : trainers) {
                         trainStep(t, loss, x, y);
                     }
                 }
                 for (int i = 0; i < timed; i++) {
-                    // alternate which network goes first, so neither always follows the other
-                    int first = i % 2;
-                    train[first][i] = trainStep(trainers[first], loss, x, y);
-                    train[1 - first][i] = trainStep(trainers[1 - first], loss, x, y);
+                    // rotate which network goes first, so none always follows the same other
+                    for (int k = 0; k < trainers.length; k++) {
+                        int j = (i + k) % trainers.length;
+                        train[j][i] = trainStep(trainers[j], loss, x, y);
+                    }
                 }
             }
             double[][] infer = new double[2][timed];
@@ -271,9 +288,15 @@ public final class Table1Command implements Callable<Integer> {
                     infer[1 - first][i] = inferStep(blocks[1 - first], ps, x);
                 }
             }
-            return new Row(c, region.vertexCount(), timed, Stats.of(train[0]), Stats.of(train[1]),
+            return new Row(c, region.vertexCount(), timed, Stats.of(train[0]), Stats.of(train[1]), Stats.of(train[2]),
                     Stats.of(infer[0]), Stats.of(infer[1]));
         }
+    }
+
+    /** The POLICEd network of a row, with the paper's sign rule, exact or detached. */
+    private static PolicedMlp police(int[] hidden, VertexRegion region, boolean detached) {
+        return PolicedMlp.builder().setHidden(hidden).setOutputs(1).setRegion(region).optActivation(Cpa.leakyRelu())
+                .optSignRule(SignRule.MAJORITY).optDetachedShift(detached).build();
     }
 
     private NDArray[] data(NDManager m, int d) {
@@ -346,12 +369,14 @@ public final class Table1Command implements Callable<Integer> {
         StringWriter sw = new StringWriter();
         PrintWriter w = new PrintWriter(sw);
         w.println("| D | L | W | unconstrained train ms | POLICE train ms | slow-down (medians) | flop floor (N+P)/N "
+                + "| detached train ms | detached slow-down | detached floor (3N+P)/3N "
                 + "| unconstrained infer ms | folded infer ms | folded/unconstrained |");
-        w.println("|---:|---:|---:|---|---|---:|---:|---|---|---:|");
+        w.println("|---:|---:|---:|---|---|---:|---:|---|---:|---:|---|---|---:|");
         for (Row r : rows) {
-            w.printf(Locale.ROOT, "| %d | %d | %d | %s | %s | %.2fx | %.3f | %s | %s | %.2f |%n",
+            w.printf(Locale.ROOT, "| %d | %d | %d | %s | %s | %.2fx | %.3f | %s | %.2fx | %.3f | %s | %s | %.2f |%n",
                     r.config().d(), r.config().depth(), r.config().width(), r.plainTrain().text(),
-                    r.policeTrain().text(), r.slowdown(), r.flopFloor(), r.plainInfer().text(),
+                    r.policeTrain().text(), r.slowdown(), r.flopFloor(), r.detachedTrain().text(),
+                    r.detachedSlowdown(), r.detachedFloor(), r.plainInfer().text(),
                     r.foldedInfer().text(), r.inferRatio());
         }
         w.flush();
@@ -366,6 +391,8 @@ public final class Table1Command implements Callable<Integer> {
                         f(r.plainTrain().mean()), f(r.plainTrain().std()), f(r.plainTrain().median()),
                         f(r.policeTrain().mean()), f(r.policeTrain().std()), f(r.policeTrain().median()),
                         f(r.slowdown()), f(r.flopFloor()),
+                        f(r.detachedTrain().mean()), f(r.detachedTrain().std()), f(r.detachedTrain().median()),
+                        f(r.detachedSlowdown()), f(r.detachedFloor()),
                         f(r.plainInfer().mean()), f(r.plainInfer().std()), f(r.plainInfer().median()),
                         f(r.foldedInfer().mean()), f(r.foldedInfer().std()), f(r.foldedInfer().median()),
                         f(r.inferRatio()));

@@ -31,7 +31,8 @@ class Table1CommandTest {
         String console = out.toString();
         assertThat(console).contains("Machine:").contains("cores").contains("Environment:");
         List<String> table = console.lines().filter(l -> l.startsWith("|")).toList();
-        assertThat(table.get(0)).contains("| D | L | W |").contains("slow-down").contains("folded/unconstrained");
+        assertThat(table.get(0)).contains("| D | L | W |").contains("slow-down").contains("detached slow-down")
+                .contains("folded/unconstrained");
         assertThat(table).hasSize(4);
         assertThat(table.get(2)).startsWith("| 2 | 2 | 16 |");
         assertThat(table.get(3)).startsWith("| 3 | 1 | 8 |");
@@ -53,6 +54,7 @@ class Table1CommandTest {
             }
         }
         assertThat(Double.parseDouble(first.get("flop_floor"))).isEqualTo(1027.0 / 1024, org.assertj.core.data.Offset.offset(1e-4));
+        assertThat(Double.parseDouble(first.get("detached_floor"))).isEqualTo(3075.0 / 3072, org.assertj.core.data.Offset.offset(1e-4));
     }
 
     @Test

@@ -26,6 +26,11 @@ import java.util.Arrays;
  * the shift is folded into a float32 bias, rounding leaves a vertex a few ulps on the wrong side
  * in most networks (measured: 198 of 200 random networks failed the exact certificate), so the
  * default is {@link #DEFAULT_MARGIN}, which certified all 200.
+ *
+ * <p>Float32 vertex arrays are decided in Java (one copy out, row-major loops) and only the
+ * differentiable part is rebuilt in the engine, from the worst vertex of each unit; the dense form
+ * stays as the reference (float64, support regions) and the tests hold the two to each other bit
+ * for bit. See {@link #onHost} for the measured reason.
  */
 public final class ShiftEngine {
 
@@ -151,6 +156,10 @@ public final class ShiftEngine {
      * @return K values +1/-1, without gradient
      */
     public NDArray signs(LayerRange range) {
+        float[] host = range.hostVertices();
+        if (host != null) {
+            return range.manager().create(hostSigns(host, range.hostRows(), host.length / range.hostRows()));
+        }
         if (range.hasVertices() && onHost(range.vertices())) {
             NDArray h = checkedRows(range.vertices());
             int p = (int) h.getShape().get(0);

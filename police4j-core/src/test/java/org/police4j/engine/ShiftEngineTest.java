@@ -13,9 +13,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The engine decides signs and worst vertices in Java for float32 vertex arrays; the dense form
- * (engine arrays only) is the reference. Both must give the same signs, the same shift bit for
- * bit, and the same gradient, also on exact ties: small integer pre-activations make many
+ * The engine decides signs and worst vertices in Java for float32 vertex arrays (and for values
+ * held in Java by the detached pass); the dense form (engine arrays only) is the reference. All
+ * must give the same signs, the same shift bit for bit, and the same gradient, also on exact ties: small integer pre-activations make many
  * vertices share the minimum, sit exactly at 0, or tie the majority vote (even P).
  */
 class ShiftEngineTest {
@@ -47,6 +47,10 @@ class ShiftEngineTest {
                             Outcome dense = run(manager, engine, values, p, k, upstream, true);
                             String where = rule + " margin " + margin + " P " + p + " K " + k + " trial " + trial;
                             assertSameNumbers(host.signs, dense.signs, "signs, " + where);
+                            // Values held in Java (the detached pass): same signs and shift, no gradient.
+                            ShiftEngine.Shift constant = engine.shift(LayerRange.ofHostVertices(values, p, manager));
+                            assertSameNumbers(constant.signs().toFloatArray(), dense.signs, "constant signs, " + where);
+                            assertSameNumbers(constant.shift().toFloatArray(), dense.shift, "constant shift, " + where);
                             assertSameNumbers(host.shift, dense.shift, "shift, " + where);
                             assertSameNumbers(host.gradient, dense.gradient, "gradient, " + where);
                             for (float c : host.shift) {

@@ -68,7 +68,8 @@ public final class Table1Command implements Callable<Integer> {
         "detached_slowdown_median", "detached_floor",
         "plain_infer_mean_ms", "plain_infer_std_ms", "plain_infer_median_ms",
         "folded_infer_mean_ms", "folded_infer_std_ms", "folded_infer_median_ms",
-        "folded_over_plain_infer"
+        "folded_over_plain_infer",
+        "plain_infer_batch1_median_us", "folded_infer_batch1_median_us", "folded_over_plain_infer_batch1"
     };
 
     @Spec CommandSpec spec;
@@ -139,7 +140,7 @@ public final class Table1Command implements Callable<Integer> {
 
     /** One measured row. */
     record Row(Config config, int p, int steps, Stats plainTrain, Stats policeTrain, Stats detachedTrain,
-            Stats plainInfer, Stats foldedInfer) {
+            Stats plainInfer, Stats foldedInfer, Stats plainInfer1, Stats foldedInfer1) {
         double slowdown() {
             return policeTrain.median() / plainTrain.median();
         }
@@ -159,6 +160,10 @@ public final class Table1Command implements Callable<Integer> {
 
         double inferRatio() {
             return foldedInfer.median() / plainInfer.median();
+        }
+
+        double inferRatio1() {
+            return foldedInfer1.median() / plainInfer1.median();
         }
     }
 
@@ -196,8 +201,10 @@ public final class Table1Command implements Callable<Integer> {
         Files.createDirectories(out);
         PrintWriter console = spec.commandLine().getOut();
         console.println(machineFacts());
-        console.printf(Locale.ROOT, "Batch N = %d, simplex region (P = D + 1), MSE on cos(5 |x|); %d timed iterations "
-                + "per network after %d warm-up, the two networks alternating every iteration.%n", BATCH, timed, warm);
+        console.printf(Locale.ROOT, "Batch N = %d, simplex region (P = D + 1), MSE on cos(5 |x|), MAJORITY rule; %d timed "
+                + "training steps per network after %d warm-up, unconstrained / POLICEd / detached interleaved in a "
+                + "rotating order; inference (folded vs unconstrained, alternating) at batch N for as many iterations "
+                + "and at batch 1 for max(that, 1000).%n", BATCH, timed, warm);
         if (!skipped.isEmpty()) {
             console.println("Preset quick skips the 4096-wide configurations " + skipped
                     + " (minutes per step on a CPU); use --preset paper or --configs to run them.");
@@ -272,7 +279,12 @@ public final class Table1Command implements Callable<Integer> {
                     }
                 }
             }
+            // Inference at the batch N and at batch 1 (where per-call overheads would show), the
+            // two networks alternating; batch 1 is cheap, so it gets at least 1000 pairs.
+            NDArray x1 = x.get("0:1");
+            int single = Math.max(timed, 1000);
             double[][] infer = new double[2][timed];
+            double[][] infer1 = new double[2][single];
             try (NDManager foldManager = data.newSubManager()) {
                 SequentialBlock folded = Fold.block(police, foldManager);
                 Block[] blocks = {plain, folded};
@@ -280,16 +292,21 @@ public final class Table1Command implements Callable<Integer> {
                 for (int i = 0; i < warm; i++) {
                     for (Block b : blocks) {
                         inferStep(b, ps, x);
+                        inferStep(b, ps, x1);
                     }
                 }
-                for (int i = 0; i < timed; i++) {
+                for (int i = 0; i < single; i++) {
                     int first = i % 2;
-                    infer[first][i] = inferStep(blocks[first], ps, x);
-                    infer[1 - first][i] = inferStep(blocks[1 - first], ps, x);
+                    if (i < timed) {
+                        infer[first][i] = inferStep(blocks[first], ps, x);
+                        infer[1 - first][i] = inferStep(blocks[1 - first], ps, x);
+                    }
+                    infer1[first][i] = inferStep(blocks[first], ps, x1);
+                    infer1[1 - first][i] = inferStep(blocks[1 - first], ps, x1);
                 }
             }
             return new Row(c, region.vertexCount(), timed, Stats.of(train[0]), Stats.of(train[1]), Stats.of(train[2]),
-                    Stats.of(infer[0]), Stats.of(infer[1]));
+                    Stats.of(infer[0]), Stats.of(infer[1]), Stats.of(infer1[0]), Stats.of(infer1[1]));
         }
     }
 
@@ -370,14 +387,17 @@ public final class Table1Command implements Callable<Integer> {
         PrintWriter w = new PrintWriter(sw);
         w.println("| D | L | W | unconstrained train ms | POLICE train ms | slow-down (medians) | flop floor (N+P)/N "
                 + "| detached train ms | detached slow-down | detached floor (3N+P)/3N "
-                + "| unconstrained infer ms | folded infer ms | folded/unconstrained |");
-        w.println("|---:|---:|---:|---|---|---:|---:|---|---:|---:|---|---|---:|");
+                + "| unconstrained infer ms | folded infer ms | folded/unconstrained "
+                + "| batch 1: unconstrained us | folded us | folded/unconstrained |");
+        w.println("|---:|---:|---:|---|---|---:|---:|---|---:|---:|---|---|---:|---:|---:|---:|");
         for (Row r : rows) {
-            w.printf(Locale.ROOT, "| %d | %d | %d | %s | %s | %.2fx | %.3f | %s | %.2fx | %.3f | %s | %s | %.2f |%n",
+            w.printf(Locale.ROOT, "| %d | %d | %d | %s | %s | %.2fx | %.3f | %s | %.2fx | %.3f | %s | %s | %.2f "
+                            + "| %.1f | %.1f | %.2f |%n",
                     r.config().d(), r.config().depth(), r.config().width(), r.plainTrain().text(),
                     r.policeTrain().text(), r.slowdown(), r.flopFloor(), r.detachedTrain().text(),
                     r.detachedSlowdown(), r.detachedFloor(), r.plainInfer().text(),
-                    r.foldedInfer().text(), r.inferRatio());
+                    r.foldedInfer().text(), r.inferRatio(), 1000 * r.plainInfer1().median(),
+                    1000 * r.foldedInfer1().median(), r.inferRatio1());
         }
         w.flush();
         return sw.toString();
@@ -395,7 +415,8 @@ public final class Table1Command implements Callable<Integer> {
                         f(r.detachedSlowdown()), f(r.detachedFloor()),
                         f(r.plainInfer().mean()), f(r.plainInfer().std()), f(r.plainInfer().median()),
                         f(r.foldedInfer().mean()), f(r.foldedInfer().std()), f(r.foldedInfer().median()),
-                        f(r.inferRatio()));
+                        f(r.inferRatio()), f(1000 * r.plainInfer1().median()), f(1000 * r.foldedInfer1().median()),
+                        f(r.inferRatio1()));
             }
         }
         AtomicText.write(target, sb.toString());

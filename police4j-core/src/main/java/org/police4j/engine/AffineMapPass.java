@@ -1,11 +1,11 @@
 package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
-import java.util.function.Supplier;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import java.util.function.Supplier;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.CpaOps;
 import org.police4j.region.Box;

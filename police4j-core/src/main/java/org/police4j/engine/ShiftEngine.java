@@ -2,8 +2,8 @@ package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.Arrays;
 
@@ -77,9 +77,9 @@ public final class ShiftEngine {
     }
 
     /**
-     * The signs and shifts of one layer. Signs decided in Java (small regions) become an engine
-     * array only when asked for (a trace, the fold, a tracked map): a training step through
-     * vertex rows never needs them, and each array costs a native call to make and one to free.
+     * The signs and shifts of one layer. Signs decided in Java become an engine array only when
+     * asked for (a trace, the fold, a tracked map): a training step through vertex rows never
+     * needs them, and each array costs a native call to make and one to free.
      */
     public static final class Shift {
         private final NDArray shift;
@@ -233,10 +233,14 @@ public final class ShiftEngine {
     }
 
     private static NDArray checkedRows(NDArray h) {
-        if (h.getShape().get(0) == 0) {
+        requireRows(h.getShape().get(0));
+        return h;
+    }
+
+    private static void requireRows(long p) {
+        if (p == 0) {
             throw new IllegalArgumentException("vertexPreActivations: no vertex rows (P = 0)");
         }
-        return h;
     }
 
     /**
@@ -370,9 +374,7 @@ public final class ShiftEngine {
     private Shift constantShift(LayerRange range) {
         float[] values = range.hostVertices();
         int p = range.hostRows();
-        if (p == 0) {
-            throw new IllegalArgumentException("vertexPreActivations: no vertex rows (P = 0)");
-        }
+        requireRows(p);
         int k = values.length / p;
         Decision d = decide(values, p, k);
         float marginF = (float) margin;

@@ -37,8 +37,12 @@ public final class ShiftEngine {
     /** Default margin, in units of pre-activation. */
     public static final double DEFAULT_MARGIN = 1e-4;
 
-    /** Vertex arrays up to this many entries are decided in Java (see {@link #onHost}). */
-    static final long MAX_HOST_ENTRIES = Integer.MAX_VALUE - 8;
+    /**
+     * Vertex arrays up to this many entries (256 MB as floats) are decided in Java (see {@link
+     * #onHost}); larger ones stay in the engine rather than strain the Java heap. (3073 x 4096,
+     * the largest of Table 1, is 12.6 M.)
+     */
+    static final long MAX_HOST_ENTRIES = 1L << 26;
 
     private final double margin;
     private final SignRule rule;
@@ -223,13 +227,14 @@ public final class ShiftEngine {
     }
 
     /**
-     * Whether the rule and the worst vertices are found in Java. Measured here: PyTorch's {@code
+     * Whether the rule and the worst vertices are found in Java. Measured on CPU: PyTorch's {@code
      * min} over the vertex axis with indices takes 4.8 ms on a 785 x 1024 array, one copy out
      * plus a Java pass 1.3-1.5 ms; and for the tiny arrays of 2-D regions one copy replaces five
-     * or six native calls.
+     * or six native calls. Arrays on a GPU stay there (not measured; a copy to the host per layer
+     * would likely cost more than it saves).
      */
     private static boolean onHost(NDArray h) {
-        return h.getDataType() == DataType.FLOAT32 && h.size() <= MAX_HOST_ENTRIES;
+        return h.getDataType() == DataType.FLOAT32 && h.size() <= MAX_HOST_ENTRIES && !h.getDevice().isGpu();
     }
 
     private static NDArray checkedRows(NDArray h) {

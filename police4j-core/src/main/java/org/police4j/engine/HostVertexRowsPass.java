@@ -93,25 +93,27 @@ public final class HostVertexRowsPass implements RegionPass {
         if (shift == null) {
             return;
         }
-        float[] next = new float[p * units];
+        float[] next = shifted();
         for (int i = 0; i < next.length; i++) {
-            next[i] = (float) activation.apply(h[i] + shift[i % units]);
+            next[i] = (float) activation.apply(next[i]);
         }
         z = next;
         width = units;
         shift = null;
     }
 
-    @Override
-    public NDArray shiftedVertexPreActivations() {
-        if (shift == null) {
-            return null;
-        }
+    /** The last layer's pre-activations plus their shift, P x K row-major. */
+    private float[] shifted() {
         float[] shifted = new float[p * units];
         for (int i = 0; i < shifted.length; i++) {
             shifted[i] = h[i] + shift[i % units];
         }
-        return manager.create(shifted, new Shape(p, units));
+        return shifted;
+    }
+
+    @Override
+    public NDArray shiftedVertexPreActivations() {
+        return shift == null ? null : manager.create(shifted(), new Shape(p, units));
     }
 
     @Override

@@ -62,6 +62,7 @@ public final class PolicedMlp extends AbstractBlock {
     private final AffineTarget affineTarget;
     private final TargetProjection targetProjection;
     private final Map<Integer, float[][]> vertexRowCache = new ConcurrentHashMap<>();
+    private final Map<Integer, Boolean> javaPassFits = new ConcurrentHashMap<>();
 
     private PolicedMlp(List<Linear> layers, Cpa activation, Builder b) {
         super(VERSION);
@@ -220,12 +221,15 @@ public final class PolicedMlp extends AbstractBlock {
         return new AffineMapPass(region, vertexRows, manager, x.getDataType(), activation, engine.margin());
     }
 
+    /** Decided once per region: the widths are fixed once the block is initialised. */
     private boolean fitsJava(int j) {
-        int[] hidden = hiddenWidths();
-        int[] widths = new int[hidden.length + 1];
-        widths[0] = regions.get(0).dimension();
-        System.arraycopy(hidden, 0, widths, 1, hidden.length);
-        return HostVertexRowsPass.fits(((VertexRegion) regions.get(j)).vertexCount(), widths);
+        return javaPassFits.computeIfAbsent(j, key -> {
+            int[] hidden = hiddenWidths();
+            int[] widths = new int[hidden.length + 1];
+            widths[0] = regions.get(0).dimension();
+            System.arraycopy(hidden, 0, widths, 1, hidden.length);
+            return HostVertexRowsPass.fits(((VertexRegion) regions.get(key)).vertexCount(), widths);
+        });
     }
 
     /** Whether region j goes through the layers as vertex rows (else as a tracked affine map). */

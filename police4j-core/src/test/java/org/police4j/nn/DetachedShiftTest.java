@@ -15,6 +15,7 @@ import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,18 +138,8 @@ class DetachedShiftTest {
             parameters.add(block.weight(l));
             parameters.add(block.bias(l));
         }
-        for (NDArray p : parameters) {
-            p.setRequiresGradient(true);
-        }
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray out = block.forward(new ParameterStore(x.getManager(), false), new NDList(x), true).head();
-            gc.backward(out.mul(upstream).sum());
-            List<float[]> gradients = new ArrayList<>();
-            for (NDArray p : parameters) {
-                gradients.add(p.getGradient().toFloatArray());
-            }
-            return new Run(out.toFloatArray(), gradients);
-        }
+        return differentiate(parameters, upstream,
+                () -> block.forward(new ParameterStore(x.getManager(), false), new NDList(x), true).head());
     }
 
     private static Run runFolded(PolicedMlp block, float[][] shifts, NDArray x, NDArray upstream, NDManager m) {
@@ -165,16 +156,23 @@ class DetachedShiftTest {
             parameters.add(w);
             parameters.add(m.create(b));
         }
-        for (NDArray p : parameters) {
-            p.setRequiresGradient(true);
-        }
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        return differentiate(parameters, upstream, () -> {
             NDArray z = x;
             for (int l = 0; l < hidden; l++) {
                 z = CpaOps.apply(block.activation(),
                         Linear.linear(z, parameters.get(2 * l), parameters.get(2 * l + 1)).head());
             }
-            NDArray out = Linear.linear(z, parameters.get(2 * hidden), parameters.get(2 * hidden + 1)).head();
+            return Linear.linear(z, parameters.get(2 * hidden), parameters.get(2 * hidden + 1)).head();
+        });
+    }
+
+    /** Outputs, and the gradients of {@code sum(outputs * upstream)} for every parameter. */
+    private static Run differentiate(List<NDArray> parameters, NDArray upstream, Supplier<NDArray> forward) {
+        for (NDArray p : parameters) {
+            p.setRequiresGradient(true);
+        }
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray out = forward.get();
             gc.backward(out.mul(upstream).sum());
             List<float[]> gradients = new ArrayList<>();
             for (NDArray p : parameters) {

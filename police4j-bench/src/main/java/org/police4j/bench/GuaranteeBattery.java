@@ -32,7 +32,8 @@ import org.police4j.testing.ExactChecker;
  * </pre>
  *
  * {@code --minutes M} (0: no limit) stops drawing new cases after M minutes, so a time budget
- * gives as many networks as fit. Cases are independent and seeded (their initial weights come
+ * gives as many networks as fit; {@code --verbose} prints the certificate of every failing check
+ * (with {@code --networks 1 --seed S}: one case's reproducer). Cases are independent and seeded (their initial weights come
  * from the case's seed, not the engine's), so the result does not depend on {@code --threads}.
  */
 public final class GuaranteeBattery {
@@ -50,6 +51,10 @@ public final class GuaranteeBattery {
         Path csv = Path.of("guarantee-failures.csv");
         for (int i = 0; i < args.length; i++) {
             String key = args[i];
+            if (key.equals("--verbose")) {
+                System.setProperty("guarantee.verbose", "true"); // CaseRunner prints failing certificates
+                continue;
+            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(key + ": missing value");
             }
@@ -72,7 +77,7 @@ public final class GuaranteeBattery {
                     break;
                 default:
                     throw new IllegalArgumentException(
-                            "unknown option '" + key + "'; expected --networks N, --seed S, --threads T, --minutes M, --csv FILE");
+                            "unknown option '" + key + "'; expected --networks N, --seed S, --threads T, --minutes M, --csv FILE, --verbose");
             }
         }
         run(networks, seed, threads, minutes, csv, System.out);
@@ -158,6 +163,7 @@ public final class GuaranteeBattery {
         out.println("failing networks / networks, by parameter:");
         breakdown(reports, out, "learning rate", r -> r.c().learningRate() <= 0.01 ? "<= 0.01" : r.c().learningRate() <= 0.1 ? "(0.01, 0.1]" : "(0.1, 1]");
         breakdown(reports, out, "initial-weight scale", r -> r.c().initScale() == 1 ? "x1" : r.c().initScale() <= 10 ? "(x1, x10]" : r.c().initScale() <= 100 ? "(x10, x100]" : "(x100, x1000]");
+        breakdown(reports, out, "kinks through a region", r -> String.valueOf(r.c().kinksThrough()));
         breakdown(reports, out, "region scale", r -> decade(r.c().scale()));
         breakdown(reports, out, "region offset", r -> r.c().offset() == 0 ? "0" : decade(r.c().offset()));
         breakdown(reports, out, "regions", r -> r.c().regions().size() > 1 ? "several" : r.c().regionKind().replaceAll("\\(.*", ""));

@@ -25,7 +25,8 @@ import org.police4j.train.TrainingSettings;
  * Runs one {@link RandomCase}: builds the POLICEd network, scales its initial weights, trains it
  * with {@link Fit} and, after each chosen step, folds it and holds the project's certificate
  * against the independent {@link ExactChecker} on every region. Plain Java (no test framework),
- * so the property test and the long battery in police4j-bench share it.
+ * so the property test and the long battery in police4j-bench share it. With the system property
+ * {@code guarantee.verbose=true} the certificate of every failing check is printed.
  */
 public final class CaseRunner {
 
@@ -147,10 +148,17 @@ public final class CaseRunner {
                     ? (certified ? Outcome.OK : Outcome.CERTIFICATE_TOO_STRICT)
                     : (certified ? Outcome.REFUTED_CERTIFICATE : Outcome.ENGINE_FAILURE);
             out.add(new Check(step, j, o, exact.get(j), certified));
+            if (Boolean.getBoolean("guarantee.verbose") && o != Outcome.OK) {
+                System.out.println("step " + step + " region " + j + ": " + certs.get(j).summary());
+            }
         }
     }
 
-    /** PyTorch's default U(-1/sqrt(fan_in), 1/sqrt(fan_in)) from the case's seed, times its scale. */
+    /**
+     * PyTorch's default U(-1/sqrt(fan_in), 1/sqrt(fan_in)) from the case's seed, times its scale;
+     * with {@code kinksThrough}, about half the first layer's biases are then set so the unit's
+     * kink passes near a random point of a region.
+     */
     private static void initialise(PolicedMlp block, RandomCase c) {
         Random rng = new Random(c.seed() ^ 0x5DEECE66DL);
         for (int l = 0; l < block.layers().size(); l++) {
@@ -165,6 +173,19 @@ public final class CaseRunner {
             float[] b = new float[rows];
             for (int i = 0; i < b.length; i++) {
                 b[i] = (float) (bound * (2 * rng.nextDouble() - 1));
+            }
+            if (l == 0 && c.kinksThrough()) {
+                for (int k = 0; k < rows; k++) {
+                    if (rng.nextBoolean()) {
+                        Region r = c.regions().get(rng.nextInt(c.regions().size()));
+                        double[] p = r.sample(1, rng)[0];
+                        double s = 0;
+                        for (int j = 0; j < cols; j++) {
+                            s += w[k * cols + j] * (p[j] + 0.1 * c.scale() * rng.nextGaussian());
+                        }
+                        b[k] = (float) -s;
+                    }
+                }
             }
             block.weight(l).set(w);
             block.bias(l).set(b);

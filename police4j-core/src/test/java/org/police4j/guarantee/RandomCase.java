@@ -44,6 +44,8 @@ import org.police4j.region.Zonotope;
  * @param weightDecay AdamW's weight decay
  * @param batchSize rows per step, 0 for full batch
  * @param initScale factor applied to every initial weight and bias
+ * @param kinksThrough whether about half the first layer's units start with their kink through a
+ *     point of (or near) a region: the hardest place for the shift, and where trained units end up
  * @param steps AdamW steps
  * @param checkSteps the steps after which the network is checked (0: freshly initialised); always
  *     includes {@code steps}
@@ -64,6 +66,7 @@ public record RandomCase(
         double weightDecay,
         int batchSize,
         double initScale,
+        boolean kinksThrough,
         int steps,
         int[] checkSteps) {
 
@@ -130,6 +133,7 @@ public record RandomCase(
         double weightDecay = rng.nextBoolean() ? 0 : Math.pow(10, -4 + 2 * rng.nextDouble());
         int batchSize = rng.nextBoolean() ? 0 : 16;
         double initScale = rng.nextInt(5) < 2 ? 1 : Math.pow(10, 3 * rng.nextDouble());
+        boolean kinksThrough = rng.nextInt(3) == 0;
         int steps = rng.nextInt(MAX_STEPS + 1);
         TreeSet<Integer> checks = new TreeSet<>();
         checks.add(steps);
@@ -142,7 +146,7 @@ public record RandomCase(
         }
         hidden = fitWork(hidden, d, points(regions));
         return new RandomCase(seed, d, hidden, outputs, activation, rule, detached, String.join("+", kinds), scale,
-                offset, List.copyOf(regions), learningRate, weightDecay, batchSize, initScale, steps,
+                offset, List.copyOf(regions), learningRate, weightDecay, batchSize, initScale, kinksThrough, steps,
                 checks.stream().mapToInt(Integer::intValue).toArray());
     }
 
@@ -258,8 +262,8 @@ public record RandomCase(
     public String toString() {
         return String.format(Locale.ROOT,
                 "seed=%d D=%d hidden=%s K=%d act=%s rule=%s detached=%b regions=%s scale=%.3g offset=%.3g lr=%.3g wd=%.3g"
-                        + " batch=%d init=x%.3g steps=%d checks=%s",
+                        + " batch=%d init=x%.3g kinksThrough=%b steps=%d checks=%s",
                 seed, d, Arrays.toString(hidden), outputs, activation.id(), rule, detached, regionKind, scale, offset,
-                learningRate, weightDecay, batchSize, initScale, steps, Arrays.toString(checkSteps));
+                learningRate, weightDecay, batchSize, initScale, kinksThrough, steps, Arrays.toString(checkSteps));
     }
 }

@@ -21,6 +21,7 @@ import org.police4j.engine.LayerRange;
 import org.police4j.engine.MultiRegionShift;
 import org.police4j.engine.HostVertexRowsPass;
 import org.police4j.engine.RegionPass;
+import org.police4j.engine.RoundingGuard;
 import org.police4j.engine.ShiftEngine;
 import org.police4j.engine.SignRule;
 import org.police4j.engine.Strategy;
@@ -63,6 +64,7 @@ public final class PolicedMlp extends AbstractBlock {
     private final TargetProjection targetProjection;
     private final Map<Integer, float[][]> vertexRowCache = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> javaPassFits = new ConcurrentHashMap<>();
+    private final Map<Integer, double[]> magnitudeCache = new ConcurrentHashMap<>();
 
     private PolicedMlp(List<Linear> layers, Cpa activation, Builder b) {
         super(VERSION);
@@ -141,8 +143,13 @@ public final class PolicedMlp extends AbstractBlock {
         }
         NDManager manager = x.getManager();
         List<RegionPass> passes = new ArrayList<>(regions.size());
+        List<RoundingGuard> guards = new ArrayList<>(regions.size());
         for (int j = 0; j < regions.size(); j++) {
             passes.add(pass(j, manager, x));
+            if (engine.margin() > 0) {
+                int extra = usesVertexRows(j) ? 0 : regions.get(j).dimension();
+                guards.add(new RoundingGuard(engine.margin(), x.getDataType(), activation, magnitude(j), extra));
+            }
         }
         List<NDArray> signs = new ArrayList<>();
         List<NDArray> shifts = new ArrayList<>();
@@ -155,24 +162,34 @@ public final class PolicedMlp extends AbstractBlock {
             NDArray regionW = detachedShift ? w.stopGradient() : w;
             NDArray regionB = detachedShift ? b.stopGradient() : b;
             NDArray c;
+            List<LayerRange> ranges = new ArrayList<>(passes.size());
+            for (int j = 0; j < passes.size(); j++) {
+                LayerRange range = passes.get(j).enter(regionW, regionB);
+                if (!guards.isEmpty()) {
+                    range.withMargins(guards.get(j).margins(l, regionW, regionB));
+                }
+                ranges.add(range);
+            }
+            float[] hostShift = null;
             if (passes.size() == 1) {
-                ShiftEngine.Shift shift = engine.shift(passes.get(0).enter(regionW, regionB));
+                ShiftEngine.Shift shift = engine.shift(ranges.get(0));
                 c = shift.shift();
                 passes.get(0).leave(c, shift::signs);
                 if (keepTrace) {
                     signs.add(shift.signs());
                 }
+                hostShift = guards.isEmpty() ? null : shift.hostShift();
             } else {
-                List<LayerRange> ranges = new ArrayList<>(passes.size());
-                for (RegionPass pass : passes) {
-                    ranges.add(pass.enter(regionW, regionB));
-                }
                 MultiRegionShift.Result result = MultiRegionShift.closestToZero(ranges, engine.margin());
                 c = result.shift();
                 for (int j = 0; j < passes.size(); j++) {
                     float[] sides = result.sides()[j];
                     passes.get(j).leave(c, () -> manager.create(sides).toType(c.getDataType(), false));
                 }
+                hostShift = guards.isEmpty() ? null : result.hostShift();
+            }
+            for (int j = 0; j < guards.size(); j++) {
+                guards.get(j).leave(passes.get(j).magnitudes(hostShift));
             }
             if (keepTrace) {
                 shifts.add(c);
@@ -218,7 +235,8 @@ public final class PolicedMlp extends AbstractBlock {
                     : Double.NaN;
             return new VertexRowsPass(vertexRows, activation, scale);
         }
-        return new AffineMapPass(region, vertexRows, manager, x.getDataType(), activation, engine.margin());
+        return new AffineMapPass(
+                region, vertexRows, manager, x.getDataType(), activation, engine.margin(), magnitude(j));
     }
 
     /** Decided once per region: the widths are fixed once the block is initialised. */
@@ -251,6 +269,11 @@ public final class PolicedMlp extends AbstractBlock {
                 // so it never saves work there.
                 return engine.margin() == 0 || v.vertexCount() <= v.dimension() + 1;
         }
+    }
+
+    /** {@link Region#magnitude()} of region j, computed once (O(D^2) for a support region). */
+    private double[] magnitude(int j) {
+        return magnitudeCache.computeIfAbsent(j, k -> regions.get(k).magnitude());
     }
 
     private float[][] vertexRows(int j) {

@@ -27,6 +27,19 @@ public sealed interface SupportRegion extends Region permits Box, L1Ball, Zonoto
      */
     VertexRegion toVertexRegion(int maxPoints);
 
+    /** {@code |m_j| + halfWidth(e_j)}, rounded up. */
+    @Override
+    default double[] magnitude() {
+        double[] m = center();
+        double[] e = new double[m.length];
+        for (int j = 0; j < m.length; j++) {
+            e[j] = 1;
+            m[j] = Math.nextUp(Math.abs(m[j]) + halfWidth(e));
+            e[j] = 0;
+        }
+        return m;
+    }
+
     static double[] checkedCenter(double[] center, String what) {
         if (center == null || center.length == 0) {
             throw new IllegalArgumentException(what + ": centre is empty; expected at least one coordinate");

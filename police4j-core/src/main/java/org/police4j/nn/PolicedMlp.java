@@ -60,6 +60,7 @@ public final class PolicedMlp extends AbstractBlock {
     private final ShiftEngine engine;
     private final Strategy strategy;
     private final boolean detachedShift;
+    private final boolean roundingGuard;
     private final AffineTarget affineTarget;
     private final TargetProjection targetProjection;
     private final Map<Integer, float[][]> vertexRowCache = new ConcurrentHashMap<>();
@@ -73,6 +74,7 @@ public final class PolicedMlp extends AbstractBlock {
         this.engine = new ShiftEngine(b.margin, b.rule);
         this.strategy = b.strategy;
         this.detachedShift = b.detachedShift;
+        this.roundingGuard = b.roundingGuard;
         this.affineTarget = b.affineTarget;
         this.targetProjection = b.affineTarget == null ? null : new TargetProjection(b.affineTarget, regions.get(0));
         List<Linear> added = new ArrayList<>();
@@ -146,7 +148,7 @@ public final class PolicedMlp extends AbstractBlock {
         List<RoundingGuard> guards = new ArrayList<>(regions.size());
         for (int j = 0; j < regions.size(); j++) {
             passes.add(pass(j, manager, x));
-            if (engine.margin() > 0) {
+            if (roundingGuard && engine.margin() > 0) {
                 int extra = usesVertexRows(j) ? 0 : regions.get(j).dimension();
                 guards.add(new RoundingGuard(engine.margin(), x.getDataType(), activation, magnitude(j), extra));
             }
@@ -393,6 +395,11 @@ public final class PolicedMlp extends AbstractBlock {
         return detachedShift;
     }
 
+    /** Whether each unit's margin follows the rounding bound (see {@link Builder#optRoundingGuard}). */
+    public boolean roundingGuard() {
+        return roundingGuard;
+    }
+
     /** The input dimension D (the region's). */
     public int inputDimension() {
         return regions.get(0).dimension();
@@ -457,6 +464,7 @@ public final class PolicedMlp extends AbstractBlock {
         private SignRule rule;
         private Strategy strategy = Strategy.AUTO;
         private boolean detachedShift;
+        private boolean roundingGuard = true;
         private AffineTarget affineTarget;
 
         private Builder() {}
@@ -537,6 +545,18 @@ public final class PolicedMlp extends AbstractBlock {
          */
         public Builder optDetachedShift(boolean detached) {
             this.detachedShift = detached;
+            return this;
+        }
+
+        /**
+         * Whether every unit's margin grows with the float32 rounding of what it protects (a
+         * {@link RoundingGuard}; on by default, and ignored at margin 0, the paper's exact rule).
+         * Off, every unit keeps the fixed margin: the shifts no longer depend on how the region
+         * is carried (vertex rows or a tracked map), but at large input or weight scales the
+         * folded network can fail its certificate.
+         */
+        public Builder optRoundingGuard(boolean guard) {
+            this.roundingGuard = guard;
             return this;
         }
 

@@ -68,12 +68,11 @@ public final class Certify {
         return SupportCertifier.certify(net, s, interior);
     }
 
-    /** The region's points when there are at most {@link #MAX_EXACT_POINTS}, else null. */
+    /**
+     * Points whose hull contains the region exactly, when there are at most {@link
+     * #MAX_EXACT_POINTS}, else null.
+     */
     private static VertexRegion pointsOrNull(SupportRegion s) {
-        try {
-            return s.toVertexRegion(MAX_EXACT_POINTS);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        return s.enclosingPoints(MAX_EXACT_POINTS);
     }
 }

@@ -38,6 +38,7 @@ public final class AffineMapPass implements RegionPass {
     private final NDArray supportShape; // box: radii (1 x D); zonotope: G^T (g x D)
     private final boolean carryResidual;
     private final NDArray centreRow; // 1 x D for support regions, else null
+    private final double[] regionMagnitude; // per coordinate, max |x_j| over R
 
     private NDArray offset; // 1 x K_prev: the map's value at the origin (vertices) or centre (support)
     private NDArray directions; // D x K_prev: A_l^T after the activation, null = identity
@@ -56,10 +57,13 @@ public final class AffineMapPass implements RegionPass {
      * @param dataType the data's dtype
      * @param activation the network's activation
      * @param margin the engine's margin (0 turns on the residual, see above)
+     * @param regionMagnitude {@link Region#magnitude()}, for {@link #magnitudes}
      */
     public AffineMapPass(
-            Region region, NDArray vertexRows, NDManager manager, DataType dataType, Cpa activation, double margin) {
+            Region region, NDArray vertexRows, NDManager manager, DataType dataType, Cpa activation, double margin,
+            double[] regionMagnitude) {
         this.activation = activation;
+        this.regionMagnitude = regionMagnitude;
         int d = region.dimension();
         if (region instanceof SupportRegion s) {
             this.vertices = null;
@@ -117,6 +121,29 @@ public final class AffineMapPass implements RegionPass {
             return at.abs().max(new int[] {0}).mul(ball.radius());
         }
         return supportShape.matMul(at).abs().sum(new int[] {0});
+    }
+
+    /**
+     * {@code sum_i X_i |A_ik| + |a_k + c_k|} with {@code X = } {@link Region#magnitude()}: every
+     * vertex value {@code V_p A^T + a} and every partial sum of the products that made it is
+     * bounded by this, so the rounding of the map's products is a fraction of it.
+     */
+    @Override
+    public double[] magnitudes(float[] shift) {
+        float[] directionsT = LayerRange.floats(at); // D x K
+        float[] value = LayerRange.floats(a); // 1 x K
+        int k = shift.length;
+        double[] m = new double[k];
+        for (int unit = 0; unit < k; unit++) {
+            m[unit] = Math.abs((double) value[unit] + shift[unit]);
+        }
+        for (int i = 0; i < regionMagnitude.length; i++) {
+            int o = i * k;
+            for (int unit = 0; unit < k; unit++) {
+                m[unit] += regionMagnitude[i] * Math.abs(directionsT[o + unit]);
+            }
+        }
+        return m;
     }
 
     @Override

@@ -28,6 +28,7 @@ public final class HostVertexRowsPass implements RegionPass {
     private float[] h;
     private int units;
     private float[] shift;
+    private LayerRange range;
 
     /**
      * @param vertices P x D
@@ -81,7 +82,13 @@ public final class HostVertexRowsPass implements RegionPass {
                 h[row * units + unit] = sum + b[unit];
             }
         }
-        return LayerRange.ofHostVertices(h, p, manager);
+        range = LayerRange.ofHostVertices(h, p, manager);
+        return range;
+    }
+
+    @Override
+    public double[] magnitudes(float[] shift) {
+        return range.magnitudes(shift);
     }
 
     @Override

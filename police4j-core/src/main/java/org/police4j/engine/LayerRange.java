@@ -2,6 +2,7 @@ package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -19,6 +20,8 @@ public final class LayerRange {
     private NDArray lo;
     private NDArray hi;
     private NDArray centre;
+    private float[] margins;
+    private float[] hostCopy;
 
     private LayerRange(
             NDArray vertices, float[] hostVertices, int hostRows, NDManager manager, NDArray lo, NDArray hi, NDArray centre) {
@@ -60,6 +63,71 @@ public final class LayerRange {
             vertices = manager.create(hostVertices, new Shape(hostRows, hostVertices.length / hostRows));
         }
         return vertices;
+    }
+
+    /**
+     * Gives every unit its own margin (from a {@link RoundingGuard}) in place of the engine's
+     * single one.
+     *
+     * @param margins K values {@code >= 0}
+     * @return this range
+     */
+    public LayerRange withMargins(float[] margins) {
+        this.margins = margins;
+        return this;
+    }
+
+    /** The per-unit margins, or null for the engine's own. */
+    float[] margins() {
+        return margins;
+    }
+
+    /**
+     * The vertex pre-activations as a row-major float32 copy, made once (the engine's Java path
+     * and the rounding guard read the same copy).
+     */
+    float[] hostValues() {
+        if (hostVertices != null) {
+            return hostVertices;
+        }
+        if (hostCopy == null) {
+            hostCopy = floats(vertices());
+        }
+        return hostCopy;
+    }
+
+    /**
+     * Per unit, {@code max |v + shift|} over the range's values (vertex values, or the ends of a
+     * support range), from the Java copy when one was made, else from {@link #lo()}/{@link #hi()}.
+     */
+    double[] magnitudes(float[] shift) {
+        int k = shift.length;
+        double[] m = new double[k];
+        if (hostVertices != null || hostCopy != null) {
+            float[] v = hostValues();
+            for (int o = 0; o < v.length; o += k) {
+                for (int unit = 0; unit < k; unit++) {
+                    m[unit] = Math.max(m[unit], Math.abs((double) v[o + unit] + shift[unit]));
+                }
+            }
+            return m;
+        }
+        float[] l = floats(lo());
+        float[] h = floats(hi());
+        for (int unit = 0; unit < k; unit++) {
+            m[unit] = Math.max(Math.abs((double) l[unit] + shift[unit]), Math.abs((double) h[unit] + shift[unit]));
+        }
+        return m;
+    }
+
+    static float[] floats(NDArray a) {
+        return (a.getDataType() == DataType.FLOAT32
+                ? a : a.toType(DataType.FLOAT32, false)).toFloatArray();
+    }
+
+    /** The number of vertex rows P. */
+    int rows() {
+        return hostVertices != null ? hostRows : (int) vertices().getShape().get(0);
     }
 
     public boolean hasVertices() {

@@ -22,21 +22,28 @@ public final class MultiRegionShift {
      * @param shift K shifts (differentiable: each is an end point of one region's range)
      * @param sides per region, per unit: the side (+1/-1) on which that region lies after the shift
      */
-    public record Result(NDArray shift, float[][] sides) {}
+    public record Result(NDArray shift, float[][] sides) {
+        /** The K shifts as float32 values. */
+        public float[] hostShift() {
+            return LayerRange.floats(shift);
+        }
+    }
 
     /**
      * @param ranges one range per region, for the same layer
-     * @param margin distance kept from the kink
+     * @param margin distance kept from the kink, for ranges without margins of their own
      * @return the closest-to-zero feasible shift and each region's sides
      */
     public static Result closestToZero(List<LayerRange> ranges, double margin) {
         int m = ranges.size();
         NDList ends = new NDList(2 * m);
         for (LayerRange r : ranges) {
-            ends.add(r.lo().neg().add(margin)); // shift >= this puts R_j on the positive side
+            NDArray own = margins(r, margin);
+            ends.add(own == null ? r.lo().neg().add(margin) : r.lo().neg().add(own)); // shift >= this: R_j positive
         }
         for (LayerRange r : ranges) {
-            ends.add(r.hi().neg().sub(margin)); // shift <= this puts R_j on the negative side
+            NDArray own = margins(r, margin);
+            ends.add(own == null ? r.hi().neg().sub(margin) : r.hi().neg().sub(own)); // shift <= this: R_j negative
         }
         NDArray candidates = NDArrays.stack(ends, 0); // 2m x K
         int k = (int) candidates.getShape().get(1);
@@ -64,6 +71,12 @@ public final class MultiRegionShift {
         }
         NDArray mask = candidates.getManager().create(oneHot, new Shape(2 * m, k)).toType(candidates.getDataType(), false);
         return new Result(candidates.mul(mask).sum(new int[] {0}), sides);
+    }
+
+    /** Region j's own per-unit margins (from its rounding guard) as an engine array, or null. */
+    private static NDArray margins(LayerRange r, double margin) {
+        float[] m = r.margins();
+        return m == null ? null : r.lo().getManager().create(m).toType(r.lo().getDataType(), false);
     }
 
     private static boolean feasible(float t, float[] flat, int m, int k, int unit) {

@@ -29,6 +29,17 @@ public interface RegionPass {
      */
     void leave(NDArray shift, Supplier<NDArray> sides);
 
+    /**
+     * For the {@link RoundingGuard}: per unit of the last layer entered, a bound on the
+     * magnitudes the pass computed with, {@code |H + c|} at the vertices (or, for a tracked
+     * affine map, the magnitudes its products handle). The next layer's rounding is a fraction of
+     * these.
+     *
+     * @param shift the K shifts as float32 values
+     * @return K bounds
+     */
+    double[] magnitudes(float[] shift);
+
     /** The shifted pre-activations of the vertices at the last layer entered, or null. */
     NDArray shiftedVertexPreActivations();
 

@@ -90,6 +90,7 @@ public final class ShiftEngine {
         private NDArray signs;
         private final float[] hostSigns;
         private final NDManager manager;
+        private float[] hostShift;
 
         /**
          * @param signs K values +1/-1, without gradient
@@ -102,10 +103,20 @@ public final class ShiftEngine {
             this.manager = null;
         }
 
-        private Shift(float[] hostSigns, NDManager manager, NDArray shift) {
+        private Shift(float[] hostSigns, NDManager manager, NDArray shift, float[] hostShift) {
             this.hostSigns = hostSigns;
             this.manager = manager;
             this.shift = shift;
+            this.hostShift = hostShift;
+        }
+
+        /** The K shifts as float32 values (computed in Java where the engine decided there). */
+        public float[] hostShift() {
+            if (hostShift == null) {
+                hostShift = (shift.getDataType() == DataType.FLOAT32
+                        ? shift : shift.toType(DataType.FLOAT32, false)).toFloatArray();
+            }
+            return hostShift;
         }
 
         /** K shifts, differentiable. */
@@ -133,7 +144,7 @@ public final class ShiftEngine {
             return constantShift(range);
         }
         if (range.hasVertices() && onHost(range.vertices())) {
-            return hostShift(range.vertices());
+            return hostShift(range);
         }
         return denseShift(range);
     }
@@ -145,12 +156,15 @@ public final class ShiftEngine {
     Shift denseShift(LayerRange range) {
         NDArray s = denseSigns(range);
         if (range.hasVertices()) {
-            return new Shift(s, shift(range.vertices(), s));
+            NDArray h = checkedRows(range.vertices());
+            return new Shift(s, shift(h, s, marginArray(range, h)));
         }
         // c = s * relu(margin - m), m = lo where s = +1 and -hi where s = -1.
         NDArray up = s.add(1).div(2);
         NDArray m = range.lo().mul(up).sub(range.hi().mul(up.neg().add(1)));
-        return new Shift(s, Activation.relu(m.neg().add(margin)).mul(s));
+        NDArray perUnit = marginArray(range, m);
+        NDArray gap = perUnit == null ? m.neg().add(margin) : m.neg().add(perUnit);
+        return new Shift(s, Activation.relu(gap).mul(s));
     }
 
     /**
@@ -162,12 +176,14 @@ public final class ShiftEngine {
     public NDArray signs(LayerRange range) {
         float[] host = range.hostVertices();
         if (host != null) {
-            return range.manager().create(hostSigns(host, range.hostRows(), host.length / range.hostRows()));
+            int k = host.length / range.hostRows();
+            return range.manager().create(hostSigns(host, range.hostRows(), k, margins(range, k)));
         }
         if (range.hasVertices() && onHost(range.vertices())) {
             NDArray h = checkedRows(range.vertices());
             int p = (int) h.getShape().get(0);
-            return h.getManager().create(hostSigns(h.toFloatArray(), p, (int) (h.size() / p)));
+            int k = (int) (h.size() / p);
+            return h.getManager().create(hostSigns(range.hostValues(), p, k, margins(range, k)));
         }
         return denseSigns(range);
     }
@@ -187,8 +203,9 @@ public final class ShiftEngine {
                 positive = h.gt(0).sum(new int[] {0}).gte(needed);
                 break;
             case MINIMAL_SHIFT:
-                NDArray up = Activation.relu(range.lo().neg().add(margin));
-                NDArray down = Activation.relu(range.hi().add(margin));
+                NDArray perUnit = marginArray(range, range.lo());
+                NDArray up = Activation.relu(perUnit == null ? range.lo().neg().add(margin) : range.lo().neg().add(perUnit));
+                NDArray down = Activation.relu(perUnit == null ? range.hi().add(margin) : range.hi().add(perUnit));
                 positive = up.lte(down);
                 break;
             default:
@@ -219,11 +236,37 @@ public final class ShiftEngine {
      * @return K shifts
      */
     public NDArray shift(NDArray vertexPreActivations, NDArray signs) {
+        return shift(vertexPreActivations, signs, null);
+    }
+
+    private NDArray shift(NDArray vertexPreActivations, NDArray signs, NDArray perUnitMargins) {
         // max_p ReLU(margin - s H[p]) = ReLU(margin - min_p s H[p]): the same value and the same
         // gradient (to the worst vertex), with one pass over the P x K array instead of four.
         NDArray worst = vertexPreActivations.mul(signs).min(new int[] {0});
-        NDArray gap = margin > 0 ? worst.sub(margin).neg() : worst.neg();
+        NDArray gap = perUnitMargins != null
+                ? worst.sub(perUnitMargins).neg()
+                : margin > 0 ? worst.sub(margin).neg() : worst.neg();
         return Activation.relu(gap).mul(signs);
+    }
+
+    /** The range's per-unit margins as an engine array in the dtype of {@code like}, or null. */
+    private static NDArray marginArray(LayerRange range, NDArray like) {
+        float[] m = range.margins();
+        return m == null ? null : like.getManager().create(m).toType(like.getDataType(), false);
+    }
+
+    /** Each unit's margin as float32: the range's own, or this engine's for every unit. */
+    private float[] margins(LayerRange range, int k) {
+        float[] m = range.margins();
+        if (m != null) {
+            if (m.length != k) {
+                throw new IllegalArgumentException("margins: " + m.length + " values, expected " + k);
+            }
+            return m;
+        }
+        float[] same = new float[k];
+        Arrays.fill(same, (float) margin);
+        return same;
     }
 
     /**
@@ -252,7 +295,7 @@ public final class ShiftEngine {
      * The sign rule on a row-major P x K copy. Votes are counted in integers, centres summed in
      * double; the loops run along rows so that large arrays stream through the cache.
      */
-    private float[] hostSigns(float[] values, int p, int k) {
+    private float[] hostSigns(float[] values, int p, int k, float[] margins) {
         float[] signs = new float[k];
         switch (rule) {
             case MAJORITY: {
@@ -284,7 +327,8 @@ public final class ShiftEngine {
                     }
                 }
                 for (int unit = 0; unit < k; unit++) {
-                    boolean up = Math.max(0, margin - lo[unit]) <= Math.max(0, margin + hi[unit]);
+                    // in float32, as the dense form computes relu(margin - lo) <= relu(hi + margin)
+                    boolean up = Math.max(0f, margins[unit] - lo[unit]) <= Math.max(0f, hi[unit] + margins[unit]);
                     signs[unit] = up ? 1f : -1f;
                 }
                 break;
@@ -312,8 +356,8 @@ public final class ShiftEngine {
      */
     private record Decision(float[] signs, int[] worst, boolean[] shifted, boolean anyShift) {}
 
-    private Decision decide(float[] values, int p, int k) {
-        float[] signs = hostSigns(values, p, k);
+    private Decision decide(float[] values, int p, int k, float[] margins) {
+        float[] signs = hostSigns(values, p, k, margins);
         float[] best = new float[k];
         int[] worst = new int[k];
         Arrays.fill(best, Float.POSITIVE_INFINITY);
@@ -321,7 +365,11 @@ public final class ShiftEngine {
             int o = row * k;
             for (int unit = 0; unit < k; unit++) {
                 float v = signs[unit] * values[o + unit];
-                if (v < best[unit]) {
+                if (!(v < best[unit])) {
+                    if (Float.isNaN(v)) {
+                        throw notFinite(row, unit, v);
+                    }
+                } else {
                     best[unit] = v;
                     worst[unit] = row;
                 }
@@ -329,11 +377,13 @@ public final class ShiftEngine {
         }
         // ReLU(margin - best) > 0 iff best < margin (ReLU'(0) = 0: a vertex exactly at the
         // margin gets no shift and no gradient, as in the dense form).
-        float marginF = (float) margin;
         boolean[] shifted = new boolean[k];
         boolean any = false;
         for (int unit = 0; unit < k; unit++) {
-            shifted[unit] = best[unit] < marginF;
+            if (Float.isInfinite(best[unit])) {
+                throw notFinite(worst[unit], unit, best[unit]);
+            }
+            shifted[unit] = best[unit] < margins[unit];
             any |= shifted[unit];
         }
         return new Decision(signs, worst, shifted, any);
@@ -347,28 +397,51 @@ public final class ShiftEngine {
      * from three calls on K-vectors instead of two passes over the P x K array, and none once no
      * unit needs a shift.
      */
-    private Shift hostShift(NDArray h) {
-        checkedRows(h);
+    private Shift hostShift(LayerRange range) {
+        NDArray h = checkedRows(range.vertices());
         int p = (int) h.getShape().get(0);
         int k = (int) (h.size() / p);
-        Decision d = decide(h.toFloatArray(), p, k);
+        float[] values = range.hostValues();
+        float[] margins = margins(range, k);
+        Decision d = decide(values, p, k, margins);
         NDManager manager = h.getManager();
+        float[] host = hostValues(values, k, margins, d);
         if (!d.anyShift()) {
-            return new Shift(d.signs(), manager, manager.zeros(new Shape(k), h.getDataType()));
+            return new Shift(d.signs(), manager, manager.zeros(new Shape(k), h.getDataType()), host);
         }
-        float marginF = (float) margin;
         long[] index = new long[k];
         float[] weight = new float[k];
         float[] offset = new float[k];
+        boolean anyOffset = false;
         for (int unit = 0; unit < k; unit++) {
             index[unit] = (long) d.worst()[unit] * k + unit;
             if (d.shifted()[unit]) {
                 weight[unit] = -1f;
-                offset[unit] = d.signs()[unit] * marginF;
+                offset[unit] = d.signs()[unit] * margins[unit];
+                anyOffset |= offset[unit] != 0;
             }
         }
         NDArray shift = h.take(manager.create(index)).mul(manager.create(weight));
-        return new Shift(d.signs(), manager, margin > 0 ? shift.add(manager.create(offset)) : shift);
+        return new Shift(d.signs(), manager, anyOffset ? shift.add(manager.create(offset)) : shift, host);
+    }
+
+    /**
+     * The shifts as float32 values, {@code fl(s m - H[p*, k])} on the shifted units: the same
+     * single rounding the engine makes, so bit for bit its result.
+     */
+    private static float[] hostValues(float[] values, int k, float[] margins, Decision d) {
+        float[] shift = new float[k];
+        for (int unit = 0; unit < k; unit++) {
+            if (d.shifted()[unit]) {
+                shift[unit] = d.signs()[unit] * margins[unit] - values[d.worst()[unit] * k + unit];
+            }
+        }
+        return shift;
+    }
+
+    private static IllegalStateException notFinite(int row, int unit, float value) {
+        return new IllegalStateException("vertex " + row + ", unit " + unit + ": pre-activation " + value
+                + " is not finite; training diverged: lower the learning rate or rescale the inputs");
     }
 
     /**
@@ -381,15 +454,10 @@ public final class ShiftEngine {
         int p = range.hostRows();
         requireRows(p);
         int k = values.length / p;
-        Decision d = decide(values, p, k);
-        float marginF = (float) margin;
-        float[] shift = new float[k];
-        for (int unit = 0; unit < k; unit++) {
-            if (d.shifted()[unit]) {
-                shift[unit] = d.signs()[unit] * marginF - values[d.worst()[unit] * k + unit];
-            }
-        }
-        return new Shift(d.signs(), range.manager(), range.manager().create(shift));
+        float[] margins = margins(range, k);
+        Decision d = decide(values, p, k, margins);
+        float[] shift = hostValues(values, k, margins, d);
+        return new Shift(d.signs(), range.manager(), range.manager().create(shift), shift);
     }
 
     /** {@link #shift(NDArray, NDArray)} with this engine's signs. */

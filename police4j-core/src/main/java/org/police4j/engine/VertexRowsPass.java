@@ -20,6 +20,7 @@ public final class VertexRowsPass implements RegionPass {
     private NDArray z;
     private NDArray h;
     private NDArray shift;
+    private LayerRange range;
 
     /**
      * @param vertices P x D, in the dtype and on the device of the data
@@ -49,7 +50,13 @@ public final class VertexRowsPass implements RegionPass {
         } else {
             h = Linear.linear(z, weight, bias).singletonOrThrow();
         }
-        return LayerRange.ofVertices(h);
+        range = LayerRange.ofVertices(h);
+        return range;
+    }
+
+    @Override
+    public double[] magnitudes(float[] shift) {
+        return range.magnitudes(shift);
     }
 
     /**

@@ -184,6 +184,7 @@ public final class ModelIo {
         arch.put("signRule", block.engine().rule().name());
         arch.put("strategy", block.strategy().name());
         arch.put("detachedShift", block.detachedShift());
+        arch.put("roundingGuard", block.roundingGuard());
         AffineTarget target = block.affineTarget();
         if (target != null) {
             ObjectNode t = arch.putObject("affineTarget");
@@ -230,6 +231,8 @@ public final class ModelIo {
                 .optSignRule(SignRule.valueOf(arch.path("signRule").asText("MAJORITY")))
                 .optStrategy(Strategy.valueOf(arch.path("strategy").asText("AUTO")))
                 .optDetachedShift(arch.path("detachedShift").asBoolean(false))
+                // files written before the guard existed were trained without it: load them as they were
+                .optRoundingGuard(arch.path("roundingGuard").asBoolean(false))
                 .optAffineTarget(affineTarget(arch.path("affineTarget")))
                 .build();
     }

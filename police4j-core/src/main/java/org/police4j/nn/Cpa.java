@@ -24,14 +24,21 @@ public record Cpa(Kind kind, double negativeSlope) {
         ABS
     }
 
+    /**
+     * The slope is kept as the float32 value the deployed network multiplies by ({@code 0.01}
+     * becomes {@code 0.009999999776482582}), so that training, fold, certificate and export all
+     * compute the same function: a certificate on the double 0.01 would be about a network nobody
+     * runs.
+     */
     public Cpa {
         if (kind == null) {
             throw new IllegalArgumentException("kind must not be null");
         }
-        if (!Double.isFinite(negativeSlope)) {
+        if (!Double.isFinite(negativeSlope) || !Float.isFinite((float) negativeSlope)) {
             throw new IllegalArgumentException(
-                    "negativeSlope must be finite, got " + negativeSlope);
+                    "negativeSlope must be finite in float32, got " + negativeSlope);
         }
+        negativeSlope = (float) negativeSlope;
     }
 
     /** ReLU: slope 0 below the kink, 1 above. */
@@ -110,7 +117,7 @@ public record Cpa(Kind kind, double negativeSlope) {
             case ABS:
                 return "abs";
             default:
-                return negativeSlope == DEFAULT_LEAK ? "leaky_relu" : "leaky_relu:" + negativeSlope;
+                return negativeSlope == (float) DEFAULT_LEAK ? "leaky_relu" : "leaky_relu:" + (float) negativeSlope;
         }
     }
 }

@@ -21,6 +21,7 @@ import org.police4j.engine.LayerRange;
 import org.police4j.engine.MultiRegionShift;
 import org.police4j.engine.HostVertexRowsPass;
 import org.police4j.engine.RegionPass;
+import org.police4j.engine.RoundingGuard;
 import org.police4j.engine.ShiftEngine;
 import org.police4j.engine.SignRule;
 import org.police4j.engine.Strategy;
@@ -59,10 +60,12 @@ public final class PolicedMlp extends AbstractBlock {
     private final ShiftEngine engine;
     private final Strategy strategy;
     private final boolean detachedShift;
+    private final boolean roundingGuard;
     private final AffineTarget affineTarget;
     private final TargetProjection targetProjection;
     private final Map<Integer, float[][]> vertexRowCache = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> javaPassFits = new ConcurrentHashMap<>();
+    private final Map<Integer, double[]> magnitudeCache = new ConcurrentHashMap<>();
 
     private PolicedMlp(List<Linear> layers, Cpa activation, Builder b) {
         super(VERSION);
@@ -71,6 +74,7 @@ public final class PolicedMlp extends AbstractBlock {
         this.engine = new ShiftEngine(b.margin, b.rule);
         this.strategy = b.strategy;
         this.detachedShift = b.detachedShift;
+        this.roundingGuard = b.roundingGuard;
         this.affineTarget = b.affineTarget;
         this.targetProjection = b.affineTarget == null ? null : new TargetProjection(b.affineTarget, regions.get(0));
         List<Linear> added = new ArrayList<>();
@@ -141,8 +145,13 @@ public final class PolicedMlp extends AbstractBlock {
         }
         NDManager manager = x.getManager();
         List<RegionPass> passes = new ArrayList<>(regions.size());
+        List<RoundingGuard> guards = new ArrayList<>(regions.size());
         for (int j = 0; j < regions.size(); j++) {
             passes.add(pass(j, manager, x));
+            if (roundingGuard && engine.margin() > 0) {
+                int extra = usesVertexRows(j) ? 0 : regions.get(j).dimension();
+                guards.add(new RoundingGuard(engine.margin(), x.getDataType(), activation, magnitude(j), extra));
+            }
         }
         List<NDArray> signs = new ArrayList<>();
         List<NDArray> shifts = new ArrayList<>();
@@ -155,24 +164,34 @@ public final class PolicedMlp extends AbstractBlock {
             NDArray regionW = detachedShift ? w.stopGradient() : w;
             NDArray regionB = detachedShift ? b.stopGradient() : b;
             NDArray c;
+            List<LayerRange> ranges = new ArrayList<>(passes.size());
+            for (int j = 0; j < passes.size(); j++) {
+                LayerRange range = passes.get(j).enter(regionW, regionB);
+                if (!guards.isEmpty()) {
+                    range.withMargins(guards.get(j).margins(l, regionW, regionB));
+                }
+                ranges.add(range);
+            }
+            float[] hostShift = null;
             if (passes.size() == 1) {
-                ShiftEngine.Shift shift = engine.shift(passes.get(0).enter(regionW, regionB));
+                ShiftEngine.Shift shift = engine.shift(ranges.get(0));
                 c = shift.shift();
                 passes.get(0).leave(c, shift::signs);
                 if (keepTrace) {
                     signs.add(shift.signs());
                 }
+                hostShift = guards.isEmpty() ? null : shift.hostShift();
             } else {
-                List<LayerRange> ranges = new ArrayList<>(passes.size());
-                for (RegionPass pass : passes) {
-                    ranges.add(pass.enter(regionW, regionB));
-                }
                 MultiRegionShift.Result result = MultiRegionShift.closestToZero(ranges, engine.margin());
                 c = result.shift();
                 for (int j = 0; j < passes.size(); j++) {
                     float[] sides = result.sides()[j];
                     passes.get(j).leave(c, () -> manager.create(sides).toType(c.getDataType(), false));
                 }
+                hostShift = guards.isEmpty() ? null : result.hostShift();
+            }
+            for (int j = 0; j < guards.size(); j++) {
+                guards.get(j).leave(passes.get(j).magnitudes(hostShift));
             }
             if (keepTrace) {
                 shifts.add(c);
@@ -218,7 +237,8 @@ public final class PolicedMlp extends AbstractBlock {
                     : Double.NaN;
             return new VertexRowsPass(vertexRows, activation, scale);
         }
-        return new AffineMapPass(region, vertexRows, manager, x.getDataType(), activation, engine.margin());
+        return new AffineMapPass(
+                region, vertexRows, manager, x.getDataType(), activation, engine.margin(), magnitude(j));
     }
 
     /** Decided once per region: the widths are fixed once the block is initialised. */
@@ -251,6 +271,11 @@ public final class PolicedMlp extends AbstractBlock {
                 // so it never saves work there.
                 return engine.margin() == 0 || v.vertexCount() <= v.dimension() + 1;
         }
+    }
+
+    /** {@link Region#magnitude()} of region j, computed once (O(D^2) for a support region). */
+    private double[] magnitude(int j) {
+        return magnitudeCache.computeIfAbsent(j, k -> regions.get(k).magnitude());
     }
 
     private float[][] vertexRows(int j) {
@@ -370,6 +395,11 @@ public final class PolicedMlp extends AbstractBlock {
         return detachedShift;
     }
 
+    /** Whether each unit's margin follows the rounding bound (see {@link Builder#optRoundingGuard}). */
+    public boolean roundingGuard() {
+        return roundingGuard;
+    }
+
     /** The input dimension D (the region's). */
     public int inputDimension() {
         return regions.get(0).dimension();
@@ -434,6 +464,7 @@ public final class PolicedMlp extends AbstractBlock {
         private SignRule rule;
         private Strategy strategy = Strategy.AUTO;
         private boolean detachedShift;
+        private boolean roundingGuard = true;
         private AffineTarget affineTarget;
 
         private Builder() {}
@@ -514,6 +545,18 @@ public final class PolicedMlp extends AbstractBlock {
          */
         public Builder optDetachedShift(boolean detached) {
             this.detachedShift = detached;
+            return this;
+        }
+
+        /**
+         * Whether every unit's margin grows with the float32 rounding of what it protects (a
+         * {@link RoundingGuard}; on by default, and ignored at margin 0, the paper's exact rule).
+         * Off, every unit keeps the fixed margin: the shifts no longer depend on how the region
+         * is carried (vertex rows or a tracked map), but at large input or weight scales the
+         * folded network can fail its certificate.
+         */
+        public Builder optRoundingGuard(boolean guard) {
+            this.roundingGuard = guard;
             return this;
         }
 

@@ -128,6 +128,22 @@ public final class Box implements SupportRegion {
         return VertexRegion.of(name, v);
     }
 
+    /** The 2^D corners, each coordinate rounded away from the centre: their hull contains the box. */
+    @Override
+    public VertexRegion enclosingPoints(int maxPoints) {
+        int d = center.length;
+        if (d > 30 || (1L << d) > maxPoints) {
+            return null;
+        }
+        double[][] v = new double[1 << d][d];
+        for (int k = 0; k < v.length; k++) {
+            for (int j = 0; j < d; j++) {
+                v[k][j] = SupportRegion.outward(center[j], radii[j], ((k >> j) & 1) == 1 ? 1 : -1);
+            }
+        }
+        return VertexRegion.of(name, v);
+    }
+
     @Override
     public String describe() {
         return name + ": box in " + center.length + "-D, radii in [" + Arrays.stream(radii).min().orElse(0)

@@ -103,6 +103,26 @@ public final class L1Ball implements SupportRegion {
         return VertexRegion.of(name, v);
     }
 
+    /**
+     * The 2D points {@code m +/- r e_j}, each moved coordinate rounded away from the centre: a
+     * cross-polytope with every semi-axis at least r, so it contains the ball.
+     */
+    @Override
+    public VertexRegion enclosingPoints(int maxPoints) {
+        int d = center.length;
+        if (2L * d > maxPoints) {
+            return null;
+        }
+        double[][] v = new double[2 * d][];
+        for (int j = 0; j < d; j++) {
+            v[2 * j] = center.clone();
+            v[2 * j][j] = SupportRegion.outward(center[j], radius, 1);
+            v[2 * j + 1] = center.clone();
+            v[2 * j + 1][j] = SupportRegion.outward(center[j], radius, -1);
+        }
+        return VertexRegion.of(name, v);
+    }
+
     @Override
     public String describe() {
         return name + ": l1 ball of radius " + radius + " in " + center.length + "-D";

@@ -50,6 +50,14 @@ public interface Region {
     double[][] sample(int n, Random rng);
 
     /**
+     * Per coordinate, an upper bound on {@code |x_j|} over the region: the scale of what a
+     * network computes on it, from which the engine's rounding guard sizes its margins.
+     *
+     * @return a fresh array of {@link #dimension()} finite values {@code >= 0}
+     */
+    double[] magnitude();
+
+    /**
      * A short human-readable description for logs and reports, such as
      * {@code "vertex region: 3 vertices in 2-D"}.
      */

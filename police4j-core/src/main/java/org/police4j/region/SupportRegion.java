@@ -1,5 +1,7 @@
 package org.police4j.region;
 
+import java.math.BigDecimal;
+
 /**
  * A region described by its centre and by how far a linear function can move away from its value
  * at the centre: {@code max_{x in R} a.(x - m) = halfWidth(a)}. That is all the engine needs to
@@ -26,6 +28,47 @@ public sealed interface SupportRegion extends Region permits Box, L1Ball, Zonoto
      * @throws IllegalArgumentException if more than {@code maxPoints} points would be needed
      */
     VertexRegion toVertexRegion(int maxPoints);
+
+    /** {@code |m_j| + halfWidth(e_j)}, rounded up. */
+    @Override
+    default double[] magnitude() {
+        double[] m = center();
+        double[] e = new double[m.length];
+        for (int j = 0; j < m.length; j++) {
+            e[j] = 1;
+            m[j] = Math.nextUp(Math.abs(m[j]) + halfWidth(e));
+            e[j] = 0;
+        }
+        return m;
+    }
+
+    /**
+     * Points whose convex hull contains the region <em>exactly</em>, for a certificate through
+     * points: a certificate on a hull that missed a sliver of R (a corner {@code m + r} rounded
+     * inward) would be about another region. Corners that a double cannot hold are rounded
+     * outward where that keeps the hull around R (boxes, l1 balls).
+     *
+     * @param maxPoints the most points wanted
+     * @return the points, or null when there would be more than {@code maxPoints} or when no
+     *     exact listing exists in doubles (then certify through the support, which is exact)
+     */
+    VertexRegion enclosingPoints(int maxPoints);
+
+    /**
+     * {@code m + sign * r} rounded away from {@code m}: the nearest double on the far side of the
+     * exact value.
+     */
+    static double outward(double m, double r, int sign) {
+        double s = sign > 0 ? m + r : m - r;
+        int cmp = new BigDecimal(s).compareTo(new BigDecimal(m).add(new BigDecimal(sign > 0 ? r : -r)));
+        if (sign > 0 && cmp < 0) {
+            return Math.nextUp(s);
+        }
+        if (sign < 0 && cmp > 0) {
+            return Math.nextDown(s);
+        }
+        return s;
+    }
 
     static double[] checkedCenter(double[] center, String what) {
         if (center == null || center.length == 0) {

@@ -177,6 +177,18 @@ public final class VertexRegion implements Region {
         return center.clone();
     }
 
+    /** The largest {@code |v_pj|} of the vertices, per coordinate (exact). */
+    @Override
+    public double[] magnitude() {
+        double[] m = new double[dimension()];
+        for (double[] v : vertices) {
+            for (int j = 0; j < m.length; j++) {
+                m[j] = Math.max(m[j], Math.abs(v[j]));
+            }
+        }
+        return m;
+    }
+
     /**
      * The scale s when the vertices are exactly the origin followed by {@code s e_1, ..., s e_D}
      * (the paper's simplex {@code [0; I]/sqrt(D)}), else NaN. For such a region the first layer's

@@ -112,7 +112,35 @@ public final class Zonotope implements SupportRegion {
         return out;
     }
 
-    /** The 2^g points {@code m + G u}, u in {-1, 1}^g, whose hull is the zonotope. */
+    /**
+     * The 2^g points {@code m + G u} when every coordinate is exactly a double, else null: moving
+     * the corners of a thin zonotope outward coordinate by coordinate need not keep its hull
+     * around it, so inexact corners go to the support certificate instead.
+     */
+    @Override
+    public VertexRegion enclosingPoints(int maxPoints) {
+        int g = generatorCount();
+        if (g > 30 || (1L << g) > maxPoints) {
+            return null;
+        }
+        VertexRegion points = toVertexRegion(maxPoints);
+        double[][] v = points.vertices();
+        for (int code = 0; code < v.length; code++) {
+            for (int j = 0; j < center.length; j++) {
+                java.math.BigDecimal exact = new java.math.BigDecimal(center[j]);
+                for (int k = 0; k < g; k++) {
+                    java.math.BigDecimal gk = new java.math.BigDecimal(generators[j][k]);
+                    exact = ((code >> k) & 1) == 1 ? exact.add(gk) : exact.subtract(gk);
+                }
+                if (exact.compareTo(new java.math.BigDecimal(v[code][j])) != 0) {
+                    return null;
+                }
+            }
+        }
+        return points;
+    }
+
+    /** The 2^g points {@code m + G u}, u in {-1, 1}^g, whose hull is the zonotope (rounded to nearest). */
     @Override
     public VertexRegion toVertexRegion(int maxPoints) {
         int g = generatorCount();

@@ -99,8 +99,8 @@ class CertifierTest {
         Certifier.Analysis an = SERIAL.analyze(f, new double[][] {{1}, {2}}, null);
         assertThat(an.certificate.certified()).isTrue();
         assertThat(an.sides[0][0]).isEqualTo(-1);
-        // leaky branch: 4 * 0.01 * (0.5 x - 1) - 3, computed exactly then rounded
-        double slope = new BigDecimal(4).multiply(new BigDecimal(0.01))
+        // leaky branch: 4 * 0.01f * (0.5 x - 1) - 3 (the float32 slope), computed exactly then rounded
+        double slope = new BigDecimal(4).multiply(new BigDecimal((float) 0.01))
                 .multiply(new BigDecimal(0.5)).doubleValue();
         assertThat(an.certificate.a()[0][0]).isEqualTo(slope);
         // all vertices exactly 0: side +1, certified

@@ -130,18 +130,20 @@ final class FashionReport {
                 + " The certified radius is min(eps, min_j margin_j / ||a_c - a_j||_1): exact inside the box; beyond eps"
                 + " nothing is guaranteed (the network may bend there), hence the cap; the last column is the uncapped"
                 + " min_j margin_j / ||a_c - a_j||_1, where the affine map alone would flip the class (only its part up to eps is a guarantee). PGD searches the same box (not"
-                + " intersected with [0,1]^784) and can only find margins >= the certified minimum.\n\n");
+                + " intersected with [0,1]^784) and can only find margins >= the certified minimum. The certified min margin and"
+                + " the certified radius are lower bounds in exact arithmetic: computed from the map's entries minus their"
+                + " uncertainty, rounded down, and printed rounded down.\n\n");
         sb.append("| test # | label | prediction | certified | interior dev. | margin at image | certified min margin | PGD min margin | PGD - certified | margin at worst vertex | certified radius | linear radius (not guaranteed) |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             BoxMargins m = r.margins();
-            sb.append(String.format(Locale.ROOT, "| %d | %s | %s%s | %s | %.2e | %.5f | %.5f | %.5f | %.2e | %.5f | %s | %.5f |\n",
+            sb.append(String.format(Locale.ROOT, "| %d | %s | %s%s | %s | %.2e | %.5f | %s | %.5f | %.2e | %.5f | %s | %.5f |\n",
                     r.index(), FashionMnist.CLASSES.get(r.label()), FashionMnist.CLASSES.get(m.predicted()),
                     r.foldedPrediction() == m.predicted() ? "" : " (folded: " + FashionMnist.CLASSES.get(r.foldedPrediction()) + ")",
                     r.cert().certified() ? "yes" : "NO", r.cert().interiorDeviation(),
-                    m.centreMargin(), m.certifiedMinMargin(), r.pgd().minMargin(),
+                    m.centreMargin(), floor5(m.certifiedMinMargin()), r.pgd().minMargin(),
                     r.pgd().minMargin() - m.certifiedMinMargin(), r.vertexMargin(),
-                    m.radius() >= s.eps() ? num(s.eps()) + " (= eps)" : String.format(Locale.ROOT, "%.5f", m.radius()),
+                    m.radius() >= s.eps() ? num(s.eps()) + " (= eps)" : floor5(m.radius()),
                     m.linearRadius()));
         }
         sb.append('\n');
@@ -182,5 +184,10 @@ final class FashionReport {
             return String.valueOf((long) v);
         }
         return String.format(Locale.ROOT, "%.6g", v).replaceAll("(\\.\\d*?)0+(e|$)", "$1$2").replaceAll("\\.(e|$)", "$1");
+    }
+
+    /** Five decimals rounded toward minus infinity: a printed lower bound stays a lower bound. */
+    static String floor5(double v) {
+        return new java.math.BigDecimal(v).setScale(5, java.math.RoundingMode.FLOOR).toPlainString();
     }
 }

@@ -3,6 +3,7 @@ package org.police4j.cli.fashion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -116,5 +117,75 @@ class BoxMarginsTest {
             double[] yp = net.evaluate(xp);
             assertThat((yp[0] - yp[2] - m0) / 1e-7).isCloseTo(g[p], within(1e-5));
         }
+    }
+
+    /**
+     * Issue 13, counterexample 4: a radius computed as margin / ||d||_1 in round-to-nearest double
+     * can overshoot, so that at a corner of the claimed ball the other class wins in exact
+     * arithmetic. Every radius and minimum margin must hold exactly, with the map's entries taken
+     * as exact (uncertainty 0) and when they may be off by a given uncertainty.
+     */
+    @Test
+    void radiusAndMinimumMarginHoldInExactArithmetic() {
+        Random rng = new Random(4);
+        int naiveOvershoots = 0;
+        for (int trial = 0; trial < 3000; trial++) {
+            int d = 1 + rng.nextInt(40);
+            double[][] a = new double[2][d];
+            double[] m = new double[d];
+            for (int p = 0; p < d; p++) {
+                a[0][p] = rng.nextGaussian();
+                a[1][p] = rng.nextGaussian();
+                m[p] = rng.nextDouble();
+            }
+            double[] b = {rng.nextGaussian(), 0};
+            double y0 = b[0];
+            double y1 = 0;
+            for (int p = 0; p < d; p++) {
+                y0 += a[0][p] * m[p];
+                y1 += a[1][p] * m[p];
+            }
+            b[1] = y0 - y1 - 0.01 * rng.nextDouble(); // class 0 wins at m, narrowly
+            double eps = 1.0;
+            double uncertainty = trial % 2 == 0 ? 0 : 1e-12;
+            BoxMargins bm = BoxMargins.of(a, b, m, eps, uncertainty);
+            if (bm.predicted() != 0) {
+                continue;
+            }
+            // the worst corner of the ball of the claimed radius, in exact arithmetic, with every
+            // entry moved by the uncertainty against the claim
+            BigDecimal worst = exactMargin(a, b, m, bm.radius(), uncertainty);
+            assertThat(worst.signum()).as("trial %d: margin at the corner of radius %s", trial, bm.radius())
+                    .isGreaterThanOrEqualTo(0);
+            BigDecimal atEps = exactMargin(a, b, m, eps, uncertainty);
+            assertThat(new BigDecimal(bm.certifiedMinMargin()).compareTo(atEps)).isLessThanOrEqualTo(0);
+            // what the old round-to-nearest formula claimed
+            double l1 = 0;
+            for (int p = 0; p < d; p++) {
+                l1 += Math.abs(a[0][p] - a[1][p]);
+            }
+            double naive = Math.min(eps, ((y0 + b[1] * 0) - (y1 + b[1])) / l1);
+            if (uncertainty == 0 && naive > 0 && exactMargin(a, b, m, naive, 0).signum() < 0) {
+                naiveOvershoots++;
+            }
+        }
+        System.out.println("certified radius: round-to-nearest overshoots in " + naiveOvershoots
+                + " of 1500 exact cases; the directed rounding in none");
+        assertThat(naiveOvershoots).as("the naive formula must overshoot somewhere, or this test proves nothing")
+                .isPositive();
+    }
+
+    /** min over the r-ball of (y0 - y1) in exact arithmetic, each entry moved by u against it. */
+    private static BigDecimal exactMargin(double[][] a, double[] b, double[] m, double r, double u) {
+        BigDecimal bu = new BigDecimal(u);
+        BigDecimal total = new BigDecimal(b[0]).subtract(new BigDecimal(b[1])).subtract(bu.add(bu));
+        for (int p = 0; p < m.length; p++) {
+            BigDecimal dp = new BigDecimal(a[0][p]).subtract(new BigDecimal(a[1][p]));
+            BigDecimal mp = new BigDecimal(m[p]);
+            // over |x_p - m_p| <= r and |delta d_p| <= 2u: the smallest d_p x_p
+            total = total.add(dp.multiply(mp)).subtract(bu.add(bu).multiply(mp.abs().add(new BigDecimal(r))))
+                    .subtract(dp.abs().multiply(new BigDecimal(r)));
+        }
+        return total;
     }
 }

@@ -163,11 +163,13 @@ public final class GuaranteeBattery {
         out.println("failing networks / networks, by parameter:");
         breakdown(reports, out, "learning rate", r -> r.c().learningRate() <= 0.01 ? "<= 0.01" : r.c().learningRate() <= 0.1 ? "(0.01, 0.1]" : "(0.1, 1]");
         breakdown(reports, out, "initial-weight scale", r -> r.c().initScale() == 1 ? "x1" : r.c().initScale() <= 10 ? "(x1, x10]" : r.c().initScale() <= 100 ? "(x10, x100]" : "(x100, x1000]");
+        breakdown(reports, out, "every range at an end (extreme)", r -> String.valueOf(r.c().extreme()));
         breakdown(reports, out, "kinks through a region", r -> String.valueOf(r.c().kinksThrough()));
         breakdown(reports, out, "region scale", r -> decade(r.c().scale()));
         breakdown(reports, out, "region offset", r -> r.c().offset() == 0 ? "0" : decade(r.c().offset()));
         breakdown(reports, out, "regions", r -> r.c().regions().size() > 1 ? "several" : r.c().regionKind().replaceAll("\\(.*", ""));
         breakdown(reports, out, "sign rule", r -> r.c().regions().size() > 1 ? "several regions" : r.c().rule().name());
+        breakdown(reports, out, "margin", r -> r.c().margin() == 1e-4 ? "default" : "1e-8..1e-2");
         breakdown(reports, out, "detached", r -> String.valueOf(r.c().detached()));
         breakdown(reports, out, "activation", r -> r.c().activation().id());
         breakdown(reports, out, "depth", r -> String.valueOf(r.c().hidden().length));

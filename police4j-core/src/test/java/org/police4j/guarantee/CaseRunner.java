@@ -99,6 +99,7 @@ public final class CaseRunner {
                     .setRegions(c.regions())
                     .optSignRule(c.rule())
                     .optDetachedShift(c.detached())
+                    .optMargin(c.margin())
                     .build();
             model.setBlock(block);
             block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, c.d()));

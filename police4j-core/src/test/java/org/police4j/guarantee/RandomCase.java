@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.TreeSet;
+import org.police4j.engine.ShiftEngine;
 import org.police4j.engine.SignRule;
 import org.police4j.nn.Cpa;
 import org.police4j.region.Box;
@@ -22,7 +23,7 @@ import org.police4j.region.Zonotope;
  * rates up to 1, initial weights up to x1000, every sign rule, detached and exact shifts, vertex
  * regions (simplices, boxes as vertices, random polytopes with P = 1..64) and support regions
  * (box, l1 ball, zonotope), several regions, relu / leaky-ReLU / abs, D 1..12, depth 1..4, width
- * 1..64, 0..50 steps. The property test and the long battery ({@code GuaranteeBattery} in
+ * 1..64, 0..50 steps, the default margin or a small one. The property test and the long battery ({@code GuaranteeBattery} in
  * police4j-bench) share this one generator, so a seed reported by either reproduces in both.
  *
  * <p>The exact checks cost (points x multiply-adds per point) BigDecimal operations, so a case
@@ -36,7 +37,11 @@ import org.police4j.region.Zonotope;
  * @param activation the activation
  * @param rule the sign rule (MAJORITY only when every region lists vertices)
  * @param detached whether the shift is computed without gradient
+ * @param margin the engine's margin: the default, or (a quarter of the cases) 1e-8..1e-2
  * @param regionKind what the regions are, for reports
+ * @param extreme whether scale, offset, learning rate and initial-weight scale were each set to an
+ *     end of their range (1e-6 or 1e4; 0 or 1e5 in every coordinate; 1; x1 or x1000), which a
+ *     quarter of the cases are, so the hardest combinations are common
  * @param scale the size of the regions
  * @param offset the largest absolute coordinate of the regions' placement
  * @param regions the regions (one, or several for a multi-region network)
@@ -58,7 +63,9 @@ public record RandomCase(
         Cpa activation,
         SignRule rule,
         boolean detached,
+        double margin,
         String regionKind,
+        boolean extreme,
         double scale,
         double offset,
         List<Region> regions,
@@ -109,8 +116,13 @@ public record RandomCase(
             default:
                 activation = Cpa.leakyRelu();
         }
-        double scale = Math.pow(10, -6 + 10 * rng.nextDouble());
-        double offset = rng.nextInt(3) == 0 ? 0 : Math.pow(10, -1 + 6 * rng.nextDouble());
+        boolean extreme = rng.nextInt(4) == 0;
+        double scale = extreme
+                ? (rng.nextBoolean() ? 1e4 : 1e-6)
+                : Math.pow(10, -6 + 10 * rng.nextDouble());
+        double offset = extreme
+                ? (rng.nextBoolean() ? 1e5 : 0)
+                : rng.nextInt(3) == 0 ? 0 : Math.pow(10, -1 + 6 * rng.nextDouble());
         int regionCount = rng.nextInt(7) == 0 ? 2 + rng.nextInt(2) : 1;
         List<Region> regions = new ArrayList<>();
         List<String> kinds = new ArrayList<>();
@@ -118,7 +130,7 @@ public record RandomCase(
             Kind kind = Kind.values()[rng.nextInt(Kind.values().length)];
             double[] placement = new double[d];
             for (int i = 0; i < d; i++) {
-                placement[i] = offset * (2 * rng.nextDouble() - 1);
+                placement[i] = offset * (extreme ? (rng.nextBoolean() ? 1 : -1) : 2 * rng.nextDouble() - 1);
             }
             Region r = region(kind, d, scale, placement, rng);
             regions.add(r);
@@ -129,10 +141,13 @@ public record RandomCase(
         SignRule[] rules = allVertices ? SignRule.values() : new SignRule[] {SignRule.MINIMAL_SHIFT, SignRule.CENTER};
         SignRule rule = rules[rng.nextInt(rules.length)];
         boolean detached = rng.nextBoolean();
-        double learningRate = Math.pow(10, -4 + 4 * rng.nextDouble());
+        double margin = rng.nextInt(4) == 0 ? Math.pow(10, -8 + 6 * rng.nextDouble()) : ShiftEngine.DEFAULT_MARGIN;
+        double learningRate = extreme ? 1.0 : Math.pow(10, -4 + 4 * rng.nextDouble());
         double weightDecay = rng.nextBoolean() ? 0 : Math.pow(10, -4 + 2 * rng.nextDouble());
         int batchSize = rng.nextBoolean() ? 0 : 16;
-        double initScale = rng.nextInt(5) < 2 ? 1 : Math.pow(10, 3 * rng.nextDouble());
+        double initScale = extreme
+                ? (rng.nextBoolean() ? 1000 : 1)
+                : rng.nextInt(5) < 2 ? 1 : Math.pow(10, 3 * rng.nextDouble());
         boolean kinksThrough = rng.nextInt(3) == 0;
         int steps = rng.nextInt(MAX_STEPS + 1);
         TreeSet<Integer> checks = new TreeSet<>();
@@ -145,7 +160,7 @@ public record RandomCase(
             checks.add(1 + rng.nextInt(steps));
         }
         hidden = fitWork(hidden, d, points(regions));
-        return new RandomCase(seed, d, hidden, outputs, activation, rule, detached, String.join("+", kinds), scale,
+        return new RandomCase(seed, d, hidden, outputs, activation, rule, detached, margin, String.join("+", kinds), extreme, scale,
                 offset, List.copyOf(regions), learningRate, weightDecay, batchSize, initScale, kinksThrough, steps,
                 checks.stream().mapToInt(Integer::intValue).toArray());
     }
@@ -261,9 +276,9 @@ public record RandomCase(
     @Override
     public String toString() {
         return String.format(Locale.ROOT,
-                "seed=%d D=%d hidden=%s K=%d act=%s rule=%s detached=%b regions=%s scale=%.3g offset=%.3g lr=%.3g wd=%.3g"
+                "seed=%d D=%d hidden=%s K=%d act=%s rule=%s detached=%b margin=%.3g regions=%s extreme=%b scale=%.3g offset=%.3g lr=%.3g wd=%.3g"
                         + " batch=%d init=x%.3g kinksThrough=%b steps=%d checks=%s",
-                seed, d, Arrays.toString(hidden), outputs, activation.id(), rule, detached, regionKind, scale, offset,
+                seed, d, Arrays.toString(hidden), outputs, activation.id(), rule, detached, margin, regionKind, extreme, scale, offset,
                 learningRate, weightDecay, batchSize, initScale, kinksThrough, steps, Arrays.toString(checkSteps));
     }
 }

@@ -170,6 +170,7 @@ public final class GuaranteeBattery {
         breakdown(reports, out, "regions", r -> r.c().regions().size() > 1 ? "several" : r.c().regionKind().replaceAll("\\(.*", ""));
         breakdown(reports, out, "sign rule", r -> r.c().regions().size() > 1 ? "several regions" : r.c().rule().name());
         breakdown(reports, out, "margin", r -> r.c().margin() == 1e-4 ? "default" : "1e-8..1e-2");
+        breakdown(reports, out, "strategy", r -> r.c().strategy().name());
         breakdown(reports, out, "detached", r -> String.valueOf(r.c().detached()));
         breakdown(reports, out, "activation", r -> r.c().activation().id());
         breakdown(reports, out, "depth", r -> String.valueOf(r.c().hidden().length));

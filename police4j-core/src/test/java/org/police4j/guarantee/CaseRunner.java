@@ -100,6 +100,7 @@ public final class CaseRunner {
                     .optSignRule(c.rule())
                     .optDetachedShift(c.detached())
                     .optMargin(c.margin())
+                    .optStrategy(c.strategy())
                     .build();
             model.setBlock(block);
             block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, c.d()));

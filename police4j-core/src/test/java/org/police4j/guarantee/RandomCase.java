@@ -8,6 +8,7 @@ import java.util.Random;
 import java.util.TreeSet;
 import org.police4j.engine.ShiftEngine;
 import org.police4j.engine.SignRule;
+import org.police4j.engine.Strategy;
 import org.police4j.nn.Cpa;
 import org.police4j.region.Box;
 import org.police4j.region.L1Ball;
@@ -37,6 +38,8 @@ import org.police4j.region.Zonotope;
  * @param activation the activation
  * @param rule the sign rule (MAJORITY only when every region lists vertices)
  * @param detached whether the shift is computed without gradient
+ * @param strategy how the regions travel through the layers (AUTO in half the cases, else
+ *     VERTEX_ROWS when every region lists vertices, or AFFINE_MAP)
  * @param margin the engine's margin: the default, or (a quarter of the cases) 1e-8..1e-2
  * @param regionKind what the regions are, for reports
  * @param extreme whether scale, offset, learning rate and initial-weight scale were each set to an
@@ -63,6 +66,7 @@ public record RandomCase(
         Cpa activation,
         SignRule rule,
         boolean detached,
+        Strategy strategy,
         double margin,
         String regionKind,
         boolean extreme,
@@ -141,6 +145,8 @@ public record RandomCase(
         SignRule[] rules = allVertices ? SignRule.values() : new SignRule[] {SignRule.MINIMAL_SHIFT, SignRule.CENTER};
         SignRule rule = rules[rng.nextInt(rules.length)];
         boolean detached = rng.nextBoolean();
+        int pick = rng.nextInt(4);
+        Strategy strategy = pick == 0 && allVertices ? Strategy.VERTEX_ROWS : pick == 1 ? Strategy.AFFINE_MAP : Strategy.AUTO;
         double margin = rng.nextInt(4) == 0 ? Math.pow(10, -8 + 6 * rng.nextDouble()) : ShiftEngine.DEFAULT_MARGIN;
         double learningRate = extreme ? 1.0 : Math.pow(10, -4 + 4 * rng.nextDouble());
         double weightDecay = rng.nextBoolean() ? 0 : Math.pow(10, -4 + 2 * rng.nextDouble());
@@ -160,7 +166,7 @@ public record RandomCase(
             checks.add(1 + rng.nextInt(steps));
         }
         hidden = fitWork(hidden, d, points(regions));
-        return new RandomCase(seed, d, hidden, outputs, activation, rule, detached, margin, String.join("+", kinds), extreme, scale,
+        return new RandomCase(seed, d, hidden, outputs, activation, rule, detached, strategy, margin, String.join("+", kinds), extreme, scale,
                 offset, List.copyOf(regions), learningRate, weightDecay, batchSize, initScale, kinksThrough, steps,
                 checks.stream().mapToInt(Integer::intValue).toArray());
     }
@@ -276,9 +282,9 @@ public record RandomCase(
     @Override
     public String toString() {
         return String.format(Locale.ROOT,
-                "seed=%d D=%d hidden=%s K=%d act=%s rule=%s detached=%b margin=%.3g regions=%s extreme=%b scale=%.3g offset=%.3g lr=%.3g wd=%.3g"
+                "seed=%d D=%d hidden=%s K=%d act=%s rule=%s detached=%b strategy=%s margin=%.3g regions=%s extreme=%b scale=%.3g offset=%.3g lr=%.3g wd=%.3g"
                         + " batch=%d init=x%.3g kinksThrough=%b steps=%d checks=%s",
-                seed, d, Arrays.toString(hidden), outputs, activation.id(), rule, detached, margin, regionKind, extreme, scale, offset,
+                seed, d, Arrays.toString(hidden), outputs, activation.id(), rule, detached, strategy, margin, regionKind, extreme, scale, offset,
                 learningRate, weightDecay, batchSize, initScale, kinksThrough, steps, Arrays.toString(checkSteps));
     }
 }

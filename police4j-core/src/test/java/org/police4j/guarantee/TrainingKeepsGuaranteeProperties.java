@@ -36,7 +36,7 @@ class TrainingKeepsGuaranteeProperties {
     static final long SEED = 20261201L;
 
     /** Cases in the CI slice; {@code -Dguarantee.cases=N} runs more. */
-    static final int CASES = Integer.getInteger("guarantee.cases", 250);
+    static final int CASES = Integer.getInteger("guarantee.cases", 200);
 
     /** Failures printed in full in the assertion message. */
     static final int SHOWN = 20;
@@ -55,6 +55,7 @@ class TrainingKeepsGuaranteeProperties {
             checks += r.checks().size();
             if (r.notFinite() != null) {
                 notFinite++;
+                System.out.println("stopped: " + c + ": " + r.notFinite());
                 assertThat(r.notFinite()).as("the stop message of %s", c).containsIgnoringCase("finite");
             }
             if (r.failed()) {

@@ -114,7 +114,7 @@ public final class Fit {
                 losses[step - 1] = value;
                 if (bar != null) {
                     bar.step();
-                    bar.setExtraMessage(String.format("loss %.4g", value));
+                    bar.setExtraMessage(String.format(java.util.Locale.ROOT, "loss %.4g", value));
                 }
                 listener.afterStep(step, value, block);
             }

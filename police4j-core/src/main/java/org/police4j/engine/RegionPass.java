@@ -29,9 +29,15 @@ public interface RegionPass {
      */
     void leave(NDArray shift, Supplier<NDArray> sides);
 
-    /** The shifted pre-activations of the vertices at the last layer entered, or null. */
+    /** {@return the shifted pre-activations of the vertices at the last layer entered, or null} */
     NDArray shiftedVertexPreActivations();
 
-    /** The network's outputs at the vertices through the head, or null for support regions. */
+    /**
+     * The network's outputs at the vertices through the head, or null for support regions.
+     *
+     * @param headWeight the head's weight, K x width
+     * @param headBias the head's bias, K
+     * @return P x K outputs, or null
+     */
     NDArray vertexOutputs(NDArray headWeight, NDArray headBias);
 }

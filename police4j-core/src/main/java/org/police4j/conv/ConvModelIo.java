@@ -34,15 +34,26 @@ import org.police4j.region.VertexRegion;
  */
 public final class ConvModelIo {
 
+    /** The {@code format} value that marks a conv model's {@code model.json}. */
     public static final String FORMAT = "police4j-conv-model";
+    /** The version of the {@code model.json} layout written by {@link #save}. */
     public static final int FORMAT_VERSION = 1;
+    /** The model description's file name inside the directory. */
     public static final String MODEL_JSON = "model.json";
+    /** The parameters' file name inside the directory. */
     public static final String PARAMETERS = "parameters.bin";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ConvModelIo() {}
 
+    /**
+     * Writes the network to {@code dir} atomically (replacing an existing model there).
+     *
+     * @param net an initialised POLICEd CNN
+     * @param dir the model directory, created or replaced
+     * @throws IOException if the directory cannot be written
+     */
     public static void save(PolicedConvNet net, Path dir) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -89,6 +100,15 @@ public final class ConvModelIo {
         });
     }
 
+    /**
+     * Reads a network written by {@link #save}, checking the parameters' size and checksum.
+     *
+     * @param dir the model directory
+     * @param manager owns the loaded parameters
+     * @return the initialised network
+     * @throws IOException if a file is missing or unreadable
+     * @throws MalformedModelException if the files are corrupt or do not match each other
+     */
     public static PolicedConvNet load(Path dir, NDManager manager) throws IOException, MalformedModelException {
         Path jsonFile = dir.resolve(MODEL_JSON);
         if (!Files.isRegularFile(jsonFile)) {

@@ -116,6 +116,9 @@ public final class Fold {
     /**
      * The uninitialised plain structure (Linear, activation, ..., Linear) of {@code weights}: what
      * a DJL user rebuilds before {@code loadParameters} on an exported model.
+     *
+     * @param weights the folded network whose shape is rebuilt
+     * @return the block, not initialised
      */
     public static SequentialBlock structure(FoldedWeights weights) {
         SequentialBlock net = new SequentialBlock();
@@ -127,7 +130,12 @@ public final class Fold {
         return net;
     }
 
-    /** DJL's own block for the activation (abs has none: a named lambda). */
+    /**
+     * DJL's own block for the activation (abs has none: a named lambda).
+     *
+     * @param cpa the activation
+     * @return a parameterless block applying it
+     */
     public static Block djlActivation(Cpa cpa) {
         switch (cpa.kind()) {
             case RELU:

@@ -44,7 +44,9 @@ public final class ModelIo {
     /** The version of the layout written by this class. */
     public static final int FORMAT_VERSION = 1;
 
+    /** The model description's file name inside the directory. */
     public static final String MODEL_JSON = "model.json";
+    /** The parameters' file name inside the directory. */
     public static final String PARAMETERS = "parameters.bin";
 
     static final ObjectMapper JSON =
@@ -61,7 +63,8 @@ public final class ModelIo {
      * @param block an initialised POLICEd network
      * @param dir the model directory
      * @param metadata free-form JSON saved alongside (training settings, label names, ...), may
-     *     be null
+     * be null
+     * @throws IOException if the directory cannot be written
      */
     public static void save(PolicedMlp block, Path dir, ObjectNode metadata) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -267,7 +270,12 @@ public final class ModelIo {
         return n.asText();
     }
 
-    /** The hex SHA-256 of {@code bytes}: the checksum model files carry for their parameters. */
+    /**
+     * The hex SHA-256 of {@code bytes}: the checksum model files carry for their parameters.
+     *
+     * @param bytes the content
+     * @return 64 lower-case hex digits
+     */
     public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

@@ -70,6 +70,14 @@ public sealed interface SupportRegion extends Region permits Box, L1Ball, Zonoto
         return s;
     }
 
+    /**
+     * Checks a centre for the implementations' factories: present, not empty, finite.
+     *
+     * @param center the centre
+     * @param what the region's kind, for the message
+     * @return a copy of the centre
+     * @throws IllegalArgumentException naming the bad coordinate
+     */
     static double[] checkedCenter(double[] center, String what) {
         if (center == null || center.length == 0) {
             throw new IllegalArgumentException(what + ": centre is empty; expected at least one coordinate");
@@ -83,6 +91,13 @@ public sealed interface SupportRegion extends Region permits Box, L1Ball, Zonoto
         return center.clone();
     }
 
+    /**
+     * Checks that a point has the region's dimension.
+     *
+     * @param x the point
+     * @param d the dimension
+     * @throws IllegalArgumentException if x is null or of another dimension
+     */
     static void checkPoint(double[] x, int d) {
         if (x == null || x.length != d) {
             throw new IllegalArgumentException(

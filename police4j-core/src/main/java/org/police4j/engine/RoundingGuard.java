@@ -24,7 +24,7 @@ import org.police4j.nn.Cpa;
  * fold give, for every vertex and unit k,
  *
  * <pre>
- *   |fl(H + c) - (W z* + b')|  <=  E_k = gamma_{n+t+8} (sum_j |W_kj| X_j + |b_k|) + sum_j |W_kj| Z_j
+ *   |fl(H + c) - (W z* + b')|  &lt;=  E_k = gamma_{n+t+8} (sum_j |W_kj| X_j + |b_k|) + sum_j |W_kj| Z_j
  * </pre>
  *
  * ({@code t = 0} for vertex rows; a tracked map's {@code V A^T + a} sums {@code t = D} more

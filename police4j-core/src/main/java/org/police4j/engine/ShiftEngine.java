@@ -116,7 +116,7 @@ public final class ShiftEngine {
             this.hostShift = hostShift;
         }
 
-        /** The K shifts as float32 values (computed in Java where the engine decided there). */
+        /** {@return the K shifts as float32 values (computed in Java where the engine decided there)} */
         public float[] hostShift() {
             if (hostShift == null) {
                 hostShift = (shift.getDataType() == DataType.FLOAT32

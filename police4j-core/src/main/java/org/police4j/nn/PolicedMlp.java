@@ -413,7 +413,7 @@ public final class PolicedMlp extends AbstractBlock {
         return detachedShift;
     }
 
-    /** Whether each unit's margin follows the rounding bound (see {@link Builder#optRoundingGuard}). */
+    /** {@return whether each unit's margin follows the rounding bound (see {@link Builder#optRoundingGuard})} */
     public boolean roundingGuard() {
         return roundingGuard;
     }
@@ -624,6 +624,9 @@ public final class PolicedMlp extends AbstractBlock {
          * Off, every unit keeps the fixed margin: the shifts no longer depend on how the region
          * is carried (vertex rows or a tracked map), but at large input or weight scales the
          * folded network can fail its certificate.
+         *
+         * @param guard whether the margins follow the rounding bound
+         * @return this builder
          */
         public Builder optRoundingGuard(boolean guard) {
             this.roundingGuard = guard;

@@ -57,6 +57,11 @@ public sealed interface SupportRegion extends Region permits Box, L1Ball, Zonoto
     /**
      * {@code m + sign * r} rounded away from {@code m}: the nearest double on the far side of the
      * exact value.
+     *
+     * @param m the centre coordinate
+     * @param r the offset, {@code >= 0}
+     * @param sign +1 or -1
+     * @return the double nearest {@code m + sign r} and at least as far from {@code m}
      */
     static double outward(double m, double r, int sign) {
         double s = sign > 0 ? m + r : m - r;

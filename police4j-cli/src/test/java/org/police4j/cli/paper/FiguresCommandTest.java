@@ -30,8 +30,11 @@ class FiguresCommandTest {
         CommandLine cli = Main.commandLine();
         StringWriter out = new StringWriter();
         cli.setOut(new PrintWriter(out));
-        int code = cli.execute("figures", "--preset", "tiny", "--out", tmp.toString());
+        int code = cli.execute("figures", "--preset", "tiny", "--out", tmp.toString(), "--threads", "1");
         assertThat(code).isZero();
+        // says where it wrote its files, and with how many PyTorch threads
+        assertThat(out.toString()).contains("wrote 12 files to " + tmp.toAbsolutePath())
+                .contains("PyTorch threads: 1 (--threads)");
 
         int s = FiguresPreset.TINY.panelPixels();
         List<String> fig2 = new ArrayList<>();
@@ -82,10 +85,10 @@ class FiguresCommandTest {
         cli.setOut(new PrintWriter(new StringWriter()));
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err));
-        assertThat(cli.execute("figures", "--preset", "huge", "--out", tmp.toString())).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(cli.execute("figures", "--preset", "huge", "--out", tmp.toString())).isEqualTo(org.police4j.cli.ExitCodes.BAD_INPUT);
         assertThat(err.toString()).contains("--preset").contains("huge");
         assertThat(cli.execute("figures", "--preset", "tiny", "--only", "fig9", "--out", tmp.toString()))
-                .isEqualTo(Main.EXIT_BAD_INPUT);
+                .isEqualTo(org.police4j.cli.ExitCodes.BAD_INPUT);
         assertThat(cli.execute("figures", "--preset", "tiny", "--only", "fig1", "--out", tmp.toString())).isZero();
         assertThat(tmp.resolve("fig1_classification.png")).exists();
         assertThat(tmp.resolve("fig2_grid.png")).doesNotExist();

@@ -63,9 +63,9 @@ class Table1CommandTest {
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err));
         cli.setOut(new PrintWriter(new StringWriter()));
-        assertThat(cli.execute("table1", "--configs", "2:2", "--out", tmp.toString())).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(cli.execute("table1", "--configs", "2:2", "--out", tmp.toString())).isEqualTo(org.police4j.cli.ExitCodes.BAD_INPUT);
         assertThat(err.toString()).contains("--configs").contains("2:2");
-        assertThat(cli.execute("table1", "--preset", "slow", "--out", tmp.toString())).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(cli.execute("table1", "--preset", "slow", "--out", tmp.toString())).isEqualTo(org.police4j.cli.ExitCodes.BAD_INPUT);
     }
 
     @Test

@@ -175,6 +175,10 @@ public final class TrainCommand extends CliCommand {
         checkOutDir(out);
 
         CsvTable table = CsvTable.read(data);
+        if (table.rows() == 0) {
+            throw new InputException("--data " + data + " has a header (" + String.join(", ", table.columns())
+                    + ") but no data rows; expected at least one row of values under the header");
+        }
         ColumnSelection cols = ColumnSelection.of(table, targets, features);
         VertexRegion rawRegion = RegionSpec.parse(region, null);
         RegionSpec.requireDimension(rawRegion, cols.features(), region);

@@ -211,6 +211,48 @@ class CommandErrorsTest {
     }
 
     @Test
+    void headerOnlyCsvIsBadInput() throws IOException {
+        Path csv = file("empty.csv", "x1,x2,y\n");
+        trainFails(csv, "box:-1,1,2", "--data " + csv + " has a header (x1, x2, y) but no data rows");
+    }
+
+    @Test
+    void predictRefusesToOverwriteItsInputs() throws IOException {
+        Path csv = file("q.csv", "id,x1,x2,y\n7,0.5,0.5,1\n8,-0.5,0.1,2\n");
+        byte[] before = Files.readAllBytes(csv);
+        // the same file, spelt another way
+        Path same = dir.resolve(".").resolve("q.csv");
+        Cli.Result r = Cli.inProcess("predict", Cli.path(model), "--data", Cli.path(csv), "--out", same.toString());
+        assertThat(r.code()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("is the input file --data").contains("refusing to overwrite the input");
+        assertThat(Files.readAllBytes(csv)).isEqualTo(before);
+        Cli.Result intoModel = Cli.inProcess("predict", Cli.path(model), "--data", Cli.path(csv), "--out",
+                Cli.path(model.resolve("model.json")));
+        assertThat(intoModel.code()).as(intoModel.toString()).isEqualTo(2);
+        assertThat(intoModel.err()).contains("inside the model directory");
+    }
+
+    @Test
+    void predictKeepsTheInputColumnsAndNamesItsOwn() throws IOException {
+        Path csv = file("q.csv", "id,x2,y,x1\n7,0.5,1,0.25\n8,-0.5,2,0.1\n");
+        Path out = dir.resolve("p.csv");
+        Cli.Result r = Cli.inProcess("predict", Cli.path(model), "--data", Cli.path(csv), "--out", Cli.path(out));
+        assertThat(r.code()).as(r.toString()).isZero();
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines.get(0)).isEqualTo("id,x2,y,x1,predicted_y");
+        assertThat(lines.get(1)).startsWith("7,0.5,1,0.25,");
+        Cli.Result kept = Cli.inProcess("predict", Cli.path(model), "--data", Cli.path(csv), "--out", Cli.path(out),
+                "--keep", "id");
+        assertThat(kept.code()).as(kept.toString()).isZero();
+        assertThat(Files.readAllLines(out).get(0)).isEqualTo("id,predicted_y");
+        Cli.Result unknown = Cli.inProcess("predict", Cli.path(model), "--data", Cli.path(csv), "--out",
+                Cli.path(dir.resolve("p2.csv")), "--keep", "nope");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("--keep: " + csv + " has no column 'nope'");
+        assertThat(dir.resolve("p2.csv")).doesNotExist();
+    }
+
+    @Test
     void predictWithoutAFeatureColumn() throws IOException {
         Path csv = file("p.csv", "x1,other\n1,2\n");
         Path out = dir.resolve("pred.csv");

@@ -85,7 +85,7 @@ public final class ExportCommand extends CliCommand {
         }
         checkOut(out);
         try (NDManager manager = NDManager.newBaseManager()) {
-            StoredModel m = StoredModel.load(model, manager);
+            StoredModel m = StoredModel.load(model, manager, err());
             FoldedWeights weights = Fold.weights(m.block());
             SequentialBlock net = Fold.block(weights, manager);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -27,7 +27,7 @@ public final class InfoCommand extends CliCommand {
     @Override
     protected int run() throws Exception {
         try (NDManager manager = NDManager.newBaseManager()) {
-            StoredModel m = StoredModel.load(model, manager);
+            StoredModel m = StoredModel.load(model, manager, err());
             PolicedMlp b = m.block();
             JsonNode meta = m.metadata();
             StringBuilder sb = new StringBuilder();

@@ -56,7 +56,7 @@ public final class PredictCommand extends CliCommand {
         long start = System.nanoTime();
         refuseToOverwriteInputs(out, data, model);
         try (NDManager manager = NDManager.newBaseManager()) {
-            StoredModel m = StoredModel.load(model, manager);
+            StoredModel m = StoredModel.load(model, manager, err());
             CsvTable table = CsvTable.read(data);
             List<String> missing = new ArrayList<>();
             for (String f : m.features()) {

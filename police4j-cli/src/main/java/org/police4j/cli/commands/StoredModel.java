@@ -74,7 +74,22 @@ record StoredModel(
      *     train's
      */
     static StoredModel load(Path dir, NDManager manager) throws IOException, MalformedModelException {
+        return load(dir, manager, null);
+    }
+
+    /**
+     * {@link #load(Path, NDManager)}, telling {@code err} (one line) when the directory is of an
+     * older format whose model.json is not covered by a checksum.
+     */
+    static StoredModel load(Path dir, NDManager manager, java.io.PrintWriter err)
+            throws IOException, MalformedModelException {
         ModelIo.Loaded loaded = ModelIo.load(dir, manager);
+        if (err != null && loaded.formatVersion() < ModelIo.FORMAT_VERSION) {
+            err.println("police4j: warning: " + dir + " is a format-" + loaded.formatVersion()
+                    + " model directory: only parameters.bin is checksummed, model.json is not;"
+                    + " retrain to get format " + ModelIo.FORMAT_VERSION + " (every file covered)");
+            err.flush();
+        }
         ObjectNode m = loaded.metadata();
         Path json = dir.resolve(ModelIo.MODEL_JSON);
         String task = text(m, "task", json);

@@ -41,6 +41,7 @@ import org.police4j.cli.plot.LossCurve;
 import org.police4j.engine.ShiftEngine;
 import org.police4j.engine.SignRule;
 import org.police4j.io.AtomicDirectory;
+import org.police4j.io.DirectoryManifest;
 import org.police4j.io.ModelIo;
 import org.police4j.io.RegionJson;
 import org.police4j.nn.Cpa;
@@ -417,6 +418,7 @@ public final class TrainCommand extends CliCommand {
                 Files.delete(inner);
                 Files.write(tmp.resolve("certificate.json"), certBytes);
                 curve.write(tmp.resolve("loss.png"), 900, 560);
+                DirectoryManifest.write(tmp); // every file, the certificate and the plot included
             });
 
             StringBuilder sb = new StringBuilder();
@@ -435,7 +437,7 @@ public final class TrainCommand extends CliCommand {
             out().print(sb);
             out().print(describeCertificate(cert, standardizer, cols.features(),
                     outputNames(task, cols.targets(), labels)));
-            out().printf(Locale.ROOT, "saved %s (model.json, parameters.bin, certificate.json, loss.png); total %.2f s%n",
+            out().printf(Locale.ROOT, "saved %s (model.json, parameters.bin, certificate.json, loss.png, checksums.sha256); total %.2f s%n",
                     out, (System.nanoTime() - wallStart) / 1e9);
             out().flush();
             if (!cert.certified()) {

@@ -47,7 +47,7 @@ public final class VerifyCommand extends CliCommand {
             throw new InputException("--samples: " + samples + "; expected >= 0");
         }
         try (NDManager manager = NDManager.newBaseManager()) {
-            StoredModel m = StoredModel.load(model, manager);
+            StoredModel m = StoredModel.load(model, manager, err());
             VertexRegion netRegion;
             String name;
             if (region == null) {

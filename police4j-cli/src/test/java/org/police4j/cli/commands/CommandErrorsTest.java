@@ -166,8 +166,7 @@ class CommandErrorsTest {
     }
 
     private Path copyOfModel() throws IOException {
-        Path copy = dir.resolve("model-copy");
-        Files.createDirectory(copy);
+        Path copy = Files.createTempDirectory(dir, "model-copy");
         try (Stream<Path> s = Files.list(model)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 Files.copy(p, copy.resolve(p.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
@@ -206,8 +205,46 @@ class CommandErrorsTest {
         for (String cmd : List.of("verify", "info")) {
             Cli.Result r = Cli.inProcess(cmd, Cli.path(m));
             assertThat(r.code()).as(r.toString()).isEqualTo(2);
-            assertThat(r.err()).contains("parameters.bin is corrupted: SHA-256");
+            assertThat(r.err()).contains("parameters.bin was changed or corrupted after it was written (SHA-256");
         }
+    }
+
+    @Test
+    void editedModelJsonIsCaught() throws IOException {
+        Path m = copyOfModel();
+        Path json = m.resolve("model.json");
+        String text = Files.readString(json);
+        assertThat(text).contains("\"learningRate\" : 0.001");
+        Files.writeString(json, text.replace("\"learningRate\" : 0.001", "\"learningRate\" : 0.002"));
+        for (String cmd : List.of("verify", "info")) {
+            Cli.Result r = Cli.inProcess(cmd, Cli.path(m));
+            assertThat(r.code()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).contains(json + " was changed or corrupted after it was written");
+        }
+        // every file is covered: the certificate and an added file too
+        Path m2 = copyOfModel();
+        Files.writeString(m2.resolve("certificate.json"), "{}");
+        Files.writeString(m2.resolve("notes.txt"), "mine");
+        Cli.Result r = Cli.inProcess("info", Cli.path(m2));
+        assertThat(r.code()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("certificate.json was changed").contains("notes.txt is not covered by checksums.sha256");
+        // a format-2 directory without its manifest is refused
+        Path m3 = copyOfModel();
+        Files.delete(m3.resolve("checksums.sha256"));
+        Cli.Result missing = Cli.inProcess("verify", Cli.path(m3));
+        assertThat(missing.code()).as(missing.toString()).isEqualTo(2);
+        assertThat(missing.err()).contains("checksums.sha256: missing");
+    }
+
+    @Test
+    void formatOneDirectoryStillLoadsWithAWarning() throws IOException {
+        Path m = copyOfModel();
+        Files.delete(m.resolve("checksums.sha256"));
+        Path json = m.resolve("model.json");
+        Files.writeString(json, Files.readString(json).replace("\"formatVersion\" : 2", "\"formatVersion\" : 1"));
+        Cli.Result r = Cli.inProcess("verify", Cli.path(m));
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.err()).contains("is a format-1 model directory: only parameters.bin is checksummed");
     }
 
     @Test

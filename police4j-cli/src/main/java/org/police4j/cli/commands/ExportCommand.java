@@ -94,6 +94,7 @@ public final class ExportCommand extends CliCommand {
             }
             byte[] params = bytes.toByteArray();
             Certificate cert = Certify.policed(m.block(), samples, 0);
+            RegionHull.warn(RegionHull.of(m.rawRegion()), m.regionSpec(), err());
             byte[] structure = TrainCommand.JSON.writeValueAsBytes(structure(m, weights));
             byte[] map = TrainCommand.JSON.writeValueAsBytes(affineMap(m, cert));
             AtomicDirectory.write(out, tmp -> {
@@ -212,6 +213,9 @@ public final class ExportCommand extends CliCommand {
             root.set("A", TrainCommand.JSON.valueToTree(a));
             root.set("b", TrainCommand.JSON.valueToTree(b));
         }
+        RegionHull.putJson(root, RegionHull.of(m.rawRegion()),
+                m.standardizer() == null ? a : AffineMaps.rawA(a, m.standardizer()),
+                m.standardizer() == null ? b : AffineMaps.rawB(a, b, m.standardizer()));
         ObjectNode region = RegionJson.write(m.rawRegion());
         region.put("spec", m.regionSpec());
         region.put("coordinates", "raw");

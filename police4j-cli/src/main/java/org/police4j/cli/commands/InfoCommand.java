@@ -57,7 +57,11 @@ public final class InfoCommand extends CliCommand {
             VertexRegion raw = m.rawRegion();
             sb.append("region: '").append(m.regionSpec()).append("' (").append(raw.name()).append("), ")
                     .append(raw.vertexCount()).append(" vertices in dimension ").append(raw.dimension())
-                    .append(" (raw coordinates)\n");
+                    .append(" (raw coordinates)");
+            org.police4j.region.AffineHull hull = RegionHull.of(raw);
+            sb.append(hull.isFull() ? ", full-dimensional\n"
+                    : ", affine dimension " + hull.dimension() + ": the map is determined only on the region's"
+                            + " affine hull (see certificate.json 'affineHull')\n");
             if (m.standardizer() != null) {
                 sb.append("standardizer: mean ").append(fmt(m.standardizer().mean()))
                         .append(", std ").append(fmt(m.standardizer().std())).append('\n');

@@ -46,6 +46,7 @@ import org.police4j.io.ModelIo;
 import org.police4j.io.RegionJson;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.PolicedMlp;
+import org.police4j.region.AffineHull;
 import org.police4j.region.VertexRegion;
 import org.police4j.train.Fit;
 import org.police4j.train.FitResult;
@@ -183,6 +184,8 @@ public final class TrainCommand extends CliCommand {
         ColumnSelection cols = ColumnSelection.of(table, targets, features);
         VertexRegion rawRegion = RegionSpec.parse(region, null);
         RegionSpec.requireDimension(rawRegion, cols.features(), region);
+        AffineHull hull = RegionHull.of(rawRegion);
+        RegionHull.warn(hull, region, err());
         double[][] x = table.numeric(cols.features());
         int n = x.length;
 
@@ -400,7 +403,7 @@ public final class TrainCommand extends CliCommand {
             res.put("seconds", wallTrain);
             res.put("certified", cert.certified());
 
-            ObjectNode certJson = certificateJson(cert, standardizer);
+            ObjectNode certJson = certificateJson(cert, standardizer, hull);
             byte[] certBytes = JSON.writeValueAsBytes(certJson);
             LossCurve curve = new LossCurve("police4j train: " + data.getFileName())
                     .train(stepsFrom1(result.losses().length), result.losses());
@@ -436,7 +439,7 @@ public final class TrainCommand extends CliCommand {
             sb.append(String.format(Locale.ROOT, " (%d train rows, %d validation rows)%n", nTrain, nVal));
             out().print(sb);
             out().print(describeCertificate(cert, standardizer, cols.features(),
-                    outputNames(task, cols.targets(), labels)));
+                    outputNames(task, cols.targets(), labels), hull));
             out().printf(Locale.ROOT, "saved %s (model.json, parameters.bin, certificate.json, loss.png, checksums.sha256); total %.2f s%n",
                     out, (System.nanoTime() - wallStart) / 1e9);
             out().flush();
@@ -567,9 +570,26 @@ public final class TrainCommand extends CliCommand {
         return names;
     }
 
-    /** The certificate's summary, plus the map in raw coordinates when the inputs are standardised. */
-    static String describeCertificate(Certificate cert, Standardizer s, List<String> features, List<String> outputs) {
+    /**
+     * The certificate's summary, plus the map in raw coordinates when the inputs are standardised;
+     * for a region of lower affine dimension than the data, the map only where it is determined.
+     */
+    static String describeCertificate(Certificate cert, Standardizer s, List<String> features, List<String> outputs,
+            AffineHull hull) {
         StringBuilder sb = new StringBuilder();
+        if (!hull.isFull()) {
+            String summary = cert.summary();
+            int cut = summary.indexOf("  affine map ");
+            sb.append(s == null ? "" : "certificate (network inputs are standardised features z = (x - mean) / std):\n");
+            sb.append(cut < 0 ? summary : summary.substring(0, cut));
+            double[][] a = s == null ? cert.a() : AffineMaps.rawA(cert.a(), s);
+            double[] b = s == null ? cert.b() : AffineMaps.rawB(cert.a(), cert.b(), s);
+            if (!cert.certified()) {
+                sb.append("  (majority-pattern map, NOT valid on the whole region)\n");
+            }
+            sb.append(RegionHull.describe(hull, a, b, features, outputs, Certificate.SMALL_MAP_ENTRIES));
+            return sb.toString();
+        }
         if (s == null) {
             sb.append(cert.summary());
             return sb.toString();
@@ -585,8 +605,8 @@ public final class TrainCommand extends CliCommand {
         return sb.toString();
     }
 
-    /** certificate.json: Certificate.toMap(), the coordinates it is in, and the raw map. */
-    static ObjectNode certificateJson(Certificate cert, Standardizer s) {
+    /** certificate.json: Certificate.toMap(), the coordinates it is in, the raw map and the region's hull. */
+    static ObjectNode certificateJson(Certificate cert, Standardizer s, AffineHull hull) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("coordinates", s == null ? "raw" : "standardized");
         m.putAll(cert.toMap());
@@ -597,7 +617,10 @@ public final class TrainCommand extends CliCommand {
             raw.put("b", AffineMaps.rawB(a, cert.b(), s));
             m.put("raw", raw);
         }
-        return JSON.valueToTree(m);
+        ObjectNode json = JSON.valueToTree(m);
+        RegionHull.putJson(json, hull, s == null ? cert.a() : AffineMaps.rawA(cert.a(), s),
+                s == null ? cert.b() : AffineMaps.rawB(cert.a(), cert.b(), s));
+        return json;
     }
 
     private static ProgressBar bar(int steps) {

@@ -6,6 +6,7 @@ import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
 import org.police4j.cli.data.InputException;
 import org.police4j.cli.data.RegionSpec;
+import org.police4j.region.AffineHull;
 import org.police4j.region.VertexRegion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,21 +51,25 @@ public final class VerifyCommand extends CliCommand {
             StoredModel m = StoredModel.load(model, manager, err());
             VertexRegion netRegion;
             String name;
+            VertexRegion raw;
             if (region == null) {
                 netRegion = m.block().region();
+                raw = m.rawRegion();
                 name = "the model's region '" + m.regionSpec() + "'";
             } else {
-                VertexRegion raw = RegionSpec.parse(region, null);
+                raw = RegionSpec.parse(region, null);
                 RegionSpec.requireDimension(raw, m.features(), region);
                 netRegion = m.standardizer() == null ? raw : m.standardizer().mapRegion(raw);
                 name = "region '" + region + "'";
             }
+            AffineHull hull = RegionHull.of(raw);
+            RegionHull.warn(hull, region == null ? m.regionSpec() : region, err());
             long start = System.nanoTime();
             Certificate cert = Certify.policed(m.block(), netRegion, samples, seed);
             double seconds = (System.nanoTime() - start) / 1e9;
             out().printf("%s: %s, %d vertices in dimension %d%n", model, name,
                     netRegion.vertexCount(), netRegion.dimension());
-            out().print(TrainCommand.describeCertificate(cert, m.standardizer(), m.features(), m.outputNames()));
+            out().print(TrainCommand.describeCertificate(cert, m.standardizer(), m.features(), m.outputNames(), hull));
             out().printf(java.util.Locale.ROOT, "checked in %.3f s%n", seconds);
             out().flush();
             return cert.certified() ? 0 : EXIT_NOT_CERTIFIED;

@@ -93,17 +93,26 @@ public final class ExportCommand extends CliCommand {
                 net.saveParameters(o);
             }
             byte[] params = bytes.toByteArray();
-            Certificate cert = Certify.policed(m.block(), samples, 0);
-            RegionHull.warn(RegionHull.of(m.rawRegion()), m.regionSpec(), err());
+            Certificate cert = m.baseline() ? null : Certify.policed(m.block(), samples, 0);
+            if (cert != null) {
+                RegionHull.warn(RegionHull.of(m.rawRegion()), m.regionSpec(), err());
+            }
             byte[] structure = TrainCommand.JSON.writeValueAsBytes(structure(m, weights));
-            byte[] map = TrainCommand.JSON.writeValueAsBytes(affineMap(m, cert));
+            byte[] map = cert == null ? null : TrainCommand.JSON.writeValueAsBytes(affineMap(m, cert));
             AtomicDirectory.write(out, tmp -> {
                 Files.write(tmp.resolve("folded.params"), params);
                 Files.write(tmp.resolve("folded.json"), structure);
-                Files.write(tmp.resolve("affine_map.json"), map);
+                if (map != null) {
+                    Files.write(tmp.resolve("affine_map.json"), map);
+                }
             });
-            out().printf("exported %s to %s (folded.params, folded.json, affine_map.json); %s%n", model, out,
-                    cert.certified() ? "certified affine on the region" : "NOT certified affine on the region");
+            if (cert == null) {
+                out().printf("exported %s to %s (folded.params, folded.json); an unconstrained baseline (--no-region):"
+                        + " no affine map%n", model, out);
+            } else {
+                out().printf("exported %s to %s (folded.params, folded.json, affine_map.json); %s%n", model, out,
+                        cert.certified() ? "certified affine on the region" : "NOT certified affine on the region");
+            }
             if (m.standardizer() != null) {
                 out().println("note: the exported network expects standardised inputs (x - mean) / std;"
                         + " mean and std are in folded.json; the affine map in affine_map.json is in raw coordinates");
@@ -145,6 +154,7 @@ public final class ExportCommand extends CliCommand {
             root.putNull("standardizer");
         }
         root.put("task", m.task());
+        root.put("constraint", m.baseline() ? "none (unconstrained baseline, --no-region)" : "police");
         ArrayNode outputs = root.putArray("outputs");
         m.outputNames().forEach(outputs::add);
         if (m.classification()) {

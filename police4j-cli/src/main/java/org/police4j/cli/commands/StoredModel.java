@@ -46,6 +46,11 @@ record StoredModel(
     static final String REGRESSION = "regression";
     static final String CLASSIFICATION = "classification";
 
+    /** Whether this is an unconstrained baseline ({@code train --no-region}): no region, no certificate. */
+    boolean baseline() {
+        return "none".equals(metadata.path("constraint").asText());
+    }
+
     boolean classification() {
         return CLASSIFICATION.equals(task);
     }

@@ -52,6 +52,10 @@ public final class VerifyCommand extends CliCommand {
             VertexRegion netRegion;
             String name;
             VertexRegion raw;
+            if (region == null && m.baseline()) {
+                throw new InputException(model + " is an unconstrained baseline (trained with --no-region): it has no"
+                        + " region to certify; give --region REGION to test whether it happens to be affine on one");
+            }
             if (region == null) {
                 netRegion = m.block().region();
                 raw = m.rawRegion();

@@ -237,7 +237,12 @@ public final class ExportCommand extends CliCommand {
             std.put("note", "the same map for the network's own inputs z = (x - mean) / std");
             std.set("A", TrainCommand.JSON.valueToTree(a));
             std.set("b", TrainCommand.JSON.valueToTree(b));
-            std.set("vertices", RegionJson.write(m.block().region()).get("vertices"));
+            ObjectNode netRegion = RegionJson.write(m.block().regions().get(0));
+            if (netRegion.has("vertices")) {
+                std.set("vertices", netRegion.get("vertices"));
+            } else {
+                std.set("region", netRegion);
+            }
         } else {
             root.putNull("standardizer");
         }

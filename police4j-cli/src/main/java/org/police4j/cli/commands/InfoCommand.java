@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.police4j.nn.PolicedMlp;
-import org.police4j.region.VertexRegion;
+import org.police4j.region.Region;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -54,13 +54,12 @@ public final class InfoCommand extends CliCommand {
             sb.append(" -> ").append(b.outputs()).append(", activation ").append(b.activation().id())
                     .append(", margin ").append(b.engine().margin())
                     .append(", ").append(parameterCount(b)).append(" parameters\n");
-            VertexRegion raw = m.rawRegion();
+            Region raw = m.rawRegion();
             if (m.baseline()) {
                 sb.append("region: none: an UNCONSTRAINED BASELINE (trained with --no-region), no affine guarantee\n");
             } else {
             sb.append("region: '").append(m.regionSpec()).append("' (").append(raw.name()).append("), ")
-                    .append(raw.vertexCount()).append(" vertices in dimension ").append(raw.dimension())
-                    .append(" (raw coordinates)");
+                    .append(RegionHull.describe(raw)).append(" (raw coordinates)");
             org.police4j.region.AffineHull hull = RegionHull.of(raw);
             sb.append(hull.isFull() ? ", full-dimensional\n"
                     : ", affine dimension " + hull.dimension() + ": the map is determined only on the region's"

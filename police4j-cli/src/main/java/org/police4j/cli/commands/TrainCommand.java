@@ -37,6 +37,7 @@ import org.police4j.cli.data.InputException;
 import org.police4j.cli.data.LabelEncoding;
 import org.police4j.cli.data.RegionSpec;
 import org.police4j.cli.data.Standardizer;
+import org.police4j.cli.data.SupportRegionSpec;
 import org.police4j.cli.plot.LossCurve;
 import org.police4j.engine.ShiftEngine;
 import org.police4j.engine.SignRule;
@@ -47,6 +48,8 @@ import org.police4j.io.RegionJson;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.AffineHull;
+import org.police4j.region.Region;
+import org.police4j.region.SupportRegion;
 import org.police4j.region.VertexRegion;
 import org.police4j.train.Fit;
 import org.police4j.train.FitResult;
@@ -193,10 +196,11 @@ public final class TrainCommand extends CliCommand {
                     + ") but no data rows; expected at least one row of values under the header");
         }
         ColumnSelection cols = ColumnSelection.of(table, targets, features);
-        VertexRegion rawRegion = null;
+        Region rawRegion = null;
         AffineHull hull = null;
-        if (!noRegion) {
-            rawRegion = RegionSpec.parse(region, null);
+        boolean fromData = !noRegion && SupportRegionSpec.needsData(region);
+        if (!noRegion && !fromData) {
+            rawRegion = RegionSpec.parseAny(region, null, cols.features());
             RegionSpec.requireDimension(rawRegion, cols.features(), region);
             hull = RegionHull.of(rawRegion);
             RegionHull.warn(hull, region, err());
@@ -270,6 +274,15 @@ public final class TrainCommand extends CliCommand {
         if (noRegion) {
             rawRegion = baselinePoint(x, trainRows);
         }
+        if (fromData) {
+            rawRegion = SupportRegionSpec.quantileBox(region, x, trainRows);
+            hull = RegionHull.of(rawRegion);
+            RegionHull.warn(hull, region, err());
+        }
+        if (rawRegion instanceof SupportRegion && signRule == SignRule.MAJORITY) {
+            throw new InputException("--sign-rule MAJORITY counts vertices; region '" + region + "' is given by its"
+                    + " support (no vertex list): use CENTER (the default) or MINIMAL_SHIFT");
+        }
         float[][] y2Raw = y2;
         double[][] targetScale = null; // {mean, std} per output
         if (standardizeTarget) {
@@ -278,7 +291,7 @@ public final class TrainCommand extends CliCommand {
         }
 
         Standardizer standardizer = null;
-        VertexRegion netRegion = rawRegion;
+        Region netRegion = rawRegion;
         double[][] xNet = x;
         if (standardize) {
             double[][] fitRows = new double[nTrain][];

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import javax.imageio.ImageIO;
+import org.police4j.cli.ExitCodes;
 import org.police4j.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,10 +90,10 @@ class FiguresCommandTest {
         cli.setOut(new PrintWriter(new StringWriter()));
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err));
-        assertThat(cli.execute("figures", "--preset", "huge", "--out", tmp.toString())).isEqualTo(org.police4j.cli.ExitCodes.BAD_INPUT);
+        assertThat(cli.execute("figures", "--preset", "huge", "--out", tmp.toString())).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(err.toString()).contains("--preset").contains("huge");
         assertThat(cli.execute("figures", "--preset", "tiny", "--only", "fig9", "--out", tmp.toString()))
-                .isEqualTo(org.police4j.cli.ExitCodes.BAD_INPUT);
+                .isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(cli.execute("figures", "--preset", "tiny", "--only", "fig1", "--out", tmp.toString())).isZero();
         assertThat(tmp.resolve("fig1_classification.png")).exists();
         assertThat(tmp.resolve("fig2_grid.png")).doesNotExist();

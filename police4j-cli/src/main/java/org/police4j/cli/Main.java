@@ -109,11 +109,12 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         // Ctrl-C: the JVM exits with 130; say so in one line. Files are written atomically, so
-        // an interrupted command leaves the old ones (or none), never a half-written one.
+        // an interrupted command leaves the old ones (or none), never a half-written one (at most
+        // a temporary sibling if the interrupt hits the final write).
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (!finished) {
-                System.err.println(System.lineSeparator() + "police4j: interrupted; no partial files were"
-                        + " written (exit " + ExitCodes.INTERRUPTED + ")");
+                System.err.println(System.lineSeparator() + "police4j: interrupted (exit " + ExitCodes.INTERRUPTED
+                        + "); outputs are replaced atomically, so each is complete or as it was before");
                 System.err.flush();
             }
         }, "police4j-interrupt"));

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.police4j.io.AtomicDirectory;
+import org.police4j.io.DirectoryManifest;
 import org.police4j.io.ModelIo;
 import org.police4j.io.RegionJson;
 import org.police4j.nn.Cpa;
@@ -97,6 +98,7 @@ public final class ConvModelIo {
         AtomicDirectory.write(dir, tmp -> {
             Files.write(tmp.resolve(PARAMETERS), parameters);
             Files.write(tmp.resolve(MODEL_JSON), json);
+            DirectoryManifest.write(tmp);
         });
     }
 
@@ -113,6 +115,10 @@ public final class ConvModelIo {
         Path jsonFile = dir.resolve(MODEL_JSON);
         if (!Files.isRegularFile(jsonFile)) {
             throw new NoSuchFileException(jsonFile.toString(), null, "not a police4j conv model directory");
+        }
+        // every file covered, model.json included (directories written before the manifest have none)
+        if (DirectoryManifest.exists(dir)) {
+            DirectoryManifest.verify(dir);
         }
         JsonNode root;
         try {

@@ -217,8 +217,8 @@ public record FoldedConvNet(int c, int h, int w, List<Op> ops, Cpa activation) {
                 }
                 net.add(Fold.djlActivation(activation));
                 setters.add(() -> {
-                    conv.getParameters().get("weight").getArray().set(cv.weight());
-                    bias.bias().getArray().set(cv.bias());
+                    Fold.copy(conv.getParameters().get("weight").getArray(), cv.weight());
+                    Fold.copy(bias.bias().getArray(), cv.bias());
                 });
             } else if (op instanceof GapOp) {
                 net.add(LambdaBlock.singleton(a -> a.reshape(a.getShape().get(0), a.getShape().get(1), -1).mean(new int[] {2}), "globalAvgPool"));
@@ -236,8 +236,8 @@ public record FoldedConvNet(int c, int h, int w, List<Op> ops, Cpa activation) {
                     for (int k = 0; k < d.bias().length; k++) {
                         System.arraycopy(d.weight()[k], 0, flat, k * d.weight()[k].length, d.weight()[k].length);
                     }
-                    linear.getParameters().get("weight").getArray().set(flat);
-                    linear.getParameters().get("bias").getArray().set(d.bias());
+                    Fold.copy(linear.getParameters().get("weight").getArray(), flat);
+                    Fold.copy(linear.getParameters().get("bias").getArray(), d.bias());
                 });
             }
         }

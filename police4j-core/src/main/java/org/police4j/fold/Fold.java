@@ -3,6 +3,7 @@ package org.police4j.fold;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -154,8 +155,19 @@ public final class Fold {
         for (int k = 0; k < layer.outputs(); k++) {
             System.arraycopy(layer.weight()[k], 0, flat, k * layer.inputs(), layer.inputs());
         }
-        weight.getArray().set(flat);
-        bias.getArray().set(layer.bias());
+        copy(weight.getArray(), flat);
+        copy(bias.getArray(), layer.bias());
+    }
+
+    /**
+     * {@code target[...] = values}, in place. Not {@code NDArray.set(float[])}: DJL's PyTorch
+     * binding implements that with a deprecated guard that makes PyTorch print a "risk of
+     * producing silent wrong result" warning to the user; an indexed copy gives the same bits.
+     */
+    public static void copy(NDArray target, float[] values) {
+        try (NDManager scratch = target.getManager().newSubManager()) {
+            target.set(new NDIndex("..."), scratch.create(values, target.getShape()));
+        }
     }
 
     static float[][] matrix(NDArray array) {

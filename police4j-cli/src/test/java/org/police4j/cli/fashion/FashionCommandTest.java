@@ -11,7 +11,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.police4j.cli.Main;
+import org.police4j.cli.ExitCodes;
 import org.police4j.cli.commands.Cli;
 
 /**
@@ -119,20 +119,20 @@ class FashionCommandTest {
     void missingDataIsBadInputNamingThePackage() {
         Path missing = dir.resolve("no-data");
         Cli.Result r = run("fashion", "--preset", "tiny", "--data-dir", missing.toString(), "--out", dir.resolve("o").toString());
-        assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(r.err()).startsWith("police4j: ").contains(missing.toString()).contains("apt-get install dataset-fashion-mnist");
     }
 
     @Test
     void badOptionsAreBadInput() {
         Cli.Result eps = run("fashion", "--eps", "0", "--out", dir.resolve("o").toString());
-        assertThat(eps.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(eps.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(eps.err()).contains("police4j: --eps: 0.0; expected 0 < E <= 1");
         Cli.Result k = run("fashion", "--images", "0", "--out", dir.resolve("o").toString());
-        assertThat(k.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(k.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(k.err()).contains("--images: 0; expected 1..64");
         Cli.Result preset = run("fashion", "--preset", "huge");
-        assertThat(preset.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(preset.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(preset.err()).contains("huge");
     }
 

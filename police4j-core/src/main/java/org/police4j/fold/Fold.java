@@ -163,6 +163,9 @@ public final class Fold {
      * {@code target[...] = values}, in place. Not {@code NDArray.set(float[])}: DJL's PyTorch
      * binding implements that with a deprecated guard that makes PyTorch print a "risk of
      * producing silent wrong result" warning to the user; an indexed copy gives the same bits.
+     *
+     * @param target the array to overwrite, in place
+     * @param values as many values as {@code target} has, row-major
      */
     public static void copy(NDArray target, float[] values) {
         try (NDManager scratch = target.getManager().newSubManager()) {

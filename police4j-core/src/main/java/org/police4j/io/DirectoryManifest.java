@@ -30,6 +30,9 @@ public final class DirectoryManifest {
     /**
      * Writes the manifest of every regular, non-hidden file in {@code dir} (but itself), sorted
      * by name.
+     *
+     * @param dir the model directory
+     * @throws IOException if a file cannot be read or the manifest written
      */
     public static void write(Path dir) throws IOException {
         StringBuilder sb = new StringBuilder();
@@ -39,7 +42,12 @@ public final class DirectoryManifest {
         Files.writeString(dir.resolve(FILE), sb, StandardCharsets.UTF_8);
     }
 
-    /** Whether {@code dir} has a manifest (directories of format 1 have none). */
+    /**
+     * Whether {@code dir} has a manifest (directories of format 1 have none).
+     *
+     * @param dir the model directory
+     * @return true when the manifest file exists
+     */
     public static boolean exists(Path dir) {
         return Files.isRegularFile(dir.resolve(FILE));
     }
@@ -47,6 +55,8 @@ public final class DirectoryManifest {
     /**
      * Checks every file of {@code dir} against its manifest.
      *
+     * @param dir the model directory
+     * @throws IOException if a file cannot be read
      * @throws MalformedModelException naming the file and what is wrong: missing from the
      *     directory, changed since it was written, or not covered by the manifest
      */

@@ -80,32 +80,37 @@ public final class AffineHull {
         return new AffineHull(origin, java.util.Arrays.copyOf(basis, k));
     }
 
-    /** The hull of a region's vertices. */
+    /**
+     * The hull of a region's vertices.
+     *
+     * @param region the region
+     * @return the affine hull of its vertices
+     */
     public static AffineHull of(VertexRegion region) {
         return of(region.vertices());
     }
 
-    /** The number of independent directions: 0 for a point, 1 for a segment, ..., D for a full region. */
+    /** {@return the number of independent directions: 0 for a point, 1 for a segment, ..., D for a full region} */
     public int dimension() {
         return basis.length;
     }
 
-    /** The dimension of the space the points live in. */
+    /** {@return the dimension of the space the points live in} */
     public int ambientDimension() {
         return origin.length;
     }
 
-    /** Whether the hull is the whole space (the map on it is then fully determined). */
+    /** {@return whether the hull is the whole space (the map on it is then fully determined)} */
     public boolean isFull() {
         return basis.length == origin.length;
     }
 
-    /** A point of the hull (the first point). */
+    /** {@return a point of the hull (the first point)} */
     public double[] origin() {
         return origin.clone();
     }
 
-    /** An orthonormal basis of the hull's directions, k x D. */
+    /** {@return an orthonormal basis of the hull's directions, k x D} */
     public double[][] basis() {
         double[][] out = new double[basis.length][];
         for (int i = 0; i < basis.length; i++) {

@@ -1,16 +1,21 @@
 package org.police4j.cli;
 
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import org.police4j.cli.data.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code police4j} command line. Exit codes: 0 success, 1 "not certified" (verify), 2 bad
- * input (a clear message on standard error), 3 an unexpected failure.
+ * The {@code police4j} command line. Exit codes ({@link ExitCodes}): 0 success, 1 "not certified"
+ * (verify), 2 bad input (a clear message on standard error), 3 an unexpected failure, 130
+ * interrupted. Every command runs under one {@link ThreadPolicy}, applied here before any engine
+ * starts.
  */
 @Command(
         name = "police4j",
         mixinStandardHelpOptions = true,
-        version = "police4j 0.1.0 (DJL 0.36.0, PyTorch 2.7.1 CPU)",
+        version = Version.TEXT,
         description = "Deep networks that are provably affine on chosen regions (POLICE).",
         subcommands = {
             CommandLine.HelpCommand.class,
@@ -24,13 +29,7 @@ import picocli.CommandLine.Command;
             org.police4j.cli.paper.BeyondCommand.class,
             org.police4j.cli.fashion.FashionCommand.class,
         })
-public final class Main implements Runnable {
-
-    /** Exit code for bad input: a message that names the argument, the value and the expectation. */
-    public static final int EXIT_BAD_INPUT = 2;
-
-    /** Exit code for an unexpected failure (a bug or an environment problem), with its stack trace. */
-    public static final int EXIT_FAILURE = 3;
+public final class Main implements Callable<Integer> {
 
     /** The switch DJL reads before its usage tracking contacts the EC2 metadata endpoint. */
     public static final String OPT_OUT_TRACKING = "OPT_OUT_TRACKING";
@@ -53,31 +52,74 @@ public final class Main implements Runnable {
         }
     }
 
+    /** No command: the usage on standard error and exit 2, so a script notices. */
     @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("police4j: no command given; expected one of the commands below");
+        spec.commandLine().usage(err);
+        err.flush();
+        return ExitCodes.BAD_INPUT;
     }
 
     /** Builds the command line, shared by {@link #main} and the tests. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionStrategy(Main::execute);
         cli.setExecutionExceptionHandler(
                 (ex, commandLine, parseResult) -> {
                     if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
                             || ex instanceof ai.djl.MalformedModelException
                             || ex instanceof org.police4j.cli.data.InputException) {
                         commandLine.getErr().println("police4j: " + ex.getMessage());
-                        return EXIT_BAD_INPUT;
+                        return ExitCodes.BAD_INPUT;
                     }
                     // Not 1: verify uses 1 for "not certified".
                     ex.printStackTrace(commandLine.getErr());
-                    return EXIT_FAILURE;
+                    return ExitCodes.FAILURE;
                 });
         return cli;
     }
 
+    /**
+     * Applies the {@link ThreadPolicy} with the command's {@code --threads} (every command has
+     * it), then runs the command.
+     */
+    private static int execute(CommandLine.ParseResult parseResult) {
+        CommandLine.ParseResult last = parseResult;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        Integer threads = last.commandSpec().findOption("--threads") == null
+                ? null
+                : last.matchedOptionValue("--threads", null);
+        try {
+            ThreadPolicy.apply(threads);
+        } catch (InputException e) {
+            CommandLine cli = last.commandSpec().commandLine();
+            cli.getErr().println("police4j: " + e.getMessage());
+            cli.getErr().flush();
+            return ExitCodes.BAD_INPUT;
+        }
+        return new CommandLine.RunLast().execute(parseResult);
+    }
+
+    private static volatile boolean finished;
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        // Ctrl-C: the JVM exits with 130; say so in one line. Files are written atomically, so
+        // an interrupted command leaves the old ones (or none), never a half-written one (at most
+        // a temporary sibling if the interrupt hits the final write).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!finished) {
+                System.err.println(System.lineSeparator() + "police4j: interrupted (exit " + ExitCodes.INTERRUPTED
+                        + "); outputs are replaced atomically, so each is complete or as it was before");
+                System.err.flush();
+            }
+        }, "police4j-interrupt"));
+        int code = commandLine().execute(args);
+        finished = true;
+        System.exit(code);
     }
 }

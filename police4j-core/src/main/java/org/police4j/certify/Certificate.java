@@ -51,6 +51,22 @@ public record Certificate(
     /** Maps with at most this many entries (K*D) are printed in full by {@link #summary()}. */
     public static final int SMALL_MAP_ENTRIES = 16;
 
+    /**
+     * Checks that {@code a} and {@code b} are present and agree on K and that {@code
+     * firstViolation} and {@code offendingUnits} agree with the verdict; keeps copies of the map.
+     *
+     * @param certified true iff no hidden unit straddles the kink over the vertices
+     * @param hiddenLayers the number of hidden layers checked
+     * @param unitsChecked the total number of hidden units checked
+     * @param offendingUnits how many hidden units straddle the kink (0 when certified)
+     * @param firstViolation the first straddling unit in (layer, unit) order, null when certified
+     * @param a the affine map's matrix, K outputs x D inputs
+     * @param b the affine map's offset, K outputs
+     * @param interiorDeviation max |net(x) - (a x + b)| over the interior points and outputs (0 when
+     *     no interior points were given)
+     * @param vertexDeviation max |net(v) - (a v + b)| over the vertices and outputs
+     * @param interiorPoints how many interior points were checked
+     */
     public Certificate {
         if (a == null || b == null) {
             throw new IllegalArgumentException("a and b must not be null");
@@ -73,24 +89,24 @@ public record Certificate(
         b = b.clone();
     }
 
-    /** The matrix A (K x D), a copy. */
+    /** {@return the matrix A (K x D), a copy} */
     @Override
     public double[][] a() {
         return deepCopy(a);
     }
 
-    /** The offset b (K), a copy. */
+    /** {@return the offset b (K), a copy} */
     @Override
     public double[] b() {
         return b.clone();
     }
 
-    /** The number of outputs K. */
+    /** {@return the number of outputs K} */
     public int outputDimension() {
         return b.length;
     }
 
-    /** The number of inputs D (0 when there are no outputs). */
+    /** {@return the number of inputs D (0 when there are no outputs)} */
     public int inputDimension() {
         return a.length == 0 ? 0 : a[0].length;
     }
@@ -122,6 +138,8 @@ public record Certificate(
      * A readable multi-line report: the verdict, the first offending unit with its range, the
      * deviations and the affine map (in full when K*D &lt;= {@value #SMALL_MAP_ENTRIES}, else its
      * shape).
+     *
+     * @return the report, lines separated by {@code \n}
      */
     public String summary() {
         StringBuilder sb = new StringBuilder();
@@ -182,7 +200,7 @@ public record Certificate(
         return sb.toString();
     }
 
-    /** The certificate as ordered maps and lists, ready for any JSON writer. */
+    /** {@return the certificate as ordered maps and lists, ready for any JSON writer} */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("certified", certified);

@@ -57,7 +57,7 @@ public final class Certifier {
         this.parallel = builder.parallel;
     }
 
-    /** A builder with the defaults: fast path on, parallel on. */
+    /** {@return a builder with the defaults: fast path on, parallel on} */
     public static Builder builder() {
         return new Builder();
     }
@@ -78,12 +78,12 @@ public final class Certifier {
         return builder().build().run(net, vertices, interiorPoints);
     }
 
-    /** Whether this certifier uses the double fast path before exact arithmetic. */
+    /** {@return whether this certifier uses the double fast path before exact arithmetic} */
     public boolean fastPath() {
         return fastPath;
     }
 
-    /** Whether this certifier evaluates vertices in parallel. */
+    /** {@return whether this certifier evaluates vertices in parallel} */
     public boolean parallel() {
         return parallel;
     }
@@ -207,18 +207,27 @@ public final class Certifier {
         /**
          * Whether to try the rigorous double fast path before exact arithmetic (default true).
          * False forces the pure exact BigDecimal path for every vertex; the verdict is the same.
+         *
+         * @param fastPath true to try the fast path first
+         * @return this builder
          */
         public Builder fastPath(boolean fastPath) {
             this.fastPath = fastPath;
             return this;
         }
 
-        /** Whether to evaluate vertices (and the map's passes) in parallel (default true). */
+        /**
+         * Whether to evaluate vertices (and the map's passes) in parallel (default true).
+         *
+         * @param parallel true to use the common fork-join pool
+         * @return this builder
+         */
         public Builder parallel(boolean parallel) {
             this.parallel = parallel;
             return this;
         }
 
+        /** {@return the certifier with the options set so far} */
         public Certifier build() {
             return new Certifier(this);
         }

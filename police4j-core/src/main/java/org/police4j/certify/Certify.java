@@ -39,7 +39,14 @@ public final class Certify {
         return policed(block, block.regions().get(0), interiorSamples, seed);
     }
 
-    /** One certificate per region of {@code block}, each with its own affine map. */
+    /**
+     * One certificate per region of {@code block}, each with its own affine map.
+     *
+     * @param block an initialised POLICEd network
+     * @param interiorSamples random points of each region at which the deviation from its map is measured
+     * @param seed seeds the sampling (the same for every region)
+     * @return the certificates, in the order of {@code block.regions()}
+     */
     public static List<Certificate> perRegion(PolicedMlp block, int interiorSamples, long seed) {
         FoldedWeights folded = Fold.weights(block);
         List<Certificate> out = new ArrayList<>();
@@ -49,12 +56,28 @@ public final class Certify {
         return out;
     }
 
-    /** Certifies the folded form of {@code block} on any region of the same dimension. */
+    /**
+     * Certifies the folded form of {@code block} on any region of the same dimension.
+     *
+     * @param block an initialised POLICEd network
+     * @param region the region, of the block's input dimension; need not be one it was trained for
+     * @param interiorSamples random points of R at which the deviation from the affine map is measured
+     * @param seed seeds the sampling
+     * @return the certificate
+     */
     public static Certificate policed(PolicedMlp block, Region region, int interiorSamples, long seed) {
         return of(Fold.weights(block), region, interiorSamples, seed);
     }
 
-    /** Certifies a folded network on a region. */
+    /**
+     * Certifies a folded network on a region.
+     *
+     * @param net the folded network (plain dense layers and CPA activations)
+     * @param region the region, of the network's input dimension
+     * @param interiorSamples random points of R at which the deviation from the affine map is measured
+     * @param seed seeds the sampling
+     * @return the certificate
+     */
     public static Certificate of(FoldedWeights net, Region region, int interiorSamples, long seed) {
         double[][] interior = region.sample(interiorSamples, new Random(seed));
         if (region instanceof VertexRegion v) {

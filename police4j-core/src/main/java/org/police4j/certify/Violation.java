@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public record Violation(int layer, int unit, double min, double max) {
 
-    /** A JSON-friendly view: {@code layer}, {@code unit}, {@code min}, {@code max}. */
+    /** {@return a JSON-friendly view: {@code layer}, {@code unit}, {@code min}, {@code max}} */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("layer", layer);

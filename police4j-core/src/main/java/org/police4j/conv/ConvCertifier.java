@@ -50,6 +50,17 @@ public final class ConvCertifier {
 
     private ConvCertifier() {}
 
+    /**
+     * Certifies the folded CNN on the convex hull of {@code vertices}: common max-pool winners and
+     * no straddling unit (see the class comment), with the affine map of the (common or majority)
+     * pattern.
+     *
+     * @param net the folded network
+     * @param vertices P x D, the region's vertices, D = {@code net.inputDimension()}
+     * @param interiorPoints points of R at which the map's deviation is measured; may be null or empty
+     * @return the certificate
+     * @throws IllegalArgumentException if a point has the wrong dimension or is not finite
+     */
     public static Certificate certify(FoldedConvNet net, double[][] vertices, double[][] interiorPoints) {
         int d = net.inputDimension();
         check("vertices", vertices, d, false);
@@ -365,6 +376,8 @@ public final class ConvCertifier {
      * and a global average pool is merged into the next dense layer as weights {@code W[o][c] *
      * (1 / area)}, which is exact only when the area is a power of two (else refused).
      *
+     * @param net the folded CNN, without max-pool
+     * @return the same function as plain dense layers
      * @throws IllegalArgumentException with max-pool or a non-power-of-two average area
      */
     public static FoldedWeights unroll(FoldedConvNet net) {

@@ -29,6 +29,13 @@ public final class ConvFold {
 
     private ConvFold() {}
 
+    /**
+     * Folds batch-norm, pool shifts and POLICE shifts of an initialised network into plain
+     * weights and per-position biases (the rules above).
+     *
+     * @param net an initialised POLICEd CNN
+     * @return the folded network, computing the same function on the region
+     */
     public static FoldedConvNet fold(PolicedConvNet net) {
         Plan plan = net.plan;
         NDManager parent = net.parameter(net.parameterNames().get(0)).getManager();

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.police4j.io.AtomicDirectory;
+import org.police4j.io.DirectoryManifest;
 import org.police4j.io.ModelIo;
 import org.police4j.io.RegionJson;
 import org.police4j.nn.Cpa;
@@ -34,15 +35,26 @@ import org.police4j.region.VertexRegion;
  */
 public final class ConvModelIo {
 
+    /** The {@code format} value that marks a conv model's {@code model.json}. */
     public static final String FORMAT = "police4j-conv-model";
+    /** The version of the {@code model.json} layout written by {@link #save}. */
     public static final int FORMAT_VERSION = 1;
+    /** The model description's file name inside the directory. */
     public static final String MODEL_JSON = "model.json";
+    /** The parameters' file name inside the directory. */
     public static final String PARAMETERS = "parameters.bin";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ConvModelIo() {}
 
+    /**
+     * Writes the network to {@code dir} atomically (replacing an existing model there).
+     *
+     * @param net an initialised POLICEd CNN
+     * @param dir the model directory, created or replaced
+     * @throws IOException if the directory cannot be written
+     */
     public static void save(PolicedConvNet net, Path dir) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -86,13 +98,27 @@ public final class ConvModelIo {
         AtomicDirectory.write(dir, tmp -> {
             Files.write(tmp.resolve(PARAMETERS), parameters);
             Files.write(tmp.resolve(MODEL_JSON), json);
+            DirectoryManifest.write(tmp);
         });
     }
 
+    /**
+     * Reads a network written by {@link #save}, checking the parameters' size and checksum.
+     *
+     * @param dir the model directory
+     * @param manager owns the loaded parameters
+     * @return the initialised network
+     * @throws IOException if a file is missing or unreadable
+     * @throws MalformedModelException if the files are corrupt or do not match each other
+     */
     public static PolicedConvNet load(Path dir, NDManager manager) throws IOException, MalformedModelException {
         Path jsonFile = dir.resolve(MODEL_JSON);
         if (!Files.isRegularFile(jsonFile)) {
             throw new NoSuchFileException(jsonFile.toString(), null, "not a police4j conv model directory");
+        }
+        // every file covered, model.json included (directories written before the manifest have none)
+        if (DirectoryManifest.exists(dir)) {
+            DirectoryManifest.verify(dir);
         }
         JsonNode root;
         try {

@@ -74,6 +74,7 @@ public final class PolicedConvNet extends AbstractBlock {
     /** Batch-norm epsilon and momentum (PyTorch's defaults). */
     public static final float BN_EPS = 1e-5f;
 
+    /** Batch-norm momentum of the running statistics (PyTorch's default). */
     public static final float BN_MOMENTUM = 0.1f;
 
     final Plan plan;
@@ -136,6 +137,9 @@ public final class PolicedConvNet extends AbstractBlock {
         params.put(name, p);
     }
 
+    /**
+     * {@return a builder: {@code setInput(C, H, W)}, stages in order, {@code outputs(K)}, {@code setRegion}}
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -153,6 +157,7 @@ public final class PolicedConvNet extends AbstractBlock {
      * @param ps where the parameters come from
      * @param x (N, C, H, W) or (N, C*H*W) data rows; N may be 0
      * @param training DJL's training mode (batch-norm statistics from the data rows)
+     * @return the data rows' outputs with the vertex rows' outputs and the shifts
      */
     public Trace forwardWithTrace(ParameterStore ps, NDArray x, boolean training) {
         return run(ps, x, training, true);
@@ -310,32 +315,37 @@ public final class PolicedConvNet extends AbstractBlock {
         // no child blocks: every parameter is this block's own
     }
 
-    /** The stages as given to the builder (the head excluded). */
+    /** {@return the stages as given to the builder (the head excluded)} */
     public List<Stage> stages() {
         return stages;
     }
 
-    /** (C, H, W). */
+    /** {@return the input shape (C, H, W)} */
     public int[] inputShape() {
         return new int[] {plan.c, plan.h, plan.w};
     }
 
+    /** {@return D = C * H * W, the length of a flattened input and the region's dimension} */
     public int inputDimension() {
         return plan.inputDimension();
     }
 
+    /** {@return K, the width of the linear head} */
     public int outputs() {
         return plan.outputs;
     }
 
+    /** {@return the activation applied after every conv group and hidden dense layer} */
     public Cpa activation() {
         return activation;
     }
 
+    /** {@return the region R on which the network is affine} */
     public VertexRegion region() {
         return region;
     }
 
+    /** {@return the engine that computes the shifts (margin and sign rule)} */
     public ShiftEngine engine() {
         return engine;
     }
@@ -344,6 +354,9 @@ public final class PolicedConvNet extends AbstractBlock {
      * A parameter's array by name: {@code convL.weight}, {@code convL.bias}, {@code bnL.gamma},
      * {@code bnL.beta}, {@code bnL.runningMean}, {@code bnL.runningVar}, {@code denseL.weight},
      * {@code denseL.bias}, {@code head.weight}, {@code head.bias} (L the layer index).
+     *
+     * @param name one of {@link #parameterNames()}
+     * @return the parameter's array (not a copy)
      */
     public NDArray parameter(String name) {
         Parameter p = params.get(name);
@@ -356,12 +369,12 @@ public final class PolicedConvNet extends AbstractBlock {
         return p.getArray();
     }
 
-    /** The parameter names, in saving order. */
+    /** {@return the parameter names, in saving order} */
     public List<String> parameterNames() {
         return List.copyOf(params.keySet());
     }
 
-    /** The plain network with the shifts folded into biases: see {@link ConvFold}. */
+    /** {@return the plain network with the shifts folded into biases: see {@link ConvFold}} */
     public FoldedConvNet fold() {
         return ConvFold.fold(this);
     }
@@ -386,6 +399,14 @@ public final class PolicedConvNet extends AbstractBlock {
 
         private Builder() {}
 
+        /**
+         * Sets the input's shape (required).
+         *
+         * @param channels C
+         * @param height H
+         * @param width W
+         * @return this builder
+         */
         public Builder setInput(int channels, int height, int width) {
             this.c = channels;
             this.h = height;
@@ -393,36 +414,84 @@ public final class PolicedConvNet extends AbstractBlock {
             return this;
         }
 
+        /**
+         * Adds a convolution with a square kernel.
+         *
+         * @param channels output channels
+         * @param kernel kernel side
+         * @param stride step between positions
+         * @param padding zeros added on each side
+         * @return this builder
+         */
         public Builder conv(int channels, int kernel, int stride, int padding) {
             return add(new Stage.Conv(channels, kernel, stride, padding));
         }
 
-        /** Stride 1, no padding. */
+        /**
+         * Adds a convolution with stride 1 and no padding.
+         *
+         * @param channels output channels
+         * @param kernel kernel side
+         * @return this builder
+         */
         public Builder conv(int channels, int kernel) {
             return conv(channels, kernel, 1, 0);
         }
 
+        /**
+         * Adds max-pooling over non-overlapping windows after the preceding conv.
+         *
+         * @param kernel window side
+         * @param stride must equal {@code kernel}
+         * @return this builder
+         */
         public Builder maxPool(int kernel, int stride) {
             return add(new Stage.MaxPool(kernel, stride));
         }
 
+        /**
+         * Adds batch normalisation directly after the preceding conv.
+         *
+         * @return this builder
+         */
         public Builder batchNorm() {
             return add(new Stage.BatchNorm());
         }
 
+        /**
+         * Flattens the feature map into a vector (channel-major).
+         *
+         * @return this builder
+         */
         public Builder flatten() {
             return add(new Stage.Flatten());
         }
 
+        /**
+         * Averages each channel over its positions, turning the feature map into a vector.
+         *
+         * @return this builder
+         */
         public Builder globalAvgPool() {
             return add(new Stage.GlobalAvgPool());
         }
 
+        /**
+         * Adds a constrained hidden dense layer.
+         *
+         * @param width its number of units
+         * @return this builder
+         */
         public Builder dense(int width) {
             return add(new Stage.Dense(width));
         }
 
-        /** Adds any stage (used when loading). */
+        /**
+         * Adds any stage (used when loading).
+         *
+         * @param stage the stage, not null
+         * @return this builder
+         */
         public Builder add(Stage stage) {
             if (stage == null) {
                 throw new IllegalArgumentException("stage: null");
@@ -431,28 +500,51 @@ public final class PolicedConvNet extends AbstractBlock {
             return this;
         }
 
-        /** The linear head's width K. */
+        /**
+         * Sets the linear head's width K (required).
+         *
+         * @param k the number of outputs
+         * @return this builder
+         */
         public Builder outputs(int k) {
             this.outputs = k;
             return this;
         }
 
-        /** ReLU by default. */
+        /**
+         * Sets the activation; ReLU by default.
+         *
+         * @param activation the CPA activation, not null
+         * @return this builder
+         */
         public Builder optActivation(Cpa activation) {
             this.activation = activation;
             return this;
         }
 
+        /**
+         * Sets the region R the network must be affine on (required).
+         *
+         * @param region a vertex region of dimension C*H*W
+         * @return this builder
+         */
         public Builder setRegion(VertexRegion region) {
             this.region = region;
             return this;
         }
 
+        /**
+         * Sets how far past the kink every vertex is pushed (default {@link ShiftEngine#DEFAULT_MARGIN}).
+         *
+         * @param margin finite and {@code >= 0}
+         * @return this builder
+         */
         public Builder optMargin(double margin) {
             this.margin = margin;
             return this;
         }
 
+        /** {@return the network, with its shapes and the region's dimension checked} */
         public PolicedConvNet build() {
             if (activation == null) {
                 throw new IllegalArgumentException("activation: null; expected a Cpa");

@@ -17,6 +17,11 @@ public final class PositionBias extends AbstractBlock {
     private final Shape shape;
     private final Parameter bias;
 
+    /**
+     * A zero-initialised bias of the given per-position shape.
+     *
+     * @param shape (C, H, W), the shape of one input item
+     */
     public PositionBias(Shape shape) {
         super((byte) 1);
         this.shape = shape;
@@ -30,6 +35,7 @@ public final class PositionBias extends AbstractBlock {
                                 .build());
     }
 
+    /** {@return the per-position bias parameter, (C, H, W)} */
     public Parameter bias() {
         return bias;
     }

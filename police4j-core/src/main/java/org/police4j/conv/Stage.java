@@ -10,8 +10,23 @@ package org.police4j.conv;
  */
 public sealed interface Stage {
 
-    /** A 2-D convolution with square kernel, stride and zero padding, followed by a bias. */
+    /**
+     * A 2-D convolution with square kernel, stride and zero padding, followed by a bias.
+     *
+     * @param channels output channels
+     * @param kernel the kernel's side
+     * @param stride the step between positions
+     * @param padding zeros added on each side
+     */
     record Conv(int channels, int kernel, int stride, int padding) implements Stage {
+        /**
+         * Checks that channels, kernel and stride are positive and padding is not negative.
+         *
+         * @param channels output channels
+         * @param kernel the kernel's side
+         * @param stride the step between positions
+         * @param padding zeros added on each side
+         */
         public Conv {
             if (channels <= 0 || kernel <= 0 || stride <= 0 || padding < 0) {
                 throw new IllegalArgumentException(
@@ -21,8 +36,19 @@ public sealed interface Stage {
         }
     }
 
-    /** Max-pooling over non-overlapping square windows ({@code stride == kernel}). */
+    /**
+     * Max-pooling over non-overlapping square windows ({@code stride == kernel}).
+     *
+     * @param kernel the window's side
+     * @param stride the step between windows, equal to {@code kernel}
+     */
     record MaxPool(int kernel, int stride) implements Stage {
+        /**
+         * Checks for positive, equal kernel and stride (tiling windows) of at most 8.
+         *
+         * @param kernel the window's side
+         * @param stride the step between windows, equal to {@code kernel}
+         */
         public MaxPool {
             if (kernel <= 0 || stride <= 0) {
                 throw new IllegalArgumentException(
@@ -49,8 +75,17 @@ public sealed interface Stage {
     /** Averages each channel of a feature map over its positions: (C, H, W) -> (C). */
     record GlobalAvgPool() implements Stage {}
 
-    /** A hidden dense layer of the given width. */
+    /**
+     * A hidden dense layer of the given width.
+     *
+     * @param width its number of units
+     */
     record Dense(int width) implements Stage {
+        /**
+         * Checks that the width is positive.
+         *
+         * @param width its number of units
+         */
         public Dense {
             if (width <= 0) {
                 throw new IllegalArgumentException("dense: width " + width + ", expected > 0");
@@ -58,7 +93,7 @@ public sealed interface Stage {
         }
     }
 
-    /** The name used in model files. */
+    /** {@return the name used in model files} */
     default String type() {
         if (this instanceof Conv) {
             return "conv";

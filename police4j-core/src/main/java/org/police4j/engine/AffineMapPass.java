@@ -167,6 +167,8 @@ public final class AffineMapPass implements RegionPass {
     /**
      * The affine map of the last layer left, {@code z(x) = M x + m} on R, as {@code {M^T (D x
      * K), m (1 x K)}}: differentiable in the weights, for affine targets.
+     *
+     * @return {@code M^T} and {@code m}
      */
     public NDArray[] map() {
         NDArray m = centreRow == null ? offset : offset.sub(centreRow.matMul(directions));

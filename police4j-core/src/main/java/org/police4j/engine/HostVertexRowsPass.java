@@ -51,6 +51,7 @@ public final class HostVertexRowsPass implements RegionPass {
      *
      * @param p the number of vertices
      * @param widths the input dimension, then every hidden width
+     * @return true when no layer needs more than the pass's limit of P x in x out multiply-adds
      */
     public static boolean fits(int p, int... widths) {
         for (int l = 1; l < widths.length; l++) {

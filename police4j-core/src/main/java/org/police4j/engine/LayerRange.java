@@ -34,7 +34,12 @@ public final class LayerRange {
         this.centre = centre;
     }
 
-    /** The range spanned by vertex pre-activations (P x K). */
+    /**
+     * The range spanned by vertex pre-activations.
+     *
+     * @param vertexPreActivations P x K, one row per vertex
+     * @return the range, its bounds computed when first asked for
+     */
     public static LayerRange ofVertices(NDArray vertexPreActivations) {
         return new LayerRange(vertexPreActivations, null, 0, null, null, null, null);
     }
@@ -52,12 +57,18 @@ public final class LayerRange {
         return new LayerRange(null, values, p, manager, null, null, null);
     }
 
-    /** The range {@code centre -/+ halfWidth} of a support region (K each). */
+    /**
+     * The range {@code centre -/+ halfWidth} of a support region (K each).
+     *
+     * @param centre K pre-activations at the region's centre
+     * @param halfWidth K non-negative half widths
+     * @return the range, without vertices
+     */
     public static LayerRange ofSupport(NDArray centre, NDArray halfWidth) {
         return new LayerRange(null, null, 0, null, centre.sub(halfWidth), centre.add(halfWidth), centre);
     }
 
-    /** Vertex pre-activations, or null for a support region. */
+    /** {@return the vertex pre-activations (P x K), or null for a support region} */
     public NDArray vertices() {
         if (vertices == null && hostVertices != null) {
             vertices = manager.create(hostVertices, new Shape(hostRows, hostVertices.length / hostRows));
@@ -130,6 +141,9 @@ public final class LayerRange {
         return hostVertices != null ? hostRows : (int) vertices().getShape().get(0);
     }
 
+    /**
+     * {@return whether the range comes from vertices (else from a support region's centre and half width)}
+     */
     public boolean hasVertices() {
         return vertices != null || hostVertices != null;
     }
@@ -149,6 +163,7 @@ public final class LayerRange {
         return hostRows;
     }
 
+    /** {@return the K lower ends of the range, computed once} */
     public NDArray lo() {
         if (lo == null) {
             lo = vertices().min(new int[] {0});
@@ -156,6 +171,7 @@ public final class LayerRange {
         return lo;
     }
 
+    /** {@return the K upper ends of the range, computed once} */
     public NDArray hi() {
         if (hi == null) {
             hi = vertices().max(new int[] {0});
@@ -163,7 +179,9 @@ public final class LayerRange {
         return hi;
     }
 
-    /** The pre-activation at the region's centre (for vertices: their mean, exact for affine maps). */
+    /**
+     * {@return the pre-activation at the region's centre (for vertices: their mean, exact for affine maps)}
+     */
     public NDArray centre() {
         if (centre == null) {
             centre = vertices().mean(new int[] {0});

@@ -23,7 +23,7 @@ public final class MultiRegionShift {
      * @param sides per region, per unit: the side (+1/-1) on which that region lies after the shift
      */
     public record Result(NDArray shift, float[][] sides) {
-        /** The K shifts as float32 values. */
+        /** {@return the K shifts as float32 values} */
         public float[] hostShift() {
             return LayerRange.floats(shift);
         }

@@ -40,9 +40,15 @@ public interface RegionPass {
      */
     double[] magnitudes(float[] shift);
 
-    /** The shifted pre-activations of the vertices at the last layer entered, or null. */
+    /** {@return the shifted pre-activations of the vertices at the last layer entered, or null} */
     NDArray shiftedVertexPreActivations();
 
-    /** The network's outputs at the vertices through the head, or null for support regions. */
+    /**
+     * The network's outputs at the vertices through the head, or null for support regions.
+     *
+     * @param headWeight the head's weight, K x width
+     * @param headBias the head's bias, K
+     * @return P x K outputs, or null
+     */
     NDArray vertexOutputs(NDArray headWeight, NDArray headBias);
 }

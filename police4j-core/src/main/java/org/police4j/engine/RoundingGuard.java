@@ -24,22 +24,23 @@ import org.police4j.nn.Cpa;
  * fold give, for every vertex and unit k,
  *
  * <pre>
- *   |fl(H + c) - (W z* + b')|  <=  E_k = gamma_{n+t+8} (sum_j |W_kj| X_j + |b_k|) + sum_j |W_kj| Z_j
+ *   |fl(H + c) - (W z* + b')|  &lt;=  E_k = gamma_{n+t+8} (sum_j |W_kj| X_j + |b_k|) + sum_j |W_kj| Z_j
  * </pre>
  *
  * ({@code t = 0} for vertex rows; a tracked map's {@code V A^T + a} sums {@code t = D} more
  * products; the terms {@code u |c|}, {@code u |H + c|}, {@code u |b + c|} are each at most {@code u} times
  * the same magnitude plus the margin, and are absorbed by the six extra units of {@code gamma}).
  * The engine puts every vertex at least {@code m_k} past the kink in the rounded values, so with
- * {@code m_k = margin + 2 E_k} every exact value is at least {@code margin + E_k > 0} past it: the
- * folded network is affine on R, and so certifiable, at every step. For the next layer, with
+ * {@code m_k = margin + E_k} every exact value is still at least {@code margin > 0} past it: the
+ * folded network is affine on R, and so certifiable, at every step. (The bound is rigorous and
+ * pessimistic, a sum of absolute values; {@code margin} is the slack on top of it.) For the next layer, with
  * {@code M_k} a bound on {@code |H + c|} at the vertices (or, for a tracked affine map, on the
  * magnitudes the map's products handle, see {@link RegionPass#magnitudes}), {@code X_k = L M_k
  * (1 + 2u)} and {@code Z_k = L (E_k + u M_k)}; the depth enters through {@code Z}.
  *
- * <p>At the paper's scale (inputs near 1, default initialisation) {@code 2 E_k} is below the default
- * margin in the first layers and of its order deeper; for inputs in the thousands it is what keeps
- * the certificate. A margin of 0 is the paper's rule exactly and turns the guard off.
+ * <p>At the paper's scale (inputs near 1, default initialisation) {@code E_k} is below the default
+ * margin in the first layers and grows with depth (the sum over {@code |W|} of the error carried);
+ * for inputs in the thousands it is what keeps the certificate. A margin of 0 is the paper's rule exactly and turns the guard off.
  */
 public final class RoundingGuard {
 
@@ -114,7 +115,7 @@ public final class RoundingGuard {
             for (int j = 0; j < n; j++) {
                 e += Math.abs(w[o + j]) * v[j];
             }
-            double m = base + 2 * e;
+            double m = base + e;
             if (!Double.isFinite(m) || (float) m == Float.POSITIVE_INFINITY) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "layer %d, unit %d: the weights or the region's values are not finite (rounding bound %s);"

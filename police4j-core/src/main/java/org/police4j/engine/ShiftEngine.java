@@ -62,20 +62,26 @@ public final class ShiftEngine {
         this.rule = rule;
     }
 
-    /** The paper's majority rule with the given margin. */
+    /**
+     * The paper's majority rule with the given margin.
+     *
+     * @param margin how far past the kink every vertex is pushed, finite and {@code >= 0}
+     */
     public ShiftEngine(double margin) {
         this(margin, SignRule.MAJORITY);
     }
 
-    /** The paper's rule exactly: majority sign, vertices pushed onto the kink, no margin. */
+    /** {@return the paper's rule exactly: majority sign, vertices pushed onto the kink, no margin} */
     public static ShiftEngine paper() {
         return new ShiftEngine(0);
     }
 
+    /** {@return how far past the kink every vertex is pushed} */
     public double margin() {
         return margin;
     }
 
+    /** {@return how the side of each unit is chosen} */
     public SignRule rule() {
         return rule;
     }
@@ -110,7 +116,7 @@ public final class ShiftEngine {
             this.hostShift = hostShift;
         }
 
-        /** The K shifts as float32 values (computed in Java where the engine decided there). */
+        /** {@return the K shifts as float32 values (computed in Java where the engine decided there)} */
         public float[] hostShift() {
             if (hostShift == null) {
                 hostShift = (shift.getDataType() == DataType.FLOAT32
@@ -119,12 +125,12 @@ public final class ShiftEngine {
             return hostShift;
         }
 
-        /** K shifts, differentiable. */
+        /** {@return the K shifts, differentiable} */
         public NDArray shift() {
             return shift;
         }
 
-        /** K values +1/-1, without gradient. */
+        /** {@return the K signs (+1/-1), without gradient} */
         public NDArray signs() {
             if (signs == null) {
                 signs = manager.create(hostSigns);
@@ -460,7 +466,12 @@ public final class ShiftEngine {
         return new Shift(d.signs(), range.manager(), range.manager().create(shift), shift);
     }
 
-    /** {@link #shift(NDArray, NDArray)} with this engine's signs. */
+    /**
+     * {@link #shift(NDArray, NDArray)} with this engine's signs.
+     *
+     * @param vertexPreActivations P x K, one row per vertex
+     * @return the K shifts
+     */
     public NDArray shift(NDArray vertexPreActivations) {
         return shift(LayerRange.ofVertices(vertexPreActivations)).shift();
     }

@@ -10,6 +10,12 @@ package org.police4j.fold;
  */
 public record DenseLayer(float[][] weight, float[] bias) {
 
+    /**
+     * Checks that the weight has one row per bias entry.
+     *
+     * @param weight out x in
+     * @param bias out
+     */
     public DenseLayer {
         if (weight.length != bias.length) {
             throw new IllegalArgumentException(
@@ -17,10 +23,12 @@ public record DenseLayer(float[][] weight, float[] bias) {
         }
     }
 
+    /** {@return the number of outputs (rows of the weight)} */
     public int outputs() {
         return bias.length;
     }
 
+    /** {@return the number of inputs (columns of the weight; 0 without rows)} */
     public int inputs() {
         return weight.length == 0 ? 0 : weight[0].length;
     }

@@ -3,6 +3,7 @@ package org.police4j.fold;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -116,6 +117,9 @@ public final class Fold {
     /**
      * The uninitialised plain structure (Linear, activation, ..., Linear) of {@code weights}: what
      * a DJL user rebuilds before {@code loadParameters} on an exported model.
+     *
+     * @param weights the folded network whose shape is rebuilt
+     * @return the block, not initialised
      */
     public static SequentialBlock structure(FoldedWeights weights) {
         SequentialBlock net = new SequentialBlock();
@@ -127,7 +131,12 @@ public final class Fold {
         return net;
     }
 
-    /** DJL's own block for the activation (abs has none: a named lambda). */
+    /**
+     * DJL's own block for the activation (abs has none: a named lambda).
+     *
+     * @param cpa the activation
+     * @return a parameterless block applying it
+     */
     public static Block djlActivation(Cpa cpa) {
         switch (cpa.kind()) {
             case RELU:
@@ -146,8 +155,22 @@ public final class Fold {
         for (int k = 0; k < layer.outputs(); k++) {
             System.arraycopy(layer.weight()[k], 0, flat, k * layer.inputs(), layer.inputs());
         }
-        weight.getArray().set(flat);
-        bias.getArray().set(layer.bias());
+        copy(weight.getArray(), flat);
+        copy(bias.getArray(), layer.bias());
+    }
+
+    /**
+     * {@code target[...] = values}, in place. Not {@code NDArray.set(float[])}: DJL's PyTorch
+     * binding implements that with a deprecated guard that makes PyTorch print a "risk of
+     * producing silent wrong result" warning to the user; an indexed copy gives the same bits.
+     *
+     * @param target the array to overwrite, in place
+     * @param values as many values as {@code target} has, row-major
+     */
+    public static void copy(NDArray target, float[] values) {
+        try (NDManager scratch = target.getManager().newSubManager()) {
+            target.set(new NDIndex("..."), scratch.create(values, target.getShape()));
+        }
     }
 
     static float[][] matrix(NDArray array) {

@@ -14,6 +14,13 @@ import org.police4j.nn.Cpa;
  */
 public record FoldedWeights(List<DenseLayer> hidden, DenseLayer head, Cpa activation) {
 
+    /**
+     * Checks that consecutive layers' widths match; keeps an immutable copy of the hidden list.
+     *
+     * @param hidden the hidden layers, in order
+     * @param head the linear output layer
+     * @param activation the activation after every hidden layer
+     */
     public FoldedWeights {
         hidden = List.copyOf(hidden);
         int in = hidden.isEmpty() ? head.inputs() : hidden.get(0).inputs();
@@ -31,12 +38,17 @@ public record FoldedWeights(List<DenseLayer> hidden, DenseLayer head, Cpa activa
         }
     }
 
-    /** The input dimension D. */
+    /** {@return the input dimension D} */
     public int inputDimension() {
         return hidden.isEmpty() ? head.inputs() : hidden.get(0).inputs();
     }
 
-    /** Evaluates the network in double precision (float32 weights widened exactly). */
+    /**
+     * Evaluates the network in double precision (float32 weights widened exactly).
+     *
+     * @param x one input of {@link #inputDimension()} values
+     * @return the outputs
+     */
     public double[] evaluate(double[] x) {
         double[] z = x;
         for (DenseLayer layer : hidden) {

@@ -19,6 +19,12 @@ public final class AtomicDirectory {
     /** Fills a fresh, empty directory. */
     @FunctionalInterface
     public interface Writer {
+        /**
+         * Writes the content into {@code dir}.
+         *
+         * @param dir the fresh, empty directory to fill
+         * @throws IOException if writing fails; the target is then left as it was
+         */
         void write(Path dir) throws IOException;
     }
 
@@ -60,7 +66,12 @@ public final class AtomicDirectory {
         deleteTree(old);
     }
 
-    /** Deletes a directory tree if it exists. */
+    /**
+     * Deletes a directory tree if it exists.
+     *
+     * @param dir the tree's root; nothing happens if it does not exist
+     * @throws IOException if a file cannot be deleted
+     */
     public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;

@@ -22,6 +22,12 @@ public final class AtomicFile {
     /** Writes the content to a fresh stream. */
     @FunctionalInterface
     public interface Content {
+        /**
+         * Writes the content.
+         *
+         * @param out the temporary file's stream; closed by the caller
+         * @throws IOException if writing fails; the target is then left as it was
+         */
         void writeTo(OutputStream out) throws IOException;
     }
 

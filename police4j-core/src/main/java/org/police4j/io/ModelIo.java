@@ -32,19 +32,29 @@ import org.police4j.nn.PolicedMlp;
 
 /**
  * Saves and loads a POLICEd model as a directory: {@code model.json} (format version,
- * architecture, regions, engine settings, user metadata, and the SHA-256 of the parameters) and {@code
- * parameters.bin} (DJL's own parameter encoding). The checksum turns a truncated or corrupted
- * file into a clear error instead of garbage weights, and the directory is written atomically
- * (see {@link AtomicDirectory}).
+ * architecture, regions, engine settings, user metadata, and the SHA-256 of the parameters), {@code
+ * parameters.bin} (DJL's own parameter encoding) and {@link DirectoryManifest#FILE} (the SHA-256 of
+ * every file, model.json included). The checksums turn a truncated, corrupted or edited file into
+ * a clear error instead of garbage weights or a silently changed model, and the directory is
+ * written atomically (see {@link AtomicDirectory}).
+ *
+ * <p>Format history: version 1 had no manifest (model.json itself was not covered); it still
+ * loads, and {@link Loaded#formatVersion()} says so, so that a caller can tell the user. Version 2
+ * adds the manifest and requires it.
  */
 public final class ModelIo {
 
     /** The value of the {@code format} field. */
     public static final String FORMAT = "police4j-model";
     /** The version of the layout written by this class. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
 
+    /** The oldest version {@link #load} still reads (without the manifest). */
+    public static final int OLDEST_READABLE_VERSION = 1;
+
+    /** The model description's file name inside the directory. */
     public static final String MODEL_JSON = "model.json";
+    /** The parameters' file name inside the directory. */
     public static final String PARAMETERS = "parameters.bin";
 
     static final ObjectMapper JSON =
@@ -52,8 +62,12 @@ public final class ModelIo {
 
     private ModelIo() {}
 
-    /** A loaded model: the block (initialised) and the user metadata saved with it. */
-    public record Loaded(PolicedMlp block, ObjectNode metadata) {}
+    /**
+     * A loaded model: the block (initialised), the user metadata saved with it, and the format
+     * version of the directory (below {@link #FORMAT_VERSION}: model.json was not covered by a
+     * checksum).
+     */
+    public record Loaded(PolicedMlp block, ObjectNode metadata, int formatVersion) {}
 
     /**
      * Saves {@code block} to {@code dir}, replacing what was there, atomically.
@@ -61,7 +75,8 @@ public final class ModelIo {
      * @param block an initialised POLICEd network
      * @param dir the model directory
      * @param metadata free-form JSON saved alongside (training settings, label names, ...), may
-     *     be null
+     * be null
+     * @throws IOException if the directory cannot be written
      */
     public static void save(PolicedMlp block, Path dir, ObjectNode metadata) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -88,6 +103,7 @@ public final class ModelIo {
                 tmp -> {
                     Files.write(tmp.resolve(PARAMETERS), parameters);
                     Files.write(tmp.resolve(MODEL_JSON), json);
+                    DirectoryManifest.write(tmp);
                 });
     }
 
@@ -110,6 +126,10 @@ public final class ModelIo {
             throw new NoSuchFileException(
                     jsonFile.toString(), null, "not a police4j model directory: model.json is missing");
         }
+        boolean manifest = DirectoryManifest.exists(dir);
+        if (manifest) {
+            DirectoryManifest.verify(dir);
+        }
         JsonNode root;
         try {
             root = JSON.readTree(Files.readAllBytes(jsonFile));
@@ -122,13 +142,17 @@ public final class ModelIo {
                     jsonFile + ": field 'format' is not '" + FORMAT + "'; not a police4j model");
         }
         int version = root.path("formatVersion").asInt(-1);
-        if (version != FORMAT_VERSION) {
+        if (version < OLDEST_READABLE_VERSION || version > FORMAT_VERSION) {
             throw new MalformedModelException(
                     jsonFile
                             + ": formatVersion "
                             + version
-                            + " is not supported; this police4j reads version "
-                            + FORMAT_VERSION);
+                            + " is not supported; this police4j reads versions "
+                            + OLDEST_READABLE_VERSION + " to " + FORMAT_VERSION);
+        }
+        if (version >= 2 && !manifest) {
+            throw new NoSuchFileException(dir.resolve(DirectoryManifest.FILE).toString(), null,
+                    "missing: a format-" + version + " model directory must have its checksums");
         }
         PolicedMlp block;
         try {
@@ -145,7 +169,7 @@ public final class ModelIo {
                     dir.resolve(PARAMETERS) + " does not match the architecture in model.json: " + e.getMessage(), e);
         }
         JsonNode metadata = root.path("metadata");
-        return new Loaded(block, metadata.isObject() ? (ObjectNode) metadata : JSON.createObjectNode());
+        return new Loaded(block, metadata.isObject() ? (ObjectNode) metadata : JSON.createObjectNode(), version);
     }
 
     private static byte[] readParameters(Path dir, JsonNode params, Path jsonFile)
@@ -267,7 +291,12 @@ public final class ModelIo {
         return n.asText();
     }
 
-    /** The hex SHA-256 of {@code bytes}: the checksum model files carry for their parameters. */
+    /**
+     * The hex SHA-256 of {@code bytes}: the checksum model files carry for their parameters.
+     *
+     * @param bytes the content
+     * @return 64 lower-case hex digits
+     */
     public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

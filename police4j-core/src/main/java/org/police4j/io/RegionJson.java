@@ -22,6 +22,13 @@ public final class RegionJson {
 
     private RegionJson() {}
 
+    /**
+     * Writes a region as JSON (the forms above).
+     *
+     * @param region a vertex, box, l1-ball or zonotope region
+     * @return the JSON object
+     * @throws IllegalArgumentException for another kind of region
+     */
     public static ObjectNode write(Region region) {
         ObjectNode node = JSON.createObjectNode();
         node.put("name", region.name());
@@ -50,6 +57,8 @@ public final class RegionJson {
      * Reads a region written by {@link #write}; a node without {@code kind} but with {@code
      * vertices} is a vertex region.
      *
+     * @param node the JSON object
+     * @return the region
      * @throws IllegalArgumentException naming the missing or malformed field
      */
     public static Region read(JsonNode node) {

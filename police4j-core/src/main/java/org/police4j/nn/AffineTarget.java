@@ -27,10 +27,21 @@ public record AffineTarget(double[][] a, double[] b, Mode mode, double weight) {
 
     /** How the target is enforced. */
     public enum Mode {
+        /** The head is projected at every forward so that the map on R is the target exactly. */
         EXACT,
+        /** The mismatch is added to the training loss; the map on R only approaches the target. */
         PENALTY
     }
 
+    /**
+     * Checks that {@code a} is a finite K x D matrix, {@code b} (if given) K finite values, and
+     * that a penalty has a finite positive weight.
+     *
+     * @param a K x D target Jacobian
+     * @param b K target offset, or null to leave it free (Eq. (1))
+     * @param mode exact projection or penalty
+     * @param weight the penalty's weight (ignored for EXACT)
+     */
     public AffineTarget {
         if (a == null || a.length == 0 || a[0].length == 0) {
             throw new IllegalArgumentException("a: empty target matrix; expected K x D");
@@ -64,25 +75,45 @@ public record AffineTarget(double[][] a, double[] b, Mode mode, double weight) {
         }
     }
 
-    /** {@code f(x) = a x + b} on R, exactly. */
+    /**
+     * {@code f(x) = a x + b} on R, exactly.
+     *
+     * @param a K x D target Jacobian
+     * @param b K target offset
+     * @return the target
+     */
     public static AffineTarget exact(double[][] a, double[] b) {
         return new AffineTarget(a, b, Mode.EXACT, 0);
     }
 
-    /** Jacobian {@code a} on R, exactly; the offset stays free. */
+    /**
+     * Jacobian {@code a} on R, exactly; the offset stays free.
+     *
+     * @param a K x D target Jacobian
+     * @return the target
+     */
     public static AffineTarget jacobian(double[][] a) {
         return new AffineTarget(a, null, Mode.EXACT, 0);
     }
 
-    /** The barrier-style penalty of the paper, with the given weight. */
+    /**
+     * The barrier-style penalty of the paper, with the given weight.
+     *
+     * @param a K x D target Jacobian
+     * @param b K target offset, or null to leave it free
+     * @param weight the penalty's weight in the loss, finite and {@code > 0}
+     * @return the target
+     */
     public static AffineTarget penalty(double[][] a, double[] b, double weight) {
         return new AffineTarget(a, b, Mode.PENALTY, weight);
     }
 
+    /** {@return K, the number of outputs the target prescribes} */
     public int outputs() {
         return a.length;
     }
 
+    /** {@return D, the input dimension of the target map} */
     public int inputDimension() {
         return a[0].length;
     }

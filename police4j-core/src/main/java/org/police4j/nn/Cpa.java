@@ -19,8 +19,11 @@ public record Cpa(Kind kind, double negativeSlope) {
 
     /** The activation families police4j can POLICE. */
     public enum Kind {
+        /** max(0, x). */
         RELU,
+        /** x above the kink, {@code negativeSlope * x} below. */
         LEAKY_RELU,
+        /** |x|. */
         ABS
     }
 
@@ -29,6 +32,10 @@ public record Cpa(Kind kind, double negativeSlope) {
      * becomes {@code 0.009999999776482582}), so that training, fold, certificate and export all
      * compute the same function: a certificate on the double 0.01 would be about a network nobody
      * runs.
+     *
+     * @param kind the activation family
+     * @param negativeSlope the slope for negative inputs (0 for ReLU, the leak for leaky-ReLU, -1 for
+     *     the absolute value)
      */
     public Cpa {
         if (kind == null) {
@@ -41,12 +48,12 @@ public record Cpa(Kind kind, double negativeSlope) {
         negativeSlope = (float) negativeSlope;
     }
 
-    /** ReLU: slope 0 below the kink, 1 above. */
+    /** {@return ReLU: slope 0 below the kink, 1 above} */
     public static Cpa relu() {
         return new Cpa(Kind.RELU, 0.0);
     }
 
-    /** Leaky-ReLU with PyTorch's default leak 0.01. */
+    /** {@return leaky-ReLU with PyTorch's default leak 0.01} */
     public static Cpa leakyRelu() {
         return leakyRelu(DEFAULT_LEAK);
     }
@@ -61,7 +68,7 @@ public record Cpa(Kind kind, double negativeSlope) {
         return new Cpa(Kind.LEAKY_RELU, slope);
     }
 
-    /** Absolute value: slope -1 below the kink, 1 above. */
+    /** {@return the absolute value: slope -1 below the kink, 1 above} */
     public static Cpa abs() {
         return new Cpa(Kind.ABS, -1.0);
     }
@@ -99,17 +106,27 @@ public record Cpa(Kind kind, double negativeSlope) {
                         + " expected relu, leaky_relu, leaky_relu:SLOPE or abs");
     }
 
-    /** The slope on the side of the kink given by {@code sign} (+1 above, -1 below). */
+    /**
+     * The slope on the side of the kink given by {@code sign} (+1 above, -1 below).
+     *
+     * @param sign +1 for above the kink, -1 for below
+     * @return 1 above, {@code negativeSlope} below
+     */
     public double slope(int sign) {
         return sign > 0 ? 1.0 : negativeSlope;
     }
 
-    /** The activation's value in double precision. */
+    /**
+     * The activation's value in double precision.
+     *
+     * @param x the pre-activation
+     * @return the activation of x
+     */
     public double apply(double x) {
         return x > 0 ? x : negativeSlope * x;
     }
 
-    /** The name used on the command line and in model files. */
+    /** {@return the name used on the command line and in model files} */
     public String id() {
         switch (kind) {
             case RELU:

@@ -11,6 +11,10 @@ public final class CpaOps {
     /**
      * Derivatives at the kink follow PyTorch (ReLU'(0) = 0, leaky'(0) = slope, |.|'(0) = 0),
      * which is what the golden vectors assume: after a shift one vertex sits exactly on the kink.
+     *
+     * @param cpa the activation
+     * @param x pre-activations, any shape
+     * @return the activation of every entry, differentiable
      */
     public static NDArray apply(Cpa cpa, NDArray x) {
         switch (cpa.kind()) {

@@ -15,6 +15,11 @@ public final class FanInUniform implements Initializer {
 
     private final float bound;
 
+    /**
+     * An initializer for one layer.
+     *
+     * @param fanIn the layer's number of inputs, positive
+     */
     public FanInUniform(long fanIn) {
         if (fanIn <= 0) {
             throw new IllegalArgumentException("fanIn must be positive, got " + fanIn);

@@ -85,7 +85,7 @@ public final class PolicedMlp extends AbstractBlock {
         this.layers = Collections.unmodifiableList(added);
     }
 
-    /** A builder for a fresh network with PyTorch's default initialisation. */
+    /** {@return a builder for a fresh network with PyTorch's default initialisation} */
     public static Builder builder() {
         return new Builder();
     }
@@ -105,7 +105,13 @@ public final class PolicedMlp extends AbstractBlock {
         return builder().setNetwork(network).setRegion(region).optMargin(margin).build();
     }
 
-    /** {@link #wrap(SequentialBlock, Region, double)} with the default margin. */
+    /**
+     * {@link #wrap(SequentialBlock, Region, double)} with the default margin.
+     *
+     * @param network the network; its Linear blocks are reused (shared, not copied)
+     * @param region the region on which the result will be affine
+     * @return the POLICEd network
+     */
     public static PolicedMlp wrap(SequentialBlock network, Region region) {
         return wrap(network, region, ShiftEngine.DEFAULT_MARGIN);
     }
@@ -252,7 +258,12 @@ public final class PolicedMlp extends AbstractBlock {
         });
     }
 
-    /** Whether region j goes through the layers as vertex rows (else as a tracked affine map). */
+    /**
+     * Whether region j goes through the layers as vertex rows (else as a tracked affine map).
+     *
+     * @param j the region's index in {@link #regions()}
+     * @return true for vertex rows
+     */
     public boolean usesVertexRows(int j) {
         Region region = regions.get(j);
         if (j == 0 && affineTarget != null) {
@@ -341,11 +352,12 @@ public final class PolicedMlp extends AbstractBlock {
         return shapes;
     }
 
-    /** The dense layers, hidden first, head last. */
+    /** {@return the dense layers, hidden first, head last} */
     public List<Linear> layers() {
         return layers;
     }
 
+    /** {@return the activation after every hidden layer} */
     public Cpa activation() {
         return activation;
     }
@@ -353,6 +365,8 @@ public final class PolicedMlp extends AbstractBlock {
     /**
      * The region, when there is exactly one and it is given by its vertices: what the fold, the
      * certificate and the model files of a paper-style network use.
+     *
+     * @return the only region, as a vertex region
      */
     public VertexRegion region() {
         if (regions.size() != 1 || !(regions.get(0) instanceof VertexRegion v)) {
@@ -363,20 +377,22 @@ public final class PolicedMlp extends AbstractBlock {
         return v;
     }
 
-    /** All regions, in the order given. */
+    /** {@return all regions, in the order given} */
     public List<Region> regions() {
         return regions;
     }
 
+    /** {@return the engine that computes the shifts (margin and sign rule)} */
     public ShiftEngine engine() {
         return engine;
     }
 
+    /** {@return how the regions travel through the network, as configured (possibly AUTO)} */
     public Strategy strategy() {
         return strategy;
     }
 
-    /** The prescribed affine behaviour on the first region, or null. */
+    /** {@return the prescribed affine behaviour on the first region, or null} */
     public AffineTarget affineTarget() {
         return affineTarget;
     }
@@ -385,27 +401,29 @@ public final class PolicedMlp extends AbstractBlock {
      * Whether the last exact affine-target projection found the last hidden layer's map on R
      * rank deficient, so that the head could only be fitted in the least-squares sense (see
      * {@link AffineTarget}).
+     *
+     * @return true after a rank-deficient projection
      */
     public boolean targetRankDeficient() {
         return targetProjection != null && targetProjection.rankDeficient();
     }
 
-    /** Whether the shift is computed without gradient (see {@link Builder#optDetachedShift}). */
+    /** {@return whether the shift is computed without gradient (see {@link Builder#optDetachedShift})} */
     public boolean detachedShift() {
         return detachedShift;
     }
 
-    /** Whether each unit's margin follows the rounding bound (see {@link Builder#optRoundingGuard}). */
+    /** {@return whether each unit's margin follows the rounding bound (see {@link Builder#optRoundingGuard})} */
     public boolean roundingGuard() {
         return roundingGuard;
     }
 
-    /** The input dimension D (the region's). */
+    /** {@return the input dimension D (the region's)} */
     public int inputDimension() {
         return regions.get(0).dimension();
     }
 
-    /** The widths of the hidden layers, read from the initialised weights. */
+    /** {@return the widths of the hidden layers, read from the initialised weights} */
     public int[] hiddenWidths() {
         int[] widths = new int[layers.size() - 1];
         for (int l = 0; l < widths.length; l++) {
@@ -414,17 +432,27 @@ public final class PolicedMlp extends AbstractBlock {
         return widths;
     }
 
-    /** The number of outputs, read from the initialised head. */
+    /** {@return the number of outputs, read from the initialised head} */
     public int outputs() {
         return (int) weight(layers.size() - 1).getShape().get(0);
     }
 
-    /** The weight array of layer {@code l} (hidden layers first, head last). */
+    /**
+     * The weight array of layer {@code l} (hidden layers first, head last).
+     *
+     * @param l the layer's index in {@link #layers()}
+     * @return the weight, out x in (not a copy)
+     */
     public NDArray weight(int l) {
         return parameter(l, "weight").getArray();
     }
 
-    /** The bias array of layer {@code l} (hidden layers first, head last). */
+    /**
+     * The bias array of layer {@code l} (hidden layers first, head last).
+     *
+     * @param l the layer's index in {@link #layers()}
+     * @return the bias, out (not a copy)
+     */
     public NDArray bias(int l) {
         return parameter(l, "bias").getArray();
     }
@@ -469,13 +497,23 @@ public final class PolicedMlp extends AbstractBlock {
 
         private Builder() {}
 
-        /** The hidden widths, one per constrained layer (at least one). */
+        /**
+         * The hidden widths, one per constrained layer (at least one).
+         *
+         * @param widths the widths, each positive
+         * @return this builder
+         */
         public Builder setHidden(int... widths) {
             this.hidden = widths.clone();
             return this;
         }
 
-        /** The number of outputs of the linear head. */
+        /**
+         * The number of outputs of the linear head.
+         *
+         * @param outputs K, positive
+         * @return this builder
+         */
         public Builder setOutputs(int outputs) {
             this.outputs = outputs;
             return this;
@@ -484,13 +522,21 @@ public final class PolicedMlp extends AbstractBlock {
         /**
          * Use a user-built {@code Linear, activation, ..., Linear} network instead of {@link
          * #setHidden}/{@link #setOutputs}/{@link #optActivation}; see {@link PolicedMlp#wrap}.
+         *
+         * @param network the network; its Linear blocks are reused
+         * @return this builder
          */
         public Builder setNetwork(SequentialBlock network) {
             this.network = network;
             return this;
         }
 
-        /** The region R, which also fixes the input dimension (replaces any earlier regions). */
+        /**
+         * The region R, which also fixes the input dimension (replaces any earlier regions).
+         *
+         * @param region the region
+         * @return this builder
+         */
         public Builder setRegion(Region region) {
             this.regions.clear();
             this.regions.add(region);
@@ -500,6 +546,9 @@ public final class PolicedMlp extends AbstractBlock {
         /**
          * Several regions: the network will be affine on each, with its own affine map on each
          * (not one map on the hull of their union).
+         *
+         * @param regions the regions, all of the same dimension
+         * @return this builder
          */
         public Builder setRegions(List<? extends Region> regions) {
             this.regions.clear();
@@ -507,13 +556,23 @@ public final class PolicedMlp extends AbstractBlock {
             return this;
         }
 
-        /** The activation after every hidden layer; leaky-ReLU(0.01) by default. */
+        /**
+         * The activation after every hidden layer; leaky-ReLU(0.01) by default.
+         *
+         * @param activation the activation
+         * @return this builder
+         */
         public Builder optActivation(Cpa activation) {
             this.activation = activation;
             return this;
         }
 
-        /** See {@link ShiftEngine}; {@link ShiftEngine#DEFAULT_MARGIN} by default. */
+        /**
+         * See {@link ShiftEngine}; {@link ShiftEngine#DEFAULT_MARGIN} by default.
+         *
+         * @param margin how far past the kink every vertex is pushed, finite and {@code >= 0}
+         * @return this builder
+         */
         public Builder optMargin(double margin) {
             this.margin = margin;
             return this;
@@ -526,13 +585,21 @@ public final class PolicedMlp extends AbstractBlock {
          * loss on each of three seeds (mean 0.178 vs 0.211, lower in 22 of 27 cells; README), and
          * it also applies to regions given by their support. Several regions always take the
          * feasible shift closest to zero.
+         *
+         * @param rule how the side of each unit is chosen
+         * @return this builder
          */
         public Builder optSignRule(SignRule rule) {
             this.rule = rule;
             return this;
         }
 
-        /** How regions travel through the network; {@link Strategy#AUTO} by default. */
+        /**
+         * How regions travel through the network; {@link Strategy#AUTO} by default.
+         *
+         * @param strategy vertex rows, affine map, or AUTO
+         * @return this builder
+         */
         public Builder optStrategy(Strategy strategy) {
             this.strategy = strategy;
             return this;
@@ -542,6 +609,9 @@ public final class PolicedMlp extends AbstractBlock {
          * Compute the shift without gradient: the constraint still holds exactly at every step,
          * but the optimiser no longer sees how the shift depends on the weights, and the backward
          * pass skips the region entirely. Off by default.
+         *
+         * @param detached true to detach the shift
+         * @return this builder
          */
         public Builder optDetachedShift(boolean detached) {
             this.detachedShift = detached;
@@ -554,6 +624,9 @@ public final class PolicedMlp extends AbstractBlock {
          * Off, every unit keeps the fixed margin: the shifts no longer depend on how the region
          * is carried (vertex rows or a tracked map), but at large input or weight scales the
          * folded network can fail its certificate.
+         *
+         * @param guard whether the margins follow the rounding bound
+         * @return this builder
          */
         public Builder optRoundingGuard(boolean guard) {
             this.roundingGuard = guard;
@@ -563,12 +636,21 @@ public final class PolicedMlp extends AbstractBlock {
         /**
          * A prescribed affine map on the first region (the paper's Eq. (1)/(2)), exact or as a
          * penalty; see {@link AffineTarget}.
+         *
+         * @param target the target, or null for none
+         * @return this builder
          */
         public Builder optAffineTarget(AffineTarget target) {
             this.affineTarget = target;
             return this;
         }
 
+        /**
+         * Builds the network, checking that the regions agree in dimension and suit the sign rule
+         * and strategy.
+         *
+         * @return the network
+         */
         public PolicedMlp build() {
             if (regions.isEmpty() || regions.contains(null)) {
                 throw new IllegalArgumentException("region: not set; call setRegion(...)");

@@ -30,19 +30,37 @@ public final class Box implements SupportRegion {
         this.radii = radii.clone();
     }
 
-    /** The box with the given centre and per-coordinate radii. */
+    /**
+     * The box with the given centre and per-coordinate radii.
+     *
+     * @param center m, finite coordinates
+     * @param radii r, one finite value {@code >= 0} per coordinate
+     * @return the box
+     */
     public static Box of(double[] center, double[] radii) {
         return new Box("box", center, radii);
     }
 
-    /** The l_inf ball of radius {@code eps} around {@code center}. */
+    /**
+     * The l_inf ball of radius {@code eps} around {@code center}.
+     *
+     * @param center m, finite coordinates
+     * @param eps the radius in every coordinate, finite and {@code >= 0}
+     * @return the box
+     */
     public static Box linf(double[] center, double eps) {
         double[] r = new double[center == null ? 0 : center.length];
         Arrays.fill(r, eps);
         return new Box("linf ball", center, r);
     }
 
-    /** The box {@code [lo, hi]} coordinate-wise. */
+    /**
+     * The box {@code [lo, hi]} coordinate-wise.
+     *
+     * @param lo the lower corner
+     * @param hi the upper corner, {@code lo[j] <= hi[j]} for every j
+     * @return the box
+     */
     public static Box fromBounds(double[] lo, double[] hi) {
         if (lo == null || hi == null || lo.length != hi.length) {
             throw new IllegalArgumentException("box: lo and hi must have the same length");
@@ -60,6 +78,7 @@ public final class Box implements SupportRegion {
         return new Box("box", m, r);
     }
 
+    /** {@return the per-coordinate radii r (a copy)} */
     public double[] radii() {
         return radii.clone();
     }

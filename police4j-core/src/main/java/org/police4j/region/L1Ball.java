@@ -23,10 +23,18 @@ public final class L1Ball implements SupportRegion {
         this.radius = radius;
     }
 
+    /**
+     * The l1 ball of radius {@code radius} around {@code center}.
+     *
+     * @param center m, finite coordinates
+     * @param radius rho, finite and {@code >= 0}
+     * @return the ball
+     */
     public static L1Ball of(double[] center, double radius) {
         return new L1Ball("l1 ball", center, radius);
     }
 
+    /** {@return the radius rho} */
     public double radius() {
         return radius;
     }

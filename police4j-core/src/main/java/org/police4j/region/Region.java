@@ -11,10 +11,10 @@ import java.util.Random;
  */
 public interface Region {
 
-    /** A short name for files and reports ("triangle", "box", ...); may be empty. */
+    /** {@return a short name for files and reports ("triangle", "box", ...); may be empty} */
     String name();
 
-    /** The dimension D of the input space the region lives in. */
+    /** {@return the dimension D of the input space the region lives in} */
     int dimension();
 
     /**
@@ -60,6 +60,8 @@ public interface Region {
     /**
      * A short human-readable description for logs and reports, such as
      * {@code "vertex region: 3 vertices in 2-D"}.
+     *
+     * @return the description
      */
     String describe();
 }

@@ -311,18 +311,18 @@ public final class Regions {
 
     // ---------------------------------------------------------------- the paper's regions
 
-    /** The paper's square: (0,0), (1.5,0), (1.5,1.5), (0,1.5). */
+    /** {@return the paper's square: (0,0), (1.5,0), (1.5,1.5), (0,1.5)} */
     public static VertexRegion paperSquare() {
         return VertexRegion.of("square", new double[][] {{0, 0}, {1.5, 0}, {1.5, 1.5}, {0, 1.5}});
     }
 
-    /** The paper's triangle: (-sqrt2, -sqrt2), (0, 2), (sqrt2, -sqrt2). */
+    /** {@return the paper's triangle: (-sqrt2, -sqrt2), (0, 2), (sqrt2, -sqrt2)} */
     public static VertexRegion paperTriangle() {
         double s = Math.sqrt(2);
         return VertexRegion.of("triangle", new double[][] {{-s, -s}, {0, 2}, {s, -s}});
     }
 
-    /** The paper's octagon, in the paper's vertex order. */
+    /** {@return the paper's octagon, in the paper's vertex order} */
     public static VertexRegion paperOctagon() {
         return VertexRegion.of(
                 "octagon",
@@ -339,6 +339,8 @@ public final class Regions {
      * Of those 50 points, the two halves share (-2, 0) and (2, 0) (as {@code +0.0} and
      * {@code -0.0}), which {@link VertexRegion} drops as duplicates, so the region has
      * <b>48 distinct vertices</b>: the 25 upper points followed by the 23 inner lower points.
+     *
+     * @return the region
      */
     public static VertexRegion paperCircle() {
         int m = 25;

@@ -57,6 +57,11 @@ public sealed interface SupportRegion extends Region permits Box, L1Ball, Zonoto
     /**
      * {@code m + sign * r} rounded away from {@code m}: the nearest double on the far side of the
      * exact value.
+     *
+     * @param m the centre coordinate
+     * @param r the offset, {@code >= 0}
+     * @param sign +1 or -1
+     * @return the double nearest {@code m + sign r} and at least as far from {@code m}
      */
     static double outward(double m, double r, int sign) {
         double s = sign > 0 ? m + r : m - r;
@@ -70,6 +75,14 @@ public sealed interface SupportRegion extends Region permits Box, L1Ball, Zonoto
         return s;
     }
 
+    /**
+     * Checks a centre for the implementations' factories: present, not empty, finite.
+     *
+     * @param center the centre
+     * @param what the region's kind, for the message
+     * @return a copy of the centre
+     * @throws IllegalArgumentException naming the bad coordinate
+     */
     static double[] checkedCenter(double[] center, String what) {
         if (center == null || center.length == 0) {
             throw new IllegalArgumentException(what + ": centre is empty; expected at least one coordinate");
@@ -83,6 +96,13 @@ public sealed interface SupportRegion extends Region permits Box, L1Ball, Zonoto
         return center.clone();
     }
 
+    /**
+     * Checks that a point has the region's dimension.
+     *
+     * @param x the point
+     * @param d the dimension
+     * @throws IllegalArgumentException if x is null or of another dimension
+     */
     static void checkPoint(double[] x, int d) {
         if (x == null || x.length != d) {
             throw new IllegalArgumentException(

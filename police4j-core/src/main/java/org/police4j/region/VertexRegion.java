@@ -138,12 +138,12 @@ public final class VertexRegion implements Region {
         return name;
     }
 
-    /** The number of distinct vertices P, i.e. the number of votes in POLICE's majority vote. */
+    /** {@return the number of distinct vertices P, i.e. the number of votes in POLICE's majority vote} */
     public int vertexCount() {
         return vertices.length;
     }
 
-    /** A deep copy of the P x D vertex matrix, so callers cannot change the region. */
+    /** {@return a deep copy of the P x D vertex matrix, so callers cannot change the region} */
     public double[][] vertices() {
         double[][] copy = new double[vertices.length][];
         for (int i = 0; i < vertices.length; i++) {
@@ -193,6 +193,8 @@ public final class VertexRegion implements Region {
      * The scale s when the vertices are exactly the origin followed by {@code s e_1, ..., s e_D}
      * (the paper's simplex {@code [0; I]/sqrt(D)}), else NaN. For such a region the first layer's
      * vertex pre-activations are {@code [b; s W^T + b]}, which needs no matrix product.
+     *
+     * @return s, or NaN
      */
     public double axisSimplexScale() {
         int d = center.length;

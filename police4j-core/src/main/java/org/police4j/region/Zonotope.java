@@ -40,14 +40,17 @@ public final class Zonotope implements SupportRegion {
     }
 
     /**
+     * The zonotope {@code {m + G t : t in [-1, 1]^g}}.
+     *
      * @param center m
      * @param generators D x g matrix G
+     * @return the zonotope
      */
     public static Zonotope of(double[] center, double[][] generators) {
         return new Zonotope("zonotope", center, generators);
     }
 
-    /** The D x g generator matrix (a copy). */
+    /** {@return the D x g generator matrix (a copy)} */
     public double[][] generators() {
         double[][] g = new double[generators.length][];
         for (int j = 0; j < g.length; j++) {
@@ -56,6 +59,7 @@ public final class Zonotope implements SupportRegion {
         return g;
     }
 
+    /** {@return g, the number of generators} */
     public int generatorCount() {
         return generators[0].length;
     }

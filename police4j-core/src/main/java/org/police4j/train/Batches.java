@@ -30,12 +30,12 @@ public final class Batches {
         this.position = this.n;
     }
 
-    /** Whether one batch holds the whole data set (then no indexing is needed). */
+    /** {@return whether one batch holds the whole data set (then no indexing is needed)} */
     public boolean isFull() {
         return size >= n;
     }
 
-    /** The next batch's row indices, reshuffling at the end of each epoch. */
+    /** {@return the next batch's row indices, reshuffling at the end of each epoch} */
     public long[] next() {
         if (position + size > n) {
             for (int i = n - 1; i > 0; i--) {

@@ -31,17 +31,30 @@ public final class Fit {
 
     private Fit() {}
 
+    /** {@return a loop without progress bar and with a listener that does nothing} */
     public static Fit create() {
         return new Fit();
     }
 
-    /** Show a console progress bar (on standard error) with the current loss. */
+    /**
+     * Show a console progress bar (on standard error) with the current loss.
+     *
+     * @param show true to show it
+     * @param name the task name on the bar
+     * @return this loop
+     */
     public Fit optProgress(boolean show, String name) {
         this.progress = show;
         this.taskName = name;
         return this;
     }
 
+    /**
+     * Calls {@code listener} after every optimiser step (for curves, checks, early figures).
+     *
+     * @param listener receives the step, its loss and the block
+     * @return this loop
+     */
     public Fit optListener(StepListener listener) {
         this.listener = listener;
         return this;
@@ -50,6 +63,10 @@ public final class Fit {
     /**
      * Seeds the engine and initialises {@code block} with PyTorch's default initialisation: the
      * same seed gives the same network.
+     *
+     * @param block the network to initialise
+     * @param model owns the parameters (its manager)
+     * @param seed the engine's random seed
      */
     public static void initialize(PolicedMlp block, Model model, long seed) {
         Engine.getInstance().setRandomSeed((int) seed);
@@ -114,7 +131,7 @@ public final class Fit {
                 losses[step - 1] = value;
                 if (bar != null) {
                     bar.step();
-                    bar.setExtraMessage(String.format("loss %.4g", value));
+                    bar.setExtraMessage(String.format(java.util.Locale.ROOT, "loss %.4g", value));
                 }
                 listener.afterStep(step, value, block);
             }
@@ -124,7 +141,12 @@ public final class Fit {
         return new FitResult(java.util.Arrays.copyOf(losses, done), seconds, stoppedAt);
     }
 
-    /** AdamW with the settings' learning-rate schedule and weight decay: the recipe of every run. */
+    /**
+     * AdamW with the settings' learning-rate schedule and weight decay: the recipe of every run.
+     *
+     * @param s the settings
+     * @return the optimiser
+     */
     public static Optimizer adamW(TrainingSettings s) {
         return Optimizer.adamW()
                 .optLearningRateTracker(schedule(s))

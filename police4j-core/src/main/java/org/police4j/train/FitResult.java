@@ -9,10 +9,12 @@ package org.police4j.train;
  */
 public record FitResult(double[] losses, double seconds, int stoppedAt) {
 
+    /** {@return the last step's loss, NaN when no step ran} */
     public double finalLoss() {
         return losses.length == 0 ? Double.NaN : losses[losses.length - 1];
     }
 
+    /** {@return whether every step ran with a finite loss} */
     public boolean completed() {
         return stoppedAt < 0;
     }

@@ -11,7 +11,7 @@ public enum LossKind {
     /** Softmax cross-entropy on K logits, labels are class indices. */
     SOFTMAX_CROSS_ENTROPY;
 
-    /** DJL's implementation of this loss. */
+    /** {@return DJL's implementation of this loss} */
     public Loss toDjl() {
         switch (this) {
             case MSE:

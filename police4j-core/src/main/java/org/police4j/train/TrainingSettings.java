@@ -23,6 +23,19 @@ public record TrainingSettings(
         int batchSize,
         long seed) {
 
+    /**
+     * Checks every setting's range (positive steps, learning rate and gamma, non-negative decay,
+     * schedule and batch size, a loss).
+     *
+     * @param steps optimiser updates
+     * @param learningRate AdamW's initial learning rate
+     * @param weightDecay AdamW's decoupled weight decay
+     * @param scheduleEvery steps between learning-rate drops (0: never)
+     * @param gamma the factor of each drop
+     * @param loss the loss
+     * @param batchSize rows per step; 0 or at least N means full batch
+     * @param seed seeds parameter initialisation and batch shuffling
+     */
     public TrainingSettings {
         if (steps <= 0) {
             throw new IllegalArgumentException("steps: " + steps + "; expected > 0");
@@ -49,11 +62,26 @@ public record TrainingSettings(
 
     /**
      * The paper's recipe: full batch, AdamW, the schedule dropping {@code drops} times by gamma.
+     *
+     * @param steps optimiser updates
+     * @param lr AdamW's initial learning rate
+     * @param weightDecay AdamW's decoupled weight decay
+     * @param drops how many times the learning rate drops over the run
+     * @param gamma the factor of each drop
+     * @param loss the loss
+     * @param seed seeds parameter initialisation
+     * @return the settings
      */
     public static TrainingSettings paper(int steps, double lr, double weightDecay, int drops, double gamma, LossKind loss, long seed) {
         return new TrainingSettings(steps, lr, weightDecay, Math.max(1, steps / drops), gamma, loss, 0, seed);
     }
 
+    /**
+     * A copy with another number of steps (the schedule's period unchanged).
+     *
+     * @param newSteps optimiser updates, positive
+     * @return the copy
+     */
     public TrainingSettings withSteps(int newSteps) {
         return new TrainingSettings(newSteps, learningRate, weightDecay, scheduleEvery, gamma, loss, batchSize, seed);
     }

@@ -13,17 +13,19 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.testing.GoldenCase;
 import org.police4j.testing.Nets;
-import org.police4j.testing.SharedFiles;
+import org.police4j.testing.TestResources;
 
 /**
- * The golden vectors: every {@code *.json} in {@code ../shared/golden}, plus every one in the
- * folder named by {@code -Dpolice.golden.dir}, through the constrained forward and backward with
+ * The golden vectors: every {@code *.json} in the test resources' {@code golden/} folder (format:
+ * its README.md), plus every one in the folder named by {@code -Dpolice.golden.dir} (a relative
+ * folder is taken from the project root, {@code police.root.dir}), through the constrained forward and backward with
  * the paper's rule (margin 0), both with vertex rows and with affine-map tracking. Signs must match exactly; shifts, outputs, the loss and every
  * gradient to a relative 1e-4 plus an absolute 1e-5.
  */
@@ -33,7 +35,7 @@ class GoldenVectorsTest {
     static final double ABS = 1e-5;
 
     static List<Path> caseFiles() throws IOException {
-        List<Path> files = new ArrayList<>(jsonIn(SharedFiles.goldenDir()));
+        List<Path> files = new ArrayList<>(jsonIn(TestResources.dir("golden")));
         String extra = System.getProperty("police.golden.dir", "");
         if (!extra.isBlank()) {
             Path dir = Paths.get(extra);
@@ -104,6 +106,7 @@ class GoldenVectorsTest {
                 err.compare("grad b" + l, block.bias(l).getGradient().toFloatArray(), c.biasGrads().get(l));
             }
             System.out.printf(
+                    Locale.ROOT,
                     "golden %-24s %-11s P=%-3d D=%-3d layers=%d %-14s OK (worst relative error %.2e in %s)%n",
                     c.name(),
                     strategy,

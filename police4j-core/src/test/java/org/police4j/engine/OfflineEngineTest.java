@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,13 +46,25 @@ class OfflineEngineTest {
                 List.of(
                         java.toString(),
                         "-Dai.djl.offline=true",
+                        "-DOPT_OUT_TRACKING=true",
                         "-DDJL_CACHE_DIR=" + cache,
+                        "-DENGINE_CACHE_DIR=" + cache,
                         "-cp",
                         System.getProperty("java.class.path"),
                         OfflineEngineTest.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("DJL_CACHE_DIR", cache.toString());
-        pb.environment().remove("PYTORCH_LIBRARY_PATH");
+        // A clean environment: the caller's DJL and PyTorch variables (ENGINE_CACHE_DIR,
+        // DJL_CACHE_DIR, PYTORCH_LIBRARY_PATH, PYTORCH_VERSION, JAVA_TOOL_OPTIONS, ...) would
+        // point the engine elsewhere than the empty cache under test.
+        Map<String, String> env = pb.environment();
+        String path = env.get("PATH");
+        env.clear();
+        if (path != null) {
+            env.put("PATH", path);
+        }
+        env.put("DJL_CACHE_DIR", cache.toString());
+        env.put("ENGINE_CACHE_DIR", cache.toString());
+        env.put("OPT_OUT_TRACKING", "true");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();

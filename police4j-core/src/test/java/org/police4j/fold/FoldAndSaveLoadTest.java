@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.police4j.io.AtomicDirectory;
+import org.police4j.io.DirectoryManifest;
 import org.police4j.io.ModelIo;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.PolicedMlp;
@@ -108,6 +109,12 @@ class FoldAndSaveLoadTest {
             Files.write(params, bytes);
             assertThatThrownBy(() -> ModelIo.load(dir, manager))
                     .isInstanceOf(MalformedModelException.class)
+                    .hasMessageContaining("parameters.bin was changed or corrupted after it was written")
+                    .hasMessageContaining("SHA-256");
+            // a format-1 directory (no manifest): model.json's own checksum of the parameters
+            asFormatOne(dir);
+            assertThatThrownBy(() -> ModelIo.load(dir, manager))
+                    .isInstanceOf(MalformedModelException.class)
                     .hasMessageContaining("parameters.bin is corrupted")
                     .hasMessageContaining("SHA-256");
             Files.write(params, java.util.Arrays.copyOf(bytes, bytes.length - 10));
@@ -121,6 +128,24 @@ class FoldAndSaveLoadTest {
         }
     }
 
+    /** Turns a saved directory into what police4j wrote before the manifest (format 1). */
+    private static void asFormatOne(Path dir) throws IOException {
+        Files.delete(dir.resolve(DirectoryManifest.FILE));
+        Path json = dir.resolve(ModelIo.MODEL_JSON);
+        Files.writeString(json, Files.readString(json).replace("\"formatVersion\" : 2", "\"formatVersion\" : 1"));
+    }
+
+    @Test
+    void formatOneDirectoryLoadsAndSaysItsVersion(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("model");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ModelIo.save(network(manager, Cpa.relu(), 5), dir, null);
+            assertThat(ModelIo.load(dir, manager).formatVersion()).isEqualTo(ModelIo.FORMAT_VERSION);
+            asFormatOne(dir);
+            assertThat(ModelIo.load(dir, manager).formatVersion()).isEqualTo(1);
+        }
+    }
+
     @Test
     void corruptedModelJsonIsRefusedClearly(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("model");
@@ -128,10 +153,22 @@ class FoldAndSaveLoadTest {
             ModelIo.save(network(manager, Cpa.relu(), 5), dir, null);
             Path json = dir.resolve(ModelIo.MODEL_JSON);
             String text = Files.readString(json);
+            // one changed digit is caught by the manifest
+            Files.writeString(json, text.replace("\"outputs\" : 2", "\"outputs\" : 3"));
+            assertThat(Files.readString(json)).isNotEqualTo(text);
+            assertThatThrownBy(() -> ModelIo.load(dir, manager))
+                    .isInstanceOf(MalformedModelException.class)
+                    .hasMessageContaining("model.json was changed or corrupted after it was written");
+            // without the manifest, what model.json's parser sees
+            Files.delete(dir.resolve(DirectoryManifest.FILE));
             Files.writeString(json, text.substring(0, text.length() / 2));
             assertThatThrownBy(() -> ModelIo.load(dir, manager))
                     .isInstanceOf(MalformedModelException.class)
                     .hasMessageContaining("model.json is corrupted");
+            Files.writeString(json, text);
+            assertThatThrownBy(() -> ModelIo.load(dir, manager))
+                    .isInstanceOf(NoSuchFileException.class)
+                    .hasMessageContaining("checksums.sha256");
             Files.writeString(json, text.replace("police4j-model", "something-else"));
             assertThatThrownBy(() -> ModelIo.load(dir, manager))
                     .isInstanceOf(MalformedModelException.class)

@@ -3,12 +3,13 @@ package org.police4j.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.police4j.nn.Cpa;
 
-/** One golden-vector case (format: ../shared/golden/README.md). */
+/** One golden-vector case (format: the test resources' golden/README.md). */
 public record GoldenCase(
         String name,
         Cpa activation,
@@ -27,7 +28,7 @@ public record GoldenCase(
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static GoldenCase read(Path file) throws IOException {
-        JsonNode root = JSON.readTree(file.toFile());
+        JsonNode root = JSON.readTree(Files.readAllBytes(file));
         String act = root.get("activation").asText();
         Cpa cpa;
         switch (act) {

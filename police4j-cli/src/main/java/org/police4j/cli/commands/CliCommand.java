@@ -5,27 +5,25 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileSystemException;
 import java.util.concurrent.Callable;
-import org.police4j.cli.Main;
+import org.police4j.cli.ExitCodes;
 import org.police4j.cli.data.InputException;
 import picocli.CommandLine;
 
 /**
  * The shared skeleton of the user commands: runs the command's body and turns what the user got
  * wrong into {@code police4j: <message>} on standard error and exit code {@value
- * Main#EXIT_BAD_INPUT}; anything else is a bug, reported with its stack trace and exit code
- * {@value #EXIT_FAILURE}.
+ * ExitCodes#BAD_INPUT}; anything else is a bug, reported with its stack trace and exit code
+ * {@value #EXIT_FAILURE}. The {@code --threads} option is applied by {@code Main} (see {@link
+ * org.police4j.cli.ThreadPolicy}) before the command runs.
  */
 public abstract class CliCommand implements Callable<Integer> {
 
     /** Exit code for a run that failed for a reason other than bad input (e.g. divergence). */
-    public static final int EXIT_FAILURE = Main.EXIT_FAILURE;
+    public static final int EXIT_FAILURE = ExitCodes.FAILURE;
 
     @CommandLine.Spec protected CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Option(names = "--threads", paramLabel = "N",
-            description = "PyTorch intra-op threads (default: PyTorch's, which honours OMP_NUM_THREADS);"
-                    + " 1 is much faster for small networks on a busy machine.")
-    protected Integer threads;
+    @CommandLine.Mixin protected ThreadsOption threads;
 
     /** The command's body; returns the exit code. */
     protected abstract int run() throws Exception;
@@ -33,14 +31,6 @@ public abstract class CliCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
         try {
-            if (threads != null) {
-                if (threads <= 0) {
-                    throw new InputException("--threads: " + threads + "; expected a positive integer");
-                }
-                // read by DJL's PyTorch engine when it starts (no effect once it has started)
-                System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
-                System.setProperty("ai.djl.pytorch.num_interop_threads", String.valueOf(threads));
-            }
             return run();
         } catch (InputException | IllegalArgumentException | MalformedModelException e) {
             return badInput(e.getMessage());
@@ -59,7 +49,7 @@ public abstract class CliCommand implements Callable<Integer> {
     private int badInput(String message) {
         err().println("police4j: " + message);
         err().flush();
-        return Main.EXIT_BAD_INPUT;
+        return ExitCodes.BAD_INPUT;
     }
 
     private static String fileMessage(FileSystemException e) {

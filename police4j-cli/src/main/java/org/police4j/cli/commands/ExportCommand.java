@@ -85,7 +85,7 @@ public final class ExportCommand extends CliCommand {
         }
         checkOut(out);
         try (NDManager manager = NDManager.newBaseManager()) {
-            StoredModel m = StoredModel.load(model, manager);
+            StoredModel m = StoredModel.load(model, manager, err());
             FoldedWeights weights = Fold.weights(m.block());
             SequentialBlock net = Fold.block(weights, manager);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -93,16 +93,26 @@ public final class ExportCommand extends CliCommand {
                 net.saveParameters(o);
             }
             byte[] params = bytes.toByteArray();
-            Certificate cert = Certify.policed(m.block(), samples, 0);
+            Certificate cert = m.baseline() ? null : Certify.policed(m.block(), samples, 0);
+            if (cert != null) {
+                RegionHull.warn(RegionHull.of(m.rawRegion()), m.regionSpec(), err());
+            }
             byte[] structure = TrainCommand.JSON.writeValueAsBytes(structure(m, weights));
-            byte[] map = TrainCommand.JSON.writeValueAsBytes(affineMap(m, cert));
+            byte[] map = cert == null ? null : TrainCommand.JSON.writeValueAsBytes(affineMap(m, cert));
             AtomicDirectory.write(out, tmp -> {
                 Files.write(tmp.resolve("folded.params"), params);
                 Files.write(tmp.resolve("folded.json"), structure);
-                Files.write(tmp.resolve("affine_map.json"), map);
+                if (map != null) {
+                    Files.write(tmp.resolve("affine_map.json"), map);
+                }
             });
-            out().printf("exported %s to %s (folded.params, folded.json, affine_map.json); %s%n", model, out,
-                    cert.certified() ? "certified affine on the region" : "NOT certified affine on the region");
+            if (cert == null) {
+                out().printf("exported %s to %s (folded.params, folded.json); an unconstrained baseline (--no-region):"
+                        + " no affine map%n", model, out);
+            } else {
+                out().printf("exported %s to %s (folded.params, folded.json, affine_map.json); %s%n", model, out,
+                        cert.certified() ? "certified affine on the region" : "NOT certified affine on the region");
+            }
             if (m.standardizer() != null) {
                 out().println("note: the exported network expects standardised inputs (x - mean) / std;"
                         + " mean and std are in folded.json; the affine map in affine_map.json is in raw coordinates");
@@ -144,6 +154,7 @@ public final class ExportCommand extends CliCommand {
             root.putNull("standardizer");
         }
         root.put("task", m.task());
+        root.put("constraint", m.baseline() ? "none (unconstrained baseline, --no-region)" : "police");
         ArrayNode outputs = root.putArray("outputs");
         m.outputNames().forEach(outputs::add);
         if (m.classification()) {
@@ -212,6 +223,9 @@ public final class ExportCommand extends CliCommand {
             root.set("A", TrainCommand.JSON.valueToTree(a));
             root.set("b", TrainCommand.JSON.valueToTree(b));
         }
+        RegionHull.putJson(root, RegionHull.of(m.rawRegion()),
+                m.standardizer() == null ? a : AffineMaps.rawA(a, m.standardizer()),
+                m.standardizer() == null ? b : AffineMaps.rawB(a, b, m.standardizer()));
         ObjectNode region = RegionJson.write(m.rawRegion());
         region.put("spec", m.regionSpec());
         region.put("coordinates", "raw");
@@ -223,7 +237,12 @@ public final class ExportCommand extends CliCommand {
             std.put("note", "the same map for the network's own inputs z = (x - mean) / std");
             std.set("A", TrainCommand.JSON.valueToTree(a));
             std.set("b", TrainCommand.JSON.valueToTree(b));
-            std.set("vertices", RegionJson.write(m.block().region()).get("vertices"));
+            ObjectNode netRegion = RegionJson.write(m.block().regions().get(0));
+            if (netRegion.has("vertices")) {
+                std.set("vertices", netRegion.get("vertices"));
+            } else {
+                std.set("region", netRegion);
+            }
         } else {
             root.putNull("standardizer");
         }

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.police4j.nn.PolicedMlp;
-import org.police4j.region.VertexRegion;
+import org.police4j.region.Region;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -27,7 +27,7 @@ public final class InfoCommand extends CliCommand {
     @Override
     protected int run() throws Exception {
         try (NDManager manager = NDManager.newBaseManager()) {
-            StoredModel m = StoredModel.load(model, manager);
+            StoredModel m = StoredModel.load(model, manager, err());
             PolicedMlp b = m.block();
             JsonNode meta = m.metadata();
             StringBuilder sb = new StringBuilder();
@@ -54,10 +54,17 @@ public final class InfoCommand extends CliCommand {
             sb.append(" -> ").append(b.outputs()).append(", activation ").append(b.activation().id())
                     .append(", margin ").append(b.engine().margin())
                     .append(", ").append(parameterCount(b)).append(" parameters\n");
-            VertexRegion raw = m.rawRegion();
+            Region raw = m.rawRegion();
+            if (m.baseline()) {
+                sb.append("region: none: an UNCONSTRAINED BASELINE (trained with --no-region), no affine guarantee\n");
+            } else {
             sb.append("region: '").append(m.regionSpec()).append("' (").append(raw.name()).append("), ")
-                    .append(raw.vertexCount()).append(" vertices in dimension ").append(raw.dimension())
-                    .append(" (raw coordinates)\n");
+                    .append(RegionHull.describe(raw)).append(" (raw coordinates)");
+            org.police4j.region.AffineHull hull = RegionHull.of(raw);
+            sb.append(hull.isFull() ? ", full-dimensional\n"
+                    : ", affine dimension " + hull.dimension() + ": the map is determined only on the region's"
+                            + " affine hull (see certificate.json 'affineHull')\n");
+            }
             if (m.standardizer() != null) {
                 sb.append("standardizer: mean ").append(fmt(m.standardizer().mean()))
                         .append(", std ").append(fmt(m.standardizer().std())).append('\n');
@@ -65,6 +72,10 @@ public final class InfoCommand extends CliCommand {
                 sb.append("standardizer: none (inputs used as they are)\n");
             }
             sb.append("training: ").append(fields(meta.path("training"))).append('\n');
+            if (meta.path("targetStandardizer").isObject()) {
+                sb.append("target standardizer (folded into the output layer): ")
+                        .append(fields(meta.path("targetStandardizer"))).append('\n');
+            }
             sb.append("result: ").append(fields(meta.path("result"))).append('\n');
             Path certFile = model.resolve("certificate.json");
             if (Files.isRegularFile(certFile)) {
@@ -82,6 +93,8 @@ public final class InfoCommand extends CliCommand {
                         c.path("vertexDeviation").asDouble(), c.path("interiorDeviation").asDouble(),
                         c.path("interiorPoints").asInt()));
                 sb.append("  (run 'police4j verify ").append(model).append("' to re-check)\n");
+            } else if (m.baseline()) {
+                sb.append("certificate: none (unconstrained baseline)\n");
             } else {
                 sb.append("certificate: certificate.json is missing; run 'police4j verify ").append(model).append("'\n");
             }

@@ -18,15 +18,17 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code police4j predict}: runs the folded network (a plain DJL block, no per-batch region rows)
- * on the feature columns of a CSV file, in batches, and writes the features and the predictions
- * atomically.
+ * on the feature columns of a CSV file, in batches, and writes the input's columns (all, or those
+ * of {@code --keep}) followed by the predictions under their own names, atomically. It refuses to
+ * write over its own inputs (the data file or a file of the model directory).
  */
 @Command(
         name = "predict",
         mixinStandardHelpOptions = true,
         description = {
             "Predict with a trained model on a CSV file (feature columns by name; extra columns are ignored).",
-            "Regression: one column per target. Classification: predicted_label and p_<label> per class."
+            "Output: the input's columns (or --keep), then the predictions: predicted_<target> per target"
+                    + " (regression), or predicted_label and p_<label> per class (classification)."
         })
 public final class PredictCommand extends CliCommand {
 
@@ -39,6 +41,10 @@ public final class PredictCommand extends CliCommand {
     @Option(names = "--out", required = true, paramLabel = "OUT.csv", description = "Where to write the predictions.")
     Path out;
 
+    @Option(names = "--keep", split = ",", paramLabel = "COL",
+            description = "Input columns copied to the output, in this order (default: every input column).")
+    List<String> keep;
+
     @Option(names = "--batch", defaultValue = "4096", paramLabel = "N", description = "Rows per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
@@ -48,8 +54,9 @@ public final class PredictCommand extends CliCommand {
             throw new InputException("--batch: " + batch + "; expected a positive integer");
         }
         long start = System.nanoTime();
+        refuseToOverwriteInputs(out, data, model);
         try (NDManager manager = NDManager.newBaseManager()) {
-            StoredModel m = StoredModel.load(model, manager);
+            StoredModel m = StoredModel.load(model, manager, err());
             CsvTable table = CsvTable.read(data);
             List<String> missing = new ArrayList<>();
             for (String f : m.features()) {
@@ -69,19 +76,22 @@ public final class PredictCommand extends CliCommand {
             SequentialBlock folded = Fold.block(m.block(), manager);
             float[][] outputs = forward(folded, manager, x, batch);
 
-            List<String> header = new ArrayList<>(m.features());
+            List<String> kept = keptColumns(table);
+            List<String> header = new ArrayList<>(kept);
             List<String> predictionColumns = predictionHeader(m);
             for (String c : predictionColumns) {
                 if (header.contains(c)) {
-                    throw new InputException("prediction column '" + c + "' clashes with a feature column of the same name");
+                    throw new InputException("prediction column '" + c + "' clashes with a column of " + data
+                            + " of the same name; choose the columns to copy with --keep (e.g. --keep "
+                            + String.join(",", m.features()) + ")");
                 }
             }
             header.addAll(predictionColumns);
             List<String[]> rows = new ArrayList<>(x.length);
             for (int i = 0; i < x.length; i++) {
                 List<String> r = new ArrayList<>(header.size());
-                for (String f : m.features()) {
-                    r.add(table.value(i, f).strip());
+                for (String c : kept) {
+                    r.add(table.value(i, c).strip());
                 }
                 r.addAll(predictionCells(m, outputs[i]));
                 rows.add(r.toArray(new String[0]));
@@ -91,6 +101,44 @@ public final class PredictCommand extends CliCommand {
                     (System.nanoTime() - start) / 1e9);
             out().flush();
             return 0;
+        }
+    }
+
+    /** The input columns to copy: {@code --keep}, checked against the file, or all of them. */
+    private List<String> keptColumns(CsvTable table) {
+        if (keep == null) {
+            return table.columns();
+        }
+        List<String> kept = new ArrayList<>();
+        for (String c : keep) {
+            String col = c.strip();
+            if (!table.hasColumn(col)) {
+                throw new InputException("--keep: " + data + " has no column '" + col + "'; its columns are "
+                        + String.join(", ", table.columns()));
+            }
+            if (!kept.contains(col)) {
+                kept.add(col);
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * Refuses an output path that is one of the inputs (compared as real paths, so links and
+     * {@code ./} spellings count): writing it would destroy the data being predicted or the model.
+     */
+    static void refuseToOverwriteInputs(Path out, Path data, Path model) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(out)) {
+            return;
+        }
+        Path real = out.toRealPath();
+        if (java.nio.file.Files.exists(data) && real.equals(data.toRealPath())) {
+            throw new InputException("--out " + out + " is the input file --data " + data
+                    + "; refusing to overwrite the input, choose another --out");
+        }
+        if (java.nio.file.Files.isDirectory(model) && real.startsWith(model.toRealPath())) {
+            throw new InputException("--out " + out + " is inside the model directory " + model
+                    + "; refusing to overwrite the model, choose another --out");
         }
     }
 
@@ -122,9 +170,14 @@ public final class PredictCommand extends CliCommand {
         return out;
     }
 
+    /** The prediction columns: {@code predicted_<target>} (regression), or the label and its probabilities. */
     static List<String> predictionHeader(StoredModel m) {
         if (!m.classification()) {
-            return m.targets();
+            List<String> h = new ArrayList<>();
+            for (String t : m.targets()) {
+                h.add("predicted_" + t);
+            }
+            return h;
         }
         List<String> h = new ArrayList<>();
         h.add("predicted_label");

@@ -13,7 +13,7 @@ import org.police4j.cli.data.Standardizer;
 import org.police4j.io.ModelIo;
 import org.police4j.io.RegionJson;
 import org.police4j.nn.PolicedMlp;
-import org.police4j.region.VertexRegion;
+import org.police4j.region.Region;
 
 /**
  * A model directory written by {@code police4j train}: the POLICEd block (whose region is in the
@@ -28,7 +28,7 @@ import org.police4j.region.VertexRegion;
  * @param targets the target column names (one for classification)
  * @param labels the class labels (classification), else null
  * @param standardizer the input standardizer, or null when inputs are used raw
- * @param rawRegion the region in raw feature coordinates
+ * @param rawRegion the region in raw feature coordinates (vertices, or a support region)
  * @param regionSpec the {@code --region} text the model was trained with
  */
 record StoredModel(
@@ -40,11 +40,16 @@ record StoredModel(
         List<String> targets,
         LabelEncoding labels,
         Standardizer standardizer,
-        VertexRegion rawRegion,
+        Region rawRegion,
         String regionSpec) {
 
     static final String REGRESSION = "regression";
     static final String CLASSIFICATION = "classification";
+
+    /** Whether this is an unconstrained baseline ({@code train --no-region}): no region, no certificate. */
+    boolean baseline() {
+        return "none".equals(metadata.path("constraint").asText());
+    }
 
     boolean classification() {
         return CLASSIFICATION.equals(task);
@@ -74,7 +79,22 @@ record StoredModel(
      *     train's
      */
     static StoredModel load(Path dir, NDManager manager) throws IOException, MalformedModelException {
+        return load(dir, manager, null);
+    }
+
+    /**
+     * {@link #load(Path, NDManager)}, telling {@code err} (one line) when the directory is of an
+     * older format whose model.json is not covered by a checksum.
+     */
+    static StoredModel load(Path dir, NDManager manager, java.io.PrintWriter err)
+            throws IOException, MalformedModelException {
         ModelIo.Loaded loaded = ModelIo.load(dir, manager);
+        if (err != null && loaded.formatVersion() < ModelIo.FORMAT_VERSION) {
+            err.println("police4j: warning: " + dir + " is a format-" + loaded.formatVersion()
+                    + " model directory: only parameters.bin is checksummed, model.json is not;"
+                    + " retrain to get format " + ModelIo.FORMAT_VERSION + " (every file covered)");
+            err.flush();
+        }
         ObjectNode m = loaded.metadata();
         Path json = dir.resolve(ModelIo.MODEL_JSON);
         String task = text(m, "task", json);
@@ -110,17 +130,14 @@ record StoredModel(
                         + standardizer.dimension() + " but there are " + features.size() + " features");
             }
         }
-        VertexRegion raw;
+        Region raw;
         JsonNode r = m.get("rawRegion");
         if (r == null || !r.isObject()) {
             throw new MalformedModelException(json + ": metadata 'rawRegion' is missing;"
                     + " was this model written by 'police4j train'?");
         }
         try {
-            if (!(RegionJson.read(r) instanceof VertexRegion v)) {
-                throw new IllegalArgumentException("expected a region given by its vertices");
-            }
-            raw = v;
+            raw = RegionJson.read(r);
         } catch (IllegalArgumentException e) {
             throw new MalformedModelException(json + ": metadata 'rawRegion': " + e.getMessage(), e);
         }

@@ -37,14 +37,19 @@ import org.police4j.cli.data.InputException;
 import org.police4j.cli.data.LabelEncoding;
 import org.police4j.cli.data.RegionSpec;
 import org.police4j.cli.data.Standardizer;
+import org.police4j.cli.data.SupportRegionSpec;
 import org.police4j.cli.plot.LossCurve;
 import org.police4j.engine.ShiftEngine;
 import org.police4j.engine.SignRule;
 import org.police4j.io.AtomicDirectory;
+import org.police4j.io.DirectoryManifest;
 import org.police4j.io.ModelIo;
 import org.police4j.io.RegionJson;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.PolicedMlp;
+import org.police4j.region.AffineHull;
+import org.police4j.region.Region;
+import org.police4j.region.SupportRegion;
 import org.police4j.region.VertexRegion;
 import org.police4j.train.Fit;
 import org.police4j.train.FitResult;
@@ -90,9 +95,14 @@ public final class TrainCommand extends CliCommand {
             description = "Feature columns (default: every non-target column).")
     List<String> features;
 
-    @Option(names = "--region", required = true, paramLabel = "REGION",
+    @Option(names = "--region", paramLabel = "REGION",
             description = "The region, in raw feature coordinates: " + RegionSpec.FORMS + ".")
     String region;
+
+    @Option(names = "--no-region",
+            description = "An unconstrained baseline to compare against: the same network, data split, seed and"
+                    + " training, without POLICE (no region, no certificate; labelled so in model.json and info).")
+    boolean noRegion;
 
     @Option(names = "--task", required = true, description = "regression or classification.")
     Task task;
@@ -138,6 +148,12 @@ public final class TrainCommand extends CliCommand {
     @Option(names = "--standardize", description = "Standardise the features (the region is mapped too, so the guarantee holds in raw coordinates).")
     boolean standardize;
 
+    @Option(names = "--standardize-target",
+            description = "Regression: train on targets standardised over the training rows; the scaling is folded"
+                    + " back into the output layer after training, so predictions, the reported losses and the affine"
+                    + " map are in the targets' own units (the progress bar and loss.png show standardised units).")
+    boolean standardizeTarget;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seeds the split, the initialisation and the batches (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -175,9 +191,20 @@ public final class TrainCommand extends CliCommand {
         checkOutDir(out);
 
         CsvTable table = CsvTable.read(data);
+        if (table.rows() == 0) {
+            throw new InputException("--data " + data + " has a header (" + String.join(", ", table.columns())
+                    + ") but no data rows; expected at least one row of values under the header");
+        }
         ColumnSelection cols = ColumnSelection.of(table, targets, features);
-        VertexRegion rawRegion = RegionSpec.parse(region, null);
-        RegionSpec.requireDimension(rawRegion, cols.features(), region);
+        Region rawRegion = null;
+        AffineHull hull = null;
+        boolean fromData = !noRegion && SupportRegionSpec.needsData(region);
+        if (!noRegion && !fromData) {
+            rawRegion = RegionSpec.parseAny(region, null, cols.features());
+            RegionSpec.requireDimension(rawRegion, cols.features(), region);
+            hull = RegionHull.of(rawRegion);
+            RegionHull.warn(hull, region, err());
+        }
         double[][] x = table.numeric(cols.features());
         int n = x.length;
 
@@ -244,9 +271,27 @@ public final class TrainCommand extends CliCommand {
         int nTrain = n - nVal;
         int[] trainRows = java.util.Arrays.copyOfRange(order, nVal, n);
         int[] valRows = java.util.Arrays.copyOfRange(order, 0, nVal);
+        if (noRegion) {
+            rawRegion = baselinePoint(x, trainRows);
+        }
+        if (fromData) {
+            rawRegion = SupportRegionSpec.quantileBox(region, x, trainRows);
+            hull = RegionHull.of(rawRegion);
+            RegionHull.warn(hull, region, err());
+        }
+        if (rawRegion instanceof SupportRegion && signRule == SignRule.MAJORITY) {
+            throw new InputException("--sign-rule MAJORITY counts vertices; region '" + region + "' is given by its"
+                    + " support (no vertex list): use CENTER (the default) or MINIMAL_SHIFT");
+        }
+        float[][] y2Raw = y2;
+        double[][] targetScale = null; // {mean, std} per output
+        if (standardizeTarget) {
+            targetScale = targetScale(y2, trainRows);
+            y2 = standardizeTargets(y2, targetScale);
+        }
 
         Standardizer standardizer = null;
-        VertexRegion netRegion = rawRegion;
+        Region netRegion = rawRegion;
         double[][] xNet = x;
         if (standardize) {
             double[][] fitRows = new double[nTrain][];
@@ -279,6 +324,11 @@ public final class TrainCommand extends CliCommand {
                 .setOutputs(outputs)
                 .optActivation(cpa)
                 .setRegion(netRegion);
+        if (noRegion) {
+            // One point, margin 0, the smaller shift: every shift is ReLU(-|h(x0)|) = 0, value and
+            // gradient, so this is exactly the plain network, saved and used like any other.
+            builder.optMargin(0).optSignRule(SignRule.MINIMAL_SHIFT);
+        }
         if (margin != null) {
             builder.optMargin(margin);
         }
@@ -325,6 +375,11 @@ public final class TrainCommand extends CliCommand {
                 keptStep = monitor.goodStep;
                 monitor.restore(block, manager);
             }
+            if (targetScale != null) {
+                unstandardizeHead(block, targetScale);
+                yTrain = manager.create(pick(y2Raw, trainRows));
+                yVal = nVal == 0 ? null : manager.create(pick(y2Raw, valRows));
+            }
 
             double trainLoss = evaluate(block, manager, loss, xTrain, yTrain);
             double valLoss = xVal == null ? Double.NaN : evaluate(block, manager, loss, xVal, yVal);
@@ -336,7 +391,7 @@ public final class TrainCommand extends CliCommand {
                         : accuracy(block, manager, xVal, y1 != null ? pick(y1, valRows) : column(pick(y2, valRows)));
             }
 
-            Certificate cert = Certify.policed(block, samples, seed);
+            Certificate cert = noRegion ? null : Certify.policed(block, samples, seed);
             double wallTrain = result.seconds();
 
             ObjectNode meta = JSON.createObjectNode();
@@ -357,8 +412,20 @@ public final class TrainCommand extends CliCommand {
             } else {
                 meta.putNull("standardizer");
             }
-            meta.put("regionSpec", region);
+            meta.put("constraint", noRegion ? "none" : "police");
+            if (noRegion) {
+                meta.put("constraintNote", "unconstrained baseline (--no-region): no affine guarantee, no certificate;"
+                        + " rawRegion is the training mean, where the network has no shift (margin 0)");
+            }
+            meta.put("regionSpec", noRegion ? "none (--no-region)" : region);
             meta.set("rawRegion", RegionJson.write(rawRegion));
+            if (targetScale != null) {
+                ObjectNode ts0 = meta.putObject("targetStandardizer");
+                ts0.set("mean", JSON.valueToTree(targetScale[0]));
+                ts0.set("std", JSON.valueToTree(targetScale[1]));
+                ts0.put("note", "trained on (y - mean) / std; folded back into the output layer: outputs are in"
+                        + " the targets' units");
+            }
             meta.put("data", data.toString());
             ObjectNode ts = meta.putObject("training");
             ts.put("steps", steps);
@@ -393,10 +460,11 @@ public final class TrainCommand extends CliCommand {
                 res.put("valAccuracy", valAcc);
             }
             res.put("seconds", wallTrain);
-            res.put("certified", cert.certified());
+            if (cert != null) {
+                res.put("certified", cert.certified());
+            }
 
-            ObjectNode certJson = certificateJson(cert, standardizer);
-            byte[] certBytes = JSON.writeValueAsBytes(certJson);
+            byte[] certBytes = cert == null ? null : JSON.writeValueAsBytes(certificateJson(cert, standardizer, hull));
             LossCurve curve = new LossCurve("police4j train: " + data.getFileName())
                     .train(stepsFrom1(result.losses().length), result.losses());
             if (!monitor.valSteps.isEmpty()) {
@@ -411,8 +479,11 @@ public final class TrainCommand extends CliCommand {
                     }
                 }
                 Files.delete(inner);
-                Files.write(tmp.resolve("certificate.json"), certBytes);
+                if (certBytes != null) {
+                    Files.write(tmp.resolve("certificate.json"), certBytes);
+                }
                 curve.write(tmp.resolve("loss.png"), 900, 560);
+                DirectoryManifest.write(tmp); // every file, the certificate and the plot included
             });
 
             StringBuilder sb = new StringBuilder();
@@ -429,12 +500,16 @@ public final class TrainCommand extends CliCommand {
             }
             sb.append(String.format(Locale.ROOT, " (%d train rows, %d validation rows)%n", nTrain, nVal));
             out().print(sb);
-            out().print(describeCertificate(cert, standardizer, cols.features(),
-                    outputNames(task, cols.targets(), labels)));
-            out().printf(Locale.ROOT, "saved %s (model.json, parameters.bin, certificate.json, loss.png); total %.2f s%n",
+            if (cert == null) {
+                out().println("no certificate: unconstrained baseline (--no-region)");
+            } else {
+                out().print(describeCertificate(cert, standardizer, cols.features(),
+                        outputNames(task, cols.targets(), labels), hull));
+            }
+            out().printf(Locale.ROOT, "saved %s (model.json, parameters.bin, certificate.json, loss.png, checksums.sha256); total %.2f s%n",
                     out, (System.nanoTime() - wallStart) / 1e9);
             out().flush();
-            if (!cert.certified()) {
+            if (cert != null && !cert.certified()) {
                 err().println("police4j: warning: the trained network is NOT certified affine on the region"
                         + " (see above); try a larger --margin");
                 err().flush();
@@ -453,10 +528,95 @@ public final class TrainCommand extends CliCommand {
 
     private String advice() {
         return "Try a lower --lr (now " + lr + ")" + (standardize ? "" : " or --standardize")
-                + (task == Task.regression ? ", or rescale the targets" : "") + ".";
+                + (task == Task.regression && !standardizeTarget ? ", or --standardize-target" : "") + ".";
+    }
+
+    /** The --no-region stand-in: one point, the training rows' mean (raw units). */
+    private static VertexRegion baselinePoint(double[][] x, int[] trainRows) {
+        double[] mean = new double[x[0].length];
+        for (int r : trainRows) {
+            for (int j = 0; j < mean.length; j++) {
+                mean[j] += x[r][j] / trainRows.length;
+            }
+        }
+        return VertexRegion.of("none", new double[][] {mean});
+    }
+
+    /** Mean and std (population; 1 where a target is constant) of each target over the training rows. */
+    static double[][] targetScale(float[][] y, int[] trainRows) {
+        int k = y[0].length;
+        double[] mean = new double[k];
+        double[] std = new double[k];
+        for (int r : trainRows) {
+            for (int o = 0; o < k; o++) {
+                mean[o] += y[r][o];
+            }
+        }
+        for (int o = 0; o < k; o++) {
+            mean[o] /= trainRows.length;
+        }
+        for (int r : trainRows) {
+            for (int o = 0; o < k; o++) {
+                std[o] += (y[r][o] - mean[o]) * (y[r][o] - mean[o]);
+            }
+        }
+        for (int o = 0; o < k; o++) {
+            std[o] = Math.sqrt(std[o] / trainRows.length);
+            if (!(std[o] > 0)) {
+                std[o] = 1;
+            }
+        }
+        return new double[][] {mean, std};
+    }
+
+    private static float[][] standardizeTargets(float[][] y, double[][] scale) {
+        float[][] out = new float[y.length][];
+        for (int i = 0; i < y.length; i++) {
+            out[i] = new float[y[i].length];
+            for (int o = 0; o < y[i].length; o++) {
+                out[i][o] = (float) ((y[i][o] - scale[0][o]) / scale[1][o]);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Folds {@code y = std z + mean} into the head: row o of its weight times std_o, its bias
+     * {@code std_o b_o + mean_o}. The head is a plain linear layer after the last shifted one, so
+     * the constraint and the certificate are untouched.
+     */
+    static void unstandardizeHead(PolicedMlp block, double[][] scale) {
+        int head = block.layers().size() - 1;
+        NDArray w = block.weight(head);
+        NDArray b = block.bias(head);
+        float[] wv = w.toFloatArray();
+        float[] bv = b.toFloatArray();
+        int inputs = wv.length / bv.length;
+        for (int o = 0; o < bv.length; o++) {
+            for (int j = 0; j < inputs; j++) {
+                wv[o * inputs + j] = (float) (wv[o * inputs + j] * scale[1][o]);
+            }
+            bv[o] = (float) (bv[o] * scale[1][o] + scale[0][o]);
+        }
+        org.police4j.fold.Fold.copy(w, wv);
+        org.police4j.fold.Fold.copy(b, bv);
     }
 
     private void checkOptions() {
+        if (noRegion && region != null) {
+            throw new InputException("--region " + region + " and --no-region: give one of them, not both");
+        }
+        if (!noRegion && region == null) {
+            throw new InputException("--region is missing; expected one of: " + RegionSpec.FORMS
+                    + "; or --no-region for an unconstrained baseline");
+        }
+        if (noRegion && (margin != null || signRule != null)) {
+            throw new InputException("--no-region trains without the constraint: --margin and --sign-rule have no"
+                    + " effect there; leave them out");
+        }
+        if (standardizeTarget && task != Task.regression) {
+            throw new InputException("--standardize-target: only for --task regression (the task is " + task + ")");
+        }
         for (int l = 0; l < hidden.length; l++) {
             if (hidden[l] <= 0) {
                 throw new InputException("--hidden: width " + hidden[l] + " at position " + (l + 1)
@@ -561,9 +721,26 @@ public final class TrainCommand extends CliCommand {
         return names;
     }
 
-    /** The certificate's summary, plus the map in raw coordinates when the inputs are standardised. */
-    static String describeCertificate(Certificate cert, Standardizer s, List<String> features, List<String> outputs) {
+    /**
+     * The certificate's summary, plus the map in raw coordinates when the inputs are standardised;
+     * for a region of lower affine dimension than the data, the map only where it is determined.
+     */
+    static String describeCertificate(Certificate cert, Standardizer s, List<String> features, List<String> outputs,
+            AffineHull hull) {
         StringBuilder sb = new StringBuilder();
+        if (!hull.isFull()) {
+            String summary = cert.summary();
+            int cut = summary.indexOf("  affine map ");
+            sb.append(s == null ? "" : "certificate (network inputs are standardised features z = (x - mean) / std):\n");
+            sb.append(cut < 0 ? summary : summary.substring(0, cut));
+            double[][] a = s == null ? cert.a() : AffineMaps.rawA(cert.a(), s);
+            double[] b = s == null ? cert.b() : AffineMaps.rawB(cert.a(), cert.b(), s);
+            if (!cert.certified()) {
+                sb.append("  (majority-pattern map, NOT valid on the whole region)\n");
+            }
+            sb.append(RegionHull.describe(hull, a, b, features, outputs, Certificate.SMALL_MAP_ENTRIES));
+            return sb.toString();
+        }
         if (s == null) {
             sb.append(cert.summary());
             return sb.toString();
@@ -579,8 +756,8 @@ public final class TrainCommand extends CliCommand {
         return sb.toString();
     }
 
-    /** certificate.json: Certificate.toMap(), the coordinates it is in, and the raw map. */
-    static ObjectNode certificateJson(Certificate cert, Standardizer s) {
+    /** certificate.json: Certificate.toMap(), the coordinates it is in, the raw map and the region's hull. */
+    static ObjectNode certificateJson(Certificate cert, Standardizer s, AffineHull hull) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("coordinates", s == null ? "raw" : "standardized");
         m.putAll(cert.toMap());
@@ -591,7 +768,10 @@ public final class TrainCommand extends CliCommand {
             raw.put("b", AffineMaps.rawB(a, cert.b(), s));
             m.put("raw", raw);
         }
-        return JSON.valueToTree(m);
+        ObjectNode json = JSON.valueToTree(m);
+        RegionHull.putJson(json, hull, s == null ? cert.a() : AffineMaps.rawA(cert.a(), s),
+                s == null ? cert.b() : AffineMaps.rawB(cert.a(), cert.b(), s));
+        return json;
     }
 
     private static ProgressBar bar(int steps) {

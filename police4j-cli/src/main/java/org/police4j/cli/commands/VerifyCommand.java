@@ -6,7 +6,8 @@ import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
 import org.police4j.cli.data.InputException;
 import org.police4j.cli.data.RegionSpec;
-import org.police4j.region.VertexRegion;
+import org.police4j.region.AffineHull;
+import org.police4j.region.Region;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -47,24 +48,31 @@ public final class VerifyCommand extends CliCommand {
             throw new InputException("--samples: " + samples + "; expected >= 0");
         }
         try (NDManager manager = NDManager.newBaseManager()) {
-            StoredModel m = StoredModel.load(model, manager);
-            VertexRegion netRegion;
+            StoredModel m = StoredModel.load(model, manager, err());
+            Region netRegion;
             String name;
+            Region raw;
+            if (region == null && m.baseline()) {
+                throw new InputException(model + " is an unconstrained baseline (trained with --no-region): it has no"
+                        + " region to certify; give --region REGION to test whether it happens to be affine on one");
+            }
             if (region == null) {
-                netRegion = m.block().region();
+                netRegion = m.block().regions().get(0);
+                raw = m.rawRegion();
                 name = "the model's region '" + m.regionSpec() + "'";
             } else {
-                VertexRegion raw = RegionSpec.parse(region, null);
+                raw = RegionSpec.parseAny(region, null, m.features());
                 RegionSpec.requireDimension(raw, m.features(), region);
                 netRegion = m.standardizer() == null ? raw : m.standardizer().mapRegion(raw);
                 name = "region '" + region + "'";
             }
+            AffineHull hull = RegionHull.of(raw);
+            RegionHull.warn(hull, region == null ? m.regionSpec() : region, err());
             long start = System.nanoTime();
             Certificate cert = Certify.policed(m.block(), netRegion, samples, seed);
             double seconds = (System.nanoTime() - start) / 1e9;
-            out().printf("%s: %s, %d vertices in dimension %d%n", model, name,
-                    netRegion.vertexCount(), netRegion.dimension());
-            out().print(TrainCommand.describeCertificate(cert, m.standardizer(), m.features(), m.outputNames()));
+            out().printf("%s: %s, %s%n", model, name, RegionHull.describe(raw));
+            out().print(TrainCommand.describeCertificate(cert, m.standardizer(), m.features(), m.outputNames(), hull));
             out().printf(java.util.Locale.ROOT, "checked in %.3f s%n", seconds);
             out().flush();
             return cert.certified() ? 0 : EXIT_NOT_CERTIFIED;

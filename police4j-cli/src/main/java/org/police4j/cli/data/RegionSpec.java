@@ -40,8 +40,8 @@ public final class RegionSpec {
     /** The accepted forms, for help texts and error messages. */
     public static final String FORMS =
             "simplex:D, box:LO,HI,D, l1ball:C1,...,Cd,RADIUS, square, triangle, octagon, circle,"
-                    + " a .csv file of vertices (one per row, header optional) or a .json file"
-                    + " with \"vertices\" or \"A\" and \"b\"";
+                    + " a .csv file of vertices (one per row, header optional), a .json file"
+                    + " with \"vertices\" or \"A\" and \"b\"; for many features: " + SupportRegionSpec.FORMS;
 
     /** Largest D accepted by {@code simplex:D} ((D + 1) x D doubles are allocated). */
     public static final int MAX_SIMPLEX_DIMENSION = 2048;
@@ -107,6 +107,20 @@ public final class RegionSpec {
                     "region file " + file + " must end in .csv or .json so its format is known");
         }
         throw new InputException("unknown region '" + s + "'; expected one of: " + FORMS);
+    }
+
+    /**
+     * Any {@code --region} form, the support forms of {@link SupportRegionSpec} included (except
+     * {@code box-quantiles}, which needs the training rows: see {@link
+     * SupportRegionSpec#quantileBox}).
+     *
+     * @param features the feature columns, which the support forms' CSV headers must name
+     */
+    public static org.police4j.region.Region parseAny(String spec, Path baseDir, List<String> features) {
+        if (spec != null && SupportRegionSpec.handles(spec)) {
+            return SupportRegionSpec.parse(spec, baseDir, features);
+        }
+        return parse(spec, baseDir);
     }
 
     /** {@link #parse(String, Path)} relative to the working directory. */
@@ -407,7 +421,7 @@ public final class RegionSpec {
      * @throws InputException "region 'simplex:3' has dimension 3 but the data has 2 features
      *     (x1, x2)"
      */
-    public static void requireDimension(VertexRegion r, List<String> features, String source) {
+    public static void requireDimension(org.police4j.region.Region r, List<String> features, String source) {
         if (r.dimension() != features.size()) {
             throw new InputException(
                     "region '" + source + "' has dimension " + r.dimension()

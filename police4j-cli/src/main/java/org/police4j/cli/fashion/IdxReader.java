@@ -103,7 +103,7 @@ public final class IdxReader {
                 throw new InputException(file + ": truncated IDX file (shorter than its 4-byte magic number)");
             }
             if (magic != expectedMagic) {
-                throw new InputException(String.format(
+                throw new InputException(String.format(java.util.Locale.ROOT,
                         "%s: bad magic number 0x%08X, expected 0x%08X (%s); not an IDX file of the expected kind",
                         file, magic, expectedMagic, describe(expectedMagic)));
             }

@@ -38,7 +38,9 @@ import org.police4j.train.Fit;
 import org.police4j.train.FitResult;
 import org.police4j.train.LossKind;
 import org.police4j.train.TrainingSettings;
+import org.police4j.cli.commands.ThreadsOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -73,6 +75,8 @@ public final class BeyondCommand implements Callable<Integer> {
     int costSteps;
 
     @Spec CommandSpec spec;
+
+    @Mixin ThreadsOption threads;
 
     /** Every certificate produced, for tests. */
     final List<Certificate> certificates = new ArrayList<>();
@@ -114,6 +118,8 @@ public final class BeyondCommand implements Callable<Integer> {
         }
         AtomicText.write(out.resolve("beyond_report.md"), report.toString());
         spec.commandLine().getOut().print(report);
+        spec.commandLine().getOut().println("wrote " + out.resolve("beyond_report.md") + " (and its figures) in "
+                + out.toAbsolutePath());
         spec.commandLine().getOut().flush();
         return certificates.stream().allMatch(Certificate::certified) ? 0 : 1;
     }

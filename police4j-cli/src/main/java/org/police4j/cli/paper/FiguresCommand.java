@@ -35,7 +35,9 @@ import org.police4j.train.Fit;
 import org.police4j.train.FitResult;
 import org.police4j.train.LossKind;
 import org.police4j.train.TrainingSettings;
+import org.police4j.cli.commands.ThreadsOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -57,6 +59,8 @@ public final class FiguresCommand implements Callable<Integer> {
     static final int[] FIG3_SNAPSHOTS = {5, 20, 60};
 
     @Spec CommandSpec spec;
+
+    @Mixin ThreadsOption threads;
 
     @Option(names = "--preset", defaultValue = "quick", description = "quick (a few minutes) or paper (the paper's sizes). Default: ${DEFAULT-VALUE}.")
     String preset;
@@ -133,6 +137,11 @@ public final class FiguresCommand implements Callable<Integer> {
         String report = report(p, settings, total, null);
         AtomicText.write(out.resolve("report.md"), report);
         console.print(report);
+        TreeSet<String> files = new TreeSet<>();
+        runs.forEach(r -> files.addAll(r.files()));
+        files.add("report.md");
+        console.printf(Locale.ROOT, "wrote %d files to %s: %s%n", files.size(), out.toAbsolutePath(),
+                String.join(", ", files));
         console.flush();
         return 0;
     }
@@ -369,7 +378,7 @@ public final class FiguresCommand implements Callable<Integer> {
         }
         sb.append(String.format(Locale.ROOT, "Seed %d; %d cores; Java %s; PyTorch threads: %s; total wall time %.1f s.%n%n",
                 seed, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                System.getProperty("ai.djl.pytorch.num_threads", "default"), totalSeconds));
+                org.police4j.cli.ThreadPolicy.describe(), totalSeconds));
         sb.append("Every certificate is exact (every vertex through every hidden layer, no unit straddling the kink); ")
                 .append("the deviations are max |net(x) - (A x + b)| at ").append(INTERIOR_SAMPLES)
                 .append(" random interior points and at the vertices.\n\n");

@@ -39,7 +39,9 @@ import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Regions;
 import org.police4j.region.VertexRegion;
 import org.police4j.train.LossKind;
+import org.police4j.cli.commands.ThreadsOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -73,6 +75,8 @@ public final class Table1Command implements Callable<Integer> {
     };
 
     @Spec CommandSpec spec;
+
+    @Mixin ThreadsOption threads;
 
     @Option(names = "--preset", defaultValue = "quick",
             description = "quick (30 timed steps, skips the 4096-wide configurations) or paper (1024 timed steps). Default: ${DEFAULT-VALUE}.")
@@ -228,10 +232,10 @@ public final class Table1Command implements Callable<Integer> {
     static String machineFacts() {
         StringBuilder sb = new StringBuilder();
         Engine engine = Engine.getInstance();
-        sb.append(String.format(Locale.ROOT, "Machine: %d cores, %s %s (%s), DJL %s, engine %s %s%n",
+        sb.append(String.format(Locale.ROOT, "Machine: %d cores, %s %s (%s), DJL %s, engine %s %s, PyTorch threads %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), System.getProperty("os.arch"), Engine.getDjlVersion(),
-                engine.getEngineName(), engine.getVersion()));
+                engine.getEngineName(), engine.getVersion(), org.police4j.cli.ThreadPolicy.describe()));
         Map<String, String> malloc = new TreeMap<>();
         System.getenv().forEach((k, v) -> {
             if (k.startsWith("MALLOC_")) {

@@ -166,8 +166,7 @@ class CommandErrorsTest {
     }
 
     private Path copyOfModel() throws IOException {
-        Path copy = dir.resolve("model-copy");
-        Files.createDirectory(copy);
+        Path copy = Files.createTempDirectory(dir, "model-copy");
         try (Stream<Path> s = Files.list(model)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 Files.copy(p, copy.resolve(p.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
@@ -206,8 +205,88 @@ class CommandErrorsTest {
         for (String cmd : List.of("verify", "info")) {
             Cli.Result r = Cli.inProcess(cmd, Cli.path(m));
             assertThat(r.code()).as(r.toString()).isEqualTo(2);
-            assertThat(r.err()).contains("parameters.bin is corrupted: SHA-256");
+            assertThat(r.err()).contains("parameters.bin was changed or corrupted after it was written (SHA-256");
         }
+    }
+
+    @Test
+    void editedModelJsonIsCaught() throws IOException {
+        Path m = copyOfModel();
+        Path json = m.resolve("model.json");
+        String text = Files.readString(json);
+        assertThat(text).contains("\"learningRate\" : 0.001");
+        Files.writeString(json, text.replace("\"learningRate\" : 0.001", "\"learningRate\" : 0.002"));
+        for (String cmd : List.of("verify", "info")) {
+            Cli.Result r = Cli.inProcess(cmd, Cli.path(m));
+            assertThat(r.code()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).contains(json + " was changed or corrupted after it was written");
+        }
+        // every file is covered: the certificate and an added file too
+        Path m2 = copyOfModel();
+        Files.writeString(m2.resolve("certificate.json"), "{}");
+        Files.writeString(m2.resolve("notes.txt"), "mine");
+        Cli.Result r = Cli.inProcess("info", Cli.path(m2));
+        assertThat(r.code()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("certificate.json was changed").contains("notes.txt is not covered by checksums.sha256");
+        // a format-2 directory without its manifest is refused
+        Path m3 = copyOfModel();
+        Files.delete(m3.resolve("checksums.sha256"));
+        Cli.Result missing = Cli.inProcess("verify", Cli.path(m3));
+        assertThat(missing.code()).as(missing.toString()).isEqualTo(2);
+        assertThat(missing.err()).contains("checksums.sha256: missing");
+    }
+
+    @Test
+    void formatOneDirectoryStillLoadsWithAWarning() throws IOException {
+        Path m = copyOfModel();
+        Files.delete(m.resolve("checksums.sha256"));
+        Path json = m.resolve("model.json");
+        Files.writeString(json, Files.readString(json).replace("\"formatVersion\" : 2", "\"formatVersion\" : 1"));
+        Cli.Result r = Cli.inProcess("verify", Cli.path(m));
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.err()).contains("is a format-1 model directory: only parameters.bin is checksummed");
+    }
+
+    @Test
+    void headerOnlyCsvIsBadInput() throws IOException {
+        Path csv = file("empty.csv", "x1,x2,y\n");
+        trainFails(csv, "box:-1,1,2", "--data " + csv + " has a header (x1, x2, y) but no data rows");
+    }
+
+    @Test
+    void predictRefusesToOverwriteItsInputs() throws IOException {
+        Path csv = file("q.csv", "id,x1,x2,y\n7,0.5,0.5,1\n8,-0.5,0.1,2\n");
+        byte[] before = Files.readAllBytes(csv);
+        // the same file, spelt another way
+        Path same = dir.resolve(".").resolve("q.csv");
+        Cli.Result r = Cli.inProcess("predict", Cli.path(model), "--data", Cli.path(csv), "--out", same.toString());
+        assertThat(r.code()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("is the input file --data").contains("refusing to overwrite the input");
+        assertThat(Files.readAllBytes(csv)).isEqualTo(before);
+        Cli.Result intoModel = Cli.inProcess("predict", Cli.path(model), "--data", Cli.path(csv), "--out",
+                Cli.path(model.resolve("model.json")));
+        assertThat(intoModel.code()).as(intoModel.toString()).isEqualTo(2);
+        assertThat(intoModel.err()).contains("inside the model directory");
+    }
+
+    @Test
+    void predictKeepsTheInputColumnsAndNamesItsOwn() throws IOException {
+        Path csv = file("q.csv", "id,x2,y,x1\n7,0.5,1,0.25\n8,-0.5,2,0.1\n");
+        Path out = dir.resolve("p.csv");
+        Cli.Result r = Cli.inProcess("predict", Cli.path(model), "--data", Cli.path(csv), "--out", Cli.path(out));
+        assertThat(r.code()).as(r.toString()).isZero();
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines.get(0)).isEqualTo("id,x2,y,x1,predicted_y");
+        assertThat(lines.get(1)).startsWith("7,0.5,1,0.25,");
+        Cli.Result kept = Cli.inProcess("predict", Cli.path(model), "--data", Cli.path(csv), "--out", Cli.path(out),
+                "--keep", "id");
+        assertThat(kept.code()).as(kept.toString()).isZero();
+        assertThat(Files.readAllLines(out).get(0)).isEqualTo("id,predicted_y");
+        Cli.Result unknown = Cli.inProcess("predict", Cli.path(model), "--data", Cli.path(csv), "--out",
+                Cli.path(dir.resolve("p2.csv")), "--keep", "nope");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("--keep: " + csv + " has no column 'nope'");
+        assertThat(dir.resolve("p2.csv")).doesNotExist();
     }
 
     @Test

@@ -11,12 +11,14 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.police4j.cli.Main;
+import org.police4j.cli.ExitCodes;
 import org.police4j.cli.commands.Cli;
 
 /**
- * {@code police4j fashion} end to end on the real Fashion-MNIST files (CI installs the Debian
- * package dataset-fashion-mnist), with the quick preset (what the README reports, on a 5000-image subset), plus its bad-input paths.
+ * {@code police4j fashion} end to end: on small generated IDX files (always), on the real
+ * Fashion-MNIST files with the quick preset (what the README reports, on a 5000-image subset;
+ * skipped with a line naming the Debian package dataset-fashion-mnist when it is absent, CI
+ * installs it), plus its bad-input paths.
  */
 class FashionCommandTest {
 
@@ -28,10 +30,40 @@ class FashionCommandTest {
 
     @Test
     void quickRunCertifiesEveryBoxAndPgdNeverBeatsTheCertificate() throws IOException {
+        Path data = FashionData.assumePresent("FashionCommandTest.quickRunCertifiesEveryBoxAndPgdNeverBeatsTheCertificate");
         Path out = dir.resolve("out");
-        Cli.Result r = run("fashion", "--preset", "quick", "--out", out.toString(), "--quiet");
+        Cli.Result r = run("fashion", "--preset", "quick", "--data-dir", data.toString(), "--out", out.toString(), "--quiet");
         assertThat(r.code()).as(r.err()).isZero();
+        checkReport(r, out, 3);
+    }
 
+    @Test
+    void runOnGeneratedIdxFilesLearnsTheClassesAndCertifiesEveryBox() throws IOException {
+        Path data = SyntheticIdx.write(dir.resolve("idx"), 60, 20, 7);
+        Path out = dir.resolve("out");
+        Cli.Result r = run("fashion", "--preset", "tiny", "--data-dir", data.toString(), "--images", "3",
+                "--steps", "40", "--out", out.toString(), "--quiet");
+        assertThat(r.code()).as(r.toString()).isZero();
+        String report = checkReport(r, out, 3);
+        assertThat(report).contains(data + " (first 60 training images, first 20 test images");
+        // the three drawn classes are told apart: both networks score every test image right
+        List<String[]> accuracy = table(report, "| | POLICEd | unconstrained |");
+        assertThat(accuracy.get(0)[0]).isEqualTo("test accuracy (20 images)");
+        assertThat(accuracy.get(0)[1]).as("POLICEd test accuracy").isEqualTo("100.00%");
+        assertThat(accuracy.get(0)[2]).as("unconstrained test accuracy").isEqualTo("100.00%");
+        // the boxes are around the first test image of each class (labels 0, 1, 2 in turn)
+        List<String[]> rows = table(report, "| test # | label | prediction | certified |");
+        assertThat(rows).extracting(row -> row[0]).containsExactly("0", "1", "2");
+        for (String[] row : rows) {
+            assertThat(row[2]).as("prediction of test image %s", row[0]).isEqualTo(row[1]);
+        }
+    }
+
+    /**
+     * Checks what every run must produce: both files, the report on stdout, every box certified
+     * and PGD never below the certified minimum margin; returns the report.
+     */
+    static String checkReport(Cli.Result r, Path out, int boxes) throws IOException {
         Path md = out.resolve("fashion_report.md");
         Path png = out.resolve("fashion_radii.png");
         assertThat(md).isRegularFile();
@@ -42,7 +74,7 @@ class FashionCommandTest {
 
         // the per-image table: certified yes, PGD min margin >= certified min margin - 1e-5
         List<String[]> rows = table(report, "| test # | label | prediction | certified |");
-        assertThat(rows).hasSize(3);
+        assertThat(rows).hasSize(boxes);
         for (String[] row : rows) {
             assertThat(row[3]).as("certified").isEqualTo("yes");
             double certified = Double.parseDouble(row[6]);
@@ -59,8 +91,9 @@ class FashionCommandTest {
         assertThat(report).contains("every box certified: **yes**").contains("everywhere: **yes**");
 
         BufferedImage img = ImageIO.read(png.toFile());
-        assertThat(img.getWidth()).isGreaterThanOrEqualTo(3 * 28 * 4);
+        assertThat(img.getWidth()).isGreaterThanOrEqualTo(boxes * 28 * 4);
         assertThat(img.getHeight()).isGreaterThanOrEqualTo(28 * 4);
+        return report;
     }
 
     /** The rows of the Markdown table whose header starts with {@code header}, cells trimmed. */
@@ -86,20 +119,20 @@ class FashionCommandTest {
     void missingDataIsBadInputNamingThePackage() {
         Path missing = dir.resolve("no-data");
         Cli.Result r = run("fashion", "--preset", "tiny", "--data-dir", missing.toString(), "--out", dir.resolve("o").toString());
-        assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(r.err()).startsWith("police4j: ").contains(missing.toString()).contains("apt-get install dataset-fashion-mnist");
     }
 
     @Test
     void badOptionsAreBadInput() {
         Cli.Result eps = run("fashion", "--eps", "0", "--out", dir.resolve("o").toString());
-        assertThat(eps.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(eps.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(eps.err()).contains("police4j: --eps: 0.0; expected 0 < E <= 1");
         Cli.Result k = run("fashion", "--images", "0", "--out", dir.resolve("o").toString());
-        assertThat(k.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(k.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(k.err()).contains("--images: 0; expected 1..64");
         Cli.Result preset = run("fashion", "--preset", "huge");
-        assertThat(preset.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(preset.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(preset.err()).contains("huge");
     }
 

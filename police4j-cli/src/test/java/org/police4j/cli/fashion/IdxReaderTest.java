@@ -90,6 +90,29 @@ class IdxReaderTest {
     }
 
     @Test
+    void loadsGeneratedFashionFilesGzippedAndPlain() throws IOException {
+        Path d = SyntheticIdx.write(dir.resolve("fashion"), 12, 5, 3);
+        FashionMnist all = FashionMnist.load(d, -1, -1);
+        assertThat(all.trainImages()).hasNumberOfRows(12);
+        assertThat(all.testImages()).hasNumberOfRows(5);
+        assertThat(all.trainImages()[0]).hasSize(FashionMnist.SIDE * FashionMnist.SIDE);
+        assertThat(all.trainLabels()).containsExactly(0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2);
+        assertThat(all.testLabels()).containsExactly(0, 1, 2, 0, 1);
+        // the pixels are the written bytes / 255, in the written order (same seed, same draws)
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < 12; i++) {
+            byte[] px = SyntheticIdx.image(i, random);
+            for (int j = 0; j < px.length; j++) {
+                assertThat(all.trainImages()[i][j]).isEqualTo((px[j] & 0xff) / 255f);
+            }
+        }
+        FashionMnist first = FashionMnist.load(d, 4, 2);
+        assertThat(first.trainLabels()).containsExactly(0, 1, 2, 0);
+        assertThat(first.testImages()).hasNumberOfRows(2);
+        assertThat(first.trainImages()[3]).containsExactly(all.trainImages()[3]);
+    }
+
+    @Test
     void missingDirectoryNamesThePackage() {
         Path d = dir.resolve("no-such-dir");
         assertThatThrownBy(() -> FashionMnist.load(d, 10, 10))

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import javax.imageio.ImageIO;
+import org.police4j.cli.ExitCodes;
 import org.police4j.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,8 +31,15 @@ class FiguresCommandTest {
         CommandLine cli = Main.commandLine();
         StringWriter out = new StringWriter();
         cli.setOut(new PrintWriter(out));
-        int code = cli.execute("figures", "--preset", "tiny", "--out", tmp.toString());
+        int code = cli.execute("figures", "--preset", "tiny", "--out", tmp.toString(), "--threads", "1");
         assertThat(code).isZero();
+        // says where it wrote its files, and with how many PyTorch threads
+        long written;
+        try (java.util.stream.Stream<Path> files = Files.list(tmp)) {
+            written = files.count();
+        }
+        assertThat(out.toString()).contains("wrote " + written + " files to " + tmp.toAbsolutePath() + ": fig1_classification.png")
+                .contains("PyTorch threads: 1 (--threads)");
 
         int s = FiguresPreset.TINY.panelPixels();
         List<String> fig2 = new ArrayList<>();
@@ -82,10 +90,10 @@ class FiguresCommandTest {
         cli.setOut(new PrintWriter(new StringWriter()));
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err));
-        assertThat(cli.execute("figures", "--preset", "huge", "--out", tmp.toString())).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(cli.execute("figures", "--preset", "huge", "--out", tmp.toString())).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(err.toString()).contains("--preset").contains("huge");
         assertThat(cli.execute("figures", "--preset", "tiny", "--only", "fig9", "--out", tmp.toString()))
-                .isEqualTo(Main.EXIT_BAD_INPUT);
+                .isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(cli.execute("figures", "--preset", "tiny", "--only", "fig1", "--out", tmp.toString())).isZero();
         assertThat(tmp.resolve("fig1_classification.png")).exists();
         assertThat(tmp.resolve("fig2_grid.png")).doesNotExist();

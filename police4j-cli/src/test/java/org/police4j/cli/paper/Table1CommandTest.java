@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
+import org.police4j.cli.ExitCodes;
 import org.police4j.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,9 +64,9 @@ class Table1CommandTest {
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err));
         cli.setOut(new PrintWriter(new StringWriter()));
-        assertThat(cli.execute("table1", "--configs", "2:2", "--out", tmp.toString())).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(cli.execute("table1", "--configs", "2:2", "--out", tmp.toString())).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(err.toString()).contains("--configs").contains("2:2");
-        assertThat(cli.execute("table1", "--preset", "slow", "--out", tmp.toString())).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(cli.execute("table1", "--preset", "slow", "--out", tmp.toString())).isEqualTo(ExitCodes.BAD_INPUT);
     }
 
     @Test

@@ -36,7 +36,7 @@ class TrainingKeepsGuaranteeProperties {
     static final long SEED = 20261201L;
 
     /** Cases in the CI slice; {@code -Dguarantee.cases=N} runs more. */
-    static final int CASES = Integer.getInteger("guarantee.cases", 200);
+    static final int CASES = Integer.getInteger("guarantee.cases", 300);
 
     /** Failures printed in full in the assertion message. */
     static final int SHOWN = 20;

@@ -13,7 +13,8 @@ import org.police4j.nn.Cpa;
  *
  * <h2>The bound</h2>
  *
- * Let {@code u} be the unit roundoff of the data type (2^-24 for float32), {@code n} a layer's
+ * Let {@code u = 2^-24} be float32's unit roundoff (also when training in float64: the folded
+ * network, which is certified, is float32, and rounding the weights to it costs one more {@code u}), {@code n} a layer's
  * fan-in, {@code gamma_m = m u / (1 - m u)}, {@code L = max(1, |negative slope|)} the activation's
  * Lipschitz constant. For one region, {@code X_j} bounds {@code |z_j|} over the vertices as the
  * engine computed them and {@code Z_j} bounds {@code |z_j - z*_j|}, where {@code z*} is what the
@@ -54,23 +55,21 @@ public final class RoundingGuard {
 
     /**
      * @param margin the engine's margin, kept in every unit on top of the rounding bound
-     * @param type the data type the engine computes in
      * @param activation the network's activation
      * @param regionMagnitude per input coordinate, the largest {@code |x_j|} over the region
      * @param extraTerms terms every value sums beyond a layer's fan-in: 0 for vertex rows, D for a
      *     tracked affine map (its {@code V A^T} adds D products)
      */
-    public RoundingGuard(double margin, DataType type, Cpa activation, double[] regionMagnitude, int extraTerms) {
+    public RoundingGuard(double margin, Cpa activation, double[] regionMagnitude, int extraTerms) {
         this.base = margin;
         this.extraTerms = extraTerms;
-        this.roundoff = type == DataType.FLOAT64 ? 0x1p-53 : 0x1p-24;
+        // float32 even when training in float64: the folded network, what is certified, is float32
+        this.roundoff = 0x1p-24;
         this.lipschitz = Math.max(1.0, Math.abs(activation.negativeSlope()));
         this.inMax = regionMagnitude.clone();
         this.inError = new double[regionMagnitude.length];
-        if (type != DataType.FLOAT64) {
-            for (int j = 0; j < inError.length; j++) {
-                inError[j] = roundoff * regionMagnitude[j]; // the double region cast to float32
-            }
+        for (int j = 0; j < inError.length; j++) {
+            inError[j] = roundoff * regionMagnitude[j]; // the double region cast to float32
         }
     }
 

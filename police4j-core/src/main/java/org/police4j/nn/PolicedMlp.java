@@ -156,7 +156,7 @@ public final class PolicedMlp extends AbstractBlock {
             passes.add(pass(j, manager, x));
             if (roundingGuard && engine.margin() > 0) {
                 int extra = usesVertexRows(j) ? 0 : regions.get(j).dimension();
-                guards.add(new RoundingGuard(engine.margin(), x.getDataType(), activation, magnitude(j), extra));
+                guards.add(new RoundingGuard(engine.margin(), activation, magnitude(j), extra));
             }
         }
         List<NDArray> signs = new ArrayList<>();

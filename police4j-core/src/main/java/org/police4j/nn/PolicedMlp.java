@@ -56,6 +56,7 @@ public final class PolicedMlp extends AbstractBlock {
 
     private final List<Linear> layers;
     private final Cpa activation;
+    private final boolean flattensInput;
     private final List<Region> regions;
     private final ShiftEngine engine;
     private final Strategy strategy;
@@ -67,9 +68,10 @@ public final class PolicedMlp extends AbstractBlock {
     private final Map<Integer, Boolean> javaPassFits = new ConcurrentHashMap<>();
     private final Map<Integer, double[]> magnitudeCache = new ConcurrentHashMap<>();
 
-    private PolicedMlp(List<Linear> layers, Cpa activation, Builder b) {
+    private PolicedMlp(List<Linear> layers, Cpa activation, boolean flattensInput, Builder b) {
         super(VERSION);
         this.activation = activation;
+        this.flattensInput = flattensInput;
         this.regions = List.copyOf(b.regions);
         this.engine = new ShiftEngine(b.margin, b.rule);
         this.strategy = b.strategy;
@@ -92,9 +94,13 @@ public final class PolicedMlp extends AbstractBlock {
 
     /**
      * POLICEs a user-built network: {@code Linear, activation, Linear, activation, ..., Linear},
-     * every activation piecewise affine with one kink at 0 and all the same. Anything else is
-     * refused with the offending block's position and name, because the guarantee would silently
-     * not hold. For more options use {@link Builder#setNetwork}.
+     * every activation piecewise affine with one kink at 0 and all the same, such as DJL's
+     * model-zoo {@code Mlp} unchanged. Activations are recognised by what they compute on probe
+     * values (ReLU, leaky-ReLU, abs), whatever their names; nested SequentialBlocks are read as
+     * their children, identities are dropped, and a flatten before the first Linear makes the
+     * result accept (N, ...) inputs whose rows hold D values. Anything else is refused with the
+     * offending block's position and name, because the guarantee would silently not hold. For
+     * more options use {@link Builder#setNetwork}.
      *
      * @param network the network; its Linear blocks are reused (shared, not copied)
      * @param region the region on which the result will be affine
@@ -144,10 +150,9 @@ public final class PolicedMlp extends AbstractBlock {
     }
 
     private Trace run(ParameterStore ps, NDArray x, boolean training, boolean keepTrace) {
-        int dim = regions.get(0).dimension();
-        if (x.getShape().dimension() != 2 || x.getShape().get(1) != dim) {
-            throw new IllegalArgumentException(
-                    "input: shape " + x.getShape() + ", expected (N, " + dim + ") to match the region's dimension");
+        Shape rows = rowShape(x.getShape());
+        if (!rows.equals(x.getShape())) {
+            x = x.reshape(rows); // the wrapped network's own flatten, done here
         }
         NDManager manager = x.getManager();
         List<RegionPass> passes = new ArrayList<>(regions.size());
@@ -333,10 +338,33 @@ public final class PolicedMlp extends AbstractBlock {
             NDArray headBias,
             NDArray targetPenalty) {}
 
+    /**
+     * The (N, D) shape the layers see: the input's own, or, when the wrapped network started with
+     * a flatten, the input's rows flattened.
+     */
+    private Shape rowShape(Shape input) {
+        int dim = regions.get(0).dimension();
+        if (flattensInput && input.dimension() >= 2 && input.slice(1).size() == dim) {
+            return new Shape(input.get(0), dim);
+        }
+        if (input.dimension() != 2 || input.get(1) != dim) {
+            throw new IllegalArgumentException(
+                    "input: shape " + input + ", expected (N, " + dim + ")"
+                            + (flattensInput ? " or (N, ...) with trailing dimensions multiplying to " + dim : "")
+                            + " to match the region's dimension");
+        }
+        return input;
+    }
+
+    /** {@return whether inputs (N, ...) are flattened to (N, D) first, as the wrapped network did} */
+    boolean flattensInput() {
+        return flattensInput;
+    }
+
     @Override
     protected void initializeChildBlocks(
             NDManager manager, DataType dataType, Shape... inputShapes) {
-        Shape shape = inputShapes[0];
+        Shape shape = rowShape(inputShapes[0]);
         for (Linear layer : layers) {
             layer.initialize(manager, dataType, shape);
             shape = layer.getOutputShapes(new Shape[] {shape})[0];
@@ -345,7 +373,7 @@ public final class PolicedMlp extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape[] shapes = inputShapes;
+        Shape[] shapes = {rowShape(inputShapes[0])};
         for (Linear layer : layers) {
             shapes = layer.getOutputShapes(shapes);
         }
@@ -681,8 +709,8 @@ public final class PolicedMlp extends AbstractBlock {
             this.rule = signRule;
             new ShiftEngine(margin, signRule); // validates the margin before anything is built
             if (network != null) {
-                SequentialArchitecture arch = SequentialArchitecture.of(network);
-                return new PolicedMlp(arch.linears(), arch.activation(), this);
+                SequentialArchitecture arch = SequentialArchitecture.of(network, d);
+                return new PolicedMlp(arch.linears(), arch.activation(), arch.flattensInput(), this);
             }
             if (hidden == null || hidden.length == 0) {
                 throw new IllegalArgumentException(
@@ -712,7 +740,7 @@ public final class PolicedMlp extends AbstractBlock {
                 fanIn = width;
             }
             layers.add(PlainMlp.linear(outputs, fanIn));
-            return new PolicedMlp(layers, activation, this);
+            return new PolicedMlp(layers, activation, false, this);
         }
     }
 }

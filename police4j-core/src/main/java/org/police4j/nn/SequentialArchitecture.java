@@ -1,40 +1,42 @@
 package org.police4j.nn;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /**
- * Reads a user's {@link SequentialBlock} as {@code Linear, activation, ..., Linear} and refuses
- * anything for which "every vertex on one side of every kink" would not mean "affine on R".
+ * Reads a user's {@link SequentialBlock} as {@code [flatten,] Linear, activation, ..., Linear} and
+ * refuses anything for which "every vertex on one side of every kink" would not mean "affine on
+ * R". Nested SequentialBlocks are read as their children; parameterless blocks are judged by what
+ * they compute ({@link ActivationProbe}), never by their names; identities are dropped.
+ *
+ * @param linears the dense layers, hidden first, head last
+ * @param activation the one activation between them
+ * @param flattensInput whether the network starts with a row flatten (inputs (N, ...) whose
+ *     trailing dimensions multiply to D)
  */
-record SequentialArchitecture(List<Linear> linears, Cpa activation) {
+record SequentialArchitecture(List<Linear> linears, Cpa activation, boolean flattensInput) {
 
-    /** DJL activation names that are smooth (no affine pieces at all). */
-    private static final Set<String> SMOOTH =
-            Set.of("tanh", "sigmoid", "gelu", "selu", "swish", "mish", "softplus", "softsign", "elu");
-
-    static SequentialArchitecture of(SequentialBlock network) {
+    static SequentialArchitecture of(SequentialBlock network, int dimension) {
         if (network == null) {
             throw new IllegalArgumentException("network: null; expected a SequentialBlock");
         }
-        List<Block> children = network.getChildren().values();
-        if (children.isEmpty()) {
+        List<Block> blocks = new ArrayList<>();
+        List<String> positions = new ArrayList<>();
+        flatten(network, "", blocks, positions);
+        if (blocks.isEmpty()) {
             throw new IllegalArgumentException("network: the SequentialBlock is empty");
         }
         List<Linear> linears = new ArrayList<>();
         Cpa activation = null;
+        boolean flattensInput = false;
         boolean expectLinear = true;
-        for (int i = 0; i < children.size(); i++) {
-            Block block = children.get(i);
-            String where = "network block " + i + " (" + describe(block) + ")";
+        for (int i = 0; i < blocks.size(); i++) {
+            Block block = blocks.get(i);
+            String where = "network block " + positions.get(i) + " (" + describe(block) + ")";
             if (block instanceof Linear) {
                 if (!expectLinear) {
                     throw new IllegalArgumentException(
@@ -44,24 +46,43 @@ record SequentialArchitecture(List<Linear> linears, Cpa activation) {
                 }
                 linears.add((Linear) block);
                 expectLinear = false;
-            } else {
-                Cpa cpa = activationOf(block, where);
-                if (expectLinear) {
-                    throw new IllegalArgumentException(
-                            where + ": an activation must follow a Linear block");
-                }
-                if (activation != null && !activation.equals(cpa)) {
-                    throw new IllegalArgumentException(
-                            where
-                                    + ": activation "
-                                    + cpa.id()
-                                    + " differs from the earlier "
-                                    + activation.id()
-                                    + "; police4j needs one activation for all hidden layers");
-                }
-                activation = cpa;
-                expectLinear = true;
+                continue;
             }
+            refuseKnown(block, where);
+            if (linears.isEmpty() && !flattensInput && ActivationProbe.flattensRows(block, dimension)) {
+                flattensInput = true; // a reshape before the first Linear: PolicedMlp does it itself
+                continue;
+            }
+            ActivationProbe.Finding finding =
+                    block.getParameters().isEmpty() ? ActivationProbe.probe(block, where) : null;
+            if (finding == null) {
+                throw new IllegalArgumentException(
+                        where
+                                + " is not supported; expected Linear blocks separated by piecewise-affine"
+                                + " activations (ReLU, leaky-ReLU, abs), optionally after a flatten");
+            }
+            if (finding.identity()) {
+                continue;
+            }
+            Cpa cpa = finding.cpa();
+            if (expectLinear) {
+                throw new IllegalArgumentException(
+                        where + ": an activation must follow a Linear block");
+            }
+            if (activation != null && !activation.equals(cpa)) {
+                throw new IllegalArgumentException(
+                        where
+                                + ": activation "
+                                + cpa.id()
+                                + " differs from the earlier "
+                                + activation.id()
+                                + "; police4j needs one activation for all hidden layers");
+            }
+            activation = cpa;
+            expectLinear = true;
+        }
+        if (linears.isEmpty()) {
+            throw new IllegalArgumentException("network: no Linear block; expected Linear blocks separated by activations");
         }
         if (expectLinear) {
             throw new IllegalArgumentException(
@@ -71,43 +92,25 @@ record SequentialArchitecture(List<Linear> linears, Cpa activation) {
             throw new IllegalArgumentException(
                     "network: no hidden layer (only a Linear); it is affine everywhere already");
         }
-        return new SequentialArchitecture(linears, activation);
+        return new SequentialArchitecture(linears, activation, flattensInput);
     }
 
-    private static Cpa activationOf(Block block, String where) {
-        if (block instanceof CpaBlock) {
-            return ((CpaBlock) block).cpa();
+    /** Nested SequentialBlocks are read as their children, at positions such as "2.1". */
+    private static void flatten(SequentialBlock network, String prefix, List<Block> blocks, List<String> positions) {
+        List<Block> children = network.getChildren().values();
+        for (int i = 0; i < children.size(); i++) {
+            Block child = children.get(i);
+            if (child instanceof SequentialBlock) {
+                flatten((SequentialBlock) child, prefix + i + ".", blocks, positions);
+            } else {
+                blocks.add(child);
+                positions.add(prefix + i);
+            }
         }
-        if (block instanceof LambdaBlock) {
-            String name = ((LambdaBlock) block).getName();
-            String key = name == null ? "" : name.toLowerCase(Locale.ROOT);
-            if (key.equals("relu")) {
-                return Cpa.relu();
-            }
-            if (key.equals("leakyrelu") || key.equals("leaky_relu")) {
-                return Cpa.leakyRelu(probeLeak((LambdaBlock) block));
-            }
-            if (key.equals("abs")) {
-                return Cpa.abs();
-            }
-            if (SMOOTH.contains(key)) {
-                throw new IllegalArgumentException(
-                        where
-                                + " is not piecewise affine: a smooth activation has no region on"
-                                + " which the network is affine; use ReLU, leaky-ReLU or abs"
-                                + " (CpaBlock)");
-            }
-            if (key.equals("relu6")) {
-                throw new IllegalArgumentException(
-                        where
-                                + " has two kinks (0 and 6); police4j shifts units around a"
-                                + " single kink at 0; use ReLU, leaky-ReLU or abs (CpaBlock)");
-            }
-            throw new IllegalArgumentException(
-                    where
-                            + " hides its function, so it cannot be proven piecewise affine;"
-                            + " use CpaBlock.relu(), CpaBlock.leakyRelu(slope) or CpaBlock.abs()");
-        }
+    }
+
+    /** Dropout and batch norm would change what the vertex rows see; no probe can fix that. */
+    private static void refuseKnown(Block block, String where) {
         String type = block.getClass().getSimpleName();
         if (type.equals("Dropout")) {
             throw new IllegalArgumentException(
@@ -120,22 +123,6 @@ record SequentialArchitecture(List<Linear> linears, Cpa activation) {
                     where
                             + " is refused: batch statistics would be computed over the vertex rows"
                             + " too; remove it from the POLICEd network");
-        }
-        throw new IllegalArgumentException(
-                where
-                        + " is not supported; expected Linear blocks separated by piecewise-affine"
-                        + " activations (ReLU, leaky-ReLU, abs)");
-    }
-
-    /** DJL's leaky-ReLU block hides its slope; its value at -1 reveals it. */
-    private static double probeLeak(LambdaBlock block) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray probe = manager.create(new float[] {-1f, 1f});
-            float[] out =
-                    block.forward(null, new ai.djl.ndarray.NDList(probe), false)
-                            .singletonOrThrow()
-                            .toFloatArray();
-            return -out[0];
         }
     }
 

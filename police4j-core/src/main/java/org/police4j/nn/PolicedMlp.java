@@ -141,7 +141,8 @@ public final class PolicedMlp extends AbstractBlock {
      * outputs and every hidden layer's signs and shifts.
      *
      * @param parameterStore where the parameters come from
-     * @param x N x D data rows (N may be 0: then only the region passes through)
+     * @param x N x D data rows (N may be 0: then only the region passes through), or (N, ...)
+     *     with rows of D values when the wrapped network started with a flatten
      * @param training whether DJL is in training mode
      * @return outputs, vertex outputs, signs and shifts
      */

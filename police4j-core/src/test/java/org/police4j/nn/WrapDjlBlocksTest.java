@@ -146,7 +146,7 @@ class WrapDjlBlocksTest {
     }
 
     @Test
-    void aFlattenAfterTheFirstLinearIsNotSupported() {
+    void aBatchFlattenIsAnIdentityOnRowsAndAReshapeBeforeTheFirstLinear() {
         SequentialBlock late = new SequentialBlock()
                 .add(linear(8))
                 .add(Blocks.batchFlattenBlock())

@@ -1,5 +1,6 @@
 package org.police4j.certify;
 
+import ai.djl.nn.SequentialBlock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -67,6 +68,19 @@ public final class Certify {
      */
     public static Certificate policed(PolicedMlp block, Region region, int interiorSamples, long seed) {
         return of(Fold.weights(block), region, interiorSamples, seed);
+    }
+
+    /**
+     * Whether a plain DJL network, trained however it was, is affine on a region, in one call.
+     *
+     * @param network an initialised {@code [flatten,] Linear, activation, ..., Linear} network
+     * @param region the region, of the network's input dimension
+     * @param interiorSamples random points of R at which the deviation from the affine map is measured
+     * @param seed seeds the sampling
+     * @return the certificate (not certified, with the first straddling unit, when it is not affine)
+     */
+    public static Certificate plain(SequentialBlock network, Region region, int interiorSamples, long seed) {
+        return of(Fold.plain(network, region.dimension()), region, interiorSamples, seed);
     }
 
     /**

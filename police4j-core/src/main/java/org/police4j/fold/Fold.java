@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.PolicedMlp;
+import org.police4j.nn.SequentialArchitecture;
 
 /**
  * Turns a POLICEd network into a plain one with the same outputs: the zero-overhead inference
@@ -81,6 +82,35 @@ public final class Fold {
             hidden.add(new DenseLayer(matrix(block.weight(l)), bias));
         }
         return new FoldedWeights(hidden, head, block.activation());
+    }
+
+    /**
+     * A plain (never POLICEd) DJL network read as the same float32 arrays, so that the certificate
+     * can answer "is my existing network affine on R?" without training anything.
+     *
+     * @param network an initialised {@code [flatten,] Linear, activation, ..., Linear} network (see
+     *     {@link SequentialArchitecture})
+     * @param inputDimension D
+     * @return its weights and biases as they are (no shift)
+     * @throws IllegalArgumentException when a block breaks the form or a Linear is not initialised
+     */
+    public static FoldedWeights plain(SequentialBlock network, int inputDimension) {
+        SequentialArchitecture arch = SequentialArchitecture.of(network, inputDimension);
+        List<DenseLayer> layers = new ArrayList<>();
+        for (int l = 0; l < arch.linears().size(); l++) {
+            Linear linear = arch.linears().get(l);
+            Parameter weight = linear.getParameters().get("weight");
+            if (weight == null || !weight.isInitialized()) {
+                throw new IllegalArgumentException(
+                        "network: Linear " + l + " is not initialised; call initialize on the network first");
+            }
+            float[][] w = matrix(weight.getArray());
+            Parameter bias = linear.getParameters().get("bias");
+            float[] b = bias == null ? new float[w.length] : bias.getArray().toFloatArray();
+            layers.add(new DenseLayer(w, b));
+        }
+        return new FoldedWeights(
+                layers.subList(0, layers.size() - 1), layers.get(layers.size() - 1), arch.activation());
     }
 
     /**

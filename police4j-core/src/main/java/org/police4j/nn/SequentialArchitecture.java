@@ -18,9 +18,18 @@ import java.util.List;
  * @param flattensInput whether the network starts with a row flatten (inputs (N, ...) whose
  *     trailing dimensions multiply to D)
  */
-record SequentialArchitecture(List<Linear> linears, Cpa activation, boolean flattensInput) {
+public record SequentialArchitecture(List<Linear> linears, Cpa activation, boolean flattensInput) {
 
-    static SequentialArchitecture of(SequentialBlock network, int dimension) {
+    /**
+     * Reads {@code network}, or refuses it with the position of the first block that breaks the
+     * form and the reason.
+     *
+     * @param network the user's network
+     * @param dimension the input dimension D (a leading flatten must produce rows of D values)
+     * @return its dense layers and activation
+     * @throws IllegalArgumentException naming the offending block
+     */
+    public static SequentialArchitecture of(SequentialBlock network, int dimension) {
         if (network == null) {
             throw new IllegalArgumentException("network: null; expected a SequentialBlock");
         }

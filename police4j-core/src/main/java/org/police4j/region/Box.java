@@ -42,6 +42,18 @@ public final class Box implements SupportRegion {
     }
 
     /**
+     * The l_inf ball of radius {@code eps} around float32 coordinates (an image as DJL holds it),
+     * widened exactly to double.
+     *
+     * @param center m, finite coordinates
+     * @param eps the radius in every coordinate, finite and {@code >= 0}
+     * @return the box
+     */
+    public static Box linf(float[] center, double eps) {
+        return linf(Floats.widen(center, "center"), eps);
+    }
+
+    /**
      * The l_inf ball of radius {@code eps} around {@code center}.
      *
      * @param center m, finite coordinates

@@ -1,5 +1,8 @@
 package org.police4j.region;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -51,6 +54,43 @@ public final class VertexRegion implements Region {
      */
     public static VertexRegion of(double[][] vertices) {
         return of("", vertices);
+    }
+
+    /**
+     * A named vertex region from float32 coordinates (widened exactly to double), as DJL users
+     * hold their data.
+     *
+     * @param name a label; empty for none
+     * @param vertices P rows of D finite coordinates
+     * @return the region
+     * @throws IllegalArgumentException as {@link #of(String, double[][])}
+     */
+    public static VertexRegion of(String name, float[][] vertices) {
+        return of(name, Floats.widen(vertices, "vertices"));
+    }
+
+    /**
+     * A named vertex region from an engine array, so that vertices computed with DJL need no
+     * conversion by hand.
+     *
+     * @param name a label; empty for none
+     * @param vertices P x D, any floating-point dtype (widened exactly to double)
+     * @return the region
+     * @throws IllegalArgumentException if the array is not 2-D or its values are not finite
+     */
+    public static VertexRegion of(String name, NDArray vertices) {
+        if (vertices == null || vertices.getShape().dimension() != 2) {
+            throw new IllegalArgumentException("vertices: shape "
+                    + (vertices == null ? "null" : vertices.getShape()) + "; expected (P, D)");
+        }
+        int p = (int) vertices.getShape().get(0);
+        int d = (int) vertices.getShape().get(1);
+        double[] flat = vertices.toType(DataType.FLOAT64, false).toDoubleArray();
+        double[][] rows = new double[p][d];
+        for (int i = 0; i < p; i++) {
+            System.arraycopy(flat, i * d, rows[i], 0, d);
+        }
+        return of(name, rows);
     }
 
     /**

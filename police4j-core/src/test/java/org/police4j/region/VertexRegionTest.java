@@ -188,4 +188,25 @@ class VertexRegionTest {
                 .hasMessageContaining("n: -1; expected a count >= 0");
         assertThatThrownBy(() -> r.sample(1, null)).hasMessageContaining("rng: is null");
     }
+
+    @Test
+    void floatAndEngineArrayFactoriesWidenExactly() {
+        float[][] f = {{0.1f, 2f}, {-3.5f, 1e-7f}, {1f, 1f}};
+        double[][] d = new double[3][2];
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 2; j++) {
+                d[i][j] = f[i][j];
+            }
+        }
+        VertexRegion fromFloats = VertexRegion.of("t", f);
+        org.assertj.core.api.Assertions.assertThat(fromFloats.vertices()).isEqualTo(d);
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            VertexRegion fromArray = VertexRegion.of("t", m.create(f));
+            org.assertj.core.api.Assertions.assertThat(fromArray.vertices()).isEqualTo(d);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> VertexRegion.of("t", m.create(new float[] {1, 2})))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected (P, D)");
+        }
+        org.assertj.core.api.Assertions.assertThat(Box.linf(new float[] {0.1f, 0.5f}, 0.02).center())
+                .isEqualTo(new double[] {0.1f, 0.5f});
+    }
 }

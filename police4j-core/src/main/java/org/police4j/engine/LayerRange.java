@@ -131,6 +131,7 @@ public final class LayerRange {
         return m;
     }
 
+    /** A float32 copy of {@code a}, converted first when it holds another type. */
     static float[] floats(NDArray a) {
         return (a.getDataType() == DataType.FLOAT32
                 ? a : a.toType(DataType.FLOAT32, false)).toFloatArray();

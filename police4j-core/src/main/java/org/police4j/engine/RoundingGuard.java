@@ -1,7 +1,6 @@
 package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import java.util.Locale;
 import org.police4j.nn.Cpa;
 
@@ -93,8 +92,9 @@ public final class RoundingGuard {
      *     diverged)
      */
     public float[] margins(int layer, NDArray weight, NDArray bias) {
-        float[] w = host(weight);
-        float[] b = host(bias);
+        // float32 copies (a float64 weight's magnitude rounded to float32 changes the bound by 2^-24)
+        float[] w = LayerRange.floats(weight);
+        float[] b = LayerRange.floats(bias);
         int k = b.length;
         int n = inMax.length;
         if (w.length != (long) k * n) {
@@ -144,8 +144,4 @@ public final class RoundingGuard {
         }
     }
 
-    /** A float32 copy (a float64 weight's magnitude rounded to float32 changes the bound by 2^-24). */
-    private static float[] host(NDArray array) {
-        return (array.getDataType() == DataType.FLOAT32 ? array : array.toType(DataType.FLOAT32, false)).toFloatArray();
-    }
 }

@@ -119,8 +119,7 @@ public final class ShiftEngine {
         /** {@return the K shifts as float32 values (computed in Java where the engine decided there)} */
         public float[] hostShift() {
             if (hostShift == null) {
-                hostShift = (shift.getDataType() == DataType.FLOAT32
-                        ? shift : shift.toType(DataType.FLOAT32, false)).toFloatArray();
+                hostShift = LayerRange.floats(shift);
             }
             return hostShift;
         }

@@ -2,6 +2,9 @@ package org.police4j.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.police4j.nn.BadInputTest.TRIANGLE;
+import static org.police4j.nn.BadInputTest.linear;
+import static org.police4j.nn.BadInputTest.net;
 
 import ai.djl.basicmodelzoo.basic.Mlp;
 import ai.djl.ndarray.NDArray;
@@ -13,7 +16,6 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -21,21 +23,9 @@ import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
 import org.police4j.fold.Fold;
 import org.police4j.region.Box;
-import org.police4j.region.Regions;
-import org.police4j.region.VertexRegion;
 
 /** DJL's own blocks, wrapped as a DJL user builds them; activations judged by what they compute. */
 class WrapDjlBlocksTest {
-
-    static final VertexRegion TRIANGLE = Regions.paperTriangle();
-
-    static Linear linear(int units) {
-        return Linear.builder().setUnits(units).build();
-    }
-
-    static SequentialBlock net(ai.djl.nn.Block activation) {
-        return new SequentialBlock().add(linear(8)).add(activation).add(linear(1));
-    }
 
     @Test
     void modelZooMlpWrapsUnchangedAndTakesImages() {

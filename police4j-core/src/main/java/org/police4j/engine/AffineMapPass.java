@@ -118,7 +118,7 @@ public final class AffineMapPass implements RegionPass {
             return supportShape.matMul(at.abs()).squeeze(0);
         }
         if (support instanceof L1Ball ball) {
-            return at.abs().max(new int[] {0}).mul(ball.radius());
+            return Scalar.times(at.abs().max(new int[] {0}), ball.radius());
         }
         return supportShape.matMul(at).abs().sum(new int[] {0});
     }

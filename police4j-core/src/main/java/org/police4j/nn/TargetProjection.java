@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
+import org.police4j.engine.Scalar;
 import org.police4j.region.Region;
 import org.police4j.region.SupportRegion;
 import org.police4j.region.VertexRegion;
@@ -137,7 +138,7 @@ final class TargetProjection {
             }
             loss = loss.add(f.sub(manager.create(want).toType(type, false)).square().sum());
         }
-        return loss.mul((float) target.weight()); // a 0-d array times a double would turn float64
+        return Scalar.times(loss, (float) target.weight()); // float32 like the loss, never float64
     }
 
     /** U^T M^T: the map restricted to R's hull directions (r x K_L). */

@@ -4,7 +4,7 @@ import ai.djl.training.loss.Loss;
 
 /** The training losses the paper's experiments and the CLI use. */
 public enum LossKind {
-    /** Mean squared error (DJL's L2 loss with weight 1, not its default 1/2). */
+    /** Mean squared error (DJL's L2 loss with weight 1, not its default 1/2; see {@link MeanSquaredError}). */
     MSE,
     /** Binary cross-entropy on one logit per row, labels 0/1. */
     BCE_WITH_LOGITS,
@@ -15,7 +15,7 @@ public enum LossKind {
     public Loss toDjl() {
         switch (this) {
             case MSE:
-                return Loss.l2Loss("mse", 1f);
+                return new MeanSquaredError("mse");
             case BCE_WITH_LOGITS:
                 return Loss.sigmoidBinaryCrossEntropyLoss("bce");
             default:

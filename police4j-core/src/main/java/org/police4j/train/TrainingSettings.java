@@ -66,14 +66,18 @@ public record TrainingSettings(
      * @param steps optimiser updates
      * @param lr AdamW's initial learning rate
      * @param weightDecay AdamW's decoupled weight decay
-     * @param drops how many times the learning rate drops over the run
+     * @param drops how many times the learning rate drops over the run; 0 for a constant rate
      * @param gamma the factor of each drop
      * @param loss the loss
      * @param seed seeds parameter initialisation
      * @return the settings
      */
     public static TrainingSettings paper(int steps, double lr, double weightDecay, int drops, double gamma, LossKind loss, long seed) {
-        return new TrainingSettings(steps, lr, weightDecay, Math.max(1, steps / drops), gamma, loss, 0, seed);
+        if (drops < 0) {
+            throw new IllegalArgumentException("drops: " + drops + "; expected 0 (constant rate) or more");
+        }
+        int every = drops == 0 ? 0 : Math.max(1, steps / drops);
+        return new TrainingSettings(steps, lr, weightDecay, every, gamma, loss, 0, seed);
     }
 
     /**

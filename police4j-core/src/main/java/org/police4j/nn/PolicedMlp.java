@@ -1,5 +1,6 @@
 package org.police4j.nn;
 
+import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -11,6 +12,9 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -46,7 +50,11 @@ import org.police4j.region.VertexRegion;
  */
 public final class PolicedMlp extends AbstractBlock {
 
-    private static final byte VERSION = 1;
+    /**
+     * Version of the parameter stream: 1 had no record (still loads, unchecked), 2 writes the
+     * {@link BlockRecord} before the parameters and a CRC32 after them.
+     */
+    private static final byte VERSION = 2;
 
     /** The sign rule of a builder that is not told one (see {@link Builder#optSignRule}). */
     public static final SignRule DEFAULT_SIGN_RULE = SignRule.CENTER;
@@ -379,6 +387,86 @@ public final class PolicedMlp extends AbstractBlock {
             shapes = layer.getOutputShapes(shapes);
         }
         return shapes;
+    }
+
+    /**
+     * Writes, as DJL's {@code Model.save} asks, the {@link #record()} (what decides the function
+     * besides the parameters), then the parameters and their CRC32.
+     *
+     * @param os the stream
+     * @throws IOException if the stream fails
+     */
+    @Override
+    public void saveParameters(DataOutputStream os) throws IOException {
+        os.writeByte(VERSION);
+        saveMetadata(os);
+        record().write(os);
+        BlockRecord.writeParameters(os, getDirectParameters(), getChildren());
+    }
+
+    /**
+     * Reads parameters written by {@link #saveParameters}, refusing them (before any parameter
+     * is touched) when their record differs from this network's: another region, sign rule,
+     * margin, rounding guard, activation, strategy, affine target or layer widths would give
+     * silently different outputs. The record cannot be restored into a built network, so the
+     * refusal names the field, the saved value and this network's. Streams of version 1 (before
+     * the record existed) still load, unchecked: they cannot say what they were trained for.
+     *
+     * @param manager owns the loaded arrays
+     * @param is the stream
+     * @throws IOException if the stream fails
+     * @throws MalformedModelException if the stream is truncated, corrupted, of an unknown
+     *     version or saved for another network
+     */
+    @Override
+    public void loadParameters(NDManager manager, DataInputStream is)
+            throws IOException, MalformedModelException {
+        byte saved = is.readByte();
+        if (saved != 1 && saved != VERSION) {
+            throw new MalformedModelException("Cannot load PolicedMlp parameters: stream version " + saved
+                    + " is not supported; this police4j reads versions 1 (no record) and " + VERSION);
+        }
+        readInputShapes(is);
+        if (saved >= 2) {
+            record().requireSame(BlockRecord.read(is, "PolicedMlp"), "PolicedMlp");
+        }
+        BlockRecord.readParameters(manager, is, getDirectParameters(), getChildren(), saved >= 2, "PolicedMlp");
+    }
+
+    /**
+     * What decides this network's function besides its parameters, as saved with them:
+     * regions (exact), sign rule, margin, rounding guard, activation, strategy, layer widths
+     * and affine target. The shift's detachment only changes gradients and is not part of it.
+     *
+     * @return a fresh record
+     */
+    public BlockRecord record() {
+        BlockRecord r = BlockRecord.of("PolicedMlp");
+        r.put("regions", regions.size());
+        for (int j = 0; j < regions.size(); j++) {
+            r.putRegion("region" + j, regions.get(j));
+        }
+        r.put("signRule", engine.rule().name());
+        r.put("margin", engine.margin());
+        r.put("roundingGuard", roundingGuard);
+        r.put("activation", activation.kind().name());
+        r.put("negativeSlope", activation.negativeSlope());
+        r.put("strategy", strategy.name());
+        int[] widths = new int[layers.size()];
+        for (int l = 0; l < widths.length; l++) {
+            // a Linear knows its units before it is initialised; its input comes from the one before
+            widths[l] = (int) layers.get(l).getOutputShapes(new Shape[] {new Shape(1, 1)})[0].get(1);
+        }
+        r.put("widths", widths);
+        if (affineTarget != null) {
+            r.put("target.mode", affineTarget.mode().name());
+            r.put("target.weight", affineTarget.weight());
+            r.put("target.a", affineTarget.a());
+            if (affineTarget.b() != null) {
+                r.put("target.b", affineTarget.b());
+            }
+        }
+        return r;
     }
 
     /** {@return the dense layers, hidden first, head last} */

@@ -24,17 +24,16 @@ import ai.djl.training.tracker.Tracker;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.police4j.conv.PolicedConvNet;
 import org.police4j.region.Box;
 import org.police4j.region.VertexRegion;
+import org.police4j.testing.Streams;
 
 /**
  * DJL's own {@code Model.save}/{@code Model.load} carry the POLICE record: a reload into a block
@@ -161,7 +160,7 @@ class DjlSaveLoadTest {
             trainAndSave(dir, mlp(box(0.05)), manager, x);
             Path file = paramsFile();
             byte[] good = Files.readAllBytes(file);
-            int recordAt = indexOf(good, BlockRecord.MAGIC_TEXT.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            int recordAt = Streams.indexOf(good, BlockRecord.MAGIC_TEXT.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             // cuts inside the block's stream (DJL's own file header before it is DJL's business)
             for (int cut : new int[] {good.length - 3, good.length - 300, good.length / 2, recordAt + 20}) {
                 Files.write(file, Arrays.copyOf(good, cut));
@@ -190,7 +189,8 @@ class DjlSaveLoadTest {
             PolicedMlp net = mlp(box(0.05));
             float[] saved = trainAndSave(dir, net, manager, x);
             Path file = paramsFile();
-            Files.write(file, withoutRecord(Files.readAllBytes(file)));
+            byte[] v2 = Files.readAllBytes(file);
+            Files.write(file, Streams.withoutRecord(v2, blockStart(v2)));
             assertThat(load(dir, mlp(box(0.05)), manager, x)).isEqualTo(saved);
         }
     }
@@ -231,28 +231,9 @@ class DjlSaveLoadTest {
         return v;
     }
 
-    /**
-     * The version-1 stream of the same parameters: version byte 1, the input shapes, the
-     * parameters as DJL writes them; no record, no CRC.
-     */
-    private static byte[] withoutRecord(byte[] v2) throws IOException {
-        byte[] magic = BlockRecord.MAGIC_TEXT.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        // the file starts with DJL's model header; the block's stream starts at its version byte 2,
-        // right before the input shapes that precede the record
-        int recordAt = indexOf(v2, magic);
-        int length = ByteBuffer.wrap(v2, recordAt + 8, 4).getInt();
-        int paramsAt = recordAt + 12 + length + 8;
-        int shapesAt = blockStart(v2, recordAt);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(v2, 0, shapesAt - 1);
-        out.write(1);
-        out.write(v2, shapesAt, recordAt - shapesAt);
-        out.write(v2, paramsAt, v2.length - 8 - paramsAt);
-        return out.toByteArray();
-    }
-
-    /** The index just after the block's version byte: DJL's input shapes there are (count=1, shape (1, D)). */
-    private static int blockStart(byte[] bytes, int before) throws IOException {
+    /** The index of the block's version byte: DJL's input shapes after it are (count=1, shape (1, D)). */
+    private static int blockStart(byte[] bytes) throws IOException {
+        int before = Streams.indexOf(bytes, BlockRecord.MAGIC_TEXT.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         ByteArrayOutputStream shapes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(shapes)) {
             out.writeInt(1);
@@ -262,19 +243,6 @@ class DjlSaveLoadTest {
         int at = before - pattern.length;
         assertThat(Arrays.copyOfRange(bytes, at, before)).as("input shapes before the record").isEqualTo(pattern);
         assertThat(bytes[at - 1]).as("version byte").isEqualTo((byte) 2);
-        return at;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError("not found: " + List.of(new String(needle)));
+        return at - 1;
     }
 }

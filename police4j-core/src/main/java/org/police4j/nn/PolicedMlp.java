@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
@@ -63,6 +64,8 @@ public final class PolicedMlp extends AbstractBlock {
     static final int CLOSED_FORM_MIN_DIMENSION = 16;
 
     private final List<Linear> layers;
+    /** Per layer, the wrapped network's dropout blocks on its input: data rows, training only. */
+    private final List<List<Block>> inputDropouts;
     private final Cpa activation;
     private final boolean flattensInput;
     private final List<Region> regions;
@@ -76,8 +79,10 @@ public final class PolicedMlp extends AbstractBlock {
     private final Map<Integer, Boolean> javaPassFits = new ConcurrentHashMap<>();
     private final Map<Integer, double[]> magnitudeCache = new ConcurrentHashMap<>();
 
-    private PolicedMlp(List<Linear> layers, Cpa activation, boolean flattensInput, Builder b) {
+    private PolicedMlp(
+            List<Linear> layers, List<List<Block>> inputDropouts, Cpa activation, boolean flattensInput, Builder b) {
         super(VERSION);
+        this.inputDropouts = inputDropouts;
         this.activation = activation;
         this.flattensInput = flattensInput;
         this.regions = List.copyOf(b.regions);
@@ -219,6 +224,7 @@ public final class PolicedMlp extends AbstractBlock {
             }
             // The shift joins the bias before the product: the data rows cost exactly what an
             // unconstrained layer costs (one fused matmul-add), whatever the region.
+            z = dropout(ps, l, z, training);
             z = CpaOps.apply(activation, Linear.linear(z, w, b.add(c)).singletonOrThrow());
         }
         NDArray headW = value(ps, hidden, "weight", x, training);
@@ -234,9 +240,21 @@ public final class PolicedMlp extends AbstractBlock {
                 penalty = targetProjection.penalty(headW, headB, map[0], map[1]);
             }
         }
+        z = dropout(ps, hidden, z, training);
         NDArray out = Linear.linear(z, headW, headB).singletonOrThrow();
         NDArray vertexOut = keepTrace ? passes.get(0).vertexOutputs(headW, headB) : null;
         return new Trace(out, vertexOut, signs, shifts, shifted, headW, headB, penalty);
+    }
+
+    /** The wrapped network's dropout on layer l's input: data rows only, and only in training. */
+    private NDArray dropout(ParameterStore ps, int l, NDArray z, boolean training) {
+        if (!training || inputDropouts.isEmpty()) {
+            return z;
+        }
+        for (Block d : inputDropouts.get(l)) {
+            z = d.forward(ps, new NDList(z), true).singletonOrThrow();
+        }
+        return z;
     }
 
     private RegionPass pass(int j, NDManager manager, NDArray x) {
@@ -799,7 +817,7 @@ public final class PolicedMlp extends AbstractBlock {
             new ShiftEngine(margin, signRule); // validates the margin before anything is built
             if (network != null) {
                 SequentialArchitecture arch = SequentialArchitecture.of(network, d);
-                return new PolicedMlp(arch.linears(), arch.activation(), arch.flattensInput(), this);
+                return new PolicedMlp(arch.linears(), arch.inputDropouts(), arch.activation(), arch.flattensInput(), this);
             }
             if (hidden == null || hidden.length == 0) {
                 throw new IllegalArgumentException(
@@ -829,7 +847,7 @@ public final class PolicedMlp extends AbstractBlock {
                 fanIn = width;
             }
             layers.add(PlainMlp.linear(outputs, fanIn));
-            return new PolicedMlp(layers, activation, false, this);
+            return new PolicedMlp(layers, List.of(), activation, false, this);
         }
     }
 }

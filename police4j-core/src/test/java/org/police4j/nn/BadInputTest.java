@@ -44,10 +44,11 @@ class BadInputTest {
     }
 
     @Test
-    void dropoutBatchNormAndOpaqueLambdasAreRefused() {
-        assertThatThrownBy(() -> PolicedMlp.wrap(net(Dropout.builder().optRate(0.5f).build()), TRIANGLE))
-                .hasMessageContaining("network block 1 (Dropout)")
-                .hasMessageContaining("dropout rescales rows at random");
+    void dropoutAfterTheHeadBatchNormAndOpaqueLambdasAreRefused() {
+        // dropout is accepted before a Linear (WrapDropoutTest); after the head it is refused
+        assertThatThrownBy(() -> PolicedMlp.wrap(net(CpaBlock.relu()).add(Dropout.builder().optRate(0.5f).build()), TRIANGLE))
+                .hasMessageContaining("network block 3 (Dropout)")
+                .hasMessageContaining("after the head");
         assertThatThrownBy(() -> PolicedMlp.wrap(net(BatchNorm.builder().build()), TRIANGLE))
                 .hasMessageContaining("(BatchNorm)")
                 .hasMessageContaining("batch statistics");

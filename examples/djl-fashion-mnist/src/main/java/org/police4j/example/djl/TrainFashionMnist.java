@@ -144,7 +144,7 @@ public final class TrainFashionMnist {
         System.out.printf("accuracy on the test images: plain %.4f, POLICEd %.4f (%d steps each)%n",
                 r.plainAccuracy(), r.policedAccuracy(), r.steps());
         System.out.println("certificate: " + r.certificate().summary());
-        System.out.printf("fold: max |folded - POLICEd| = %.3g, same class everywhere: %b%n",
+        System.out.printf("fold: max |folded - POLICEd| = %s, same class everywhere: %b%n",
                 r.foldMaxDiff(), r.foldSameClass());
         System.out.println("Model.save / Model.load, same box: identical predictions: " + r.reloadIdentical());
         System.out.println("Model.load into a wrapper on another box: " + r.refusal());

@@ -33,7 +33,7 @@ class TrainFashionMnistTest {
                 "--epochs", "1", "--seed", "42", "--out", tmp.resolve("out").toString());
 
         TrainFashionMnist.Outcome r = TrainFashionMnist.run(o);
-        System.out.printf("%s data: accuracy plain %.4f, POLICEd %.4f after %d steps; fold max diff %.3g%n",
+        System.out.printf("%s data: accuracy plain %.4f, POLICEd %.4f after %d steps; fold max diff %s%n",
                 present ? "real" : "generated", r.plainAccuracy(), r.policedAccuracy(), r.steps(), r.foldMaxDiff());
 
         assertThat(r.certificate().certified()).as(r.certificate().summary()).isTrue();

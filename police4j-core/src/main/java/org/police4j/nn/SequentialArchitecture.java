@@ -4,6 +4,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,10 @@ import java.util.List;
  * activation is moved after the activation, which changes nothing: dropout multiplies by 0 or
  * {@code 1/(1-p) > 0}, and ReLU, leaky-ReLU and abs commute with positive scaling. A dropout after
  * the head is refused (it would act on the outputs, after the last Linear).
+ *
+ * <p>A {@code BatchNorm} directly after a Linear is folded into it with its inference statistics
+ * ({@link LinearBatchNorm}): the pair is replaced by one new Linear, and the batch-norm is frozen.
+ * Anywhere else it is refused, as it is when the network is not initialised yet.
  *
  * @param linears the dense layers, hidden first, head last
  * @param activation the one activation between them
@@ -56,6 +61,7 @@ public record SequentialArchitecture(
         Cpa activation = null;
         boolean flattensInput = false;
         boolean expectLinear = true;
+        boolean afterLinear = false;
         for (int i = 0; i < blocks.size(); i++) {
             Block block = blocks.get(i);
             String where = "network block " + positions.get(i) + " (" + describe(block) + ")";
@@ -70,8 +76,20 @@ public record SequentialArchitecture(
                 dropouts.add(List.copyOf(pending));
                 pending.clear();
                 expectLinear = false;
+                afterLinear = true;
                 continue;
             }
+            if (block instanceof BatchNorm) {
+                if (!afterLinear) {
+                    throw new IllegalArgumentException(where + " is refused: a BatchNorm is accepted only directly"
+                            + " after a Linear, which it is folded into; here batch statistics would be computed"
+                            + " over the vertex rows too");
+                }
+                int last = linears.size() - 1;
+                linears.set(last, LinearBatchNorm.fold(linears.get(last), block, where));
+                continue;
+            }
+            afterLinear = false;
             if (block instanceof Dropout) {
                 pending.add(block); // on the next Linear's input, data rows only (see above)
                 continue;

@@ -115,6 +115,36 @@ public final class PolicedMlp extends AbstractBlock {
      * offending block's position and name, because the guarantee would silently not hold. For
      * more options use {@link Builder#setNetwork}.
      *
+     * <table class="striped">
+     * <caption>What wrap accepts and refuses</caption>
+     * <thead><tr><th>block</th><th>where</th><th>what happens</th></tr></thead>
+     * <tbody>
+     * <tr><td>{@code Linear}</td><td>anywhere, never two in a row</td><td>reused (shared, not
+     *     copied); the last one is the head</td></tr>
+     * <tr><td>ReLU, leaky-ReLU, abs (any block or lambda computing one)</td><td>after a Linear,
+     *     the same one throughout</td><td>kept; judged by probing, never by name</td></tr>
+     * <tr><td>identity, nested {@code SequentialBlock}</td><td>anywhere</td><td>dropped /
+     *     read as its children</td></tr>
+     * <tr><td>row flatten ({@code Blocks.batchFlattenBlock})</td><td>before the first
+     *     Linear</td><td>done by the wrapper; inputs (N, ...) accepted</td></tr>
+     * <tr><td>{@code Dropout}</td><td>before any Linear (between a Linear and its activation it
+     *     moves after the activation, which it commutes with)</td><td>kept on the data rows, in
+     *     training only; the region's vertex rows skip it, because the certificate is about the
+     *     inference network, where dropout is the identity</td></tr>
+     * <tr><td>{@code Dropout}</td><td>after the head</td><td>refused</td></tr>
+     * <tr><td>{@code BatchNorm}</td><td>directly after a Linear, network initialised</td><td>
+     *     folded into that Linear with its inference statistics: a new Linear replaces the pair,
+     *     and the batch-norm is frozen (its statistics no longer update)</td></tr>
+     * <tr><td>{@code BatchNorm}</td><td>elsewhere, or not initialised</td><td>refused (batch
+     *     statistics would include the vertex rows)</td></tr>
+     * <tr><td>smooth or multi-kink activations (tanh, sigmoid, GELU, ReLU6, ...), a block whose
+     *     name claims ReLU but computes something else, any other block</td><td>anywhere</td>
+     *     <td>refused with its position and the reason</td></tr>
+     * <tr><td>two different activations; an activation last or first; no hidden layer</td>
+     *     <td></td><td>refused</td></tr>
+     * </tbody>
+     * </table>
+     *
      * @param network the network; its Linear blocks are reused (shared, not copied)
      * @param region the region on which the result will be affine
      * @param margin see {@link ShiftEngine}

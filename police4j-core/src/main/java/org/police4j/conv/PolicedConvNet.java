@@ -358,7 +358,8 @@ public final class PolicedConvNet extends AbstractBlock {
         byte saved = is.readByte();
         if (saved != 1 && saved != VERSION) {
             throw new MalformedModelException("Cannot load PolicedConvNet parameters: stream version " + saved
-                    + " is not supported; this police4j reads versions 1 (no record) and " + VERSION);
+                    + " is not supported; this police4j reads versions 1 (no record) and " + VERSION
+                    + " (parameters saved from another kind of block do not fit)");
         }
         readInputShapes(is);
         if (saved >= 2) {

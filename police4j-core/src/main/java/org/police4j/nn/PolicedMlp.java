@@ -472,7 +472,8 @@ public final class PolicedMlp extends AbstractBlock {
         byte saved = is.readByte();
         if (saved != 1 && saved != VERSION) {
             throw new MalformedModelException("Cannot load PolicedMlp parameters: stream version " + saved
-                    + " is not supported; this police4j reads versions 1 (no record) and " + VERSION);
+                    + " is not supported; this police4j reads versions 1 (no record) and " + VERSION
+                    + " (parameters saved from another block, such as the plain network before it was wrapped, load into that block)");
         }
         readInputShapes(is);
         if (saved >= 2) {

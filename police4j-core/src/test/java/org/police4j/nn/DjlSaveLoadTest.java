@@ -104,7 +104,8 @@ class DjlSaveLoadTest {
 
     private Path paramsFile() throws IOException {
         try (var files = Files.list(dir)) {
-            return files.filter(f -> f.toString().endsWith(".params")).findFirst().orElseThrow();
+            // Model.save numbers its files by epoch; Model.load reads the latest
+            return files.filter(f -> f.toString().endsWith(".params")).max(Path::compareTo).orElseThrow();
         }
     }
 
@@ -179,6 +180,28 @@ class DjlSaveLoadTest {
                         .isInstanceOf(MalformedModelException.class)
                         .hasMessageContaining("corrupted");
             }
+        }
+    }
+
+    @Test
+    void parametersOfAnotherKindOfBlockOrANewerRecordAreRefused() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray x = manager.randomUniform(-1f, 1f, new Shape(4, D));
+            // DJL's own Mlp, saved as is, then loaded into a POLICEd wrapper of the same shape
+            trainAndSave(dir, new Mlp(D, 3, new int[] {16, 8}), manager, x);
+            assertThatThrownBy(() -> load(dir, mlp(box(0.05)), manager, x))
+                    .isInstanceOf(MalformedModelException.class)
+                    .hasMessageContaining("Cannot load PolicedMlp parameters: stream version")
+                    .hasMessageContaining("the plain network before it was wrapped");
+            trainAndSave(dir, mlp(box(0.05)), manager, x);
+            Path file = paramsFile();
+            byte[] bytes = Files.readAllBytes(file);
+            int recordAt = Streams.indexOf(bytes, BlockRecord.MAGIC_TEXT.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            bytes[recordAt + 7] = (byte) (BlockRecord.FORMAT_VERSION + 1);
+            Files.write(file, bytes);
+            assertThatThrownBy(() -> load(dir, mlp(box(0.05)), manager, x))
+                    .isInstanceOf(MalformedModelException.class)
+                    .hasMessageContaining("record format version " + (BlockRecord.FORMAT_VERSION + 1) + " is not supported");
         }
     }
 

@@ -1,5 +1,6 @@
 package org.police4j.conv;
 
+import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -13,12 +14,16 @@ import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.police4j.engine.LayerRange;
 import org.police4j.engine.ShiftEngine;
+import org.police4j.nn.BlockRecord;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.CpaOps;
 import org.police4j.nn.FanInUniform;
@@ -70,7 +75,11 @@ import org.police4j.region.VertexRegion;
  */
 public final class PolicedConvNet extends AbstractBlock {
 
-    private static final byte VERSION = 1;
+    /**
+     * Version of the parameter stream: 1 had no record (still loads, unchecked), 2 writes the
+     * {@link BlockRecord} before the parameters and a CRC32 after them.
+     */
+    private static final byte VERSION = 2;
     /** Batch-norm epsilon and momentum (PyTorch's defaults). */
     public static final float BN_EPS = 1e-5f;
 
@@ -313,6 +322,73 @@ public final class PolicedConvNet extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         // no child blocks: every parameter is this block's own
+    }
+
+    /**
+     * Writes, as DJL's {@code Model.save} asks, the {@link #record()} (what decides the function
+     * besides the parameters), then the parameters (running batch-norm statistics included) and
+     * their CRC32.
+     *
+     * @param os the stream
+     * @throws IOException if the stream fails
+     */
+    @Override
+    public void saveParameters(DataOutputStream os) throws IOException {
+        os.writeByte(VERSION);
+        saveMetadata(os);
+        record().write(os);
+        BlockRecord.writeParameters(os, getDirectParameters(), getChildren());
+    }
+
+    /**
+     * Reads parameters written by {@link #saveParameters}, refusing them (before any parameter
+     * is touched) when their record differs from this network's (another region, input shape,
+     * stages, activation, margin or sign rule): the refusal names the field, the saved value and
+     * this network's. Streams of version 1 (before the record existed) still load, unchecked.
+     *
+     * @param manager owns the loaded arrays
+     * @param is the stream
+     * @throws IOException if the stream fails
+     * @throws MalformedModelException if the stream is truncated, corrupted, of an unknown
+     *     version or saved for another network
+     */
+    @Override
+    public void loadParameters(NDManager manager, DataInputStream is)
+            throws IOException, MalformedModelException {
+        byte saved = is.readByte();
+        if (saved != 1 && saved != VERSION) {
+            throw new MalformedModelException("Cannot load PolicedConvNet parameters: stream version " + saved
+                    + " is not supported; this police4j reads versions 1 (no record) and " + VERSION
+                    + " (parameters saved from another kind of block do not fit)");
+        }
+        readInputShapes(is);
+        if (saved >= 2) {
+            record().requireSame(BlockRecord.read(is, "PolicedConvNet"), "PolicedConvNet");
+        }
+        BlockRecord.readParameters(
+                manager, is, getDirectParameters(), getChildren(), saved >= 2, "PolicedConvNet");
+    }
+
+    /**
+     * What decides this network's function besides its parameters, as saved with them: the
+     * region (exact vertices), input shape, stages, outputs, activation, margin and sign rule.
+     *
+     * @return a fresh record
+     */
+    public BlockRecord record() {
+        BlockRecord r = BlockRecord.of("PolicedConvNet");
+        r.putRegion("region", region);
+        r.put("input", inputShape());
+        r.put("stages", stages.size());
+        for (int i = 0; i < stages.size(); i++) {
+            r.put("stage" + i, stages.get(i).toString());
+        }
+        r.put("outputs", plan.outputs);
+        r.put("activation", activation.kind().name());
+        r.put("negativeSlope", activation.negativeSlope());
+        r.put("margin", engine.margin());
+        r.put("signRule", engine.rule().name());
+        return r;
     }
 
     /** {@return the stages as given to the builder (the head excluded)} */

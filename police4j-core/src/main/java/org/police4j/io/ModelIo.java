@@ -4,6 +4,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,6 +24,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
+import org.police4j.conv.PolicedConvNet;
 import org.police4j.engine.SignRule;
 import org.police4j.engine.Strategy;
 import org.police4j.nn.AffineTarget;
@@ -31,16 +33,25 @@ import org.police4j.region.Region;
 import org.police4j.nn.PolicedMlp;
 
 /**
- * Saves and loads a POLICEd model as a directory: {@code model.json} (format version,
+ * Saves and loads a POLICEd model, the MLP ({@link PolicedMlp}) or the CNN ({@link
+ * PolicedConvNet}), as a directory: {@code model.json} (format version,
  * architecture, regions, engine settings, user metadata, and the SHA-256 of the parameters), {@code
  * parameters.bin} (DJL's own parameter encoding) and {@link DirectoryManifest#FILE} (the SHA-256 of
  * every file, model.json included). The checksums turn a truncated, corrupted or edited file into
  * a clear error instead of garbage weights or a silently changed model, and the directory is
  * written atomically (see {@link AtomicDirectory}).
  *
+ * <p>The two kinds share everything but {@code architecture} (whose {@code type} says which):
+ * the regions, the checksums, the atomic write, and the parameters, which since the {@link
+ * org.police4j.nn.BlockRecord} carry their own record of the regions and settings; a {@code
+ * model.json} that disagrees with it (possible only in a format-1 directory, where nothing covers
+ * model.json) is refused on load.
+ *
  * <p>Format history: version 1 had no manifest (model.json itself was not covered); it still
  * loads, and {@link Loaded#formatVersion()} says so, so that a caller can tell the user. Version 2
- * adds the manifest and requires it.
+ * adds the manifest and requires it. CNN directories written by the former {@code ConvModelIo}
+ * (format {@value #LEGACY_CONV_FORMAT} version 1, manifest optional) still load. Parameters
+ * written before the record existed still load, unchecked against it.
  */
 public final class ModelIo {
 
@@ -48,6 +59,9 @@ public final class ModelIo {
     public static final String FORMAT = "police4j-model";
     /** The version of the layout written by this class. */
     public static final int FORMAT_VERSION = 2;
+
+    /** The {@code format} of CNN directories written by the former {@code ConvModelIo} (read only). */
+    public static final String LEGACY_CONV_FORMAT = "police4j-conv-model";
 
     /** The oldest version {@link #load} still reads (without the manifest). */
     public static final int OLDEST_READABLE_VERSION = 1;
@@ -63,11 +77,44 @@ public final class ModelIo {
     private ModelIo() {}
 
     /**
-     * A loaded model: the block (initialised), the user metadata saved with it, and the format
+     * A loaded model: the network (initialised), the user metadata saved with it, and the format
      * version of the directory (below {@link #FORMAT_VERSION}: model.json was not covered by a
      * checksum).
+     *
+     * @param network the loaded {@link PolicedMlp} or {@link PolicedConvNet}
+     * @param metadata the user metadata saved with it (empty when none)
+     * @param formatVersion the directory's format version
      */
-    public record Loaded(PolicedMlp block, ObjectNode metadata, int formatVersion) {}
+    public record Loaded(Block network, ObjectNode metadata, int formatVersion) {
+
+        /**
+         * The network as an MLP.
+         *
+         * @return the loaded {@link PolicedMlp}
+         * @throws IllegalStateException if the model is a CNN
+         */
+        public PolicedMlp block() {
+            if (network instanceof PolicedMlp mlp) {
+                return mlp;
+            }
+            throw new IllegalStateException("the model is a " + network.getClass().getSimpleName()
+                    + ", not a PolicedMlp; use convNet()");
+        }
+
+        /**
+         * The network as a CNN.
+         *
+         * @return the loaded {@link PolicedConvNet}
+         * @throws IllegalStateException if the model is an MLP
+         */
+        public PolicedConvNet convNet() {
+            if (network instanceof PolicedConvNet cnn) {
+                return cnn;
+            }
+            throw new IllegalStateException("the model is a " + network.getClass().getSimpleName()
+                    + ", not a PolicedConvNet; use block()");
+        }
+    }
 
     /**
      * Saves {@code block} to {@code dir}, replacing what was there, atomically.
@@ -79,6 +126,24 @@ public final class ModelIo {
      * @throws IOException if the directory cannot be written
      */
     public static void save(PolicedMlp block, Path dir, ObjectNode metadata) throws IOException {
+        write(block, architecture(block), block.regions(), dir, metadata);
+    }
+
+    /**
+     * Saves a POLICEd CNN to {@code dir}, replacing what was there, atomically; the same layout
+     * and checks as the MLP's (running batch-norm statistics are among the parameters).
+     *
+     * @param net an initialised POLICEd CNN
+     * @param dir the model directory
+     * @param metadata free-form JSON saved alongside, may be null
+     * @throws IOException if the directory cannot be written
+     */
+    public static void save(PolicedConvNet net, Path dir, ObjectNode metadata) throws IOException {
+        write(net, ConvArchitecture.write(net), List.of(net.region()), dir, metadata);
+    }
+
+    private static void write(Block block, ObjectNode architecture, List<? extends Region> regionList, Path dir,
+            ObjectNode metadata) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             block.saveParameters(out);
@@ -87,9 +152,9 @@ public final class ModelIo {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         root.put("formatVersion", FORMAT_VERSION);
-        root.set("architecture", architecture(block));
+        root.set("architecture", architecture);
         ArrayNode regions = root.putArray("regions");
-        for (Region r : block.regions()) {
+        for (Region r : regionList) {
             regions.add(RegionJson.write(r));
         }
         ObjectNode params = root.putObject("parameters");
@@ -137,6 +202,9 @@ public final class ModelIo {
             throw new MalformedModelException(
                     jsonFile + " is corrupted (not valid JSON): " + e.getOriginalMessage(), e);
         }
+        if (root != null && LEGACY_CONV_FORMAT.equals(root.path("format").asText())) {
+            return loadLegacyConv(dir, root, jsonFile, manager);
+        }
         if (root == null || !FORMAT.equals(text(root, "format", jsonFile))) {
             throw new MalformedModelException(
                     jsonFile + ": field 'format' is not '" + FORMAT + "'; not a police4j model");
@@ -154,22 +222,64 @@ public final class ModelIo {
             throw new NoSuchFileException(dir.resolve(DirectoryManifest.FILE).toString(), null,
                     "missing: a format-" + version + " model directory must have its checksums");
         }
-        PolicedMlp block;
+        JsonNode arch = node(root, "architecture", jsonFile);
+        List<Region> regions = regionsFrom(root, jsonFile);
+        Block block;
+        int inputDimension;
         try {
-            block = fromArchitecture(node(root, "architecture", jsonFile), regionsFrom(root, jsonFile));
+            if (ConvArchitecture.TYPE.equals(arch.path("type").asText())) {
+                PolicedConvNet net = ConvArchitecture.read(arch, single(regions));
+                block = net;
+                inputDimension = net.inputDimension();
+            } else {
+                PolicedMlp mlp = fromArchitecture(arch, regions);
+                block = mlp;
+                inputDimension = mlp.inputDimension();
+            }
         } catch (IllegalArgumentException e) {
             throw new MalformedModelException(jsonFile + ": " + e.getMessage(), e);
         }
-        byte[] parameters = readParameters(dir, node(root, "parameters", jsonFile), jsonFile);
-        block.initialize(manager, DataType.FLOAT32, new Shape(1, block.inputDimension()));
+        loadParameters(block, inputDimension, dir, node(root, "parameters", jsonFile), jsonFile, manager);
+        JsonNode metadata = root.path("metadata");
+        return new Loaded(block, metadata.isObject() ? (ObjectNode) metadata : JSON.createObjectNode(), version);
+    }
+
+    /** A CNN directory of the former {@code ConvModelIo}: one {@code region}, manifest optional. */
+    private static Loaded loadLegacyConv(Path dir, JsonNode root, Path jsonFile, NDManager manager)
+            throws IOException, MalformedModelException {
+        int version = root.path("formatVersion").asInt(-1);
+        if (version != 1) {
+            throw new MalformedModelException(jsonFile + ": " + LEGACY_CONV_FORMAT + " formatVersion " + version
+                    + " is not supported; this police4j reads version 1 (newer CNN models use format " + FORMAT + ")");
+        }
+        PolicedConvNet net;
+        try {
+            net = ConvArchitecture.read(root.path("architecture"), RegionJson.read(root.path("region")));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new MalformedModelException(jsonFile + ": " + e.getMessage(), e);
+        }
+        loadParameters(net, net.inputDimension(), dir, root.path("parameters"), jsonFile, manager);
+        return new Loaded(net, JSON.createObjectNode(), version);
+    }
+
+    private static Region single(List<Region> regions) {
+        if (regions.size() != 1) {
+            throw new IllegalArgumentException("regions: a conv model has exactly one region, found " + regions.size());
+        }
+        return regions.get(0);
+    }
+
+    private static void loadParameters(
+            Block block, int inputDimension, Path dir, JsonNode params, Path jsonFile, NDManager manager)
+            throws IOException, MalformedModelException {
+        byte[] parameters = readParameters(dir, params, jsonFile);
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, inputDimension));
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
             block.loadParameters(manager, in);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | MalformedModelException e) {
             throw new MalformedModelException(
                     dir.resolve(PARAMETERS) + " does not match the architecture in model.json: " + e.getMessage(), e);
         }
-        JsonNode metadata = root.path("metadata");
-        return new Loaded(block, metadata.isObject() ? (ObjectNode) metadata : JSON.createObjectNode(), version);
     }
 
     private static byte[] readParameters(Path dir, JsonNode params, Path jsonFile)

@@ -1,16 +1,21 @@
 package org.police4j.nn;
 
+import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -46,7 +51,11 @@ import org.police4j.region.VertexRegion;
  */
 public final class PolicedMlp extends AbstractBlock {
 
-    private static final byte VERSION = 1;
+    /**
+     * Version of the parameter stream: 1 had no record (still loads, unchecked), 2 writes the
+     * {@link BlockRecord} before the parameters and a CRC32 after them.
+     */
+    private static final byte VERSION = 2;
 
     /** The sign rule of a builder that is not told one (see {@link Builder#optSignRule}). */
     public static final SignRule DEFAULT_SIGN_RULE = SignRule.CENTER;
@@ -55,6 +64,8 @@ public final class PolicedMlp extends AbstractBlock {
     static final int CLOSED_FORM_MIN_DIMENSION = 16;
 
     private final List<Linear> layers;
+    /** Per layer, the wrapped network's dropout blocks on its input: data rows, training only. */
+    private final List<List<Block>> inputDropouts;
     private final Cpa activation;
     private final boolean flattensInput;
     private final List<Region> regions;
@@ -68,8 +79,10 @@ public final class PolicedMlp extends AbstractBlock {
     private final Map<Integer, Boolean> javaPassFits = new ConcurrentHashMap<>();
     private final Map<Integer, double[]> magnitudeCache = new ConcurrentHashMap<>();
 
-    private PolicedMlp(List<Linear> layers, Cpa activation, boolean flattensInput, Builder b) {
+    private PolicedMlp(
+            List<Linear> layers, List<List<Block>> inputDropouts, Cpa activation, boolean flattensInput, Builder b) {
         super(VERSION);
+        this.inputDropouts = inputDropouts;
         this.activation = activation;
         this.flattensInput = flattensInput;
         this.regions = List.copyOf(b.regions);
@@ -101,6 +114,36 @@ public final class PolicedMlp extends AbstractBlock {
      * result accept (N, ...) inputs whose rows hold D values. Anything else is refused with the
      * offending block's position and name, because the guarantee would silently not hold. For
      * more options use {@link Builder#setNetwork}.
+     *
+     * <table class="striped">
+     * <caption>What wrap accepts and refuses</caption>
+     * <thead><tr><th>block</th><th>where</th><th>what happens</th></tr></thead>
+     * <tbody>
+     * <tr><td>{@code Linear}</td><td>anywhere, never two in a row</td><td>reused (shared, not
+     *     copied); the last one is the head</td></tr>
+     * <tr><td>ReLU, leaky-ReLU, abs (any block or lambda computing one)</td><td>after a Linear,
+     *     the same one throughout</td><td>kept; judged by probing, never by name</td></tr>
+     * <tr><td>identity, nested {@code SequentialBlock}</td><td>anywhere</td><td>dropped /
+     *     read as its children</td></tr>
+     * <tr><td>row flatten ({@code Blocks.batchFlattenBlock})</td><td>before the first
+     *     Linear</td><td>done by the wrapper; inputs (N, ...) accepted</td></tr>
+     * <tr><td>{@code Dropout}</td><td>before any Linear (between a Linear and its activation it
+     *     moves after the activation, which it commutes with)</td><td>kept on the data rows, in
+     *     training only; the region's vertex rows skip it, because the certificate is about the
+     *     inference network, where dropout is the identity</td></tr>
+     * <tr><td>{@code Dropout}</td><td>after the head</td><td>refused</td></tr>
+     * <tr><td>{@code BatchNorm}</td><td>directly after a Linear, network initialised</td><td>
+     *     folded into that Linear with its inference statistics: a new Linear replaces the pair,
+     *     and the batch-norm is frozen (its statistics no longer update)</td></tr>
+     * <tr><td>{@code BatchNorm}</td><td>elsewhere, or not initialised</td><td>refused (batch
+     *     statistics would include the vertex rows)</td></tr>
+     * <tr><td>smooth or multi-kink activations (tanh, sigmoid, GELU, ReLU6, ...), a block whose
+     *     name claims ReLU but computes something else, any other block</td><td>anywhere</td>
+     *     <td>refused with its position and the reason</td></tr>
+     * <tr><td>two different activations; an activation last or first; no hidden layer</td>
+     *     <td></td><td>refused</td></tr>
+     * </tbody>
+     * </table>
      *
      * @param network the network; its Linear blocks are reused (shared, not copied)
      * @param region the region on which the result will be affine
@@ -211,6 +254,7 @@ public final class PolicedMlp extends AbstractBlock {
             }
             // The shift joins the bias before the product: the data rows cost exactly what an
             // unconstrained layer costs (one fused matmul-add), whatever the region.
+            z = dropout(ps, l, z, training);
             z = CpaOps.apply(activation, Linear.linear(z, w, b.add(c)).singletonOrThrow());
         }
         NDArray headW = value(ps, hidden, "weight", x, training);
@@ -226,9 +270,21 @@ public final class PolicedMlp extends AbstractBlock {
                 penalty = targetProjection.penalty(headW, headB, map[0], map[1]);
             }
         }
+        z = dropout(ps, hidden, z, training);
         NDArray out = Linear.linear(z, headW, headB).singletonOrThrow();
         NDArray vertexOut = keepTrace ? passes.get(0).vertexOutputs(headW, headB) : null;
         return new Trace(out, vertexOut, signs, shifts, shifted, headW, headB, penalty);
+    }
+
+    /** The wrapped network's dropout on layer l's input: data rows only, and only in training. */
+    private NDArray dropout(ParameterStore ps, int l, NDArray z, boolean training) {
+        if (!training || inputDropouts.isEmpty()) {
+            return z;
+        }
+        for (Block d : inputDropouts.get(l)) {
+            z = d.forward(ps, new NDList(z), true).singletonOrThrow();
+        }
+        return z;
     }
 
     private RegionPass pass(int j, NDManager manager, NDArray x) {
@@ -379,6 +435,87 @@ public final class PolicedMlp extends AbstractBlock {
             shapes = layer.getOutputShapes(shapes);
         }
         return shapes;
+    }
+
+    /**
+     * Writes, as DJL's {@code Model.save} asks, the {@link #record()} (what decides the function
+     * besides the parameters), then the parameters and their CRC32.
+     *
+     * @param os the stream
+     * @throws IOException if the stream fails
+     */
+    @Override
+    public void saveParameters(DataOutputStream os) throws IOException {
+        os.writeByte(VERSION);
+        saveMetadata(os);
+        record().write(os);
+        BlockRecord.writeParameters(os, getDirectParameters(), getChildren());
+    }
+
+    /**
+     * Reads parameters written by {@link #saveParameters}, refusing them (before any parameter
+     * is touched) when their record differs from this network's: another region, sign rule,
+     * margin, rounding guard, activation, strategy, affine target or layer widths would give
+     * silently different outputs. The record cannot be restored into a built network, so the
+     * refusal names the field, the saved value and this network's. Streams of version 1 (before
+     * the record existed) still load, unchecked: they cannot say what they were trained for.
+     *
+     * @param manager owns the loaded arrays
+     * @param is the stream
+     * @throws IOException if the stream fails
+     * @throws MalformedModelException if the stream is truncated, corrupted, of an unknown
+     *     version or saved for another network
+     */
+    @Override
+    public void loadParameters(NDManager manager, DataInputStream is)
+            throws IOException, MalformedModelException {
+        byte saved = is.readByte();
+        if (saved != 1 && saved != VERSION) {
+            throw new MalformedModelException("Cannot load PolicedMlp parameters: stream version " + saved
+                    + " is not supported; this police4j reads versions 1 (no record) and " + VERSION
+                    + " (parameters saved from another block, such as the plain network before it was wrapped, load into that block)");
+        }
+        readInputShapes(is);
+        if (saved >= 2) {
+            record().requireSame(BlockRecord.read(is, "PolicedMlp"), "PolicedMlp");
+        }
+        BlockRecord.readParameters(manager, is, getDirectParameters(), getChildren(), saved >= 2, "PolicedMlp");
+    }
+
+    /**
+     * What decides this network's function besides its parameters, as saved with them:
+     * regions (exact), sign rule, margin, rounding guard, activation, strategy, layer widths
+     * and affine target. The shift's detachment only changes gradients and is not part of it.
+     *
+     * @return a fresh record
+     */
+    public BlockRecord record() {
+        BlockRecord r = BlockRecord.of("PolicedMlp");
+        r.put("regions", regions.size());
+        for (int j = 0; j < regions.size(); j++) {
+            r.putRegion("region" + j, regions.get(j));
+        }
+        r.put("signRule", engine.rule().name());
+        r.put("margin", engine.margin());
+        r.put("roundingGuard", roundingGuard);
+        r.put("activation", activation.kind().name());
+        r.put("negativeSlope", activation.negativeSlope());
+        r.put("strategy", strategy.name());
+        int[] widths = new int[layers.size()];
+        for (int l = 0; l < widths.length; l++) {
+            // a Linear knows its units before it is initialised; its input comes from the one before
+            widths[l] = (int) layers.get(l).getOutputShapes(new Shape[] {new Shape(1, 1)})[0].get(1);
+        }
+        r.put("widths", widths);
+        if (affineTarget != null) {
+            r.put("target.mode", affineTarget.mode().name());
+            r.put("target.weight", affineTarget.weight());
+            r.put("target.a", affineTarget.a());
+            if (affineTarget.b() != null) {
+                r.put("target.b", affineTarget.b());
+            }
+        }
+        return r;
     }
 
     /** {@return the dense layers, hidden first, head last} */
@@ -711,7 +848,7 @@ public final class PolicedMlp extends AbstractBlock {
             new ShiftEngine(margin, signRule); // validates the margin before anything is built
             if (network != null) {
                 SequentialArchitecture arch = SequentialArchitecture.of(network, d);
-                return new PolicedMlp(arch.linears(), arch.activation(), arch.flattensInput(), this);
+                return new PolicedMlp(arch.linears(), arch.inputDropouts(), arch.activation(), arch.flattensInput(), this);
             }
             if (hidden == null || hidden.length == 0) {
                 throw new IllegalArgumentException(
@@ -741,7 +878,7 @@ public final class PolicedMlp extends AbstractBlock {
                 fanIn = width;
             }
             layers.add(PlainMlp.linear(outputs, fanIn));
-            return new PolicedMlp(layers, activation, false, this);
+            return new PolicedMlp(layers, List.of(), activation, false, this);
         }
     }
 }

@@ -4,6 +4,8 @@ import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,12 +15,26 @@ import java.util.List;
  * R". Nested SequentialBlocks are read as their children; parameterless blocks are judged by what
  * they compute ({@link ActivationProbe}), never by their names; identities are dropped.
  *
+ * <p>{@link Dropout} is kept, as the dropout of the next Linear's input: it acts on the data rows
+ * only, in training mode only. The region's vertex rows skip it because the guarantee is about
+ * the inference network, where dropout is the identity. A dropout between a Linear and its
+ * activation is moved after the activation, which changes nothing: dropout multiplies by 0 or
+ * {@code 1/(1-p) > 0}, and ReLU, leaky-ReLU and abs commute with positive scaling. A dropout after
+ * the head is refused (it would act on the outputs, after the last Linear).
+ *
+ * <p>A {@code BatchNorm} directly after a Linear is folded into it with its inference statistics
+ * ({@link LinearBatchNorm}): the pair is replaced by one new Linear, and the batch-norm is frozen.
+ * Anywhere else it is refused, as it is when the network is not initialised yet.
+ *
  * @param linears the dense layers, hidden first, head last
  * @param activation the one activation between them
  * @param flattensInput whether the network starts with a row flatten (inputs (N, ...) whose
  *     trailing dimensions multiply to D)
+ * @param inputDropouts per Linear (same order), the dropout blocks applied to its input, in
+ *     order (usually none or one)
  */
-public record SequentialArchitecture(List<Linear> linears, Cpa activation, boolean flattensInput) {
+public record SequentialArchitecture(
+        List<Linear> linears, Cpa activation, boolean flattensInput, List<List<Block>> inputDropouts) {
 
     /**
      * Reads {@code network}, or refuses it with the position of the first block that breaks the
@@ -40,9 +56,12 @@ public record SequentialArchitecture(List<Linear> linears, Cpa activation, boole
             throw new IllegalArgumentException("network: the SequentialBlock is empty");
         }
         List<Linear> linears = new ArrayList<>();
+        List<List<Block>> dropouts = new ArrayList<>();
+        List<Block> pending = new ArrayList<>();
         Cpa activation = null;
         boolean flattensInput = false;
         boolean expectLinear = true;
+        boolean afterLinear = false;
         for (int i = 0; i < blocks.size(); i++) {
             Block block = blocks.get(i);
             String where = "network block " + positions.get(i) + " (" + describe(block) + ")";
@@ -54,7 +73,25 @@ public record SequentialArchitecture(List<Linear> linears, Cpa activation, boole
                                     + " so merge them into one Linear or put an activation between");
                 }
                 linears.add((Linear) block);
+                dropouts.add(List.copyOf(pending));
+                pending.clear();
                 expectLinear = false;
+                afterLinear = true;
+                continue;
+            }
+            if (block instanceof BatchNorm) {
+                if (!afterLinear) {
+                    throw new IllegalArgumentException(where + " is refused: a BatchNorm is accepted only directly"
+                            + " after a Linear, which it is folded into; here batch statistics would be computed"
+                            + " over the vertex rows too");
+                }
+                int last = linears.size() - 1;
+                linears.set(last, LinearBatchNorm.fold(linears.get(last), block, where));
+                continue;
+            }
+            afterLinear = false;
+            if (block instanceof Dropout) {
+                pending.add(block); // on the next Linear's input, data rows only (see above)
                 continue;
             }
             refuseKnown(block, where);
@@ -97,11 +134,17 @@ public record SequentialArchitecture(List<Linear> linears, Cpa activation, boole
             throw new IllegalArgumentException(
                     "network: the last block is an activation; expected a Linear head");
         }
+        if (!pending.isEmpty()) {
+            int i = blocks.indexOf(pending.get(0));
+            throw new IllegalArgumentException(
+                    "network block " + positions.get(i) + " (Dropout) is refused: it comes after the head"
+                            + " Linear and would act on the outputs; remove it or move it before the head");
+        }
         if (activation == null) {
             throw new IllegalArgumentException(
                     "network: no hidden layer (only a Linear); it is affine everywhere already");
         }
-        return new SequentialArchitecture(linears, activation, flattensInput);
+        return new SequentialArchitecture(List.copyOf(linears), activation, flattensInput, List.copyOf(dropouts));
     }
 
     /** Nested SequentialBlocks are read as their children, at positions such as "2.1". */
@@ -118,15 +161,9 @@ public record SequentialArchitecture(List<Linear> linears, Cpa activation, boole
         }
     }
 
-    /** Dropout and batch norm would change what the vertex rows see; no probe can fix that. */
+    /** Batch norm would change what the vertex rows see; no probe can fix that. */
     private static void refuseKnown(Block block, String where) {
         String type = block.getClass().getSimpleName();
-        if (type.equals("Dropout")) {
-            throw new IllegalArgumentException(
-                    where
-                            + " is refused: in training mode dropout rescales rows at random, so the"
-                            + " vertex rows no longer see the network the data rows see; remove it");
-        }
         if (type.contains("BatchNorm")) {
             throw new IllegalArgumentException(
                     where

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.police4j.io.ModelIo;
 import org.police4j.nn.Cpa;
 import org.police4j.region.Regions;
 import org.police4j.region.VertexRegion;
@@ -102,11 +103,11 @@ class ConvRefusalsTest {
             PolicedConvNet net = base().conv(2, 3).batchNorm().maxPool(2, 2).flatten().dense(3).outputs(2).build();
             net.initialize(manager, DataType.FLOAT32, new Shape(1, 36));
             Path dir = tmp.resolve("m");
-            ConvModelIo.save(net, dir);
-            byte[] bytes = Files.readAllBytes(dir.resolve(ConvModelIo.PARAMETERS));
+            ModelIo.save(net, dir, null);
+            byte[] bytes = Files.readAllBytes(dir.resolve(ModelIo.PARAMETERS));
             bytes[bytes.length - 3] ^= 1;
-            Files.write(dir.resolve(ConvModelIo.PARAMETERS), bytes);
-            assertThatThrownBy(() -> ConvModelIo.load(dir, manager))
+            Files.write(dir.resolve(ModelIo.PARAMETERS), bytes);
+            assertThatThrownBy(() -> ModelIo.load(dir, manager))
                     .isInstanceOf(MalformedModelException.class)
                     .hasMessageContaining("SHA-256");
         }

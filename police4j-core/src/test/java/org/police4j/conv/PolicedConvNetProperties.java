@@ -24,6 +24,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certifier;
 import org.police4j.io.AtomicDirectory;
+import org.police4j.io.ModelIo;
 import org.police4j.nn.Cpa;
 import org.police4j.region.VertexRegion;
 import org.police4j.testing.Barycentric;
@@ -134,8 +135,8 @@ class PolicedConvNetProperties {
 
             Path dir = Files.createTempDirectory("police4j-conv-prop");
             try {
-                ConvModelIo.save(net, dir.resolve("m"));
-                PolicedConvNet loaded = ConvModelIo.load(dir.resolve("m"), manager);
+                ModelIo.save(net, dir.resolve("m"), null);
+                PolicedConvNet loaded = ModelIo.load(dir.resolve("m"), manager).convNet();
                 float[] again = loaded.forward(ps, new NDList(x), false).head().toFloatArray();
                 assertThat(again).as("save/load of %s", c).isEqualTo(constrained);
             } finally {

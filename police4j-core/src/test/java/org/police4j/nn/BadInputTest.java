@@ -44,12 +44,15 @@ class BadInputTest {
     }
 
     @Test
-    void dropoutBatchNormAndOpaqueLambdasAreRefused() {
-        assertThatThrownBy(() -> PolicedMlp.wrap(net(Dropout.builder().optRate(0.5f).build()), TRIANGLE))
-                .hasMessageContaining("network block 1 (Dropout)")
-                .hasMessageContaining("dropout rescales rows at random");
-        assertThatThrownBy(() -> PolicedMlp.wrap(net(BatchNorm.builder().build()), TRIANGLE))
-                .hasMessageContaining("(BatchNorm)")
+    void dropoutAfterTheHeadBatchNormAndOpaqueLambdasAreRefused() {
+        // dropout is accepted before a Linear (WrapDropoutTest); after the head it is refused
+        assertThatThrownBy(() -> PolicedMlp.wrap(net(CpaBlock.relu()).add(Dropout.builder().optRate(0.5f).build()), TRIANGLE))
+                .hasMessageContaining("network block 3 (Dropout)")
+                .hasMessageContaining("after the head");
+        // batch-norm is folded into the Linear before it (WrapBatchNormTest); anywhere else it is refused
+        assertThatThrownBy(() -> PolicedMlp.wrap(new SequentialBlock().add(linear(8)).add(CpaBlock.relu())
+                        .add(BatchNorm.builder().build()).add(linear(1)), TRIANGLE))
+                .hasMessageContaining("network block 2 (BatchNorm)")
                 .hasMessageContaining("batch statistics");
         assertThatThrownBy(() -> PolicedMlp.wrap(net(new LambdaBlock(l -> new NDList(l.head().square()), "MyThing")), TRIANGLE))
                 .hasMessageContaining("(MyThing)")

@@ -1,0 +1,99 @@
+package org.police4j.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.police4j.conv.PolicedConvNet;
+import org.police4j.conv.Stage;
+import org.police4j.engine.SignRule;
+import org.police4j.nn.Cpa;
+import org.police4j.region.Region;
+import org.police4j.region.VertexRegion;
+
+/**
+ * The {@code architecture} object of a {@link PolicedConvNet}'s {@code model.json}: input shape,
+ * stages, head, activation, margin and sign rule. The regions and the parameters are written by
+ * {@link ModelIo} exactly as for the MLP; this class only knows the conv layer vocabulary.
+ */
+final class ConvArchitecture {
+
+    /** The {@code architecture.type} of a conv model. */
+    static final String TYPE = "PolicedConvNet";
+
+    private ConvArchitecture() {}
+
+    static ObjectNode write(PolicedConvNet net) {
+        ObjectNode arch = ModelIo.JSON.createObjectNode();
+        arch.put("type", TYPE);
+        ArrayNode input = arch.putArray("input");
+        for (int v : net.inputShape()) {
+            input.add(v);
+        }
+        ArrayNode stages = arch.putArray("stages");
+        for (Stage s : net.stages()) {
+            ObjectNode n = stages.addObject();
+            n.put("type", s.type());
+            if (s instanceof Stage.Conv c) {
+                n.put("channels", c.channels());
+                n.put("kernel", c.kernel());
+                n.put("stride", c.stride());
+                n.put("padding", c.padding());
+            } else if (s instanceof Stage.MaxPool m) {
+                n.put("kernel", m.kernel());
+                n.put("stride", m.stride());
+            } else if (s instanceof Stage.Dense d) {
+                n.put("width", d.width());
+            }
+        }
+        arch.put("outputs", net.outputs());
+        arch.put("activation", net.activation().kind().name());
+        arch.put("negativeSlope", net.activation().negativeSlope());
+        arch.put("margin", net.engine().margin());
+        arch.put("signRule", net.engine().rule().name());
+        return arch;
+    }
+
+    /**
+     * Builds the (uninitialised) network an architecture object describes.
+     *
+     * @param arch the architecture object (today's, or the one of the old {@code
+     *     police4j-conv-model} files, which had no sign rule)
+     * @param region the region, which must be given by its vertices
+     * @return the network
+     * @throws IllegalArgumentException naming what is malformed
+     */
+    static PolicedConvNet read(JsonNode arch, Region region) {
+        JsonNode in = arch.path("input");
+        PolicedConvNet.Builder b =
+                PolicedConvNet.builder().setInput(in.path(0).asInt(-1), in.path(1).asInt(-1), in.path(2).asInt(-1));
+        for (JsonNode n : arch.path("stages")) {
+            String type = n.path("type").asText();
+            switch (type) {
+                case "conv" -> b.conv(n.path("channels").asInt(), n.path("kernel").asInt(), n.path("stride").asInt(),
+                        n.path("padding").asInt());
+                case "maxPool" -> b.maxPool(n.path("kernel").asInt(), n.path("stride").asInt());
+                case "batchNorm" -> b.batchNorm();
+                case "flatten" -> b.flatten();
+                case "globalAvgPool" -> b.globalAvgPool();
+                case "dense" -> b.dense(n.path("width").asInt());
+                default -> throw new IllegalArgumentException("architecture: unknown stage type '" + type + "'");
+            }
+        }
+        if (!(region instanceof VertexRegion v)) {
+            throw new IllegalArgumentException("regions: a conv model needs a vertex region, got " + region.describe());
+        }
+        PolicedConvNet net = b.outputs(arch.path("outputs").asInt(-1))
+                .optActivation(new Cpa(Cpa.Kind.valueOf(arch.path("activation").asText()),
+                        arch.path("negativeSlope").asDouble()))
+                .optMargin(arch.path("margin").asDouble())
+                .setRegion(v)
+                .build();
+        String rule = arch.path("signRule").asText(net.engine().rule().name());
+        if (!rule.equals(net.engine().rule().name())) {
+            throw new IllegalArgumentException("architecture: signRule " + rule + " is not supported by a conv model;"
+                    + " expected " + net.engine().rule().name());
+        }
+        SignRule.valueOf(rule); // a malformed name is an error, not a default
+        return net;
+    }
+}

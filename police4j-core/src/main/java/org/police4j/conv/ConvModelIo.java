@@ -22,7 +22,7 @@ import org.police4j.io.AtomicDirectory;
 import org.police4j.io.DirectoryManifest;
 import org.police4j.io.ModelIo;
 import org.police4j.io.RegionJson;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 import org.police4j.region.Region;
 import org.police4j.region.VertexRegion;
 

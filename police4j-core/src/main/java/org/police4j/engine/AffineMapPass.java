@@ -6,8 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import java.util.function.Supplier;
-import org.police4j.nn.Cpa;
-import org.police4j.nn.CpaOps;
 import org.police4j.region.Box;
 import org.police4j.region.L1Ball;
 import org.police4j.region.Region;

@@ -6,6 +6,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import java.util.ArrayList;
 import java.util.List;
+import org.police4j.engine.Cpa;
 
 /**
  * Reads a user's {@link SequentialBlock} as {@code [flatten,] Linear, activation, ..., Linear} and

@@ -1,4 +1,4 @@
-package org.police4j.nn;
+package org.police4j.engine;
 
 import java.util.Locale;
 

@@ -96,7 +96,7 @@ class ShiftEngineTest {
             h.setRequiresGradient(true);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 LayerRange range = LayerRange.ofVertices(h);
-                ShiftEngine.Shift shift = dense ? engine.denseShift(range) : engine.shift(range);
+                ShiftEngine.Shift shift = dense ? engine.algorithm1(range) : engine.shift(range);
                 // + 0 * sum(H) keeps H in the graph when no unit needs a shift (a constant zero).
                 collector.backward(shift.shift().mul(scope.create(upstream)).sum().add(h.sum().mul(0)));
                 return new Outcome(

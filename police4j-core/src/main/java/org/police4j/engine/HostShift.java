@@ -41,15 +41,6 @@ final class HostShift {
         return h.getDataType() == DataType.FLOAT32 && h.size() <= MAX_HOST_ENTRIES && !h.getDevice().isGpu();
     }
 
-    /** {@link ShiftEngine#signs(LayerRange)} on the Java copy. */
-    static NDArray signs(ShiftEngine engine, LayerRange range) {
-        int p = rows(range);
-        float[] values = range.hostValues();
-        int k = values.length / p;
-        NDManager manager = range.hostVertices() != null ? range.manager() : range.vertices().getManager();
-        return manager.create(signs(engine.rule(), values, p, k, engine.margins(range, k)));
-    }
-
     /**
      * {@link ShiftEngine#shift(LayerRange)} on the Java copy. The engine rebuilds only {@code c_k
      * = w_k H[p*_k, k] + e_k} with {@code w_k = -1, e_k = s_k m_k} on the shifted units and 0

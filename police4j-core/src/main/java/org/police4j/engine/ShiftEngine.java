@@ -2,6 +2,7 @@ package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
 import java.util.Arrays;
 
@@ -25,21 +26,16 @@ import java.util.Arrays;
  * gradient (it comes from a comparison).
  *
  * <p><b>Line 5.</b> The shift is differentiable: the gradient flows through the max to the worst
- * vertex of each unit, so the optimiser sees how the constraint moves with the weights. It is
- * computed as {@code ReLU(m - min_p s_k H[p,k]) s_k}, the same value and gradient in one pass.
- * The margin {@code m} pushes every vertex {@code m} past the kink instead of exactly onto it:
- * with m = 0 the float32 forward is exact, but once the shift is folded into a float32 bias,
- * rounding leaves a vertex a few ulps on the wrong side in most networks (measured: 198 of 200
- * random networks failed the exact certificate), so the default is {@link #DEFAULT_MARGIN}, which
- * certified all 200. A {@link RoundingGuard} may give every unit its own margin (see {@link
- * LayerRange#withMargins}).
- *
- * <p>For a region given by its support there are no vertices: the worst value {@code min_x s_k
- * h_k(x)} is the range's low end (s = +1) or minus its high end (s = -1).
+ * vertex of each unit, computed as {@code ReLU(m - min_p s_k H[p,k]) s_k} (same value and
+ * gradient, one pass). For a region given by its support, {@code min_x s_k h_k(x)} is the range's
+ * low end (s = +1) or minus its high end (s = -1). The margin {@code m} pushes every vertex past
+ * the kink instead of onto it: with m = 0, rounding the folded float32 bias left a vertex a few
+ * ulps on the wrong side in 198 of 200 random networks; {@link #DEFAULT_MARGIN} certified all 200.
+ * A {@link RoundingGuard} gives every unit its own margin (see {@link LayerRange#withMargins}).
  *
  * <p>This class is the definition. For float32 vertex arrays on the CPU, {@link #shift(LayerRange)}
- * runs {@link HostShift}, an optimisation that decides in Java and gives the same signs, shifts and
- * gradients bit for bit ({@code ShiftEngineTest} holds it to {@link #algorithm1} on ties and zeros).
+ * runs {@code HostShift}, an optimisation that decides in Java and gives the same signs, shifts and
+ * gradients bit for bit ({@code ShiftEngineTest} holds it to {@code algorithm1} on ties and zeros).
  */
 public final class ShiftEngine {
 
@@ -73,6 +69,82 @@ public final class ShiftEngine {
         this(margin, SignRule.MAJORITY);
     }
 
+    /**
+     * Lines 4 and 5 for a single region.
+     *
+     * @param range the region's pre-activations for this layer
+     * @return K signs (no gradient) and K shifts (differentiable)
+     */
+    public Shift shift(LayerRange range) {
+        return HostShift.applies(range) ? HostShift.shift(this, range) : algorithm1(range);
+    }
+
+    /** Lines 4 and 5 in engine arrays: the definition, and the only form for float64 and support regions. */
+    Shift algorithm1(LayerRange range) {
+        NDArray s = vote(range); // line 4
+        NDArray worst; // min over the region of s_k h_k
+        if (range.hasVertices()) {
+            worst = vertices(range).mul(s).min(new int[] {0});
+        } else {
+            NDArray up = s.add(1).div(2); // lo where s = +1, -hi where s = -1
+            worst = range.lo().mul(up).sub(range.hi().mul(up.neg().add(1)));
+        }
+        return new Shift(s, Activation.relu(marginMinus(range, worst)).mul(s)); // line 5
+    }
+
+    /** Line 4 (and the {@link SignRule} variations): K values +1/-1 in the dtype of H, no gradient. */
+    private NDArray vote(LayerRange range) {
+        NDArray positive;
+        switch (rule) {
+            case MAJORITY:
+                if (!range.hasVertices()) {
+                    throw new IllegalArgumentException("sign rule MAJORITY needs vertices; a region given by"
+                            + " its support must use MINIMAL_SHIFT or CENTER");
+                }
+                NDArray h = vertices(range);
+                long half = (h.getShape().get(0) + 1) / 2; // count >= P/2 <=> count >= ceil(P/2)
+                positive = h.gt(0).sum(new int[] {0}).gte(half);
+                break;
+            case MINIMAL_SHIFT: // the side whose shift is smaller
+                NDArray up = Activation.relu(marginMinus(range, range.lo()));
+                NDArray down = Activation.relu(marginMinus(range, range.hi().neg()));
+                positive = up.lte(down);
+                break;
+            default: // CENTER: the side of the region's centre
+                positive = range.centre().gte(0);
+                break;
+        }
+        DataType type = (range.hasVertices() ? range.vertices() : range.lo()).getDataType();
+        return positive.toType(type, false).mul(2).sub(1).stopGradient();
+    }
+
+    /** {@code m_k - x_k}, with the range's per-unit margins when it has them. */
+    private NDArray marginMinus(LayerRange range, NDArray x) {
+        float[] m = range.margins();
+        return m == null ? x.neg().add(margin) : x.neg().add(x.getManager().create(m).toType(x.getDataType(), false));
+    }
+
+    private static NDArray vertices(LayerRange range) {
+        NDArray h = range.vertices();
+        if (h.getShape().get(0) == 0) {
+            throw new IllegalArgumentException("vertexPreActivations: no vertex rows (P = 0)");
+        }
+        return h;
+    }
+
+    /** The K margins as float32: the range's own, or this engine's for every unit. */
+    float[] margins(LayerRange range, int k) {
+        float[] m = range.margins();
+        if (m != null && m.length != k) {
+            throw new IllegalArgumentException("margins: " + m.length + " values, expected " + k);
+        }
+        if (m == null) {
+            m = new float[k];
+            Arrays.fill(m, (float) margin);
+        }
+        return m;
+    }
+
     /** {@return the paper's rule exactly: majority sign, vertices pushed onto the kink, no margin} */
     public static ShiftEngine paper() {
         return new ShiftEngine(0);
@@ -89,7 +161,7 @@ public final class ShiftEngine {
     }
 
     /**
-     * The signs and shifts of one layer. Signs decided in Java ({@link HostShift}) become an
+     * The signs and shifts of one layer. Signs decided in Java ({@code HostShift}) become an
      * engine array only when asked for (a trace, the fold, a tracked map): a training step
      * through vertex rows never needs them, and each array costs a native call to make and one
      * to free.
@@ -137,110 +209,6 @@ public final class ShiftEngine {
             }
             return signs;
         }
-    }
-
-    /**
-     * Lines 4 and 5 for a single region.
-     *
-     * @param range the region's pre-activations for this layer
-     * @return K signs (no gradient) and K shifts (differentiable)
-     */
-    public Shift shift(LayerRange range) {
-        return HostShift.applies(range) ? HostShift.shift(this, range) : algorithm1(range);
-    }
-
-    /** Lines 4 and 5 in engine arrays: the definition, and the only form for float64 and support regions. */
-    Shift algorithm1(LayerRange range) {
-        NDArray s = vote(range); // line 4
-        NDArray worst; // min over the region of s_k h_k
-        if (range.hasVertices()) {
-            worst = vertices(range).mul(s).min(new int[] {0});
-        } else {
-            NDArray up = s.add(1).div(2); // lo where s = +1, -hi where s = -1
-            worst = range.lo().mul(up).sub(range.hi().mul(up.neg().add(1)));
-        }
-        return new Shift(s, Activation.relu(marginMinus(range, worst)).mul(s)); // line 5
-    }
-
-    /**
-     * Line 4 and its variations, in the dtype of the pre-activations.
-     *
-     * @param range the region's pre-activations for this layer
-     * @return K values +1/-1, without gradient
-     */
-    public NDArray signs(LayerRange range) {
-        return HostShift.applies(range) ? HostShift.signs(this, range) : vote(range);
-    }
-
-    private NDArray vote(LayerRange range) {
-        NDArray positive;
-        switch (rule) {
-            case MAJORITY:
-                if (!range.hasVertices()) {
-                    throw new IllegalArgumentException("sign rule MAJORITY needs vertices; a region given by"
-                            + " its support must use MINIMAL_SHIFT or CENTER");
-                }
-                NDArray h = vertices(range);
-                long half = (h.getShape().get(0) + 1) / 2; // count >= P/2 <=> count >= ceil(P/2)
-                positive = h.gt(0).sum(new int[] {0}).gte(half);
-                break;
-            case MINIMAL_SHIFT: // the side whose shift is smaller
-                NDArray up = Activation.relu(marginMinus(range, range.lo()));
-                NDArray down = Activation.relu(marginMinus(range, range.hi().neg()));
-                positive = up.lte(down);
-                break;
-            default: // CENTER: the side of the region's centre
-                positive = range.centre().gte(0);
-                break;
-        }
-        return positive.toType(range.lo().getDataType(), false).mul(2).sub(1).stopGradient();
-    }
-
-    /** {@code m_k - x_k}, with the range's per-unit margins when it has them. */
-    private NDArray marginMinus(LayerRange range, NDArray x) {
-        float[] m = range.margins();
-        return m == null ? x.neg().add(margin) : x.neg().add(x.getManager().create(m).toType(x.getDataType(), false));
-    }
-
-    private static NDArray vertices(LayerRange range) {
-        NDArray h = range.vertices();
-        if (h.getShape().get(0) == 0) {
-            throw new IllegalArgumentException("vertexPreActivations: no vertex rows (P = 0)");
-        }
-        return h;
-    }
-
-    /** The K margins as float32: the range's own, or this engine's for every unit. */
-    float[] margins(LayerRange range, int k) {
-        float[] m = range.margins();
-        if (m != null && m.length != k) {
-            throw new IllegalArgumentException("margins: " + m.length + " values, expected " + k);
-        }
-        if (m == null) {
-            m = new float[k];
-            Arrays.fill(m, (float) margin);
-        }
-        return m;
-    }
-
-    /**
-     * Line 4 for vertex pre-activations (P x K).
-     *
-     * @param vertexPreActivations P x K pre-activations of the vertex rows
-     * @return K signs, without gradient
-     */
-    public NDArray signs(NDArray vertexPreActivations) {
-        return signs(LayerRange.ofVertices(vertexPreActivations));
-    }
-
-    /**
-     * Lines 4 and 5 for vertex pre-activations, with this engine's signs.
-     *
-     * @param vertexPreActivations P x K, one row per vertex
-     * @return the K shifts, differentiable
-     */
-    public NDArray shift(NDArray vertexPreActivations) {
-        return shift(LayerRange.ofVertices(vertexPreActivations)).shift();
     }
 
     @Override

@@ -13,9 +13,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The engine decides signs and worst vertices in Java for float32 vertex arrays (and for values
- * held in Java by the detached pass); the dense form (engine arrays only) is the reference. All
- * must give the same signs, the same shift bit for bit, and the same gradient, also on exact ties: small integer pre-activations make many
+ * {@link ShiftEngine#algorithm1} (engine arrays only) is the definition; {@link HostShift}, which
+ * decides signs and worst vertices in Java for float32 vertex arrays (and for values held in Java
+ * by the detached pass), is an optimisation of it. Both must give the same signs, the same shift
+ * bit for bit, and the same gradient, also on exact ties: small integer pre-activations make many
  * vertices share the minimum, sit exactly at 0, or tie the majority vote (even P).
  */
 class ShiftEngineTest {
@@ -23,7 +24,7 @@ class ShiftEngineTest {
     private static final int[] VERTEX_COUNTS = {1, 2, 3, 4, 5, 8, 33};
 
     @Test
-    void javaPathMatchesTheDenseFormOnTiesZerosAndEveryRule() {
+    void hostShiftMatchesAlgorithm1OnTiesZerosAndEveryRule() {
         Random random = new Random(20261127);
         int cases = 0;
         int shiftedUnits = 0;
@@ -96,6 +97,7 @@ class ShiftEngineTest {
             h.setRequiresGradient(true);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 LayerRange range = LayerRange.ofVertices(h);
+                assertThat(HostShift.applies(range)).as("float32 on the CPU takes the Java path").isTrue();
                 ShiftEngine.Shift shift = dense ? engine.algorithm1(range) : engine.shift(range);
                 // + 0 * sum(H) keeps H in the graph when no unit needs a shift (a constant zero).
                 collector.backward(shift.shift().mul(scope.create(upstream)).sum().add(h.sum().mul(0)));

@@ -117,7 +117,7 @@ public final class AffineMapPass implements RegionPass {
         NDArray d = slopes(sides.get());
         NDArray aShifted = a.add(shift);
         if (carryResidual) {
-            residual = CpaOps.apply(activation, h.add(shift)).sub(hMap.add(shift).mul(d));
+            residual = activation.apply(h.add(shift)).sub(hMap.add(shift).mul(d));
         }
         offset = aShifted.mul(d);
         directions = at.mul(d);

@@ -68,7 +68,7 @@ public final class VertexRowsPass implements RegionPass {
 
     private void activate() {
         if (shift != null) {
-            z = CpaOps.apply(activation, h.add(shift));
+            z = activation.apply(h.add(shift));
             shift = null;
         }
     }

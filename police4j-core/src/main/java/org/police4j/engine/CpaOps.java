@@ -8,6 +8,8 @@ public final class CpaOps {
     private CpaOps() {}
 
     /**
+     * Applies the activation to every entry.
+     *
      * @param cpa the activation
      * @param x pre-activations, any shape
      * @return {@code cpa.apply(x)}

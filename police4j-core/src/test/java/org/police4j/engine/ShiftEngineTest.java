@@ -67,6 +67,35 @@ class ShiftEngineTest {
         assertThat(shiftedUnits).as("the cases must exercise the shift, not only zeros").isGreaterThan(1000);
     }
 
+    /**
+     * Lines 4-5 on a layer worked by hand (P = 4, margin 0.25): a tie (2 of 4 positive) goes to
+     * +1, a zero is not positive, a unit already past the margin is not moved, and the shift puts
+     * the worst vertex exactly the margin past the kink. CENTER differs from the vote where the
+     * mean is 0 but only one vertex is positive.
+     */
+    @Test
+    void algorithm1IsThePapersRuleOnALayerWorkedByHand() {
+        float[] h = {
+            1, 0, 3, -0.5f,
+            2, 0, 3, -1,
+            -1, 1, 3, -2,
+            -2, -1, 3, 0};
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (DataType type : new DataType[] {DataType.FLOAT32, DataType.FLOAT64}) {
+                NDArray vertices = manager.create(h, new Shape(4, 4)).toType(type, false);
+                ShiftEngine majority = new ShiftEngine(0.25, SignRule.MAJORITY);
+                for (ShiftEngine.Shift shift : new ShiftEngine.Shift[] {
+                    majority.algorithm1(LayerRange.ofVertices(vertices)), majority.shift(LayerRange.ofVertices(vertices))}) {
+                    assertThat(shift.signs().toType(DataType.FLOAT32, false).toFloatArray()).containsExactly(1, -1, 1, -1);
+                    assertThat(shift.shift().toType(DataType.FLOAT32, false).toFloatArray()).containsExactly(2.25f, -1.25f, 0, -0.25f);
+                }
+                ShiftEngine.Shift centre = new ShiftEngine(0.25, SignRule.CENTER).algorithm1(LayerRange.ofVertices(vertices));
+                assertThat(centre.signs().toType(DataType.FLOAT32, false).toFloatArray()).containsExactly(1, 1, 1, -1);
+                assertThat(centre.shift().toType(DataType.FLOAT32, false).toFloatArray()).containsExactly(2.25f, 1.25f, 0, -0.25f);
+            }
+        }
+    }
+
     @Test
     void noVertexRowsIsRefusedOnBothPaths() {
         try (NDManager manager = NDManager.newBaseManager()) {

@@ -65,6 +65,8 @@ public final class PolicedMlp extends AbstractBlock {
     private final boolean roundingGuard;
     private final AffineTarget affineTarget;
     private final TargetProjection targetProjection;
+    private final boolean[] vertexRowsOf; // per region, decided once: see usesVertexRows
+    private final double[] simplexScaleOf; // per region: s when its vertex rows are [0; s I] and large, else NaN
     private final Map<Integer, float[][]> vertexRowCache = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> javaPassFits = new ConcurrentHashMap<>();
     private final Map<Integer, double[]> magnitudeCache = new ConcurrentHashMap<>();
@@ -80,6 +82,16 @@ public final class PolicedMlp extends AbstractBlock {
         this.roundingGuard = b.roundingGuard;
         this.affineTarget = b.affineTarget;
         this.targetProjection = b.affineTarget == null ? null : new TargetProjection(b.affineTarget, regions.get(0));
+        this.vertexRowsOf = new boolean[regions.size()];
+        this.simplexScaleOf = new double[regions.size()];
+        for (int j = 0; j < regions.size(); j++) {
+            vertexRowsOf[j] = vertexRowsFor(j);
+            // The closed form replaces a P x D x K product by five small ops: worth it only when
+            // the product is large.
+            simplexScaleOf[j] = vertexRowsOf[j] && regions.get(j).dimension() >= CLOSED_FORM_MIN_DIMENSION
+                    ? ((VertexRegion) regions.get(j)).axisSimplexScale()
+                    : Double.NaN;
+        }
         List<Linear> added = new ArrayList<>();
         for (int l = 0; l < layers.size(); l++) {
             String name = l == layers.size() - 1 ? "head" : "hidden" + l;
@@ -270,12 +282,7 @@ public final class PolicedMlp extends AbstractBlock {
             vertexRows = manager.create(vertexRows(j)).toType(x.getDataType(), false);
         }
         if (usesVertexRows(j)) {
-            // The closed form replaces a P x D x K product by five small ops: worth it only when
-            // the product is large.
-            double scale = region.dimension() >= CLOSED_FORM_MIN_DIMENSION
-                    ? ((VertexRegion) region).axisSimplexScale()
-                    : Double.NaN;
-            return new VertexRowsPass(vertexRows, activation, scale);
+            return new VertexRowsPass(vertexRows, activation, simplexScaleOf[j]);
         }
         return new AffineMapPass(
                 region, vertexRows, manager, x.getDataType(), activation, engine.margin(), magnitude(j));
@@ -299,6 +306,10 @@ public final class PolicedMlp extends AbstractBlock {
      * @return true for vertex rows
      */
     public boolean usesVertexRows(int j) {
+        return vertexRowsOf[j];
+    }
+
+    private boolean vertexRowsFor(int j) {
         Region region = regions.get(j);
         if (j == 0 && affineTarget != null) {
             return false; // an affine target needs the tracked map of the last hidden layer

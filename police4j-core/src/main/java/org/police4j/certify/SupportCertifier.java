@@ -6,7 +6,7 @@ import java.util.Random;
 import java.util.stream.IntStream;
 import org.police4j.fold.DenseLayer;
 import org.police4j.fold.FoldedWeights;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 import org.police4j.region.Box;
 import org.police4j.region.L1Ball;
 import org.police4j.region.SupportRegion;

@@ -13,7 +13,7 @@ import ai.djl.nn.pooling.Pool;
 import java.util.ArrayList;
 import java.util.List;
 import org.police4j.fold.Fold;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 
 /**
  * A plain CNN in float32 arrays: what a {@link PolicedConvNet} becomes once its shifts are folded

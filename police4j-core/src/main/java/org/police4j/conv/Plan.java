@@ -2,7 +2,7 @@ package org.police4j.conv;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 
 /**
  * The stages of a {@link PolicedConvNet} checked and compiled into layers with their shapes.

@@ -24,8 +24,8 @@ import java.util.Map;
 import org.police4j.engine.LayerRange;
 import org.police4j.engine.ShiftEngine;
 import org.police4j.nn.BlockRecord;
-import org.police4j.nn.Cpa;
-import org.police4j.nn.CpaOps;
+import org.police4j.engine.Cpa;
+import org.police4j.engine.CpaOps;
 import org.police4j.nn.FanInUniform;
 import org.police4j.region.VertexRegion;
 

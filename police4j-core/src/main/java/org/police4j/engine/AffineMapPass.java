@@ -6,14 +6,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import java.util.function.Supplier;
-import org.police4j.nn.Cpa;
-import org.police4j.nn.CpaOps;
-import org.police4j.region.Box;
-import org.police4j.region.L1Ball;
+import java.util.function.UnaryOperator;
 import org.police4j.region.Region;
 import org.police4j.region.SupportRegion;
 import org.police4j.region.VertexRegion;
-import org.police4j.region.Zonotope;
 
 /**
  * Affine-map tracking. Once layers 1..l-1 are enforced the network is affine on R, so layer l's
@@ -34,8 +30,7 @@ public final class AffineMapPass implements RegionPass {
 
     private final Cpa activation;
     private final NDArray vertices; // P x D or null
-    private final SupportRegion support; // or null
-    private final NDArray supportShape; // box: radii (1 x D); zonotope: G^T (g x D)
+    private final UnaryOperator<NDArray> halfWidths; // the support region's, or null
     private final boolean carryResidual;
     private final NDArray centreRow; // 1 x D for support regions, else null
     private final double[] regionMagnitude; // per coordinate, max |x_j| over R
@@ -67,37 +62,17 @@ public final class AffineMapPass implements RegionPass {
         int d = region.dimension();
         if (region instanceof SupportRegion s) {
             this.vertices = null;
-            this.support = s;
+            this.halfWidths = s.halfWidths(manager, dataType);
             this.centreRow = manager.create(s.center()).toType(dataType, false).reshape(1, d);
             this.offset = centreRow;
-            this.supportShape = supportShape(s, manager, dataType);
             this.carryResidual = false;
         } else {
             this.vertices = vertexRows;
-            this.support = null;
+            this.halfWidths = null;
             this.offset = manager.zeros(new Shape(1, d), dataType);
             this.centreRow = null;
-            this.supportShape = null;
             this.carryResidual = margin == 0;
         }
-    }
-
-    private static NDArray supportShape(SupportRegion s, NDManager manager, DataType dataType) {
-        int d = s.dimension();
-        if (s instanceof Box box) {
-            return manager.create(box.radii()).toType(dataType, false).reshape(1, d);
-        }
-        if (s instanceof Zonotope z) {
-            double[][] g = z.generators(); // D x g
-            double[][] gt = new double[z.generatorCount()][d];
-            for (int j = 0; j < d; j++) {
-                for (int k = 0; k < gt.length; k++) {
-                    gt[k][j] = g[j][k];
-                }
-            }
-            return manager.create(gt).toType(dataType, false);
-        }
-        return null; // l1 ball: the radius is a scalar
     }
 
     @Override
@@ -105,22 +80,12 @@ public final class AffineMapPass implements RegionPass {
         NDArray wt = weight.transpose();
         a = Linear.linear(offset, weight, bias).singletonOrThrow();
         at = directions == null ? wt : directions.matMul(wt);
-        if (support != null) {
-            return LayerRange.ofSupport(a.squeeze(0), halfWidth(at));
+        if (halfWidths != null) {
+            return LayerRange.ofSupport(a.squeeze(0), halfWidths.apply(at));
         }
         hMap = vertices.matMul(at).add(a);
         h = residual == null ? hMap : hMap.add(residual.matMul(wt));
         return LayerRange.ofVertices(h);
-    }
-
-    private NDArray halfWidth(NDArray at) {
-        if (support instanceof Box) {
-            return supportShape.matMul(at.abs()).squeeze(0);
-        }
-        if (support instanceof L1Ball ball) {
-            return Scalar.times(at.abs().max(new int[] {0}), ball.radius());
-        }
-        return supportShape.matMul(at).abs().sum(new int[] {0});
     }
 
     /**
@@ -152,7 +117,7 @@ public final class AffineMapPass implements RegionPass {
         NDArray d = slopes(sides.get());
         NDArray aShifted = a.add(shift);
         if (carryResidual) {
-            residual = CpaOps.apply(activation, h.add(shift)).sub(hMap.add(shift).mul(d));
+            residual = activation.apply(h.add(shift)).sub(hMap.add(shift).mul(d));
         }
         offset = aShifted.mul(d);
         directions = at.mul(d);

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import java.util.function.Supplier;
-import org.police4j.nn.Cpa;
 
 /**
  * Vertex rows carried in Java, for the detached shift. There the region pass needs no gradient,

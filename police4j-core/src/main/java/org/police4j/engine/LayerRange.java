@@ -94,7 +94,7 @@ public final class LayerRange {
     }
 
     /**
-     * The vertex pre-activations as a row-major float32 copy, made once (the engine's Java path
+     * The vertex pre-activations as a row-major float32 copy, made once ({@link HostShift}
      * and the rounding guard read the same copy).
      */
     float[] hostValues() {

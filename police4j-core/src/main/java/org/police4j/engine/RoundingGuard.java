@@ -2,7 +2,6 @@ package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
 import java.util.Locale;
-import org.police4j.nn.Cpa;
 
 /**
  * The margin each unit needs so that the certificate, which evaluates the <em>folded float32

@@ -3,46 +3,44 @@ package org.police4j.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.Arrays;
 
 /**
- * Algorithm 1 of the paper, for one hidden layer: given what a region's vertices (or its support)
- * make of the layer's pre-activations, pick a side of the kink for every unit and compute the
- * smallest bias shift that puts the whole region on that side. Training, fold and the tests all
- * call this one class, so the rule lives in exactly one place.
+ * Algorithm 1 of the paper (lines 4 and 5) for one hidden layer: from what the region makes of the
+ * layer's pre-activations, choose a side {@code s_k} of the kink for every unit k, then the bias
+ * shift {@code c_k} that moves the whole region to that side. Training, fold and the tests all
+ * call this class, so the rule lives in one place.
  *
- * <p>With the paper's {@link SignRule#MAJORITY} rule, {@code s_k = +1} when at least half of the
- * P vertices have a strictly positive pre-activation, else -1. Votes are counted as integers and
- * compared with {@code ceil(P/2)}; the authors' code counted in half precision, where its
- * tie-breaking constant vanished and tied units (common for even P) were left unshifted, breaking
- * the guarantee. The sign carries no gradient (it comes from a comparison); the shift {@code c_k =
- * s_k max_p ReLU(margin - s_k H[p,k])} does, through the max over the vertices, so the optimiser
- * sees how the constraint moves with the weights.
+ * <pre>
+ *   H = V W^T + b                                      (P x K, the region pass)
+ *   s = MajorityVote(sign(H), axis = 0)                 line 4
+ *   c = ReLU(m - H diag(s)).max(axis = 0) (.) s         line 5, with the margin m (paper: m = 0)
+ * </pre>
  *
- * <p>The margin pushes every vertex at least {@code margin} past the kink instead of exactly
- * onto it. With margin 0 (the paper's rule) the constrained forward is exact in float32, but once
- * the shift is folded into a float32 bias, rounding leaves a vertex a few ulps on the wrong side
- * in most networks (measured: 198 of 200 random networks failed the exact certificate), so the
- * default is {@link #DEFAULT_MARGIN}, which certified all 200.
+ * <p><b>Line 4.</b> {@code s_k = +1} when at least half of the P vertices are strictly positive
+ * (ties included), else -1. Votes are counted as integers against {@code ceil(P/2)}: the authors'
+ * code counted in half precision, where its tie-breaking constant vanished and tied units (common
+ * for even P) were left unshifted, breaking the guarantee. {@link SignRule} offers two variations:
+ * the side needing the smaller shift, and the side of the region's centre. The sign carries no
+ * gradient (it comes from a comparison).
  *
- * <p>Float32 vertex arrays are decided in Java (one copy out, row-major loops) and only the
- * differentiable part is rebuilt in the engine, from the worst vertex of each unit; the dense form
- * stays as the reference (float64, support regions) and the tests hold the two to each other bit
- * for bit. See {@link #onHost} for the measured reason.
+ * <p><b>Line 5.</b> The shift is differentiable: the gradient flows through the max to the worst
+ * vertex of each unit, computed as {@code ReLU(m - min_p s_k H[p,k]) s_k} (same value and
+ * gradient, one pass). For a region given by its support, {@code min_x s_k h_k(x)} is the range's
+ * low end (s = +1) or minus its high end (s = -1). The margin {@code m} pushes every vertex past
+ * the kink instead of onto it: with m = 0, rounding the folded float32 bias left a vertex a few
+ * ulps on the wrong side in 198 of 200 random networks; {@link #DEFAULT_MARGIN} certified all 200.
+ * A {@link RoundingGuard} gives every unit its own margin (see {@link LayerRange#withMargins}).
+ *
+ * <p>This class is the definition. For float32 vertex arrays on the CPU, {@link #shift(LayerRange)}
+ * runs {@code HostShift}, an optimisation that decides in Java and gives the same signs, shifts and
+ * gradients bit for bit ({@code ShiftEngineTest} holds it to {@code algorithm1} on ties and zeros).
  */
 public final class ShiftEngine {
 
     /** Default margin, in units of pre-activation. */
     public static final double DEFAULT_MARGIN = 1e-4;
-
-    /**
-     * Vertex arrays up to this many entries (256 MB as floats) are decided in Java (see {@link
-     * #onHost}); larger ones stay in the engine rather than strain the Java heap. (3073 x 4096,
-     * the largest of Table 1, is 12.6 M.)
-     */
-    static final long MAX_HOST_ENTRIES = 1L << 26;
 
     private final double margin;
     private final SignRule rule;
@@ -71,6 +69,82 @@ public final class ShiftEngine {
         this(margin, SignRule.MAJORITY);
     }
 
+    /**
+     * Lines 4 and 5 for a single region.
+     *
+     * @param range the region's pre-activations for this layer
+     * @return K signs (no gradient) and K shifts (differentiable)
+     */
+    public Shift shift(LayerRange range) {
+        return HostShift.applies(range) ? HostShift.shift(this, range) : algorithm1(range);
+    }
+
+    /** Lines 4 and 5 in engine arrays: the definition, and the only form for float64 and support regions. */
+    Shift algorithm1(LayerRange range) {
+        NDArray s = vote(range); // line 4
+        NDArray worst; // min over the region of s_k h_k
+        if (range.hasVertices()) {
+            worst = vertices(range).mul(s).min(new int[] {0});
+        } else {
+            NDArray up = s.add(1).div(2); // lo where s = +1, -hi where s = -1
+            worst = range.lo().mul(up).sub(range.hi().mul(up.neg().add(1)));
+        }
+        return new Shift(s, Activation.relu(marginMinus(range, worst)).mul(s)); // line 5
+    }
+
+    /** Line 4 (and the {@link SignRule} variations): K values +1/-1 in the dtype of H, no gradient. */
+    private NDArray vote(LayerRange range) {
+        NDArray positive;
+        switch (rule) {
+            case MAJORITY:
+                if (!range.hasVertices()) {
+                    throw new IllegalArgumentException("sign rule MAJORITY needs vertices; a region given by"
+                            + " its support must use MINIMAL_SHIFT or CENTER");
+                }
+                NDArray h = vertices(range);
+                long half = (h.getShape().get(0) + 1) / 2; // count >= P/2 <=> count >= ceil(P/2)
+                positive = h.gt(0).sum(new int[] {0}).gte(half);
+                break;
+            case MINIMAL_SHIFT: // the side whose shift is smaller
+                NDArray up = Activation.relu(marginMinus(range, range.lo()));
+                NDArray down = Activation.relu(marginMinus(range, range.hi().neg()));
+                positive = up.lte(down);
+                break;
+            default: // CENTER: the side of the region's centre
+                positive = range.centre().gte(0);
+                break;
+        }
+        DataType type = (range.hasVertices() ? range.vertices() : range.lo()).getDataType();
+        return positive.toType(type, false).mul(2).sub(1).stopGradient();
+    }
+
+    /** {@code m_k - x_k}, with the range's per-unit margins when it has them. */
+    private NDArray marginMinus(LayerRange range, NDArray x) {
+        float[] m = range.margins();
+        return m == null ? x.neg().add(margin) : x.neg().add(x.getManager().create(m).toType(x.getDataType(), false));
+    }
+
+    private static NDArray vertices(LayerRange range) {
+        NDArray h = range.vertices();
+        if (h.getShape().get(0) == 0) {
+            throw new IllegalArgumentException("vertexPreActivations: no vertex rows (P = 0)");
+        }
+        return h;
+    }
+
+    /** The K margins as float32: the range's own, or this engine's for every unit. */
+    float[] margins(LayerRange range, int k) {
+        float[] m = range.margins();
+        if (m != null && m.length != k) {
+            throw new IllegalArgumentException("margins: " + m.length + " values, expected " + k);
+        }
+        if (m == null) {
+            m = new float[k];
+            Arrays.fill(m, (float) margin);
+        }
+        return m;
+    }
+
     /** {@return the paper's rule exactly: majority sign, vertices pushed onto the kink, no margin} */
     public static ShiftEngine paper() {
         return new ShiftEngine(0);
@@ -87,9 +161,10 @@ public final class ShiftEngine {
     }
 
     /**
-     * The signs and shifts of one layer. Signs decided in Java become an engine array only when
-     * asked for (a trace, the fold, a tracked map): a training step through vertex rows never
-     * needs them, and each array costs a native call to make and one to free.
+     * The signs and shifts of one layer. Signs decided in Java ({@code HostShift}) become an
+     * engine array only when asked for (a trace, the fold, a tracked map): a training step
+     * through vertex rows never needs them, and each array costs a native call to make and one
+     * to free.
      */
     public static final class Shift {
         private final NDArray shift;
@@ -103,13 +178,11 @@ public final class ShiftEngine {
          * @param shift K shifts, differentiable
          */
         public Shift(NDArray signs, NDArray shift) {
-            this.signs = signs;
-            this.shift = shift;
-            this.hostSigns = null;
-            this.manager = null;
+            this(signs, null, null, shift, null);
         }
 
-        private Shift(float[] hostSigns, NDManager manager, NDArray shift, float[] hostShift) {
+        Shift(NDArray signs, float[] hostSigns, NDManager manager, NDArray shift, float[] hostShift) {
+            this.signs = signs;
             this.hostSigns = hostSigns;
             this.manager = manager;
             this.shift = shift;
@@ -136,343 +209,6 @@ public final class ShiftEngine {
             }
             return signs;
         }
-    }
-
-    /**
-     * The side and shift of every unit for a single region.
-     *
-     * @param range the region's pre-activations for this layer
-     * @return K signs (no gradient) and K shifts (differentiable)
-     */
-    public Shift shift(LayerRange range) {
-        if (range.hostVertices() != null) {
-            return constantShift(range);
-        }
-        if (range.hasVertices() && onHost(range.vertices())) {
-            return hostShift(range);
-        }
-        return denseShift(range);
-    }
-
-    /**
-     * {@link #shift(LayerRange)} with engine arrays only: the reference form, used for float64
-     * and for regions given by their support; the tests hold the Java path to it.
-     */
-    Shift denseShift(LayerRange range) {
-        NDArray s = denseSigns(range);
-        if (range.hasVertices()) {
-            NDArray h = checkedRows(range.vertices());
-            return new Shift(s, shift(h, s, marginArray(range, h)));
-        }
-        // c = s * relu(margin - m), m = lo where s = +1 and -hi where s = -1.
-        NDArray up = s.add(1).div(2);
-        NDArray m = range.lo().mul(up).sub(range.hi().mul(up.neg().add(1)));
-        NDArray perUnit = marginArray(range, m);
-        NDArray gap = perUnit == null ? m.neg().add(margin) : m.neg().add(perUnit);
-        return new Shift(s, Activation.relu(gap).mul(s));
-    }
-
-    /**
-     * The sign of every unit under this engine's rule, in the dtype of the pre-activations.
-     *
-     * @param range the region's pre-activations for this layer
-     * @return K values +1/-1, without gradient
-     */
-    public NDArray signs(LayerRange range) {
-        float[] host = range.hostVertices();
-        if (host != null) {
-            int k = host.length / range.hostRows();
-            return range.manager().create(hostSigns(host, range.hostRows(), k, margins(range, k)));
-        }
-        if (range.hasVertices() && onHost(range.vertices())) {
-            NDArray h = checkedRows(range.vertices());
-            int p = (int) h.getShape().get(0);
-            int k = (int) (h.size() / p);
-            return h.getManager().create(hostSigns(range.hostValues(), p, k, margins(range, k)));
-        }
-        return denseSigns(range);
-    }
-
-    private NDArray denseSigns(LayerRange range) {
-        NDArray positive;
-        switch (rule) {
-            case MAJORITY:
-                if (!range.hasVertices()) {
-                    throw new IllegalArgumentException(
-                            "sign rule MAJORITY needs vertices; a region given by its support must use"
-                                    + " MINIMAL_SHIFT or CENTER");
-                }
-                NDArray h = checkedRows(range.vertices());
-                // count >= P/2  <=>  count >= ceil(P/2) for integers: no fraction, no rounding.
-                long needed = (h.getShape().get(0) + 1) / 2;
-                positive = h.gt(0).sum(new int[] {0}).gte(needed);
-                break;
-            case MINIMAL_SHIFT:
-                NDArray perUnit = marginArray(range, range.lo());
-                NDArray up = Activation.relu(perUnit == null ? range.lo().neg().add(margin) : range.lo().neg().add(perUnit));
-                NDArray down = Activation.relu(perUnit == null ? range.hi().add(margin) : range.hi().add(perUnit));
-                positive = up.lte(down);
-                break;
-            default:
-                positive = range.centre().gte(0);
-                break;
-        }
-        return positive.toType(range.lo().getDataType(), false).mul(2).sub(1).stopGradient();
-    }
-
-    /**
-     * The sign of every unit for a region given by its vertices (the paper's majority vote: +1
-     * where at least half of the vertices are strictly positive, else -1).
-     *
-     * @param vertexPreActivations P x K pre-activations of the vertex rows
-     * @return K signs, without gradient
-     */
-    public NDArray signs(NDArray vertexPreActivations) {
-        return signs(LayerRange.ofVertices(vertexPreActivations));
-    }
-
-    /**
-     * The shift of every unit, {@code c_k = s_k max_p ReLU(margin - s_k H[p,k])}: zero for a unit
-     * whose vertices all sit at least {@code margin} on the chosen side, otherwise the distance
-     * of the worst vertex. Differentiable in {@code vertexPreActivations}.
-     *
-     * @param vertexPreActivations P x K pre-activations of the vertex rows
-     * @param signs the K signs
-     * @return K shifts
-     */
-    public NDArray shift(NDArray vertexPreActivations, NDArray signs) {
-        return shift(vertexPreActivations, signs, null);
-    }
-
-    private NDArray shift(NDArray vertexPreActivations, NDArray signs, NDArray perUnitMargins) {
-        // max_p ReLU(margin - s H[p]) = ReLU(margin - min_p s H[p]): the same value and the same
-        // gradient (to the worst vertex), with one pass over the P x K array instead of four.
-        NDArray worst = vertexPreActivations.mul(signs).min(new int[] {0});
-        NDArray gap = perUnitMargins != null
-                ? worst.sub(perUnitMargins).neg()
-                : margin > 0 ? worst.sub(margin).neg() : worst.neg();
-        return Activation.relu(gap).mul(signs);
-    }
-
-    /** The range's per-unit margins as an engine array in the dtype of {@code like}, or null. */
-    private static NDArray marginArray(LayerRange range, NDArray like) {
-        float[] m = range.margins();
-        return m == null ? null : like.getManager().create(m).toType(like.getDataType(), false);
-    }
-
-    /** Each unit's margin as float32: the range's own, or this engine's for every unit. */
-    private float[] margins(LayerRange range, int k) {
-        float[] m = range.margins();
-        if (m != null) {
-            if (m.length != k) {
-                throw new IllegalArgumentException("margins: " + m.length + " values, expected " + k);
-            }
-            return m;
-        }
-        float[] same = new float[k];
-        Arrays.fill(same, (float) margin);
-        return same;
-    }
-
-    /**
-     * Whether the rule and the worst vertices are found in Java. Measured on CPU: PyTorch's {@code
-     * min} over the vertex axis with indices takes 4.8 ms on a 785 x 1024 array, one copy out
-     * plus a Java pass 1.3-1.5 ms; and for the tiny arrays of 2-D regions one copy replaces five
-     * or six native calls. Arrays on a GPU stay there (not measured; a copy to the host per layer
-     * would likely cost more than it saves).
-     */
-    private static boolean onHost(NDArray h) {
-        return h.getDataType() == DataType.FLOAT32 && h.size() <= MAX_HOST_ENTRIES && !h.getDevice().isGpu();
-    }
-
-    private static NDArray checkedRows(NDArray h) {
-        requireRows(h.getShape().get(0));
-        return h;
-    }
-
-    private static void requireRows(long p) {
-        if (p == 0) {
-            throw new IllegalArgumentException("vertexPreActivations: no vertex rows (P = 0)");
-        }
-    }
-
-    /**
-     * The sign rule on a row-major P x K copy. Votes are counted in integers, centres summed in
-     * double; the loops run along rows so that large arrays stream through the cache.
-     */
-    private float[] hostSigns(float[] values, int p, int k, float[] margins) {
-        float[] signs = new float[k];
-        switch (rule) {
-            case MAJORITY: {
-                int[] positive = new int[k];
-                for (int row = 0; row < p; row++) {
-                    int o = row * k;
-                    for (int unit = 0; unit < k; unit++) {
-                        if (values[o + unit] > 0) {
-                            positive[unit]++;
-                        }
-                    }
-                }
-                long needed = (p + 1L) / 2; // count >= P/2 <=> count >= ceil(P/2)
-                for (int unit = 0; unit < k; unit++) {
-                    signs[unit] = positive[unit] >= needed ? 1f : -1f;
-                }
-                break;
-            }
-            case MINIMAL_SHIFT: {
-                float[] lo = new float[k];
-                float[] hi = new float[k];
-                Arrays.fill(lo, Float.POSITIVE_INFINITY);
-                Arrays.fill(hi, Float.NEGATIVE_INFINITY);
-                for (int row = 0; row < p; row++) {
-                    int o = row * k;
-                    for (int unit = 0; unit < k; unit++) {
-                        lo[unit] = Math.min(lo[unit], values[o + unit]);
-                        hi[unit] = Math.max(hi[unit], values[o + unit]);
-                    }
-                }
-                for (int unit = 0; unit < k; unit++) {
-                    // in float32, as the dense form computes relu(margin - lo) <= relu(hi + margin)
-                    boolean up = Math.max(0f, margins[unit] - lo[unit]) <= Math.max(0f, hi[unit] + margins[unit]);
-                    signs[unit] = up ? 1f : -1f;
-                }
-                break;
-            }
-            default: {
-                double[] sum = new double[k];
-                for (int row = 0; row < p; row++) {
-                    int o = row * k;
-                    for (int unit = 0; unit < k; unit++) {
-                        sum[unit] += values[o + unit];
-                    }
-                }
-                for (int unit = 0; unit < k; unit++) {
-                    signs[unit] = sum[unit] >= 0 ? 1f : -1f;
-                }
-                break;
-            }
-        }
-        return signs;
-    }
-
-    /**
-     * What the Java path decides for every unit: its side, its worst vertex {@code p*} (the first
-     * on ties, as {@code min} picks) and whether it needs a shift at all.
-     */
-    private record Decision(float[] signs, int[] worst, boolean[] shifted, boolean anyShift) {}
-
-    private Decision decide(float[] values, int p, int k, float[] margins) {
-        float[] signs = hostSigns(values, p, k, margins);
-        float[] best = new float[k];
-        int[] worst = new int[k];
-        Arrays.fill(best, Float.POSITIVE_INFINITY);
-        for (int row = 0; row < p; row++) {
-            int o = row * k;
-            for (int unit = 0; unit < k; unit++) {
-                float v = signs[unit] * values[o + unit];
-                if (!(v < best[unit])) {
-                    if (Float.isNaN(v)) {
-                        throw notFinite(row, unit, v);
-                    }
-                } else {
-                    best[unit] = v;
-                    worst[unit] = row;
-                }
-            }
-        }
-        // ReLU(margin - best) > 0 iff best < margin (ReLU'(0) = 0: a vertex exactly at the
-        // margin gets no shift and no gradient, as in the dense form).
-        boolean[] shifted = new boolean[k];
-        boolean any = false;
-        for (int unit = 0; unit < k; unit++) {
-            if (Float.isInfinite(best[unit])) {
-                throw notFinite(worst[unit], unit, best[unit]);
-            }
-            shifted[unit] = best[unit] < margins[unit];
-            any |= shifted[unit];
-        }
-        return new Decision(signs, worst, shifted, any);
-    }
-
-    /**
-     * {@link #shift(LayerRange)} decided in Java from one copy of the vertex pre-activations. The
-     * engine then only rebuilds the differentiable part, {@code c_k = w_k H[p*_k, k] + e_k} with
-     * {@code w_k = -1, e_k = s_k margin} on the shifted units and 0 elsewhere: bit for bit the
-     * dense form's value ({@code s margin - H[p*, k]}) and its gradient (-1 to the worst vertex),
-     * from three calls on K-vectors instead of two passes over the P x K array, and none once no
-     * unit needs a shift.
-     */
-    private Shift hostShift(LayerRange range) {
-        NDArray h = checkedRows(range.vertices());
-        int p = (int) h.getShape().get(0);
-        int k = (int) (h.size() / p);
-        float[] values = range.hostValues();
-        float[] margins = margins(range, k);
-        Decision d = decide(values, p, k, margins);
-        NDManager manager = h.getManager();
-        float[] host = hostValues(values, k, margins, d);
-        if (!d.anyShift()) {
-            return new Shift(d.signs(), manager, manager.zeros(new Shape(k), h.getDataType()), host);
-        }
-        long[] index = new long[k];
-        float[] weight = new float[k];
-        float[] offset = new float[k];
-        boolean anyOffset = false;
-        for (int unit = 0; unit < k; unit++) {
-            index[unit] = (long) d.worst()[unit] * k + unit;
-            if (d.shifted()[unit]) {
-                weight[unit] = -1f;
-                offset[unit] = d.signs()[unit] * margins[unit];
-                anyOffset |= offset[unit] != 0;
-            }
-        }
-        NDArray shift = h.take(manager.create(index)).mul(manager.create(weight));
-        return new Shift(d.signs(), manager, anyOffset ? shift.add(manager.create(offset)) : shift, host);
-    }
-
-    /**
-     * The shifts as float32 values, {@code fl(s m - H[p*, k])} on the shifted units: the same
-     * single rounding the engine makes, so bit for bit its result.
-     */
-    private static float[] hostValues(float[] values, int k, float[] margins, Decision d) {
-        float[] shift = new float[k];
-        for (int unit = 0; unit < k; unit++) {
-            if (d.shifted()[unit]) {
-                shift[unit] = d.signs()[unit] * margins[unit] - values[d.worst()[unit] * k + unit];
-            }
-        }
-        return shift;
-    }
-
-    private static IllegalStateException notFinite(int row, int unit, float value) {
-        return new IllegalStateException("vertex " + row + ", unit " + unit + ": pre-activation " + value
-                + " is not finite; training diverged: lower the learning rate or rescale the inputs");
-    }
-
-    /**
-     * {@link #shift(LayerRange)} for vertex pre-activations held in Java (the detached shift):
-     * nothing to differentiate, so the shift itself is computed here, with the dense form's
-     * float32 arithmetic ({@code s margin - H[p*, k]}), and sent to the engine once.
-     */
-    private Shift constantShift(LayerRange range) {
-        float[] values = range.hostVertices();
-        int p = range.hostRows();
-        requireRows(p);
-        int k = values.length / p;
-        float[] margins = margins(range, k);
-        Decision d = decide(values, p, k, margins);
-        float[] shift = hostValues(values, k, margins, d);
-        return new Shift(d.signs(), range.manager(), range.manager().create(shift), shift);
-    }
-
-    /**
-     * {@link #shift(NDArray, NDArray)} with this engine's signs.
-     *
-     * @param vertexPreActivations P x K, one row per vertex
-     * @return the K shifts
-     */
-    public NDArray shift(NDArray vertexPreActivations) {
-        return shift(LayerRange.ofVertices(vertexPreActivations)).shift();
     }
 
     @Override

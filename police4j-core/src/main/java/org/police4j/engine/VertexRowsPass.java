@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.core.Linear;
 import java.util.function.Supplier;
-import org.police4j.nn.Cpa;
-import org.police4j.nn.CpaOps;
 
 /**
  * The paper's way: the P vertices go through every layer as rows. When the region is the axis
@@ -70,7 +68,7 @@ public final class VertexRowsPass implements RegionPass {
 
     private void activate() {
         if (shift != null) {
-            z = CpaOps.apply(activation, h.add(shift));
+            z = activation.apply(h.add(shift));
             shift = null;
         }
     }

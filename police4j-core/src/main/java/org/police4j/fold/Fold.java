@@ -15,7 +15,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.nn.SequentialArchitecture;
 

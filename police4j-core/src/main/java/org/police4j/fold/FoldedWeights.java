@@ -1,7 +1,7 @@
 package org.police4j.fold;
 
 import java.util.List;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 
 /**
  * A plain (unconstrained) CPA network: hidden dense layers each followed by the activation, then

@@ -28,7 +28,7 @@ import org.police4j.conv.PolicedConvNet;
 import org.police4j.engine.SignRule;
 import org.police4j.engine.Strategy;
 import org.police4j.nn.AffineTarget;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 import org.police4j.region.Region;
 import org.police4j.nn.PolicedMlp;
 

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import java.util.Locale;
+import org.police4j.engine.Cpa;
 
 /**
  * Finds out what a parameterless DJL block computes by running it on chosen values, because a

@@ -2,6 +2,8 @@ package org.police4j.nn;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.LambdaBlock;
+import org.police4j.engine.Cpa;
+import org.police4j.engine.CpaOps;
 
 /**
  * A DJL activation block that says which piecewise-affine function it computes. A plain {@link

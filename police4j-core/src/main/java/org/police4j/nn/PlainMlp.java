@@ -3,6 +3,7 @@ package org.police4j.nn;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
+import org.police4j.engine.Cpa;
 import org.police4j.fold.Fold;
 
 /**

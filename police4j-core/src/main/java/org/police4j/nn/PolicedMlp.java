@@ -22,9 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.police4j.engine.AffineMapPass;
+import org.police4j.engine.Cpa;
+import org.police4j.engine.HostVertexRowsPass;
 import org.police4j.engine.LayerRange;
 import org.police4j.engine.MultiRegionShift;
-import org.police4j.engine.HostVertexRowsPass;
 import org.police4j.engine.RegionPass;
 import org.police4j.engine.RoundingGuard;
 import org.police4j.engine.ShiftEngine;
@@ -75,6 +76,8 @@ public final class PolicedMlp extends AbstractBlock {
     private final boolean roundingGuard;
     private final AffineTarget affineTarget;
     private final TargetProjection targetProjection;
+    private final boolean[] vertexRowsOf; // per region, decided once: see usesVertexRows
+    private final double[] simplexScaleOf; // per region: s when its vertex rows are [0; s I] and large, else NaN
     private final Map<Integer, float[][]> vertexRowCache = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> javaPassFits = new ConcurrentHashMap<>();
     private final Map<Integer, double[]> magnitudeCache = new ConcurrentHashMap<>();
@@ -92,6 +95,16 @@ public final class PolicedMlp extends AbstractBlock {
         this.roundingGuard = b.roundingGuard;
         this.affineTarget = b.affineTarget;
         this.targetProjection = b.affineTarget == null ? null : new TargetProjection(b.affineTarget, regions.get(0));
+        this.vertexRowsOf = new boolean[regions.size()];
+        this.simplexScaleOf = new double[regions.size()];
+        for (int j = 0; j < regions.size(); j++) {
+            vertexRowsOf[j] = vertexRowsFor(j);
+            // The closed form replaces a P x D x K product by five small ops: worth it only when
+            // the product is large.
+            simplexScaleOf[j] = vertexRowsOf[j] && regions.get(j).dimension() >= CLOSED_FORM_MIN_DIMENSION
+                    ? ((VertexRegion) regions.get(j)).axisSimplexScale()
+                    : Double.NaN;
+        }
         List<Linear> added = new ArrayList<>();
         for (int l = 0; l < layers.size(); l++) {
             String name = l == layers.size() - 1 ? "head" : "hidden" + l;
@@ -193,75 +206,33 @@ public final class PolicedMlp extends AbstractBlock {
         return run(parameterStore, x, training, true);
     }
 
+    /**
+     * Algorithm 1's forward pass: at every hidden layer the regions' pass and the {@link
+     * ShiftEngine} give the shift {@code c} (lines 3-5, and 7 for the regions), which joins the
+     * bias of the data rows' product (line 6); the head is a plain linear layer.
+     */
     private Trace run(ParameterStore ps, NDArray x, boolean training, boolean keepTrace) {
         Shape rows = rowShape(x.getShape());
         if (!rows.equals(x.getShape())) {
             x = x.reshape(rows); // the wrapped network's own flatten, done here
         }
-        NDManager manager = x.getManager();
-        List<RegionPass> passes = new ArrayList<>(regions.size());
-        List<RoundingGuard> guards = new ArrayList<>(regions.size());
-        for (int j = 0; j < regions.size(); j++) {
-            passes.add(pass(j, manager, x));
-            if (roundingGuard && engine.margin() > 0) {
-                int extra = usesVertexRows(j) ? 0 : regions.get(j).dimension();
-                guards.add(new RoundingGuard(engine.margin(), activation, magnitude(j), extra));
-            }
-        }
-        List<NDArray> signs = new ArrayList<>();
-        List<NDArray> shifts = new ArrayList<>();
-        List<NDArray> shifted = new ArrayList<>();
+        RegionPasses regionPasses = new RegionPasses(x, keepTrace);
         NDArray z = x;
         int hidden = layers.size() - 1;
         for (int l = 0; l < hidden; l++) {
             NDArray w = value(ps, l, "weight", x, training);
             NDArray b = value(ps, l, "bias", x, training);
-            NDArray regionW = detachedShift ? w.stopGradient() : w;
-            NDArray regionB = detachedShift ? b.stopGradient() : b;
-            NDArray c;
-            List<LayerRange> ranges = new ArrayList<>(passes.size());
-            for (int j = 0; j < passes.size(); j++) {
-                LayerRange range = passes.get(j).enter(regionW, regionB);
-                if (!guards.isEmpty()) {
-                    range.withMargins(guards.get(j).margins(l, regionW, regionB));
-                }
-                ranges.add(range);
-            }
-            float[] hostShift = null;
-            if (passes.size() == 1) {
-                ShiftEngine.Shift shift = engine.shift(ranges.get(0));
-                c = shift.shift();
-                passes.get(0).leave(c, shift::signs);
-                if (keepTrace) {
-                    signs.add(shift.signs());
-                }
-                hostShift = guards.isEmpty() ? null : shift.hostShift();
-            } else {
-                MultiRegionShift.Result result = MultiRegionShift.closestToZero(ranges, engine.margin());
-                c = result.shift();
-                for (int j = 0; j < passes.size(); j++) {
-                    float[] sides = result.sides()[j];
-                    passes.get(j).leave(c, () -> manager.create(sides).toType(c.getDataType(), false));
-                }
-                hostShift = guards.isEmpty() ? null : result.hostShift();
-            }
-            for (int j = 0; j < guards.size(); j++) {
-                guards.get(j).leave(passes.get(j).magnitudes(hostShift));
-            }
-            if (keepTrace) {
-                shifts.add(c);
-                shifted.add(passes.get(0).shiftedVertexPreActivations());
-            }
+            NDArray c = regionPasses.shift(l, w, b);
             // The shift joins the bias before the product: the data rows cost exactly what an
             // unconstrained layer costs (one fused matmul-add), whatever the region.
             z = dropout(ps, l, z, training);
-            z = CpaOps.apply(activation, Linear.linear(z, w, b.add(c)).singletonOrThrow());
+            z = activation.apply(Linear.linear(z, w, b.add(c)).singletonOrThrow());
         }
         NDArray headW = value(ps, hidden, "weight", x, training);
         NDArray headB = value(ps, hidden, "bias", x, training);
         NDArray penalty = null;
         if (targetProjection != null) {
-            NDArray[] map = ((AffineMapPass) passes.get(0)).map();
+            NDArray[] map = ((AffineMapPass) regionPasses.passes.get(0)).map();
             if (affineTarget.mode() == AffineTarget.Mode.EXACT) {
                 NDArray[] head = targetProjection.exact(headW, headB, map[0], map[1]);
                 headW = head[0];
@@ -272,8 +243,77 @@ public final class PolicedMlp extends AbstractBlock {
         }
         z = dropout(ps, hidden, z, training);
         NDArray out = Linear.linear(z, headW, headB).singletonOrThrow();
-        NDArray vertexOut = keepTrace ? passes.get(0).vertexOutputs(headW, headB) : null;
-        return new Trace(out, vertexOut, signs, shifts, shifted, headW, headB, penalty);
+        NDArray vertexOut = keepTrace ? regionPasses.passes.get(0).vertexOutputs(headW, headB) : null;
+        return new Trace(out, vertexOut, regionPasses.signs, regionPasses.shifts, regionPasses.shifted, headW, headB, penalty);
+    }
+
+    /** Every region's pass through one forward, with its rounding guard and what a trace keeps. */
+    private final class RegionPasses {
+        final List<RegionPass> passes = new ArrayList<>(regions.size());
+        final List<RoundingGuard> guards = new ArrayList<>(regions.size());
+        final List<NDArray> signs = new ArrayList<>();
+        final List<NDArray> shifts = new ArrayList<>();
+        final List<NDArray> shifted = new ArrayList<>();
+        final NDManager manager;
+        final boolean keepTrace;
+
+        RegionPasses(NDArray x, boolean keepTrace) {
+            this.manager = x.getManager();
+            this.keepTrace = keepTrace;
+            for (int j = 0; j < regions.size(); j++) {
+                passes.add(pass(j, manager, x));
+                if (roundingGuard && engine.margin() > 0) {
+                    int extra = usesVertexRows(j) ? 0 : regions.get(j).dimension();
+                    guards.add(new RoundingGuard(engine.margin(), activation, magnitude(j), extra));
+                }
+            }
+        }
+
+        /**
+         * Lines 3-5 (and 7) of Algorithm 1 for hidden layer {@code l}: each region enters the
+         * layer, the engine (one region) or the closest-to-zero rule (several) gives the shift,
+         * and each region leaves the layer shifted and activated.
+         */
+        NDArray shift(int l, NDArray w, NDArray b) {
+            NDArray regionW = detachedShift ? w.stopGradient() : w;
+            NDArray regionB = detachedShift ? b.stopGradient() : b;
+            List<LayerRange> ranges = new ArrayList<>(passes.size());
+            for (int j = 0; j < passes.size(); j++) {
+                LayerRange range = passes.get(j).enter(regionW, regionB); // line 3
+                if (!guards.isEmpty()) {
+                    range.withMargins(guards.get(j).margins(l, regionW, regionB));
+                }
+                ranges.add(range);
+            }
+            NDArray c;
+            float[] hostShift;
+            if (passes.size() == 1) {
+                ShiftEngine.Shift shift = engine.shift(ranges.get(0)); // lines 4-5
+                c = shift.shift();
+                passes.get(0).leave(c, shift::signs); // line 7
+                if (keepTrace) {
+                    signs.add(shift.signs());
+                }
+                hostShift = guards.isEmpty() ? null : shift.hostShift();
+            } else {
+                MultiRegionShift.Result result = MultiRegionShift.closestToZero(ranges, engine.margin());
+                NDArray shift = result.shift();
+                for (int j = 0; j < passes.size(); j++) {
+                    float[] sides = result.sides()[j];
+                    passes.get(j).leave(shift, () -> manager.create(sides).toType(shift.getDataType(), false));
+                }
+                c = shift;
+                hostShift = guards.isEmpty() ? null : result.hostShift();
+            }
+            for (int j = 0; j < guards.size(); j++) {
+                guards.get(j).leave(passes.get(j).magnitudes(hostShift));
+            }
+            if (keepTrace) {
+                shifts.add(c);
+                shifted.add(passes.get(0).shiftedVertexPreActivations());
+            }
+            return c;
+        }
     }
 
     /** The wrapped network's dropout on layer l's input: data rows only, and only in training. */
@@ -298,12 +338,7 @@ public final class PolicedMlp extends AbstractBlock {
             vertexRows = manager.create(vertexRows(j)).toType(x.getDataType(), false);
         }
         if (usesVertexRows(j)) {
-            // The closed form replaces a P x D x K product by five small ops: worth it only when
-            // the product is large.
-            double scale = region.dimension() >= CLOSED_FORM_MIN_DIMENSION
-                    ? ((VertexRegion) region).axisSimplexScale()
-                    : Double.NaN;
-            return new VertexRowsPass(vertexRows, activation, scale);
+            return new VertexRowsPass(vertexRows, activation, simplexScaleOf[j]);
         }
         return new AffineMapPass(
                 region, vertexRows, manager, x.getDataType(), activation, engine.margin(), magnitude(j));
@@ -327,6 +362,10 @@ public final class PolicedMlp extends AbstractBlock {
      * @return true for vertex rows
      */
     public boolean usesVertexRows(int j) {
+        return vertexRowsOf[j];
+    }
+
+    private boolean vertexRowsFor(int j) {
         Region region = regions.get(j);
         if (j == 0 && affineTarget != null) {
             return false; // an affine target needs the tracked map of the last hidden layer

@@ -8,6 +8,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import java.util.ArrayList;
 import java.util.List;
+import org.police4j.engine.Cpa;
 
 /**
  * Reads a user's {@link SequentialBlock} as {@code [flatten,] Linear, activation, ..., Linear} and

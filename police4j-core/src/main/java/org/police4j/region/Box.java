@@ -1,7 +1,11 @@
 package org.police4j.region;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 
 /**
  * The axis-aligned box {@code m + [-r, r]} given by centre and radii, in any dimension: the
@@ -118,6 +122,34 @@ public final class Box implements SupportRegion {
             s += Math.abs(a[j]) * radii[j];
         }
         return s;
+    }
+
+    /** {@code |A^T|} weighted by the radii: {@code r (1 x D) times |A^T| (D x K)}. */
+    @Override
+    public UnaryOperator<NDArray> halfWidths(NDManager manager, DataType dataType) {
+        NDArray r = manager.create(radii).toType(dataType, false).reshape(1, radii.length);
+        return at -> r.matMul(at.abs()).squeeze(0);
+    }
+
+    /** {@code sum_j (|a_j| + aRadius_j) r_j}, rounded up. */
+    @Override
+    public double halfWidthBound(double[] a, double[] aRadius) {
+        OutwardRounding.checkRow(a, aRadius, radii.length);
+        double s = 0;
+        for (int j = 0; j < radii.length; j++) {
+            s += (Math.abs(a[j]) + aRadius[j]) * radii[j];
+        }
+        return OutwardRounding.up(s, radii.length + 3);
+    }
+
+    /** {@return a corner, {@code m_j -/+ r_j} in every coordinate} */
+    @Override
+    public double[] extremePoint(Random random) {
+        double[] x = center.clone();
+        for (int j = 0; j < x.length; j++) {
+            x[j] += random.nextBoolean() ? radii[j] : -radii[j];
+        }
+        return x;
     }
 
     @Override

@@ -1,7 +1,11 @@
 package org.police4j.region;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 
 /**
  * The l1 ball (cross-polytope) {@code {x : |x - m|_1 <= rho}} given by centre and radius: 2D
@@ -62,6 +66,40 @@ public final class L1Ball implements SupportRegion {
             m = Math.max(m, Math.abs(v));
         }
         return radius * m;
+    }
+
+    /**
+     * {@code rho max_j |A^T_jk|}. The radius is an array of {@code manager}, not a {@code Number}:
+     * DJL frees a number's 0-d array before autograd's backward reads it (see
+     * {@link org.police4j.engine.Scalar}).
+     */
+    @Override
+    public UnaryOperator<NDArray> halfWidths(NDManager manager, DataType dataType) {
+        NDArray rho = manager.create(radius).toType(dataType, false);
+        return at -> at.abs().max(new int[] {0}).mul(rho);
+    }
+
+    /** {@code rho max_j (|a_j| + aRadius_j)}, rounded up (a NaN propagates). */
+    @Override
+    public double halfWidthBound(double[] a, double[] aRadius) {
+        OutwardRounding.checkRow(a, aRadius, center.length);
+        double mx = 0;
+        for (int j = 0; j < a.length; j++) {
+            double v = Math.abs(a[j]) + aRadius[j];
+            if (!(v <= mx)) {
+                mx = v;
+            }
+        }
+        return OutwardRounding.up(radius * mx, 3);
+    }
+
+    /** {@return a vertex, {@code m -/+ rho e_j}} */
+    @Override
+    public double[] extremePoint(Random random) {
+        double[] x = center.clone();
+        int j = random.nextInt(x.length);
+        x[j] += random.nextBoolean() ? radius : -radius;
+        return x;
     }
 
     @Override

@@ -1,6 +1,11 @@
 package org.police4j.region;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.math.BigDecimal;
+import java.util.Random;
+import java.util.function.UnaryOperator;
 
 /**
  * A region described by its centre and by how far a linear function can move away from its value
@@ -18,6 +23,40 @@ public sealed interface SupportRegion extends Region permits Box, L1Ball, Zonoto
      * @return the half-width of the range of {@code a.x} over the region
      */
     double halfWidth(double[] a);
+
+    /**
+     * {@link #halfWidth} for every column of an affine map at once, in engine arrays and
+     * differentiable in the map: what the engine reads a unit's range off once the network is
+     * affine on the region ({@code h_k(x) = A_k x + a_k} ranges over {@code h_k(m) -/+
+     * halfWidth(A_k)}). The region's constants (radii, generators) are made once, here.
+     *
+     * @param manager where the region's constants are made
+     * @param dataType the dtype of the maps it will be given
+     * @return a function from {@code A^T} (D x K) to the K half-widths
+     */
+    UnaryOperator<NDArray> halfWidths(NDManager manager, DataType dataType);
+
+    /**
+     * A sound upper bound, in doubles, on {@link #halfWidth} of every functional in the interval
+     * row {@code [a - aRadius, a + aRadius]}: each rounding error of the double arithmetic is
+     * bounded and the result rounded up, so the exact support of every such functional is at most
+     * the value returned. This is what a certificate over an enclosure of the network needs.
+     *
+     * @param a the centre of the interval row, D entries
+     * @param aRadius its radii, D entries {@code >= 0}
+     * @return an upper bound on {@code max_{|a' - a| <= aRadius} max_{x in R} a'.(x - m)}
+     */
+    double halfWidthBound(double[] a, double[] aRadius);
+
+    /**
+     * A point of the region where support functions peak (a corner, a vertex, a sign pattern of the
+     * generators), drawn from {@code random}: for looking for the worst deviation of a network on
+     * the region without listing its vertices.
+     *
+     * @param random the source of the choice
+     * @return a point of the region, D coordinates
+     */
+    double[] extremePoint(Random random);
 
     /**
      * The region as a (possibly redundant) set of points whose convex hull it is, for

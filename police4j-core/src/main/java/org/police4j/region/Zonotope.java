@@ -1,7 +1,11 @@
 package org.police4j.region;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 
 /**
  * The zonotope {@code {m + G u : |u|_inf <= 1}} with D x g generator matrix G: boxes, rotated
@@ -91,6 +95,61 @@ public final class Zonotope implements SupportRegion {
             s += Math.abs(dot);
         }
         return s;
+    }
+
+    /** {@code sum_g |(G^T A^T)_gk|}, with {@code G^T} (g x D) made once. */
+    @Override
+    public UnaryOperator<NDArray> halfWidths(NDManager manager, DataType dataType) {
+        int d = generators.length;
+        double[][] gt = new double[generatorCount()][d];
+        for (int j = 0; j < d; j++) {
+            for (int k = 0; k < gt.length; k++) {
+                gt[k][j] = generators[j][k];
+            }
+        }
+        NDArray g = manager.create(gt).toType(dataType, false);
+        return at -> g.matMul(at).abs().sum(new int[] {0});
+    }
+
+    /**
+     * {@code sum_g (|fl(a G_g)| + sum_j (gamma_D |a_j| + aRadius_j + MIN_NORMAL) |G_jg|)}, rounded
+     * up: the dot product's own rounding and the interval's width, per generator.
+     */
+    @Override
+    public double halfWidthBound(double[] a, double[] aRadius) {
+        OutwardRounding.checkRow(a, aRadius, generators.length);
+        int d = generators.length;
+        int gc = generatorCount();
+        double gm = OutwardRounding.gamma(d);
+        double[] dot = new double[gc];
+        double[] bound = new double[gc];
+        for (int j = 0; j < d; j++) {
+            double aj = a[j];
+            double mj = gm * Math.abs(aj) + aRadius[j] + Double.MIN_NORMAL;
+            double[] gj = generators[j];
+            for (int t = 0; t < gc; t++) {
+                dot[t] += aj * gj[t];
+                bound[t] += mj * Math.abs(gj[t]);
+            }
+        }
+        double s = 0;
+        for (int t = 0; t < gc; t++) {
+            s += Math.abs(dot[t]) + bound[t];
+        }
+        return OutwardRounding.up(s, d + gc + 6);
+    }
+
+    /** {@return {@code m + G t} for a sign vector t} */
+    @Override
+    public double[] extremePoint(Random random) {
+        double[] x = center.clone();
+        for (int t = 0; t < generatorCount(); t++) {
+            double s = random.nextBoolean() ? 1 : -1;
+            for (int j = 0; j < x.length; j++) {
+                x[j] += s * generators[j][t];
+            }
+        }
+        return x;
     }
 
     /** Membership through the vertex form (an LP), so only in low generator counts. */

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.police4j.engine.Cpa;
 import org.police4j.fold.DenseLayer;
 import org.police4j.fold.FoldedWeights;
-import org.police4j.nn.Cpa;
 
 /** Random networks POLICEd on a random simplex: certified, and the map is the network there. */
 class AffineMapTest {

@@ -7,8 +7,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
+import org.police4j.engine.Cpa;
 import org.police4j.fold.FoldedWeights;
-import org.police4j.nn.Cpa;
 
 /** Property tests over depth, width, number of vertices, dimension and activation. */
 class CertifierProperties {

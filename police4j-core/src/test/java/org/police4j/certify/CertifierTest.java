@@ -11,9 +11,9 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.police4j.engine.Cpa;
 import org.police4j.fold.DenseLayer;
 import org.police4j.fold.FoldedWeights;
-import org.police4j.nn.Cpa;
 
 /** Hand-made networks whose answer is known. */
 class CertifierTest {

@@ -8,9 +8,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.police4j.engine.Cpa;
 import org.police4j.engine.ShiftEngine;
 import org.police4j.fold.Fold;
-import org.police4j.nn.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.VertexRegion;
 

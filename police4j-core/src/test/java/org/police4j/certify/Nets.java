@@ -3,9 +3,9 @@ package org.police4j.certify;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.police4j.engine.Cpa;
 import org.police4j.fold.DenseLayer;
 import org.police4j.fold.FoldedWeights;
-import org.police4j.nn.Cpa;
 
 /** Test helpers: small hand-made and random networks, regions and interior points. */
 final class Nets {

@@ -8,9 +8,9 @@ import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.police4j.engine.Cpa;
 import org.police4j.fold.DenseLayer;
 import org.police4j.fold.FoldedWeights;
-import org.police4j.nn.Cpa;
 
 /**
  * The brief's performance case: P = 50 vertices in 2-D, 4 hidden layers of width 256, float

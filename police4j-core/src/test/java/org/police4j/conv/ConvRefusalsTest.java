@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.police4j.io.ModelIo;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 import org.police4j.region.Regions;
 import org.police4j.region.VertexRegion;
 

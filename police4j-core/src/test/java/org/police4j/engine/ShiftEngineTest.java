@@ -13,9 +13,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The engine decides signs and worst vertices in Java for float32 vertex arrays (and for values
- * held in Java by the detached pass); the dense form (engine arrays only) is the reference. All
- * must give the same signs, the same shift bit for bit, and the same gradient, also on exact ties: small integer pre-activations make many
+ * {@link ShiftEngine#algorithm1} (engine arrays only) is the definition; {@link HostShift}, which
+ * decides signs and worst vertices in Java for float32 vertex arrays (and for values held in Java
+ * by the detached pass), is an optimisation of it. Both must give the same signs, the same shift
+ * bit for bit, and the same gradient, also on exact ties: small integer pre-activations make many
  * vertices share the minimum, sit exactly at 0, or tie the majority vote (even P).
  */
 class ShiftEngineTest {
@@ -23,7 +24,7 @@ class ShiftEngineTest {
     private static final int[] VERTEX_COUNTS = {1, 2, 3, 4, 5, 8, 33};
 
     @Test
-    void javaPathMatchesTheDenseFormOnTiesZerosAndEveryRule() {
+    void hostShiftMatchesAlgorithm1OnTiesZerosAndEveryRule() {
         Random random = new Random(20261127);
         int cases = 0;
         int shiftedUnits = 0;
@@ -66,6 +67,35 @@ class ShiftEngineTest {
         assertThat(shiftedUnits).as("the cases must exercise the shift, not only zeros").isGreaterThan(1000);
     }
 
+    /**
+     * Lines 4-5 on a layer worked by hand (P = 4, margin 0.25): a tie (2 of 4 positive) goes to
+     * +1, a zero is not positive, a unit already past the margin is not moved, and the shift puts
+     * the worst vertex exactly the margin past the kink. CENTER differs from the vote where the
+     * mean is 0 but only one vertex is positive.
+     */
+    @Test
+    void algorithm1IsThePapersRuleOnALayerWorkedByHand() {
+        float[] h = {
+            1, 0, 3, -0.5f,
+            2, 0, 3, -1,
+            -1, 1, 3, -2,
+            -2, -1, 3, 0};
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (DataType type : new DataType[] {DataType.FLOAT32, DataType.FLOAT64}) {
+                NDArray vertices = manager.create(h, new Shape(4, 4)).toType(type, false);
+                ShiftEngine majority = new ShiftEngine(0.25, SignRule.MAJORITY);
+                for (ShiftEngine.Shift shift : new ShiftEngine.Shift[] {
+                    majority.algorithm1(LayerRange.ofVertices(vertices)), majority.shift(LayerRange.ofVertices(vertices))}) {
+                    assertThat(shift.signs().toType(DataType.FLOAT32, false).toFloatArray()).containsExactly(1, -1, 1, -1);
+                    assertThat(shift.shift().toType(DataType.FLOAT32, false).toFloatArray()).containsExactly(2.25f, -1.25f, 0, -0.25f);
+                }
+                ShiftEngine.Shift centre = new ShiftEngine(0.25, SignRule.CENTER).algorithm1(LayerRange.ofVertices(vertices));
+                assertThat(centre.signs().toType(DataType.FLOAT32, false).toFloatArray()).containsExactly(1, 1, 1, -1);
+                assertThat(centre.shift().toType(DataType.FLOAT32, false).toFloatArray()).containsExactly(2.25f, 1.25f, 0, -0.25f);
+            }
+        }
+    }
+
     @Test
     void noVertexRowsIsRefusedOnBothPaths() {
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -96,7 +126,8 @@ class ShiftEngineTest {
             h.setRequiresGradient(true);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 LayerRange range = LayerRange.ofVertices(h);
-                ShiftEngine.Shift shift = dense ? engine.denseShift(range) : engine.shift(range);
+                assertThat(HostShift.applies(range)).as("float32 on the CPU takes the Java path").isTrue();
+                ShiftEngine.Shift shift = dense ? engine.algorithm1(range) : engine.shift(range);
                 // + 0 * sum(H) keeps H in the graph when no unit needs a shift (a constant zero).
                 collector.backward(shift.shift().mul(scope.create(upstream)).sum().add(h.sum().mul(0)));
                 return new Outcome(

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.police4j.certify.Certify;
-import org.police4j.nn.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Box;
 import org.police4j.region.L1Ball;

@@ -18,10 +18,10 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.police4j.engine.Cpa;
 import org.police4j.io.AtomicDirectory;
 import org.police4j.io.DirectoryManifest;
 import org.police4j.io.ModelIo;
-import org.police4j.nn.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.VertexRegion;
 

@@ -15,6 +15,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.Test;
+import org.police4j.engine.Cpa;
 import org.police4j.engine.ShiftEngine;
 import org.police4j.region.Regions;
 import org.police4j.region.VertexRegion;

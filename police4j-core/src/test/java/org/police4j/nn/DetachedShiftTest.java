@@ -24,6 +24,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
+import org.police4j.engine.Cpa;
+import org.police4j.engine.CpaOps;
 import org.police4j.engine.HostVertexRowsPass;
 import org.police4j.fold.Fold;
 import org.police4j.io.ModelIo;

@@ -22,6 +22,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certifier;
+import org.police4j.engine.Cpa;
 import org.police4j.fold.Fold;
 import org.police4j.io.AtomicDirectory;
 import org.police4j.io.ModelIo;

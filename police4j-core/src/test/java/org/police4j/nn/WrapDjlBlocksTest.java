@@ -21,6 +21,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
+import org.police4j.engine.Cpa;
 import org.police4j.fold.Fold;
 import org.police4j.region.Box;
 

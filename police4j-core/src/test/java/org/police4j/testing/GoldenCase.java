@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 
 /** One golden-vector case (format: the test resources' golden/README.md). */
 public record GoldenCase(

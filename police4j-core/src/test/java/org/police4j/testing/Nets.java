@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.police4j.engine.Cpa;
 import org.police4j.engine.SignRule;
 import org.police4j.engine.Strategy;
-import org.police4j.nn.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.VertexRegion;
 

@@ -17,7 +17,7 @@ import org.police4j.fold.Fold;
 import org.police4j.fold.FoldedWeights;
 import org.police4j.io.AtomicDirectory;
 import org.police4j.io.RegionJson;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -45,7 +45,7 @@ import org.police4j.io.AtomicDirectory;
 import org.police4j.io.DirectoryManifest;
 import org.police4j.io.ModelIo;
 import org.police4j.io.RegionJson;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.AffineHull;
 import org.police4j.region.Region;

@@ -22,7 +22,7 @@ import org.police4j.cli.commands.CliCommand;
 import org.police4j.cli.data.InputException;
 import org.police4j.fold.FoldedWeights;
 import org.police4j.fold.Fold;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 import org.police4j.nn.PlainMlp;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Box;

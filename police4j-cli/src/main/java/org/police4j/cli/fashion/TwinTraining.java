@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import org.police4j.fold.DenseLayer;
 import org.police4j.fold.FoldedWeights;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.train.Batches;
 import org.police4j.train.Fit;

@@ -29,7 +29,7 @@ import org.police4j.cli.plot.Png;
 import org.police4j.engine.SignRule;
 import org.police4j.engine.Strategy;
 import org.police4j.nn.AffineTarget;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 import org.police4j.nn.PlainMlp;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Regions;

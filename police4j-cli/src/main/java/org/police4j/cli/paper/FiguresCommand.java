@@ -27,7 +27,7 @@ import org.police4j.cli.plot.Grid2d;
 import org.police4j.cli.plot.Png;
 import org.police4j.cli.plot.ScatterBoundaryPanel;
 import org.police4j.engine.SignRule;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Regions;
 import org.police4j.region.VertexRegion;

@@ -33,7 +33,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.police4j.fold.Fold;
 import org.police4j.engine.SignRule;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 import org.police4j.nn.PlainMlp;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Regions;

@@ -9,7 +9,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.police4j.fold.DenseLayer;
 import org.police4j.fold.FoldedWeights;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 
 /** The certified-radius arithmetic on hand-made affine maps, and PGD against it. */
 class BoxMarginsTest {

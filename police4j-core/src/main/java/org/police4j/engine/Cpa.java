@@ -1,5 +1,7 @@
-package org.police4j.nn;
+package org.police4j.engine;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
 import java.util.Locale;
 
 /**
@@ -124,6 +126,25 @@ public record Cpa(Kind kind, double negativeSlope) {
      */
     public double apply(double x) {
         return x > 0 ? x : negativeSlope * x;
+    }
+
+    /**
+     * The activation on engine arrays, with the engine's own kernels. Derivatives at the kink
+     * follow PyTorch (ReLU'(0) = 0, leaky'(0) = slope, |.|'(0) = 0), which is what the golden
+     * vectors assume: after a shift one vertex sits exactly on the kink.
+     *
+     * @param x pre-activations, any shape
+     * @return the activation of every entry, differentiable
+     */
+    public NDArray apply(NDArray x) {
+        switch (kind) {
+            case RELU:
+                return Activation.relu(x);
+            case LEAKY_RELU:
+                return Activation.leakyRelu(x, (float) negativeSlope);
+            default:
+                return x.abs();
+        }
     }
 
     /** {@return the name used on the command line and in model files} */

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.police4j.conv.PolicedConvNet;
 import org.police4j.conv.Stage;
 import org.police4j.engine.SignRule;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 import org.police4j.region.Region;
 import org.police4j.region.VertexRegion;
 

@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.police4j.engine.SignRule;
 import org.police4j.nn.AffineTarget;
-import org.police4j.nn.Cpa;
+import org.police4j.engine.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.L1Ball;
 import org.police4j.region.Regions;

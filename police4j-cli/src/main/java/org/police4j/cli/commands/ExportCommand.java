@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
+import org.police4j.cli.base.CliCommand;
 import org.police4j.cli.data.InputException;
 import org.police4j.fold.DenseLayer;
 import org.police4j.fold.Fold;

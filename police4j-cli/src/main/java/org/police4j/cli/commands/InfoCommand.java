@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.police4j.cli.base.CliCommand;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Region;
 import picocli.CommandLine.Command;

@@ -31,6 +31,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
+import org.police4j.cli.base.CliCommand;
 import org.police4j.cli.data.ColumnSelection;
 import org.police4j.cli.data.CsvTable;
 import org.police4j.cli.data.InputException;

@@ -1,6 +1,6 @@
 package org.police4j.cli.commands;
 
-import org.police4j.cli.Version;
+import org.police4j.cli.base.Version;
 
 /** The police4j version string recorded in model files. */
 final class VersionInfo {

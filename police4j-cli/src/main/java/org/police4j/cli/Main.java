@@ -64,7 +64,10 @@ public final class Main implements Callable<Integer> {
         return ExitCodes.BAD_INPUT;
     }
 
-    /** Builds the command line with every command found (see {@link CommandSet}), shared by {@link #main} and the tests. */
+    /**
+     * Builds the command line: the user's commands, then those of every {@link CommandSet} found;
+     * shared by {@link #main} and the tests.
+     */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         for (CommandSet set : ServiceLoader.load(CommandSet.class, Main.class.getClassLoader())) {

@@ -379,7 +379,7 @@ public final class FiguresCommand implements Callable<Integer> {
         }
         sb.append(String.format(Locale.ROOT, "Seed %d; %d cores; Java %s; PyTorch threads: %s; total wall time %.1f s.%n%n",
                 seed, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                org.police4j.cli.base.ThreadPolicy.describe(), totalSeconds));
+                ThreadPolicy.describe(), totalSeconds));
         sb.append("Every certificate is exact (every vertex through every hidden layer, no unit straddling the kink); ")
                 .append("the deviations are max |net(x) - (A x + b)| at ").append(INTERIOR_SAMPLES)
                 .append(" random interior points and at the vertices.\n\n");

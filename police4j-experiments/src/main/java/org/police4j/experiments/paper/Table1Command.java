@@ -236,7 +236,7 @@ public final class Table1Command implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "Machine: %d cores, %s %s (%s), DJL %s, engine %s %s, PyTorch threads %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), System.getProperty("os.arch"), Engine.getDjlVersion(),
-                engine.getEngineName(), engine.getVersion(), org.police4j.cli.base.ThreadPolicy.describe()));
+                engine.getEngineName(), engine.getVersion(), ThreadPolicy.describe()));
         Map<String, String> malloc = new TreeMap<>();
         System.getenv().forEach((k, v) -> {
             if (k.startsWith("MALLOC_")) {

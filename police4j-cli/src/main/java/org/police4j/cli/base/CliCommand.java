@@ -9,11 +9,11 @@ import org.police4j.cli.data.InputException;
 import picocli.CommandLine;
 
 /**
- * The shared skeleton of the commands (the user's and the experiments'): runs the command's body and turns what the user got
- * wrong into {@code police4j: <message>} on standard error and exit code {@value
- * ExitCodes#BAD_INPUT}; anything else is a bug, reported with its stack trace and exit code
- * {@value #EXIT_FAILURE}. The {@code --threads} option is applied by {@code Main} (see {@link
- * org.police4j.cli.base.ThreadPolicy}) before the command runs.
+ * The shared skeleton of the commands (the user's and the experiments'): runs the command's body
+ * and turns what the user got wrong into {@code police4j: <message>} on standard error and exit
+ * code {@value ExitCodes#BAD_INPUT}; anything else is a bug, reported with its stack trace and
+ * exit code {@value #EXIT_FAILURE}. The {@code --threads} option is applied by {@code Main} (see
+ * {@link ThreadPolicy}) before the command runs.
  */
 public abstract class CliCommand implements Callable<Integer> {
 

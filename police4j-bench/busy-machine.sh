@@ -9,7 +9,7 @@
 # machine: the "idle" rows are only idle if nothing else runs.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-jar="$root/police4j-cli/target/police4j.jar"
+jar="$root/police4j-app/target/police4j.jar"
 what="${1:-fig3}"
 loops="${2:-2}"
 [[ -f "$jar" ]] || { echo "missing $jar: build first" >&2; exit 2; }

@@ -1,7 +1,12 @@
 package org.police4j.cli;
 
 import java.io.PrintWriter;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
+import org.police4j.cli.base.CommandSet;
+import org.police4j.cli.base.ExitCodes;
+import org.police4j.cli.base.ThreadPolicy;
+import org.police4j.cli.base.Version;
 import org.police4j.cli.data.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +15,8 @@ import picocli.CommandLine.Command;
  * The {@code police4j} command line. Exit codes ({@link ExitCodes}): 0 success, 1 "not certified"
  * (verify), 2 bad input (a clear message on standard error), 3 an unexpected failure, 130
  * interrupted. Every command runs under one {@link ThreadPolicy}, applied here before any engine
- * starts.
+ * starts. The user's commands are listed here; more (the paper's experiments) are added by any
+ * {@link CommandSet} found on the class path, so this package never imports their modules.
  */
 @Command(
         name = "police4j",
@@ -24,10 +30,6 @@ import picocli.CommandLine.Command;
             org.police4j.cli.commands.PredictCommand.class,
             org.police4j.cli.commands.ExportCommand.class,
             org.police4j.cli.commands.InfoCommand.class,
-            org.police4j.cli.paper.FiguresCommand.class,
-            org.police4j.cli.paper.Table1Command.class,
-            org.police4j.cli.paper.BeyondCommand.class,
-            org.police4j.cli.fashion.FashionCommand.class,
         })
 public final class Main implements Callable<Integer> {
 
@@ -62,16 +64,24 @@ public final class Main implements Callable<Integer> {
         return ExitCodes.BAD_INPUT;
     }
 
-    /** Builds the command line, shared by {@link #main} and the tests. */
+    /**
+     * Builds the command line: the user's commands, then those of every {@link CommandSet} found;
+     * shared by {@link #main} and the tests.
+     */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        for (CommandSet set : ServiceLoader.load(CommandSet.class, Main.class.getClassLoader())) {
+            for (Class<?> command : set.commands()) {
+                cli.addSubcommand(command);
+            }
+        }
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionStrategy(Main::execute);
         cli.setExecutionExceptionHandler(
                 (ex, commandLine, parseResult) -> {
                     if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
                             || ex instanceof ai.djl.MalformedModelException
-                            || ex instanceof org.police4j.cli.data.InputException) {
+                            || ex instanceof InputException) {
                         commandLine.getErr().println("police4j: " + ex.getMessage());
                         return ExitCodes.BAD_INPUT;
                     }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
+import org.police4j.cli.base.CliCommand;
 import org.police4j.cli.data.InputException;
 import org.police4j.fold.DenseLayer;
 import org.police4j.fold.Fold;
@@ -97,8 +98,8 @@ public final class ExportCommand extends CliCommand {
             if (cert != null) {
                 RegionHull.warn(RegionHull.of(m.rawRegion()), m.regionSpec(), err());
             }
-            byte[] structure = TrainCommand.JSON.writeValueAsBytes(structure(m, weights));
-            byte[] map = cert == null ? null : TrainCommand.JSON.writeValueAsBytes(affineMap(m, cert));
+            byte[] structure = Json.MAPPER.writeValueAsBytes(structure(m, weights));
+            byte[] map = cert == null ? null : Json.MAPPER.writeValueAsBytes(affineMap(m, cert));
             AtomicDirectory.write(out, tmp -> {
                 Files.write(tmp.resolve("folded.params"), params);
                 Files.write(tmp.resolve("folded.json"), structure);
@@ -138,7 +139,7 @@ public final class ExportCommand extends CliCommand {
     }
 
     static ObjectNode structure(StoredModel m, FoldedWeights w) {
-        ObjectNode root = TrainCommand.JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("format", FORMAT);
         root.put("formatVersion", 1);
         root.put("parameters", "folded.params");
@@ -202,7 +203,7 @@ public final class ExportCommand extends CliCommand {
     }
 
     static ObjectNode affineMap(StoredModel m, Certificate cert) {
-        ObjectNode root = TrainCommand.JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("certified", cert.certified());
         root.put("meaning", cert.certified()
                 ? "for every x in the region (the convex hull of the vertices), the exported network's"
@@ -217,11 +218,11 @@ public final class ExportCommand extends CliCommand {
         double[][] a = cert.a();
         double[] b = cert.b();
         if (m.standardizer() != null) {
-            root.set("A", TrainCommand.JSON.valueToTree(AffineMaps.rawA(a, m.standardizer())));
-            root.set("b", TrainCommand.JSON.valueToTree(AffineMaps.rawB(a, b, m.standardizer())));
+            root.set("A", Json.MAPPER.valueToTree(AffineMaps.rawA(a, m.standardizer())));
+            root.set("b", Json.MAPPER.valueToTree(AffineMaps.rawB(a, b, m.standardizer())));
         } else {
-            root.set("A", TrainCommand.JSON.valueToTree(a));
-            root.set("b", TrainCommand.JSON.valueToTree(b));
+            root.set("A", Json.MAPPER.valueToTree(a));
+            root.set("b", Json.MAPPER.valueToTree(b));
         }
         RegionHull.putJson(root, RegionHull.of(m.rawRegion()),
                 m.standardizer() == null ? a : AffineMaps.rawA(a, m.standardizer()),
@@ -235,8 +236,8 @@ public final class ExportCommand extends CliCommand {
             root.set("standardizer", m.standardizer().toJson());
             ObjectNode std = root.putObject("standardizedCoordinates");
             std.put("note", "the same map for the network's own inputs z = (x - mean) / std");
-            std.set("A", TrainCommand.JSON.valueToTree(a));
-            std.set("b", TrainCommand.JSON.valueToTree(b));
+            std.set("A", Json.MAPPER.valueToTree(a));
+            std.set("b", Json.MAPPER.valueToTree(b));
             ObjectNode netRegion = RegionJson.write(m.block().regions().get(0));
             if (netRegion.has("vertices")) {
                 std.set("vertices", netRegion.get("vertices"));
@@ -251,7 +252,7 @@ public final class ExportCommand extends CliCommand {
         c.put("unitsChecked", cert.unitsChecked());
         c.put("offendingUnits", cert.offendingUnits());
         c.set("firstViolation", cert.firstViolation() == null ? null
-                : TrainCommand.JSON.valueToTree(cert.firstViolation().toMap()));
+                : Json.MAPPER.valueToTree(cert.firstViolation().toMap()));
         c.put("vertexDeviation", cert.vertexDeviation());
         c.put("interiorDeviation", cert.interiorDeviation());
         c.put("interiorPoints", cert.interiorPoints());

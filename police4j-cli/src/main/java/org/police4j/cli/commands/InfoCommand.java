@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.police4j.cli.base.CliCommand;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Region;
 import picocli.CommandLine.Command;
@@ -79,7 +80,7 @@ public final class InfoCommand extends CliCommand {
             sb.append("result: ").append(fields(meta.path("result"))).append('\n');
             Path certFile = model.resolve("certificate.json");
             if (Files.isRegularFile(certFile)) {
-                JsonNode c = TrainCommand.JSON.readTree(certFile.toFile());
+                JsonNode c = Json.MAPPER.readTree(certFile.toFile());
                 boolean ok = c.path("certified").asBoolean(false);
                 sb.append("certificate (at training, ").append(c.path("coordinates").asText("raw"))
                         .append(" coordinates): ").append(ok ? "CERTIFIED" : "NOT CERTIFIED")

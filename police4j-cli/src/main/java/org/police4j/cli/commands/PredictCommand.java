@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.police4j.cli.base.CliCommand;
 import org.police4j.cli.data.CsvTable;
 import org.police4j.cli.data.InputException;
 import org.police4j.fold.Fold;

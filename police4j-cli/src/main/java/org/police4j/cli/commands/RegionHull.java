@@ -117,11 +117,11 @@ final class RegionHull {
         ObjectNode h = o.putObject("affineHull");
         h.put("note", "the region spans fewer directions than there are features: A is determined only along"
                 + " 'basis'; 'onHull' is the map with no dependence on the other directions (raw coordinates)");
-        h.set("origin", TrainCommand.JSON.valueToTree(hull.origin()));
-        h.set("basis", TrainCommand.JSON.valueToTree(hull.basis()));
+        h.set("origin", Json.MAPPER.valueToTree(hull.origin()));
+        h.set("basis", Json.MAPPER.valueToTree(hull.basis()));
         double[][][] r = hull.restrict(rawA, rawB);
         ObjectNode on = h.putObject("onHull");
-        on.set("A", TrainCommand.JSON.valueToTree(r[0]));
-        on.set("b", TrainCommand.JSON.valueToTree(r[1][0]));
+        on.set("A", Json.MAPPER.valueToTree(r[0]));
+        on.set("b", Json.MAPPER.valueToTree(r[1][0]));
     }
 }

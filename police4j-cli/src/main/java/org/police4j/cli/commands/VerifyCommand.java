@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
+import org.police4j.cli.base.CliCommand;
 import org.police4j.cli.data.InputException;
 import org.police4j.cli.data.RegionSpec;
 import org.police4j.region.AffineHull;

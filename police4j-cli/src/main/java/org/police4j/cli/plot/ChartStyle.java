@@ -14,17 +14,20 @@ import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.ui.RectangleInsets;
 
-/** The look shared by all panels (fonts, white background, axes), and drawing a chart to an image. */
-final class ChartStyle {
+/**
+ * The look shared by all panels (fonts, white background, axes), and drawing a chart to an image:
+ * one style for train's loss curve and the experiments' figures.
+ */
+public final class ChartStyle {
     private ChartStyle() {}
 
-    static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 14);
-    static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
-    static final Font TICK = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
-    static final RectangleInsets PLOT_INSETS = new RectangleInsets(6, 6, 6, 12);
+    public static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 14);
+    public static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+    public static final Font TICK = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
+    public static final RectangleInsets PLOT_INSETS = new RectangleInsets(6, 6, 6, 12);
 
     /** A linear axis showing exactly [lo, hi]: no margins, no forced zero, so the data fill the plot. */
-    static NumberAxis axis(String label, double lo, double hi) {
+    public static NumberAxis axis(String label, double lo, double hi) {
         NumberAxis a = new NumberAxis(label);
         a.setAutoRangeIncludesZero(false);
         a.setLowerMargin(0);
@@ -36,7 +39,7 @@ final class ChartStyle {
     }
 
     /** A white chart with a bold title (or none) and no legend. */
-    static JFreeChart chart(String title, XYPlot plot) {
+    public static JFreeChart chart(String title, XYPlot plot) {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setOutlinePaint(Color.BLACK);
         plot.setOutlineStroke(new BasicStroke(1f));
@@ -55,7 +58,7 @@ final class ChartStyle {
      *     both axes and circles stay round), or NaN to let the data area fill the space. It is met by
      *     padding the plot after a first layout pass.
      */
-    static PanelImage draw(JFreeChart chart, int width, int height, double aspect) {
+    public static PanelImage draw(JFreeChart chart, int width, int height, double aspect) {
         if (width < 50 || height < 50) {
             throw new IllegalArgumentException("panel too small: " + width + "x" + height);
         }

@@ -25,7 +25,7 @@ import org.jfree.data.xy.XYSeriesCollection;
  */
 public final class LossCurve {
     private static final Color TRAIN = new Color(0x1f, 0x77, 0xb4);
-    private static final Color VALIDATION = Colormaps.ORANGE;
+    private static final Color VALIDATION = new Color(0xff, 0x7f, 0x0e); // matplotlib's tab:orange
 
     private final String title;
     private double[] trainSteps;

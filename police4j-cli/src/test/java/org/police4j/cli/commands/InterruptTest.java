@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
-import org.police4j.cli.ExitCodes;
 import org.police4j.cli.Main;
+import org.police4j.cli.base.ExitCodes;
 
 /** Ctrl-C (SIGINT) during train: exit 130, one line on stderr, no model directory and no temporary left. */
 class InterruptTest {

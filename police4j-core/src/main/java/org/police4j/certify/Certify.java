@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.police4j.fold.Fold;
-import org.police4j.fold.FoldedWeights;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Region;
 import org.police4j.region.SupportRegion;
@@ -49,7 +49,7 @@ public final class Certify {
      * @return the certificates, in the order of {@code block.regions()}
      */
     public static List<Certificate> perRegion(PolicedMlp block, int interiorSamples, long seed) {
-        FoldedWeights folded = Fold.weights(block);
+        FoldedNetwork folded = Fold.weights(block);
         List<Certificate> out = new ArrayList<>();
         for (Region r : block.regions()) {
             out.add(of(folded, r, interiorSamples, seed));
@@ -92,7 +92,7 @@ public final class Certify {
      * @param seed seeds the sampling
      * @return the certificate
      */
-    public static Certificate of(FoldedWeights net, Region region, int interiorSamples, long seed) {
+    public static Certificate of(FoldedNetwork net, Region region, int interiorSamples, long seed) {
         double[][] interior = region.sample(interiorSamples, new Random(seed));
         if (region instanceof VertexRegion v) {
             return Certifier.certify(net, v.vertices(), interior);

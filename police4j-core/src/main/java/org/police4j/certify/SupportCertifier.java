@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
+import org.police4j.network.DenseForm;
+import org.police4j.network.FoldedNetwork;
+import org.police4j.network.Layer.Dense;
 import org.police4j.nn.Cpa;
 import org.police4j.region.Box;
 import org.police4j.region.L1Ball;
@@ -100,9 +101,12 @@ import org.police4j.region.Zonotope;
  * {@link Certifier}, the entries are therefore not correctly rounded. When the network is not
  * certified, the map is that of the activation pattern at the centre m (each unit not yet
  * proved, and every unit after the failing layer, takes the side of its enclosure's midpoint at
- * m, ties to +1): the network's map near m, <em>not</em> on the whole region. (The
- * {@link Certificate#summary()} text speaks of the majority pattern and of exact checks; read it
- * as "centre pattern" and "sound bounds" here.)
+ * m, ties to +1): the network's map near m, <em>not</em> on the whole region. The certificate's
+ * {@link Certificate#kind()} is {@link Certificate.Kind#SUPPORT_BOUND}, and its
+ * {@link Certificate#summary()} says all this.
+ *
+ * <p>A CNN without max-pool is certified through its {@link DenseForm} (convs as dense
+ * matrices); max-pool is refused (certify it from vertices).
  *
  * <h2>Deviations and counts</h2>
  *
@@ -142,10 +146,10 @@ public final class SupportCertifier {
      *     the map from {@code net.evaluate}; null or empty for none (membership is not checked)
      * @return the certificate
      * @throws IllegalArgumentException on null arguments, dimension mismatch, ragged or
-     *     non-finite points, non-finite weights
+     *     non-finite points, non-finite weights, max-pool
      */
     public static Certificate certify(
-            FoldedWeights net, SupportRegion region, double[][] interiorPoints) {
+            FoldedNetwork net, SupportRegion region, double[][] interiorPoints) {
         return analyze(net, region, interiorPoints).certificate();
     }
 
@@ -158,7 +162,7 @@ public final class SupportCertifier {
      * @return the certificate and the map's uncertainty
      */
     public static Result analyze(
-            FoldedWeights net, SupportRegion region, double[][] interiorPoints) {
+            FoldedNetwork net, SupportRegion region, double[][] interiorPoints) {
         if (net == null) {
             throw new IllegalArgumentException("net: must not be null");
         }
@@ -166,6 +170,7 @@ public final class SupportCertifier {
             throw new IllegalArgumentException("region: must not be null");
         }
         Inputs.checkWeights(net);
+        FoldedNetwork dense = DenseForm.of(net);
         int d = net.inputDimension();
         if (region.dimension() != d) {
             throw new IllegalArgumentException(
@@ -177,11 +182,11 @@ public final class SupportCertifier {
 
         double[] m = region.center();
         Shape shape = Shape.of(region);
-        Cpa act = net.activation();
-        List<DenseLayer> hidden = net.hidden();
+        Cpa act = dense.activation();
+        List<Dense> hidden = dense.hidden();
 
         // Layer 1: A = W_1 exactly, a = W_1 m + b_1 with its rounding bound.
-        Enclosure e = first(hidden.isEmpty() ? net.head() : hidden.get(0), m);
+        Enclosure e = first(hidden.isEmpty() ? dense.head() : hidden.get(0), m);
         int units = 0;
         int layersChecked = 0;
         int offending = 0;
@@ -222,7 +227,7 @@ public final class SupportCertifier {
                     slope[k] = act.slope(e.ac[k] >= 0 ? 1 : -1);
                 }
             }
-            DenseLayer next = l + 1 < hidden.size() ? hidden.get(l + 1) : net.head();
+            Dense next = l + 1 < hidden.size() ? hidden.get(l + 1) : dense.head();
             e = next(e.scaled(slope), next);
         }
 
@@ -254,6 +259,7 @@ public final class SupportCertifier {
         boolean certified = firstViolation == null;
         Certificate c =
                 new Certificate(
+                        Certificate.Kind.SUPPORT_BOUND,
                         certified,
                         layersChecked,
                         units,
@@ -371,7 +377,7 @@ public final class SupportCertifier {
     }
 
     /** The first layer: {@code A = W} exactly, {@code a = fl(W m + b)} with its error bound. */
-    private static Enclosure first(DenseLayer layer, double[] m) {
+    private static Enclosure first(Dense layer, double[] m) {
         float[][] w = layer.weight();
         float[] bias = layer.bias();
         int n = m.length;
@@ -406,7 +412,7 @@ public final class SupportCertifier {
     }
 
     /** {@code W h + b} enclosed: two matrix products (midpoints and radii), row-parallel, ikj. */
-    private static Enclosure next(Enclosure e, DenseLayer layer) {
+    private static Enclosure next(Enclosure e, Dense layer) {
         float[][] w = layer.weight();
         float[] bias = layer.bias();
         int n = e.ac.length;

@@ -375,7 +375,7 @@ public final class PolicedConvNet extends AbstractBlock {
     }
 
     /** {@return the plain network with the shifts folded into biases: see {@link ConvFold}} */
-    public FoldedConvNet fold() {
+    public org.police4j.network.FoldedNetwork fold() {
         return ConvFold.fold(this);
     }
 

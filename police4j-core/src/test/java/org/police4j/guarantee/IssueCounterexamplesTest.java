@@ -6,8 +6,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
+import org.police4j.network.Layer.Dense;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.nn.Cpa;
 import org.police4j.region.Box;
 import org.police4j.region.L1Ball;
@@ -24,10 +24,10 @@ import org.police4j.testing.ExactChecker;
 class IssueCounterexamplesTest {
 
     /** relu(x - 1), head 1 * u. */
-    private static FoldedWeights kinkAtOne() {
-        return new FoldedWeights(
-                List.of(new DenseLayer(new float[][] {{1f}}, new float[] {-1f})),
-                new DenseLayer(new float[][] {{1f}}, new float[] {0f}),
+    private static FoldedNetwork kinkAtOne() {
+        return FoldedNetwork.mlp(
+                List.of(new Dense(new float[][] {{1f}}, new float[] {-1f})),
+                new Dense(new float[][] {{1f}}, new float[] {0f}),
                 Cpa.relu());
     }
 
@@ -55,11 +55,11 @@ class IssueCounterexamplesTest {
     // fails on the code before it.
     @Test
     void theCertificateUsesTheDeployedLeakySlope() {
-        FoldedWeights net = new FoldedWeights(
+        FoldedNetwork net = FoldedNetwork.mlp(
                 List.of(
-                        new DenseLayer(new float[][] {{-1f}}, new float[] {0f}),
-                        new DenseLayer(new float[][] {{-1f}}, new float[] {-1f})),
-                new DenseLayer(new float[][] {{1f}}, new float[] {0f}),
+                        new Dense(new float[][] {{-1f}}, new float[] {0f}),
+                        new Dense(new float[][] {{-1f}}, new float[] {-1f})),
+                new Dense(new float[][] {{1f}}, new float[] {0f}),
                 Cpa.leakyRelu(0.01));
         VertexRegion segment = VertexRegion.of(new double[][] {{100}, {200}});
         ExactChecker.Result exact = ExactChecker.check(net, segment);

@@ -20,7 +20,7 @@ import org.police4j.certify.Certify;
 import org.police4j.certify.SupportCertifier;
 import org.police4j.cli.commands.CliCommand;
 import org.police4j.cli.data.InputException;
-import org.police4j.fold.FoldedWeights;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.fold.Fold;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.PlainMlp;
@@ -161,7 +161,7 @@ public final class FashionCommand extends CliCommand {
             double evalSeconds = (System.nanoTime() - t2) / 1e9;
 
             long t3 = System.nanoTime();
-            FoldedWeights folded = Fold.weights(policed);
+            FoldedNetwork folded = Fold.weights(policed);
             List<SupportCertifier.Result> certs = new ArrayList<>();
             for (int r = 0; r < regions.size(); r++) {
                 // the map's uncertainty makes every reported radius and bound provably on the safe side
@@ -169,7 +169,7 @@ public final class FashionCommand extends CliCommand {
                         regions.get(r).sample(s.samples(), new Random(s.seed()))));
             }
             double certifySeconds = (System.nanoTime() - t3) / 1e9;
-            FoldedWeights plainWeights = TwinTraining.plainWeights(plain, cpa);
+            FoldedNetwork plainWeights = TwinTraining.plainWeights(plain, cpa);
 
             long t4 = System.nanoTime();
             List<FashionReport.Row> rows = new ArrayList<>();

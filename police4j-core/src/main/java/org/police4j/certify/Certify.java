@@ -25,34 +25,149 @@ public final class Certify {
     private Certify() {}
 
     /**
+     * How a certificate is measured: how many random interior points check the map empirically,
+     * the seed of their sampling, and the vertex certifier's settings. Built with {@link
+     * #builder()}; {@link #defaults()} is 1000 samples, seed 0, the default {@link Certifier}.
+     */
+    public static final class Options {
+        private final int interiorSamples;
+        private final long seed;
+        private final Certifier certifier;
+
+        private Options(Builder builder) {
+            this.interiorSamples = builder.interiorSamples;
+            this.seed = builder.seed;
+            this.certifier = builder.certifier;
+        }
+
+        /** {@return a builder starting from the defaults} */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** {@return 1000 interior samples, seed 0, the default certifier} */
+        public static Options defaults() {
+            return builder().build();
+        }
+
+        /** {@return the number of random interior points at which the map's deviation is measured} */
+        public int interiorSamples() {
+            return interiorSamples;
+        }
+
+        /** {@return the seed of the interior sampling} */
+        public long seed() {
+            return seed;
+        }
+
+        /** {@return the certifier used for regions certified through their vertices} */
+        public Certifier certifier() {
+            return certifier;
+        }
+
+        /** Configures {@link Options}. */
+        public static final class Builder {
+            private int interiorSamples = 1000;
+            private long seed;
+            private Certifier certifier = Certifier.builder().build();
+
+            private Builder() {}
+
+            /**
+             * Random points of R at which the deviation from the affine map is measured (default
+             * 1000; 0 for none). A diagnostic: the verdict does not depend on it.
+             *
+             * @param interiorSamples how many, at least 0
+             * @return this builder
+             */
+            public Builder optInteriorSamples(int interiorSamples) {
+                if (interiorSamples < 0) {
+                    throw new IllegalArgumentException(
+                            "interiorSamples: " + interiorSamples + ", expected at least 0");
+                }
+                this.interiorSamples = interiorSamples;
+                return this;
+            }
+
+            /**
+             * The seed of the interior sampling (default 0).
+             *
+             * @param seed any long
+             * @return this builder
+             */
+            public Builder optSeed(long seed) {
+                this.seed = seed;
+                return this;
+            }
+
+            /**
+             * The vertex certifier's settings (default {@code Certifier.builder().build()}).
+             *
+             * @param certifier the certifier
+             * @return this builder
+             */
+            public Builder optCertifier(Certifier certifier) {
+                if (certifier == null) {
+                    throw new IllegalArgumentException("certifier: must not be null");
+                }
+                this.certifier = certifier;
+                return this;
+            }
+
+            /** {@return the options set so far} */
+            public Options build() {
+                return new Options(this);
+            }
+        }
+    }
+
+    /**
+     * Certifies the folded form of {@code block} on its only region, with the default options.
+     *
+     * @param block an initialised POLICEd network with one region
+     * @return the certificate
+     */
+    public static Certificate policed(PolicedMlp block) {
+        return policed(block, Options.defaults());
+    }
+
+    /**
      * Certifies the folded form of {@code block} on its only region.
      *
      * @param block an initialised POLICEd network with one region
-     * @param interiorSamples random points of R at which the deviation from the affine map is measured
-     * @param seed seeds the sampling
+     * @param options interior samples, seed, certifier settings
      * @return the certificate
      */
-    public static Certificate policed(PolicedMlp block, int interiorSamples, long seed) {
+    public static Certificate policed(PolicedMlp block, Options options) {
         if (block.regions().size() != 1) {
             throw new IllegalArgumentException(
                     "block: has " + block.regions().size() + " regions; use perRegion() for one certificate each");
         }
-        return policed(block, block.regions().get(0), interiorSamples, seed);
+        return policed(block, block.regions().get(0), options);
+    }
+
+    /**
+     * One certificate per region of {@code block}, with the default options.
+     *
+     * @param block an initialised POLICEd network
+     * @return the certificates, in the order of {@code block.regions()}
+     */
+    public static List<Certificate> perRegion(PolicedMlp block) {
+        return perRegion(block, Options.defaults());
     }
 
     /**
      * One certificate per region of {@code block}, each with its own affine map.
      *
      * @param block an initialised POLICEd network
-     * @param interiorSamples random points of each region at which the deviation from its map is measured
-     * @param seed seeds the sampling (the same for every region)
+     * @param options interior samples (per region, the same seed for each), certifier settings
      * @return the certificates, in the order of {@code block.regions()}
      */
-    public static List<Certificate> perRegion(PolicedMlp block, int interiorSamples, long seed) {
+    public static List<Certificate> perRegion(PolicedMlp block, Options options) {
         FoldedNetwork folded = Fold.weights(block);
         List<Certificate> out = new ArrayList<>();
         for (Region r : block.regions()) {
-            out.add(of(folded, r, interiorSamples, seed));
+            out.add(of(folded, r, options));
         }
         return out;
     }
@@ -62,12 +177,22 @@ public final class Certify {
      *
      * @param block an initialised POLICEd network
      * @param region the region, of the block's input dimension; need not be one it was trained for
-     * @param interiorSamples random points of R at which the deviation from the affine map is measured
-     * @param seed seeds the sampling
+     * @param options interior samples, seed, certifier settings
      * @return the certificate
      */
-    public static Certificate policed(PolicedMlp block, Region region, int interiorSamples, long seed) {
-        return of(Fold.weights(block), region, interiorSamples, seed);
+    public static Certificate policed(PolicedMlp block, Region region, Options options) {
+        return of(Fold.weights(block), region, options);
+    }
+
+    /**
+     * Whether a plain DJL network is affine on a region, with the default options.
+     *
+     * @param network an initialised {@code [flatten,] Linear, activation, ..., Linear} network
+     * @param region the region, of the network's input dimension
+     * @return the certificate
+     */
+    public static Certificate plain(SequentialBlock network, Region region) {
+        return plain(network, region, Options.defaults());
     }
 
     /**
@@ -75,32 +200,43 @@ public final class Certify {
      *
      * @param network an initialised {@code [flatten,] Linear, activation, ..., Linear} network
      * @param region the region, of the network's input dimension
-     * @param interiorSamples random points of R at which the deviation from the affine map is measured
-     * @param seed seeds the sampling
+     * @param options interior samples, seed, certifier settings
      * @return the certificate (not certified, with the first straddling unit, when it is not affine)
      */
-    public static Certificate plain(SequentialBlock network, Region region, int interiorSamples, long seed) {
-        return of(Fold.plain(network, region.dimension()), region, interiorSamples, seed);
+    public static Certificate plain(SequentialBlock network, Region region, Options options) {
+        return of(Fold.plain(network, region.dimension()), region, options);
     }
 
     /**
-     * Certifies a folded network on a region.
+     * Certifies a folded network (MLP or CNN) on a region, with the default options.
      *
-     * @param net the folded network (plain dense layers and CPA activations)
+     * @param net the folded network
      * @param region the region, of the network's input dimension
-     * @param interiorSamples random points of R at which the deviation from the affine map is measured
-     * @param seed seeds the sampling
      * @return the certificate
      */
-    public static Certificate of(FoldedNetwork net, Region region, int interiorSamples, long seed) {
-        double[][] interior = region.sample(interiorSamples, new Random(seed));
+    public static Certificate of(FoldedNetwork net, Region region) {
+        return of(net, region, Options.defaults());
+    }
+
+    /**
+     * Certifies a folded network (MLP or CNN) on a region: through its vertices (or its points,
+     * for a support region small enough) exactly, else from its support soundly; {@link
+     * Certificate#kind()} says which.
+     *
+     * @param net the folded network
+     * @param region the region, of the network's input dimension
+     * @param options interior samples, seed, certifier settings
+     * @return the certificate
+     */
+    public static Certificate of(FoldedNetwork net, Region region, Options options) {
+        double[][] interior = region.sample(options.interiorSamples(), new Random(options.seed()));
         if (region instanceof VertexRegion v) {
-            return Certifier.certify(net, v.vertices(), interior);
+            return options.certifier().run(net, v.vertices(), interior);
         }
         SupportRegion s = (SupportRegion) region;
         VertexRegion points = pointsOrNull(s);
         if (points != null) {
-            return Certifier.certify(net, points.vertices(), interior);
+            return options.certifier().run(net, points.vertices(), interior);
         }
         return SupportCertifier.certify(net, s, interior);
     }

@@ -1,5 +1,9 @@
 package org.police4j.certify;
 
+import static org.police4j.network.Rounding.U;
+import static org.police4j.network.Rounding.gamma;
+import static org.police4j.network.Rounding.up;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -120,8 +124,6 @@ import org.police4j.region.Zonotope;
  */
 public final class SupportCertifier {
 
-    private static final double U = 0x1p-53;
-    private static final double INFLATE = 1 + 0x1p-20;
     private static final int EXTREME_POINTS = 8;
     private static final long EXTREME_SEED = 0x5EEDL;
 
@@ -171,6 +173,11 @@ public final class SupportCertifier {
         }
         Inputs.checkWeights(net);
         FoldedNetwork dense = DenseForm.of(net);
+        if (!dense.isDense()) {
+            throw new IllegalArgumentException(
+                    "net: two affine layers in a row (a per-channel affine map after a conv?); the support"
+                            + " certificate needs [dense, activation]* dense; certify it from vertices");
+        }
         int d = net.inputDimension();
         if (region.dimension() != d) {
             throw new IllegalArgumentException(
@@ -646,7 +653,7 @@ public final class SupportCertifier {
     }
 
     // ---------------------------------------------------------------------------------------
-    // Rounding helpers and checks
+    // Checks (the rounding constants are network.Rounding's)
 
     private static boolean allZero(float[] row) {
         for (float v : row) {
@@ -656,21 +663,4 @@ public final class SupportCertifier {
         }
         return true;
     }
-
-    /** {@code gamma_m = m u / (1 - m u)}, enlarged. */
-    static double gamma(int m) {
-        double mu = m * U;
-        return mu / (1 - mu) * INFLATE;
-    }
-
-    /**
-     * Rounds a nonnegative bound computed in double, as a sum of nonnegative terms each of which
-     * went through at most {@code n} roundings, up to one at least the exact bound; see the class
-     * documentation.
-     */
-    static double up(double bound, int n) {
-        return bound * (1 + gamma(2 * n + 4)) + Double.MIN_NORMAL;
-    }
-
-
 }

@@ -55,12 +55,13 @@ public final class ConvFold {
                     NDArray b = copy(manager, net.parameter(name + ".bias"));
                     if (c.batchNorm()) {
                         String bn = "bn" + c.index();
-                        NDArray scale =
-                                copy(manager, net.parameter(bn + ".gamma"))
-                                        .div(copy(manager, net.parameter(bn + ".runningVar")).add(PolicedConvNet.BN_EPS).sqrt());
-                        NDArray offset =
-                                copy(manager, net.parameter(bn + ".beta"))
-                                        .sub(copy(manager, net.parameter(bn + ".runningMean")).mul(scale));
+                        NDArray[] affine = PolicedConvNet.batchNormAffine(
+                                copy(manager, net.parameter(bn + ".gamma")),
+                                copy(manager, net.parameter(bn + ".beta")),
+                                copy(manager, net.parameter(bn + ".runningMean")),
+                                copy(manager, net.parameter(bn + ".runningVar")));
+                        NDArray scale = affine[0];
+                        NDArray offset = affine[1];
                         w = w.mul(scale.reshape(c.outC(), 1, 1, 1));
                         b = b.mul(scale).add(offset);
                     }

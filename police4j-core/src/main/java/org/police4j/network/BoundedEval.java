@@ -1,5 +1,9 @@
 package org.police4j.network;
 
+import static org.police4j.network.Rounding.U;
+import static org.police4j.network.Rounding.gamma;
+import static org.police4j.network.Rounding.up;
+
 import org.police4j.network.Layer.Activation;
 import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Dense;
@@ -38,9 +42,6 @@ import org.police4j.network.Layer.Flatten;
  * bound {@code |c| E + 2u |ẑ| + MIN_VALUE} (one more rounding), again inflated.
  */
 public final class BoundedEval {
-
-    private static final double U = 0x1p-53;
-    private static final double INFLATE = 1 + 0x1p-20;
 
     private final FoldedNetwork net;
     private final double[][][] dense;
@@ -81,21 +82,6 @@ public final class BoundedEval {
     /** {@return whether every layer of the network is one this path bounds} */
     public boolean supported() {
         return supported;
-    }
-
-    /**
-     * {@return γ_m = m u / (1 - m u), rounded up generously: the bound's constant}
-     *
-     * @param m the number of roundings
-     */
-    public static double gamma(int m) {
-        double mu = m * U;
-        return mu / (1 - mu) * INFLATE;
-    }
-
-    /** Rounds a nonnegative bound computed in double up to a rigorous one. */
-    private static double up(double bound) {
-        return bound * INFLATE + Double.MIN_VALUE;
     }
 
     /**

@@ -51,7 +51,7 @@ import org.police4j.network.Pattern;
  * <h2>Parallelism</h2>
  *
  * Vertices are evaluated as a parallel stream, one vertex per task, on the common fork-join pool;
- * the D + 1 exact passes of the affine map likewise.
+ * the K exact backward passes of the affine map (one per output) likewise.
  */
 public final class Certifier {
 

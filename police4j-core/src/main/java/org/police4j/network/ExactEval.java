@@ -2,6 +2,7 @@ package org.police4j.network;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.util.List;
 import java.util.stream.IntStream;
 import org.police4j.network.Layer.Activation;
 import org.police4j.network.Layer.ChannelAffine;
@@ -22,9 +23,9 @@ import org.police4j.network.Layer.MaxPool;
  * max-pool commutes with a positive factor, so every sign and every comparison is that of the
  * true network. Exact zeros are skipped, which keeps ReLU's inactive units free.
  *
- * <p>With a fixed pattern (a side per unit, a winner per window) the pass holds every unit on its
- * side and every window on its winner: the network's affine map for that pattern, computed as D + 1
- * exact passes (the D columns of A and the offset b).
+ * <p>With a fixed pattern (a side per unit, a winner per window) every layer is affine: the
+ * network's affine map for that pattern is computed backwards through the transposed layers,
+ * one exact pass per output ({@link #affineMap}).
  */
 public final class ExactEval {
 
@@ -83,7 +84,7 @@ public final class ExactEval {
             z[j] = new BigDecimal(x[j]);
         }
         Pattern p = new Pattern(new byte[activations][], new double[activations][], new long[pools][], new double[pools][], true);
-        run(z, null, null, true, p);
+        run(z, p);
         return p;
     }
 
@@ -92,46 +93,137 @@ public final class ExactEval {
      * its winner, rounded to double at the end (correctly rounded without average pooling; else
      * the exact quotient by the pooled area, rounded twice).
      *
+     * <p>Computed backwards, one pass per output (a row of A and its entry of b): the row vector
+     * {@code e_k} is carried through the transposed layers, each held layer being linear, and
+     * every bias met adds its dot product with the current row to the offset. K passes of the
+     * cost of one forward pass, instead of D + 1 forward passes.
+     *
      * @param sides per activation layer and unit, +1 or -1
      * @param winners per max-pool layer and window, the winning position
-     * @param parallel whether to compute the D + 1 passes in parallel
+     * @param parallel whether to compute the K passes in parallel
      * @return {A (K x D), b (K)} as a two-element array: element 0 holds A's rows, element 1 holds
      *     b as a single row
      */
     public double[][][] affineMap(int[][] sides, int[][] winners, boolean parallel) {
-        int d = net.inputDimension();
-        IntStream columns = IntStream.rangeClosed(0, d);
+        int outputs = net.outputDimension();
+        IntStream rows = IntStream.range(0, outputs);
         if (parallel) {
-            columns = columns.parallel();
+            rows = rows.parallel();
         }
-        double[][] passes =
-                columns.mapToObj(j -> {
-                            BigDecimal[] z = new BigDecimal[d];
-                            for (int i = 0; i < d; i++) {
-                                z[i] = i == j ? BigDecimal.ONE : BigDecimal.ZERO;
-                            }
-                            return run(z, sides, winners, j == d, null);
-                        })
-                        .toArray(double[][]::new);
-        int outputs = passes[d].length;
-        double[][] a = new double[outputs][d];
+        double[][] map = rows.mapToObj(k -> backward(k, sides, winners)).toArray(double[][]::new);
+        int d = net.inputDimension();
+        double[][] a = new double[outputs][];
         double[] b = new double[outputs];
         for (int k = 0; k < outputs; k++) {
-            for (int j = 0; j < d; j++) {
-                a[k][j] = passes[j][k];
-            }
-            b[k] = passes[d][k];
+            a[k] = java.util.Arrays.copyOf(map[k], d);
+            b[k] = map[k][d];
         }
         return new double[][][] {a, {b}};
     }
 
     /**
-     * One exact pass. Records the pattern into {@code record} when given; holds the given sides
-     * and winners when given (else follows the signs, ties to +1, and the first maximum).
+     * Row k of the held network's map: {@code g} is the row w.r.t. the current layer's output,
+     * carried back to its input; the offset collects {@code g . bias}. Both are carried times
+     * {@code scale}, the product of the average pools' areas passed so far (so that no division
+     * happens before the end).
      *
-     * @return the outputs divided by the scale, as doubles
+     * @return the D coefficients, then the offset, as doubles
      */
-    private double[] run(BigDecimal[] x, int[][] sides, int[][] winners, boolean withBias, Pattern record) {
+    private double[] backward(int k, int[][] sides, int[][] winners) {
+        List<Layer> layers = net.layers();
+        int[] sizes = new int[layers.size()];
+        int size = net.inputDimension();
+        for (int i = 0; i < layers.size(); i++) {
+            sizes[i] = size;
+            size = layers.get(i).outputSize(size);
+        }
+        BigDecimal[] g = zeros(size);
+        g[k] = BigDecimal.ONE;
+        BigDecimal offset = BigDecimal.ZERO;
+        BigDecimal scale = BigDecimal.ONE;
+        int act = activations;
+        int pool = pools;
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            Layer layer = layers.get(i);
+            BigDecimal[] in = zeros(sizes[i]);
+            if (layer instanceof Dense) {
+                BigDecimal[][] w = (BigDecimal[][]) weights[i];
+                BigDecimal[] b = (BigDecimal[]) biases[i];
+                for (int o = 0; o < g.length; o++) {
+                    if (g[o].signum() != 0) {
+                        offset = offset.add(g[o].multiply(b[o]));
+                        BigDecimal[] row = w[o];
+                        for (int j = 0; j < in.length; j++) {
+                            if (row[j].signum() != 0) {
+                                in[j] = in[j].add(g[o].multiply(row[j]));
+                            }
+                        }
+                    }
+                }
+            } else if (layer instanceof Conv c) {
+                BigDecimal[] w = (BigDecimal[]) weights[i];
+                BigDecimal[] b = (BigDecimal[]) biases[i];
+                for (int o = 0; o < g.length; o++) {
+                    BigDecimal go = g[o];
+                    if (go.signum() != 0) {
+                        offset = offset.add(go.multiply(b[o]));
+                        c.taps(o, (x, wi) -> {
+                            if (w[wi].signum() != 0) {
+                                in[x] = in[x].add(go.multiply(w[wi]));
+                            }
+                        });
+                    }
+                }
+            } else if (layer instanceof MaxPool p) {
+                pool--;
+                for (int u = 0; u < g.length; u++) {
+                    int x = p.position(u, winners[pool][u]);
+                    in[x] = in[x].add(g[u]);
+                }
+            } else if (layer instanceof ChannelAffine c) {
+                BigDecimal[] s = (BigDecimal[]) weights[i];
+                BigDecimal[] t = (BigDecimal[]) biases[i];
+                for (int u = 0; u < g.length; u++) {
+                    int ch = u / c.positions();
+                    if (g[u].signum() != 0) {
+                        offset = offset.add(g[u].multiply(t[ch]));
+                        in[u] = g[u].multiply(s[ch]);
+                    }
+                }
+            } else if (layer instanceof GlobalAvgPool avg) {
+                BigDecimal area = BigDecimal.valueOf(avg.area());
+                scale = scale.multiply(area);
+                offset = offset.multiply(area);
+                for (int ch = 0; ch < g.length; ch++) {
+                    for (int p = 0; p < avg.area(); p++) {
+                        in[ch * avg.area() + p] = g[ch];
+                    }
+                }
+            } else if (layer instanceof Activation a) {
+                act--;
+                double slope = a.cpa().negativeSlope();
+                BigDecimal exactSlope = (BigDecimal) weights[i];
+                for (int u = 0; u < g.length; u++) {
+                    in[u] = sides[act][u] > 0 ? g[u] : belowKink(g[u], slope, exactSlope);
+                }
+            } else {
+                System.arraycopy(g, 0, in, 0, g.length); // Flatten
+            }
+            g = in;
+        }
+        BigDecimal[] row = java.util.Arrays.copyOf(g, g.length + 1);
+        row[g.length] = offset;
+        return doubles(row, scale);
+    }
+
+    private static BigDecimal[] zeros(int n) {
+        BigDecimal[] z = new BigDecimal[n];
+        java.util.Arrays.fill(z, BigDecimal.ZERO);
+        return z;
+    }
+
+    /** One exact forward pass of x, recording its pattern (signs, ties to +1; all maxima of each window). */
+    private void run(BigDecimal[] x, Pattern record) {
         BigDecimal[] z = x;
         BigDecimal scale = BigDecimal.ONE;
         int act = 0;
@@ -143,19 +235,15 @@ public final class ExactEval {
                 BigDecimal[] b = (BigDecimal[]) biases[i];
                 BigDecimal[] h = new BigDecimal[d.outputs()];
                 for (int k = 0; k < h.length; k++) {
-                    h[k] = dot(w[k], z, withBias ? scaled(b[k], scale) : BigDecimal.ZERO);
+                    h[k] = dot(w[k], z, scaled(b[k], scale));
                 }
                 z = h;
             } else if (layer instanceof Conv c) {
-                z = conv(c, (BigDecimal[]) weights[i], withBias ? (BigDecimal[]) biases[i] : null, scale, z);
+                z = conv(c, (BigDecimal[]) weights[i], (BigDecimal[]) biases[i], scale, z);
             } else if (layer instanceof MaxPool p) {
                 BigDecimal[] out = new BigDecimal[p.outputSize(z.length)];
                 long[] mask = new long[out.length];
                 for (int u = 0; u < out.length; u++) {
-                    if (winners != null) {
-                        out[u] = z[p.position(u, winners[pool][u])];
-                        continue;
-                    }
                     BigDecimal best = null;
                     for (int q = 0; q < p.window(); q++) {
                         BigDecimal v = z[p.position(u, q)];
@@ -169,10 +257,8 @@ public final class ExactEval {
                     }
                     out[u] = best;
                 }
-                if (record != null) {
-                    record.maxima[pool] = mask;
-                    record.poolInput[pool] = doubles(z, scale);
-                }
+                record.maxima[pool] = mask;
+                record.poolInput[pool] = doubles(z, scale);
                 z = out;
                 pool++;
             } else if (layer instanceof ChannelAffine c) {
@@ -182,7 +268,7 @@ public final class ExactEval {
                 for (int u = 0; u < out.length; u++) {
                     int ch = u / c.positions();
                     BigDecimal v = z[u].signum() == 0 ? BigDecimal.ZERO : z[u].multiply(s[ch]);
-                    out[u] = withBias ? v.add(scaled(t[ch], scale)) : v;
+                    out[u] = v.add(scaled(t[ch], scale));
                 }
                 z = out;
             } else if (layer instanceof GlobalAvgPool g) {
@@ -200,24 +286,18 @@ public final class ExactEval {
                 double slope = a.cpa().negativeSlope();
                 BigDecimal exactSlope = (BigDecimal) weights[i];
                 BigDecimal[] out = new BigDecimal[z.length];
-                if (record != null) {
-                    record.sign[act] = new byte[z.length];
-                    record.pre[act] = doubles(z, scale);
-                }
+                record.sign[act] = new byte[z.length];
+                record.pre[act] = doubles(z, scale);
                 for (int u = 0; u < out.length; u++) {
                     int s = z[u].signum();
-                    if (record != null) {
-                        record.sign[act][u] = (byte) s;
-                    }
-                    int side = sides != null ? sides[act][u] : s >= 0 ? 1 : -1;
-                    out[u] = side > 0 ? z[u] : belowKink(z[u], slope, exactSlope);
+                    record.sign[act][u] = (byte) s;
+                    out[u] = s >= 0 ? z[u] : belowKink(z[u], slope, exactSlope);
                 }
                 z = out;
                 act++;
             }
             // Flatten: the layout is already flat
         }
-        return doubles(z, scale);
     }
 
     /**
@@ -241,7 +321,7 @@ public final class ExactEval {
         BigDecimal[] out = new BigDecimal[c.bias().length];
         BigDecimal[] sum = new BigDecimal[1];
         for (int o = 0; o < out.length; o++) {
-            sum[0] = b == null ? BigDecimal.ZERO : scaled(b[o], scale);
+            sum[0] = scaled(b[o], scale);
             c.taps(o, (in, wi) -> {
                 if (z[in].signum() != 0 && w[wi].signum() != 0) {
                     sum[0] = sum[0].add(w[wi].multiply(z[in]));

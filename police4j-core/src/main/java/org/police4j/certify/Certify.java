@@ -28,16 +28,28 @@ public final class Certify {
      * How a certificate is measured: how many random interior points check the map empirically,
      * the seed of their sampling, and the vertex certifier's settings. Built with {@link
      * #builder()}; {@link #defaults()} is 1000 samples, seed 0, the default {@link Certifier}.
+     *
+     * @param interiorSamples random points of R at which the map's deviation is measured
+     * @param seed the seed of the interior sampling
+     * @param certifier the certifier used for regions certified through their vertices
      */
-    public static final class Options {
-        private final int interiorSamples;
-        private final long seed;
-        private final Certifier certifier;
+    public record Options(int interiorSamples, long seed, Certifier certifier) {
 
-        private Options(Builder builder) {
-            this.interiorSamples = builder.interiorSamples;
-            this.seed = builder.seed;
-            this.certifier = builder.certifier;
+        /**
+         * Checks that the sample count is not negative and the certifier is given.
+         *
+         * @param interiorSamples random points of R at which the map's deviation is measured
+         * @param seed the seed of the interior sampling
+         * @param certifier the certifier used for regions certified through their vertices
+         */
+        public Options {
+            if (interiorSamples < 0) {
+                throw new IllegalArgumentException(
+                        "interiorSamples: " + interiorSamples + ", expected at least 0");
+            }
+            if (certifier == null) {
+                throw new IllegalArgumentException("certifier: must not be null");
+            }
         }
 
         /** {@return a builder starting from the defaults} */
@@ -48,21 +60,6 @@ public final class Certify {
         /** {@return 1000 interior samples, seed 0, the default certifier} */
         public static Options defaults() {
             return builder().build();
-        }
-
-        /** {@return the number of random interior points at which the map's deviation is measured} */
-        public int interiorSamples() {
-            return interiorSamples;
-        }
-
-        /** {@return the seed of the interior sampling} */
-        public long seed() {
-            return seed;
-        }
-
-        /** {@return the certifier used for regions certified through their vertices} */
-        public Certifier certifier() {
-            return certifier;
         }
 
         /** Configures {@link Options}. */
@@ -81,10 +78,6 @@ public final class Certify {
              * @return this builder
              */
             public Builder optInteriorSamples(int interiorSamples) {
-                if (interiorSamples < 0) {
-                    throw new IllegalArgumentException(
-                            "interiorSamples: " + interiorSamples + ", expected at least 0");
-                }
                 this.interiorSamples = interiorSamples;
                 return this;
             }
@@ -107,16 +100,13 @@ public final class Certify {
              * @return this builder
              */
             public Builder optCertifier(Certifier certifier) {
-                if (certifier == null) {
-                    throw new IllegalArgumentException("certifier: must not be null");
-                }
                 this.certifier = certifier;
                 return this;
             }
 
             /** {@return the options set so far} */
             public Options build() {
-                return new Options(this);
+                return new Options(interiorSamples, seed, certifier);
             }
         }
     }

@@ -321,57 +321,64 @@ public final class SupportCertifier {
             return arRows == null || arRows[k] == null ? new double[d] : arRows[k];
         }
 
-        /** The enclosure of {@code diag(slope) h}. */
-        Enclosure scaled(double[] slope) {
-            int n = ac.length;
+        /** Fills one row k of a new enclosure: its rows of Ac and Ar and its entries of ac and ar. */
+        interface RowFill {
+            void row(int k, double[][] acRows, double[][] arRows, double[] ac, double[] ar);
+        }
+
+        /** A new enclosure of n rows over d inputs, its rows filled in parallel. */
+        static Enclosure rows(int n, int d, RowFill fill) {
             double[][] rc = new double[n][];
             double[][] rr = new double[n][];
             double[] oc = new double[n];
             double[] or = new double[n];
-            IntStream.range(0, n)
-                    .parallel()
-                    .forEach(
-                            k -> {
-                                double c = slope[k];
-                                double[] row = acRows[k];
-                                double[] rad = arRows == null ? null : arRows[k];
-                                if (c == 1.0) {
-                                    rc[k] = row;
-                                    rr[k] = rad;
-                                    oc[k] = ac[k];
-                                    or[k] = ar[k];
-                                } else if (c == 0.0 || row == null && rad == null && ac[k] == 0
-                                        && ar[k] == 0) {
-                                    // exact zero: the unit's output is 0 on all of R
-                                } else if (c == -1.0) {
-                                    rc[k] = row == null ? null : negate(row);
-                                    rr[k] = rad;
-                                    oc[k] = -ac[k];
-                                    or[k] = ar[k];
-                                } else {
-                                    double abs = Math.abs(c);
-                                    if (row != null) {
-                                        double[] sc = new double[d];
-                                        double[] sr = new double[d];
-                                        for (int j = 0; j < d; j++) {
-                                            sc[j] = c * row[j];
-                                            double r0 = rad == null ? 0 : rad[j];
-                                            sr[j] = up(abs * r0 + U * Math.abs(sc[j]), 4);
-                                        }
-                                        rc[k] = sc;
-                                        rr[k] = sr;
-                                    } else if (rad != null) {
-                                        double[] sr = new double[d];
-                                        for (int j = 0; j < d; j++) {
-                                            sr[j] = up(abs * rad[j], 2);
-                                        }
-                                        rr[k] = sr;
-                                    }
-                                    oc[k] = c * ac[k];
-                                    or[k] = up(abs * ar[k] + U * Math.abs(oc[k]), 4);
-                                }
-                            });
+            IntStream.range(0, n).parallel().forEach(k -> fill.row(k, rc, rr, oc, or));
             return new Enclosure(rc, rr, oc, or, d);
+        }
+
+        /** The enclosure of {@code diag(slope) h}. */
+        Enclosure scaled(double[] slope) {
+            int n = ac.length;
+            return rows(n, d, (k, rc, rr, oc, or) -> {
+                double c = slope[k];
+                double[] row = acRows[k];
+                double[] rad = arRows == null ? null : arRows[k];
+                if (c == 1.0) {
+                    rc[k] = row;
+                    rr[k] = rad;
+                    oc[k] = ac[k];
+                    or[k] = ar[k];
+                } else if (c == 0.0 || row == null && rad == null && ac[k] == 0
+                        && ar[k] == 0) {
+                    // exact zero: the unit's output is 0 on all of R
+                } else if (c == -1.0) {
+                    rc[k] = row == null ? null : negate(row);
+                    rr[k] = rad;
+                    oc[k] = -ac[k];
+                    or[k] = ar[k];
+                } else {
+                    double abs = Math.abs(c);
+                    if (row != null) {
+                        double[] sc = new double[d];
+                        double[] sr = new double[d];
+                        for (int j = 0; j < d; j++) {
+                            sc[j] = c * row[j];
+                            double r0 = rad == null ? 0 : rad[j];
+                            sr[j] = up(abs * r0 + U * Math.abs(sc[j]), 4);
+                        }
+                        rc[k] = sc;
+                        rr[k] = sr;
+                    } else if (rad != null) {
+                        double[] sr = new double[d];
+                        for (int j = 0; j < d; j++) {
+                            sr[j] = up(abs * rad[j], 2);
+                        }
+                        rr[k] = sr;
+                    }
+                    oc[k] = c * ac[k];
+                    or[k] = up(abs * ar[k] + U * Math.abs(oc[k]), 4);
+                }
+            });
         }
 
         private static double[] negate(double[] row) {
@@ -445,61 +452,53 @@ public final class SupportCertifier {
                             r[k] = rk;
                         });
         int out = bias.length;
-        double[][] rc = new double[out][];
-        double[][] rr = new double[out][];
-        double[] oc = new double[out];
-        double[] or = new double[out];
-        IntStream.range(0, out)
-                .parallel()
-                .forEach(
-                        i -> {
-                            float[] wi = w[i];
-                            double[] c = new double[d];
-                            double[] q = new double[d];
-                            double s = bias[i];
-                            double mag = Math.abs(bias[i]);
-                            double prop = 0;
-                            boolean constant = true;
-                            for (int k = 0; k < n; k++) {
-                                double wk = wi[k];
-                                if (wk == 0) {
-                                    continue;
-                                }
-                                if (constant
-                                        && (e.acRows[k] != null || r[k] != null
-                                                || e.ac[k] != 0 || e.ar[k] != 0)) {
-                                    constant = false;
-                                }
-                                double aw = Math.abs(wk);
-                                s += wk * e.ac[k];
-                                mag += aw * Math.abs(e.ac[k]);
-                                prop += aw * e.ar[k];
-                                double[] ak = e.acRows[k];
-                                if (ak != null) {
-                                    for (int j = 0; j < d; j++) {
-                                        c[j] += wk * ak[j];
-                                    }
-                                }
-                                double[] rk = r[k];
-                                if (rk != null) {
-                                    for (int j = 0; j < d; j++) {
-                                        q[j] += aw * rk[j];
-                                    }
-                                }
-                            }
-                            if (constant) {
-                                oc[i] = bias[i]; // every term is an exact 0: exact constant
-                                return;
-                            }
-                            for (int j = 0; j < d; j++) {
-                                q[j] = up(q[j], n + 5);
-                            }
-                            rc[i] = c;
-                            rr[i] = q;
-                            oc[i] = s;
-                            or[i] = up(prop + g * mag, n + 4);
-                        });
-        return new Enclosure(rc, rr, oc, or, d);
+        return Enclosure.rows(out, d, (i, rc, rr, oc, or) -> {
+            float[] wi = w[i];
+            double[] c = new double[d];
+            double[] q = new double[d];
+            double s = bias[i];
+            double mag = Math.abs(bias[i]);
+            double prop = 0;
+            boolean constant = true;
+            for (int k = 0; k < n; k++) {
+                double wk = wi[k];
+                if (wk == 0) {
+                    continue;
+                }
+                if (constant
+                        && (e.acRows[k] != null || r[k] != null
+                                || e.ac[k] != 0 || e.ar[k] != 0)) {
+                    constant = false;
+                }
+                double aw = Math.abs(wk);
+                s += wk * e.ac[k];
+                mag += aw * Math.abs(e.ac[k]);
+                prop += aw * e.ar[k];
+                double[] ak = e.acRows[k];
+                if (ak != null) {
+                    for (int j = 0; j < d; j++) {
+                        c[j] += wk * ak[j];
+                    }
+                }
+                double[] rk = r[k];
+                if (rk != null) {
+                    for (int j = 0; j < d; j++) {
+                        q[j] += aw * rk[j];
+                    }
+                }
+            }
+            if (constant) {
+                oc[i] = bias[i]; // every term is an exact 0: exact constant
+                return;
+            }
+            for (int j = 0; j < d; j++) {
+                q[j] = up(q[j], n + 5);
+            }
+            rc[i] = c;
+            rr[i] = q;
+            oc[i] = s;
+            or[i] = up(prop + g * mag, n + 4);
+        });
     }
 
     // ---------------------------------------------------------------------------------------

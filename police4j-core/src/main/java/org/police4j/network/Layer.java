@@ -22,6 +22,11 @@ public sealed interface Layer {
      */
     int outputSize(int inputSize);
 
+    /** {@return (channel, row, column) of a channel-major index into a map of the given height and width} */
+    private static int[] channelRowColumn(int index, int h, int w) {
+        return new int[] {index / (h * w), (index / w) % h, index % w};
+    }
+
     /**
      * Dense {@code y = W x + b}, in DJL's (out x in) layout.
      *
@@ -171,11 +176,10 @@ public sealed interface Layer {
          * @param tap receives each (input index, weight index)
          */
         public void taps(int out, Tap tap) {
-            int oh = outH();
-            int ow = outW();
-            int o = out / (oh * ow);
-            int i = (out / ow) % oh;
-            int j = out % ow;
+            int[] at = channelRowColumn(out, outH(), outW());
+            int o = at[0];
+            int i = at[1];
+            int j = at[2];
             for (int ci = 0; ci < inC; ci++) {
                 for (int u = 0; u < kernelH; u++) {
                     int r = i * stride + u - padH;
@@ -254,12 +258,8 @@ public sealed interface Layer {
          * @param q the position in the window
          */
         public int position(int u, int q) {
-            int ph = outH();
-            int pw = outW();
-            int ch = u / (ph * pw);
-            int a = (u / pw) % ph;
-            int b = u % pw;
-            return (ch * h + a * kernelH + q / kernelW) * w + b * kernelW + q % kernelW;
+            int[] at = channelRowColumn(u, outH(), outW());
+            return (at[0] * h + at[1] * kernelH + q / kernelW) * w + at[2] * kernelW + q % kernelW;
         }
 
         @Override

@@ -180,6 +180,11 @@ class FoldedNetworkTest {
         Certificate vertices = Certify.of(mlp, VertexRegion.of(new double[][] {c, c.clone()}));
         assertThat(vertices.kind()).isEqualTo(Certificate.Kind.EXACT_VERTICES);
         assertThat(vertices.toMap()).containsEntry("kind", "EXACT_VERTICES");
+        assertThat(vertices.interiorPoints()).isEqualTo(Certify.Options.defaults().interiorSamples());
+        Certify.Options seven = Certify.Options.builder().optInteriorSamples(7).optSeed(3).build();
+        assertThat(Certify.of(mlp, Box.linf(c, 1e-9), seven).interiorPoints()).isEqualTo(7);
+        assertThatThrownBy(() -> Certify.Options.builder().optInteriorSamples(-1).build())
+                .hasMessageContaining("interiorSamples: -1, expected at least 0");
     }
 
     @Test

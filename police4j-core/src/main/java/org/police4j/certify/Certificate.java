@@ -40,8 +40,10 @@ import java.util.Map;
  * @param kind how the verdict was reached
  * @param certified true iff no hidden unit straddles the kink over the vertices
  * @param hiddenLayers the number of hidden layers checked
- * @param unitsChecked the total number of hidden units checked
- * @param offendingUnits how many hidden units straddle the kink (0 when certified)
+ * @param unitsChecked the total number of hidden units checked (plus the max-pool windows, each
+ *     checked for a common winner)
+ * @param offendingUnits how many hidden units straddle the kink, plus windows without a common
+ *     winner (0 when certified)
  * @param firstViolation the first straddling unit in (layer, unit) order, null when certified
  * @param a the affine map's matrix, K outputs x D inputs
  * @param b the affine map's offset, K outputs
@@ -81,7 +83,7 @@ public record Certificate(
      * @param kind how the verdict was reached
      * @param certified true iff no hidden unit straddles the kink over the vertices
      * @param hiddenLayers the number of hidden layers checked
-     * @param unitsChecked the total number of hidden units checked
+     * @param unitsChecked the total number of hidden units checked (plus the max-pool windows)
      * @param offendingUnits how many hidden units straddle the kink (0 when certified)
      * @param firstViolation the first straddling unit in (layer, unit) order, null when certified
      * @param a the affine map's matrix, K outputs x D inputs

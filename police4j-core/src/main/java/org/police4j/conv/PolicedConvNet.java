@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.police4j.engine.LayerRange;
 import org.police4j.engine.ShiftEngine;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.nn.Cpa;
 import org.police4j.nn.CpaOps;
 import org.police4j.nn.FanInUniform;
@@ -386,7 +387,7 @@ public final class PolicedConvNet extends AbstractBlock {
     }
 
     /** {@return the plain network with the shifts folded into biases: see {@link ConvFold}} */
-    public org.police4j.network.FoldedNetwork fold() {
+    public FoldedNetwork fold() {
         return ConvFold.fold(this);
     }
 

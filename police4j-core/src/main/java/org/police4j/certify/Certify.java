@@ -26,8 +26,9 @@ public final class Certify {
 
     /**
      * How a certificate is measured: how many random interior points check the map empirically,
-     * the seed of their sampling, and the vertex certifier's settings. Built with {@link
-     * #builder()}; {@link #defaults()} is 1000 samples, seed 0, the default {@link Certifier}.
+     * the seed of their sampling, and the vertex certifier's settings: {@link #defaults()} (1000
+     * samples, seed 0, the default {@link Certifier}), changed with the {@code opt} methods, e.g.
+     * {@code Options.defaults().optInteriorSamples(200).optSeed(7)}.
      *
      * @param interiorSamples random points of R at which the map's deviation is measured
      * @param seed the seed of the interior sampling
@@ -52,62 +53,37 @@ public final class Certify {
             }
         }
 
-        /** {@return a builder starting from the defaults} */
-        public static Builder builder() {
-            return new Builder();
-        }
-
         /** {@return 1000 interior samples, seed 0, the default certifier} */
         public static Options defaults() {
-            return builder().build();
+            return new Options(1000, 0, Certifier.builder().build());
         }
 
-        /** Configures {@link Options}. */
-        public static final class Builder {
-            private int interiorSamples = 1000;
-            private long seed;
-            private Certifier certifier = Certifier.builder().build();
+        /**
+         * {@return these options with another number of random points of R at which the deviation
+         * from the affine map is measured (0 for none); a diagnostic, the verdict does not depend on it}
+         *
+         * @param samples how many, at least 0
+         */
+        public Options optInteriorSamples(int samples) {
+            return new Options(samples, seed, certifier);
+        }
 
-            private Builder() {}
+        /**
+         * {@return these options with another seed of the interior sampling}
+         *
+         * @param newSeed any long
+         */
+        public Options optSeed(long newSeed) {
+            return new Options(interiorSamples, newSeed, certifier);
+        }
 
-            /**
-             * Random points of R at which the deviation from the affine map is measured (default
-             * 1000; 0 for none). A diagnostic: the verdict does not depend on it.
-             *
-             * @param interiorSamples how many, at least 0
-             * @return this builder
-             */
-            public Builder optInteriorSamples(int interiorSamples) {
-                this.interiorSamples = interiorSamples;
-                return this;
-            }
-
-            /**
-             * The seed of the interior sampling (default 0).
-             *
-             * @param seed any long
-             * @return this builder
-             */
-            public Builder optSeed(long seed) {
-                this.seed = seed;
-                return this;
-            }
-
-            /**
-             * The vertex certifier's settings (default {@code Certifier.builder().build()}).
-             *
-             * @param certifier the certifier
-             * @return this builder
-             */
-            public Builder optCertifier(Certifier certifier) {
-                this.certifier = certifier;
-                return this;
-            }
-
-            /** {@return the options set so far} */
-            public Options build() {
-                return new Options(interiorSamples, seed, certifier);
-            }
+        /**
+         * {@return these options with another vertex certifier (its fast path and parallelism)}
+         *
+         * @param newCertifier the certifier
+         */
+        public Options optCertifier(Certifier newCertifier) {
+            return new Options(interiorSamples, seed, newCertifier);
         }
     }
 

@@ -141,8 +141,8 @@ public final class CaseRunner {
         FoldedNetwork folded = Fold.weights(block);
         List<ExactChecker.Result> exact = ExactChecker.checkAll(folded, c.regions());
         List<Certificate> certs = c.regions().size() == 1
-                ? List.of(Certify.policed(block, Certify.Options.builder().optInteriorSamples(INTERIOR_SAMPLES).optSeed(c.seed()).build()))
-                : Certify.perRegion(block, Certify.Options.builder().optInteriorSamples(INTERIOR_SAMPLES).optSeed(c.seed()).build());
+                ? List.of(Certify.policed(block, Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES).optSeed(c.seed())))
+                : Certify.perRegion(block, Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES).optSeed(c.seed()));
         for (int j = 0; j < exact.size(); j++) {
             boolean affine = exact.get(j).affine();
             boolean certified = certs.get(j).certified();

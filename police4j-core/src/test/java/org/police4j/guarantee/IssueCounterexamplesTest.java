@@ -43,7 +43,7 @@ class IssueCounterexamplesTest {
         for (Region region : regions) {
             ExactChecker.Result exact = ExactChecker.check(kinkAtOne(), region);
             assertThat(exact.affine()).as("checker on %s", region.describe()).isFalse();
-            Certificate cert = Certify.of(kinkAtOne(), region, Certify.Options.builder().optInteriorSamples(8).optSeed(1).build());
+            Certificate cert = Certify.of(kinkAtOne(), region, Certify.Options.defaults().optInteriorSamples(8).optSeed(1));
             assertThat(cert.certified())
                     .as("certificate on %s (the region holds points above 1 where the unit is active; checker: %s): %s",
                             region.describe(), exact, cert.summary())
@@ -64,7 +64,7 @@ class IssueCounterexamplesTest {
         VertexRegion segment = VertexRegion.of(new double[][] {{100}, {200}});
         ExactChecker.Result exact = ExactChecker.check(net, segment);
         assertThat(exact.affine()).as(exact.toString()).isFalse();
-        Certificate cert = Certify.of(net, segment, Certify.Options.builder().optInteriorSamples(8).optSeed(1).build());
+        Certificate cert = Certify.of(net, segment, Certify.Options.defaults().optInteriorSamples(8).optSeed(1));
         assertThat(cert.certified())
                 .as("with the slope 0.01f, u2 = 0.01f x - 1 ranges over [-2.2e-8, 1] on [100, 200]; checker: %s; certificate: %s",
                         exact, cert.summary())
@@ -77,11 +77,11 @@ class IssueCounterexamplesTest {
         VertexRegion straddling = VertexRegion.of(new double[][] {{0}, {2}});
         VertexRegion below = VertexRegion.of(new double[][] {{-3}, {0.75}});
         assertThat(ExactChecker.check(kinkAtOne(), straddling).affine()).isFalse();
-        assertThat(Certify.of(kinkAtOne(), straddling, Certify.Options.builder().optInteriorSamples(8).optSeed(1).build()).certified()).isFalse();
+        assertThat(Certify.of(kinkAtOne(), straddling, Certify.Options.defaults().optInteriorSamples(8).optSeed(1)).certified()).isFalse();
         assertThat(ExactChecker.check(kinkAtOne(), below).affine()).isTrue();
-        assertThat(Certify.of(kinkAtOne(), below, Certify.Options.builder().optInteriorSamples(8).optSeed(1).build()).certified()).isTrue();
+        assertThat(Certify.of(kinkAtOne(), below, Certify.Options.defaults().optInteriorSamples(8).optSeed(1)).certified()).isTrue();
         Box box = Box.of(new double[] {0.25}, new double[] {0.5});
         assertThat(ExactChecker.check(kinkAtOne(), box).affine()).isTrue();
-        assertThat(Certify.of(kinkAtOne(), box, Certify.Options.builder().optInteriorSamples(8).optSeed(1).build()).certified()).isTrue();
+        assertThat(Certify.of(kinkAtOne(), box, Certify.Options.defaults().optInteriorSamples(8).optSeed(1)).certified()).isTrue();
     }
 }

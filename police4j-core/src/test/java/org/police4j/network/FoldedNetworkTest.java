@@ -181,9 +181,9 @@ class FoldedNetworkTest {
         assertThat(vertices.kind()).isEqualTo(Certificate.Kind.EXACT_VERTICES);
         assertThat(vertices.toMap()).containsEntry("kind", "EXACT_VERTICES");
         assertThat(vertices.interiorPoints()).isEqualTo(Certify.Options.defaults().interiorSamples());
-        Certify.Options seven = Certify.Options.builder().optInteriorSamples(7).optSeed(3).build();
+        Certify.Options seven = Certify.Options.defaults().optInteriorSamples(7).optSeed(3);
         assertThat(Certify.of(mlp, Box.linf(c, 1e-9), seven).interiorPoints()).isEqualTo(7);
-        assertThatThrownBy(() -> Certify.Options.builder().optInteriorSamples(-1).build())
+        assertThatThrownBy(() -> Certify.Options.defaults().optInteriorSamples(-1))
                 .hasMessageContaining("interiorSamples: -1, expected at least 0");
     }
 

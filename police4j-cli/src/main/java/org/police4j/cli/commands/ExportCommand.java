@@ -93,7 +93,7 @@ public final class ExportCommand extends CliCommand {
                 net.saveParameters(o);
             }
             byte[] params = bytes.toByteArray();
-            Certificate cert = m.baseline() ? null : Certify.policed(m.block(), Certify.Options.builder().optInteriorSamples(samples).optSeed(0).build());
+            Certificate cert = m.baseline() ? null : Certify.policed(m.block(), Certify.Options.defaults().optInteriorSamples(samples).optSeed(0));
             if (cert != null) {
                 RegionHull.warn(RegionHull.of(m.rawRegion()), m.regionSpec(), err());
             }

@@ -391,7 +391,7 @@ public final class TrainCommand extends CliCommand {
                         : accuracy(block, manager, xVal, y1 != null ? pick(y1, valRows) : column(pick(y2, valRows)));
             }
 
-            Certificate cert = noRegion ? null : Certify.policed(block, Certify.Options.builder().optInteriorSamples(samples).optSeed(seed).build());
+            Certificate cert = noRegion ? null : Certify.policed(block, Certify.Options.defaults().optInteriorSamples(samples).optSeed(seed));
             double wallTrain = result.seconds();
 
             ObjectNode meta = JSON.createObjectNode();

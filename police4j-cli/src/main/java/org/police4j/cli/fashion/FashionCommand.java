@@ -197,7 +197,7 @@ public final class FashionCommand extends CliCommand {
             }
             double attackSeconds = (System.nanoTime() - t4) / 1e9;
             long t5 = System.nanoTime();
-            Certificate plainCert = Certify.of(plainWeights, regions.get(0), Certify.Options.builder().optInteriorSamples(0).optSeed(s.seed()).build());
+            Certificate plainCert = Certify.of(plainWeights, regions.get(0), Certify.Options.defaults().optInteriorSamples(0).optSeed(s.seed()));
             double plainCertifySeconds = (System.nanoTime() - t5) / 1e9;
 
             FashionReport report = new FashionReport(s, dir, data.trainImages().length, data.testImages().length, tr,

@@ -8,14 +8,27 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The outcome of {@link Certifier#certify}: whether the network is provably affine on the region,
- * and the affine map it computes there.
+ * The outcome of a certificate: whether the network is provably affine on the region, and the
+ * affine map it computes there. {@link #kind()} says how it was decided, which sets what the
+ * fields mean:
+ *
+ * <ul>
+ *   <li>{@link Kind#EXACT_VERTICES} ({@link Certifier}): decided exactly from the region's
+ *       vertices, both ways; the map is correctly rounded; when not certified, it is the map of
+ *       the majority activation pattern.
+ *   <li>{@link Kind#SUPPORT_BOUND} ({@link SupportCertifier}): proved soundly from the region's
+ *       support; {@code false} means "not proved"; the violation's range is an enclosure, not
+ *       attained values; the map is within {@code SupportCertifier.Result.mapUncertainty()} of the
+ *       exact one, and when not certified it is the map of the pattern at the region's centre;
+ *       layers after the first failing one are not checked; the vertex deviation is measured at
+ *       a few extreme points.
+ * </ul>
  *
  * <p>{@code certified} is an exact statement: every vertex of the region was pushed through every
  * hidden layer without rounding (or with a rigorous floating-point error bound that decided the
  * sign unambiguously) and, in every unit, no two vertices' pre-activations lie strictly on
  * opposite sides of the kink. The deviations are empirical double-precision checks of the map
- * against {@code FoldedWeights.evaluate}; they are diagnostics, not part of the proof.
+ * against {@code FoldedNetwork.evaluate}; they are diagnostics, not part of the proof.
  *
  * <p>When not certified, {@code a} and {@code b} are the affine map of the majority activation
  * pattern (each unit on the side most vertices are on); that map is <em>not</em> the network's
@@ -24,10 +37,13 @@ import java.util.Map;
  * <p>The record is Jackson-serializable as is (record components, nested {@link Violation}
  * record, plain arrays); {@link #toMap()} gives the same content as ordered maps and lists.
  *
+ * @param kind how the verdict was reached
  * @param certified true iff no hidden unit straddles the kink over the vertices
  * @param hiddenLayers the number of hidden layers checked
- * @param unitsChecked the total number of hidden units checked
- * @param offendingUnits how many hidden units straddle the kink (0 when certified)
+ * @param unitsChecked the total number of hidden units checked (plus the max-pool windows, each
+ *     checked for a common winner)
+ * @param offendingUnits how many hidden units straddle the kink, plus windows without a common
+ *     winner (0 when certified)
  * @param firstViolation the first straddling unit in (layer, unit) order, null when certified
  * @param a the affine map's matrix, K outputs x D inputs
  * @param b the affine map's offset, K outputs
@@ -37,6 +53,7 @@ import java.util.Map;
  * @param interiorPoints how many interior points were checked
  */
 public record Certificate(
+        Kind kind,
         boolean certified,
         int hiddenLayers,
         int unitsChecked,
@@ -48,6 +65,14 @@ public record Certificate(
         double vertexDeviation,
         int interiorPoints) {
 
+    /** How a certificate was decided. */
+    public enum Kind {
+        /** Exactly, from the region's vertices: both ways (certified iff affine on R, up to degenerate ties). */
+        EXACT_VERTICES,
+        /** Soundly, from the region's support function with outward-rounded interval bounds: certified is a proof, not certified means "not proved". */
+        SUPPORT_BOUND
+    }
+
     /** Maps with at most this many entries (K*D) are printed in full by {@link #summary()}. */
     public static final int SMALL_MAP_ENTRIES = 16;
 
@@ -55,9 +80,10 @@ public record Certificate(
      * Checks that {@code a} and {@code b} are present and agree on K and that {@code
      * firstViolation} and {@code offendingUnits} agree with the verdict; keeps copies of the map.
      *
+     * @param kind how the verdict was reached
      * @param certified true iff no hidden unit straddles the kink over the vertices
      * @param hiddenLayers the number of hidden layers checked
-     * @param unitsChecked the total number of hidden units checked
+     * @param unitsChecked the total number of hidden units checked (plus the max-pool windows)
      * @param offendingUnits how many hidden units straddle the kink (0 when certified)
      * @param firstViolation the first straddling unit in (layer, unit) order, null when certified
      * @param a the affine map's matrix, K outputs x D inputs
@@ -68,6 +94,9 @@ public record Certificate(
      * @param interiorPoints how many interior points were checked
      */
     public Certificate {
+        if (kind == null) {
+            throw new IllegalArgumentException("kind: must not be null");
+        }
         if (a == null || b == null) {
             throw new IllegalArgumentException("a and b must not be null");
         }
@@ -142,13 +171,16 @@ public record Certificate(
      * @return the report, lines separated by {@code \n}
      */
     public String summary() {
+        boolean exact = kind == Kind.EXACT_VERTICES;
         StringBuilder sb = new StringBuilder();
         if (certified) {
             sb.append("CERTIFIED: the network is affine on the region (")
                     .append(unitsChecked)
                     .append(" units in ")
                     .append(hiddenLayers)
-                    .append(" hidden layers checked exactly)\n");
+                    .append(exact
+                            ? " hidden layers checked exactly at the vertices)\n"
+                            : " hidden layers proved from the region's support with sound bounds)\n");
         } else {
             sb.append("NOT CERTIFIED: ")
                     .append(offendingUnits)
@@ -156,12 +188,14 @@ public record Certificate(
                     .append(unitsChecked)
                     .append(" hidden units in ")
                     .append(hiddenLayers)
-                    .append(" hidden layers straddle the kink over the vertices\n");
+                    .append(exact
+                            ? " hidden layers straddle the kink over the vertices\n"
+                            : " hidden layers checked could not be proved to keep one side (later layers not checked)\n");
             sb.append("  first offending unit: layer ")
                     .append(firstViolation.layer())
                     .append(", unit ")
                     .append(firstViolation.unit())
-                    .append(", pre-activations in [")
+                    .append(exact ? ", pre-activations in [" : ", pre-activations enclosed in [")
                     .append(fmt(firstViolation.min()))
                     .append(", ")
                     .append(fmt(firstViolation.max()))
@@ -169,7 +203,7 @@ public record Certificate(
         }
         sb.append("  max deviation |net - (A x + b)|: ")
                 .append(fmt(vertexDeviation))
-                .append(" at the vertices, ");
+                .append(exact ? " at the vertices, " : " at the centre and a few extreme points, ");
         if (interiorPoints > 0) {
             sb.append(fmt(interiorDeviation))
                     .append(" at ")
@@ -180,10 +214,13 @@ public record Certificate(
         }
         int k = outputDimension();
         int d = inputDimension();
-        sb.append(certified
-                ? "  affine map on the region: "
-                : "  affine map of the majority activation pattern (NOT valid on the whole"
-                        + " region): ");
+        if (certified) {
+            sb.append("  affine map on the region: ");
+        } else if (exact) {
+            sb.append("  affine map of the majority activation pattern (NOT valid on the whole region): ");
+        } else {
+            sb.append("  affine map of the activation pattern at the region's centre (NOT valid on the whole region): ");
+        }
         sb.append("A is ").append(k).append(" x ").append(d).append(", b has ").append(k);
         if ((long) k * d <= SMALL_MAP_ENTRIES) {
             sb.append('\n');
@@ -203,6 +240,7 @@ public record Certificate(
     /** {@return the certificate as ordered maps and lists, ready for any JSON writer} */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", kind.name());
         m.put("certified", certified);
         m.put("hiddenLayers", hiddenLayers);
         m.put("unitsChecked", unitsChecked);
@@ -237,7 +275,8 @@ public record Certificate(
             return false;
         }
         Certificate c = (Certificate) o;
-        return certified == c.certified
+        return kind == c.kind
+                && certified == c.certified
                 && hiddenLayers == c.hiddenLayers
                 && unitsChecked == c.unitsChecked
                 && offendingUnits == c.offendingUnits
@@ -252,6 +291,7 @@ public record Certificate(
     @Override
     public int hashCode() {
         int h = java.util.Objects.hash(
+                kind,
                 certified,
                 hiddenLayers,
                 unitsChecked,
@@ -265,7 +305,8 @@ public record Certificate(
 
     @Override
     public String toString() {
-        return "Certificate[certified=" + certified
+        return "Certificate[kind=" + kind
+                + ", certified=" + certified
                 + ", hiddenLayers=" + hiddenLayers
                 + ", unitsChecked=" + unitsChecked
                 + ", offendingUnits=" + offendingUnits

@@ -1,32 +1,37 @@
 package org.police4j.certify;
 
-import java.util.List;
 import java.util.stream.IntStream;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
+import org.police4j.network.BoundedEval;
+import org.police4j.network.ExactEval;
+import org.police4j.network.FoldedNetwork;
+import org.police4j.network.Pattern;
 
 /**
- * The POLICE certificate: decides exactly whether a CPA network is affine on a convex polytope R
- * given by its vertices, and if so returns that affine map.
+ * The POLICE certificate: decides exactly whether a CPA network (an MLP or a CNN, as one
+ * {@link FoldedNetwork}) is affine on a convex polytope R given by its vertices, and if so
+ * returns that affine map.
  *
  * <p>A deep network with continuous piecewise-affine activations is affine on R iff, in every
  * unit of every hidden layer, all vertices' pre-activations lie on the same side of the kink at
  * 0 (Balestriero &amp; LeCun 2023); a value exactly 0 is compatible with both sides. By induction
  * over the layers, if every unit keeps one side on the vertices, each layer is affine on R, so
  * each pre-activation is an affine function on R and its sign on the vertices decides its sign
- * on all of R.
+ * on all of R. Max-pool windows need, likewise, one position that is a maximum at every vertex
+ * (ties allowed): {@code h_w - h_q >= 0} at the vertices holds on R, so the pool is {@code h_w}
+ * there. The conditions are sufficient; they are necessary up to degenerate cases (two units or
+ * positions computing the same affine function on R).
  *
  * <h2>Exactness</h2>
  *
  * The weights are float32 and the vertices double, all exact binary fractions. Each vertex is
- * first evaluated in double with a rigorous forward error bound (the package-private
- * {@code FastNetwork}, which documents the bound); a unit's side is accepted from the double only
+ * first evaluated in double with a rigorous forward error bound ({@link BoundedEval},
+ * which documents the bound; networks with pooling skip it); a unit's side is accepted from the double only
  * when the double is farther from 0 than the bound. If any unit of a vertex is ambiguous
  * (typically: exactly 0, or within rounding of 0), that whole vertex is re-evaluated in exact
- * {@link java.math.BigDecimal} arithmetic (the package-private {@code ExactNetwork}), which only
+ * {@link java.math.BigDecimal} arithmetic ({@link ExactEval}), which only
  * multiplies and adds, never divides or rounds. Either way every side used by the verdict is
  * proved, so both paths give identical signs, verdicts, counts and maps. The fast path can be
- * switched off with {@link Builder#fastPath(boolean)}; the reported min/max pre-activations are
+ * switched off with {@link Builder#optFastPath(boolean)}; the reported min/max pre-activations are
  * then the exact values correctly rounded, while with the fast path they may be the double
  * evaluations (within the proved bound of the exact values).
  *
@@ -36,16 +41,17 @@ import org.police4j.fold.FoldedWeights;
  * -1 when all are &lt;= 0 and at least one &lt; 0; +1 when all are exactly 0, which changes
  * nothing on R), the map is {@code A_1 = W_1, a_1 = b_1; A_{l+1} = W_{l+1} diag(d_l) A_l,
  * a_{l+1} = W_{l+1} (d_l * a_l) + b_{l+1}; A = W_head diag(d_L) A_L, b = W_head (d_L * a_L) +
- * b_head}, with {@code d_l} the activation's slope on each unit's side. It is computed
- * <em>exactly</em> in BigDecimal and only then rounded to double (each entry of A and b is the
- * double nearest to its exact value). When the network is not certified, the sides are those of
- * the majority of the vertices (ties go to +1), and the certificate flags that this map is not
+ * b_head}, with {@code d_l} the activation's slope on each unit's side (and each window held
+ * on its winner). It is computed <em>exactly</em> in BigDecimal and only then rounded to double
+ * (each entry of A and b is the double nearest to its exact value; with average pooling, the
+ * exact quotient by the area rounded twice). When the network is not certified, the sides are those of
+ * the majority of the vertices (ties go to +1; windows take the most frequent winner), and the certificate flags that this map is not
  * the network's function on R.
  *
  * <h2>Parallelism</h2>
  *
  * Vertices are evaluated as a parallel stream, one vertex per task, on the common fork-join pool;
- * the D + 1 exact passes of the affine map likewise.
+ * the K exact backward passes of the affine map (one per output) likewise.
  */
 public final class Certifier {
 
@@ -74,7 +80,7 @@ public final class Certifier {
      *     coordinates or non-finite weights
      */
     public static Certificate certify(
-            FoldedWeights net, double[][] vertices, double[][] interiorPoints) {
+            FoldedNetwork net, double[][] vertices, double[][] interiorPoints) {
         return builder().build().run(net, vertices, interiorPoints);
     }
 
@@ -96,7 +102,7 @@ public final class Certifier {
      * @param interiorPoints interior points for the empirical check; null or empty for none
      * @return the certificate
      */
-    public Certificate run(FoldedWeights net, double[][] vertices, double[][] interiorPoints) {
+    public Certificate run(FoldedNetwork net, double[][] vertices, double[][] interiorPoints) {
         return analyze(net, vertices, interiorPoints).certificate;
     }
 
@@ -113,7 +119,7 @@ public final class Certifier {
         }
     }
 
-    Analysis analyze(FoldedWeights net, double[][] vertices, double[][] interiorPoints) {
+    Analysis analyze(FoldedNetwork net, double[][] vertices, double[][] interiorPoints) {
         if (net == null) {
             throw new IllegalArgumentException("net: must not be null");
         }
@@ -123,8 +129,8 @@ public final class Certifier {
         double[][] interior = interiorPoints == null ? new double[0][] : interiorPoints;
         Inputs.checkPoints("interiorPoints", interior, d, true);
 
-        ExactNetwork exact = new ExactNetwork(net);
-        FastNetwork fast = fastPath ? new FastNetwork(net) : null;
+        ExactEval exact = new ExactEval(net);
+        BoundedEval fast = fastPath ? new BoundedEval(net) : null;
         IntStream indices = IntStream.range(0, vertices.length);
         if (parallel) {
             indices = indices.parallel();
@@ -132,8 +138,8 @@ public final class Certifier {
         Pattern[] patterns =
                 indices.mapToObj(
                                 i -> {
-                                    Pattern p = fast == null ? null : fast.forward(vertices[i]);
-                                    return p != null ? p : exact.forward(vertices[i]);
+                                    Pattern p = fast == null ? null : fast.pattern(vertices[i]);
+                                    return p != null ? p : exact.pattern(vertices[i]);
                                 })
                         .toArray(Pattern[]::new);
         int exactVertices = 0;
@@ -142,60 +148,25 @@ public final class Certifier {
                 exactVertices++;
             }
         }
-
-        List<DenseLayer> hidden = net.hidden();
-        int[][] sides = new int[hidden.size()][];
-        int units = 0;
-        int offending = 0;
-        Violation first = null;
-        for (int l = 0; l < hidden.size(); l++) {
-            int width = hidden.get(l).outputs();
-            units += width;
-            sides[l] = new int[width];
-            for (int k = 0; k < width; k++) {
-                int pos = 0;
-                int neg = 0;
-                double min = Double.POSITIVE_INFINITY;
-                double max = Double.NEGATIVE_INFINITY;
-                for (Pattern p : patterns) {
-                    int s = p.sign[l][k];
-                    if (s > 0) {
-                        pos++;
-                    } else if (s < 0) {
-                        neg++;
-                    }
-                    min = Math.min(min, p.pre[l][k]);
-                    max = Math.max(max, p.pre[l][k]);
-                }
-                if (pos > 0 && neg > 0) {
-                    offending++;
-                    if (first == null) {
-                        first = new Violation(l, k, min, max);
-                    }
-                }
-                sides[l][k] = pos >= neg ? 1 : -1;
-            }
-        }
-
-        double[][][] map = exact.affineMap(sides, d, parallel);
+        Verdict verdict = Verdict.of(net, patterns);
+        double[][][] map = exact.affineMap(verdict.sides, verdict.winners, parallel);
         double[][] a = map[0];
         double[] b = map[1][0];
         Certificate certificate =
                 new Certificate(
-                        first == null,
-                        hidden.size(),
-                        units,
-                        offending,
-                        first,
+                        Certificate.Kind.EXACT_VERTICES,
+                        verdict.first == null,
+                        verdict.sides.length,
+                        verdict.units,
+                        verdict.offending,
+                        verdict.first,
                         a,
                         b,
                         Deviation.max(net::evaluate, a, b, interior),
                         Deviation.max(net::evaluate, a, b, vertices),
                         interior.length);
-        return new Analysis(certificate, exactVertices, sides);
+        return new Analysis(certificate, exactVertices, verdict.sides);
     }
-
-
 
     /** Configures a {@link Certifier}. */
     public static final class Builder {
@@ -211,7 +182,7 @@ public final class Certifier {
          * @param fastPath true to try the fast path first
          * @return this builder
          */
-        public Builder fastPath(boolean fastPath) {
+        public Builder optFastPath(boolean fastPath) {
             this.fastPath = fastPath;
             return this;
         }
@@ -222,7 +193,7 @@ public final class Certifier {
          * @param parallel true to use the common fork-join pool
          * @return this builder
          */
-        public Builder parallel(boolean parallel) {
+        public Builder optParallel(boolean parallel) {
             this.parallel = parallel;
             return this;
         }

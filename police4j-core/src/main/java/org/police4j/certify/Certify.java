@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.police4j.fold.Fold;
-import org.police4j.fold.FoldedWeights;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Region;
 import org.police4j.region.SupportRegion;
@@ -25,34 +25,115 @@ public final class Certify {
     private Certify() {}
 
     /**
+     * How a certificate is measured: how many random interior points check the map empirically,
+     * the seed of their sampling, and the vertex certifier's settings: {@link #defaults()} (1000
+     * samples, seed 0, the default {@link Certifier}), changed with the {@code opt} methods, e.g.
+     * {@code Options.defaults().optInteriorSamples(200).optSeed(7)}.
+     *
+     * @param interiorSamples random points of R at which the map's deviation is measured
+     * @param seed the seed of the interior sampling
+     * @param certifier the certifier used for regions certified through their vertices
+     */
+    public record Options(int interiorSamples, long seed, Certifier certifier) {
+
+        /**
+         * Checks that the sample count is not negative and the certifier is given.
+         *
+         * @param interiorSamples random points of R at which the map's deviation is measured
+         * @param seed the seed of the interior sampling
+         * @param certifier the certifier used for regions certified through their vertices
+         */
+        public Options {
+            if (interiorSamples < 0) {
+                throw new IllegalArgumentException(
+                        "interiorSamples: " + interiorSamples + ", expected at least 0");
+            }
+            if (certifier == null) {
+                throw new IllegalArgumentException("certifier: must not be null");
+            }
+        }
+
+        /** {@return 1000 interior samples, seed 0, the default certifier} */
+        public static Options defaults() {
+            return new Options(1000, 0, Certifier.builder().build());
+        }
+
+        /**
+         * {@return these options with another number of random points of R at which the deviation
+         * from the affine map is measured (0 for none); a diagnostic, the verdict does not depend on it}
+         *
+         * @param samples how many, at least 0
+         */
+        public Options optInteriorSamples(int samples) {
+            return new Options(samples, seed, certifier);
+        }
+
+        /**
+         * {@return these options with another seed of the interior sampling}
+         *
+         * @param newSeed any long
+         */
+        public Options optSeed(long newSeed) {
+            return new Options(interiorSamples, newSeed, certifier);
+        }
+
+        /**
+         * {@return these options with another vertex certifier (its fast path and parallelism)}
+         *
+         * @param newCertifier the certifier
+         */
+        public Options optCertifier(Certifier newCertifier) {
+            return new Options(interiorSamples, seed, newCertifier);
+        }
+    }
+
+    /**
+     * Certifies the folded form of {@code block} on its only region, with the default options.
+     *
+     * @param block an initialised POLICEd network with one region
+     * @return the certificate
+     */
+    public static Certificate policed(PolicedMlp block) {
+        return policed(block, Options.defaults());
+    }
+
+    /**
      * Certifies the folded form of {@code block} on its only region.
      *
      * @param block an initialised POLICEd network with one region
-     * @param interiorSamples random points of R at which the deviation from the affine map is measured
-     * @param seed seeds the sampling
+     * @param options interior samples, seed, certifier settings
      * @return the certificate
      */
-    public static Certificate policed(PolicedMlp block, int interiorSamples, long seed) {
+    public static Certificate policed(PolicedMlp block, Options options) {
         if (block.regions().size() != 1) {
             throw new IllegalArgumentException(
                     "block: has " + block.regions().size() + " regions; use perRegion() for one certificate each");
         }
-        return policed(block, block.regions().get(0), interiorSamples, seed);
+        return policed(block, block.regions().get(0), options);
+    }
+
+    /**
+     * One certificate per region of {@code block}, with the default options.
+     *
+     * @param block an initialised POLICEd network
+     * @return the certificates, in the order of {@code block.regions()}
+     */
+    public static List<Certificate> perRegion(PolicedMlp block) {
+        return perRegion(block, Options.defaults());
     }
 
     /**
      * One certificate per region of {@code block}, each with its own affine map.
      *
      * @param block an initialised POLICEd network
-     * @param interiorSamples random points of each region at which the deviation from its map is measured
-     * @param seed seeds the sampling (the same for every region)
+     * @param options interior samples (per region, the same seed for each), certifier settings
      * @return the certificates, in the order of {@code block.regions()}
      */
-    public static List<Certificate> perRegion(PolicedMlp block, int interiorSamples, long seed) {
-        FoldedWeights folded = Fold.weights(block);
+    public static List<Certificate> perRegion(PolicedMlp block, Options options) {
+        FoldedNetwork folded = Fold.weights(block);
         List<Certificate> out = new ArrayList<>();
         for (Region r : block.regions()) {
-            out.add(of(folded, r, interiorSamples, seed));
+            out.add(of(folded, r, options));
         }
         return out;
     }
@@ -62,12 +143,22 @@ public final class Certify {
      *
      * @param block an initialised POLICEd network
      * @param region the region, of the block's input dimension; need not be one it was trained for
-     * @param interiorSamples random points of R at which the deviation from the affine map is measured
-     * @param seed seeds the sampling
+     * @param options interior samples, seed, certifier settings
      * @return the certificate
      */
-    public static Certificate policed(PolicedMlp block, Region region, int interiorSamples, long seed) {
-        return of(Fold.weights(block), region, interiorSamples, seed);
+    public static Certificate policed(PolicedMlp block, Region region, Options options) {
+        return of(Fold.weights(block), region, options);
+    }
+
+    /**
+     * Whether a plain DJL network is affine on a region, with the default options.
+     *
+     * @param network an initialised {@code [flatten,] Linear, activation, ..., Linear} network
+     * @param region the region, of the network's input dimension
+     * @return the certificate
+     */
+    public static Certificate plain(SequentialBlock network, Region region) {
+        return plain(network, region, Options.defaults());
     }
 
     /**
@@ -75,32 +166,43 @@ public final class Certify {
      *
      * @param network an initialised {@code [flatten,] Linear, activation, ..., Linear} network
      * @param region the region, of the network's input dimension
-     * @param interiorSamples random points of R at which the deviation from the affine map is measured
-     * @param seed seeds the sampling
+     * @param options interior samples, seed, certifier settings
      * @return the certificate (not certified, with the first straddling unit, when it is not affine)
      */
-    public static Certificate plain(SequentialBlock network, Region region, int interiorSamples, long seed) {
-        return of(Fold.plain(network, region.dimension()), region, interiorSamples, seed);
+    public static Certificate plain(SequentialBlock network, Region region, Options options) {
+        return of(Fold.plain(network, region.dimension()), region, options);
     }
 
     /**
-     * Certifies a folded network on a region.
+     * Certifies a folded network (MLP or CNN) on a region, with the default options.
      *
-     * @param net the folded network (plain dense layers and CPA activations)
+     * @param net the folded network
      * @param region the region, of the network's input dimension
-     * @param interiorSamples random points of R at which the deviation from the affine map is measured
-     * @param seed seeds the sampling
      * @return the certificate
      */
-    public static Certificate of(FoldedWeights net, Region region, int interiorSamples, long seed) {
-        double[][] interior = region.sample(interiorSamples, new Random(seed));
+    public static Certificate of(FoldedNetwork net, Region region) {
+        return of(net, region, Options.defaults());
+    }
+
+    /**
+     * Certifies a folded network (MLP or CNN) on a region: through its vertices (or its points,
+     * for a support region small enough) exactly, else from its support soundly; {@link
+     * Certificate#kind()} says which.
+     *
+     * @param net the folded network
+     * @param region the region, of the network's input dimension
+     * @param options interior samples, seed, certifier settings
+     * @return the certificate
+     */
+    public static Certificate of(FoldedNetwork net, Region region, Options options) {
+        double[][] interior = region.sample(options.interiorSamples(), new Random(options.seed()));
         if (region instanceof VertexRegion v) {
-            return Certifier.certify(net, v.vertices(), interior);
+            return options.certifier().run(net, v.vertices(), interior);
         }
         SupportRegion s = (SupportRegion) region;
         VertexRegion points = pointsOrNull(s);
         if (points != null) {
-            return Certifier.certify(net, points.vertices(), interior);
+            return options.certifier().run(net, points.vertices(), interior);
         }
         return SupportCertifier.certify(net, s, interior);
     }

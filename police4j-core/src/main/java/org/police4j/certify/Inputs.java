@@ -1,8 +1,7 @@
 package org.police4j.certify;
 
-import java.util.List;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
+import org.police4j.network.FoldedNetwork;
+import org.police4j.network.Layer;
 
 /** Argument checks shared by the certifiers, with messages naming argument, value and expectation. */
 final class Inputs {
@@ -37,28 +36,30 @@ final class Inputs {
         }
     }
 
-    static void checkWeights(FoldedWeights net) {
-        List<DenseLayer> hidden = net.hidden();
-        for (int l = 0; l <= hidden.size(); l++) {
-            DenseLayer layer = l < hidden.size() ? hidden.get(l) : net.head();
-            String where = l < hidden.size() ? "hidden layer " + l : "head";
-            float[][] w = layer.weight();
-            for (int k = 0; k < w.length; k++) {
-                for (int j = 0; j < w[k].length; j++) {
-                    if (!Float.isFinite(w[k][j])) {
-                        throw new IllegalArgumentException(
-                                "net: " + where + " weight[" + k + "][" + j + "] is " + w[k][j]
-                                        + ", expected a finite float");
-                    }
+    static void checkWeights(FoldedNetwork net) {
+        for (int i = 0; i < net.layers().size(); i++) {
+            Layer layer = net.layers().get(i);
+            String where = "layer " + i + " (" + layer.getClass().getSimpleName() + ")";
+            if (layer instanceof Layer.Dense d) {
+                for (int k = 0; k < d.weight().length; k++) {
+                    finite(where + " weight[" + k + "]", d.weight()[k]);
                 }
+                finite(where + " bias", d.bias());
+            } else if (layer instanceof Layer.Conv c) {
+                finite(where + " weight", c.weight());
+                finite(where + " bias", c.bias());
+            } else if (layer instanceof Layer.ChannelAffine c) {
+                finite(where + " scale", c.scale());
+                finite(where + " offset", c.offset());
             }
-            float[] bias = layer.bias();
-            for (int k = 0; k < bias.length; k++) {
-                if (!Float.isFinite(bias[k])) {
-                    throw new IllegalArgumentException(
-                            "net: " + where + " bias[" + k + "] is " + bias[k]
-                                    + ", expected a finite float");
-                }
+        }
+    }
+
+    private static void finite(String where, float[] values) {
+        for (int j = 0; j < values.length; j++) {
+            if (!Float.isFinite(values[j])) {
+                throw new IllegalArgumentException(
+                        "net: " + where + "[" + j + "] is " + values[j] + ", expected a finite float");
             }
         }
     }

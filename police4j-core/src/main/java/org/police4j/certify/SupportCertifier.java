@@ -1,11 +1,16 @@
 package org.police4j.certify;
 
+import static org.police4j.network.Rounding.U;
+import static org.police4j.network.Rounding.gamma;
+import static org.police4j.network.Rounding.up;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
+import org.police4j.network.DenseForm;
+import org.police4j.network.FoldedNetwork;
+import org.police4j.network.Layer.Dense;
 import org.police4j.engine.Cpa;
 import org.police4j.region.Box;
 import org.police4j.region.L1Ball;
@@ -100,9 +105,12 @@ import org.police4j.region.Zonotope;
  * {@link Certifier}, the entries are therefore not correctly rounded. When the network is not
  * certified, the map is that of the activation pattern at the centre m (each unit not yet
  * proved, and every unit after the failing layer, takes the side of its enclosure's midpoint at
- * m, ties to +1): the network's map near m, <em>not</em> on the whole region. (The
- * {@link Certificate#summary()} text speaks of the majority pattern and of exact checks; read it
- * as "centre pattern" and "sound bounds" here.)
+ * m, ties to +1): the network's map near m, <em>not</em> on the whole region. The certificate's
+ * {@link Certificate#kind()} is {@link Certificate.Kind#SUPPORT_BOUND}, and its
+ * {@link Certificate#summary()} says all this.
+ *
+ * <p>A CNN without max-pool is certified through its {@link DenseForm} (convs as dense
+ * matrices); max-pool is refused (certify it from vertices).
  *
  * <h2>Deviations and counts</h2>
  *
@@ -116,8 +124,6 @@ import org.police4j.region.Zonotope;
  */
 public final class SupportCertifier {
 
-    private static final double U = 0x1p-53;
-    private static final double INFLATE = 1 + 0x1p-20;
     private static final int EXTREME_POINTS = 8;
     private static final long EXTREME_SEED = 0x5EEDL;
 
@@ -142,10 +148,10 @@ public final class SupportCertifier {
      *     the map from {@code net.evaluate}; null or empty for none (membership is not checked)
      * @return the certificate
      * @throws IllegalArgumentException on null arguments, dimension mismatch, ragged or
-     *     non-finite points, non-finite weights
+     *     non-finite points, non-finite weights, max-pool
      */
     public static Certificate certify(
-            FoldedWeights net, SupportRegion region, double[][] interiorPoints) {
+            FoldedNetwork net, SupportRegion region, double[][] interiorPoints) {
         return analyze(net, region, interiorPoints).certificate();
     }
 
@@ -158,7 +164,7 @@ public final class SupportCertifier {
      * @return the certificate and the map's uncertainty
      */
     public static Result analyze(
-            FoldedWeights net, SupportRegion region, double[][] interiorPoints) {
+            FoldedNetwork net, SupportRegion region, double[][] interiorPoints) {
         if (net == null) {
             throw new IllegalArgumentException("net: must not be null");
         }
@@ -166,6 +172,12 @@ public final class SupportCertifier {
             throw new IllegalArgumentException("region: must not be null");
         }
         Inputs.checkWeights(net);
+        FoldedNetwork dense = DenseForm.of(net);
+        if (!dense.isDense()) {
+            throw new IllegalArgumentException(
+                    "net: two affine layers in a row (a per-channel affine map after a conv?); the support"
+                            + " certificate needs [dense, activation]* dense; certify it from vertices");
+        }
         int d = net.inputDimension();
         if (region.dimension() != d) {
             throw new IllegalArgumentException(
@@ -177,11 +189,11 @@ public final class SupportCertifier {
 
         double[] m = region.center();
         Shape shape = Shape.of(region);
-        Cpa act = net.activation();
-        List<DenseLayer> hidden = net.hidden();
+        Cpa act = dense.activation();
+        List<Dense> hidden = dense.hidden();
 
         // Layer 1: A = W_1 exactly, a = W_1 m + b_1 with its rounding bound.
-        Enclosure e = first(hidden.isEmpty() ? net.head() : hidden.get(0), m);
+        Enclosure e = first(hidden.isEmpty() ? dense.head() : hidden.get(0), m);
         int units = 0;
         int layersChecked = 0;
         int offending = 0;
@@ -222,7 +234,7 @@ public final class SupportCertifier {
                     slope[k] = act.slope(e.ac[k] >= 0 ? 1 : -1);
                 }
             }
-            DenseLayer next = l + 1 < hidden.size() ? hidden.get(l + 1) : net.head();
+            Dense next = l + 1 < hidden.size() ? hidden.get(l + 1) : dense.head();
             e = next(e.scaled(slope), next);
         }
 
@@ -254,6 +266,7 @@ public final class SupportCertifier {
         boolean certified = firstViolation == null;
         Certificate c =
                 new Certificate(
+                        Certificate.Kind.SUPPORT_BOUND,
                         certified,
                         layersChecked,
                         units,
@@ -308,57 +321,64 @@ public final class SupportCertifier {
             return arRows == null || arRows[k] == null ? new double[d] : arRows[k];
         }
 
-        /** The enclosure of {@code diag(slope) h}. */
-        Enclosure scaled(double[] slope) {
-            int n = ac.length;
+        /** Fills one row k of a new enclosure: its rows of Ac and Ar and its entries of ac and ar. */
+        interface RowFill {
+            void row(int k, double[][] acRows, double[][] arRows, double[] ac, double[] ar);
+        }
+
+        /** A new enclosure of n rows over d inputs, its rows filled in parallel. */
+        static Enclosure rows(int n, int d, RowFill fill) {
             double[][] rc = new double[n][];
             double[][] rr = new double[n][];
             double[] oc = new double[n];
             double[] or = new double[n];
-            IntStream.range(0, n)
-                    .parallel()
-                    .forEach(
-                            k -> {
-                                double c = slope[k];
-                                double[] row = acRows[k];
-                                double[] rad = arRows == null ? null : arRows[k];
-                                if (c == 1.0) {
-                                    rc[k] = row;
-                                    rr[k] = rad;
-                                    oc[k] = ac[k];
-                                    or[k] = ar[k];
-                                } else if (c == 0.0 || row == null && rad == null && ac[k] == 0
-                                        && ar[k] == 0) {
-                                    // exact zero: the unit's output is 0 on all of R
-                                } else if (c == -1.0) {
-                                    rc[k] = row == null ? null : negate(row);
-                                    rr[k] = rad;
-                                    oc[k] = -ac[k];
-                                    or[k] = ar[k];
-                                } else {
-                                    double abs = Math.abs(c);
-                                    if (row != null) {
-                                        double[] sc = new double[d];
-                                        double[] sr = new double[d];
-                                        for (int j = 0; j < d; j++) {
-                                            sc[j] = c * row[j];
-                                            double r0 = rad == null ? 0 : rad[j];
-                                            sr[j] = up(abs * r0 + U * Math.abs(sc[j]), 4);
-                                        }
-                                        rc[k] = sc;
-                                        rr[k] = sr;
-                                    } else if (rad != null) {
-                                        double[] sr = new double[d];
-                                        for (int j = 0; j < d; j++) {
-                                            sr[j] = up(abs * rad[j], 2);
-                                        }
-                                        rr[k] = sr;
-                                    }
-                                    oc[k] = c * ac[k];
-                                    or[k] = up(abs * ar[k] + U * Math.abs(oc[k]), 4);
-                                }
-                            });
+            IntStream.range(0, n).parallel().forEach(k -> fill.row(k, rc, rr, oc, or));
             return new Enclosure(rc, rr, oc, or, d);
+        }
+
+        /** The enclosure of {@code diag(slope) h}. */
+        Enclosure scaled(double[] slope) {
+            int n = ac.length;
+            return rows(n, d, (k, rc, rr, oc, or) -> {
+                double c = slope[k];
+                double[] row = acRows[k];
+                double[] rad = arRows == null ? null : arRows[k];
+                if (c == 1.0) {
+                    rc[k] = row;
+                    rr[k] = rad;
+                    oc[k] = ac[k];
+                    or[k] = ar[k];
+                } else if (c == 0.0 || row == null && rad == null && ac[k] == 0
+                        && ar[k] == 0) {
+                    // exact zero: the unit's output is 0 on all of R
+                } else if (c == -1.0) {
+                    rc[k] = row == null ? null : negate(row);
+                    rr[k] = rad;
+                    oc[k] = -ac[k];
+                    or[k] = ar[k];
+                } else {
+                    double abs = Math.abs(c);
+                    if (row != null) {
+                        double[] sc = new double[d];
+                        double[] sr = new double[d];
+                        for (int j = 0; j < d; j++) {
+                            sc[j] = c * row[j];
+                            double r0 = rad == null ? 0 : rad[j];
+                            sr[j] = up(abs * r0 + U * Math.abs(sc[j]), 4);
+                        }
+                        rc[k] = sc;
+                        rr[k] = sr;
+                    } else if (rad != null) {
+                        double[] sr = new double[d];
+                        for (int j = 0; j < d; j++) {
+                            sr[j] = up(abs * rad[j], 2);
+                        }
+                        rr[k] = sr;
+                    }
+                    oc[k] = c * ac[k];
+                    or[k] = up(abs * ar[k] + U * Math.abs(oc[k]), 4);
+                }
+            });
         }
 
         private static double[] negate(double[] row) {
@@ -371,7 +391,7 @@ public final class SupportCertifier {
     }
 
     /** The first layer: {@code A = W} exactly, {@code a = fl(W m + b)} with its error bound. */
-    private static Enclosure first(DenseLayer layer, double[] m) {
+    private static Enclosure first(Dense layer, double[] m) {
         float[][] w = layer.weight();
         float[] bias = layer.bias();
         int n = m.length;
@@ -406,7 +426,7 @@ public final class SupportCertifier {
     }
 
     /** {@code W h + b} enclosed: two matrix products (midpoints and radii), row-parallel, ikj. */
-    private static Enclosure next(Enclosure e, DenseLayer layer) {
+    private static Enclosure next(Enclosure e, Dense layer) {
         float[][] w = layer.weight();
         float[] bias = layer.bias();
         int n = e.ac.length;
@@ -432,61 +452,53 @@ public final class SupportCertifier {
                             r[k] = rk;
                         });
         int out = bias.length;
-        double[][] rc = new double[out][];
-        double[][] rr = new double[out][];
-        double[] oc = new double[out];
-        double[] or = new double[out];
-        IntStream.range(0, out)
-                .parallel()
-                .forEach(
-                        i -> {
-                            float[] wi = w[i];
-                            double[] c = new double[d];
-                            double[] q = new double[d];
-                            double s = bias[i];
-                            double mag = Math.abs(bias[i]);
-                            double prop = 0;
-                            boolean constant = true;
-                            for (int k = 0; k < n; k++) {
-                                double wk = wi[k];
-                                if (wk == 0) {
-                                    continue;
-                                }
-                                if (constant
-                                        && (e.acRows[k] != null || r[k] != null
-                                                || e.ac[k] != 0 || e.ar[k] != 0)) {
-                                    constant = false;
-                                }
-                                double aw = Math.abs(wk);
-                                s += wk * e.ac[k];
-                                mag += aw * Math.abs(e.ac[k]);
-                                prop += aw * e.ar[k];
-                                double[] ak = e.acRows[k];
-                                if (ak != null) {
-                                    for (int j = 0; j < d; j++) {
-                                        c[j] += wk * ak[j];
-                                    }
-                                }
-                                double[] rk = r[k];
-                                if (rk != null) {
-                                    for (int j = 0; j < d; j++) {
-                                        q[j] += aw * rk[j];
-                                    }
-                                }
-                            }
-                            if (constant) {
-                                oc[i] = bias[i]; // every term is an exact 0: exact constant
-                                return;
-                            }
-                            for (int j = 0; j < d; j++) {
-                                q[j] = up(q[j], n + 5);
-                            }
-                            rc[i] = c;
-                            rr[i] = q;
-                            oc[i] = s;
-                            or[i] = up(prop + g * mag, n + 4);
-                        });
-        return new Enclosure(rc, rr, oc, or, d);
+        return Enclosure.rows(out, d, (i, rc, rr, oc, or) -> {
+            float[] wi = w[i];
+            double[] c = new double[d];
+            double[] q = new double[d];
+            double s = bias[i];
+            double mag = Math.abs(bias[i]);
+            double prop = 0;
+            boolean constant = true;
+            for (int k = 0; k < n; k++) {
+                double wk = wi[k];
+                if (wk == 0) {
+                    continue;
+                }
+                if (constant
+                        && (e.acRows[k] != null || r[k] != null
+                                || e.ac[k] != 0 || e.ar[k] != 0)) {
+                    constant = false;
+                }
+                double aw = Math.abs(wk);
+                s += wk * e.ac[k];
+                mag += aw * Math.abs(e.ac[k]);
+                prop += aw * e.ar[k];
+                double[] ak = e.acRows[k];
+                if (ak != null) {
+                    for (int j = 0; j < d; j++) {
+                        c[j] += wk * ak[j];
+                    }
+                }
+                double[] rk = r[k];
+                if (rk != null) {
+                    for (int j = 0; j < d; j++) {
+                        q[j] += aw * rk[j];
+                    }
+                }
+            }
+            if (constant) {
+                oc[i] = bias[i]; // every term is an exact 0: exact constant
+                return;
+            }
+            for (int j = 0; j < d; j++) {
+                q[j] = up(q[j], n + 5);
+            }
+            rc[i] = c;
+            rr[i] = q;
+            oc[i] = s;
+            or[i] = up(prop + g * mag, n + 4);
+        });
     }
 
     // ---------------------------------------------------------------------------------------
@@ -640,7 +652,7 @@ public final class SupportCertifier {
     }
 
     // ---------------------------------------------------------------------------------------
-    // Rounding helpers and checks
+    // Checks (the rounding constants are network.Rounding's)
 
     private static boolean allZero(float[] row) {
         for (float v : row) {
@@ -650,21 +662,4 @@ public final class SupportCertifier {
         }
         return true;
     }
-
-    /** {@code gamma_m = m u / (1 - m u)}, enlarged. */
-    static double gamma(int m) {
-        double mu = m * U;
-        return mu / (1 - mu) * INFLATE;
-    }
-
-    /**
-     * Rounds a nonnegative bound computed in double, as a sum of nonnegative terms each of which
-     * went through at most {@code n} roundings, up to one at least the exact bound; see the class
-     * documentation.
-     */
-    static double up(double bound, int n) {
-        return bound * (1 + gamma(2 * n + 4)) + Double.MIN_NORMAL;
-    }
-
-
 }

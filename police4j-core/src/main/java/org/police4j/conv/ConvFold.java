@@ -7,9 +7,12 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
+import org.police4j.network.FoldedNetwork;
+import org.police4j.network.Layer;
 
 /**
- * Folds a {@link PolicedConvNet} into a {@link FoldedConvNet}. The shifts depend only on the
+ * Folds a {@link PolicedConvNet} into a {@link FoldedNetwork} (conv, max-pool, activation,
+ * flatten or average pool, dense layers). The shifts depend only on the
  * weights, the running batch-norm statistics and the region, so one inference-mode pass of the
  * region alone gives them. Per conv layer, in float32:
  *
@@ -36,13 +39,13 @@ public final class ConvFold {
      * @param net an initialised POLICEd CNN
      * @return the folded network, computing the same function on the region
      */
-    public static FoldedConvNet fold(PolicedConvNet net) {
+    public static FoldedNetwork fold(PolicedConvNet net) {
         Plan plan = net.plan;
         NDManager parent = net.parameter(net.parameterNames().get(0)).getManager();
         try (NDManager manager = parent.newSubManager()) {
             NDArray none = manager.zeros(new Shape(0, plan.inputDimension()), DataType.FLOAT32);
             PolicedConvNet.Trace trace = net.forwardWithTrace(new ParameterStore(manager, false), none, false);
-            List<FoldedConvNet.Op> ops = new ArrayList<>();
+            List<Layer> ops = new ArrayList<>();
             int layer = 0;
             for (Plan.Layer l : plan.layers) {
                 if (l instanceof Plan.ConvLayer c) {
@@ -52,12 +55,13 @@ public final class ConvFold {
                     NDArray b = copy(manager, net.parameter(name + ".bias"));
                     if (c.batchNorm()) {
                         String bn = "bn" + c.index();
-                        NDArray scale =
-                                copy(manager, net.parameter(bn + ".gamma"))
-                                        .div(copy(manager, net.parameter(bn + ".runningVar")).add(PolicedConvNet.BN_EPS).sqrt());
-                        NDArray offset =
-                                copy(manager, net.parameter(bn + ".beta"))
-                                        .sub(copy(manager, net.parameter(bn + ".runningMean")).mul(scale));
+                        NDArray[] affine = PolicedConvNet.batchNormAffine(
+                                copy(manager, net.parameter(bn + ".gamma")),
+                                copy(manager, net.parameter(bn + ".beta")),
+                                copy(manager, net.parameter(bn + ".runningMean")),
+                                copy(manager, net.parameter(bn + ".runningVar")));
+                        NDArray scale = affine[0];
+                        NDArray offset = affine[1];
                         w = w.mul(scale.reshape(c.outC(), 1, 1, 1));
                         b = b.mul(scale).add(offset);
                     }
@@ -83,13 +87,18 @@ public final class ConvFold {
                             }
                         }
                     }
-                    ops.add(new FoldedConvNet.ConvOp(
-                            c.inC(), c.inH(), c.inW(), c.outC(), c.outH(), c.outW(), c.conv().kernel(),
-                            c.conv().stride(), c.conv().padding(), w.toFloatArray(), bias, k));
+                    int kernel = c.conv().kernel();
+                    int padding = c.conv().padding();
+                    ops.add(new Layer.Conv(c.inC(), c.inH(), c.inW(), c.outC(), kernel, kernel,
+                            c.conv().stride(), padding, padding, w.toFloatArray(), bias));
+                    if (k > 0) {
+                        ops.add(new Layer.MaxPool(c.outC(), c.outH(), c.outW(), k, k));
+                    }
+                    ops.add(new Layer.Activation(net.activation()));
                 } else if (l instanceof Plan.FlattenLayer f) {
-                    ops.add(new FoldedConvNet.FlattenOp(f.c(), f.h(), f.w()));
+                    ops.add(new Layer.Flatten(f.c(), f.h(), f.w()));
                 } else if (l instanceof Plan.GapLayer g) {
-                    ops.add(new FoldedConvNet.GapOp(g.c(), g.h(), g.w()));
+                    ops.add(new Layer.GlobalAvgPool(g.c(), g.h(), g.w()));
                 } else {
                     Plan.DenseLayer d = (Plan.DenseLayer) l;
                     String name = PolicedConvNet.denseName(d);
@@ -105,10 +114,13 @@ public final class ConvFold {
                     for (int o = 0; o < d.out(); o++) {
                         System.arraycopy(flat, o * d.in(), weight[o], 0, d.in());
                     }
-                    ops.add(new FoldedConvNet.DenseOp(weight, bias, d.hidden()));
+                    ops.add(new Layer.Dense(weight, bias));
+                    if (d.hidden()) {
+                        ops.add(new Layer.Activation(net.activation()));
+                    }
                 }
             }
-            return new FoldedConvNet(plan.c, plan.h, plan.w, ops, net.activation());
+            return new FoldedNetwork(new Shape(plan.c, plan.h, plan.w), ops);
         }
     }
 

@@ -23,9 +23,10 @@ import java.util.List;
 import java.util.Map;
 import org.police4j.engine.LayerRange;
 import org.police4j.engine.ShiftEngine;
-import org.police4j.nn.BlockRecord;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;
 import org.police4j.engine.CpaOps;
+import org.police4j.nn.BlockRecord;
 import org.police4j.nn.FanInUniform;
 import org.police4j.region.VertexRegion;
 
@@ -282,9 +283,20 @@ public final class PolicedConvNet extends AbstractBlock {
             mean = value(ps, name + ".runningMean", x, false);
             var = value(ps, name + ".runningVar", x, false);
         }
+        NDArray[] affine = batchNormAffine(gamma, beta, mean, var);
+        return pre.mul(affine[0].reshape(1, c.outC(), 1, 1)).add(affine[1].reshape(1, c.outC(), 1, 1));
+    }
+
+    /**
+     * Batch-norm with given statistics as the per-channel affine map {@code y = s x + t}, {@code
+     * s = gamma / sqrt(var + eps)}, {@code t = beta - mean s}: written once, for the forward and
+     * the fold, so that both compute the same float32 numbers.
+     *
+     * @return {s, t}
+     */
+    static NDArray[] batchNormAffine(NDArray gamma, NDArray beta, NDArray mean, NDArray var) {
         NDArray scale = gamma.div(var.add(BN_EPS).sqrt());
-        NDArray offset = beta.sub(mean.mul(scale));
-        return pre.mul(scale.reshape(1, c.outC(), 1, 1)).add(offset.reshape(1, c.outC(), 1, 1));
+        return new NDArray[] {scale, beta.sub(mean.mul(scale))};
     }
 
     private NDArray value(ParameterStore ps, String name, NDArray x, boolean training) {
@@ -451,7 +463,7 @@ public final class PolicedConvNet extends AbstractBlock {
     }
 
     /** {@return the plain network with the shifts folded into biases: see {@link ConvFold}} */
-    public FoldedConvNet fold() {
+    public FoldedNetwork fold() {
         return ConvFold.fold(this);
     }
 

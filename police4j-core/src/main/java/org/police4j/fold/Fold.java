@@ -1,20 +1,18 @@
 package org.police4j.fold;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
-import ai.djl.nn.Block;
-import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
+import org.police4j.network.DjlExport;
+import org.police4j.network.FoldedNetwork;
+import org.police4j.network.Layer.Dense;
 import org.police4j.engine.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.nn.SequentialArchitecture;
@@ -62,26 +60,26 @@ public final class Fold {
      * @param block an initialised POLICEd network
      * @return weights with each hidden bias replaced by {@code bias + shift} (float32 sum)
      */
-    public static FoldedWeights weights(PolicedMlp block) {
+    public static FoldedNetwork weights(PolicedMlp block) {
         NDManager parent = block.weight(0).getManager();
         float[][] shifts;
-        DenseLayer head;
+        Dense head;
         try (NDManager manager = parent.newSubManager()) {
             PolicedMlp.Trace trace = regionOnly(block, manager);
             shifts = shifts(trace);
             // The head as applied: projected when the block has an exact affine target.
-            head = new DenseLayer(matrix(trace.headWeight()), trace.headBias().toFloatArray());
+            head = new Dense(matrix(trace.headWeight()), trace.headBias().toFloatArray());
         }
-        List<DenseLayer> hidden = new ArrayList<>();
+        List<Dense> hidden = new ArrayList<>();
         int last = block.layers().size() - 1;
         for (int l = 0; l < last; l++) {
             float[] bias = block.bias(l).toFloatArray();
             for (int k = 0; k < bias.length; k++) {
                 bias[k] = bias[k] + shifts[l][k];
             }
-            hidden.add(new DenseLayer(matrix(block.weight(l)), bias));
+            hidden.add(new Dense(matrix(block.weight(l)), bias));
         }
-        return new FoldedWeights(hidden, head, block.activation());
+        return FoldedNetwork.mlp(hidden, head, block.activation());
     }
 
     /**
@@ -94,9 +92,9 @@ public final class Fold {
      * @return its weights and biases as they are (no shift)
      * @throws IllegalArgumentException when a block breaks the form or a Linear is not initialised
      */
-    public static FoldedWeights plain(SequentialBlock network, int inputDimension) {
+    public static FoldedNetwork plain(SequentialBlock network, int inputDimension) {
         SequentialArchitecture arch = SequentialArchitecture.of(network, inputDimension);
-        List<DenseLayer> layers = new ArrayList<>();
+        List<Dense> layers = new ArrayList<>();
         for (int l = 0; l < arch.linears().size(); l++) {
             Linear linear = arch.linears().get(l);
             Parameter weight = linear.getParameters().get("weight");
@@ -107,10 +105,9 @@ public final class Fold {
             float[][] w = matrix(weight.getArray());
             Parameter bias = linear.getParameters().get("bias");
             float[] b = bias == null ? new float[w.length] : bias.getArray().toFloatArray();
-            layers.add(new DenseLayer(w, b));
+            layers.add(new Dense(w, b));
         }
-        return new FoldedWeights(
-                layers.subList(0, layers.size() - 1), layers.get(layers.size() - 1), arch.activation());
+        return FoldedNetwork.mlp(layers.subList(0, layers.size() - 1), layers.get(layers.size() - 1), arch.activation());
     }
 
     /**
@@ -126,22 +123,14 @@ public final class Fold {
     }
 
     /**
-     * A plain DJL block computing {@code weights}.
+     * A plain DJL block computing {@code weights}; see {@link DjlExport}.
      *
-     * @param weights the folded weights
+     * @param weights the folded network
      * @param manager owns the new parameters
      * @return an initialised {@link SequentialBlock}
      */
-    public static SequentialBlock block(FoldedWeights weights, NDManager manager) {
-        SequentialBlock net = structure(weights);
-        net.initialize(manager, DataType.FLOAT32, new Shape(1, weights.inputDimension()));
-        int i = 0;
-        for (DenseLayer layer : weights.hidden()) {
-            copyInto((Linear) net.getChildren().get(2 * i).getValue(), layer);
-            i++;
-        }
-        copyInto((Linear) net.getChildren().get(2 * i).getValue(), weights.head());
-        return net;
+    public static SequentialBlock block(FoldedNetwork weights, NDManager manager) {
+        return DjlExport.block(weights, manager);
     }
 
     /**
@@ -151,42 +140,8 @@ public final class Fold {
      * @param weights the folded network whose shape is rebuilt
      * @return the block, not initialised
      */
-    public static SequentialBlock structure(FoldedWeights weights) {
-        SequentialBlock net = new SequentialBlock();
-        for (DenseLayer layer : weights.hidden()) {
-            net.add(Linear.builder().setUnits(layer.outputs()).build());
-            net.add(djlActivation(weights.activation()));
-        }
-        net.add(Linear.builder().setUnits(weights.head().outputs()).build());
-        return net;
-    }
-
-    /**
-     * DJL's own block for the activation (abs has none: a named lambda).
-     *
-     * @param cpa the activation
-     * @return a parameterless block applying it
-     */
-    public static Block djlActivation(Cpa cpa) {
-        switch (cpa.kind()) {
-            case RELU:
-                return Activation.reluBlock();
-            case LEAKY_RELU:
-                return Activation.leakyReluBlock((float) cpa.negativeSlope());
-            default:
-                return new LambdaBlock(list -> new NDList(list.singletonOrThrow().abs()), "Abs");
-        }
-    }
-
-    private static void copyInto(Linear linear, DenseLayer layer) {
-        Parameter weight = linear.getParameters().get("weight");
-        Parameter bias = linear.getParameters().get("bias");
-        float[] flat = new float[layer.outputs() * layer.inputs()];
-        for (int k = 0; k < layer.outputs(); k++) {
-            System.arraycopy(layer.weight()[k], 0, flat, k * layer.inputs(), layer.inputs());
-        }
-        copy(weight.getArray(), flat);
-        copy(bias.getArray(), layer.bias());
+    public static SequentialBlock structure(FoldedNetwork weights) {
+        return DjlExport.structure(weights);
     }
 
     /**
@@ -198,9 +153,7 @@ public final class Fold {
      * @param values as many values as {@code target} has, row-major
      */
     public static void copy(NDArray target, float[] values) {
-        try (NDManager scratch = target.getManager().newSubManager()) {
-            target.set(new NDIndex("..."), scratch.create(values, target.getShape()));
-        }
+        DjlExport.copy(target, values);
     }
 
     static float[][] matrix(NDArray array) {

@@ -1,10 +1,13 @@
 package org.police4j.nn;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import org.police4j.engine.Cpa;
-import org.police4j.fold.Fold;
 
 /**
  * The unconstrained twin of a {@link PolicedMlp}: the same layers, activation and initialisation,
@@ -27,11 +30,29 @@ public final class PlainMlp {
         long fanIn = inputDimension;
         for (int width : hidden) {
             net.add(linear(width, fanIn));
-            net.add(Fold.djlActivation(activation));
+            net.add(activationBlock(activation));
             fanIn = width;
         }
         net.add(linear(outputs, fanIn));
         return net;
+    }
+
+    /**
+     * DJL's own block for the activation (abs has none: a named lambda), so that plain and
+     * folded networks are made of DJL's blocks only.
+     *
+     * @param cpa the activation
+     * @return a parameterless block applying it
+     */
+    public static Block activationBlock(Cpa cpa) {
+        switch (cpa.kind()) {
+            case RELU:
+                return Activation.reluBlock();
+            case LEAKY_RELU:
+                return Activation.leakyReluBlock((float) cpa.negativeSlope());
+            default:
+                return new LambdaBlock(list -> new NDList(list.singletonOrThrow().abs()), "Abs");
+        }
     }
 
     static Linear linear(int width, long fanIn) {

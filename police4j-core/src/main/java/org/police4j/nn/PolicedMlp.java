@@ -44,7 +44,7 @@ import org.police4j.region.VertexRegion;
  * region), either as vertex rows (the paper's way) or as a tracked affine map (see {@link
  * Strategy}). At every hidden layer the {@link ShiftEngine} turns the region's pre-activation range
  * into a shift per unit, which joins the bias of the data rows' product; the head is a plain
- * linear layer. For inference, {@link org.police4j.fold.Fold} turns the block into a plain {@link
+ * linear layer. For inference, {@code org.police4j.fold.Fold} turns the block into a plain {@link
  * SequentialBlock} with the shifts in the biases.
  *
  * <p>Build one with {@link #builder()}, or POLICE an existing {@link SequentialBlock} of {@link

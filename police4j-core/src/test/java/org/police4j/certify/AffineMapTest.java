@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.police4j.network.Layer.Dense;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
 
 /** Random networks POLICEd on a random simplex: certified, and the map is the network there. */
 class AffineMapTest {
@@ -24,7 +24,7 @@ class AffineMapTest {
             int[] widths = {4 + rnd.nextInt(12), 4 + rnd.nextInt(12), 4 + rnd.nextInt(12)};
             double[][] simplex = Nets.randomPoints(rnd, d + 1, d);
             double[][] inside = Nets.convexCombinations(rnd, simplex, 50);
-            FoldedWeights net =
+            FoldedNetwork net =
                     Nets.policed(rnd, Nets.randomNet(rnd, act, d, widths, 3), simplex, 0.7);
 
             Certifier.Analysis fast = Certifier.builder().build().analyze(net, simplex, inside);
@@ -49,13 +49,13 @@ class AffineMapTest {
                         org.assertj.core.data.Offset.offset(1e-12));
             }
             Checks.sameAsExact(fast,
-                    Certifier.builder().fastPath(false).build().analyze(net, simplex, inside));
+                    Certifier.builder().optFastPath(false).build().analyze(net, simplex, inside));
 
             // one deliberately straddling unit is refused, and found first
             // (a random unit of a random layer, else of a shallower layer, else of layer 0)
             int layer = rnd.nextInt(3);
             int unit = rnd.nextInt(widths[layer]);
-            FoldedWeights bent = Nets.straddling(net, simplex, layer, unit);
+            FoldedNetwork bent = Nets.straddling(net, simplex, layer, unit);
             while (bent == null && (layer > 0 || unit > 0)) {
                 if (layer > 0) {
                     layer--;
@@ -74,22 +74,22 @@ class AffineMapTest {
                 assertThat(refused.certificate.firstViolation().unit()).isEqualTo(unit);
                 assertThat(refused.certificate.offendingUnits()).isGreaterThanOrEqualTo(1);
                 Checks.sameAsExact(refused,
-                        Certifier.builder().fastPath(false).build().analyze(bent, simplex, inside));
+                        Certifier.builder().optFastPath(false).build().analyze(bent, simplex, inside));
             }
         }
     }
 
     /** A, b by composing the layers in double with the given sides (an independent oracle). */
-    private static double[][][] doubleMap(FoldedWeights net, int[][] sides) {
+    private static double[][][] doubleMap(FoldedNetwork net, int[][] sides) {
         int d = net.inputDimension();
         double[][] a = new double[d][d];
         for (int j = 0; j < d; j++) {
             a[j][j] = 1;
         }
         double[] b = new double[d];
-        List<DenseLayer> hidden = net.hidden();
+        List<Dense> hidden = net.hidden();
         for (int l = 0; l <= hidden.size(); l++) {
-            DenseLayer layer = l < hidden.size() ? hidden.get(l) : net.head();
+            Dense layer = l < hidden.size() ? hidden.get(l) : net.head();
             int out = layer.outputs();
             double[][] na = new double[out][d];
             double[] nb = new double[out];

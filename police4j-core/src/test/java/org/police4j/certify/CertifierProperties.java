@@ -7,8 +7,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;
-import org.police4j.fold.FoldedWeights;
 
 /** Property tests over depth, width, number of vertices, dimension and activation. */
 class CertifierProperties {
@@ -26,7 +26,7 @@ class CertifierProperties {
     }
 
     private static final Certifier FAST = Certifier.builder().build();
-    private static final Certifier EXACT = Certifier.builder().fastPath(false).build();
+    private static final Certifier EXACT = Certifier.builder().optFastPath(false).build();
 
     @Property(tries = 400, seed = "20230419")
     void policedNetworksAreCertifiedAndStraddlesAreRefused(
@@ -41,7 +41,7 @@ class CertifierProperties {
         java.util.Arrays.fill(widths, width);
         double[][] vertices = Nets.randomPoints(rnd, p, d);
         double[][] inside = Nets.convexCombinations(rnd, vertices, 10);
-        FoldedWeights net =
+        FoldedNetwork net =
                 Nets.policed(rnd, Nets.randomNet(rnd, act.cpa, d, widths, 2), vertices, 0.6);
 
         Certifier.Analysis fast = FAST.analyze(net, vertices, inside);
@@ -55,7 +55,7 @@ class CertifierProperties {
 
         int layer = rnd.nextInt(depth);
         int unit = rnd.nextInt(width);
-        FoldedWeights bent = Nets.straddling(net, vertices, layer, unit);
+        FoldedNetwork bent = Nets.straddling(net, vertices, layer, unit);
         if (bent == null) {
             return; // e.g. P = 1, or a unit the vertices do not move
         }

@@ -11,18 +11,18 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.police4j.network.Layer.Dense;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
 
 /** Hand-made networks whose answer is known. */
 class CertifierTest {
 
-    private static final Certifier EXACT = Certifier.builder().fastPath(false).build();
-    private static final Certifier SERIAL = Certifier.builder().parallel(false).build();
+    private static final Certifier EXACT = Certifier.builder().optFastPath(false).build();
+    private static final Certifier SERIAL = Certifier.builder().optParallel(false).build();
 
     /** y = 2 * act(x - 0.5) + 1 in 1-D. */
-    private static FoldedWeights shiftedUnit(Cpa act) {
+    private static FoldedNetwork shiftedUnit(Cpa act) {
         return net(act, layer(new float[][] {{2f}}, new float[] {1f}),
                 layer(new float[][] {{1f}}, new float[] {-0.5f}));
     }
@@ -50,13 +50,13 @@ class CertifierTest {
     void firstViolationIsTheFirstStraddlingLayerAndUnitAndAllAreCounted() {
         // 2-D input; layer 0: u0 = x0 + 0 (>= 0 on the square [0,1]^2), u1 = x1 - 0.25 (straddles)
         // layer 1: v0 = u0 + 10 (positive), v1 = u0 - 0.5 (straddles), v2 = -u0 - 1 (negative)
-        DenseLayer l0 = layer(new float[][] {{1f, 0f}, {0f, 1f}}, new float[] {0f, -0.25f});
-        DenseLayer l1 = layer(new float[][] {{1f, 0f}, {1f, 0f}, {-1f, 0f}},
+        Dense l0 = layer(new float[][] {{1f, 0f}, {0f, 1f}}, new float[] {0f, -0.25f});
+        Dense l1 = layer(new float[][] {{1f, 0f}, {1f, 0f}, {-1f, 0f}},
                 new float[] {10f, -0.5f, -1f});
-        DenseLayer head = layer(new float[][] {{1f, 1f, 1f}}, new float[] {0f});
+        Dense head = layer(new float[][] {{1f, 1f, 1f}}, new float[] {0f});
         double[][] square = {{0, 0}, {1, 0}, {0, 1}, {1, 1}};
         for (Cpa act : List.of(Cpa.relu(), Cpa.leakyRelu(), Cpa.abs())) {
-            FoldedWeights f = net(act, head, l0, l1);
+            FoldedNetwork f = net(act, head, l0, l1);
             for (Certifier c : List.of(Certifier.builder().build(), EXACT)) {
                 Certificate cert = c.run(f, square, null);
                 assertThat(cert.certified()).isFalse();
@@ -65,7 +65,7 @@ class CertifierTest {
                 assertThat(cert.firstViolation()).isEqualTo(new Violation(0, 1, -0.25, 0.75));
             }
             // without the straddling unit of layer 0 the first one is (1, 1)
-            DenseLayer l0ok = layer(new float[][] {{1f, 0f}, {0f, 1f}}, new float[] {0f, 0.25f});
+            Dense l0ok = layer(new float[][] {{1f, 0f}, {0f, 1f}}, new float[] {0f, 0.25f});
             Certificate cert = Certifier.certify(net(act, head, l0ok, l1), square, null);
             assertThat(cert.offendingUnits()).isEqualTo(1);
             assertThat(cert.firstViolation()).isEqualTo(new Violation(1, 1, -0.5, 0.5));
@@ -75,7 +75,7 @@ class CertifierTest {
     @Test
     void aVertexExactlyOnTheKinkIsCompatibleWithBothSides() {
         // pre-activation 0.5 x - 1: exactly 0 at x = 2, positive at x = 3
-        FoldedWeights f = net(Cpa.leakyRelu(), layer(new float[][] {{4f}}, new float[] {-3f}),
+        FoldedNetwork f = net(Cpa.leakyRelu(), layer(new float[][] {{4f}}, new float[] {-3f}),
                 layer(new float[][] {{0.5f}}, new float[] {-1f}));
         double[][] segment = {{2}, {3}};
         double[][] inside = {{2.25}, {2.5}, {2.999}};
@@ -127,7 +127,7 @@ class CertifierTest {
         assertThat(new BigDecimal(3).multiply(new BigDecimal(thirdUp)).subtract(BigDecimal.ONE)
                 .signum()).isEqualTo(1);
         for (Cpa act : List.of(Cpa.relu(), Cpa.leakyRelu(), Cpa.abs())) {
-            FoldedWeights f = net(act, layer(new float[][] {{1f}}, new float[] {0f}),
+            FoldedNetwork f = net(act, layer(new float[][] {{1f}}, new float[] {0f}),
                     layer(new float[][] {{1f}}, new float[] {0f}), // z = x on x >= 0
                     layer(new float[][] {{3f}}, new float[] {-1f}));
             for (Certifier c : List.of(Certifier.builder().build(), EXACT)) {
@@ -169,7 +169,7 @@ class CertifierTest {
         double other = sign > 0 ? -1.0 : 1.0;
         double same = sign > 0 ? 1.0 : -1.0;
         for (Cpa act : List.of(Cpa.relu(), Cpa.leakyRelu(), Cpa.abs())) {
-            FoldedWeights f = net(act, layer(new float[][] {{1f}}, new float[] {0f}),
+            FoldedNetwork f = net(act, layer(new float[][] {{1f}}, new float[] {0f}),
                     layer(new float[][] {{w}}, new float[] {bias}));
             for (Certifier c : List.of(Certifier.builder().build(), EXACT)) {
                 Certificate straddle = c.run(f, new double[][] {{v}, {other}}, null);
@@ -193,7 +193,7 @@ class CertifierTest {
 
     @Test
     void noHiddenLayersIsAlwaysAffine() {
-        FoldedWeights f = new FoldedWeights(List.of(),
+        FoldedNetwork f = FoldedNetwork.mlp(List.of(),
                 layer(new float[][] {{1f, 2f}, {3f, 4f}}, new float[] {5f, 6f}), Cpa.relu());
         Certificate cert = Certifier.certify(f, new double[][] {{0, 0}, {1, 0}, {0, 1}},
                 new double[][] {{0.2, 0.3}});
@@ -212,7 +212,7 @@ class CertifierTest {
         assertThat(small.certified()).isTrue();
         assertThat(small.summary()).startsWith("CERTIFIED")
                 .contains("A is 1 x 1", "y0 = 2.00000*x0 + 0.00000", "1 interior points");
-        FoldedWeights wide = new FoldedWeights(List.of(),
+        FoldedNetwork wide = FoldedNetwork.mlp(List.of(),
                 layer(new float[17][1], new float[17]), Cpa.relu());
         Certificate large = Certifier.certify(wide, new double[][] {{0}}, null);
         assertThat(large.summary()).contains("A is 17 x 1", "too large to print",
@@ -243,7 +243,7 @@ class CertifierTest {
 
     @Test
     void badInputIsRefusedNamingArgumentValueAndExpectation() {
-        FoldedWeights f = shiftedUnit(Cpa.relu());
+        FoldedNetwork f = shiftedUnit(Cpa.relu());
         assertThatThrownBy(() -> Certifier.certify(f, new double[0][], null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("vertices").hasMessageContaining("0 points")
@@ -272,11 +272,11 @@ class CertifierTest {
                 .hasMessageContaining("interiorPoints[0][0]").hasMessageContaining("Infinity");
         assertThatThrownBy(() -> Certifier.certify(null, new double[][] {{0}}, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("net");
-        FoldedWeights nan = net(Cpa.relu(), layer(new float[][] {{1f}}, new float[] {0f}),
+        FoldedNetwork nan = net(Cpa.relu(), layer(new float[][] {{1f}}, new float[] {0f}),
                 layer(new float[][] {{Float.NaN}}, new float[] {0f}));
         assertThatThrownBy(() -> Certifier.certify(nan, new double[][] {{0}}, null))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("hidden layer 0 weight[0][0] is NaN")
+                .hasMessageContaining("layer 0 (Dense) weight[0][0] is NaN")
                 .hasMessageContaining("expected a finite float");
     }
 }

@@ -2,7 +2,7 @@ package org.police4j.certify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.police4j.fold.FoldedWeights;
+import org.police4j.network.FoldedNetwork;
 
 /** Shared assertions. */
 final class Checks {
@@ -10,7 +10,7 @@ final class Checks {
     private Checks() {}
 
     /** The map reproduces net.evaluate at the points within 1e-9 relative. */
-    static void reproduces(Certificate cert, FoldedWeights net, double[][] points) {
+    static void reproduces(Certificate cert, FoldedNetwork net, double[][] points) {
         for (double[] x : points) {
             double[] y = net.evaluate(x);
             double[] m = cert.apply(x);

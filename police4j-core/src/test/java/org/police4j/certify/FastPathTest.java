@@ -6,9 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.police4j.network.Rounding;
+import org.police4j.network.Layer.Dense;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
 
 /**
  * The double fast path must agree with the pure exact path, in particular when pre-activations
@@ -17,7 +18,7 @@ import org.police4j.fold.FoldedWeights;
 class FastPathTest {
 
     private static final Certifier FAST = Certifier.builder().build();
-    private static final Certifier EXACT = Certifier.builder().fastPath(false).build();
+    private static final Certifier EXACT = Certifier.builder().optFastPath(false).build();
 
     /**
      * A network on dyadic vertices (multiples of 1/8) with dyadic weights (multiples of 1/16) and
@@ -28,10 +29,10 @@ class FastPathTest {
      *
      * @return the network, with the number of planted zeros in {@code count[0]}
      */
-    static FoldedWeights plantedZeros(Random rnd, Cpa act, double[][] vertices, int[] widths,
+    static FoldedNetwork plantedZeros(Random rnd, Cpa act, double[][] vertices, int[] widths,
             double planted, boolean extreme, int[] count) {
         int d = vertices[0].length;
-        List<DenseLayer> hidden = new ArrayList<>();
+        List<Dense> hidden = new ArrayList<>();
         double[][] z = new double[vertices.length][];
         for (int i = 0; i < vertices.length; i++) {
             z[i] = vertices[i].clone();
@@ -69,7 +70,7 @@ class FastPathTest {
                     next[i][k] = act.apply(lin[i] + b[k]);
                 }
             }
-            hidden.add(new DenseLayer(w, b));
+            hidden.add(new Dense(w, b));
             z = next;
             in = width;
         }
@@ -80,7 +81,7 @@ class FastPathTest {
                 row[j] = (rnd.nextInt(17) - 8) / 16f;
             }
         }
-        return new FoldedWeights(hidden, new DenseLayer(hw, hb), act);
+        return FoldedNetwork.mlp(hidden, new Dense(hw, hb), act);
     }
 
     static double[][] dyadicPoints(Random rnd, int p, int d) {
@@ -110,7 +111,7 @@ class FastPathTest {
                 }
                 int[] count = new int[1];
                 boolean extreme = trial % 2 == 0;
-                FoldedWeights net =
+                FoldedNetwork net =
                         plantedZeros(rnd, act, vertices, widths, 0.6, extreme, count);
                 double[][] inside = Nets.convexCombinations(rnd, vertices, 5);
                 Certifier.Analysis fast = FAST.analyze(net, vertices, inside);
@@ -138,7 +139,7 @@ class FastPathTest {
         Random rnd = new Random(7);
         double[][] vertices = Nets.randomPoints(rnd, 10, 3);
         for (Cpa act : List.of(Cpa.relu(), Cpa.leakyRelu(), Cpa.abs())) {
-            FoldedWeights net = Nets.policed(rnd,
+            FoldedNetwork net = Nets.policed(rnd,
                     Nets.randomNet(rnd, act, 3, new int[] {32, 32, 32}, 2), vertices, 0.7);
             Certifier.Analysis fast = FAST.analyze(net, vertices, null);
             assertThat(fast.exactVertices).isZero();
@@ -153,8 +154,8 @@ class FastPathTest {
     void gammaIsTheStandardConstantRoundedUp() {
         double u = 0x1p-53;
         for (int n : new int[] {1, 2, 257, 1 << 20}) {
-            assertThat(FastNetwork.gamma(n)).isGreaterThanOrEqualTo(n * u / (1 - n * u));
-            assertThat(FastNetwork.gamma(n)).isLessThan(1.01 * n * u / (1 - n * u));
+            assertThat(Rounding.gamma(n)).isGreaterThanOrEqualTo(n * u / (1 - n * u));
+            assertThat(Rounding.gamma(n)).isLessThan(1.01 * n * u / (1 - n * u));
         }
     }
 }

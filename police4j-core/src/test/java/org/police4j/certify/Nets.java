@@ -3,25 +3,25 @@ package org.police4j.certify;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.police4j.network.Layer.Dense;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
 
 /** Test helpers: small hand-made and random networks, regions and interior points. */
 final class Nets {
 
     private Nets() {}
 
-    static DenseLayer layer(float[][] w, float[] b) {
-        return new DenseLayer(w, b);
+    static Dense layer(float[][] w, float[] b) {
+        return new Dense(w, b);
     }
 
-    static FoldedWeights net(Cpa act, DenseLayer head, DenseLayer... hidden) {
-        return new FoldedWeights(List.of(hidden), head, act);
+    static FoldedNetwork net(Cpa act, Dense head, Dense... hidden) {
+        return FoldedNetwork.mlp(List.of(hidden), head, act);
     }
 
     /** A random dense layer with weights ~ U(-scale, scale) and biases ~ U(-scale, scale). */
-    static DenseLayer randomLayer(Random rnd, int in, int out, double scale) {
+    static Dense randomLayer(Random rnd, int in, int out, double scale) {
         float[][] w = new float[out][in];
         float[] b = new float[out];
         for (int k = 0; k < out; k++) {
@@ -30,18 +30,18 @@ final class Nets {
             }
             b[k] = (float) ((2 * rnd.nextDouble() - 1) * scale);
         }
-        return new DenseLayer(w, b);
+        return new Dense(w, b);
     }
 
     /** A random network d -> widths... -> outputs with weights ~ U(-1/sqrt(fan-in), ...). */
-    static FoldedWeights randomNet(Random rnd, Cpa act, int d, int[] widths, int outputs) {
-        List<DenseLayer> hidden = new ArrayList<>();
+    static FoldedNetwork randomNet(Random rnd, Cpa act, int d, int[] widths, int outputs) {
+        List<Dense> hidden = new ArrayList<>();
         int in = d;
         for (int width : widths) {
             hidden.add(randomLayer(rnd, in, width, 1 / Math.sqrt(in)));
             in = width;
         }
-        return new FoldedWeights(hidden, randomLayer(rnd, in, outputs, 1 / Math.sqrt(in)), act);
+        return FoldedNetwork.mlp(hidden, randomLayer(rnd, in, outputs, 1 / Math.sqrt(in)), act);
     }
 
     /** P random vertices in [-1, 1]^d. */
@@ -82,14 +82,14 @@ final class Nets {
      * computed in double and rounded to float away from the kink, so the vertices stay on the
      * chosen side.
      */
-    static FoldedWeights policed(
-            Random rnd, FoldedWeights net, double[][] vertices, double positive) {
-        List<DenseLayer> hidden = new ArrayList<>();
+    static FoldedNetwork policed(
+            Random rnd, FoldedNetwork net, double[][] vertices, double positive) {
+        List<Dense> hidden = new ArrayList<>();
         double[][] z = new double[vertices.length][];
         for (int i = 0; i < vertices.length; i++) {
             z[i] = vertices[i].clone();
         }
-        for (DenseLayer layer : net.hidden()) {
+        for (Dense layer : net.hidden()) {
             float[][] w = layer.weight();
             float[] b = layer.bias().clone();
             double[][] h = new double[vertices.length][b.length];
@@ -116,24 +116,24 @@ final class Nets {
                     h[i][k] = net.activation().apply(lin[i] + b[k]);
                 }
             }
-            hidden.add(new DenseLayer(w, b));
+            hidden.add(new Dense(w, b));
             z = h;
         }
-        return new FoldedWeights(hidden, net.head(), net.activation());
+        return FoldedNetwork.mlp(hidden, net.head(), net.activation());
     }
 
     /**
      * A copy of the network with one hidden unit's bias set so that the vertices straddle it, or
      * null when the vertices' pre-activations of that unit are (nearly) all equal.
      */
-    static FoldedWeights straddling(FoldedWeights net, double[][] vertices, int layer, int unit) {
-        List<DenseLayer> hidden = new ArrayList<>(net.hidden());
+    static FoldedNetwork straddling(FoldedNetwork net, double[][] vertices, int layer, int unit) {
+        List<Dense> hidden = new ArrayList<>(net.hidden());
         double[][] z = new double[vertices.length][];
         for (int i = 0; i < vertices.length; i++) {
             z[i] = vertices[i].clone();
         }
         for (int l = 0; l < layer; l++) {
-            DenseLayer dl = hidden.get(l);
+            Dense dl = hidden.get(l);
             double[][] next = new double[vertices.length][dl.outputs()];
             for (int i = 0; i < vertices.length; i++) {
                 for (int k = 0; k < dl.outputs(); k++) {
@@ -146,7 +146,7 @@ final class Nets {
             }
             z = next;
         }
-        DenseLayer dl = hidden.get(layer);
+        Dense dl = hidden.get(layer);
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < vertices.length; i++) {
@@ -162,7 +162,7 @@ final class Nets {
         }
         float[] b = dl.bias().clone();
         b[unit] = (float) (-(min + max) / 2);
-        hidden.set(layer, new DenseLayer(dl.weight(), b));
-        return new FoldedWeights(hidden, net.head(), net.activation());
+        hidden.set(layer, new Dense(dl.weight(), b));
+        return FoldedNetwork.mlp(hidden, net.head(), net.activation());
     }
 }

@@ -8,9 +8,9 @@ import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.police4j.network.Layer.Dense;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
 
 /**
  * The brief's performance case: P = 50 vertices in 2-D, 4 hidden layers of width 256, float
@@ -24,17 +24,17 @@ class PerformanceTest {
     static final int DEPTH = 4;
     static final int WIDTH = 256;
 
-    static FoldedWeights bigNet(Random rnd, Cpa act) {
-        List<DenseLayer> hidden = new ArrayList<>();
+    static FoldedNetwork bigNet(Random rnd, Cpa act) {
+        List<Dense> hidden = new ArrayList<>();
         int in = D;
         for (int l = 0; l < DEPTH; l++) {
             hidden.add(Nets.randomLayer(rnd, in, WIDTH, 1.0 / 16));
             in = WIDTH;
         }
-        return new FoldedWeights(hidden, Nets.randomLayer(rnd, in, 2, 1.0 / 16), act);
+        return FoldedNetwork.mlp(hidden, Nets.randomLayer(rnd, in, 2, 1.0 / 16), act);
     }
 
-    static double time(Certifier c, FoldedWeights net, double[][] v, double[][] inside,
+    static double time(Certifier c, FoldedNetwork net, double[][] v, double[][] inside,
             String label) {
         long t0 = System.nanoTime();
         Certifier.Analysis an = c.analyze(net, v, inside);
@@ -52,11 +52,11 @@ class PerformanceTest {
         Certifier fast = Certifier.builder().build();
         for (Cpa act : List.of(Cpa.relu(), Cpa.leakyRelu(), Cpa.abs())) {
             Random rnd = new Random(50);
-            FoldedWeights net = bigNet(rnd, act);
+            FoldedNetwork net = bigNet(rnd, act);
             double[][] v = Nets.randomPoints(rnd, P, D);
             double[][] inside = Nets.convexCombinations(rnd, v, 100);
             time(fast, net, v, inside, act.id() + " random, fast path"); // printed, not asserted: speed is for benchmarks
-            FoldedWeights policed = Nets.policed(rnd, net, v, 0.7);
+            FoldedNetwork policed = Nets.policed(rnd, net, v, 0.7);
             time(fast, policed, v, inside, act.id() + " POLICEd, fast path");
             Certificate cert = fast.run(policed, v, inside);
             assertThat(cert.certified()).isTrue();
@@ -69,14 +69,14 @@ class PerformanceTest {
     @Test
     @EnabledIfSystemProperty(named = "police4j.slow", matches = "true")
     void fiftyVerticesThroughFourLayersOf256PureExact() {
-        Certifier exact = Certifier.builder().fastPath(false).build();
+        Certifier exact = Certifier.builder().optFastPath(false).build();
         for (Cpa act : List.of(Cpa.relu(), Cpa.leakyRelu(), Cpa.abs())) {
             Random rnd = new Random(50);
-            FoldedWeights net = bigNet(rnd, act);
+            FoldedNetwork net = bigNet(rnd, act);
             double[][] v = Nets.randomPoints(rnd, P, D);
             double[][] inside = Nets.convexCombinations(rnd, v, 100);
             time(exact, net, v, inside, act.id() + " random, pure exact");
-            FoldedWeights policed = Nets.policed(rnd, net, v, 0.7);
+            FoldedNetwork policed = Nets.policed(rnd, net, v, 0.7);
             time(exact, policed, v, inside, act.id() + " POLICEd, pure exact");
         }
     }

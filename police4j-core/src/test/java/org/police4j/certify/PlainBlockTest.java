@@ -35,15 +35,15 @@ class PlainBlockTest {
     void certifiesWhereThePlainNetworkIsAffineAndRefusesWhereItBends() {
         try (NDManager manager = NDManager.newBaseManager()) {
             SequentialBlock net = network(manager);
-            Certificate active = Certify.plain(net, VertexRegion.of("a", new double[][] {{2}, {3}}), 20, 1);
+            Certificate active = Certify.plain(net, VertexRegion.of("a", new double[][] {{2}, {3}}), Certify.Options.defaults().optInteriorSamples(20).optSeed(1));
             assertThat(active.certified()).isTrue();
             assertThat(active.a()).isEqualTo(new double[][] {{2}});
             assertThat(active.b()).isEqualTo(new double[] {1});
-            Certificate flat = Certify.plain(net, VertexRegion.of("b", new double[][] {{-1}, {0}}), 20, 1);
+            Certificate flat = Certify.plain(net, VertexRegion.of("b", new double[][] {{-1}, {0}}), Certify.Options.defaults().optInteriorSamples(20).optSeed(1));
             assertThat(flat.certified()).isTrue();
             assertThat(flat.a()).isEqualTo(new double[][] {{0}});
             assertThat(flat.b()).isEqualTo(new double[] {3});
-            Certificate bent = Certify.plain(net, VertexRegion.of("c", new double[][] {{0}, {2}}), 20, 1);
+            Certificate bent = Certify.plain(net, VertexRegion.of("c", new double[][] {{0}, {2}}), Certify.Options.defaults().optInteriorSamples(20).optSeed(1));
             assertThat(bent.certified()).isFalse();
         }
     }
@@ -52,13 +52,13 @@ class PlainBlockTest {
     void refusesAnUninitialisedNetworkAndASmoothOne() {
         SequentialBlock raw = new SequentialBlock().add(Linear.builder().setUnits(2).build())
                 .add(Activation.reluBlock()).add(Linear.builder().setUnits(1).build());
-        assertThatThrownBy(() -> Certify.plain(raw, Regions.simplex(2), 0, 1))
+        assertThatThrownBy(() -> Certify.plain(raw, Regions.simplex(2), Certify.Options.defaults().optInteriorSamples(0).optSeed(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not initialised");
         try (NDManager manager = NDManager.newBaseManager()) {
             SequentialBlock smooth = new SequentialBlock().add(Linear.builder().setUnits(2).build())
                     .add(Activation.tanhBlock()).add(Linear.builder().setUnits(1).build());
             smooth.initialize(manager, DataType.FLOAT32, new Shape(1, 2));
-            assertThatThrownBy(() -> Certify.plain(smooth, Regions.simplex(2), 0, 1))
+            assertThatThrownBy(() -> Certify.plain(smooth, Regions.simplex(2), Certify.Options.defaults().optInteriorSamples(0).optSeed(1)))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("network block 1");
         }
     }

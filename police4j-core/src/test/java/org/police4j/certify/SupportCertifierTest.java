@@ -10,9 +10,11 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.police4j.network.ExactEval;
+import org.police4j.network.FoldedNetwork;
+import org.police4j.network.Layer.Dense;
+import org.police4j.network.Pattern;
 import org.police4j.engine.Cpa;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
 import org.police4j.region.Box;
 import org.police4j.region.L1Ball;
 import org.police4j.region.SupportRegion;
@@ -109,9 +111,9 @@ class SupportCertifierTest {
      * {@code positive}; except unit {@code (sLayer, sUnit)}, whose bias is put in the middle of
      * its range (a clear straddle). Returns null when that unit's range is narrower than 1e-3.
      */
-    static FoldedWeights sided(
+    static FoldedNetwork sided(
             Random rnd,
-            FoldedWeights net,
+            FoldedNetwork net,
             SupportRegion region,
             double margin,
             double positive,
@@ -120,9 +122,9 @@ class SupportCertifierTest {
         int d = region.dimension();
         Cpa act = net.activation();
         Map z = new Map(null, region.center());
-        List<DenseLayer> hidden = new ArrayList<>();
+        List<Dense> hidden = new ArrayList<>();
         for (int l = 0; l < net.hidden().size(); l++) {
-            DenseLayer layer = net.hidden().get(l);
+            Dense layer = net.hidden().get(l);
             float[][] w = layer.weight();
             double[][] lin = times(w, z.a, d);
             float[] b = new float[w.length];
@@ -165,13 +167,13 @@ class SupportCertifierTest {
                     a[k][j] *= s;
                 }
             }
-            hidden.add(new DenseLayer(w, b));
+            hidden.add(new Dense(w, b));
             z = new Map(a, off);
         }
-        return new FoldedWeights(hidden, net.head(), act);
+        return FoldedNetwork.mlp(hidden, net.head(), act);
     }
 
-    static FoldedWeights sided(Random rnd, FoldedWeights net, SupportRegion region) {
+    static FoldedNetwork sided(Random rnd, FoldedNetwork net, SupportRegion region) {
         return sided(rnd, net, region, 1e-3, 0.6, -1, -1);
     }
 
@@ -218,7 +220,7 @@ class SupportCertifierTest {
                 for (int rep = 0; rep < 8; rep++) {
                     int d = 2 + rnd.nextInt(3);
                     SupportRegion region = region(rnd, kind, d);
-                    FoldedWeights net =
+                    FoldedNetwork net =
                             sided(rnd, Nets.randomNet(rnd, act, d, widths(rnd), 1 + rnd.nextInt(3)),
                                     region);
                     double[][] inside = region.sample(20, new Random(rep));
@@ -252,9 +254,9 @@ class SupportCertifierTest {
                     int d = 2 + rnd.nextInt(3);
                     SupportRegion region = region(rnd, kind, d);
                     int[] widths = widths(rnd);
-                    FoldedWeights base = Nets.randomNet(rnd, act, d, widths, 2);
+                    FoldedNetwork base = Nets.randomNet(rnd, act, d, widths, 2);
                     int layer = rnd.nextInt(widths.length);
-                    FoldedWeights net = null;
+                    FoldedNetwork net = null;
                     int unit = -1;
                     for (int attempt = 0; attempt < 20 && net == null; attempt++) {
                         unit = rnd.nextInt(widths[layer]);
@@ -313,15 +315,15 @@ class SupportCertifierTest {
         }
         Box box = Box.linf(m, 0.01);
         // one hidden layer: moving unit 0's bias does not disturb later layers' margins
-        FoldedWeights net = sided(rnd, Nets.randomNet(rnd, act, d, new int[] {32}, 3), box);
-        DenseLayer l0 = net.hidden().get(0);
+        FoldedNetwork net = sided(rnd, Nets.randomNet(rnd, act, d, new int[] {32}, 3), box);
+        Dense l0 = net.hidden().get(0);
         float[] b = l0.bias().clone();
         double[] r = box.radii();
         BigDecimal[] range = exactFirstLayerRange(l0.weight()[0], 0f, m, r);
         b[0] = (float) -(low ? range[0] : range[1]).doubleValue();
-        List<DenseLayer> hidden = new ArrayList<>(net.hidden());
-        hidden.set(0, new DenseLayer(l0.weight(), b));
-        net = new FoldedWeights(hidden, net.head(), act);
+        List<Dense> hidden = new ArrayList<>(net.hidden());
+        hidden.set(0, new Dense(l0.weight(), b));
+        net = FoldedNetwork.mlp(hidden, net.head(), act);
         int j0 = 0;
         for (int j = 1; j < d; j++) {
             if (Math.abs(l0.weight()[0][j]) > Math.abs(l0.weight()[0][j0])) {
@@ -354,7 +356,7 @@ class SupportCertifierTest {
                 for (boolean low : new boolean[] {true, false}) {
                     Object[] c = edgeCase(act, low ? -eps : eps, low, 5 + (long) (eps * 1e15));
                     Certificate s =
-                            SupportCertifier.certify((FoldedWeights) c[0], (Box) c[1], null);
+                            SupportCertifier.certify((FoldedNetwork) c[0], (Box) c[1], null);
                     assertThat(s.certified())
                             .as("%s straddling by %g at the %s end", act.id(), eps,
                                     low ? "low" : "high")
@@ -372,10 +374,10 @@ class SupportCertifierTest {
             for (boolean low : new boolean[] {true, false}) {
                 Object[] c = edgeCase(act, low ? 1e-9 : -1e-9, low, 11);
                 SupportCertifier.Result res =
-                        SupportCertifier.analyze((FoldedWeights) c[0], (Box) c[1], null);
+                        SupportCertifier.analyze((FoldedNetwork) c[0], (Box) c[1], null);
                 assertThat(res.certificate().certified()).as("%s clear by 1e-9", act.id()).isTrue();
                 c = edgeCase(act, low ? 1e-12 : -1e-12, low, 12);
-                Certificate near = SupportCertifier.certify((FoldedWeights) c[0], (Box) c[1], null);
+                Certificate near = SupportCertifier.certify((FoldedNetwork) c[0], (Box) c[1], null);
                 System.out.printf(Locale.ROOT,
                         "[support cert] %s, clear by 1e-12 at the %s end: certified=%b%n",
                         act.id(), low ? "low" : "high", near.certified());
@@ -384,13 +386,13 @@ class SupportCertifierTest {
     }
 
     /** Min over the vertices of the exact pre-activation of (layer, unit), times side. */
-    static double exactEnd(ExactNetwork exact, double[][] vertices, int layer, int unit, int side,
+    static double exactEnd(ExactEval exact, double[][] vertices, int layer, int unit, int side,
             int[] signs) {
         double worst = Double.POSITIVE_INFINITY;
         signs[0] = 0;
         signs[1] = 0;
         for (double[] v : vertices) {
-            Pattern p = exact.forward(v);
+            Pattern p = exact.pattern(v);
             worst = Math.min(worst, side * p.pre[layer][unit]);
             if (p.sign[layer][unit] > 0) {
                 signs[1]++;
@@ -404,7 +406,7 @@ class SupportCertifierTest {
     /**
      * In a deeper layer (3-D box, exact vertices): a unit of the second hidden layer is brought
      * to straddle by about 1e-9 (found by bisection on the box's centre, decided exactly by
-     * {@link ExactNetwork}); the support certificate must refuse it. Also a random sweep of
+     * {@link ExactEval}); the support certificate must refuse it. Also a random sweep of
      * units ending within float rounding (~1e-8) of 0: certified by the support certificate
      * implies certified by the exact one.
      */
@@ -419,23 +421,23 @@ class SupportCertifierTest {
                 int d = 3;
                 Box box0 = (Box) region(rnd, 0, d);
                 double[] r = box0.radii();
-                FoldedWeights net =
+                FoldedNetwork net =
                         sided(rnd, Nets.randomNet(rnd, act, d, new int[] {8, 8}, 2), box0, 1e-3,
                                 0.7, -1, -1);
                 int unit = rnd.nextInt(8);
                 int side = rnd.nextBoolean() ? 1 : -1;
                 // put the unit's chosen end near 0 (float rounding of the bias: ~1e-8)
-                ExactNetwork exact = new ExactNetwork(net);
+                ExactEval exact = new ExactEval(net);
                 int[] signs = new int[2];
                 double[][] v0 = box0.toVertexRegion(64).vertices();
                 double end = exactEnd(exact, v0, 1, unit, side, signs);
-                DenseLayer l1 = net.hidden().get(1);
+                Dense l1 = net.hidden().get(1);
                 float[] b = l1.bias().clone();
                 b[unit] = (float) (b[unit] - side * end);
-                List<DenseLayer> hidden = new ArrayList<>(net.hidden());
-                hidden.set(1, new DenseLayer(l1.weight(), b));
-                net = new FoldedWeights(hidden, net.head(), act);
-                exact = new ExactNetwork(net);
+                List<Dense> hidden = new ArrayList<>(net.hidden());
+                hidden.set(1, new Dense(l1.weight(), b));
+                net = FoldedNetwork.mlp(hidden, net.head(), act);
+                exact = new ExactEval(net);
 
                 // sweep: whatever the float rounding gave
                 Certificate s0 = SupportCertifier.certify(net, box0, null);
@@ -506,7 +508,7 @@ class SupportCertifierTest {
         assertThat(straddles).isGreaterThan(20);
     }
 
-    private static double endAt(ExactNetwork exact, double[] m0, double[] r, double t, int unit,
+    private static double endAt(ExactEval exact, double[] m0, double[] r, double t, int unit,
             int side, int[] signs) {
         double[] m = m0.clone();
         m[0] += t;
@@ -530,7 +532,7 @@ class SupportCertifierTest {
         for (Cpa act : ACTIVATIONS) {
             Random rnd = new Random(784);
             Box box = mnistBox(rnd);
-            FoldedWeights net =
+            FoldedNetwork net =
                     sided(rnd, Nets.randomNet(rnd, act, 784, new int[] {256, 256}, 10), box);
             double[][] inside = box.sample(100, new Random(1));
             long t0 = System.nanoTime();
@@ -556,7 +558,7 @@ class SupportCertifierTest {
     void a784DimensionalBoxThroughRandomBiasesIsRefusedInTheFirstLayer() {
         Random rnd = new Random(9);
         Box box = mnistBox(rnd);
-        FoldedWeights net = Nets.randomNet(rnd, Cpa.relu(), 784, new int[] {256, 256}, 10);
+        FoldedNetwork net = Nets.randomNet(rnd, Cpa.relu(), 784, new int[] {256, 256}, 10);
         Certificate c = SupportCertifier.certify(net, box, null);
         assertThat(c.certified()).isFalse();
         assertThat(c.hiddenLayers()).isEqualTo(1);
@@ -571,7 +573,7 @@ class SupportCertifierTest {
         for (Cpa act : List.of(Cpa.relu(), Cpa.leakyRelu())) {
             Random rnd = new Random(1024);
             Box box = mnistBox(rnd);
-            FoldedWeights net =
+            FoldedNetwork net =
                     sided(rnd, Nets.randomNet(rnd, act, 784, new int[] {1024, 1024}, 10), box);
             double[][] inside = box.sample(10, new Random(2));
             long t0 = System.nanoTime();
@@ -593,9 +595,9 @@ class SupportCertifierTest {
     @Test
     void constantAndDeadUnitsAreExactlyZeroAndFine() {
         // unit 0: zero weights, zero bias (range exactly [0, 0]); unit 1: x0 + 2 > 0
-        FoldedWeights net =
-                Nets.net(Cpa.abs(), new DenseLayer(new float[][] {{1f, 3f}}, new float[] {0.5f}),
-                        new DenseLayer(new float[][] {{0f, 0f}, {1f, 0f}}, new float[] {0f, 2f}));
+        FoldedNetwork net =
+                Nets.net(Cpa.abs(), new Dense(new float[][] {{1f, 3f}}, new float[] {0.5f}),
+                        new Dense(new float[][] {{0f, 0f}, {1f, 0f}}, new float[] {0f, 2f}));
         Box box = Box.of(new double[] {0.25, -0.5}, new double[] {0.5, 0.5});
         Certificate c = SupportCertifier.certify(net, box, new double[][] {{0, 0}});
         assertThat(c.certified()).isTrue();
@@ -607,8 +609,8 @@ class SupportCertifierTest {
 
     @Test
     void noHiddenLayersIsTheHeadItself() {
-        FoldedWeights net =
-                new FoldedWeights(List.of(), new DenseLayer(new float[][] {{2f, -1f}},
+        FoldedNetwork net =
+                FoldedNetwork.mlp(List.of(), new Dense(new float[][] {{2f, -1f}},
                         new float[] {0.25f}), Cpa.relu());
         Certificate c = SupportCertifier.certify(net, L1Ball.of(new double[] {1, 1}, 0.5), null);
         assertThat(c.certified()).isTrue();
@@ -619,7 +621,7 @@ class SupportCertifierTest {
 
     @Test
     void badInputIsRejectedWithNameValueAndExpectation() {
-        FoldedWeights net = Nets.randomNet(new Random(1), Cpa.relu(), 3, new int[] {4}, 2);
+        FoldedNetwork net = Nets.randomNet(new Random(1), Cpa.relu(), 3, new int[] {4}, 2);
         Box box3 = Box.linf(new double[] {0, 0, 0}, 0.1);
         assertThatThrownBy(() -> SupportCertifier.certify(null, box3, null))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -647,11 +649,11 @@ class SupportCertifierTest {
                 .hasMessageContaining("NaN")
                 .hasMessageContaining("finite");
         float[][] w = {{Float.POSITIVE_INFINITY, 0, 0}};
-        FoldedWeights inf = Nets.net(Cpa.relu(), new DenseLayer(new float[][] {{1f}}, new float[] {0}),
-                new DenseLayer(w, new float[] {0}));
+        FoldedNetwork inf = Nets.net(Cpa.relu(), new Dense(new float[][] {{1f}}, new float[] {0}),
+                new Dense(w, new float[] {0}));
         assertThatThrownBy(() -> SupportCertifier.certify(inf, box3, null))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("hidden layer 0 weight[0][0]")
+                .hasMessageContaining("layer 0 (Dense) weight[0][0]")
                 .hasMessageContaining("Infinity");
     }
 }

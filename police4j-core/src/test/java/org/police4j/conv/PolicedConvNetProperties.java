@@ -25,6 +25,10 @@ import org.police4j.certify.Certificate;
 import org.police4j.certify.Certifier;
 import org.police4j.engine.Cpa;
 import org.police4j.io.AtomicDirectory;
+import org.police4j.network.DenseForm;
+import org.police4j.network.FoldedNetwork;
+import org.police4j.network.Layer;
+import org.police4j.engine.Cpa;
 import org.police4j.io.ModelIo;
 import org.police4j.region.VertexRegion;
 import org.police4j.testing.Barycentric;
@@ -128,7 +132,7 @@ class PolicedConvNetProperties {
                 Barycentric.assertInterpolates(Nets.rows(t.outputs()), Nets.rows(t.vertexOutputs()), weights, c);
             }
             float[] constrained = net.forward(ps, new NDList(x), false).head().toFloatArray();
-            FoldedConvNet folded = net.fold();
+            FoldedNetwork folded = net.fold();
             SequentialBlock plain = folded.block(manager);
             float[] y = plain.forward(ps, new NDList(x), false).head().toFloatArray();
             assertNormwiseClose(y, constrained, 1e-6, c);
@@ -144,13 +148,13 @@ class PolicedConvNetProperties {
             }
 
             double[][] interior = Barycentric.combine(Barycentric.lambdas(8, region.vertexCount(), rng), region.vertices());
-            Certificate cert = ConvCertifier.certify(folded, region.vertices(), interior);
+            Certificate cert = Certifier.certify(folded, region.vertices(), interior);
             assertThat(cert.certified()).as("certificate of %s: %s", c, cert.summary()).isTrue();
             assertThat(cert.interiorDeviation()).as("map of %s", c).isLessThan(1e-6 * (1 + maxAbs(constrained)));
             if (!folded.hasMaxPool() && isPowerOfTwo(folded)) {
                 // the dense unrolling is exact: the existing certifier must agree
                 DENSE_CERTIFIER.incrementAndGet();
-                Certificate dense = Certifier.certify(ConvCertifier.unroll(folded), region.vertices(), interior);
+                Certificate dense = Certifier.certify(DenseForm.of(folded), region.vertices(), interior);
                 assertThat(dense.certified()).as("dense certificate of %s", c).isTrue();
                 assertThat(dense.unitsChecked()).isEqualTo(cert.unitsChecked());
             }
@@ -158,9 +162,9 @@ class PolicedConvNetProperties {
         }
     }
 
-    static boolean isPowerOfTwo(FoldedConvNet f) {
-        for (FoldedConvNet.Op op : f.ops()) {
-            if (op instanceof FoldedConvNet.GapOp g && Integer.bitCount(g.h() * g.w()) != 1) {
+    static boolean isPowerOfTwo(FoldedNetwork f) {
+        for (Layer layer : f.layers()) {
+            if (layer instanceof Layer.GlobalAvgPool g && Integer.bitCount(g.area()) != 1) {
                 return false;
             }
         }
@@ -168,12 +172,15 @@ class PolicedConvNetProperties {
     }
 
     /** Moves the bias of the first layer's widest unit to straddle the kink: must be refused. */
-    static void assertBreakingIsRefused(FoldedConvNet folded, VertexRegion region, Case c) {
+    static void assertBreakingIsRefused(FoldedNetwork folded, VertexRegion region, Case c) {
         if (region.vertexCount() < 2) {
             return;
         }
-        FoldedConvNet.ConvOp cv = (FoldedConvNet.ConvOp) folded.ops().get(0);
-        int units = cv.units();
+        Layer.Conv cv = (Layer.Conv) folded.layers().get(0);
+        int pool = folded.layers().get(1) instanceof Layer.MaxPool p ? p.kernelH() : 0;
+        int actH = pool == 0 ? cv.outH() : cv.outH() / pool;
+        int actW = pool == 0 ? cv.outW() : cv.outW() / pool;
+        int units = cv.outC() * actH * actW;
         double[] lo = new double[units];
         double[] hi = new double[units];
         java.util.Arrays.fill(lo, Double.POSITIVE_INFINITY);
@@ -196,17 +203,17 @@ class PolicedConvNetProperties {
         }
         float mid = (float) ((lo[widest] + hi[widest]) / 2);
         float[] bias = cv.bias().clone();
-        int per = cv.actH() * cv.actW();
+        int per = actH * actW;
         int o = widest / per;
-        int a = (widest / cv.actW()) % cv.actH();
-        int b = widest % cv.actW();
-        int k = Math.max(1, cv.pool());
+        int a = (widest / actW) % actH;
+        int b = widest % actW;
+        int k = Math.max(1, pool);
         for (int i = a * k; i < a * k + k; i++) {
             for (int j = b * k; j < b * k + k; j++) {
                 bias[(o * cv.outH() + i) * cv.outW() + j] -= mid;
             }
         }
-        Certificate broken = ConvCertifier.certify(folded.with(0, cv.withBias(bias)), region.vertices(), null);
+        Certificate broken = Certifier.certify(folded.with(0, cv.withBias(bias)), region.vertices(), null);
         assertThat(broken.certified()).as("broken %s must be refused", c).isFalse();
         assertThat(broken.firstViolation().layer()).isZero();
         assertThat(broken.summary()).contains("NOT CERTIFIED");

@@ -9,6 +9,10 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.police4j.certify.Certificate;
+import org.police4j.certify.Certifier;
+import org.police4j.network.DoubleEval;
+import org.police4j.network.FoldedNetwork;
+import org.police4j.network.Layer;
 import org.police4j.region.VertexRegion;
 
 /** A window whose winner changes inside the region is refused, naming the pooled unit. */
@@ -29,18 +33,14 @@ class PoolWindowCertificateTest {
                     PolicedConvNet.builder().setInput(1, 6, 6).conv(2, 3).maxPool(2, 2).flatten().outputs(1).setRegion(region).build();
             Engine.getInstance().setRandomSeed(5);
             net.initialize(manager, DataType.FLOAT32, new Shape(1, 36));
-            FoldedConvNet folded = net.fold();
-            assertThat(ConvCertifier.certify(folded, v, null).certified()).isTrue();
+            FoldedNetwork folded = net.fold();
+            assertThat(Certifier.certify(folded, v, null).certified()).isTrue();
 
-            FoldedConvNet.ConvOp cv = (FoldedConvNet.ConvOp) folded.ops().get(0);
-            ConvEval<Double> eval = new ConvEval<>(folded, ConvEval.doubles(0));
+            Layer.Conv cv = (Layer.Conv) folded.layers().get(0);
+            assertThat(folded.layers().get(1)).isInstanceOf(Layer.MaxPool.class);
             double[][] conv = new double[v.length][];
             for (int p = 0; p < v.length; p++) {
-                Double[] c = eval.run(ConvEval.boxed(v[p]), null, null, true).prePool.get(0);
-                conv[p] = new double[c.length];
-                for (int i = 0; i < c.length; i++) {
-                    conv[p][i] = c[i];
-                }
+                conv[p] = DoubleEval.trace(folded, v[p]).get(1); // the conv's output: the pool's input
             }
             // window of pooled unit 0 (channel 0, rows 0-1, cols 0-1): positions 0, 1, 4, 5 of the 4x4 map
             int[] pos = {0, 1, 4, 5};
@@ -80,7 +80,7 @@ class PoolWindowCertificateTest {
             assertThat(hi - lo).isGreaterThan(1e-3);
             float[] bias = cv.bias().clone();
             bias[q] -= (float) ((lo + hi) / 2); // q now beats w at some vertices, loses at others
-            Certificate broken = ConvCertifier.certify(folded.with(0, cv.withBias(bias)), v, null);
+            Certificate broken = Certifier.certify(folded.with(0, cv.withBias(bias)), v, null);
             assertThat(broken.certified()).isFalse();
             assertThat(broken.firstViolation().layer()).isZero();
             assertThat(broken.firstViolation().unit()).isZero();

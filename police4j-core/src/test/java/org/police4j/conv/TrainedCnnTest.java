@@ -22,6 +22,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.police4j.testing.Barycentric;
 import org.police4j.certify.Certificate;
+import org.police4j.certify.Certifier;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.region.VertexRegion;
 import org.police4j.testing.Nets;
 
@@ -118,7 +120,7 @@ class TrainedCnnTest {
             double testAccuracy = accuracy(net.forward(ps, new NDList(xt), false).head(), testLabels);
 
             long f0 = System.nanoTime();
-            FoldedConvNet folded = net.fold();
+            FoldedNetwork folded = net.fold();
             var plain = folded.block(manager);
             double foldMs = (System.nanoTime() - f0) / 1e6;
             float[] constrained = logits.toFloatArray();
@@ -150,7 +152,7 @@ class TrainedCnnTest {
             }
             Arrays.sort(plainNanos);
             long c0 = System.nanoTime();
-            Certificate cert = ConvCertifier.certify(folded, region.vertices(), interior);
+            Certificate cert = Certifier.certify(folded, region.vertices(), interior);
             double certSeconds = (System.nanoTime() - c0) / 1e9;
 
             long[] sorted = stepNanos.clone();

@@ -60,7 +60,7 @@ class MultiRegionTest {
             Fit.create()
                     .fit(model, Nets.matrix(data, x), Nets.matrix(data, y),
                             TrainingSettings.paper(300, 1e-2, 0, 3, 0.3, LossKind.MSE, 3));
-            List<Certificate> certs = Certify.perRegion(block, 200, 1);
+            List<Certificate> certs = Certify.perRegion(block, Certify.Options.defaults().optInteriorSamples(200).optSeed(1));
             assertThat(certs).hasSize(2).allMatch(Certificate::certified);
             double[] left = certs.get(0).a()[0];
             double[] right = certs.get(1).a()[0];
@@ -94,7 +94,7 @@ class MultiRegionTest {
             PolicedMlp loaded = ModelIo.load(tmp.resolve("b"), manager).block();
             assertThat(loaded.regions()).containsExactly(box);
             assertThat(loaded.engine().rule()).isEqualTo(SignRule.CENTER);
-            assertThat(Certify.policed(loaded, 50, 2).certified()).isTrue();
+            assertThat(Certify.policed(loaded, Certify.Options.defaults().optInteriorSamples(50).optSeed(2)).certified()).isTrue();
         }
     }
 }

@@ -134,7 +134,7 @@ class StrategyEquivalenceTest {
             ParameterStore ps = new ParameterStore(manager, false);
             PolicedMlp.Trace t = block.forwardWithTrace(ps, x, true);
             assertThat(t.outputs().getShape()).isEqualTo(new Shape(8, 10));
-            var cert = Certify.policed(block, 200, 7);
+            var cert = Certify.policed(block, Certify.Options.defaults().optInteriorSamples(200).optSeed(7));
             assertThat(cert.certified()).as(cert.summary()).isTrue();
             assertThat(cert.interiorDeviation()).isLessThan(1e-4);
         }

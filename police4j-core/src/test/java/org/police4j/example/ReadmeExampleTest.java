@@ -40,7 +40,7 @@ class ReadmeExampleTest {
             model.setBlock(net);
             Fit.create().optProgress(true, "train")                   // AdamW + step schedule
                     .fit(model, x, y, TrainingSettings.paper(300, 5e-3, 1e-5, 3, 0.3, LossKind.MSE, 42));
-            Certificate cert = Certify.policed(net, 1000, 7);         // exact, on the folded weights
+            Certificate cert = Certify.policed(net);                  // exact, on the folded weights
             System.out.println(cert.summary());                       // certified, A, b, deviation
             SequentialBlock plain = Fold.block(net, manager);         // zero-overhead inference
             ModelIo.save(net, dir.resolve("model"), null);            // atomic, checksummed

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;
 import org.police4j.io.AtomicDirectory;
 import org.police4j.io.DirectoryManifest;
@@ -63,7 +64,7 @@ class FoldAndSaveLoadTest {
                 assertThat(y.getShape()).isEqualTo(new Shape(200, 2));
                 assertRelativelyClose(y.toFloatArray(), constrained, 1e-6);
                 // the pure-Java view of the same folded network agrees too
-                FoldedWeights w = Fold.weights(block);
+                FoldedNetwork w = Fold.weights(block);
                 double[][] rows = org.police4j.testing.Nets.rows(x);
                 for (int i = 0; i < rows.length; i++) {
                     double[] f = w.evaluate(rows[i]);

@@ -12,7 +12,7 @@ import java.util.Random;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
 import org.police4j.fold.Fold;
-import org.police4j.fold.FoldedWeights;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Region;
 import org.police4j.testing.ExactChecker;
@@ -138,11 +138,11 @@ public final class CaseRunner {
     }
 
     private static void check(PolicedMlp block, RandomCase c, int step, List<Check> out) {
-        FoldedWeights folded = Fold.weights(block);
+        FoldedNetwork folded = Fold.weights(block);
         List<ExactChecker.Result> exact = ExactChecker.checkAll(folded, c.regions());
         List<Certificate> certs = c.regions().size() == 1
-                ? List.of(Certify.policed(block, INTERIOR_SAMPLES, c.seed()))
-                : Certify.perRegion(block, INTERIOR_SAMPLES, c.seed());
+                ? List.of(Certify.policed(block, Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES).optSeed(c.seed())))
+                : Certify.perRegion(block, Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES).optSeed(c.seed()));
         for (int j = 0; j < exact.size(); j++) {
             boolean affine = exact.get(j).affine();
             boolean certified = certs.get(j).certified();

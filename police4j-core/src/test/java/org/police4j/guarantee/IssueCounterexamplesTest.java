@@ -6,9 +6,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
+import org.police4j.network.Layer.Dense;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
 import org.police4j.region.Box;
 import org.police4j.region.L1Ball;
 import org.police4j.region.Region;
@@ -24,10 +24,10 @@ import org.police4j.testing.ExactChecker;
 class IssueCounterexamplesTest {
 
     /** relu(x - 1), head 1 * u. */
-    private static FoldedWeights kinkAtOne() {
-        return new FoldedWeights(
-                List.of(new DenseLayer(new float[][] {{1f}}, new float[] {-1f})),
-                new DenseLayer(new float[][] {{1f}}, new float[] {0f}),
+    private static FoldedNetwork kinkAtOne() {
+        return FoldedNetwork.mlp(
+                List.of(new Dense(new float[][] {{1f}}, new float[] {-1f})),
+                new Dense(new float[][] {{1f}}, new float[] {0f}),
                 Cpa.relu());
     }
 
@@ -43,7 +43,7 @@ class IssueCounterexamplesTest {
         for (Region region : regions) {
             ExactChecker.Result exact = ExactChecker.check(kinkAtOne(), region);
             assertThat(exact.affine()).as("checker on %s", region.describe()).isFalse();
-            Certificate cert = Certify.of(kinkAtOne(), region, 8, 1);
+            Certificate cert = Certify.of(kinkAtOne(), region, Certify.Options.defaults().optInteriorSamples(8).optSeed(1));
             assertThat(cert.certified())
                     .as("certificate on %s (the region holds points above 1 where the unit is active; checker: %s): %s",
                             region.describe(), exact, cert.summary())
@@ -55,16 +55,16 @@ class IssueCounterexamplesTest {
     // fails on the code before it.
     @Test
     void theCertificateUsesTheDeployedLeakySlope() {
-        FoldedWeights net = new FoldedWeights(
+        FoldedNetwork net = FoldedNetwork.mlp(
                 List.of(
-                        new DenseLayer(new float[][] {{-1f}}, new float[] {0f}),
-                        new DenseLayer(new float[][] {{-1f}}, new float[] {-1f})),
-                new DenseLayer(new float[][] {{1f}}, new float[] {0f}),
+                        new Dense(new float[][] {{-1f}}, new float[] {0f}),
+                        new Dense(new float[][] {{-1f}}, new float[] {-1f})),
+                new Dense(new float[][] {{1f}}, new float[] {0f}),
                 Cpa.leakyRelu(0.01));
         VertexRegion segment = VertexRegion.of(new double[][] {{100}, {200}});
         ExactChecker.Result exact = ExactChecker.check(net, segment);
         assertThat(exact.affine()).as(exact.toString()).isFalse();
-        Certificate cert = Certify.of(net, segment, 8, 1);
+        Certificate cert = Certify.of(net, segment, Certify.Options.defaults().optInteriorSamples(8).optSeed(1));
         assertThat(cert.certified())
                 .as("with the slope 0.01f, u2 = 0.01f x - 1 ranges over [-2.2e-8, 1] on [100, 200]; checker: %s; certificate: %s",
                         exact, cert.summary())
@@ -77,11 +77,11 @@ class IssueCounterexamplesTest {
         VertexRegion straddling = VertexRegion.of(new double[][] {{0}, {2}});
         VertexRegion below = VertexRegion.of(new double[][] {{-3}, {0.75}});
         assertThat(ExactChecker.check(kinkAtOne(), straddling).affine()).isFalse();
-        assertThat(Certify.of(kinkAtOne(), straddling, 8, 1).certified()).isFalse();
+        assertThat(Certify.of(kinkAtOne(), straddling, Certify.Options.defaults().optInteriorSamples(8).optSeed(1)).certified()).isFalse();
         assertThat(ExactChecker.check(kinkAtOne(), below).affine()).isTrue();
-        assertThat(Certify.of(kinkAtOne(), below, 8, 1).certified()).isTrue();
+        assertThat(Certify.of(kinkAtOne(), below, Certify.Options.defaults().optInteriorSamples(8).optSeed(1)).certified()).isTrue();
         Box box = Box.of(new double[] {0.25}, new double[] {0.5});
         assertThat(ExactChecker.check(kinkAtOne(), box).affine()).isTrue();
-        assertThat(Certify.of(kinkAtOne(), box, 8, 1).certified()).isTrue();
+        assertThat(Certify.of(kinkAtOne(), box, Certify.Options.defaults().optInteriorSamples(8).optSeed(1)).certified()).isTrue();
     }
 }

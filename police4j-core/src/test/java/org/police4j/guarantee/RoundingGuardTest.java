@@ -46,7 +46,7 @@ class RoundingGuardTest {
                             .setOutputs(1)
                             .build();
                     net.initialize(manager, DataType.FLOAT32, new Shape(1, 2));
-                    Certificate cert = Certify.policed(net, 10, seed);
+                    Certificate cert = Certify.policed(net, Certify.Options.defaults().optInteriorSamples(10).optSeed(seed));
                     if (!cert.certified()) {
                         failures.add("half-width " + half + ", seed " + seed + ": " + cert.summary());
                     }
@@ -98,7 +98,7 @@ class RoundingGuardTest {
                         TrainingSettings settings = TrainingSettings.paper(20, lr, 0, 3, 0.3, LossKind.MSE, run);
                         try {
                             Fit.create().optListener((step, loss, b) -> {
-                                Certificate cert = Certify.policed(b, 0, step);
+                                Certificate cert = Certify.policed(b, Certify.Options.defaults().optInteriorSamples(0).optSeed(step));
                                 if (!cert.certified()) {
                                     failures.add(what + ", step " + step + ": " + cert.summary());
                                 }
@@ -126,7 +126,7 @@ class RoundingGuardTest {
                     PolicedMlp net = PolicedMlp.builder().setRegion(circle).setHidden(32, 32, 32).setOutputs(1)
                             .optStrategy(strategy).build();
                     net.initialize(manager, DataType.FLOAT32, new Shape(1, 2));
-                    Certificate cert = Certify.policed(net, 0, seed);
+                    Certificate cert = Certify.policed(net, Certify.Options.defaults().optInteriorSamples(0).optSeed(seed));
                     if (!cert.certified()) {
                         failures.add(strategy + ", seed " + seed + ": " + cert.summary());
                     }

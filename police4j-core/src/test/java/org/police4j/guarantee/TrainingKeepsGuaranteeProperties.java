@@ -96,7 +96,7 @@ class TrainingKeepsGuaranteeProperties {
                 model.setBlock(block);
                 Fit.initialize(block, model, seed);
                 ExactChecker.Result exact = ExactChecker.check(Fold.weights(block), box);
-                boolean certified = Certify.policed(block, 4, seed).certified();
+                boolean certified = Certify.policed(block, Certify.Options.defaults().optInteriorSamples(4).optSeed(seed)).certified();
                 if (!exact.affine() || !certified) {
                     failures.add("seed " + seed + ": checker " + exact + ", certified " + certified);
                 }

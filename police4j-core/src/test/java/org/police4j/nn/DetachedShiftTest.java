@@ -117,7 +117,7 @@ class DetachedShiftTest {
             model.setBlock(block);
             Fit.create().fit(model, m.create(x, new Shape(256, 2)), m.create(y, new Shape(256, 1)),
                     TrainingSettings.paper(150, 5e-3, 1e-5, 3, 0.3, LossKind.MSE, 11));
-            Certificate certificate = Certify.policed(block, 200, 5);
+            Certificate certificate = Certify.policed(block, Certify.Options.defaults().optInteriorSamples(200).optSeed(5));
             assertThat(certificate.certified()).as(certificate.summary()).isTrue();
             ModelIo.save(block, dir.resolve("model"), null);
             PolicedMlp loaded = ModelIo.load(dir.resolve("model"), m).block();

@@ -58,9 +58,9 @@ class WrapBatchNormTest {
             for (int i = 0; i < p.length; i++) {
                 assertThat((double) f[i]).isCloseTo(p[i], org.assertj.core.data.Offset.offset(1e-5 * (1 + Math.abs(p[i]))));
             }
-            assertThat(Certify.policed(net, 50, 3).certified()).isTrue();
+            assertThat(Certify.policed(net, Certify.Options.defaults().optInteriorSamples(50).optSeed(3)).certified()).isTrue();
             // the plain network's own certificate reads its batch-norm the same way
-            assertThat(Certify.plain(user, TRIANGLE, 20, 3).unitsChecked()).isEqualTo(24);
+            assertThat(Certify.plain(user, TRIANGLE, Certify.Options.defaults().optInteriorSamples(20).optSeed(3)).unitsChecked()).isEqualTo(24);
         }
     }
 

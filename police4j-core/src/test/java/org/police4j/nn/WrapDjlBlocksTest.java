@@ -50,7 +50,7 @@ class WrapDjlBlocksTest {
             for (int i = 0; i < p.length; i++) {
                 assertThat(f[i]).isCloseTo(p[i], org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(p[i]))));
             }
-            Certificate certificate = Certify.policed(net, 50, 7);
+            Certificate certificate = Certify.policed(net, Certify.Options.defaults().optInteriorSamples(50).optSeed(7));
             assertThat(certificate.certified()).isTrue();
             assertThat(certificate.unitsChecked()).isEqualTo(192);
         }

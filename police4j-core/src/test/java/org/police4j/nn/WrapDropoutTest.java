@@ -54,7 +54,7 @@ class WrapDropoutTest {
             // and not in inference, which is what the certificate is about
             float[] inference = dropped.forward(ps, new NDList(x), false).head().toFloatArray();
             assertThat(inference).isEqualTo(plain.forward(ps, new NDList(x), false).head().toFloatArray());
-            assertThat(Certify.policed(dropped, 50, 3).certified()).isTrue();
+            assertThat(Certify.policed(dropped, Certify.Options.defaults().optInteriorSamples(50).optSeed(3)).certified()).isTrue();
         }
     }
 }

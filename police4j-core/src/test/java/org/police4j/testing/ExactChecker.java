@@ -3,9 +3,9 @@ package org.police4j.testing;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import org.police4j.network.Layer.Dense;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
 import org.police4j.region.Box;
 import org.police4j.region.L1Ball;
 import org.police4j.region.Region;
@@ -75,7 +75,7 @@ public final class ExactChecker {
     }
 
     /** Checks {@code net} on every region separately, in order. */
-    public static List<Result> checkAll(FoldedWeights net, List<? extends Region> regions) {
+    public static List<Result> checkAll(FoldedNetwork net, List<? extends Region> regions) {
         List<Result> out = new ArrayList<>(regions.size());
         for (Region r : regions) {
             out.add(check(net, r));
@@ -84,12 +84,12 @@ public final class ExactChecker {
     }
 
     /** Checks {@code net} on the exact points of {@code region} (see {@link #exactPoints}). */
-    public static Result check(FoldedWeights net, Region region) {
+    public static Result check(FoldedNetwork net, Region region) {
         return check(net, exactPoints(region, MAX_POINTS));
     }
 
     /** Checks {@code net} on the convex hull of the given double points. */
-    public static Result check(FoldedWeights net, double[][] points) {
+    public static Result check(FoldedNetwork net, double[][] points) {
         return check(net, exact(points));
     }
 
@@ -100,7 +100,7 @@ public final class ExactChecker {
      * @param points P rows of D exact coordinates, P &gt;= 1
      * @return the verdict
      */
-    public static Result check(FoldedWeights net, BigDecimal[][] points) {
+    public static Result check(FoldedNetwork net, BigDecimal[][] points) {
         if (points.length == 0) {
             throw new IllegalArgumentException("points: none; expected at least one");
         }
@@ -117,7 +117,7 @@ public final class ExactChecker {
         int straddles = 0;
         Straddle first = null;
         for (int l = 0; l < net.hidden().size(); l++) {
-            DenseLayer layer = net.hidden().get(l);
+            Dense layer = net.hidden().get(l);
             BigDecimal[][] w = exact(layer.weight());
             BigDecimal[] b = exact(layer.bias());
             BigDecimal[][] h = new BigDecimal[z.length][];

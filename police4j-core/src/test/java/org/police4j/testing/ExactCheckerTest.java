@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.math.BigDecimal;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.police4j.network.Layer.Dense;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
 import org.police4j.region.Box;
 import org.police4j.region.L1Ball;
 import org.police4j.region.Region;
@@ -19,20 +19,20 @@ import org.police4j.region.Zonotope;
 class ExactCheckerTest {
 
     /** relu(x - 1) with the head 1 * u: the unit's kink is at x = 1. */
-    static FoldedWeights kinkAtOne() {
-        return new FoldedWeights(
-                List.of(new DenseLayer(new float[][] {{1f}}, new float[] {-1f})),
-                new DenseLayer(new float[][] {{1f}}, new float[] {0f}),
+    static FoldedNetwork kinkAtOne() {
+        return FoldedNetwork.mlp(
+                List.of(new Dense(new float[][] {{1f}}, new float[] {-1f})),
+                new Dense(new float[][] {{1f}}, new float[] {0f}),
                 Cpa.relu());
     }
 
     /** u1 = -x, u2 = -leaky(u1) - 1, head 1 * u2: u2 = s x - 1 for x > 0, s the deployed slope. */
-    static FoldedWeights twoLeakyLayers() {
-        return new FoldedWeights(
+    static FoldedNetwork twoLeakyLayers() {
+        return FoldedNetwork.mlp(
                 List.of(
-                        new DenseLayer(new float[][] {{-1f}}, new float[] {0f}),
-                        new DenseLayer(new float[][] {{-1f}}, new float[] {-1f})),
-                new DenseLayer(new float[][] {{1f}}, new float[] {0f}),
+                        new Dense(new float[][] {{-1f}}, new float[] {0f}),
+                        new Dense(new float[][] {{-1f}}, new float[] {-1f})),
+                new Dense(new float[][] {{1f}}, new float[] {0f}),
                 Cpa.leakyRelu(0.01));
     }
 
@@ -62,9 +62,9 @@ class ExactCheckerTest {
         // (1 + 2^-23) (1 + 2^-52) - 1 - 2^-23 = 2^-52 + 2^-75: positive, but 0 in double.
         float w = Math.nextUp(1f);
         double x = Math.nextUp(1.0);
-        FoldedWeights net = new FoldedWeights(
-                List.of(new DenseLayer(new float[][] {{w}}, new float[] {-w})),
-                new DenseLayer(new float[][] {{1f}}, new float[] {0f}),
+        FoldedNetwork net = FoldedNetwork.mlp(
+                List.of(new Dense(new float[][] {{w}}, new float[] {-w})),
+                new Dense(new float[][] {{1f}}, new float[] {0f}),
                 Cpa.relu());
         assertThat((double) w * x - w).isEqualTo(Math.ulp(1.0)); // double rounding drops 2^-75
         ExactChecker.Result r = ExactChecker.check(net, new double[][] {{0.5}, {x}});
@@ -116,11 +116,11 @@ class ExactCheckerTest {
     void aStraddleBehindAnAbsIsReportedAtItsLayerAndEveryStraddleIsCounted() {
         // Layer 0: u = x and v = -x, both one-sided on [1, 3]. Layer 1: |u| - 2 straddles
         // (-1 .. 1), |v| - 0.5 does not (0.5 .. 2.5), |u| + |v| - 4 straddles (-2 .. 2).
-        FoldedWeights net = new FoldedWeights(
+        FoldedNetwork net = FoldedNetwork.mlp(
                 List.of(
-                        new DenseLayer(new float[][] {{1f}, {-1f}}, new float[] {0f, 0f}),
-                        new DenseLayer(new float[][] {{1f, 0f}, {0f, 1f}, {1f, 1f}}, new float[] {-2f, -0.5f, -4f})),
-                new DenseLayer(new float[][] {{1f, 1f, 1f}}, new float[] {0f}),
+                        new Dense(new float[][] {{1f}, {-1f}}, new float[] {0f, 0f}),
+                        new Dense(new float[][] {{1f, 0f}, {0f, 1f}, {1f, 1f}}, new float[] {-2f, -0.5f, -4f})),
+                new Dense(new float[][] {{1f, 1f, 1f}}, new float[] {0f}),
                 Cpa.abs());
         ExactChecker.Result r = ExactChecker.check(net, new double[][] {{1}, {3}, {2}});
         assertThat(r.affine()).isFalse();
@@ -167,9 +167,9 @@ class ExactCheckerTest {
 
     @Test
     void nonFiniteWeightsAreRefusedByName() {
-        FoldedWeights net = new FoldedWeights(
-                List.of(new DenseLayer(new float[][] {{Float.NaN}}, new float[] {0f})),
-                new DenseLayer(new float[][] {{1f}}, new float[] {0f}),
+        FoldedNetwork net = FoldedNetwork.mlp(
+                List.of(new Dense(new float[][] {{Float.NaN}}, new float[] {0f})),
+                new Dense(new float[][] {{1f}}, new float[] {0f}),
                 Cpa.relu());
         assertThatThrownBy(() -> ExactChecker.check(net, new double[][] {{0}, {1}}))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -13,9 +13,9 @@ import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
 import org.police4j.cli.base.CliCommand;
 import org.police4j.cli.data.InputException;
-import org.police4j.fold.DenseLayer;
+import org.police4j.network.Layer.Dense;
 import org.police4j.fold.Fold;
-import org.police4j.fold.FoldedWeights;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.io.AtomicDirectory;
 import org.police4j.io.RegionJson;
 import org.police4j.engine.Cpa;
@@ -87,14 +87,14 @@ public final class ExportCommand extends CliCommand {
         checkOut(out);
         try (NDManager manager = NDManager.newBaseManager()) {
             StoredModel m = StoredModel.load(model, manager, err());
-            FoldedWeights weights = Fold.weights(m.block());
+            FoldedNetwork weights = Fold.weights(m.block());
             SequentialBlock net = Fold.block(weights, manager);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (DataOutputStream o = new DataOutputStream(bytes)) {
                 net.saveParameters(o);
             }
             byte[] params = bytes.toByteArray();
-            Certificate cert = m.baseline() ? null : Certify.policed(m.block(), samples, 0);
+            Certificate cert = m.baseline() ? null : Certify.policed(m.block(), Certify.Options.defaults().optInteriorSamples(samples).optSeed(0));
             if (cert != null) {
                 RegionHull.warn(RegionHull.of(m.rawRegion()), m.regionSpec(), err());
             }
@@ -138,7 +138,7 @@ public final class ExportCommand extends CliCommand {
         }
     }
 
-    static ObjectNode structure(StoredModel m, FoldedWeights w) {
+    static ObjectNode structure(StoredModel m, FoldedNetwork w) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("format", FORMAT);
         root.put("formatVersion", 1);
@@ -170,7 +170,7 @@ public final class ExportCommand extends CliCommand {
         act.put("negativeSlope", a.negativeSlope());
         ArrayNode layers = root.putArray("layers");
         long fanIn = w.inputDimension();
-        for (DenseLayer h : w.hidden()) {
+        for (Dense h : w.hidden()) {
             linear(layers, h, fanIn);
             ObjectNode l = layers.addObject();
             switch (a.kind()) {
@@ -194,7 +194,7 @@ public final class ExportCommand extends CliCommand {
         return root;
     }
 
-    private static void linear(ArrayNode layers, DenseLayer d, long fanIn) {
+    private static void linear(ArrayNode layers, Dense d, long fanIn) {
         ObjectNode l = layers.addObject();
         l.put("type", "Linear");
         l.put("units", d.outputs());

@@ -163,7 +163,7 @@ final class TrainingRun {
             trainAcc = accuracy(block, manager, xTrain, data.labelIndices(true));
             valAcc = xVal == null ? null : accuracy(block, manager, xVal, data.labelIndices(false));
         }
-        Certificate cert = spec.noRegion() ? null : Certify.policed(block, spec.samples(), spec.seed());
+        Certificate cert = spec.noRegion() ? null : Certify.policed(block, Certify.Options.defaults().optInteriorSamples(spec.samples()).optSeed(spec.seed()));
         return new Outcome(block, plan, result, diverged, false, keptStep, valSteps, valLosses, trainLoss, valLoss,
                 trainAcc, valAcc, cert);
     }

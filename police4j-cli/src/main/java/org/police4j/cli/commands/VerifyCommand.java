@@ -70,7 +70,7 @@ public final class VerifyCommand extends CliCommand {
             AffineHull hull = RegionHull.of(raw);
             RegionHull.warn(hull, region == null ? m.regionSpec() : region, err());
             long start = System.nanoTime();
-            Certificate cert = Certify.policed(m.block(), netRegion, samples, seed);
+            Certificate cert = Certify.policed(m.block(), netRegion, Certify.Options.defaults().optInteriorSamples(samples).optSeed(seed));
             double seconds = (System.nanoTime() - start) / 1e9;
             out().printf("%s: %s, %s%n", model, name, RegionHull.describe(raw));
             out().print(TrainCommand.describeCertificate(cert, m.standardizer(), m.features(), m.outputNames(), hull));

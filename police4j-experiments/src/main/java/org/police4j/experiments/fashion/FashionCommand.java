@@ -20,8 +20,8 @@ import org.police4j.certify.Certify;
 import org.police4j.certify.SupportCertifier;
 import org.police4j.cli.base.CliCommand;
 import org.police4j.cli.data.InputException;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.fold.Fold;
-import org.police4j.fold.FoldedWeights;
 import org.police4j.engine.Cpa;
 import org.police4j.nn.PlainMlp;
 import org.police4j.nn.PolicedMlp;
@@ -161,7 +161,7 @@ public final class FashionCommand extends CliCommand {
             double evalSeconds = (System.nanoTime() - t2) / 1e9;
 
             long t3 = System.nanoTime();
-            FoldedWeights folded = Fold.weights(policed);
+            FoldedNetwork folded = Fold.weights(policed);
             List<SupportCertifier.Result> certs = new ArrayList<>();
             for (int r = 0; r < regions.size(); r++) {
                 // the map's uncertainty makes every reported radius and bound provably on the safe side
@@ -169,7 +169,7 @@ public final class FashionCommand extends CliCommand {
                         regions.get(r).sample(s.samples(), new Random(s.seed()))));
             }
             double certifySeconds = (System.nanoTime() - t3) / 1e9;
-            FoldedWeights plainWeights = TwinTraining.plainWeights(plain, cpa);
+            FoldedNetwork plainWeights = TwinTraining.plainWeights(plain, cpa);
 
             long t4 = System.nanoTime();
             List<FashionReport.Row> rows = new ArrayList<>();
@@ -197,7 +197,7 @@ public final class FashionCommand extends CliCommand {
             }
             double attackSeconds = (System.nanoTime() - t4) / 1e9;
             long t5 = System.nanoTime();
-            Certificate plainCert = Certify.of(plainWeights, regions.get(0), 0, s.seed());
+            Certificate plainCert = Certify.of(plainWeights, regions.get(0), Certify.Options.defaults().optInteriorSamples(0).optSeed(s.seed()));
             double plainCertifySeconds = (System.nanoTime() - t5) / 1e9;
 
             FashionReport report = new FashionReport(s, dir, data.trainImages().length, data.testImages().length, tr,

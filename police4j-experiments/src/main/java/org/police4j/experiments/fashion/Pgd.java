@@ -1,8 +1,8 @@
 package org.police4j.experiments.fashion;
 
 import java.util.List;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
+import org.police4j.network.Layer.Dense;
+import org.police4j.network.FoldedNetwork;
 
 /**
  * A projected-gradient attack (Madry et al. 2018) on the logit margin, through the folded network
@@ -31,7 +31,7 @@ public final class Pgd {
      * @param steps iterations per class
      * @param alpha the step size ({@code 2.5 eps / steps} is the usual choice)
      */
-    public static Result attack(FoldedWeights net, double[] centre, double eps, int c, int steps, double alpha) {
+    public static Result attack(FoldedNetwork net, double[] centre, double eps, int c, int steps, double alpha) {
         int k = net.head().outputs();
         double best = Double.POSITIVE_INFINITY;
         int bestClass = -1;
@@ -65,12 +65,12 @@ public final class Pgd {
      * {@code y_c - y_j} at x, and its gradient in {@code grad} (the slope of the activation piece
      * x lies in; at an exact kink the positive side's).
      */
-    static double marginAndGradient(FoldedWeights net, double[] x, int c, int j, double[] grad) {
-        List<DenseLayer> hidden = net.hidden();
+    static double marginAndGradient(FoldedNetwork net, double[] x, int c, int j, double[] grad) {
+        List<Dense> hidden = net.hidden();
         double[][] slopes = new double[hidden.size()][];
         double[] z = x;
         for (int l = 0; l < hidden.size(); l++) {
-            DenseLayer layer = hidden.get(l);
+            Dense layer = hidden.get(l);
             double[] h = affine(layer, z);
             double[] d = new double[h.length];
             for (int u = 0; u < h.length; u++) {
@@ -106,7 +106,7 @@ public final class Pgd {
         return out[c] - out[j];
     }
 
-    private static double[] affine(DenseLayer layer, double[] z) {
+    private static double[] affine(Dense layer, double[] z) {
         double[] out = new double[layer.outputs()];
         float[][] w = layer.weight();
         float[] b = layer.bias();

@@ -21,8 +21,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
+import org.police4j.network.Layer.Dense;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.train.Batches;
@@ -221,8 +221,8 @@ final class TwinTraining {
     }
 
     /** The plain network's weights in the form the certifier and the attack read. */
-    static FoldedWeights plainWeights(SequentialBlock net, Cpa activation) {
-        List<DenseLayer> layers = new ArrayList<>();
+    static FoldedNetwork plainWeights(SequentialBlock net, Cpa activation) {
+        List<Dense> layers = new ArrayList<>();
         for (var child : net.getChildren()) {
             if (child.getValue() instanceof Linear lin) {
                 NDArray w = lin.getParameters().get("weight").getArray();
@@ -233,10 +233,10 @@ final class TwinTraining {
                 for (int r = 0; r < rows; r++) {
                     System.arraycopy(flat, r * cols, m[r], 0, cols);
                 }
-                layers.add(new DenseLayer(m, lin.getParameters().get("bias").getArray().toFloatArray()));
+                layers.add(new Dense(m, lin.getParameters().get("bias").getArray().toFloatArray()));
             }
         }
-        return new FoldedWeights(layers.subList(0, layers.size() - 1), layers.get(layers.size() - 1), activation);
+        return FoldedNetwork.mlp(layers.subList(0, layers.size() - 1), layers.get(layers.size() - 1), activation);
     }
 
     private static boolean sameWeights(PolicedMlp policed, Block plain) {

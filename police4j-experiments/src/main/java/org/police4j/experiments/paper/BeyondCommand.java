@@ -208,7 +208,7 @@ public final class BeyondCommand implements Callable<Integer> {
                     PolicedMlp block = variants.get(v).apply(region);
                     FitResult fit = train(block, points, y, settings(p), target + "/" + region.name() + "/" + names.get(v),
                             (model, f) -> {
-                                certificates.add(Certify.policed(block, FiguresCommand.INTERIOR_SAMPLES, seed));
+                                certificates.add(Certify.policed(block, Certify.Options.defaults().optInteriorSamples(FiguresCommand.INTERIOR_SAMPLES).optSeed(seed)));
                                 return f;
                             });
                     sums[v] += fit.finalLoss();
@@ -243,7 +243,7 @@ public final class BeyondCommand implements Callable<Integer> {
         List<Certificate> certs = new ArrayList<>();
         double[][] outputsHolder = new double[1][];
         FitResult fit = train(block, points, y, settings(p), "multi wave/3 regions", (model, f) -> {
-            certs.addAll(Certify.perRegion(block, FiguresCommand.INTERIOR_SAMPLES, seed));
+            certs.addAll(Certify.perRegion(block, Certify.Options.defaults().optInteriorSamples(FiguresCommand.INTERIOR_SAMPLES).optSeed(seed)));
             outputsHolder[0] = FiguresCommand.evaluate(model, block, points);
             return f;
         });
@@ -356,7 +356,7 @@ public final class BeyondCommand implements Callable<Integer> {
             double[][] outputsHolder = new double[1][];
             Certificate[] cert = new Certificate[1];
             FitResult fit = train(block, points, y, settings(p), "target " + form, (model, f) -> {
-                cert[0] = Certify.policed(block, FiguresCommand.INTERIOR_SAMPLES, seed);
+                cert[0] = Certify.policed(block, Certify.Options.defaults().optInteriorSamples(FiguresCommand.INTERIOR_SAMPLES).optSeed(seed));
                 outputsHolder[0] = FiguresCommand.evaluate(model, block, points);
                 return f;
             });

@@ -164,7 +164,7 @@ public final class FiguresCommand implements Callable<Integer> {
             NDArray x = data2.create(flatten(data.x()), new Shape(data.x().length, 2));
             NDArray yy = data2.create(y, new Shape(y.length, 1));
             FitResult fit = Fit.create().optProgress(true, "fig1 square").fit(model, x, yy, ts);
-            Certificate cert = Certify.policed(block, INTERIOR_SAMPLES, seed);
+            Certificate cert = Certify.policed(block, Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES).optSeed(seed));
             int n = p.fig1Grid();
             double[] logits = evaluate(model, block, PaperData.lattice(-1.8, 1.8, n));
             Grid2d g = PaperData.toGrid(-1.8, 1.8, -1.8, 1.8, n, logits);
@@ -208,7 +208,7 @@ public final class FiguresCommand implements Callable<Integer> {
                     NDArray x = m.create(flatten(points), new Shape(points.length, 2));
                     NDArray yy = m.create(toFloat(y), new Shape(y.length, 1));
                     FitResult fit = Fit.create().optProgress(true, "fig2 " + target + "/" + region.name()).fit(model, x, yy, ts);
-                    Certificate cert = Certify.policed(block, INTERIOR_SAMPLES, seed);
+                    Certificate cert = Certify.policed(block, Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES).optSeed(seed));
                     Grid2d output = PaperData.toGrid(-4, 4, -4, 4, p.grid(), evaluate(model, block, points));
                     double[] v = PaperData.topVertex(region.vertices());
                     int n = p.insetGrid();
@@ -251,7 +251,7 @@ public final class FiguresCommand implements Callable<Integer> {
                         }
                     })
                     .fit(model, x, yy, ts);
-            Certificate cert = Certify.policed(block, INTERIOR_SAMPLES, seed);
+            Certificate cert = Certify.policed(block, Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES).optSeed(seed));
             List<BufferedImage> panels = new ArrayList<>();
             panels.add(contour(PaperData.toGrid(-4, 4, -4, 4, p.grid(), y), null, null, "target: rays", p));
             for (Map.Entry<Integer, Grid2d> e : snapshots.entrySet()) {

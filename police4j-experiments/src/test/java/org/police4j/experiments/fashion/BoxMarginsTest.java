@@ -7,8 +7,8 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.police4j.fold.DenseLayer;
-import org.police4j.fold.FoldedWeights;
+import org.police4j.network.Layer.Dense;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;
 
 /** The certified-radius arithmetic on hand-made affine maps, and PGD against it. */
@@ -80,7 +80,7 @@ class BoxMarginsTest {
         for (int p = 0; p < d; p++) {
             m[p] = rng.nextDouble();
         }
-        FoldedWeights net = new FoldedWeights(List.of(), new DenseLayer(w, b), Cpa.leakyRelu());
+        FoldedNetwork net = FoldedNetwork.mlp(List.of(), new Dense(w, b), Cpa.leakyRelu());
         double eps = 0.05;
         BoxMargins bm = BoxMargins.of(a, bd, m, eps);
         Pgd.Result pgd = Pgd.attack(net, m, eps, bm.predicted(), 50, 2.5 * eps / 50);
@@ -105,7 +105,7 @@ class BoxMarginsTest {
                 r[p] = (float) rng.nextGaussian();
             }
         }
-        FoldedWeights net = new FoldedWeights(List.of(new DenseLayer(w1, b1)), new DenseLayer(w2, b2), Cpa.leakyRelu());
+        FoldedNetwork net = FoldedNetwork.mlp(List.of(new Dense(w1, b1)), new Dense(w2, b2), Cpa.leakyRelu());
         double[] x = {0.3, -0.2, 0.7};
         double[] g = new double[3];
         double m0 = Pgd.marginAndGradient(net, x, 0, 2, g);

@@ -1,4 +1,4 @@
-package org.police4j.conv;
+package org.police4j.network;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;

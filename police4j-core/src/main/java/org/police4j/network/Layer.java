@@ -1,0 +1,384 @@
+package org.police4j.network;
+
+import org.police4j.engine.Cpa;
+
+/**
+ * One layer of a {@link FoldedNetwork}: the closed set of operations a POLICEd (or plain CPA)
+ * network is made of once its shifts are folded. Sealed so that every evaluator (double, exact,
+ * rigorous double, interval) handles every kind, checked by the compiler.
+ *
+ * <p>Values flow as flat float32-exact arrays, feature maps channel-major {@code (C, H, W)}. Every
+ * parameter is float32, exactly as deployed; evaluators widen it exactly.
+ */
+public sealed interface Layer {
+
+    /** {@return how many values this layer reads, or -1 when it reads whatever comes (elementwise)} */
+    int inputSize();
+
+    /**
+     * {@return how many values this layer writes}
+     *
+     * @param inputSize how many values it reads
+     */
+    int outputSize(int inputSize);
+
+    /** {@return (channel, row, column) of a channel-major index into a map of the given height and width} */
+    private static int[] channelRowColumn(int index, int h, int w) {
+        return new int[] {index / (h * w), (index / w) % h, index % w};
+    }
+
+    /**
+     * Dense {@code y = W x + b}, in DJL's (out x in) layout.
+     *
+     * @param weight out x in
+     * @param bias out
+     */
+    record Dense(float[][] weight, float[] bias) implements Layer {
+        /**
+         * Checks that the weight has one row per bias entry, all of one length.
+         *
+         * @param weight out x in
+         * @param bias out
+         */
+        public Dense {
+            if (weight.length != bias.length) {
+                throw new IllegalArgumentException(
+                        "weight has " + weight.length + " rows but bias has " + bias.length);
+            }
+            for (int k = 1; k < weight.length; k++) {
+                if (weight[k].length != weight[0].length) {
+                    throw new IllegalArgumentException(
+                            "weight row " + k + " has " + weight[k].length + " entries, expected " + weight[0].length);
+                }
+            }
+        }
+
+        /** {@return the number of outputs (rows of the weight)} */
+        public int outputs() {
+            return bias.length;
+        }
+
+        /** {@return the number of inputs (columns of the weight; 0 without rows)} */
+        public int inputs() {
+            return weight.length == 0 ? 0 : weight[0].length;
+        }
+
+        @Override
+        public int inputSize() {
+            return inputs();
+        }
+
+        @Override
+        public int outputSize(int inputSize) {
+            return outputs();
+        }
+
+        /**
+         * A copy with another bias (e.g. to break the network on purpose in a test).
+         *
+         * @param newBias one entry per output (copied)
+         * @return the copy
+         */
+        public Dense withBias(float[] newBias) {
+            return new Dense(weight, newBias.clone());
+        }
+    }
+
+    /**
+     * Convolution of an {@code (inC, inH, inW)} map with {@code (outC, inC, kernelH, kernelW)}
+     * weights, one stride in both directions and zero padding, then a bias per output position
+     * ({@code (outC, outH, outW)}: POLICE's shifts differ per position). A 1-D convolution is the
+     * case {@code inH == kernelH == 1, padH == 0}.
+     *
+     * @param inC input channels
+     * @param inH input height
+     * @param inW input width
+     * @param outC output channels
+     * @param kernelH kernel height
+     * @param kernelW kernel width
+     * @param stride the step between positions
+     * @param padH zeros above and below
+     * @param padW zeros left and right
+     * @param weight (outC, inC, kernelH, kernelW), row-major
+     * @param bias the per-position bias, (outC, outH, outW), row-major
+     */
+    record Conv(
+            int inC, int inH, int inW, int outC, int kernelH, int kernelW, int stride, int padH, int padW,
+            float[] weight, float[] bias)
+            implements Layer {
+        /**
+         * Checks the shapes and that weight and bias have the sizes they imply.
+         *
+         * @param inC input channels
+         * @param inH input height
+         * @param inW input width
+         * @param outC output channels
+         * @param kernelH kernel height
+         * @param kernelW kernel width
+         * @param stride the step between positions
+         * @param padH zeros above and below
+         * @param padW zeros left and right
+         * @param weight (outC, inC, kernelH, kernelW), row-major
+         * @param bias the per-position bias, (outC, outH, outW), row-major
+         */
+        public Conv {
+            if (inC <= 0 || inH <= 0 || inW <= 0 || outC <= 0 || kernelH <= 0 || kernelW <= 0 || stride <= 0
+                    || padH < 0 || padW < 0 || inH + 2 * padH < kernelH || inW + 2 * padW < kernelW) {
+                throw new IllegalArgumentException(
+                        "conv: input (" + inC + ", " + inH + ", " + inW + "), " + outC + " filters of "
+                                + kernelH + "x" + kernelW + ", stride " + stride + ", padding (" + padH + ", " + padW
+                                + "); expected positive sizes and a kernel within the padded input");
+            }
+            int oh = (inH + 2 * padH - kernelH) / stride + 1;
+            int ow = (inW + 2 * padW - kernelW) / stride + 1;
+            if (weight.length != outC * inC * kernelH * kernelW || bias.length != outC * oh * ow) {
+                throw new IllegalArgumentException(
+                        "conv: weight has " + weight.length + " entries, bias " + bias.length + "; expected "
+                                + outC * inC * kernelH * kernelW + " and " + outC * oh * ow);
+            }
+        }
+
+        /** {@return the output height} */
+        public int outH() {
+            return (inH + 2 * padH - kernelH) / stride + 1;
+        }
+
+        /** {@return the output width} */
+        public int outW() {
+            return (inW + 2 * padW - kernelW) / stride + 1;
+        }
+
+        @Override
+        public int inputSize() {
+            return inC * inH * inW;
+        }
+
+        @Override
+        public int outputSize(int inputSize) {
+            return bias.length;
+        }
+
+        /** Receives one term {@code weight[w] * x[in]} of an output's sum. */
+        @FunctionalInterface
+        public interface Tap {
+            /**
+             * @param in the input index
+             * @param w the weight index
+             */
+            void tap(int in, int w);
+        }
+
+        /**
+         * The stencil, written once: visits, in a fixed order, every input that output {@code
+         * out} (channel-major index) sums, with its weight; padded positions are skipped.
+         *
+         * @param out the output index, {@code (o * outH + i) * outW + j}
+         * @param tap receives each (input index, weight index)
+         */
+        public void taps(int out, Tap tap) {
+            int[] at = channelRowColumn(out, outH(), outW());
+            int o = at[0];
+            int i = at[1];
+            int j = at[2];
+            for (int ci = 0; ci < inC; ci++) {
+                for (int u = 0; u < kernelH; u++) {
+                    int r = i * stride + u - padH;
+                    if (r < 0 || r >= inH) {
+                        continue;
+                    }
+                    for (int v = 0; v < kernelW; v++) {
+                        int col = j * stride + v - padW;
+                        if (col >= 0 && col < inW) {
+                            tap.tap((ci * inH + r) * inW + col, ((o * inC + ci) * kernelH + u) * kernelW + v);
+                        }
+                    }
+                }
+            }
+        }
+
+        /**
+         * A copy with another bias (e.g. to break the network on purpose in a test).
+         *
+         * @param newBias the per-position bias (copied)
+         * @return the copy
+         */
+        public Conv withBias(float[] newBias) {
+            return new Conv(inC, inH, inW, outC, kernelH, kernelW, stride, padH, padW, weight, newBias.clone());
+        }
+    }
+
+    /**
+     * Max-pooling of a {@code (c, h, w)} map over non-overlapping {@code kernelH x kernelW}
+     * windows (stride = kernel; rows and columns beyond the last whole window are dropped, as
+     * DJL does). Window positions are numbered {@code q = du * kernelW + dv}.
+     *
+     * @param c channels
+     * @param h input height
+     * @param w input width
+     * @param kernelH window height
+     * @param kernelW window width
+     */
+    record MaxPool(int c, int h, int w, int kernelH, int kernelW) implements Layer {
+        /**
+         * Checks that the windows fit and have at most 64 positions (a window's maxima are a bit set).
+         *
+         * @param c channels
+         * @param h input height
+         * @param w input width
+         * @param kernelH window height
+         * @param kernelW window width
+         */
+        public MaxPool {
+            if (c <= 0 || kernelH <= 0 || kernelW <= 0 || h < kernelH || w < kernelW || kernelH * kernelW > 64) {
+                throw new IllegalArgumentException(
+                        "maxPool: " + kernelH + "x" + kernelW + " windows on a (" + c + ", " + h + ", " + w
+                                + ") map; expected windows of at most 64 positions within the map");
+            }
+        }
+
+        /** {@return the number of positions in a window} */
+        public int window() {
+            return kernelH * kernelW;
+        }
+
+        /** {@return the pooled height} */
+        public int outH() {
+            return h / kernelH;
+        }
+
+        /** {@return the pooled width} */
+        public int outW() {
+            return w / kernelW;
+        }
+
+        /**
+         * {@return the input index of position q of window (pooled unit) u}
+         *
+         * @param u the pooled unit, {@code (ch * outH + a) * outW + b}
+         * @param q the position in the window
+         */
+        public int position(int u, int q) {
+            int[] at = channelRowColumn(u, outH(), outW());
+            return (at[0] * h + at[1] * kernelH + q / kernelW) * w + at[2] * kernelW + q % kernelW;
+        }
+
+        @Override
+        public int inputSize() {
+            return c * h * w;
+        }
+
+        @Override
+        public int outputSize(int inputSize) {
+            return c * outH() * outW();
+        }
+    }
+
+    /**
+     * Per-channel affine {@code y = scale[ch] x + offset[ch]} on a {@code (c, positions)} map:
+     * batch-norm with its inference statistics, folded.
+     *
+     * @param c channels
+     * @param positions values per channel (H * W)
+     * @param scale one float per channel
+     * @param offset one float per channel
+     */
+    record ChannelAffine(int c, int positions, float[] scale, float[] offset) implements Layer {
+        /**
+         * Checks one scale and offset per channel.
+         *
+         * @param c channels
+         * @param positions values per channel (H * W)
+         * @param scale one float per channel
+         * @param offset one float per channel
+         */
+        public ChannelAffine {
+            if (c <= 0 || positions <= 0 || scale.length != c || offset.length != c) {
+                throw new IllegalArgumentException(
+                        "channel affine: " + c + " channels of " + positions + " positions with " + scale.length
+                                + " scales and " + offset.length + " offsets; expected one of each per channel");
+            }
+        }
+
+        @Override
+        public int inputSize() {
+            return c * positions;
+        }
+
+        @Override
+        public int outputSize(int inputSize) {
+            return c * positions;
+        }
+    }
+
+    /**
+     * Flattens a {@code (c, h, w)} map into a vector (channel-major: the values keep their order).
+     *
+     * @param c channels
+     * @param h height
+     * @param w width
+     */
+    record Flatten(int c, int h, int w) implements Layer {
+        @Override
+        public int inputSize() {
+            return c * h * w;
+        }
+
+        @Override
+        public int outputSize(int inputSize) {
+            return c * h * w;
+        }
+    }
+
+    /**
+     * Averages each channel of a {@code (c, h, w)} map over its positions: {@code (c, h, w) -> (c)}.
+     *
+     * @param c channels
+     * @param h height
+     * @param w width
+     */
+    record GlobalAvgPool(int c, int h, int w) implements Layer {
+        /** {@return the number of positions averaged per channel} */
+        public int area() {
+            return h * w;
+        }
+
+        @Override
+        public int inputSize() {
+            return c * h * w;
+        }
+
+        @Override
+        public int outputSize(int inputSize) {
+            return c;
+        }
+    }
+
+    /**
+     * The continuous piecewise-affine activation, elementwise: its inputs are the
+     * pre-activations the certificate reasons about.
+     *
+     * @param cpa the activation
+     */
+    record Activation(Cpa cpa) implements Layer {
+        /**
+         * Checks that the activation is given.
+         *
+         * @param cpa the activation
+         */
+        public Activation {
+            if (cpa == null) {
+                throw new IllegalArgumentException("cpa: must not be null");
+            }
+        }
+
+        @Override
+        public int inputSize() {
+            return -1;
+        }
+
+        @Override
+        public int outputSize(int inputSize) {
+            return inputSize;
+        }
+    }
+}

@@ -32,7 +32,9 @@ import org.police4j.region.VertexRegion;
  * the wrapper computes the user's function wherever the POLICE shifts are zero, and it trains on
  * its own parameters from then on (the user's blocks are not updated). When none of the user's
  * blocks is initialised, the wrapper is left uninitialised and DJL initialises it as usual
- * ({@code initialize} or the Trainer), with its own PyTorch-style initialisation. A dense network's
+ * ({@code initialize} or the Trainer), with its own PyTorch-style initialisation. The copied arrays
+ * belong to the manager of the user's parameters (keep it open while the wrapper is used); DJL's
+ * {@code initialize} keeps them, as it keeps any initialised parameter. A dense network's
  * Linear blocks are reused (shared), as {@link PolicedMlp#wrap} does.
  *
  * <table class="striped">

@@ -193,6 +193,24 @@ class PolicedWrapConvTest {
         }
     }
 
+    /** DJL's Trainer initialises the model; the parameters copied from the user's blocks stay. */
+    @Test
+    void theTrainersInitialisationKeepsTheCopiedParameters() {
+        float[] data = images(1, 1);
+        try (Model model = Model.newInstance("copied")) {
+            SequentialBlock user = lenet();
+            model.getNDManager().getEngine().setRandomSeed(8);
+            user.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, SIDE, SIDE));
+            PolicedConvNet net = (PolicedConvNet) Policed.wrap(user, region(data), new Shape(1, SIDE, SIDE));
+            model.setBlock(net);
+            float[] userConv = user.getChildren().valueAt(0).getParameters().get("weight").getArray().toFloatArray();
+            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()))) {
+                trainer.initialize(new Shape(1, 1, SIDE, SIDE));
+            }
+            assertThat(net.parameter("conv0.weight").toFloatArray()).isEqualTo(userConv);
+        }
+    }
+
     @Test
     void checksTheInputShapeAtInitialize() {
         float[] data = images(1, 1);

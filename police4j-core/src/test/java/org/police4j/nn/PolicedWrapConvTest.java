@@ -64,6 +64,20 @@ class PolicedWrapConvTest {
                 .add(Linear.builder().setUnits(3).build());
     }
 
+    /** Conv 3x3 padding 1 -> pool 2 -> relu -> conv 3x3 stride 1 (no bias) -> relu -> global average -> 16 -> 3. */
+    static SequentialBlock twoConvs() {
+        return new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(3).optPadding(new Shape(1, 1)).build())
+                .add(Pool.maxPool2dBlock(new Shape(2, 2)))
+                .add(Activation.reluBlock())
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(5).optBias(false).build())
+                .add(Activation.reluBlock())
+                .add(Pool.globalAvgPool2dBlock())
+                .add(Linear.builder().setUnits(16).build())
+                .add(Activation.reluBlock())
+                .add(Linear.builder().setUnits(3).build());
+    }
+
     /** Images of multiples of 1/64 in [0, 1): exact and short for the certificate. */
     static float[] images(int n, long seed) {
         Random rng = new Random(seed);
@@ -101,8 +115,9 @@ class PolicedWrapConvTest {
     /** With margin 0 and a one-vertex region no shift is active: the wrapper is the user's network. */
     @Test
     void computesTheUsersNetworkWhenNoShiftIsActive() {
-        for (boolean norm : new boolean[] {false, true}) {
-            SequentialBlock user = norm ? lenet(BatchNorm.builder().build()) : lenet();
+        for (int variant = 0; variant < 3; variant++) {
+            boolean norm = variant == 1;
+            SequentialBlock user = variant == 0 ? lenet() : norm ? lenet(BatchNorm.builder().build()) : twoConvs();
             try (NDManager manager = NDManager.newBaseManager()) {
                 manager.getEngine().setRandomSeed(5);
                 user.initialize(manager, DataType.FLOAT32, new Shape(1, 1, SIDE, SIDE));
@@ -131,7 +146,7 @@ class PolicedWrapConvTest {
                 float[] got = t.outputs().toFloatArray();
                 assertThat(got).hasSameSizeAs(expected);
                 for (int i = 0; i < got.length; i++) {
-                    assertThat((double) got[i]).as("norm=%s, output %d", norm, i)
+                    assertThat((double) got[i]).as("variant %d, output %d", variant, i)
                             .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-5 * (1 + Math.abs(expected[i]))));
                 }
             }
@@ -321,6 +336,11 @@ class PolicedWrapConvTest {
                 .add(Pool.maxPool2dBlock(new Shape(2, 2)))
                 .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
                 region, in, "network block 2 (maxPool2d)", "non-decreasing");
+        refused(new SequentialBlock().add(conv(4)).add(Activation.reluBlock())
+                .add(new SequentialBlock().add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(8).build())
+                        .add(Activation.tanhBlock()))
+                .add(Linear.builder().setUnits(2).build()),
+                region, in, "network block 2.2 (Tanh)", "not piecewise affine");
         refused(lenet(), region, new Shape(1, 28, 28), "region: dimension 64", "C*H*W = 784");
     }
 

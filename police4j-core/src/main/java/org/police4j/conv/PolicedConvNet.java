@@ -100,7 +100,9 @@ public final class PolicedConvNet extends AbstractBlock {
     private PolicedConvNet(Builder b, Plan plan) {
         super(VERSION);
         this.plan = plan;
-        this.inputDropouts = Map.copyOf(b.inputDropouts);
+        Map<Integer, List<Block>> dropouts = new LinkedHashMap<>();
+        b.inputDropouts.forEach((layer, blocks) -> dropouts.put(layer, List.copyOf(blocks)));
+        this.inputDropouts = Map.copyOf(dropouts);
         this.stages = List.copyOf(b.stages);
         this.activation = b.activation;
         this.region = b.region;

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
@@ -94,10 +95,15 @@ public final class PolicedConvNet extends AbstractBlock {
     private final ShiftEngine engine;
     private final Map<String, Parameter> params = new LinkedHashMap<>();
     private final float[] vertexRows;
+    /** Per conv/dense layer index, dropout blocks on that layer's input: data rows, training only. */
+    private final Map<Integer, List<Block>> inputDropouts;
 
     private PolicedConvNet(Builder b, Plan plan) {
         super(VERSION);
         this.plan = plan;
+        Map<Integer, List<Block>> dropouts = new LinkedHashMap<>();
+        b.inputDropouts.forEach((layer, blocks) -> dropouts.put(layer, List.copyOf(blocks)));
+        this.inputDropouts = Map.copyOf(dropouts);
         this.stages = List.copyOf(b.stages);
         this.activation = b.activation;
         this.region = b.region;
@@ -191,6 +197,7 @@ public final class PolicedConvNet extends AbstractBlock {
         NDArray out = null;
         for (Plan.Layer layer : plan.layers) {
             if (layer instanceof Plan.ConvLayer c) {
+                z = dropData(ps, z, c.index(), n, training);
                 String name = "conv" + c.index();
                 NDArray pre =
                         Conv2d.conv2d(
@@ -226,6 +233,7 @@ public final class PolicedConvNet extends AbstractBlock {
                 z = z.reshape(z.getShape().get(0), z.getShape().get(1), -1).mean(new int[] {2});
             } else {
                 Plan.DenseLayer dl = (Plan.DenseLayer) layer;
+                z = dropData(ps, z, dl.index(), n, training);
                 String name = denseName(dl);
                 NDArray pre =
                         Linear.linear(z, value(ps, name + ".weight", x, training), value(ps, name + ".bias", x, training))
@@ -245,6 +253,22 @@ public final class PolicedConvNet extends AbstractBlock {
         NDArray outputs = out.get("0:{}", n);
         NDArray vertexOutputs = keep ? vertexPart(out, n) : null;
         return new Trace(outputs, vertexOutputs, traces);
+    }
+
+    /**
+     * Applies layer {@code index}'s input dropouts (see {@link Builder#optInputDropout}) to the
+     * first n rows (the data rows) in training; the vertex rows pass unchanged.
+     */
+    private NDArray dropData(ParameterStore ps, NDArray z, int index, long n, boolean training) {
+        List<Block> dropouts = inputDropouts.get(index);
+        if (!training || n == 0 || dropouts == null) {
+            return z;
+        }
+        NDArray data = z.get("0:{}", n);
+        for (Block dropout : dropouts) {
+            data = dropout.forward(ps, new NDList(data), true).singletonOrThrow();
+        }
+        return data.concat(vertexPart(z, n), 0);
     }
 
     private static NDArray vertexPart(NDArray a, long n) {
@@ -333,7 +357,16 @@ public final class PolicedConvNet extends AbstractBlock {
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        // no child blocks: every parameter is this block's own
+        // no child blocks: every parameter is this block's own; the input shape is checked here,
+        // so that a wrong one is refused at initialize rather than at the first forward
+        Shape s = inputShapes[0];
+        int d = plan.inputDimension();
+        boolean flat = s.dimension() == 2 && s.get(1) == d;
+        boolean image = s.dimension() == 4 && s.get(1) == plan.c && s.get(2) == plan.h && s.get(3) == plan.w;
+        if (!flat && !image) {
+            throw new IllegalArgumentException(
+                    "inputShapes: " + s + ", expected (N, " + plan.c + ", " + plan.h + ", " + plan.w + ") or (N, " + d + ")");
+        }
     }
 
     /**
@@ -484,8 +517,28 @@ public final class PolicedConvNet extends AbstractBlock {
         private Cpa activation = Cpa.relu();
         private VertexRegion region;
         private double margin = ShiftEngine.DEFAULT_MARGIN;
+        private final Map<Integer, List<Block>> inputDropouts = new LinkedHashMap<>();
 
         private Builder() {}
+
+        /**
+         * Adds a dropout block on the input of conv or dense layer {@code layer} (layers counted
+         * from 0 over convs and hidden dense layers in order, the head last). It acts on the data
+         * rows only, in training only: the region's vertex rows skip it, because the guarantee is
+         * about the inference network, where dropout is the identity.
+         *
+         * @param layer the layer index, {@code >= 0}
+         * @param dropout a parameterless block such as DJL's {@code Dropout}, not null
+         * @return this builder
+         */
+        public Builder optInputDropout(int layer, Block dropout) {
+            if (layer < 0 || dropout == null) {
+                throw new IllegalArgumentException(
+                        "optInputDropout: layer " + layer + ", dropout " + dropout + "; expected layer >= 0 and a block");
+            }
+            inputDropouts.computeIfAbsent(layer, k -> new ArrayList<>()).add(dropout);
+            return this;
+        }
 
         /**
          * Sets the input's shape (required).
@@ -649,6 +702,13 @@ public final class PolicedConvNet extends AbstractBlock {
                 throw new IllegalArgumentException(
                         "region: dimension " + region.dimension() + " != C*H*W = " + c + "*" + h + "*" + w + " = "
                                 + plan.inputDimension() + "; the vertices must be flattened images (channel-major)");
+            }
+            long layers = plan.layers.stream().filter(l -> l instanceof Plan.ConvLayer || l instanceof Plan.DenseLayer).count();
+            for (int layer : inputDropouts.keySet()) {
+                if (layer >= layers) {
+                    throw new IllegalArgumentException("optInputDropout: layer " + layer
+                            + " does not exist; the network has " + layers + " conv and dense layers");
+                }
             }
             return new PolicedConvNet(this, plan);
         }

@@ -17,7 +17,7 @@ import org.police4j.engine.Cpa;
  * of zero, zero itself, tiny and huge magnitudes, in float32) matches ReLU, leaky-ReLU, abs or the
  * identity exactly.
  */
-final class ActivationProbe {
+public final class ActivationProbe {
 
     /** Both sides of the kink, the kink itself, and magnitudes from 1e-3 to 1e6. */
     static final float[] VALUES = {-1e6f, -3.5f, -1f, -1e-3f, 0f, 1e-3f, 1f, 2.5f, 1e6f};
@@ -27,8 +27,9 @@ final class ActivationProbe {
      *
      * @param cpa the activation, or null for the identity
      */
-    record Finding(Cpa cpa) {
-        boolean identity() {
+    public record Finding(Cpa cpa) {
+        /** {@return whether the block is the identity} */
+        public boolean identity() {
             return cpa == null;
         }
     }
@@ -44,7 +45,7 @@ final class ActivationProbe {
      * @throws IllegalArgumentException when it runs element-wise but is not ReLU, leaky-ReLU, abs
      *     or the identity
      */
-    static Finding probe(Block block, String where) {
+    public static Finding probe(Block block, String where) {
         float[] out;
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray x = manager.create(VALUES, new Shape(1, VALUES.length));

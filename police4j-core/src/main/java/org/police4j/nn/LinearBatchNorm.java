@@ -24,7 +24,7 @@ import java.nio.FloatBuffer;
  * 1 (its epsilon is not public), then checked on random inputs; the folded Linear computes the
  * pair's function up to float32 rounding.
  */
-final class LinearBatchNorm {
+public final class LinearBatchNorm {
 
     private LinearBatchNorm() {}
 
@@ -38,7 +38,7 @@ final class LinearBatchNorm {
      * @throws IllegalArgumentException if either is not initialised, or the batch-norm is not a
      *     per-unit affine map in inference mode
      */
-    static Linear fold(Linear linear, Block batchNorm, String where) {
+    public static Linear fold(Linear linear, Block batchNorm, String where) {
         Parameter weight = linear.getParameters().get("weight");
         Parameter bias = linear.getParameters().get("bias");
         if (weight == null || !weight.isInitialized() || !batchNorm.isInitialized()) {

@@ -1,0 +1,467 @@
+package org.police4j.wrap;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.convolutional.Convolution;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.training.ParameterStore;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.police4j.engine.Cpa;
+import org.police4j.nn.ActivationProbe;
+import org.police4j.nn.LinearBatchNorm;
+import org.police4j.conv.PolicedConvNet;
+import org.police4j.conv.Stage;
+import org.police4j.region.VertexRegion;
+
+/**
+ * Reads a user's conv {@link SequentialBlock} into a {@link PolicedConvNet}: conv groups
+ * {@code Conv2d [BatchNorm] (activation, max-pool in either order)}, then a flatten or global
+ * average pooling, then {@code Linear, activation, ..., Linear}. Parameterless blocks are judged by
+ * what they compute ({@link ConvProbe}, {@link ActivationProbe}), never by their names. When the
+ * user's blocks are initialised their parameters are copied, so the wrapper computes the user's
+ * function up to the POLICE shifts; see {@link Policed#wrap(SequentialBlock, org.police4j.region.Region,
+ * Shape, double)} for the table of what is accepted.
+ */
+final class ConvWrap {
+
+    /** One item of the user's network, in order. */
+    private sealed interface Item {}
+
+    private record ConvItem(Conv2d conv, Stage.Conv stage) implements Item {}
+
+    private record NormItem(BatchNorm norm, String where) implements Item {}
+
+    private record PoolItem(int kernel) implements Item {}
+
+    private record ReshapeItem(Stage stage) implements Item {}
+
+    /** A Linear, maybe replaced by its fold with a following batch-norm. */
+    private static final class DenseItem implements Item {
+        Linear linear;
+        final int units;
+        boolean activated;
+
+        DenseItem(Linear linear, int units) {
+            this.linear = linear;
+            this.units = units;
+        }
+    }
+
+    private ConvWrap() {}
+
+    /** Refuses Conv1d, Conv3d and transposed convs, naming the first one's position. */
+    static void refuseOtherConvs(SequentialBlock network) {
+        List<Block> blocks = new ArrayList<>();
+        List<String> positions = new ArrayList<>();
+        flatten(network, "", blocks, positions);
+        for (int i = 0; i < blocks.size(); i++) {
+            Block block = blocks.get(i);
+            if (block instanceof Convolution && !(block instanceof Conv2d)) {
+                throw new IllegalArgumentException("network block " + positions.get(i) + " (" + describe(block)
+                        + ") is refused: " + otherConv(block));
+            }
+        }
+    }
+
+    private static String otherConv(Block block) {
+        return "a " + block.getClass().getSimpleName() + " has no counterpart in PolicedConvNet, whose kernels are"
+                + " square 2-D (a Conv1d kernel k would be a (1, k) kernel); use Conv2d on (N, C, H, W) inputs";
+    }
+
+    static PolicedConvNet wrap(SequentialBlock network, VertexRegion region, int c, int h, int w, double margin) {
+        List<Block> blocks = new ArrayList<>();
+        List<String> positions = new ArrayList<>();
+        flatten(network, "", blocks, positions);
+        List<Item> items = new ArrayList<>();
+        List<List<Block>> dropouts = new ArrayList<>(); // per conv/dense layer, in order
+        List<Block> pending = new ArrayList<>();
+        List<Block> parametered = new ArrayList<>();
+        Cpa activation = null;
+        String poolWhere = null;
+        // shape: a map (mc, mh, mw) while vector < 0, else a vector of that length
+        int mc = c;
+        int mh = h;
+        int mw = w;
+        int vector = -1;
+        // the open conv group: conv seen, with which of batch-norm, pool and activation after it
+        boolean convOpen = false;
+        boolean groupNorm = false;
+        boolean groupPool = false;
+        boolean groupAct = false;
+        String groupWhere = null;
+        DenseItem dense = null; // the last Linear while its activation may still follow
+        for (int i = 0; i < blocks.size(); i++) {
+            Block block = blocks.get(i);
+            String where = "network block " + positions.get(i) + " (" + describe(block) + ")";
+            if (block instanceof Dropout) {
+                pending.add(block);
+                continue;
+            }
+            if (block instanceof Convolution && !(block instanceof Conv2d)) {
+                throw new IllegalArgumentException(where + " is refused: " + otherConv(block));
+            }
+            if (block instanceof Conv2d conv) {
+                if (vector >= 0) {
+                    throw new IllegalArgumentException(where + ": a Conv2d after the map was flattened");
+                }
+                requireActivated(convOpen, groupAct, groupWhere, where);
+                refuseDense(dense, where);
+                Stage.Conv stage = convStage(conv, mc, mh, mw, where);
+                items.add(new ConvItem(conv, stage));
+                parametered.add(conv);
+                dropouts.add(List.copyOf(pending));
+                pending.clear();
+                mc = stage.channels();
+                mh = (mh + 2 * stage.padding() - stage.kernel()) / stage.stride() + 1;
+                mw = (mw + 2 * stage.padding() - stage.kernel()) / stage.stride() + 1;
+                convOpen = true;
+                groupNorm = false;
+                groupPool = false;
+                groupAct = false;
+                groupWhere = where;
+                continue;
+            }
+            if (block instanceof Linear linear) {
+                if (vector < 0) {
+                    throw new IllegalArgumentException(where + ": a Linear on a (" + mc + ", " + mh + ", " + mw
+                            + ") feature map; put a flatten (Blocks.batchFlattenBlock()) or a global average pooling"
+                            + " before it");
+                }
+                if (dense != null && !dense.activated) {
+                    throw new IllegalArgumentException(where + ": two Linear blocks in a row; their composition is"
+                            + " affine, so merge them into one Linear or put an activation between");
+                }
+                int units = units(linear, vector, where);
+                dense = new DenseItem(linear, units);
+                items.add(dense);
+                parametered.add(linear);
+                dropouts.add(List.copyOf(pending));
+                pending.clear();
+                vector = units;
+                continue;
+            }
+            if (block instanceof BatchNorm norm) {
+                refuseDropoutBefore(pending, positions, blocks, where);
+                if (convOpen && !groupNorm && !groupPool && !groupAct) {
+                    items.add(new NormItem(norm, where));
+                    parametered.add(norm);
+                    groupNorm = true;
+                } else if (dense != null && !dense.activated) {
+                    dense.linear = LinearBatchNorm.fold(dense.linear, norm, where);
+                } else {
+                    throw new IllegalArgumentException(where + " is refused: a BatchNorm is accepted only directly after"
+                            + " a Conv2d (per channel) or a Linear (folded into it); here it would normalise"
+                            + " something POLICE does not shift");
+                }
+                continue;
+            }
+            if (!block.getParameters().isEmpty()) {
+                throw new IllegalArgumentException(where + " is not supported; expected Conv2d, BatchNorm, Linear,"
+                        + " dropout and parameterless blocks (activations, max-pooling, flatten, global average pooling)");
+            }
+            if (vector < 0 && ConvProbe.flattens(block, mc, mh, mw)) {
+                requireActivated(convOpen, groupAct, groupWhere, where);
+                convOpen = false;
+                items.add(new ReshapeItem(new Stage.Flatten()));
+                vector = mc * mh * mw;
+                continue;
+            }
+            if (vector < 0 && ConvProbe.globalAvgPools(block, mc, mh, mw)) {
+                refuseDropoutBefore(pending, positions, blocks, where);
+                requireActivated(convOpen, groupAct, groupWhere, where);
+                convOpen = false;
+                items.add(new ReshapeItem(new Stage.GlobalAvgPool()));
+                vector = mc;
+                continue;
+            }
+            ConvProbe.MaxPool pool = vector < 0 ? ConvProbe.maxPool(block, mc, mh, mw) : null;
+            if (pool != null) {
+                refuseDropoutBefore(pending, positions, blocks, where);
+                if (pool.stride() != pool.kernel() || pool.padding() != 0) {
+                    throw new IllegalArgumentException(where + " is refused: max-pooling with window " + pool.kernel()
+                            + ", stride " + pool.stride() + ", padding " + pool.padding() + "; POLICE shifts the losing"
+                            + " positions of each window, which needs non-overlapping windows that tile the map"
+                            + " (stride == window, no padding)");
+                }
+                if (!convOpen || groupPool) {
+                    throw new IllegalArgumentException(where + " is refused: max-pooling is accepted once per conv"
+                            + " group, after a Conv2d [BatchNorm] and before the next conv, flatten or pooling");
+                }
+                items.add(new PoolItem(pool.kernel()));
+                groupPool = true;
+                poolWhere = where;
+                mh = mh / pool.kernel();
+                mw = mw / pool.kernel();
+                continue;
+            }
+            ActivationProbe.Finding finding = ActivationProbe.probe(block, where);
+            if (finding == null) {
+                throw new IllegalArgumentException(where + " is not supported; expected Conv2d, BatchNorm, max-pooling,"
+                        + " flatten, global average pooling, Linear, dropout, identity and piecewise-affine"
+                        + " activations (ReLU, leaky-ReLU, abs)");
+            }
+            if (finding.identity()) {
+                continue;
+            }
+            refuseDropoutBefore(pending, positions, blocks, where);
+            Cpa cpa = finding.cpa();
+            if (activation != null && !activation.equals(cpa)) {
+                throw new IllegalArgumentException(where + ": activation " + cpa.id() + " differs from the earlier "
+                        + activation.id() + "; police4j needs one activation for all hidden layers");
+            }
+            if (convOpen && !groupAct) {
+                groupAct = true;
+            } else if (dense != null && !dense.activated && !convOpen) {
+                dense.activated = true;
+            } else {
+                throw new IllegalArgumentException(where + ": an activation must follow a Conv2d or a Linear, once");
+            }
+            activation = cpa;
+        }
+        if (!pending.isEmpty()) {
+            int i = blocks.indexOf(pending.get(0));
+            throw new IllegalArgumentException("network block " + positions.get(i) + " (Dropout) is refused: it"
+                    + " comes after the head Linear and would act on the outputs");
+        }
+        if (dense == null) {
+            throw new IllegalArgumentException("network: no Linear head; expected a flatten or global average"
+                    + " pooling and Linear blocks after the convolutions");
+        }
+        if (dense.activated) {
+            throw new IllegalArgumentException("network: the last block is an activation; expected a Linear head");
+        }
+        if (poolWhere != null && activation.negativeSlope() < 0) {
+            throw new IllegalArgumentException(poolWhere + " is refused with " + activation.id() + ": POLICE pools the"
+                    + " pre-activations, which equals pooling the activations only for a non-decreasing activation;"
+                    + " use relu or leaky_relu");
+        }
+        PolicedConvNet net = build(items, dropouts, activation, region, c, h, w, margin);
+        copyParameters(net, items, parametered);
+        return net;
+    }
+
+    private static PolicedConvNet build(
+            List<Item> items, List<List<Block>> dropouts, Cpa activation, VertexRegion region, int c, int h, int w,
+            double margin) {
+        PolicedConvNet.Builder b = PolicedConvNet.builder().setInput(c, h, w).setRegion(region)
+                .optActivation(activation).optMargin(margin);
+        for (Item item : items) {
+            if (item instanceof ConvItem ci) {
+                b.add(ci.stage());
+            } else if (item instanceof NormItem) {
+                b.batchNorm();
+            } else if (item instanceof PoolItem p) {
+                b.maxPool(p.kernel(), p.kernel());
+            } else if (item instanceof ReshapeItem r) {
+                b.add(r.stage());
+            } else {
+                DenseItem d = (DenseItem) item;
+                if (d.activated) {
+                    b.dense(d.units);
+                } else {
+                    b.outputs(d.units);
+                }
+            }
+        }
+        for (int l = 0; l < dropouts.size(); l++) {
+            for (Block dropout : dropouts.get(l)) {
+                b.optInputDropout(l, dropout);
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * Copies the user's parameters when every parametered block is initialised; leaves the
+     * network to be initialised the DJL way when none is; refuses a mixture.
+     */
+    private static void copyParameters(PolicedConvNet net, List<Item> items, List<Block> parametered) {
+        long initialised = parametered.stream().filter(Block::isInitialized).count();
+        if (initialised == 0) {
+            return;
+        }
+        if (initialised < parametered.size()) {
+            Block first = parametered.stream().filter(x -> !x.isInitialized()).findFirst().orElseThrow();
+            throw new IllegalArgumentException("network: some blocks are initialised and some are not (" + describe(first)
+                    + " is not); initialise the whole network first, or none of it");
+        }
+        NDManager owner = parametered.get(0).getParameters().valueAt(0).getArray().getManager();
+        int[] in = net.inputShape();
+        net.initialize(owner, DataType.FLOAT32, new Shape(1, in[0], in[1], in[2]));
+        int index = 0;
+        int convIndex = -1;
+        for (Item item : items) {
+            if (item instanceof ConvItem ci) {
+                convIndex = index++;
+                set(net, "conv" + convIndex + ".weight", ci.conv().getParameters().get("weight"));
+                Parameter bias = ci.conv().getParameters().get("bias");
+                if (bias != null) {
+                    set(net, "conv" + convIndex + ".bias", bias);
+                } else {
+                    net.parameter("conv" + convIndex + ".bias").set(FloatBuffer.wrap(new float[ci.stage().channels()]));
+                }
+            } else if (item instanceof NormItem n) {
+                for (String name : new String[] {"gamma", "beta", "runningMean", "runningVar"}) {
+                    set(net, "bn" + convIndex + "." + name, n.norm().getParameters().get(name));
+                }
+                checkNorm(net, n, convIndex);
+            } else if (item instanceof DenseItem d) {
+                String name = d.activated ? "dense" + index++ : "head";
+                set(net, name + ".weight", d.linear.getParameters().get("weight"));
+                Parameter bias = d.linear.getParameters().get("bias");
+                if (bias != null) {
+                    set(net, name + ".bias", bias);
+                } else {
+                    net.parameter(name + ".bias").set(FloatBuffer.wrap(new float[d.units]));
+                }
+            }
+        }
+    }
+
+    private static void set(PolicedConvNet net, String name, Parameter from) {
+        NDArray target = net.parameter(name);
+        if (from == null || !from.getArray().getShape().equals(target.getShape())) {
+            throw new IllegalArgumentException("network: parameter " + name + " has shape "
+                    + (from == null ? "none" : from.getArray().getShape()) + ", expected " + target.getShape());
+        }
+        target.set(FloatBuffer.wrap(from.getArray().toType(DataType.FLOAT32, false).toFloatArray()));
+    }
+
+    /**
+     * The user's batch-norm must be what PolicedConvNet computes in inference mode: per channel
+     * (axis 1), epsilon {@link PolicedConvNet#BN_EPS}; checked on a random map.
+     */
+    private static void checkNorm(PolicedConvNet net, NormItem n, int index) {
+        float[] g = net.parameter("bn" + index + ".gamma").toFloatArray();
+        float[] b = net.parameter("bn" + index + ".beta").toFloatArray();
+        float[] m = net.parameter("bn" + index + ".runningMean").toFloatArray();
+        float[] v = net.parameter("bn" + index + ".runningVar").toFloatArray();
+        int ch = g.length;
+        try (NDManager probe = NDManager.newBaseManager()) {
+            probe.getEngine().setRandomSeed(1);
+            NDArray x = probe.randomUniform(-3f, 3f, new Shape(2, ch, 3, 3));
+            float[] y;
+            try {
+                y = n.norm().forward(new ParameterStore(probe, false), new NDList(x), false).singletonOrThrow().toFloatArray();
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(n.where() + " does not run on the conv's (N, C, H, W) output: " + e.getMessage(), e);
+            }
+            float[] xs = x.toFloatArray();
+            for (int i = 0; i < y.length; i++) {
+                int k = (i / 9) % ch;
+                double expected = g[k] * (xs[i] - m[k]) / Math.sqrt(v[k] + PolicedConvNet.BN_EPS) + b[k];
+                if (Math.abs(y[i] - expected) > 1e-4 * (1 + Math.abs(expected))) {
+                    throw new IllegalArgumentException(n.where() + " is not a per-channel batch-norm (axis 1, epsilon "
+                            + PolicedConvNet.BN_EPS + ") in inference mode: channel " + k + ", f(" + xs[i] + ") = " + y[i]
+                            + ", expected " + expected);
+                }
+            }
+        }
+    }
+
+    private static Stage.Conv convStage(Conv2d conv, int c, int h, int w, String where) {
+        Shape k = conv.getKernelShape();
+        Shape s = conv.getStride();
+        Shape p = conv.getPadding();
+        Shape d = conv.getDilation();
+        if (k == null || k.dimension() != 2 || k.get(0) != k.get(1)) {
+            throw new IllegalArgumentException(where + " is refused: kernel " + k + "; PolicedConvNet needs a square kernel");
+        }
+        if (s != null && (s.dimension() != 2 || s.get(0) != s.get(1))) {
+            throw new IllegalArgumentException(where + " is refused: stride " + s + "; expected the same stride in both directions");
+        }
+        if (p != null && (p.dimension() != 2 || p.get(0) != p.get(1))) {
+            throw new IllegalArgumentException(where + " is refused: padding " + p + "; expected the same padding on every side");
+        }
+        if (d != null && (d.get(0) != 1 || d.get(1) != 1)) {
+            throw new IllegalArgumentException(where + " is refused: dilation " + d + "; PolicedConvNet convolves"
+                    + " with dilation 1 only");
+        }
+        if (conv.getGroups() != 1) {
+            throw new IllegalArgumentException(where + " is refused: groups " + conv.getGroups() + "; PolicedConvNet"
+                    + " convolves every input channel into every output channel (groups 1)");
+        }
+        Parameter weight = conv.getParameters().get("weight");
+        if (weight != null && weight.isInitialized() && weight.getArray().getShape().get(1) != c) {
+            throw new IllegalArgumentException(where + ": weight " + weight.getArray().getShape() + " takes "
+                    + weight.getArray().getShape().get(1) + " input channels, but the map here has " + c);
+        }
+        int kernel = (int) k.get(0);
+        int stride = s == null ? 1 : (int) s.get(0);
+        int padding = p == null ? 0 : (int) p.get(0);
+        if (h + 2 * padding < kernel || w + 2 * padding < kernel) {
+            throw new IllegalArgumentException(where + ": kernel " + kernel + " larger than the padded (" + h + ", " + w + ") map");
+        }
+        return new Stage.Conv(conv.getFilters(), kernel, stride, padding);
+    }
+
+    private static int units(Linear linear, int in, String where) {
+        Parameter weight = linear.getParameters().get("weight");
+        if (weight != null && weight.isInitialized()) {
+            Shape s = weight.getArray().getShape();
+            if (s.get(1) != in) {
+                throw new IllegalArgumentException(where + ": weight " + s + " takes " + s.get(1) + " inputs, but the"
+                        + " vector here has " + in);
+            }
+            return (int) s.get(0);
+        }
+        return (int) linear.getOutputShapes(new Shape[] {new Shape(1, in)})[0].get(1);
+    }
+
+    private static void requireActivated(boolean convOpen, boolean act, String groupWhere, String where) {
+        if (convOpen && !act) {
+            throw new IllegalArgumentException(where + ": " + groupWhere + " has no activation before this block;"
+                    + " PolicedConvNet applies the activation after every conv group (Conv2d [BatchNorm] [max-pool]),"
+                    + " so add one (ReLU, leaky-ReLU, abs)");
+        }
+    }
+
+    private static void refuseDense(DenseItem dense, String where) {
+        if (dense != null) {
+            throw new IllegalArgumentException(where + ": a Conv2d after a Linear");
+        }
+    }
+
+    private static void refuseDropoutBefore(List<Block> pending, List<String> positions, List<Block> blocks, String where) {
+        if (!pending.isEmpty()) {
+            int i = blocks.indexOf(pending.get(0));
+            throw new IllegalArgumentException("network block " + positions.get(i) + " (Dropout) is refused before "
+                    + where + ": in a conv network dropout is accepted directly before a Conv2d or Linear (it acts"
+                    + " on that layer's input, data rows only); elsewhere it would not commute with max-pooling or"
+                    + " batch-norm");
+        }
+    }
+
+    /** Nested SequentialBlocks are read as their children, at positions such as "2.1". */
+    static void flatten(SequentialBlock network, String prefix, List<Block> blocks, List<String> positions) {
+        List<Block> children = network.getChildren().values();
+        for (int i = 0; i < children.size(); i++) {
+            Block child = children.get(i);
+            if (child instanceof SequentialBlock s) {
+                flatten(s, prefix + i + ".", blocks, positions);
+            } else {
+                blocks.add(child);
+                positions.add(prefix + i);
+            }
+        }
+    }
+
+    static String describe(Block block) {
+        if (block instanceof LambdaBlock l) {
+            return l.getName();
+        }
+        return block.getClass().getSimpleName();
+    }
+}

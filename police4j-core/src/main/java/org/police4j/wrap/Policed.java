@@ -1,0 +1,199 @@
+package org.police4j.wrap;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.convolutional.Convolution;
+import ai.djl.nn.core.Linear;
+import java.util.ArrayList;
+import java.util.List;
+import org.police4j.nn.PolicedMlp;
+import org.police4j.conv.PolicedConvNet;
+import org.police4j.engine.ShiftEngine;
+import org.police4j.region.Region;
+import org.police4j.region.VertexRegion;
+
+/**
+ * POLICEs a DJL user's own {@link SequentialBlock}, dense or convolutional: one entry point that
+ * reads the network, refuses what would break the guarantee, and returns a DJL {@link Block} that
+ * is affine on the region after every forward. A dense-only network becomes a {@link PolicedMlp}
+ * (exactly {@link PolicedMlp#wrap}); a network with a {@code Conv2d} becomes a {@link
+ * PolicedConvNet}.
+ *
+ * <p>Blocks are recognised by what they compute, never by their names: parameterless blocks
+ * (DJL's activation blocks and lambdas, {@code Pool.maxPool2dBlock}, {@code
+ * Blocks.batchFlattenBlock}, global average pooling) are run on chosen inputs (both sides of zero,
+ * tiny and huge magnitudes, maps of distinct values) and must match exactly. Refusals name the
+ * block's position ({@code "network block 2.1 (Conv2d)"}, nested blocks as {@code parent.child})
+ * and the reason.
+ *
+ * <p>A conv network's parameters are copied from the user's blocks when they are initialised, so
+ * the wrapper computes the user's function wherever the POLICE shifts are zero, and it trains on
+ * its own parameters from then on (the user's blocks are not updated). When none of the user's
+ * blocks is initialised, the wrapper is left uninitialised and DJL initialises it as usual
+ * ({@code initialize} or the Trainer), with its own PyTorch-style initialisation. The copied arrays
+ * belong to the manager of the user's parameters (keep it open while the wrapper is used); DJL's
+ * {@code initialize} keeps them, as it keeps any initialised parameter. A dense network's
+ * Linear blocks are reused (shared), as {@link PolicedMlp#wrap} does.
+ *
+ * <table class="striped">
+ * <caption>What wrap accepts and refuses</caption>
+ * <thead><tr><th>block</th><th>where</th><th>what happens</th></tr></thead>
+ * <tbody>
+ * <tr><td colspan="3"><b>dense networks (no Conv2d)</b>: see {@link PolicedMlp#wrap}; Linear,
+ *     activations, identity, nested blocks, a leading flatten, dropout, BatchNorm after a
+ *     Linear</td></tr>
+ * <tr><td colspan="3"><b>conv networks</b></td></tr>
+ * <tr><td>{@code Conv2d}</td><td>on a feature map, followed by an activation before the next conv,
+ *     flatten or pooling</td><td>square kernel, stride and padding equal in both directions; its
+ *     weight and bias copied (a missing bias becomes a zero, trainable one)</td></tr>
+ * <tr><td>{@code Conv2d} with dilation or groups != 1, non-square kernel, stride or
+ *     padding</td><td></td><td>refused with the value</td></tr>
+ * <tr><td>{@code Conv1d}, {@code Conv3d}, transposed convs</td><td></td><td>refused:
+ *     PolicedConvNet's kernels are square 2-D, a Conv1d kernel k would be (1, k)</td></tr>
+ * <tr><td>{@code BatchNorm}</td><td>directly after a Conv2d</td><td>per channel (axis 1, epsilon
+ *     1e-5, checked); gamma, beta and running statistics copied; in training the statistics are
+ *     the data rows' only, see {@link PolicedConvNet}</td></tr>
+ * <tr><td>{@code BatchNorm}</td><td>directly after a Linear, network initialised</td><td>folded
+ *     into the Linear with its inference statistics (then frozen)</td></tr>
+ * <tr><td>{@code BatchNorm}</td><td>elsewhere</td><td>refused</td></tr>
+ * <tr><td>max-pooling ({@code Pool.maxPool2dBlock}, any block computing it)</td><td>once per conv
+ *     group, before or after its activation</td><td>kept, exact: POLICE shifts each window's
+ *     losing positions; the activation must be non-decreasing (relu, leaky-relu)</td></tr>
+ * <tr><td>max-pooling with stride != window or padding</td><td></td><td>refused: overlapping
+ *     windows cannot be shifted per window</td></tr>
+ * <tr><td>row flatten ({@code Blocks.batchFlattenBlock})</td><td>after the last conv
+ *     group</td><td>kept (channel-major, as DJL's)</td></tr>
+ * <tr><td>global average pooling (output (N, C) or (N, C, 1, 1))</td><td>after the last conv
+ *     group</td><td>kept</td></tr>
+ * <tr><td>{@code Linear}</td><td>after a flatten or pooling, never two in a row</td><td>weight and
+ *     bias copied; the last one is the head</td></tr>
+ * <tr><td>ReLU, leaky-ReLU, abs (any block or lambda computing one)</td><td>after each Conv2d
+ *     group and each hidden Linear, the same one throughout</td><td>kept; judged by probing</td></tr>
+ * <tr><td>identity, nested {@code SequentialBlock}</td><td>anywhere</td><td>dropped / read as its
+ *     children</td></tr>
+ * <tr><td>{@code Dropout}</td><td>directly before a Conv2d or Linear (flatten or identity
+ *     between)</td><td>kept on that layer's input, data rows only, training only: the region's
+ *     vertex rows skip it, because the guarantee is about the inference network</td></tr>
+ * <tr><td>{@code Dropout}</td><td>before a BatchNorm, pooling or activation, or after the
+ *     head</td><td>refused</td></tr>
+ * <tr><td>a Linear on a feature map, a conv after a flatten, a conv group without activation,
+ *     smooth or multi-kink activations, a block whose name lies, any other block</td><td></td>
+ *     <td>refused with its position and the reason</td></tr>
+ * </tbody>
+ * </table>
+ *
+ * <p>Shapes are checked at {@code initialize}: a conv network takes (N, C, H, W) or (N, C*H*W)
+ * inputs, a dense one (N, D) or, after a leading flatten, (N, ...) with D values per row;
+ * anything else is refused naming the expected shape.
+ */
+public final class Policed {
+
+    private Policed() {}
+
+    /**
+     * POLICEs {@code block} on {@code region} with the default margin; see the class comment.
+     *
+     * @param block the user's network
+     * @param region the region on which the result will be affine; a {@link VertexRegion} of
+     *     dimension C*H*W (flattened channel-major) for a conv network
+     * @param inputShape the shape of one input without the batch axis: (C, H, W) for a conv
+     *     network, (D) or any shape of D values for a dense one
+     * @return a {@link PolicedMlp} or a {@link PolicedConvNet}
+     * @throws IllegalArgumentException naming the offending block or argument
+     */
+    public static Block wrap(SequentialBlock block, Region region, Shape inputShape) {
+        return wrap(block, region, inputShape, ShiftEngine.DEFAULT_MARGIN);
+    }
+
+    /**
+     * {@link #wrap(SequentialBlock, Region, Shape)} with a margin (see {@link ShiftEngine}).
+     *
+     * @param block the user's network
+     * @param region the region on which the result will be affine
+     * @param inputShape the shape of one input without the batch axis
+     * @param margin how far past the kink every vertex is pushed, finite and {@code >= 0}
+     * @return a {@link PolicedMlp} or a {@link PolicedConvNet}
+     */
+    public static Block wrap(SequentialBlock block, Region region, Shape inputShape, double margin) {
+        if (block == null) {
+            throw new IllegalArgumentException("block: null; expected a SequentialBlock");
+        }
+        if (region == null) {
+            throw new IllegalArgumentException("region: null; expected a Region");
+        }
+        if (inputShape == null) {
+            throw new IllegalArgumentException("inputShape: null; expected (C, H, W) or (D)");
+        }
+        List<Block> blocks = blocks(block);
+        if (!hasConv(blocks)) {
+            if (inputShape.size() != region.dimension()) {
+                throw new IllegalArgumentException("inputShape: " + inputShape + " holds " + inputShape.size()
+                        + " values, but the region has dimension " + region.dimension());
+            }
+            return PolicedMlp.wrap(block, region, margin);
+        }
+        ConvWrap.refuseOtherConvs(block);
+        if (inputShape.dimension() != 3) {
+            throw new IllegalArgumentException("inputShape: " + inputShape + "; a conv network needs (C, H, W)");
+        }
+        if (!(region instanceof VertexRegion vertices)) {
+            throw new IllegalArgumentException("region: " + region.getClass().getSimpleName() + "; a conv network is"
+                    + " POLICEd on a VertexRegion (its vertices are flattened images)");
+        }
+        if (vertices.dimension() != inputShape.size()) {
+            throw new IllegalArgumentException("region: dimension " + vertices.dimension() + " != C*H*W = "
+                    + inputShape.size() + " of inputShape " + inputShape);
+        }
+        return ConvWrap.wrap(block, vertices, (int) inputShape.get(0), (int) inputShape.get(1),
+                (int) inputShape.get(2), margin);
+    }
+
+    /**
+     * POLICEs {@code block} when the input shape can be inferred: a dense network (its rows hold
+     * the region's D values), or a conv network whose first Conv2d is initialised and whose
+     * images are square (C from the conv's weight, H = W = sqrt(D / C)).
+     *
+     * @param block the user's network
+     * @param region the region on which the result will be affine
+     * @return a {@link PolicedMlp} or a {@link PolicedConvNet}
+     * @throws IllegalArgumentException when the shape cannot be inferred (then pass it)
+     */
+    public static Block wrap(SequentialBlock block, Region region) {
+        if (block == null || region == null) {
+            throw new IllegalArgumentException("block, region: " + block + ", " + region + "; expected both");
+        }
+        List<Block> blocks = blocks(block);
+        if (!hasConv(blocks)) {
+            return PolicedMlp.wrap(block, region);
+        }
+        ConvWrap.refuseOtherConvs(block);
+        String retry = "; call Policed.wrap(block, region, new Shape(C, H, W))";
+        Block first = blocks.stream().filter(b -> b instanceof Convolution || b instanceof Linear).findFirst().orElseThrow();
+        Parameter weight = first.getParameters().get("weight");
+        if (!(first instanceof Conv2d) || weight == null || !weight.isInitialized()) {
+            throw new IllegalArgumentException("inputShape: cannot be inferred: the first layer ("
+                    + ConvWrap.describe(first) + ") is not an initialised Conv2d" + retry);
+        }
+        long c = weight.getArray().getShape().get(1);
+        long d = region.dimension();
+        long side = Math.round(Math.sqrt((double) d / c));
+        if (d % c != 0 || side * side * c != d) {
+            throw new IllegalArgumentException("inputShape: cannot be inferred: the region's dimension " + d
+                    + " is not C * side^2 for C = " + c + retry);
+        }
+        return wrap(block, region, new Shape(c, side, side));
+    }
+
+    private static List<Block> blocks(SequentialBlock block) {
+        List<Block> blocks = new ArrayList<>();
+        ConvWrap.flatten(block, "", blocks, new ArrayList<>());
+        return blocks;
+    }
+
+    private static boolean hasConv(List<Block> blocks) {
+        return blocks.stream().anyMatch(b -> b instanceof Convolution);
+    }
+}

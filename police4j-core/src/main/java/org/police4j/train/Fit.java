@@ -13,8 +13,6 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.police4j.nn.PolicedMlp;
 
 /**
@@ -101,7 +99,7 @@ public final class Fit {
         int stoppedAt = -1;
         long start = System.nanoTime();
         try (Trainer trainer = model.newTrainer(config);
-                ProgressBar bar = progress ? bar(settings.steps()) : null) {
+                ProgressBar bar = progress ? ConsoleProgress.bar(taskName, settings.steps()) : null) {
             for (int step = 1; step <= settings.steps(); step++) {
                 double value;
                 try (NDScope scope = new NDScope()) {
@@ -161,13 +159,4 @@ public final class Fit {
         return new StepSchedule((float) s.learningRate(), s.scheduleEvery(), s.gamma());
     }
 
-    private ProgressBar bar(int steps) {
-        return new ProgressBarBuilder()
-                .setTaskName(taskName)
-                .setInitialMax(steps)
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(250)
-                .continuousUpdate()
-                .build();
-    }
 }

@@ -10,14 +10,13 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import java.io.IOException;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
 import org.police4j.engine.SignRule;
 import org.police4j.fold.Fold;
 import org.police4j.engine.Cpa;
 import org.police4j.nn.PolicedMlp;
+import org.police4j.train.ConsoleProgress;
 import org.police4j.train.Fit;
 import org.police4j.train.FitResult;
 import org.police4j.train.TrainingSettings;
@@ -131,7 +130,7 @@ final class TrainingRun {
                 spec.checkpointEvery());
         monitor.snapshot(block, 0);
         FitResult result;
-        try (ProgressBar bar = spec.quiet() ? null : bar(plan.steps())) {
+        try (ProgressBar bar = spec.quiet() ? null : ConsoleProgress.bar("train", plan.steps())) {
             monitor.bar = bar;
             result = Fit.create().optListener(monitor).fit(model, xTrain, yTrain, plan.settings());
         }
@@ -226,15 +225,5 @@ final class TrainingRun {
             }
         }
         return labels.length == 0 ? Double.NaN : (double) right / labels.length;
-    }
-
-    private static ProgressBar bar(int steps) {
-        return new ProgressBarBuilder()
-                .setTaskName("train")
-                .setInitialMax(steps)
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(250)
-                .continuousUpdate()
-                .build();
     }
 }

@@ -41,7 +41,9 @@ class InterruptTest {
                 Thread.sleep(100);
             }
             new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            // a bound, not a timing assertion: it exits in about 0.3 s here, but a CI run beside
+            // four other JVMs once needed more than 60 s
+            assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("exited after SIGINT").isTrue();
         } finally {
             p.destroyForcibly();
         }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -23,6 +24,11 @@ class InterruptTest {
     @Test
     @EnabledOnOs(OS.LINUX)
     void sigintDuringTrainingExits130AndLeavesNothing() throws IOException, InterruptedException {
+        // Started under nohup or as a background job of a script, this JVM ignores SIGINT, the
+        // child inherits that, and the JVM then keeps ignoring it (as a nohup'ed program should):
+        // Ctrl-C cannot be tested there.
+        Assumptions.assumeFalse(sigintIgnored(), "SIGINT is ignored in this process (nohup or a background job), "
+                + "so its children cannot receive it; the Ctrl-C test needs a normal foreground environment");
         Path data = dir.resolve("d.csv");
         CommandErrorsTest.writeData(data, 40);
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
@@ -41,9 +47,7 @@ class InterruptTest {
                 Thread.sleep(100);
             }
             new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
-            // a bound, not a timing assertion: it exits in about 0.3 s here, but a CI run beside
-            // four other JVMs once needed more than 60 s
-            assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("exited after SIGINT").isTrue();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("exited after SIGINT").isTrue();
         } finally {
             p.destroyForcibly();
         }
@@ -53,5 +57,15 @@ class InterruptTest {
             assertThat(s.map(f -> f.getFileName().toString()).toList())
                     .containsExactlyInAnyOrderElementsOf(List.of("d.csv", "out.txt", "err.txt"));
         }
+    }
+
+    /** Whether SIGINT (bit 1 of the SigIgn mask) is ignored by this process, as /proc says. */
+    private static boolean sigintIgnored() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 2L) != 0;
+            }
+        }
+        return false;
     }
 }

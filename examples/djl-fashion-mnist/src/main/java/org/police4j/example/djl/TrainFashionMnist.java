@@ -183,7 +183,7 @@ public final class TrainFashionMnist {
                 TrainingResult result = fit(model, o, saved, train, test);
                 PolicedMlp policed = (PolicedMlp) block;
 
-                Certificate certificate = Certify.policed(policed, 200, o.seed());
+                Certificate certificate = Certify.policed(policed, Certify.Options.defaults().optInteriorSamples(200).optSeed(o.seed()));
 
                 NDArray x = manager.create(flatten(data.testImages()), new Shape(data.testImages().length, 28, 28));
                 ParameterStore ps = new ParameterStore(manager, false);

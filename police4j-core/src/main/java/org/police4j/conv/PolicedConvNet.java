@@ -1,12 +1,10 @@
 package org.police4j.conv;
 
-import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
@@ -15,8 +13,6 @@ import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +24,7 @@ import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;
 import org.police4j.engine.CpaOps;
 import org.police4j.nn.BlockRecord;
+import org.police4j.nn.PolicedBlock;
 import org.police4j.nn.FanInUniform;
 import org.police4j.region.VertexRegion;
 
@@ -75,13 +72,8 @@ import org.police4j.region.VertexRegion;
  * variance, like PyTorch). With no data rows, or in inference mode, the running statistics are
  * used; then batch-norm is a fixed per-channel affine map and folds into its conv.
  */
-public final class PolicedConvNet extends AbstractBlock {
+public final class PolicedConvNet extends PolicedBlock {
 
-    /**
-     * Version of the parameter stream: 1 had no record (still loads, unchecked), 2 writes the
-     * {@link BlockRecord} before the parameters and a CRC32 after them.
-     */
-    private static final byte VERSION = 2;
     /** Batch-norm epsilon and momentum (PyTorch's defaults). */
     public static final float BN_EPS = 1e-5f;
 
@@ -99,7 +91,6 @@ public final class PolicedConvNet extends AbstractBlock {
     private final Map<Integer, List<Block>> inputDropouts;
 
     private PolicedConvNet(Builder b, Plan plan) {
-        super(VERSION);
         this.plan = plan;
         Map<Integer, List<Block>> dropouts = new LinkedHashMap<>();
         b.inputDropouts.forEach((layer, blocks) -> dropouts.put(layer, List.copyOf(blocks)));
@@ -377,49 +368,13 @@ public final class PolicedConvNet extends AbstractBlock {
      * @param os the stream
      * @throws IOException if the stream fails
      */
-    @Override
-    public void saveParameters(DataOutputStream os) throws IOException {
-        os.writeByte(VERSION);
-        saveMetadata(os);
-        record().write(os);
-        BlockRecord.writeParameters(os, getDirectParameters(), getChildren());
-    }
-
-    /**
-     * Reads parameters written by {@link #saveParameters}, refusing them (before any parameter
-     * is touched) when their record differs from this network's (another region, input shape,
-     * stages, activation, margin or sign rule): the refusal names the field, the saved value and
-     * this network's. Streams of version 1 (before the record existed) still load, unchecked.
-     *
-     * @param manager owns the loaded arrays
-     * @param is the stream
-     * @throws IOException if the stream fails
-     * @throws MalformedModelException if the stream is truncated, corrupted, of an unknown
-     *     version or saved for another network
-     */
-    @Override
-    public void loadParameters(NDManager manager, DataInputStream is)
-            throws IOException, MalformedModelException {
-        byte saved = is.readByte();
-        if (saved != 1 && saved != VERSION) {
-            throw new MalformedModelException("Cannot load PolicedConvNet parameters: stream version " + saved
-                    + " is not supported; this police4j reads versions 1 (no record) and " + VERSION
-                    + " (parameters saved from another kind of block do not fit)");
-        }
-        readInputShapes(is);
-        if (saved >= 2) {
-            record().requireSame(BlockRecord.read(is, "PolicedConvNet"), "PolicedConvNet");
-        }
-        BlockRecord.readParameters(
-                manager, is, getDirectParameters(), getChildren(), saved >= 2, "PolicedConvNet");
-    }
-
     /**
      * What decides this network's function besides its parameters, as saved with them: the
      * region (exact vertices), input shape, stages, outputs, activation, margin and sign rule.
      *
      * @return a fresh record
      */
+    @Override
     public BlockRecord record() {
         BlockRecord r = BlockRecord.of("PolicedConvNet");
         r.putRegion("region", region);

@@ -103,7 +103,15 @@ public final class ActivationProbe {
         }
     }
 
-    private static NDArray run(Block block, NDManager manager, NDArray x) {
+    /**
+     * Runs a parameterless block in inference mode on {@code x}.
+     *
+     * @param block the block
+     * @param manager owns the arrays of the run
+     * @param x the input
+     * @return the single output, or null when the block does not run on this input
+     */
+    public static NDArray run(Block block, NDManager manager, NDArray x) {
         try {
             NDList out = block.forward(new ParameterStore(manager, false), new NDList(x), false);
             return out.size() == 1 ? out.head() : null;

@@ -1,20 +1,16 @@
 package org.police4j.nn;
 
-import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -50,13 +46,7 @@ import org.police4j.region.VertexRegion;
  * <p>Build one with {@link #builder()}, or POLICE an existing {@link SequentialBlock} of {@link
  * Linear} and piecewise-affine activation blocks with {@link #wrap}.
  */
-public final class PolicedMlp extends AbstractBlock {
-
-    /**
-     * Version of the parameter stream: 1 had no record (still loads, unchecked), 2 writes the
-     * {@link BlockRecord} before the parameters and a CRC32 after them.
-     */
-    private static final byte VERSION = 2;
+public final class PolicedMlp extends PolicedBlock {
 
     /** The sign rule of a builder that is not told one (see {@link Builder#optSignRule}). */
     public static final SignRule DEFAULT_SIGN_RULE = SignRule.CENTER;
@@ -84,7 +74,6 @@ public final class PolicedMlp extends AbstractBlock {
 
     private PolicedMlp(
             List<Linear> layers, List<List<Block>> inputDropouts, Cpa activation, boolean flattensInput, Builder b) {
-        super(VERSION);
         this.inputDropouts = inputDropouts;
         this.activation = activation;
         this.flattensInput = flattensInput;
@@ -483,44 +472,6 @@ public final class PolicedMlp extends AbstractBlock {
      * @param os the stream
      * @throws IOException if the stream fails
      */
-    @Override
-    public void saveParameters(DataOutputStream os) throws IOException {
-        os.writeByte(VERSION);
-        saveMetadata(os);
-        record().write(os);
-        BlockRecord.writeParameters(os, getDirectParameters(), getChildren());
-    }
-
-    /**
-     * Reads parameters written by {@link #saveParameters}, refusing them (before any parameter
-     * is touched) when their record differs from this network's: another region, sign rule,
-     * margin, rounding guard, activation, strategy, affine target or layer widths would give
-     * silently different outputs. The record cannot be restored into a built network, so the
-     * refusal names the field, the saved value and this network's. Streams of version 1 (before
-     * the record existed) still load, unchecked: they cannot say what they were trained for.
-     *
-     * @param manager owns the loaded arrays
-     * @param is the stream
-     * @throws IOException if the stream fails
-     * @throws MalformedModelException if the stream is truncated, corrupted, of an unknown
-     *     version or saved for another network
-     */
-    @Override
-    public void loadParameters(NDManager manager, DataInputStream is)
-            throws IOException, MalformedModelException {
-        byte saved = is.readByte();
-        if (saved != 1 && saved != VERSION) {
-            throw new MalformedModelException("Cannot load PolicedMlp parameters: stream version " + saved
-                    + " is not supported; this police4j reads versions 1 (no record) and " + VERSION
-                    + " (parameters saved from another block, such as the plain network before it was wrapped, load into that block)");
-        }
-        readInputShapes(is);
-        if (saved >= 2) {
-            record().requireSame(BlockRecord.read(is, "PolicedMlp"), "PolicedMlp");
-        }
-        BlockRecord.readParameters(manager, is, getDirectParameters(), getChildren(), saved >= 2, "PolicedMlp");
-    }
-
     /**
      * What decides this network's function besides its parameters, as saved with them:
      * regions (exact), sign rule, margin, rounding guard, activation, strategy, layer widths
@@ -528,6 +479,7 @@ public final class PolicedMlp extends AbstractBlock {
      *
      * @return a fresh record
      */
+    @Override
     public BlockRecord record() {
         BlockRecord r = BlockRecord.of("PolicedMlp");
         r.put("regions", regions.size());

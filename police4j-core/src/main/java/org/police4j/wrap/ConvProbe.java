@@ -1,5 +1,6 @@
 package org.police4j.wrap;
 
+import org.police4j.nn.ActivationProbe;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -54,7 +55,7 @@ final class ConvProbe {
     static boolean flattens(Block block, int c, int h, int w) {
         float[] x = values(2 * c * h * w);
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray y = run(block, manager, manager.create(x, new Shape(2, c, h, w)));
+            NDArray y = ActivationProbe.run(block, manager, manager.create(x, new Shape(2, c, h, w)));
             return y != null
                     && y.getShape().equals(new Shape(2, (long) c * h * w))
                     && y.getDataType() == DataType.FLOAT32
@@ -68,7 +69,7 @@ final class ConvProbe {
     static boolean globalAvgPools(Block block, int c, int h, int w) {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray x = manager.create(values(2 * c * h * w), new Shape(2, c, h, w));
-            NDArray y = run(block, manager, x);
+            NDArray y = ActivationProbe.run(block, manager, x);
             if (y == null
                     || y.getDataType() != DataType.FLOAT32
                     || !(y.getShape().equals(new Shape(2, c)) || y.getShape().equals(new Shape(2, c, 1, 1)))) {
@@ -92,7 +93,7 @@ final class ConvProbe {
     static MaxPool maxPool(Block block, int c, int h, int w) {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray x = manager.create(values(2 * c * h * w), new Shape(2, c, h, w));
-            NDArray y = run(block, manager, x);
+            NDArray y = ActivationProbe.run(block, manager, x);
             if (y == null || y.getDataType() != DataType.FLOAT32 || y.getShape().dimension() != 4
                     || y.getShape().get(0) != 2 || y.getShape().get(1) != c) {
                 return null;
@@ -117,12 +118,4 @@ final class ConvProbe {
         }
     }
 
-    private static NDArray run(Block block, NDManager manager, NDArray x) {
-        try {
-            NDList out = block.forward(new ParameterStore(manager, false), new NDList(x), false);
-            return out.size() == 1 ? out.head() : null;
-        } catch (RuntimeException e) {
-            return null; // not a block that runs on this input: the caller says what is expected
-        }
-    }
 }

@@ -1,8 +1,8 @@
 package org.police4j.certify;
 
-import static org.police4j.network.Rounding.U;
-import static org.police4j.network.Rounding.gamma;
-import static org.police4j.network.Rounding.up;
+import static org.police4j.numeric.Rounding.U;
+import static org.police4j.numeric.Rounding.gamma;
+import static org.police4j.numeric.Rounding.up;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -188,7 +188,6 @@ public final class SupportCertifier {
         Inputs.checkPoints("interiorPoints", interior, d, true);
 
         double[] m = region.center();
-        Shape shape = Shape.of(region);
         Cpa act = dense.activation();
         List<Dense> hidden = dense.hidden();
 
@@ -205,7 +204,7 @@ public final class SupportCertifier {
             if (checking) {
                 layersChecked++;
                 units += width;
-                double[] h = shape.halfWidths(e);
+                double[] h = halfWidths(region, e);
                 for (int k = 0; k < width; k++) {
                     double lo;
                     double hi;
@@ -275,7 +274,7 @@ public final class SupportCertifier {
                         a,
                         b,
                         Deviation.max(net::evaluate, a, b, interior),
-                        Deviation.max(net::evaluate, a, b, extremePoints(region, shape, m)),
+                        Deviation.max(net::evaluate, a, b, extremePoints(region)),
                         interior.length);
         return new Result(c, uncertainty);
     }
@@ -504,149 +503,23 @@ public final class SupportCertifier {
     // ---------------------------------------------------------------------------------------
     // Regions
 
-    /** The support function's shape, read once from the region. */
-    private abstract static class Shape {
-        abstract double[] halfWidths(Enclosure e);
-
-        static Shape of(SupportRegion region) {
-            if (region instanceof Box box) {
-                return new BoxShape(box.radii());
-            }
-            if (region instanceof L1Ball ball) {
-                return new L1Shape(ball.radius());
-            }
-            if (region instanceof Zonotope z) {
-                return new ZonotopeShape(z.generators());
-            }
-            throw new IllegalArgumentException(
-                    "region: " + region.getClass().getName()
-                            + " is not supported; expected a Box, L1Ball or Zonotope");
-        }
-    }
-
-    /** {@code H_k = sum_j (|Ac_kj| + Ar_kj) r_j}. */
-    private static final class BoxShape extends Shape {
-        final double[] radii;
-
-        BoxShape(double[] radii) {
-            this.radii = radii;
-        }
-
-        @Override
-        double[] halfWidths(Enclosure e) {
-            double[] h = new double[e.ac.length];
-            IntStream.range(0, h.length)
-                    .parallel()
-                    .forEach(
-                            k -> {
-                                double[] c = e.ac(k);
-                                double[] q = e.ar(k);
-                                double s = 0;
-                                for (int j = 0; j < radii.length; j++) {
-                                    s += (Math.abs(c[j]) + q[j]) * radii[j];
-                                }
-                                h[k] = up(s, radii.length + 3);
-                            });
-            return h;
-        }
-    }
-
-    /** {@code H_k = rho max_j (|Ac_kj| + Ar_kj)}. */
-    private static final class L1Shape extends Shape {
-        final double rho;
-
-        L1Shape(double rho) {
-            this.rho = rho;
-        }
-
-        @Override
-        double[] halfWidths(Enclosure e) {
-            double[] h = new double[e.ac.length];
-            for (int k = 0; k < h.length; k++) {
-                double[] c = e.ac(k);
-                double[] q = e.ar(k);
-                double mx = 0;
-                for (int j = 0; j < c.length; j++) {
-                    double v = Math.abs(c[j]) + q[j];
-                    if (!(v <= mx)) {
-                        mx = v; // NaN propagates
-                    }
-                }
-                h[k] = up(rho * mx, 3);
-            }
-            return h;
-        }
-    }
-
     /**
-     * {@code H_k = sum_g |A_k G_g|} bounded by
-     * {@code sum_g (|fl(Ac_k G_g)| + gamma_D |Ac_k| |G_g| + Ar_k |G_g|)}.
+     * {@code H_k}, a sound bound of the support of every row {@code Ac_k -/+ Ar_k} of the enclosure
+     * over the region: the region's own {@link SupportRegion#halfWidthBound}, row-parallel.
      */
-    private static final class ZonotopeShape extends Shape {
-        final double[][] gens; // D x g
-
-        ZonotopeShape(double[][] gens) {
-            this.gens = gens;
-        }
-
-        @Override
-        double[] halfWidths(Enclosure e) {
-            int d = gens.length;
-            int gc = gens[0].length;
-            double gm = gamma(d);
-            double[] h = new double[e.ac.length];
-            IntStream.range(0, h.length)
-                    .parallel()
-                    .forEach(
-                            k -> {
-                                double[] c = e.ac(k);
-                                double[] q = e.ar(k);
-                                double[] dot = new double[gc];
-                                double[] bound = new double[gc];
-                                for (int j = 0; j < d; j++) {
-                                    double cj = c[j];
-                                    double mj = gm * Math.abs(cj) + q[j] + Double.MIN_NORMAL;
-                                    double[] gj = gens[j];
-                                    for (int t = 0; t < gc; t++) {
-                                        dot[t] += cj * gj[t];
-                                        bound[t] += mj * Math.abs(gj[t]);
-                                    }
-                                }
-                                double s = 0;
-                                for (int t = 0; t < gc; t++) {
-                                    s += Math.abs(dot[t]) + bound[t];
-                                }
-                                h[k] = up(s, d + gc + 6);
-                            });
-            return h;
-        }
+    private static double[] halfWidths(SupportRegion region, Enclosure e) {
+        double[] h = new double[e.ac.length];
+        IntStream.range(0, h.length).parallel().forEach(k -> h[k] = region.halfWidthBound(e.ac(k), e.ar(k)));
+        return h;
     }
 
     /** The centre and a few extreme points of the region, drawn with a fixed seed. */
-    private static double[][] extremePoints(SupportRegion region, Shape shape, double[] m) {
+    private static double[][] extremePoints(SupportRegion region) {
         Random rnd = new Random(EXTREME_SEED);
         List<double[]> pts = new ArrayList<>();
-        pts.add(m.clone());
-        int d = m.length;
+        pts.add(region.center());
         for (int p = 0; p < EXTREME_POINTS; p++) {
-            double[] x = m.clone();
-            if (shape instanceof BoxShape box) {
-                for (int j = 0; j < d; j++) {
-                    x[j] += rnd.nextBoolean() ? box.radii[j] : -box.radii[j];
-                }
-            } else if (shape instanceof L1Shape ball) {
-                int j = rnd.nextInt(d);
-                x[j] += rnd.nextBoolean() ? ball.rho : -ball.rho;
-            } else {
-                double[][] gens = ((ZonotopeShape) shape).gens;
-                for (int t = 0; t < gens[0].length; t++) {
-                    double s = rnd.nextBoolean() ? 1 : -1;
-                    for (int j = 0; j < d; j++) {
-                        x[j] += s * gens[j][t];
-                    }
-                }
-            }
-            pts.add(x);
+            pts.add(region.extremePoint(rnd));
         }
         return pts.toArray(new double[0][]);
     }

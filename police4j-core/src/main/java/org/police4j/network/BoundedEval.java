@@ -1,8 +1,9 @@
 package org.police4j.network;
 
-import static org.police4j.network.Rounding.U;
-import static org.police4j.network.Rounding.gamma;
-import static org.police4j.network.Rounding.up;
+import org.police4j.numeric.Rounding;
+import static org.police4j.numeric.Rounding.U;
+import static org.police4j.numeric.Rounding.gamma;
+import static org.police4j.numeric.Rounding.up;
 
 import org.police4j.network.Layer.Activation;
 import org.police4j.network.Layer.Conv;

@@ -1,5 +1,6 @@
 package org.police4j.region;
 
+import org.police4j.numeric.Rounding;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -134,12 +135,12 @@ public final class Box implements SupportRegion {
     /** {@code sum_j (|a_j| + aRadius_j) r_j}, rounded up. */
     @Override
     public double halfWidthBound(double[] a, double[] aRadius) {
-        OutwardRounding.checkRow(a, aRadius, radii.length);
+        SupportRegion.checkRow(a, aRadius, radii.length);
         double s = 0;
         for (int j = 0; j < radii.length; j++) {
             s += (Math.abs(a[j]) + aRadius[j]) * radii[j];
         }
-        return OutwardRounding.up(s, radii.length + 3);
+        return Rounding.up(s, radii.length + 3);
     }
 
     /** {@return a corner, {@code m_j -/+ r_j} in every coordinate} */

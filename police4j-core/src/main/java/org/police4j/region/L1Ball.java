@@ -1,5 +1,6 @@
 package org.police4j.region;
 
+import org.police4j.numeric.Rounding;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -82,7 +83,7 @@ public final class L1Ball implements SupportRegion {
     /** {@code rho max_j (|a_j| + aRadius_j)}, rounded up (a NaN propagates). */
     @Override
     public double halfWidthBound(double[] a, double[] aRadius) {
-        OutwardRounding.checkRow(a, aRadius, center.length);
+        SupportRegion.checkRow(a, aRadius, center.length);
         double mx = 0;
         for (int j = 0; j < a.length; j++) {
             double v = Math.abs(a[j]) + aRadius[j];
@@ -90,7 +91,7 @@ public final class L1Ball implements SupportRegion {
                 mx = v;
             }
         }
-        return OutwardRounding.up(radius * mx, 3);
+        return Rounding.up(radius * mx, 3);
     }
 
     /** {@return a vertex, {@code m -/+ rho e_j}} */

@@ -136,6 +136,21 @@ public sealed interface SupportRegion extends Region permits Box, L1Ball, Zonoto
     }
 
     /**
+     * Checks an interval row {@code a -/+ aRadius} against the region's dimension.
+     *
+     * @param a the row's midpoints
+     * @param aRadius the row's radii
+     * @param d the region's dimension
+     * @throws IllegalArgumentException if either is null or not of length d
+     */
+    static void checkRow(double[] a, double[] aRadius, int d) {
+        if (a == null || aRadius == null || a.length != d || aRadius.length != d) {
+            throw new IllegalArgumentException("a, aRadius: " + (a == null ? "null" : a.length + " entries") + " and "
+                    + (aRadius == null ? "null" : aRadius.length + " entries") + ", expected " + d + " each");
+        }
+    }
+
+    /**
      * Checks that a point has the region's dimension.
      *
      * @param x the point

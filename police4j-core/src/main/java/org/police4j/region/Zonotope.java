@@ -1,5 +1,6 @@
 package org.police4j.region;
 
+import org.police4j.numeric.Rounding;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -117,10 +118,10 @@ public final class Zonotope implements SupportRegion {
      */
     @Override
     public double halfWidthBound(double[] a, double[] aRadius) {
-        OutwardRounding.checkRow(a, aRadius, generators.length);
+        SupportRegion.checkRow(a, aRadius, generators.length);
         int d = generators.length;
         int gc = generatorCount();
-        double gm = OutwardRounding.gamma(d);
+        double gm = Rounding.gamma(d);
         double[] dot = new double[gc];
         double[] bound = new double[gc];
         for (int j = 0; j < d; j++) {
@@ -136,7 +137,7 @@ public final class Zonotope implements SupportRegion {
         for (int t = 0; t < gc; t++) {
             s += Math.abs(dot[t]) + bound[t];
         }
-        return OutwardRounding.up(s, d + gc + 6);
+        return Rounding.up(s, d + gc + 6);
     }
 
     /** {@return {@code m + G t} for a sign vector t} */

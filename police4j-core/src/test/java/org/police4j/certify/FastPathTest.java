@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.police4j.network.Rounding;
+import org.police4j.numeric.Rounding;
 import org.police4j.network.Layer.Dense;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;

@@ -86,10 +86,12 @@ class MultiRegionTest {
     @Test
     void supportRegionsRoundTripThroughModelFiles(@TempDir Path tmp) throws Exception {
         Region box = Box.of(new double[] {0, 1, 2}, new double[] {0.5, 0.25, 1});
-        try (NDManager manager = NDManager.newBaseManager()) {
+        // the model stays open (and referenced) while its parameters are used: DJL's Model closes
+        // its manager, and with it the parameters, when the garbage collector finalises it
+        try (NDManager manager = NDManager.newBaseManager(); Model model = Model.newInstance("b")) {
             PolicedMlp block =
                     PolicedMlp.builder().setRegion(box).setHidden(8).setOutputs(1).optSignRule(SignRule.CENTER).build();
-            Fit.initialize(block, Model.newInstance("b"), 4);
+            Fit.initialize(block, model, 4);
             ModelIo.save(block, tmp.resolve("b"), null);
             PolicedMlp loaded = ModelIo.load(tmp.resolve("b"), manager).block();
             assertThat(loaded.regions()).containsExactly(box);

@@ -1,10 +1,10 @@
-package org.police4j.network;
+package org.police4j.numeric;
 
 /**
  * The rounding constants of the rigorous double evaluations, in one place: the unit roundoff, the
  * standard constant {@code γ_m} of a sum of m rounded terms (Higham, Accuracy and Stability of
  * Numerical Algorithms, §3.1), and the two ways a nonnegative bound computed in double is rounded
- * up to a rigorous one. Used by {@link BoundedEval} (points) and the support certificate
+ * up to a rigorous one. Used by the network's rigorous double evaluation (points), the regions' support bounds and the support certificate
  * (intervals).
  */
 public final class Rounding {
@@ -40,7 +40,7 @@ public final class Rounding {
     /**
      * {@return a nonnegative bound computed in double as a sum of nonnegative terms, each of which
      * went through at most {@code n} roundings, rounded up to one at least the exact bound: {@code
-     * x (1 + γ_{2n+4}) + MIN_NORMAL} (see {@code SupportCertifier})}
+     * x (1 + γ_{2n+4}) + MIN_NORMAL} (see the support certificate)}
      *
      * @param bound the computed bound
      * @param n the most roundings one term went through

@@ -13,7 +13,6 @@ import java.util.List;
 import org.police4j.network.DjlExport;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.network.Layer.Dense;
-import org.police4j.engine.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.nn.SequentialArchitecture;
 

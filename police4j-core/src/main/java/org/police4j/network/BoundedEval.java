@@ -1,6 +1,5 @@
 package org.police4j.network;
 
-import org.police4j.numeric.Rounding;
 import static org.police4j.numeric.Rounding.U;
 import static org.police4j.numeric.Rounding.gamma;
 import static org.police4j.numeric.Rounding.up;

@@ -1,16 +1,14 @@
 package org.police4j.wrap;
 
-import org.police4j.nn.ActivationProbe;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.pooling.Pool;
-import ai.djl.training.ParameterStore;
 import java.util.Arrays;
 import java.util.Random;
+import org.police4j.nn.ActivationProbe;
 
 /**
  * Finds out what a parameterless block does to a feature map (C, H, W) by running it on a

@@ -26,7 +26,6 @@ import org.police4j.engine.Cpa;
 import org.police4j.nn.PlainMlp;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Box;
-import org.police4j.region.Region;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

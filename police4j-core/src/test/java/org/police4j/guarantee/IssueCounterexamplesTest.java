@@ -10,11 +10,10 @@ import org.police4j.network.Layer.Dense;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;
 import org.police4j.region.Box;
-import org.police4j.region.L1Ball;
 import org.police4j.region.Region;
 import org.police4j.region.VertexRegion;
-import org.police4j.region.Zonotope;
 import org.police4j.testing.ExactChecker;
+import org.police4j.testing.RoundedCorners;
 
 /**
  * Issue 13's certificate counterexamples as regression tests: the certificate must refuse what
@@ -24,26 +23,16 @@ import org.police4j.testing.ExactChecker;
 class IssueCounterexamplesTest {
 
     /** relu(x - 1), head 1 * u. */
-    private static FoldedNetwork kinkAtOne() {
-        return FoldedNetwork.mlp(
-                List.of(new Dense(new float[][] {{1f}}, new float[] {-1f})),
-                new Dense(new float[][] {{1f}}, new float[] {0f}),
-                Cpa.relu());
-    }
 
     // Depends on the integrator's fix for issue 13 (support regions certified on exact corners):
     // fails on the code before it.
     @Test
     void supportRegionsAreCertifiedOnTheirExactCorners() {
-        double r = 0.5 + 0x1p-53; // the upper corner 1 + 2^-53 rounds to 1 in double
-        List<Region> regions = List.of(
-                Box.of(new double[] {0.5}, new double[] {r}),
-                L1Ball.of(new double[] {0.5}, r),
-                Zonotope.of(new double[] {0.5}, new double[][] {{r}}));
+        List<Region> regions = RoundedCorners.supportRegions();
         for (Region region : regions) {
-            ExactChecker.Result exact = ExactChecker.check(kinkAtOne(), region);
+            ExactChecker.Result exact = ExactChecker.check(RoundedCorners.kinkAtOne(), region);
             assertThat(exact.affine()).as("checker on %s", region.describe()).isFalse();
-            Certificate cert = Certify.of(kinkAtOne(), region, Certify.Options.defaults().optInteriorSamples(8).optSeed(1));
+            Certificate cert = Certify.of(RoundedCorners.kinkAtOne(), region, Certify.Options.defaults().optInteriorSamples(8).optSeed(1));
             assertThat(cert.certified())
                     .as("certificate on %s (the region holds points above 1 where the unit is active; checker: %s): %s",
                             region.describe(), exact, cert.summary())
@@ -76,12 +65,12 @@ class IssueCounterexamplesTest {
         // Controls that hold before and after the fix: clear straddles and clear one-sided regions.
         VertexRegion straddling = VertexRegion.of(new double[][] {{0}, {2}});
         VertexRegion below = VertexRegion.of(new double[][] {{-3}, {0.75}});
-        assertThat(ExactChecker.check(kinkAtOne(), straddling).affine()).isFalse();
-        assertThat(Certify.of(kinkAtOne(), straddling, Certify.Options.defaults().optInteriorSamples(8).optSeed(1)).certified()).isFalse();
-        assertThat(ExactChecker.check(kinkAtOne(), below).affine()).isTrue();
-        assertThat(Certify.of(kinkAtOne(), below, Certify.Options.defaults().optInteriorSamples(8).optSeed(1)).certified()).isTrue();
+        assertThat(ExactChecker.check(RoundedCorners.kinkAtOne(), straddling).affine()).isFalse();
+        assertThat(Certify.of(RoundedCorners.kinkAtOne(), straddling, Certify.Options.defaults().optInteriorSamples(8).optSeed(1)).certified()).isFalse();
+        assertThat(ExactChecker.check(RoundedCorners.kinkAtOne(), below).affine()).isTrue();
+        assertThat(Certify.of(RoundedCorners.kinkAtOne(), below, Certify.Options.defaults().optInteriorSamples(8).optSeed(1)).certified()).isTrue();
         Box box = Box.of(new double[] {0.25}, new double[] {0.5});
-        assertThat(ExactChecker.check(kinkAtOne(), box).affine()).isTrue();
-        assertThat(Certify.of(kinkAtOne(), box, Certify.Options.defaults().optInteriorSamples(8).optSeed(1)).certified()).isTrue();
+        assertThat(ExactChecker.check(RoundedCorners.kinkAtOne(), box).affine()).isTrue();
+        assertThat(Certify.of(RoundedCorners.kinkAtOne(), box, Certify.Options.defaults().optInteriorSamples(8).optSeed(1)).certified()).isTrue();
     }
 }

@@ -19,12 +19,6 @@ import org.police4j.region.Zonotope;
 class ExactCheckerTest {
 
     /** relu(x - 1) with the head 1 * u: the unit's kink is at x = 1. */
-    static FoldedNetwork kinkAtOne() {
-        return FoldedNetwork.mlp(
-                List.of(new Dense(new float[][] {{1f}}, new float[] {-1f})),
-                new Dense(new float[][] {{1f}}, new float[] {0f}),
-                Cpa.relu());
-    }
 
     /** u1 = -x, u2 = -leaky(u1) - 1, head 1 * u2: u2 = s x - 1 for x > 0, s the deployed slope. */
     static FoldedNetwork twoLeakyLayers() {
@@ -38,7 +32,7 @@ class ExactCheckerTest {
 
     @Test
     void aVertexExactlyOnTheKinkIsOnBothSides() {
-        ExactChecker.Result r = ExactChecker.check(kinkAtOne(), new double[][] {{0}, {1}});
+        ExactChecker.Result r = ExactChecker.check(RoundedCorners.kinkAtOne(), new double[][] {{0}, {1}});
         assertThat(r.affine()).as(r.toString()).isTrue();
         assertThat(r.units()).isEqualTo(1);
         assertThat(r.points()).isEqualTo(2);
@@ -48,7 +42,7 @@ class ExactCheckerTest {
     @Test
     void oneUlpPastTheKinkStraddlesWithTheExactValue() {
         double above = Math.nextUp(1.0);
-        ExactChecker.Result r = ExactChecker.check(kinkAtOne(), new double[][] {{0}, {above}});
+        ExactChecker.Result r = ExactChecker.check(RoundedCorners.kinkAtOne(), new double[][] {{0}, {above}});
         assertThat(r.affine()).isFalse();
         assertThat(r.straddles()).isEqualTo(1);
         assertThat(r.first().layer()).isZero();
@@ -76,19 +70,15 @@ class ExactCheckerTest {
     @Test
     void exactCornersOfSupportRegionsFindTheUnitThatRoundedCornersMiss() {
         // Issue 13, counterexample 2: the corner 0.5 + (0.5 + 2^-53) = 1 + 2^-53 rounds to 1 in double.
-        double r = 0.5 + 0x1p-53;
-        List<Region> regions = List.of(
-                Box.of(new double[] {0.5}, new double[] {r}),
-                L1Ball.of(new double[] {0.5}, r),
-                Zonotope.of(new double[] {0.5}, new double[][] {{r}}));
+        List<Region> regions = RoundedCorners.supportRegions();
         for (Region region : regions) {
-            ExactChecker.Result exact = ExactChecker.check(kinkAtOne(), region);
+            ExactChecker.Result exact = ExactChecker.check(RoundedCorners.kinkAtOne(), region);
             assertThat(exact.affine()).as(region.describe()).isFalse();
             assertThat(exact.first().max()).as(region.describe()).isEqualByComparingTo(new BigDecimal(0x1p-53));
             assertThat(exact.first().min()).as(region.describe())
                     .isEqualByComparingTo(BigDecimal.ONE.add(new BigDecimal(0x1p-53)).negate());
             VertexRegion rounded = ((org.police4j.region.SupportRegion) region).toVertexRegion(16);
-            assertThat(ExactChecker.check(kinkAtOne(), rounded.vertices()).affine())
+            assertThat(ExactChecker.check(RoundedCorners.kinkAtOne(), rounded.vertices()).affine())
                     .as("the double corners of %s miss the straddle", region.describe())
                     .isTrue();
         }
@@ -139,7 +129,7 @@ class ExactCheckerTest {
                 VertexRegion.of(new double[][] {{-3}, {0.5}}),
                 VertexRegion.of(new double[][] {{0.5}, {2}}),
                 VertexRegion.of(new double[][] {{1}, {4}}));
-        List<ExactChecker.Result> r = ExactChecker.checkAll(kinkAtOne(), regions);
+        List<ExactChecker.Result> r = ExactChecker.checkAll(RoundedCorners.kinkAtOne(), regions);
         assertThat(r).extracting(ExactChecker.Result::affine).containsExactly(true, false, true);
     }
 

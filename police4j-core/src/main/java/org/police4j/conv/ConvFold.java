@@ -8,6 +8,8 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import org.police4j.network.FoldedNetwork;
+import org.police4j.nn.NetworkLayer;
+import org.police4j.nn.PolicedNetwork;
 import org.police4j.network.Layer;
 
 /**
@@ -44,18 +46,18 @@ public final class ConvFold {
         NDManager parent = net.parameter(net.parameterNames().get(0)).getManager();
         try (NDManager manager = parent.newSubManager()) {
             NDArray none = manager.zeros(new Shape(0, plan.inputDimension()), DataType.FLOAT32);
-            PolicedConvNet.Trace trace = net.forwardWithTrace(new ParameterStore(manager, false), none, false);
+            PolicedNetwork.Trace trace = net.forwardWithTrace(new ParameterStore(manager, false), none, false);
             List<Layer> ops = new ArrayList<>();
             int layer = 0;
             for (Plan.Layer l : plan.layers) {
                 if (l instanceof Plan.ConvLayer c) {
-                    PolicedConvNet.LayerTrace t = trace.layers().get(layer++);
+                    PolicedNetwork.LayerTrace t = trace.layers().get(layer++);
                     String name = "conv" + c.index();
                     NDArray w = copy(manager, net.parameter(name + ".weight"));
                     NDArray b = copy(manager, net.parameter(name + ".bias"));
                     if (c.batchNorm()) {
                         String bn = "bn" + c.index();
-                        NDArray[] affine = PolicedConvNet.batchNormAffine(
+                        NDArray[] affine = NetworkLayer.BatchNorm.affine(
                                 copy(manager, net.parameter(bn + ".gamma")),
                                 copy(manager, net.parameter(bn + ".beta")),
                                 copy(manager, net.parameter(bn + ".runningMean")),

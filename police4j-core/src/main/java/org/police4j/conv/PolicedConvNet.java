@@ -1,31 +1,26 @@
 package org.police4j.conv;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
-import ai.djl.nn.pooling.Pool;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
-import ai.djl.util.PairList;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.police4j.engine.LayerRange;
-import org.police4j.engine.ShiftEngine;
-import org.police4j.network.FoldedNetwork;
 import org.police4j.engine.Cpa;
-import org.police4j.engine.CpaOps;
+import org.police4j.engine.RoundingGuard;
+import org.police4j.engine.ShiftEngine;
+import org.police4j.engine.Stencil;
+import org.police4j.engine.Strategy;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.nn.BlockRecord;
-import org.police4j.nn.PolicedBlock;
 import org.police4j.nn.FanInUniform;
+import org.police4j.nn.NetworkLayer;
+import org.police4j.nn.PolicedNetwork;
 import org.police4j.region.VertexRegion;
 
 /**
@@ -72,65 +67,66 @@ import org.police4j.region.VertexRegion;
  * variance, like PyTorch). With no data rows, or in inference mode, the running statistics are
  * used; then batch-norm is a fixed per-channel affine map and folds into its conv.
  */
-public final class PolicedConvNet extends PolicedBlock {
+public final class PolicedConvNet extends PolicedNetwork {
 
     /** Batch-norm epsilon and momentum (PyTorch's defaults). */
-    public static final float BN_EPS = 1e-5f;
+    public static final float BN_EPS = NetworkLayer.BatchNorm.EPS;
 
     /** Batch-norm momentum of the running statistics (PyTorch's default). */
-    public static final float BN_MOMENTUM = 0.1f;
+    public static final float BN_MOMENTUM = NetworkLayer.BatchNorm.MOMENTUM;
 
     final Plan plan;
     private final List<Stage> stages;
-    private final Cpa activation;
-    private final VertexRegion region;
-    private final ShiftEngine engine;
     private final Map<String, Parameter> params = new LinkedHashMap<>();
-    private final float[] vertexRows;
-    /** Per conv/dense layer index, dropout blocks on that layer's input: data rows, training only. */
-    private final Map<Integer, List<Block>> inputDropouts;
+    private final List<NetworkLayer> networkLayers;
 
     private PolicedConvNet(Builder b, Plan plan) {
+        super(new Settings(List.of(b.region), b.activation, new ShiftEngine(b.margin), Strategy.VERTEX_ROWS, false,
+                b.roundingGuard, null));
         this.plan = plan;
-        Map<Integer, List<Block>> dropouts = new LinkedHashMap<>();
-        b.inputDropouts.forEach((layer, blocks) -> dropouts.put(layer, List.copyOf(blocks)));
-        this.inputDropouts = Map.copyOf(dropouts);
         this.stages = List.copyOf(b.stages);
-        this.activation = b.activation;
-        this.region = b.region;
-        this.engine = new ShiftEngine(b.margin);
+        List<NetworkLayer> layers = new ArrayList<>();
         for (Plan.Layer layer : plan.layers) {
             if (layer instanceof Plan.ConvLayer c) {
                 long fanIn = (long) c.inC() * c.conv().kernel() * c.conv().kernel();
                 int k = c.conv().kernel();
-                add("conv" + c.index() + ".weight", Parameter.Type.WEIGHT, new Shape(c.outC(), c.inC(), k, k), new FanInUniform(fanIn));
-                add("conv" + c.index() + ".bias", Parameter.Type.BIAS, new Shape(c.outC()), new FanInUniform(fanIn));
+                String name = "conv" + c.index();
+                Parameter w = add(name + ".weight", Parameter.Type.WEIGHT, new Shape(c.outC(), c.inC(), k, k), new FanInUniform(fanIn));
+                Parameter bias = add(name + ".bias", Parameter.Type.BIAS, new Shape(c.outC()), new FanInUniform(fanIn));
+                NetworkLayer.BatchNorm bn = null;
                 if (c.batchNorm()) {
-                    add("bn" + c.index() + ".gamma", Parameter.Type.GAMMA, new Shape(c.outC()), Initializer.ONES);
-                    add("bn" + c.index() + ".beta", Parameter.Type.BETA, new Shape(c.outC()), Initializer.ZEROS);
-                    add("bn" + c.index() + ".runningMean", Parameter.Type.RUNNING_MEAN, new Shape(c.outC()), Initializer.ZEROS);
-                    add("bn" + c.index() + ".runningVar", Parameter.Type.RUNNING_VAR, new Shape(c.outC()), Initializer.ONES);
+                    String n = "bn" + c.index();
+                    bn = new NetworkLayer.BatchNorm(
+                            add(n + ".gamma", Parameter.Type.GAMMA, new Shape(c.outC()), Initializer.ONES),
+                            add(n + ".beta", Parameter.Type.BETA, new Shape(c.outC()), Initializer.ZEROS),
+                            add(n + ".runningMean", Parameter.Type.RUNNING_MEAN, new Shape(c.outC()), Initializer.ZEROS),
+                            add(n + ".runningVar", Parameter.Type.RUNNING_VAR, new Shape(c.outC()), Initializer.ONES));
                 }
+                Stencil stencil = new Stencil(c.inC(), c.inH(), c.inW(), c.outC(), c.outH(), c.outW(), k,
+                        c.conv().stride(), c.conv().padding());
+                layers.add(new NetworkLayer.Conv(w, bias, bn, stencil, c.pool(), dropouts(b, c.index())));
+            } else if (layer instanceof Plan.GapLayer g) {
+                layers.add(new NetworkLayer.AveragePool(g.c(), g.h() * g.w()));
             } else if (layer instanceof Plan.DenseLayer d) {
                 String name = denseName(d);
-                add(name + ".weight", Parameter.Type.WEIGHT, new Shape(d.out(), d.in()), new FanInUniform(d.in()));
-                add(name + ".bias", Parameter.Type.BIAS, new Shape(d.out()), new FanInUniform(d.in()));
+                Parameter w = add(name + ".weight", Parameter.Type.WEIGHT, new Shape(d.out(), d.in()), new FanInUniform(d.in()));
+                Parameter bias = add(name + ".bias", Parameter.Type.BIAS, new Shape(d.out()), new FanInUniform(d.in()));
+                layers.add(new NetworkLayer.Dense(w, bias, !d.hidden(), dropouts(b, d.index())));
             }
+            // a flatten is no layer: rows are always flattened, channel-major
         }
-        double[][] v = region.vertices();
-        vertexRows = new float[v.length * plan.inputDimension()];
-        for (int p = 0; p < v.length; p++) {
-            for (int i = 0; i < v[p].length; i++) {
-                vertexRows[p * v[p].length + i] = (float) v[p][i];
-            }
-        }
+        this.networkLayers = List.copyOf(layers);
+    }
+
+    private static List<Block> dropouts(Builder b, int layer) {
+        return List.copyOf(b.inputDropouts.getOrDefault(layer, List.of()));
     }
 
     static String denseName(Plan.DenseLayer d) {
         return d.hidden() ? "dense" + d.index() : "head";
     }
 
-    private void add(String name, Parameter.Type type, Shape shape, Initializer init) {
+    private Parameter add(String name, Parameter.Type type, Shape shape, Initializer init) {
         boolean running = type == Parameter.Type.RUNNING_MEAN || type == Parameter.Type.RUNNING_VAR;
         Parameter p =
                 addParameter(
@@ -142,6 +138,7 @@ public final class PolicedConvNet extends PolicedBlock {
                                 .optRequiresGrad(!running)
                                 .build());
         params.put(name, p);
+        return p;
     }
 
     /**
@@ -152,194 +149,27 @@ public final class PolicedConvNet extends PolicedBlock {
     }
 
     @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(run(ps, inputs.singletonOrThrow(), training, false).outputs());
+    protected List<NetworkLayer> networkLayers() {
+        return networkLayers;
     }
 
-    /**
-     * The constrained forward, also returning the vertex rows' outputs and every layer's shifts
-     * (for tests, the fold and diagnostics).
-     *
-     * @param ps where the parameters come from
-     * @param x (N, C, H, W) or (N, C*H*W) data rows; N may be 0
-     * @param training DJL's training mode (batch-norm statistics from the data rows)
-     * @return the data rows' outputs with the vertex rows' outputs and the shifts
-     */
-    public Trace forwardWithTrace(ParameterStore ps, NDArray x, boolean training) {
-        return run(ps, x, training, true);
-    }
-
-    private Trace run(ParameterStore ps, NDArray x, boolean training, boolean keep) {
+    @Override
+    protected NDArray inputRows(NDArray x) {
         Shape s = x.getShape();
+        checkInput(s, "input");
+        return s.dimension() == 2 ? x : x.reshape(s.get(0), plan.inputDimension());
+    }
+
+    /** (N, C, H, W) or (N, C*H*W), else an error naming the argument. */
+    private void checkInput(Shape s, String argument) {
         int d = plan.inputDimension();
         boolean flat = s.dimension() == 2 && s.get(1) == d;
         boolean image = s.dimension() == 4 && s.get(1) == plan.c && s.get(2) == plan.h && s.get(3) == plan.w;
         if (!flat && !image) {
             throw new IllegalArgumentException(
-                    "input: shape " + s + ", expected (N, " + plan.c + ", " + plan.h + ", " + plan.w + ") or (N, " + d + ")");
+                    argument + ": shape " + s + ", expected (N, " + plan.c + ", " + plan.h + ", " + plan.w + ") or (N, " + d + ")");
         }
-        long n = s.get(0);
-        NDManager manager = x.getManager();
-        int p = region.vertexCount();
-        NDArray v = manager.create(vertexRows, new Shape(p, plan.c, plan.h, plan.w)).toType(x.getDataType(), false);
-        NDArray z = n == 0 ? v : x.reshape(n, plan.c, plan.h, plan.w).concat(v, 0);
-        List<LayerTrace> traces = new ArrayList<>();
-        NDArray out = null;
-        for (Plan.Layer layer : plan.layers) {
-            if (layer instanceof Plan.ConvLayer c) {
-                z = dropData(ps, z, c.index(), n, training);
-                String name = "conv" + c.index();
-                NDArray pre =
-                        Conv2d.conv2d(
-                                        z,
-                                        value(ps, name + ".weight", x, training),
-                                        value(ps, name + ".bias", x, training),
-                                        new Shape(c.conv().stride(), c.conv().stride()),
-                                        new Shape(c.conv().padding(), c.conv().padding()))
-                                .singletonOrThrow();
-                if (c.batchNorm()) {
-                    pre = batchNorm(ps, c, pre, n, x, training);
-                }
-                NDArray poolShift = null;
-                NDArray windows = null;
-                if (c.pool() > 0) {
-                    PoolShift.Result r = PoolShift.compute(vertexPart(pre, n), c.pool(), engine.margin());
-                    poolShift = r.shift();
-                    windows = keep ? r.shiftedWindows() : null;
-                    pre = pre.sub(poolShift);
-                    Shape k = new Shape(c.pool(), c.pool());
-                    pre = Pool.maxPool2d(pre, k, k, new Shape(0, 0), false);
-                }
-                NDArray vertexPre = vertexPart(pre, n).reshape(p, c.units());
-                ShiftEngine.Shift shift = engine.shift(LayerRange.ofVertices(vertexPre));
-                pre = pre.add(shift.shift().reshape(c.outC(), c.actH(), c.actW()));
-                if (keep) {
-                    traces.add(new LayerTrace(vertexPart(pre, n).reshape(p, c.units()), shift.signs(), shift.shift(), poolShift, windows));
-                }
-                z = CpaOps.apply(activation, pre);
-            } else if (layer instanceof Plan.FlattenLayer) {
-                z = z.reshape(z.getShape().get(0), -1);
-            } else if (layer instanceof Plan.GapLayer) {
-                z = z.reshape(z.getShape().get(0), z.getShape().get(1), -1).mean(new int[] {2});
-            } else {
-                Plan.DenseLayer dl = (Plan.DenseLayer) layer;
-                z = dropData(ps, z, dl.index(), n, training);
-                String name = denseName(dl);
-                NDArray pre =
-                        Linear.linear(z, value(ps, name + ".weight", x, training), value(ps, name + ".bias", x, training))
-                                .singletonOrThrow();
-                if (!dl.hidden()) {
-                    out = pre;
-                    break;
-                }
-                ShiftEngine.Shift shift = engine.shift(LayerRange.ofVertices(vertexPart(pre, n)));
-                pre = pre.add(shift.shift());
-                if (keep) {
-                    traces.add(new LayerTrace(vertexPart(pre, n), shift.signs(), shift.shift(), null, null));
-                }
-                z = CpaOps.apply(activation, pre);
-            }
-        }
-        NDArray outputs = out.get("0:{}", n);
-        NDArray vertexOutputs = keep ? vertexPart(out, n) : null;
-        return new Trace(outputs, vertexOutputs, traces);
     }
-
-    /**
-     * Applies layer {@code index}'s input dropouts (see {@link Builder#optInputDropout}) to the
-     * first n rows (the data rows) in training; the vertex rows pass unchanged.
-     */
-    private NDArray dropData(ParameterStore ps, NDArray z, int index, long n, boolean training) {
-        List<Block> dropouts = inputDropouts.get(index);
-        if (!training || n == 0 || dropouts == null) {
-            return z;
-        }
-        NDArray data = z.get("0:{}", n);
-        for (Block dropout : dropouts) {
-            data = dropout.forward(ps, new NDList(data), true).singletonOrThrow();
-        }
-        return data.concat(vertexPart(z, n), 0);
-    }
-
-    private static NDArray vertexPart(NDArray a, long n) {
-        return n == 0 ? a : a.get("{}:", n);
-    }
-
-    /**
-     * Batch-norm with the data rows' statistics (training, N > 0) or the running ones, the same
-     * per-channel affine map applied to all rows.
-     */
-    private NDArray batchNorm(ParameterStore ps, Plan.ConvLayer c, NDArray pre, long n, NDArray x, boolean training) {
-        String name = "bn" + c.index();
-        NDArray gamma = value(ps, name + ".gamma", x, training);
-        NDArray beta = value(ps, name + ".beta", x, training);
-        NDArray mean;
-        NDArray var;
-        if (training && n > 0) {
-            NDArray data = pre.get("0:{}", n);
-            // per channel over (rows, positions): PyTorch's mean takes one axis at a time, and
-            // equal-sized groups make the mean of means the mean (no transposed copy)
-            mean = data.mean(new int[] {3}).mean(new int[] {2}).mean(new int[] {0});
-            var = data.sub(mean.reshape(1, c.outC(), 1, 1))
-                    .square()
-                    .mean(new int[] {3})
-                    .mean(new int[] {2})
-                    .mean(new int[] {0});
-            long count = n * c.outH() * c.outW();
-            float unbias = count > 1 ? (float) count / (count - 1) : 1f;
-            NDArray rm = params.get(name + ".runningMean").getArray();
-            NDArray rv = params.get(name + ".runningVar").getArray();
-            NDArray m = mean.stopGradient().mul(BN_MOMENTUM);
-            NDArray vv = var.stopGradient().mul(BN_MOMENTUM * unbias);
-            rm.muli(1 - BN_MOMENTUM).addi(m);
-            rv.muli(1 - BN_MOMENTUM).addi(vv);
-        } else {
-            mean = value(ps, name + ".runningMean", x, false);
-            var = value(ps, name + ".runningVar", x, false);
-        }
-        NDArray[] affine = batchNormAffine(gamma, beta, mean, var);
-        return pre.mul(affine[0].reshape(1, c.outC(), 1, 1)).add(affine[1].reshape(1, c.outC(), 1, 1));
-    }
-
-    /**
-     * Batch-norm with given statistics as the per-channel affine map {@code y = s x + t}, {@code
-     * s = gamma / sqrt(var + eps)}, {@code t = beta - mean s}: written once, for the forward and
-     * the fold, so that both compute the same float32 numbers.
-     *
-     * @return {s, t}
-     */
-    static NDArray[] batchNormAffine(NDArray gamma, NDArray beta, NDArray mean, NDArray var) {
-        NDArray scale = gamma.div(var.add(BN_EPS).sqrt());
-        return new NDArray[] {scale, beta.sub(mean.mul(scale))};
-    }
-
-    private NDArray value(ParameterStore ps, String name, NDArray x, boolean training) {
-        return ps.getValue(params.get(name), x.getDevice(), training);
-    }
-
-    /**
-     * What one constrained forward computed.
-     *
-     * @param outputs N x K outputs of the data rows
-     * @param vertexOutputs P x K outputs of the vertex rows
-     * @param layers one entry per activation layer (conv groups, then hidden dense layers)
-     */
-    public record Trace(NDArray outputs, NDArray vertexOutputs, List<LayerTrace> layers) {}
-
-    /**
-     * One activation layer.
-     *
-     * @param vertexPreActivations P x units: what the activation sees at the vertices, after all
-     *     shifts (no unit may straddle the kink)
-     * @param signs the units' sides
-     * @param shift the units' POLICE shifts (flattened (C', H'', W'') for a conv layer)
-     * @param poolShift (C', H', W') shift subtracted from each position before the pool, or null
-     * @param vertexWindows (P, C', H'', W'', k*k) vertex pre-activations in each window after the
-     *     pool shift, or null: one position must be the maximum at every vertex
-     */
-    public record LayerTrace(
-            NDArray vertexPreActivations, NDArray signs, NDArray shift, NDArray poolShift, NDArray vertexWindows) {}
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
@@ -350,14 +180,7 @@ public final class PolicedConvNet extends PolicedBlock {
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         // no child blocks: every parameter is this block's own; the input shape is checked here,
         // so that a wrong one is refused at initialize rather than at the first forward
-        Shape s = inputShapes[0];
-        int d = plan.inputDimension();
-        boolean flat = s.dimension() == 2 && s.get(1) == d;
-        boolean image = s.dimension() == 4 && s.get(1) == plan.c && s.get(2) == plan.h && s.get(3) == plan.w;
-        if (!flat && !image) {
-            throw new IllegalArgumentException(
-                    "inputShapes: " + s + ", expected (N, " + plan.c + ", " + plan.h + ", " + plan.w + ") or (N, " + d + ")");
-        }
+        checkInput(inputShapes[0], "inputShapes");
     }
 
     /**
@@ -377,17 +200,20 @@ public final class PolicedConvNet extends PolicedBlock {
     @Override
     public BlockRecord record() {
         BlockRecord r = BlockRecord.of("PolicedConvNet");
-        r.putRegion("region", region);
+        r.putRegion("region", region());
         r.put("input", inputShape());
         r.put("stages", stages.size());
         for (int i = 0; i < stages.size(); i++) {
             r.put("stage" + i, stages.get(i).toString());
         }
         r.put("outputs", plan.outputs);
-        r.put("activation", activation.kind().name());
-        r.put("negativeSlope", activation.negativeSlope());
-        r.put("margin", engine.margin());
-        r.put("signRule", engine.rule().name());
+        r.put("activation", activation().kind().name());
+        r.put("negativeSlope", activation().negativeSlope());
+        r.put("margin", engine().margin());
+        r.put("signRule", engine().rule().name());
+        if (!roundingGuard()) {
+            r.put("roundingGuard", false); // written only when off: models saved before the conv guard load unchanged
+        }
         return r;
     }
 
@@ -409,21 +235,6 @@ public final class PolicedConvNet extends PolicedBlock {
     /** {@return K, the width of the linear head} */
     public int outputs() {
         return plan.outputs;
-    }
-
-    /** {@return the activation applied after every conv group and hidden dense layer} */
-    public Cpa activation() {
-        return activation;
-    }
-
-    /** {@return the region R on which the network is affine} */
-    public VertexRegion region() {
-        return region;
-    }
-
-    /** {@return the engine that computes the shifts (margin and sign rule)} */
-    public ShiftEngine engine() {
-        return engine;
     }
 
     /**
@@ -458,8 +269,8 @@ public final class PolicedConvNet extends PolicedBlock {
     @Override
     public String toString() {
         return "PolicedConvNet(input=" + plan.c + "x" + plan.h + "x" + plan.w + ", stages=" + stages
-                + ", outputs=" + plan.outputs + ", activation=" + activation.id() + ", region="
-                + region.describe() + ", " + engine + ")";
+                + ", outputs=" + plan.outputs + ", activation=" + activation().id() + ", region="
+                + region().describe() + ", " + engine() + ")";
     }
 
     /** Builder: {@code setInput(C, H, W)}, stages in order, {@code outputs(K)}, {@code setRegion}. */
@@ -472,6 +283,7 @@ public final class PolicedConvNet extends PolicedBlock {
         private Cpa activation = Cpa.relu();
         private VertexRegion region;
         private double margin = ShiftEngine.DEFAULT_MARGIN;
+        private boolean roundingGuard = true;
         private final Map<Integer, List<Block>> inputDropouts = new LinkedHashMap<>();
 
         private Builder() {}
@@ -637,6 +449,19 @@ public final class PolicedConvNet extends PolicedBlock {
          */
         public Builder optMargin(double margin) {
             this.margin = margin;
+            return this;
+        }
+
+        /**
+         * Whether each unit's margin (and each pool window's) follows the rounding bound of the
+         * folded float32 network (see {@link RoundingGuard}); on by default. Off, a fixed margin
+         * is used, enough at the paper's scale but not for inputs in the thousands.
+         *
+         * @param guard true to keep the guard
+         * @return this builder
+         */
+        public Builder optRoundingGuard(boolean guard) {
+            this.roundingGuard = guard;
             return this;
         }
 

@@ -2,6 +2,7 @@ package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * One region's journey through the hidden layers, next to the data: at each layer it reports the
@@ -19,6 +20,29 @@ public interface RegionPass {
      * @return the range of the layer's pre-activations over the region
      */
     LayerRange enter(NDArray weight, NDArray bias);
+
+    /**
+     * Enters the next hidden layer when it is not a dense product (a conv group): the pass hands
+     * its current rows, P x (units of the previous layer), to {@code layer}, which returns their
+     * pre-activations, P x K. Only vertex rows can do this; the other passes refuse.
+     *
+     * @param layer the layer as a function of rows
+     * @return the range of the layer's pre-activations over the region
+     */
+    default LayerRange enter(UnaryOperator<NDArray> layer) {
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " carries dense layers only; conv layers need vertex rows");
+    }
+
+    /**
+     * Applies a layer without units (an average pool) to the region's current rows.
+     *
+     * @param layer the layer as a function of rows
+     */
+    default void apply(UnaryOperator<NDArray> layer) {
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " carries dense layers only; conv layers need vertex rows");
+    }
 
     /**
      * Applies the shift and the activation.

@@ -113,18 +113,156 @@ public final class RoundingGuard {
             for (int j = 0; j < n; j++) {
                 e += Math.abs(w[o + j]) * v[j];
             }
-            double m = base + e;
-            if (!Double.isFinite(m) || (float) m == Float.POSITIVE_INFINITY) {
-                throw new IllegalStateException(String.format(Locale.ROOT,
-                        "layer %d, unit %d: the weights or the region's values are not finite (rounding bound %s);"
-                                + " training diverged: lower the learning rate or rescale the inputs",
-                        layer, q, m));
-            }
             error[q] = e;
-            float f = (float) m;
-            margins[q] = f < m ? Math.nextUp(f) : f;
+            margins[q] = roundedUp(layer, q, base + e);
         }
         return margins;
+    }
+
+    /**
+     * The margins of a conv group {@code conv, [per-channel affine s x + t (batch-norm)], [max-pool
+     * k x k], shift} for the same bound, summed over the stencil: per output position {@code q},
+     * {@code S_q = sum_j |s W_qj| X_j + |s b| + |t|} and {@code E_q = 4 gamma_{n+t+16} S + sum_j
+     * |s W_qj| Z_j}, with {@code S} the largest {@code S_q} of q's pool window. The factor 4 and the
+     * eight more units of gamma cover what the dense bound does not have: the affine map's product
+     * and sum, the folded weight {@code fl(s W)} and bias, and the pool shift, whose size is at most
+     * twice a window's values plus the margin. A pooled unit's error is the largest of its window
+     * (max is 1-Lipschitz); the window's winner must beat every other position by the margin plus
+     * both their errors, so the pool margin is {@code margin + 2 E}.
+     *
+     * @param layer the layer's index, for messages
+     * @param stencil the convolution's geometry
+     * @param weightArray (C', C, k, k) as the region pass uses it
+     * @param biasArray C' biases
+     * @param scaleArray C' factors of the per-channel affine map, or null for none
+     * @param offsetArray C' offsets of that map, or null
+     * @param pool the pool window's side, 0 for none
+     * @return per pooled unit and per window (null without a pool), the margins, float32 rounded up
+     */
+    public ConvMargins margins(
+            int layer, Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
+            int pool) {
+        Stencil g = stencil;
+        float[] weight = LayerRange.floats(weightArray);
+        float[] bias = LayerRange.floats(biasArray);
+        float[] scale = scaleArray == null ? null : LayerRange.floats(scaleArray);
+        float[] offset = offsetArray == null ? null : LayerRange.floats(offsetArray);
+        if (inMax.length != g.inputs() || weight.length != g.outC() * g.fanIn()) {
+            throw new IllegalArgumentException("weight: " + weight.length + " values for " + g + ", inputs " + inMax.length);
+        }
+        double gm = 4 * gamma(g.fanIn() + extraTerms + 16L);
+        int hw = g.outH() * g.outW();
+        double[] sum = new double[g.outputs()];
+        double[] carried = new double[g.outputs()];
+        for (int o = 0; o < g.outC(); o++) {
+            double s = scale == null ? 1 : Math.abs((double) scale[o]);
+            double constant = s * Math.abs((double) bias[o]) + (offset == null ? 0 : Math.abs((double) offset[o]));
+            for (int y = 0; y < g.outH(); y++) {
+                for (int x = 0; x < g.outW(); x++) {
+                    double a = 0;
+                    double z = 0;
+                    for (int c = 0; c < g.inC(); c++) {
+                        for (int ky = 0; ky < g.kernel(); ky++) {
+                            int iy = y * g.stride() + ky - g.padding();
+                            if (iy < 0 || iy >= g.inH()) {
+                                continue;
+                            }
+                            for (int kx = 0; kx < g.kernel(); kx++) {
+                                int ix = x * g.stride() + kx - g.padding();
+                                if (ix < 0 || ix >= g.inW()) {
+                                    continue;
+                                }
+                                double w = s * Math.abs((double) weight[((o * g.inC() + c) * g.kernel() + ky) * g.kernel() + kx]);
+                                int j = (c * g.inH() + iy) * g.inW() + ix;
+                                a += w * inMax[j];
+                                z += w * inError[j];
+                            }
+                        }
+                    }
+                    sum[o * hw + y * g.outW() + x] = a + constant;
+                    carried[o * hw + y * g.outW() + x] = z;
+                }
+            }
+        }
+        int k = Math.max(pool, 1);
+        int ph = g.outH() / k;
+        int pw = g.outW() / k;
+        error = new double[g.outC() * ph * pw];
+        float[] units = new float[error.length];
+        float[] windows = pool == 0 ? null : new float[error.length];
+        for (int o = 0; o < g.outC(); o++) {
+            for (int wy = 0; wy < ph; wy++) {
+                for (int wx = 0; wx < pw; wx++) {
+                    double largest = 0;
+                    double worstCarried = 0;
+                    for (int dy = 0; dy < k; dy++) {
+                        for (int dx = 0; dx < k; dx++) {
+                            int q = o * hw + (wy * k + dy) * g.outW() + wx * k + dx;
+                            largest = Math.max(largest, sum[q]);
+                            worstCarried = Math.max(worstCarried, carried[q]);
+                        }
+                    }
+                    int u = (o * ph + wy) * pw + wx;
+                    double e = gm * largest + worstCarried;
+                    error[u] = e;
+                    units[u] = roundedUp(layer, u, base + e);
+                    if (windows != null) {
+                        windows[u] = roundedUp(layer, u, base + 2 * e);
+                    }
+                }
+            }
+        }
+        return new ConvMargins(units, windows);
+    }
+
+    /**
+     * The margins of a conv group.
+     *
+     * @param units one per unit after the pool: the POLICE shift's margin
+     * @param windows one per pool window: how far its winner must stay ahead, or null without a pool
+     */
+    public record ConvMargins(float[] units, float[] windows) {}
+
+    /**
+     * Moves through an average over {@code positions} values of each of {@code channels} channels
+     * (global average pooling of the activated feature map), which has no units: the bound of a
+     * channel's mean is the largest of its positions', and its error the largest carried error
+     * plus the mean's own rounding ({@code gamma_{positions+1}} times the largest magnitude).
+     *
+     * @param channels C
+     * @param positions H * W
+     */
+    public void averagePool(int channels, int positions) {
+        if (inMax.length != channels * positions) {
+            throw new IllegalArgumentException(
+                    "averagePool: " + inMax.length + " inputs, expected " + channels + " x " + positions);
+        }
+        double g = gamma(positions + 1L);
+        double[] max = new double[channels];
+        double[] err = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            double m = 0;
+            double e = 0;
+            for (int i = c * positions; i < (c + 1) * positions; i++) {
+                m = Math.max(m, inMax[i]);
+                e = Math.max(e, inError[i]);
+            }
+            max[c] = m * (1 + g);
+            err[c] = e + g * m;
+        }
+        inMax = max;
+        inError = err;
+    }
+
+    private static float roundedUp(int layer, int unit, double m) {
+        if (!Double.isFinite(m) || (float) m == Float.POSITIVE_INFINITY) {
+            throw new IllegalStateException(String.format(Locale.ROOT,
+                    "layer %d, unit %d: the weights or the region's values are not finite (rounding bound %s);"
+                            + " training diverged: lower the learning rate or rescale the inputs",
+                    layer, unit, m));
+        }
+        float f = (float) m;
+        return f < m ? Math.nextUp(f) : f;
     }
 
     /**

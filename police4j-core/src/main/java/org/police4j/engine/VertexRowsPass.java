@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.core.Linear;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The paper's way: the P vertices go through every layer as rows. When the region is the axis
@@ -44,12 +45,26 @@ public final class VertexRowsPass implements RegionPass {
         activate();
         if (h == null && !Double.isNaN(simplexScale)) {
             NDArray b = bias.reshape(1, -1);
-            h = NDArrays.concat(new NDList(b, weight.transpose().mul(simplexScale).add(b)), 0);
+            h = NDArrays.concat(new NDList(b, Scalar.times(weight.transpose(), simplexScale).add(b)), 0);
         } else {
             h = Linear.linear(z, weight, bias).singletonOrThrow();
         }
         range = LayerRange.ofVertices(h);
         return range;
+    }
+
+    @Override
+    public LayerRange enter(UnaryOperator<NDArray> layer) {
+        activate();
+        h = layer.apply(z);
+        range = LayerRange.ofVertices(h);
+        return range;
+    }
+
+    @Override
+    public void apply(UnaryOperator<NDArray> layer) {
+        activate();
+        z = layer.apply(z);
     }
 
     @Override

@@ -10,6 +10,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
+import org.police4j.nn.PolicedNetwork;
 import org.police4j.network.DjlExport;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.network.Layer.Dense;
@@ -40,12 +41,12 @@ public final class Fold {
         }
     }
 
-    private static PolicedMlp.Trace regionOnly(PolicedMlp block, NDManager manager) {
+    private static PolicedNetwork.Trace regionOnly(PolicedMlp block, NDManager manager) {
         NDArray none = manager.zeros(new Shape(0, block.inputDimension()), DataType.FLOAT32);
         return block.forwardWithTrace(new ParameterStore(manager, false), none, false);
     }
 
-    private static float[][] shifts(PolicedMlp.Trace trace) {
+    private static float[][] shifts(PolicedNetwork.Trace trace) {
         float[][] shifts = new float[trace.shifts().size()][];
         for (int l = 0; l < shifts.length; l++) {
             shifts[l] = trace.shifts().get(l).toFloatArray();
@@ -64,7 +65,7 @@ public final class Fold {
         float[][] shifts;
         Dense head;
         try (NDManager manager = parent.newSubManager()) {
-            PolicedMlp.Trace trace = regionOnly(block, manager);
+            PolicedNetwork.Trace trace = regionOnly(block, manager);
             shifts = shifts(trace);
             // The head as applied: projected when the block has an exact affine target.
             head = new Dense(matrix(trace.headWeight()), trace.headBias().toFloatArray());

@@ -17,17 +17,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.police4j.engine.AffineMapPass;
 import org.police4j.engine.Cpa;
-import org.police4j.engine.HostVertexRowsPass;
-import org.police4j.engine.LayerRange;
-import org.police4j.engine.MultiRegionShift;
-import org.police4j.engine.RegionPass;
-import org.police4j.engine.RoundingGuard;
 import org.police4j.engine.ShiftEngine;
 import org.police4j.engine.SignRule;
 import org.police4j.engine.Strategy;
-import org.police4j.engine.VertexRowsPass;
 import org.police4j.region.Region;
 import org.police4j.region.VertexRegion;
 
@@ -46,60 +39,31 @@ import org.police4j.region.VertexRegion;
  * <p>Build one with {@link #builder()}, or POLICE an existing {@link SequentialBlock} of {@link
  * Linear} and piecewise-affine activation blocks with {@link #wrap}.
  */
-public final class PolicedMlp extends PolicedBlock {
+public final class PolicedMlp extends PolicedNetwork {
 
     /** The sign rule of a builder that is not told one (see {@link Builder#optSignRule}). */
     public static final SignRule DEFAULT_SIGN_RULE = SignRule.CENTER;
 
-    /** Below this input dimension the axis simplex goes through the first product like any region. */
-    static final int CLOSED_FORM_MIN_DIMENSION = 16;
-
     private final List<Linear> layers;
-    /** Per layer, the wrapped network's dropout blocks on its input: data rows, training only. */
-    private final List<List<Block>> inputDropouts;
-    private final Cpa activation;
     private final boolean flattensInput;
-    private final List<Region> regions;
-    private final ShiftEngine engine;
-    private final Strategy strategy;
-    private final boolean detachedShift;
-    private final boolean roundingGuard;
-    private final AffineTarget affineTarget;
-    private final TargetProjection targetProjection;
-    private final boolean[] vertexRowsOf; // per region, decided once: see usesVertexRows
-    private final double[] simplexScaleOf; // per region: s when its vertex rows are [0; s I] and large, else NaN
-    private final Map<Integer, float[][]> vertexRowCache = new ConcurrentHashMap<>();
-    private final Map<Integer, Boolean> javaPassFits = new ConcurrentHashMap<>();
-    private final Map<Integer, double[]> magnitudeCache = new ConcurrentHashMap<>();
+    private final List<NetworkLayer> networkLayers;
 
     private PolicedMlp(
             List<Linear> layers, List<List<Block>> inputDropouts, Cpa activation, boolean flattensInput, Builder b) {
-        this.inputDropouts = inputDropouts;
-        this.activation = activation;
+        super(new Settings(b.regions, activation, new ShiftEngine(b.margin, b.rule), b.strategy, b.detachedShift,
+                b.roundingGuard, b.affineTarget));
         this.flattensInput = flattensInput;
-        this.regions = List.copyOf(b.regions);
-        this.engine = new ShiftEngine(b.margin, b.rule);
-        this.strategy = b.strategy;
-        this.detachedShift = b.detachedShift;
-        this.roundingGuard = b.roundingGuard;
-        this.affineTarget = b.affineTarget;
-        this.targetProjection = b.affineTarget == null ? null : new TargetProjection(b.affineTarget, regions.get(0));
-        this.vertexRowsOf = new boolean[regions.size()];
-        this.simplexScaleOf = new double[regions.size()];
-        for (int j = 0; j < regions.size(); j++) {
-            vertexRowsOf[j] = vertexRowsFor(j);
-            // The closed form replaces a P x D x K product by five small ops: worth it only when
-            // the product is large.
-            simplexScaleOf[j] = vertexRowsOf[j] && regions.get(j).dimension() >= CLOSED_FORM_MIN_DIMENSION
-                    ? ((VertexRegion) regions.get(j)).axisSimplexScale()
-                    : Double.NaN;
-        }
         List<Linear> added = new ArrayList<>();
+        List<NetworkLayer> network = new ArrayList<>();
         for (int l = 0; l < layers.size(); l++) {
-            String name = l == layers.size() - 1 ? "head" : "hidden" + l;
-            added.add(addChildBlock(name, layers.get(l)));
+            boolean head = l == layers.size() - 1;
+            Linear layer = addChildBlock(head ? "head" : "hidden" + l, layers.get(l));
+            added.add(layer);
+            network.add(new NetworkLayer.Dense(layer.getParameters().get("weight"), layer.getParameters().get("bias"),
+                    head, inputDropouts.isEmpty() ? List.of() : List.copyOf(inputDropouts.get(l))));
         }
         this.layers = Collections.unmodifiableList(added);
+        this.networkLayers = List.copyOf(network);
     }
 
     /** {@return a builder for a fresh network with PyTorch's default initialisation} */
@@ -167,268 +131,12 @@ public final class PolicedMlp extends PolicedBlock {
         return wrap(network, region, ShiftEngine.DEFAULT_MARGIN);
     }
 
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore parameterStore,
-            NDList inputs,
-            boolean training,
-            PairList<String, Object> params) {
-        Trace trace = run(parameterStore, inputs.singletonOrThrow(), training, false);
-        if (training && trace.targetPenalty() != null) {
-            // The penalty form of an affine target rides along as a second output; Fit adds it.
-            return new NDList(trace.outputs(), trace.targetPenalty());
-        }
-        return new NDList(trace.outputs());
-    }
-
-    /**
-     * The constrained forward, also returning what the tests and the fold need: the vertex rows'
-     * outputs and every hidden layer's signs and shifts.
-     *
-     * @param parameterStore where the parameters come from
-     * @param x N x D data rows (N may be 0: then only the region passes through), or (N, ...)
-     *     with rows of D values when the wrapped network started with a flatten
-     * @param training whether DJL is in training mode
-     * @return outputs, vertex outputs, signs and shifts
-     */
-    public Trace forwardWithTrace(ParameterStore parameterStore, NDArray x, boolean training) {
-        return run(parameterStore, x, training, true);
-    }
-
-    /**
-     * Algorithm 1's forward pass: at every hidden layer the regions' pass and the {@link
-     * ShiftEngine} give the shift {@code c} (lines 3-5, and 7 for the regions), which joins the
-     * bias of the data rows' product (line 6); the head is a plain linear layer.
-     */
-    private Trace run(ParameterStore ps, NDArray x, boolean training, boolean keepTrace) {
-        Shape rows = rowShape(x.getShape());
-        if (!rows.equals(x.getShape())) {
-            x = x.reshape(rows); // the wrapped network's own flatten, done here
-        }
-        RegionPasses regionPasses = new RegionPasses(x, keepTrace);
-        NDArray z = x;
-        int hidden = layers.size() - 1;
-        for (int l = 0; l < hidden; l++) {
-            NDArray w = value(ps, l, "weight", x, training);
-            NDArray b = value(ps, l, "bias", x, training);
-            NDArray c = regionPasses.shift(l, w, b);
-            // The shift joins the bias before the product: the data rows cost exactly what an
-            // unconstrained layer costs (one fused matmul-add), whatever the region.
-            z = dropout(ps, l, z, training);
-            z = activation.apply(Linear.linear(z, w, b.add(c)).singletonOrThrow());
-        }
-        NDArray headW = value(ps, hidden, "weight", x, training);
-        NDArray headB = value(ps, hidden, "bias", x, training);
-        NDArray penalty = null;
-        if (targetProjection != null) {
-            NDArray[] map = ((AffineMapPass) regionPasses.passes.get(0)).map();
-            if (affineTarget.mode() == AffineTarget.Mode.EXACT) {
-                NDArray[] head = targetProjection.exact(headW, headB, map[0], map[1]);
-                headW = head[0];
-                headB = head[1];
-            } else {
-                penalty = targetProjection.penalty(headW, headB, map[0], map[1]);
-            }
-        }
-        z = dropout(ps, hidden, z, training);
-        NDArray out = Linear.linear(z, headW, headB).singletonOrThrow();
-        NDArray vertexOut = keepTrace ? regionPasses.passes.get(0).vertexOutputs(headW, headB) : null;
-        return new Trace(out, vertexOut, regionPasses.signs, regionPasses.shifts, regionPasses.shifted, headW, headB, penalty);
-    }
-
-    /** Every region's pass through one forward, with its rounding guard and what a trace keeps. */
-    private final class RegionPasses {
-        final List<RegionPass> passes = new ArrayList<>(regions.size());
-        final List<RoundingGuard> guards = new ArrayList<>(regions.size());
-        final List<NDArray> signs = new ArrayList<>();
-        final List<NDArray> shifts = new ArrayList<>();
-        final List<NDArray> shifted = new ArrayList<>();
-        final NDManager manager;
-        final boolean keepTrace;
-
-        RegionPasses(NDArray x, boolean keepTrace) {
-            this.manager = x.getManager();
-            this.keepTrace = keepTrace;
-            for (int j = 0; j < regions.size(); j++) {
-                passes.add(pass(j, manager, x));
-                if (roundingGuard && engine.margin() > 0) {
-                    int extra = usesVertexRows(j) ? 0 : regions.get(j).dimension();
-                    guards.add(new RoundingGuard(engine.margin(), activation, magnitude(j), extra));
-                }
-            }
-        }
-
-        /**
-         * Lines 3-5 (and 7) of Algorithm 1 for hidden layer {@code l}: each region enters the
-         * layer, the engine (one region) or the closest-to-zero rule (several) gives the shift,
-         * and each region leaves the layer shifted and activated.
-         */
-        NDArray shift(int l, NDArray w, NDArray b) {
-            NDArray regionW = detachedShift ? w.stopGradient() : w;
-            NDArray regionB = detachedShift ? b.stopGradient() : b;
-            List<LayerRange> ranges = new ArrayList<>(passes.size());
-            for (int j = 0; j < passes.size(); j++) {
-                LayerRange range = passes.get(j).enter(regionW, regionB); // line 3
-                if (!guards.isEmpty()) {
-                    range.withMargins(guards.get(j).margins(l, regionW, regionB));
-                }
-                ranges.add(range);
-            }
-            NDArray c;
-            float[] hostShift;
-            if (passes.size() == 1) {
-                ShiftEngine.Shift shift = engine.shift(ranges.get(0)); // lines 4-5
-                c = shift.shift();
-                passes.get(0).leave(c, shift::signs); // line 7
-                if (keepTrace) {
-                    signs.add(shift.signs());
-                }
-                hostShift = guards.isEmpty() ? null : shift.hostShift();
-            } else {
-                MultiRegionShift.Result result = MultiRegionShift.closestToZero(ranges, engine.margin());
-                NDArray shift = result.shift();
-                for (int j = 0; j < passes.size(); j++) {
-                    float[] sides = result.sides()[j];
-                    passes.get(j).leave(shift, () -> manager.create(sides).toType(shift.getDataType(), false));
-                }
-                c = shift;
-                hostShift = guards.isEmpty() ? null : result.hostShift();
-            }
-            for (int j = 0; j < guards.size(); j++) {
-                guards.get(j).leave(passes.get(j).magnitudes(hostShift));
-            }
-            if (keepTrace) {
-                shifts.add(c);
-                shifted.add(passes.get(0).shiftedVertexPreActivations());
-            }
-            return c;
-        }
-    }
-
-    /** The wrapped network's dropout on layer l's input: data rows only, and only in training. */
-    private NDArray dropout(ParameterStore ps, int l, NDArray z, boolean training) {
-        if (!training || inputDropouts.isEmpty()) {
-            return z;
-        }
-        for (Block d : inputDropouts.get(l)) {
-            z = d.forward(ps, new NDList(z), true).singletonOrThrow();
-        }
-        return z;
-    }
-
-    private RegionPass pass(int j, NDManager manager, NDArray x) {
-        Region region = regions.get(j);
-        if (detachedShift && usesVertexRows(j) && x.getDataType() == DataType.FLOAT32 && fitsJava(j)) {
-            // No gradient through the region: for a small one, Java loops beat native calls.
-            return new HostVertexRowsPass(vertexRows(j), activation, manager);
-        }
-        NDArray vertexRows = null;
-        if (region instanceof VertexRegion) {
-            vertexRows = manager.create(vertexRows(j)).toType(x.getDataType(), false);
-        }
-        if (usesVertexRows(j)) {
-            return new VertexRowsPass(vertexRows, activation, simplexScaleOf[j]);
-        }
-        return new AffineMapPass(
-                region, vertexRows, manager, x.getDataType(), activation, engine.margin(), magnitude(j));
-    }
-
-    /** Decided once per region: the widths are fixed once the block is initialised. */
-    private boolean fitsJava(int j) {
-        return javaPassFits.computeIfAbsent(j, key -> {
-            int[] hidden = hiddenWidths();
-            int[] widths = new int[hidden.length + 1];
-            widths[0] = regions.get(0).dimension();
-            System.arraycopy(hidden, 0, widths, 1, hidden.length);
-            return HostVertexRowsPass.fits(((VertexRegion) regions.get(key)).vertexCount(), widths);
-        });
-    }
-
-    /**
-     * Whether region j goes through the layers as vertex rows (else as a tracked affine map).
-     *
-     * @param j the region's index in {@link #regions()}
-     * @return true for vertex rows
-     */
-    public boolean usesVertexRows(int j) {
-        return vertexRowsOf[j];
-    }
-
-    private boolean vertexRowsFor(int j) {
-        Region region = regions.get(j);
-        if (j == 0 && affineTarget != null) {
-            return false; // an affine target needs the tracked map of the last hidden layer
-        }
-        if (!(region instanceof VertexRegion v)) {
-            return false;
-        }
-        switch (strategy) {
-            case VERTEX_ROWS:
-                return true;
-            case AFFINE_MAP:
-                return false;
-            default:
-                // At margin 0 the map must carry a P-row residual to keep the golden gradients,
-                // so it never saves work there.
-                return engine.margin() == 0 || v.vertexCount() <= v.dimension() + 1;
-        }
-    }
-
-    /** {@link Region#magnitude()} of region j, computed once (O(D^2) for a support region). */
-    private double[] magnitude(int j) {
-        return magnitudeCache.computeIfAbsent(j, k -> regions.get(k).magnitude());
-    }
-
-    private float[][] vertexRows(int j) {
-        return vertexRowCache.computeIfAbsent(
-                j,
-                k -> {
-                    double[][] v = ((VertexRegion) regions.get(k)).vertices();
-                    float[][] f = new float[v.length][];
-                    for (int p = 0; p < v.length; p++) {
-                        f[p] = new float[v[p].length];
-                        for (int i = 0; i < v[p].length; i++) {
-                            f[p][i] = (float) v[p][i];
-                        }
-                    }
-                    return f;
-                });
-    }
-
-    private NDArray value(ParameterStore ps, int layer, String name, NDArray x, boolean training) {
-        return ps.getValue(layers.get(layer).getParameters().get(name), x.getDevice(), training);
-    }
-
-    /**
-     * What one constrained forward computed.
-     *
-     * @param outputs N x K outputs of the data rows
-     * @param vertexOutputs P x K outputs of the vertex rows
-     * @param signs per hidden layer, the K signs (+1/-1)
-     * @param shifts per hidden layer, the K shifts added to the pre-activations
-     * @param vertexPreActivations per hidden layer, the P x K shifted pre-activations of the
-     *     vertex rows: what "no unit straddles the kink" is about
-     * @param headWeight the head's weight as applied (projected when there is an exact affine
-     *     target): what the fold must use
-     * @param headBias the head's bias as applied
-     * @param targetPenalty the weighted penalty of a penalty-form affine target, or null
-     */
-    public record Trace(
-            NDArray outputs,
-            NDArray vertexOutputs,
-            List<NDArray> signs,
-            List<NDArray> shifts,
-            List<NDArray> vertexPreActivations,
-            NDArray headWeight,
-            NDArray headBias,
-            NDArray targetPenalty) {}
-
     /**
      * The (N, D) shape the layers see: the input's own, or, when the wrapped network started with
      * a flatten, the input's rows flattened.
      */
     private Shape rowShape(Shape input) {
-        int dim = regions.get(0).dimension();
+        int dim = inputDimension();
         if (flattensInput && input.dimension() >= 2 && input.slice(1).size() == dim) {
             return new Shape(input.get(0), dim);
         }
@@ -439,6 +147,17 @@ public final class PolicedMlp extends PolicedBlock {
                             + " to match the region's dimension");
         }
         return input;
+    }
+
+    @Override
+    protected List<NetworkLayer> networkLayers() {
+        return networkLayers;
+    }
+
+    @Override
+    protected NDArray inputRows(NDArray x) {
+        Shape rows = rowShape(x.getShape());
+        return rows.equals(x.getShape()) ? x : x.reshape(rows); // the wrapped network's own flatten
     }
 
     /** {@return whether inputs (N, ...) are flattened to (N, D) first, as the wrapped network did} */
@@ -482,28 +201,29 @@ public final class PolicedMlp extends PolicedBlock {
     @Override
     public BlockRecord record() {
         BlockRecord r = BlockRecord.of("PolicedMlp");
-        r.put("regions", regions.size());
-        for (int j = 0; j < regions.size(); j++) {
-            r.putRegion("region" + j, regions.get(j));
+        AffineTarget target = affineTarget();
+        r.put("regions", regions().size());
+        for (int j = 0; j < regions().size(); j++) {
+            r.putRegion("region" + j, regions().get(j));
         }
-        r.put("signRule", engine.rule().name());
-        r.put("margin", engine.margin());
-        r.put("roundingGuard", roundingGuard);
-        r.put("activation", activation.kind().name());
-        r.put("negativeSlope", activation.negativeSlope());
-        r.put("strategy", strategy.name());
+        r.put("signRule", engine().rule().name());
+        r.put("margin", engine().margin());
+        r.put("roundingGuard", roundingGuard());
+        r.put("activation", activation().kind().name());
+        r.put("negativeSlope", activation().negativeSlope());
+        r.put("strategy", strategy().name());
         int[] widths = new int[layers.size()];
         for (int l = 0; l < widths.length; l++) {
             // a Linear knows its units before it is initialised; its input comes from the one before
             widths[l] = (int) layers.get(l).getOutputShapes(new Shape[] {new Shape(1, 1)})[0].get(1);
         }
         r.put("widths", widths);
-        if (affineTarget != null) {
-            r.put("target.mode", affineTarget.mode().name());
-            r.put("target.weight", affineTarget.weight());
-            r.put("target.a", affineTarget.a());
-            if (affineTarget.b() != null) {
-                r.put("target.b", affineTarget.b());
+        if (target != null) {
+            r.put("target.mode", target.mode().name());
+            r.put("target.weight", target.weight());
+            r.put("target.a", target.a());
+            if (target.b() != null) {
+                r.put("target.b", target.b());
             }
         }
         return r;
@@ -512,72 +232,6 @@ public final class PolicedMlp extends PolicedBlock {
     /** {@return the dense layers, hidden first, head last} */
     public List<Linear> layers() {
         return layers;
-    }
-
-    /** {@return the activation after every hidden layer} */
-    public Cpa activation() {
-        return activation;
-    }
-
-    /**
-     * The region, when there is exactly one and it is given by its vertices: what the fold, the
-     * certificate and the model files of a paper-style network use.
-     *
-     * @return the only region, as a vertex region
-     */
-    public VertexRegion region() {
-        if (regions.size() != 1 || !(regions.get(0) instanceof VertexRegion v)) {
-            throw new IllegalStateException(
-                    "this network has " + regions.size() + " region(s) (" + regions.get(0).describe()
-                            + "); use regions()");
-        }
-        return v;
-    }
-
-    /** {@return all regions, in the order given} */
-    public List<Region> regions() {
-        return regions;
-    }
-
-    /** {@return the engine that computes the shifts (margin and sign rule)} */
-    public ShiftEngine engine() {
-        return engine;
-    }
-
-    /** {@return how the regions travel through the network, as configured (possibly AUTO)} */
-    public Strategy strategy() {
-        return strategy;
-    }
-
-    /** {@return the prescribed affine behaviour on the first region, or null} */
-    public AffineTarget affineTarget() {
-        return affineTarget;
-    }
-
-    /**
-     * Whether the last exact affine-target projection found the last hidden layer's map on R
-     * rank deficient, so that the head could only be fitted in the least-squares sense (see
-     * {@link AffineTarget}).
-     *
-     * @return true after a rank-deficient projection
-     */
-    public boolean targetRankDeficient() {
-        return targetProjection != null && targetProjection.rankDeficient();
-    }
-
-    /** {@return whether the shift is computed without gradient (see {@link Builder#optDetachedShift})} */
-    public boolean detachedShift() {
-        return detachedShift;
-    }
-
-    /** {@return whether each unit's margin follows the rounding bound (see {@link Builder#optRoundingGuard})} */
-    public boolean roundingGuard() {
-        return roundingGuard;
-    }
-
-    /** {@return the input dimension D (the region's)} */
-    public int inputDimension() {
-        return regions.get(0).dimension();
     }
 
     /** {@return the widths of the hidden layers, read from the initialised weights} */
@@ -629,11 +283,11 @@ public final class PolicedMlp extends PolicedBlock {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("PolicedMlp(");
-        sb.append("activation=").append(activation.id());
-        for (Region r : regions) {
+        sb.append("activation=").append(activation().id());
+        for (Region r : regions()) {
             sb.append(", region=").append(r.describe());
         }
-        sb.append(", ").append(engine).append(", strategy=").append(strategy);
+        sb.append(", ").append(engine()).append(", strategy=").append(strategy());
         sb.append(", layers=").append(layers.size()).append(')');
         return sb.toString();
     }

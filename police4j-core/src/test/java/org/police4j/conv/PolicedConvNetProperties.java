@@ -21,6 +21,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
+import org.police4j.nn.PolicedNetwork;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certifier;
 import org.police4j.engine.Cpa;
@@ -120,9 +121,9 @@ class PolicedConvNetProperties {
             NDArray x = Nets.matrix(manager, points);
             ParameterStore ps = new ParameterStore(manager, false);
             for (boolean training : new boolean[] {true, false}) {
-                PolicedConvNet.Trace t = net.forwardWithTrace(ps, x, training);
+                PolicedNetwork.Trace t = net.forwardWithTrace(ps, x, training);
                 for (int l = 0; l < t.layers().size(); l++) {
-                    PolicedConvNet.LayerTrace lt = t.layers().get(l);
+                    PolicedNetwork.LayerTrace lt = t.layers().get(l);
                     Barycentric.assertNoStraddle(Nets.rows(lt.vertexPreActivations()), l, c);
                     if (lt.vertexWindows() != null) {
                         POOLED.incrementAndGet();

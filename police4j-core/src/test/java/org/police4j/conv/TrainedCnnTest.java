@@ -20,6 +20,7 @@ import ai.djl.training.tracker.Tracker;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.police4j.nn.PolicedNetwork;
 import org.police4j.testing.Barycentric;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certifier;
@@ -140,7 +141,7 @@ class TrainedCnnTest {
 
             double[][] interior = Barycentric.combine(
                     Barycentric.lambdas(16, region.vertexCount(), new Random(3)), region.vertices());
-            PolicedConvNet.Trace t = net.forwardWithTrace(ps, Nets.matrix(manager, interior), false);
+            PolicedNetwork.Trace t = net.forwardWithTrace(ps, Nets.matrix(manager, interior), false);
             Barycentric.assertInterpolates(
                     Nets.rows(t.outputs()), Nets.rows(t.vertexOutputs()), lambdasAgain(region), "trained CNN");
             // reference: the folded network's plain structure (DJL Conv2d, PositionBias, pool, Linear;

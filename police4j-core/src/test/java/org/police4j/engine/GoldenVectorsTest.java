@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.police4j.nn.PolicedNetwork;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.testing.GoldenCase;
 import org.police4j.testing.Nets;
@@ -79,7 +80,7 @@ class GoldenVectorsTest {
                 block.bias(l).setRequiresGradient(true);
             }
             NDArray x = Nets.matrix(manager, c.inputs());
-            PolicedMlp.Trace trace;
+            PolicedNetwork.Trace trace;
             float loss;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 trace = block.forwardWithTrace(new ParameterStore(manager, false), x, true);

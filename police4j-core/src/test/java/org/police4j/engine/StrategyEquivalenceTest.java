@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.police4j.nn.PolicedNetwork;
 import org.police4j.certify.Certify;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Box;
@@ -54,7 +55,7 @@ class StrategyEquivalenceTest {
             NDArray x = Nets.matrix(manager, data);
             List<float[]> out = new ArrayList<>();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                PolicedMlp.Trace t = block.forwardWithTrace(new ParameterStore(manager, false), x, true);
+                PolicedNetwork.Trace t = block.forwardWithTrace(new ParameterStore(manager, false), x, true);
                 for (NDArray c : t.shifts()) {
                     out.add(c.toFloatArray());
                 }
@@ -132,7 +133,7 @@ class StrategyEquivalenceTest {
             assertThat(block.engine().rule()).isEqualTo(PolicedMlp.DEFAULT_SIGN_RULE);
             NDArray x = Nets.matrix(manager, box.sample(8, rng));
             ParameterStore ps = new ParameterStore(manager, false);
-            PolicedMlp.Trace t = block.forwardWithTrace(ps, x, true);
+            PolicedNetwork.Trace t = block.forwardWithTrace(ps, x, true);
             assertThat(t.outputs().getShape()).isEqualTo(new Shape(8, 10));
             var cert = Certify.policed(block, Certify.Options.defaults().optInteriorSamples(200).optSeed(7));
             assertThat(cert.certified()).as(cert.summary()).isTrue();

@@ -86,7 +86,7 @@ class PolicedMlpProperties {
             NDArray x = Nets.matrix(manager, points);
             ParameterStore ps = new ParameterStore(manager, false);
             for (boolean training : new boolean[] {true, false}) {
-                PolicedMlp.Trace t = block.forwardWithTrace(ps, x, training);
+                PolicedNetwork.Trace t = block.forwardWithTrace(ps, x, training);
                 for (int l = 0; l < t.vertexPreActivations().size(); l++) {
                     Barycentric.assertNoStraddle(Nets.rows(t.vertexPreActivations().get(l)), l, c);
                 }

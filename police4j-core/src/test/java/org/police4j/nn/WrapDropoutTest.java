@@ -42,8 +42,8 @@ class WrapDropoutTest {
             ParameterStore ps = new ParameterStore(manager, false);
             NDArray x = manager.randomUniform(-1f, 2f, new Shape(64, 2));
 
-            PolicedMlp.Trace trained = dropped.forwardWithTrace(ps, x, true);
-            PolicedMlp.Trace reference = plain.forwardWithTrace(ps, x, true);
+            PolicedNetwork.Trace trained = dropped.forwardWithTrace(ps, x, true);
+            PolicedNetwork.Trace reference = plain.forwardWithTrace(ps, x, true);
             // the region's path never sees dropout: same shifts, same vertex outputs
             for (int l = 0; l < 2; l++) {
                 assertThat(trained.shifts().get(l).toFloatArray()).isEqualTo(reference.shifts().get(l).toFloatArray());

@@ -30,6 +30,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.police4j.nn.PolicedNetwork;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certifier;
 import org.police4j.engine.Cpa;
@@ -137,8 +138,8 @@ class PolicedWrapConvTest {
                 assertThat(net.isInitialized()).as("parameters copied from the user's blocks").isTrue();
                 ParameterStore ps = new ParameterStore(manager, false);
                 NDArray x = manager.create(data, new Shape(32, 1, SIDE, SIDE));
-                PolicedConvNet.Trace t = net.forwardWithTrace(ps, x, false);
-                for (PolicedConvNet.LayerTrace layer : t.layers()) {
+                PolicedNetwork.Trace t = net.forwardWithTrace(ps, x, false);
+                for (PolicedNetwork.LayerTrace layer : t.layers()) {
                     assertThat(layer.shift().abs().max().getFloat()).isZero();
                     if (layer.poolShift() != null) {
                         assertThat(layer.poolShift().abs().max().getFloat()).isZero();
@@ -277,8 +278,8 @@ class PolicedWrapConvTest {
             PolicedConvNet plain = (PolicedConvNet) Policed.wrap(without, region(data), new Shape(1, SIDE, SIDE));
             ParameterStore ps = new ParameterStore(manager, false);
             NDArray x = manager.create(data, new Shape(16, 1, SIDE, SIDE));
-            PolicedConvNet.Trace a = dropped.forwardWithTrace(ps, x, true);
-            PolicedConvNet.Trace b = plain.forwardWithTrace(ps, x, true);
+            PolicedNetwork.Trace a = dropped.forwardWithTrace(ps, x, true);
+            PolicedNetwork.Trace b = plain.forwardWithTrace(ps, x, true);
             assertThat(a.vertexOutputs().toFloatArray()).isEqualTo(b.vertexOutputs().toFloatArray());
             assertThat(a.outputs().toFloatArray()).isNotEqualTo(b.outputs().toFloatArray());
             assertThat(dropped.forward(ps, new NDList(x), false).head().toFloatArray())

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.police4j.nn.PolicedNetwork;
 import org.police4j.nn.PolicedMlp;
 
 /** {@code train --no-region} (an unconstrained baseline) and {@code --standardize-target}. */
@@ -38,7 +39,7 @@ class BaselineAndTargetScaleTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             PolicedMlp block = StoredModel.load(model, manager).block();
             NDArray x = manager.randomNormal(new ai.djl.ndarray.types.Shape(16, 2));
-            PolicedMlp.Trace trace = block.forwardWithTrace(new ParameterStore(manager, false), x, false);
+            PolicedNetwork.Trace trace = block.forwardWithTrace(new ParameterStore(manager, false), x, false);
             // no shift anywhere: exactly the plain network
             for (NDArray c : trace.shifts()) {
                 assertThat(c.abs().max().getFloat()).isZero();

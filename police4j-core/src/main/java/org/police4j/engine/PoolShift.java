@@ -1,4 +1,4 @@
-package org.police4j.conv;
+package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,9 +9,11 @@ import ai.djl.nn.Activation;
 /**
  * The max-pool part of the constraint: in each non-overlapping k x k window, pick the majority
  * winner and shift every other position down until the winner beats it by at least the margin at
- * every vertex (see {@link PolicedConvNet}).
+ * every vertex. Then the pool selects the same position everywhere on R and is affine there (the
+ * difference of two affine maps that is non-negative at the vertices is non-negative on R). The
+ * shift is differentiable like the POLICE shift: {@code d_q = max_p ReLU(h_q(v_p) - h_w(v_p) + m)}.
  */
-final class PoolShift {
+public final class PoolShift {
 
     private PoolShift() {}
 
@@ -21,14 +23,19 @@ final class PoolShift {
      * @param winner (C, PH, PW) the winning position in each window, 0..k*k-1 row-major (int64)
      * @param shiftedWindows (P, C, PH, PW, k*k) the vertices' window values after the shift
      */
-    record Result(NDArray shift, NDArray winner, NDArray shiftedWindows) {}
+    public record Result(NDArray shift, NDArray winner, NDArray shiftedWindows) {}
 
     /**
+     * Chooses each window's winner and the shift of the other positions.
+     *
      * @param vertexPre (P, C, H, W) vertex pre-activations before the pool
      * @param k window size (= stride)
      * @param margin how far the winner must stay ahead
+     * @param windowMargins C * (H / k) * (W / k) margins, one per window, in place of {@code
+     *     margin} (from a {@link RoundingGuard}), or null
+     * @return the shift, the winners and the shifted windows
      */
-    static Result compute(NDArray vertexPre, int k, double margin) {
+    public static Result compute(NDArray vertexPre, int k, double margin, float[] windowMargins) {
         Shape s = vertexPre.getShape();
         long p = s.get(0);
         long c = s.get(1);
@@ -52,7 +59,9 @@ final class PoolShift {
         NDArray isWinner = winner.expandDims(3).eq(positions.reshape(1, 1, 1, kk)).toType(windows.getDataType(), false);
         NDArray winnerValue = windows.mul(isWinner).sum(new int[] {4}, true);
         NDArray behind = windows.sub(winnerValue);
-        if (margin > 0) {
+        if (windowMargins != null) {
+            behind = behind.add(manager.create(windowMargins, new Shape(c, ph, pw, 1)).toType(behind.getDataType(), false));
+        } else if (margin > 0) {
             behind = behind.add(margin);
         }
         NDArray d = Activation.relu(behind).max(new int[] {0}).mul(isWinner.neg().add(1)); // (C, PH, PW, kk)

@@ -1,0 +1,165 @@
+package org.police4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.pooling.Pool;
+import java.util.List;
+import org.police4j.engine.Stencil;
+
+/**
+ * One layer of a {@link PolicedNetwork} as its forward runs it, for the MLP and the CNN alike.
+ * Rows are always flattened, (N, units) channel-major, so a flatten is no layer at all; a conv
+ * reshapes its input rows to images and its output back. Each layer holds its parameters (DJL
+ * {@link Parameter}s, wherever the block keeps them) and the dropout blocks on its input, which
+ * act on the data rows in training only.
+ */
+public sealed interface NetworkLayer {
+
+    /**
+     * A dense layer {@code W z + b}, followed by the activation unless it is the head.
+     *
+     * @param weight (K, K_prev)
+     * @param bias K
+     * @param head whether this is the network's last (linear) layer
+     * @param inputDropouts dropout blocks on the layer's input
+     */
+    record Dense(Parameter weight, Parameter bias, boolean head, List<Block> inputDropouts) implements NetworkLayer {}
+
+    /**
+     * A conv group: convolution, optional batch-norm (a per-channel affine map), optional max-pool
+     * over tiling {@code pool x pool} windows, then the activation.
+     *
+     * @param weight (C', C, k, k)
+     * @param bias C'
+     * @param batchNorm the batch-norm's parameters, or null
+     * @param stencil the convolution's geometry
+     * @param pool the pool window's side, 0 for none
+     * @param inputDropouts dropout blocks on the layer's input
+     */
+    record Conv(Parameter weight, Parameter bias, BatchNorm batchNorm, Stencil stencil, int pool, List<Block> inputDropouts)
+            implements NetworkLayer {
+
+        /** {@return the pooled rows (H' / pool)} */
+        public int pooledH() {
+            return pool == 0 ? stencil.outH() : stencil.outH() / pool;
+        }
+
+        /** {@return the pooled columns (W' / pool)} */
+        public int pooledW() {
+            return pool == 0 ? stencil.outW() : stencil.outW() / pool;
+        }
+
+        /** {@return the units after the pool: C' * H'' * W''} */
+        public int units() {
+            return stencil.outC() * pooledH() * pooledW();
+        }
+
+        /**
+         * The convolution of flattened rows.
+         *
+         * @param rows (N, C*H*W)
+         * @param w the weight's value
+         * @param b the bias's value
+         * @return (N, C', H', W')
+         */
+        NDArray convolve(NDArray rows, NDArray w, NDArray b) {
+            Stencil s = stencil;
+            NDArray images = rows.reshape(rows.getShape().get(0), s.inC(), s.inH(), s.inW());
+            return Conv2d.conv2d(images, w, b, new Shape(s.stride(), s.stride()), new Shape(s.padding(), s.padding()))
+                    .singletonOrThrow();
+        }
+
+        /**
+         * Max-pools pre-activations from which the pool shift was subtracted.
+         *
+         * @param pre (N, C', H', W')
+         * @return (N, C', H'', W'')
+         */
+        NDArray maxPool(NDArray pre) {
+            Shape k = new Shape(pool, pool);
+            return Pool.maxPool2d(pre, k, k, new Shape(0, 0), false);
+        }
+    }
+
+    /**
+     * Batch-norm after a conv: its learned scale and offset and its running statistics.
+     *
+     * @param gamma C' scales
+     * @param beta C' offsets
+     * @param runningMean C' running means
+     * @param runningVar C' running variances
+     */
+    record BatchNorm(Parameter gamma, Parameter beta, Parameter runningMean, Parameter runningVar) {
+
+        /** Batch-norm epsilon (PyTorch's default). */
+        public static final float EPS = 1e-5f;
+
+        /** Momentum of the running statistics (PyTorch's default). */
+        public static final float MOMENTUM = 0.1f;
+
+        /**
+         * Batch-norm with given statistics as the per-channel affine map {@code y = s x + t},
+         * {@code s = gamma / sqrt(var + eps)}, {@code t = beta - mean s}: written once, for the
+         * forward and the fold, so that both compute the same float32 numbers.
+         *
+         * @param gamma C' scales
+         * @param beta C' offsets
+         * @param mean C' means
+         * @param var C' variances
+         * @return {s, t}
+         */
+        public static NDArray[] affine(NDArray gamma, NDArray beta, NDArray mean, NDArray var) {
+            NDArray scale = gamma.div(var.add(EPS).sqrt());
+            return new NDArray[] {scale, beta.sub(mean.mul(scale))};
+        }
+
+        /**
+         * The statistics of the data rows' conv outputs, per channel over (rows, positions), with
+         * the running statistics updated (unbiased variance, like PyTorch).
+         *
+         * @param data (N, C', H', W'), N &gt; 0
+         * @return {mean, var}, differentiable
+         */
+        NDArray[] batchStatistics(NDArray data) {
+            Shape s = data.getShape();
+            long channels = s.get(1);
+            // PyTorch's mean takes one axis at a time, and equal-sized groups make the mean of
+            // means the mean (no transposed copy)
+            NDArray mean = data.mean(new int[] {3}).mean(new int[] {2}).mean(new int[] {0});
+            NDArray var = data.sub(mean.reshape(1, channels, 1, 1))
+                    .square()
+                    .mean(new int[] {3})
+                    .mean(new int[] {2})
+                    .mean(new int[] {0});
+            long count = s.get(0) * s.get(2) * s.get(3);
+            float unbias = count > 1 ? (float) count / (count - 1) : 1f;
+            NDArray rm = runningMean.getArray();
+            NDArray rv = runningVar.getArray();
+            rm.muli(1 - MOMENTUM).addi(mean.stopGradient().mul(MOMENTUM));
+            rv.muli(1 - MOMENTUM).addi(var.stopGradient().mul(MOMENTUM * unbias));
+            return new NDArray[] {mean, var};
+        }
+    }
+
+    /**
+     * Global average pooling of an activated feature map: each channel's mean over its positions.
+     *
+     * @param channels C
+     * @param positions H * W
+     */
+    record AveragePool(int channels, int positions) implements NetworkLayer {
+
+        /**
+         * Averages flattened rows.
+         *
+         * @param rows (N, C * H * W)
+         * @return (N, C)
+         */
+        NDArray apply(NDArray rows) {
+            return rows.reshape(rows.getShape().get(0), channels, positions).mean(new int[] {2});
+        }
+    }
+}

@@ -1,0 +1,590 @@
+package org.police4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.police4j.engine.AffineMapPass;
+import org.police4j.engine.Cpa;
+import org.police4j.engine.HostVertexRowsPass;
+import org.police4j.engine.LayerRange;
+import org.police4j.engine.MultiRegionShift;
+import org.police4j.engine.PoolShift;
+import org.police4j.engine.RegionPass;
+import org.police4j.engine.RoundingGuard;
+import org.police4j.engine.ShiftEngine;
+import org.police4j.engine.Strategy;
+import org.police4j.engine.VertexRowsPass;
+import org.police4j.region.Region;
+import org.police4j.region.VertexRegion;
+
+/**
+ * A network that is affine on one or several regions at every step of training: the DJL block of
+ * the POLICE method, for the MLP ({@link PolicedMlp}) and the CNN ({@code conv.PolicedConvNet})
+ * alike. Both describe themselves as a list of {@link NetworkLayer}s; this class runs it.
+ *
+ * <p>Each region travels through the layers next to the data, inside the block (so DJL's batch
+ * splitting across devices still gives each device whole data rows and its own copy of the
+ * region), as vertex rows (the paper's way) or as a tracked affine map (see {@link Strategy}). At
+ * every hidden layer the {@link ShiftEngine} turns the region's pre-activation range into a shift
+ * per unit, which joins the data rows' pre-activations; a max-pool first gets its own shift
+ * ({@link PoolShift}); the head is a plain linear layer. With the rounding guard on, every unit's
+ * margin covers the float32 rounding of the folded network (see {@link RoundingGuard}), so what
+ * is certified is what is deployed, at any scale of inputs and weights.
+ */
+public abstract class PolicedNetwork extends PolicedBlock {
+
+    /** Below this input dimension the axis simplex goes through the first product like any region. */
+    static final int CLOSED_FORM_MIN_DIMENSION = 16;
+
+    private final List<Region> regions;
+    private final Cpa activation;
+    private final ShiftEngine engine;
+    private final Strategy strategy;
+    private final boolean detachedShift;
+    private final boolean roundingGuard;
+    private final AffineTarget affineTarget;
+    private final TargetProjection targetProjection;
+    private final boolean[] vertexRowsOf; // per region, decided once: see usesVertexRows
+    private final double[] simplexScaleOf; // per region: s when its vertex rows are [0; s I] and large, else NaN
+    private final Map<Integer, float[][]> vertexRowCache = new ConcurrentHashMap<>();
+    private final Map<Integer, Boolean> javaPassFits = new ConcurrentHashMap<>();
+    private final Map<Integer, double[]> magnitudeCache = new ConcurrentHashMap<>();
+
+    /**
+     * What every POLICEd network has besides its layers.
+     *
+     * @param settings regions, activation, engine, strategy, shift detachment, rounding guard and
+     *     affine target
+     */
+    protected PolicedNetwork(Settings settings) {
+        this.regions = List.copyOf(settings.regions());
+        this.activation = settings.activation();
+        this.engine = settings.engine();
+        this.strategy = settings.strategy();
+        this.detachedShift = settings.detachedShift();
+        this.roundingGuard = settings.roundingGuard();
+        this.affineTarget = settings.affineTarget();
+        this.targetProjection = affineTarget == null ? null : new TargetProjection(affineTarget, regions.get(0));
+        this.vertexRowsOf = new boolean[regions.size()];
+        this.simplexScaleOf = new double[regions.size()];
+        for (int j = 0; j < regions.size(); j++) {
+            vertexRowsOf[j] = vertexRowsFor(j);
+            // The closed form replaces a P x D x K product by five small ops: worth it only when
+            // the product is large.
+            simplexScaleOf[j] = vertexRowsOf[j] && regions.get(j).dimension() >= CLOSED_FORM_MIN_DIMENSION
+                    ? ((VertexRegion) regions.get(j)).axisSimplexScale()
+                    : Double.NaN;
+        }
+    }
+
+    /**
+     * What every POLICEd network has besides its layers.
+     *
+     * @param regions the regions, at least one, all of one dimension
+     * @param activation the activation after every hidden layer
+     * @param engine the shift's margin and sign rule
+     * @param strategy how the regions travel (conv layers need vertex rows)
+     * @param detachedShift whether the shift is computed without gradient
+     * @param roundingGuard whether each unit's margin follows the rounding bound
+     * @param affineTarget the prescribed affine map on the first region, or null
+     */
+    public record Settings(
+            List<Region> regions,
+            Cpa activation,
+            ShiftEngine engine,
+            Strategy strategy,
+            boolean detachedShift,
+            boolean roundingGuard,
+            AffineTarget affineTarget) {}
+
+    /** {@return the layers, hidden first, the head (a dense layer) last} */
+    protected abstract List<NetworkLayer> networkLayers();
+
+    /**
+     * The rows the layers see, (N, D), from the block's input (checked, reshaped when the network
+     * takes images or flattens its input).
+     *
+     * @param input the block's input
+     * @return (N, D)
+     */
+    protected abstract NDArray inputRows(NDArray input);
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+        Trace trace = run(parameterStore, inputs.singletonOrThrow(), training, false);
+        if (training && trace.targetPenalty() != null) {
+            // The penalty form of an affine target rides along as a second output; Fit adds it.
+            return new NDList(trace.outputs(), trace.targetPenalty());
+        }
+        return new NDList(trace.outputs());
+    }
+
+    /**
+     * The constrained forward, also returning what the tests and the fold need: the vertex rows'
+     * outputs and every hidden layer's signs and shifts.
+     *
+     * @param parameterStore where the parameters come from
+     * @param x the data rows (N may be 0: then only the region passes through)
+     * @param training whether DJL is in training mode
+     * @return outputs, vertex outputs, signs and shifts
+     */
+    public Trace forwardWithTrace(ParameterStore parameterStore, NDArray x, boolean training) {
+        return run(parameterStore, x, training, true);
+    }
+
+    /**
+     * Algorithm 1's forward pass: at every hidden layer the regions' pass and the {@link
+     * ShiftEngine} give the shift {@code c} (lines 3-5, and 7 for the regions), which joins the
+     * data rows' pre-activations (line 6); the head is a plain linear layer.
+     */
+    private Trace run(ParameterStore ps, NDArray input, boolean training, boolean keepTrace) {
+        NDArray x = inputRows(input);
+        RegionPasses passes = new RegionPasses(x, keepTrace);
+        List<NetworkLayer> layers = networkLayers();
+        NDArray z = x;
+        int hidden = 0;
+        for (NetworkLayer layer : layers) {
+            if (layer instanceof NetworkLayer.Dense d && !d.head()) {
+                NDArray w = value(ps, d.weight(), x, training);
+                NDArray b = value(ps, d.bias(), x, training);
+                NDArray c = passes.dense(hidden++, w, b);
+                // The shift joins the bias before the product: the data rows cost exactly what an
+                // unconstrained layer costs (one fused matmul-add), whatever the region.
+                z = dropout(ps, d.inputDropouts(), z, training);
+                z = activation.apply(Linear.linear(z, w, b.add(c)).singletonOrThrow());
+            } else if (layer instanceof NetworkLayer.Conv conv) {
+                z = dropout(ps, conv.inputDropouts(), z, training);
+                z = convGroup(ps, conv, hidden++, z, x, training, passes);
+            } else if (layer instanceof NetworkLayer.AveragePool a) {
+                z = a.apply(z);
+                passes.averagePool(a);
+            }
+        }
+        NetworkLayer.Dense head = (NetworkLayer.Dense) layers.get(layers.size() - 1);
+        NDArray headW = value(ps, head.weight(), x, training);
+        NDArray headB = value(ps, head.bias(), x, training);
+        NDArray penalty = null;
+        if (targetProjection != null) {
+            NDArray[] map = ((AffineMapPass) passes.passes.get(0)).map();
+            if (affineTarget.mode() == AffineTarget.Mode.EXACT) {
+                NDArray[] projected = targetProjection.exact(headW, headB, map[0], map[1]);
+                headW = projected[0];
+                headB = projected[1];
+            } else {
+                penalty = targetProjection.penalty(headW, headB, map[0], map[1]);
+            }
+        }
+        z = dropout(ps, head.inputDropouts(), z, training);
+        NDArray out = Linear.linear(z, headW, headB).singletonOrThrow();
+        NDArray vertexOut = keepTrace ? passes.passes.get(0).vertexOutputs(headW, headB) : null;
+        return new Trace(out, vertexOut, passes.traces, headW, headB, penalty);
+    }
+
+    /**
+     * A conv group on the data rows: convolution, batch-norm (statistics of the data rows in
+     * training, the running ones otherwise: one per-channel affine map for data and vertices), the
+     * region's pool shift and POLICE shift, pool, activation.
+     */
+    private NDArray convGroup(
+            ParameterStore ps, NetworkLayer.Conv conv, int hidden, NDArray z, NDArray x, boolean training,
+            RegionPasses passes) {
+        NDArray w = value(ps, conv.weight(), x, training);
+        NDArray b = value(ps, conv.bias(), x, training);
+        long n = z.getShape().get(0);
+        NDArray pre = conv.convolve(z, w, b);
+        NDArray[] affine = null;
+        NetworkLayer.BatchNorm bn = conv.batchNorm();
+        if (bn != null) {
+            NDArray[] statistics = training && n > 0
+                    ? bn.batchStatistics(pre)
+                    : new NDArray[] {value(ps, bn.runningMean(), x, false), value(ps, bn.runningVar(), x, false)};
+            affine = NetworkLayer.BatchNorm.affine(
+                    value(ps, bn.gamma(), x, training), value(ps, bn.beta(), x, training), statistics[0], statistics[1]);
+            pre = perChannel(pre, affine);
+        }
+        ConvUnits units = new ConvUnits(conv, w, b, affine);
+        NDArray c = passes.conv(hidden, units);
+        if (conv.pool() > 0) {
+            pre = conv.maxPool(pre.sub(units.poolShift));
+        }
+        pre = pre.add(c.reshape(conv.stencil().outC(), conv.pooledH(), conv.pooledW()));
+        return activation.apply(pre).reshape(n, conv.units());
+    }
+
+    /** {@code s x + t} per channel of (N, C, H, W). */
+    private static NDArray perChannel(NDArray pre, NDArray[] affine) {
+        long channels = pre.getShape().get(1);
+        return pre.mul(affine[0].reshape(1, channels, 1, 1)).add(affine[1].reshape(1, channels, 1, 1));
+    }
+
+    /**
+     * A conv group as the region's vertex rows go through it, up to the POLICE shift: convolution,
+     * per-channel affine map, pool shift (kept for the data rows), pool.
+     */
+    private final class ConvUnits implements UnaryOperator<NDArray> {
+        final NetworkLayer.Conv conv;
+        final NDArray weight;
+        final NDArray bias;
+        final NDArray[] affine;
+        float[] windowMargins;
+        NDArray poolShift;
+        NDArray windows;
+
+        ConvUnits(NetworkLayer.Conv conv, NDArray weight, NDArray bias, NDArray[] affine) {
+            this.conv = conv;
+            this.weight = weight;
+            this.bias = bias;
+            this.affine = affine;
+        }
+
+        @Override
+        public NDArray apply(NDArray rows) {
+            NDArray regionW = detachedShift ? weight.stopGradient() : weight;
+            NDArray regionB = detachedShift ? bias.stopGradient() : bias;
+            NDArray pre = conv.convolve(rows, regionW, regionB);
+            if (affine != null) {
+                pre = perChannel(pre, detachedShift ? new NDArray[] {affine[0].stopGradient(), affine[1].stopGradient()} : affine);
+            }
+            if (conv.pool() > 0) {
+                PoolShift.Result r = PoolShift.compute(pre, conv.pool(), engine.margin(), windowMargins);
+                poolShift = r.shift();
+                windows = r.shiftedWindows();
+                pre = conv.maxPool(pre.sub(poolShift));
+            }
+            return pre.reshape(rows.getShape().get(0), conv.units());
+        }
+    }
+
+    /** Every region's pass through one forward, with its rounding guard and what a trace keeps. */
+    private final class RegionPasses {
+        final List<RegionPass> passes = new ArrayList<>(regions.size());
+        final List<RoundingGuard> guards = new ArrayList<>(regions.size());
+        final List<LayerTrace> traces = new ArrayList<>();
+        final NDManager manager;
+        final boolean keepTrace;
+
+        RegionPasses(NDArray x, boolean keepTrace) {
+            this.manager = x.getManager();
+            this.keepTrace = keepTrace;
+            for (int j = 0; j < regions.size(); j++) {
+                passes.add(pass(j, manager, x));
+                if (roundingGuard && engine.margin() > 0) {
+                    int extra = usesVertexRows(j) ? 0 : regions.get(j).dimension();
+                    guards.add(new RoundingGuard(engine.margin(), activation, magnitude(j), extra));
+                }
+            }
+        }
+
+        /** Lines 3-5 (and 7) of Algorithm 1 for dense hidden layer {@code l}. */
+        NDArray dense(int l, NDArray w, NDArray b) {
+            NDArray regionW = detachedShift ? w.stopGradient() : w;
+            NDArray regionB = detachedShift ? b.stopGradient() : b;
+            return shift(guard -> guard.margins(l, regionW, regionB), pass -> pass.enter(regionW, regionB), null);
+        }
+
+        /**
+         * The same for a conv group, whose pool margins (from the guard) must be known before the
+         * vertex rows meet the pool.
+         */
+        NDArray conv(int l, ConvUnits units) {
+            if (passes.size() != 1 || !(passes.get(0) instanceof VertexRowsPass)) {
+                throw new IllegalStateException("a conv layer needs a single region carried as vertex rows");
+            }
+            return shift(guard -> {
+                RoundingGuard.ConvMargins m = guard.margins(l, units.conv.stencil(), units.weight, units.bias,
+                        units.affine == null ? null : units.affine[0], units.affine == null ? null : units.affine[1],
+                        units.conv.pool());
+                units.windowMargins = m.windows();
+                return m.units();
+            }, pass -> pass.enter(units), units);
+        }
+
+        /**
+         * Each region enters the layer, the engine (one region) or the closest-to-zero rule
+         * (several) gives the shift, and each region leaves the layer shifted and activated.
+         */
+        private NDArray shift(
+                Function<RoundingGuard, float[]> margins, Function<RegionPass, LayerRange> enter, ConvUnits units) {
+            List<float[]> unitMargins = new ArrayList<>(guards.size());
+            for (RoundingGuard guard : guards) {
+                unitMargins.add(margins.apply(guard));
+            }
+            List<LayerRange> ranges = new ArrayList<>(passes.size());
+            for (int j = 0; j < passes.size(); j++) {
+                LayerRange range = enter.apply(passes.get(j)); // line 3
+                if (!guards.isEmpty()) {
+                    range.withMargins(unitMargins.get(j));
+                }
+                ranges.add(range);
+            }
+            NDArray c;
+            NDArray signs = null;
+            float[] hostShift;
+            if (passes.size() == 1) {
+                ShiftEngine.Shift shift = engine.shift(ranges.get(0)); // lines 4-5
+                c = shift.shift();
+                passes.get(0).leave(c, shift::signs); // line 7
+                signs = keepTrace ? shift.signs() : null;
+                hostShift = guards.isEmpty() ? null : shift.hostShift();
+            } else {
+                MultiRegionShift.Result result = MultiRegionShift.closestToZero(ranges, engine.margin());
+                NDArray shift = result.shift();
+                for (int j = 0; j < passes.size(); j++) {
+                    float[] sides = result.sides()[j];
+                    passes.get(j).leave(shift, () -> manager.create(sides).toType(shift.getDataType(), false));
+                }
+                c = shift;
+                hostShift = guards.isEmpty() ? null : result.hostShift();
+            }
+            for (int j = 0; j < guards.size(); j++) {
+                guards.get(j).leave(passes.get(j).magnitudes(hostShift));
+            }
+            if (keepTrace) {
+                traces.add(new LayerTrace(passes.get(0).shiftedVertexPreActivations(), signs, c,
+                        units == null ? null : units.poolShift, units == null ? null : units.windows));
+            }
+            return c;
+        }
+
+        /** An average pool: the regions' rows are averaged too, and the guards follow. */
+        void averagePool(NetworkLayer.AveragePool a) {
+            for (RegionPass pass : passes) {
+                pass.apply(a::apply);
+            }
+            for (RoundingGuard guard : guards) {
+                guard.averagePool(a.channels(), a.positions());
+            }
+        }
+    }
+
+    /** Dropout blocks on a layer's input: data rows only, and only in training. */
+    private static NDArray dropout(ParameterStore ps, List<Block> dropouts, NDArray z, boolean training) {
+        if (!training || dropouts.isEmpty() || z.getShape().get(0) == 0) {
+            return z;
+        }
+        for (Block d : dropouts) {
+            z = d.forward(ps, new NDList(z), true).singletonOrThrow();
+        }
+        return z;
+    }
+
+    private RegionPass pass(int j, NDManager manager, NDArray x) {
+        Region region = regions.get(j);
+        if (detachedShift && usesVertexRows(j) && x.getDataType() == DataType.FLOAT32 && fitsJava(j)) {
+            // No gradient through the region: for a small one, Java loops beat native calls.
+            return new HostVertexRowsPass(vertexRows(j), activation, manager);
+        }
+        NDArray vertexRows = null;
+        if (region instanceof VertexRegion) {
+            vertexRows = manager.create(vertexRows(j)).toType(x.getDataType(), false);
+        }
+        if (usesVertexRows(j)) {
+            return new VertexRowsPass(vertexRows, activation, simplexScaleOf[j]);
+        }
+        return new AffineMapPass(
+                region, vertexRows, manager, x.getDataType(), activation, engine.margin(), magnitude(j));
+    }
+
+    /**
+     * Decided once per region, for dense networks only (the Java pass multiplies dense layers):
+     * the widths are fixed once the block is initialised.
+     */
+    private boolean fitsJava(int j) {
+        return javaPassFits.computeIfAbsent(j, key -> {
+            List<NetworkLayer> layers = networkLayers();
+            int[] widths = new int[layers.size()];
+            widths[0] = regions.get(0).dimension();
+            for (int l = 0; l + 1 < layers.size(); l++) {
+                if (!(layers.get(l) instanceof NetworkLayer.Dense d)) {
+                    return false;
+                }
+                widths[l + 1] = (int) d.weight().getArray().getShape().get(0);
+            }
+            return HostVertexRowsPass.fits(((VertexRegion) regions.get(key)).vertexCount(), widths);
+        });
+    }
+
+    /**
+     * Whether region j goes through the layers as vertex rows (else as a tracked affine map).
+     *
+     * @param j the region's index in {@link #regions()}
+     * @return true for vertex rows
+     */
+    public boolean usesVertexRows(int j) {
+        return vertexRowsOf[j];
+    }
+
+    private boolean vertexRowsFor(int j) {
+        Region region = regions.get(j);
+        if (j == 0 && affineTarget != null) {
+            return false; // an affine target needs the tracked map of the last hidden layer
+        }
+        if (!(region instanceof VertexRegion v)) {
+            return false;
+        }
+        switch (strategy) {
+            case VERTEX_ROWS:
+                return true;
+            case AFFINE_MAP:
+                return false;
+            default:
+                // At margin 0 the map must carry a P-row residual to keep the golden gradients,
+                // so it never saves work there.
+                return engine.margin() == 0 || v.vertexCount() <= v.dimension() + 1;
+        }
+    }
+
+    /** {@link Region#magnitude()} of region j, computed once (O(D^2) for a support region). */
+    private double[] magnitude(int j) {
+        return magnitudeCache.computeIfAbsent(j, k -> regions.get(k).magnitude());
+    }
+
+    private float[][] vertexRows(int j) {
+        return vertexRowCache.computeIfAbsent(
+                j,
+                k -> {
+                    double[][] v = ((VertexRegion) regions.get(k)).vertices();
+                    float[][] f = new float[v.length][];
+                    for (int p = 0; p < v.length; p++) {
+                        f[p] = new float[v[p].length];
+                        for (int i = 0; i < v[p].length; i++) {
+                            f[p][i] = (float) v[p][i];
+                        }
+                    }
+                    return f;
+                });
+    }
+
+    private static NDArray value(ParameterStore ps, Parameter p, NDArray x, boolean training) {
+        return ps.getValue(p, x.getDevice(), training);
+    }
+
+    /**
+     * What one constrained forward computed.
+     *
+     * @param outputs N x K outputs of the data rows
+     * @param vertexOutputs P x K outputs of the vertex rows (null for support regions)
+     * @param layers one entry per hidden layer (conv groups and dense layers, in order)
+     * @param headWeight the head's weight as applied (projected when there is an exact affine
+     *     target): what the fold must use
+     * @param headBias the head's bias as applied
+     * @param targetPenalty the weighted penalty of a penalty-form affine target, or null
+     */
+    public record Trace(
+            NDArray outputs,
+            NDArray vertexOutputs,
+            List<LayerTrace> layers,
+            NDArray headWeight,
+            NDArray headBias,
+            NDArray targetPenalty) {
+
+        /** {@return per hidden layer, the K signs (+1/-1); empty with several regions} */
+        public List<NDArray> signs() {
+            return layers.stream().map(LayerTrace::signs).filter(s -> s != null).toList();
+        }
+
+        /** {@return per hidden layer, the K shifts added to the pre-activations} */
+        public List<NDArray> shifts() {
+            return layers.stream().map(LayerTrace::shift).toList();
+        }
+
+        /** {@return per hidden layer, the first region's P x K shifted vertex pre-activations} */
+        public List<NDArray> vertexPreActivations() {
+            return layers.stream().map(LayerTrace::vertexPreActivations).toList();
+        }
+    }
+
+    /**
+     * One hidden layer.
+     *
+     * @param vertexPreActivations P x units: what the activation sees at the first region's vertices,
+     *     after all shifts (no unit may straddle the kink); null for a support region
+     * @param signs the units' sides, or null with several regions
+     * @param shift the units' POLICE shifts (flattened (C', H'', W'') for a conv group)
+     * @param poolShift (C', H', W') shift subtracted from each position before the pool, or null
+     * @param vertexWindows (P, C', H'', W'', k*k) vertex pre-activations in each window after the
+     *     pool shift, or null: one position must be the maximum at every vertex
+     */
+    public record LayerTrace(
+            NDArray vertexPreActivations, NDArray signs, NDArray shift, NDArray poolShift, NDArray vertexWindows) {}
+
+    /**
+     * The region, when there is exactly one and it is given by its vertices: what the fold, the
+     * certificate and the model files of a paper-style network use.
+     *
+     * @return the only region, as a vertex region
+     */
+    public VertexRegion region() {
+        if (regions.size() != 1 || !(regions.get(0) instanceof VertexRegion v)) {
+            throw new IllegalStateException(
+                    "this network has " + regions.size() + " region(s) (" + regions.get(0).describe()
+                            + "); use regions()");
+        }
+        return v;
+    }
+
+    /** {@return all regions, in the order given} */
+    public List<Region> regions() {
+        return regions;
+    }
+
+    /** {@return the activation after every hidden layer} */
+    public Cpa activation() {
+        return activation;
+    }
+
+    /** {@return the engine that computes the shifts (margin and sign rule)} */
+    public ShiftEngine engine() {
+        return engine;
+    }
+
+    /** {@return how the regions travel through the network, as configured (possibly AUTO)} */
+    public Strategy strategy() {
+        return strategy;
+    }
+
+    /** {@return the prescribed affine behaviour on the first region, or null} */
+    public AffineTarget affineTarget() {
+        return affineTarget;
+    }
+
+    /**
+     * Whether the last exact affine-target projection found the last hidden layer's map on R
+     * rank deficient, so that the head could only be fitted in the least-squares sense (see
+     * {@link AffineTarget}).
+     *
+     * @return true after a rank-deficient projection
+     */
+    public boolean targetRankDeficient() {
+        return targetProjection != null && targetProjection.rankDeficient();
+    }
+
+    /** {@return whether the shift is computed without gradient} */
+    public boolean detachedShift() {
+        return detachedShift;
+    }
+
+    /** {@return whether each unit's margin follows the rounding bound (see {@link RoundingGuard})} */
+    public boolean roundingGuard() {
+        return roundingGuard;
+    }
+
+    /** {@return the input dimension D (the region's)} */
+    public int inputDimension() {
+        return regions.get(0).dimension();
+    }
+}

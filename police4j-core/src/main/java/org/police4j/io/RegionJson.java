@@ -4,17 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.police4j.region.Box;
-import org.police4j.region.L1Ball;
+import java.util.Map;
 import org.police4j.region.Region;
-import org.police4j.region.VertexRegion;
-import org.police4j.region.Zonotope;
+import org.police4j.region.RegionRecord;
 
 /**
- * Regions as JSON, one object per region with a {@code kind}: {@code vertices} (name, vertices),
- * {@code box} (center, radii), {@code l1ball} (center, radius), {@code zonotope} (center,
- * generators D x g). Doubles are written in Jackson's shortest round-trip form, so a region read
- * back is bit-for-bit the region written, and so is the network's constraint.
+ * Regions as JSON: one object per region holding its {@link Region#record() record}, {@code
+ * name} and {@code kind} first, then each field (text as a string, a number as a number, a vector
+ * as an array, a matrix as an array of rows), so {@code {"name":"box","kind":"box","center":[..],
+ * "radii":[..]}}. Nothing here names a kind: the region package says what each kind records.
+ * Doubles are written in Jackson's shortest round-trip form, so a region read back is bit-for-bit
+ * the region written, and so is the network's constraint.
  */
 public final class RegionJson {
 
@@ -23,62 +23,68 @@ public final class RegionJson {
     private RegionJson() {}
 
     /**
-     * Writes a region as JSON (the forms above).
+     * Writes a region as JSON (the form above).
      *
-     * @param region a vertex, box, l1-ball or zonotope region
+     * @param region a region of a kind {@link RegionRecord#toRegion()} reads back
      * @return the JSON object
-     * @throws IllegalArgumentException for another kind of region
+     * @throws IllegalArgumentException for a region that could not be read back
      */
     public static ObjectNode write(Region region) {
+        RegionRecord record = region.record();
+        if (!record.readable()) {
+            throw new IllegalArgumentException("region: cannot write " + region.getClass().getName() + ": its kind '"
+                    + record.kind() + "' could not be read back; known kinds: " + String.join(", ", RegionRecord.kinds()));
+        }
         ObjectNode node = JSON.createObjectNode();
-        node.put("name", region.name());
-        if (region instanceof VertexRegion v) {
-            node.put("kind", "vertices");
-            node.set("vertices", matrix(v.vertices()));
-        } else if (region instanceof Box b) {
-            node.put("kind", "box");
-            node.set("center", vector(b.center()));
-            node.set("radii", vector(b.radii()));
-        } else if (region instanceof L1Ball l) {
-            node.put("kind", "l1ball");
-            node.set("center", vector(l.center()));
-            node.put("radius", l.radius());
-        } else if (region instanceof Zonotope z) {
-            node.put("kind", "zonotope");
-            node.set("center", vector(z.center()));
-            node.set("generators", matrix(z.generators()));
-        } else {
-            throw new IllegalArgumentException("region: cannot write " + region.getClass().getName());
+        node.put("name", record.name());
+        node.put("kind", record.kind());
+        for (Map.Entry<String, Object> field : record.fields().entrySet()) {
+            Object value = field.getValue();
+            if (value instanceof String s) {
+                node.put(field.getKey(), s);
+            } else if (value instanceof Double d) {
+                node.put(field.getKey(), d.doubleValue());
+            } else if (value instanceof double[] v) {
+                node.set(field.getKey(), vector(v));
+            } else {
+                node.set(field.getKey(), matrix((double[][]) value));
+            }
         }
         return node;
     }
 
     /**
-     * Reads a region written by {@link #write}; a node without {@code kind} but with {@code
-     * vertices} is a vertex region.
+     * Reads a region written by {@link #write}; a node without {@code kind} is a vertex region (as
+     * written before kinds were). Fields other than numbers, strings and arrays are ignored.
      *
      * @param node the JSON object
      * @return the region
      * @throws IllegalArgumentException naming the missing or malformed field
      */
     public static Region read(JsonNode node) {
-        String kind = node.path("kind").asText("vertices");
-        switch (kind) {
-            case "vertices":
-                return VertexRegion.of(node.path("name").asText(""), matrix(node, "vertices"));
-            case "box":
-                return Box.of(vector(node, "center"), vector(node, "radii"));
-            case "l1ball":
-                if (!node.path("radius").isNumber()) {
-                    throw new IllegalArgumentException("region: field 'radius' missing or not a number");
-                }
-                return L1Ball.of(vector(node, "center"), node.path("radius").asDouble());
-            case "zonotope":
-                return Zonotope.of(vector(node, "center"), matrix(node, "generators"));
-            default:
-                throw new IllegalArgumentException(
-                        "region: unknown kind '" + kind + "'; expected vertices, box, l1ball or zonotope");
+        RegionRecord record = RegionRecord.of(text(node.get("kind")), text(node.get("name")));
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+            String name = field.getKey();
+            JsonNode value = field.getValue();
+            if (name.equals("kind") || name.equals("name")) {
+                continue;
+            }
+            if (value.isNumber()) {
+                record.put(name, value.asDouble());
+            } else if (value.isTextual()) {
+                record.put(name, value.asText());
+            } else if (value.isArray() && value.size() > 0 && value.get(0).isArray()) {
+                record.put(name, matrix(value, name));
+            } else if (value.isArray()) {
+                record.put(name, vector(value, name));
+            }
         }
+        return record.toRegion();
+    }
+
+    /** {@return the node's text, or null when it is absent or JSON null} */
+    private static String text(JsonNode node) {
+        return node == null || node.isNull() ? null : node.asText();
     }
 
     private static ArrayNode vector(double[] v) {
@@ -97,11 +103,7 @@ public final class RegionJson {
         return a;
     }
 
-    private static double[] vector(JsonNode parent, String field) {
-        JsonNode n = parent.path(field);
-        if (!n.isArray()) {
-            throw new IllegalArgumentException("region: field '" + field + "' missing or not an array");
-        }
+    private static double[] vector(JsonNode n, String field) {
         double[] v = new double[n.size()];
         for (int i = 0; i < v.length; i++) {
             if (!n.get(i).isNumber()) {
@@ -113,11 +115,7 @@ public final class RegionJson {
         return v;
     }
 
-    private static double[][] matrix(JsonNode parent, String field) {
-        JsonNode n = parent.path(field);
-        if (!n.isArray()) {
-            throw new IllegalArgumentException("region: field '" + field + "' missing or not an array");
-        }
+    private static double[][] matrix(JsonNode n, String field) {
         double[][] m = new double[n.size()][];
         for (int i = 0; i < m.length; i++) {
             JsonNode row = n.get(i);

@@ -23,11 +23,8 @@ import java.util.Set;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
-import org.police4j.region.Box;
-import org.police4j.region.L1Ball;
 import org.police4j.region.Region;
-import org.police4j.region.VertexRegion;
-import org.police4j.region.Zonotope;
+import org.police4j.region.RegionRecord;
 
 /**
  * What decides a POLICEd block's function besides its parameters (regions, sign rule, margin,
@@ -173,37 +170,43 @@ public final class BlockRecord {
     }
 
     /**
-     * Adds a region's exact data under {@code prefix}: its kind and the numbers that define it
-     * (vertices; box centre and radii; l1-ball centre and radius; zonotope centre and generators).
-     * Its name is not recorded: it does not change the function.
+     * Adds a region's {@link Region#record() record} under {@code prefix}: {@code prefix.kind},
+     * then each of its fields as {@code prefix.field}, in the region's order. Its name is not
+     * recorded: it does not change the function.
      *
      * @param prefix the fields' prefix, e.g. {@code "region0"}
      * @param region the region
      * @return this record
      */
     public BlockRecord putRegion(String prefix, Region region) {
-        if (region instanceof VertexRegion v) {
-            put(prefix + ".kind", "vertices");
-            put(prefix + ".vertices", v.vertices());
-        } else if (region instanceof Box b) {
-            put(prefix + ".kind", "box");
-            put(prefix + ".center", b.center());
-            put(prefix + ".radii", b.radii());
-        } else if (region instanceof L1Ball l) {
-            put(prefix + ".kind", "l1ball");
-            put(prefix + ".center", l.center());
-            put(prefix + ".radius", l.radius());
-        } else if (region instanceof Zonotope z) {
-            put(prefix + ".kind", "zonotope");
-            put(prefix + ".center", z.center());
-            put(prefix + ".generators", z.generators());
-        } else {
-            // an unknown kind: recorded by what it says about itself, the best available
-            put(prefix + ".kind", region.getClass().getName());
-            put(prefix + ".description", region.describe());
-            put(prefix + ".center", region.center());
-        }
+        RegionRecord r = region.record();
+        put(prefix + ".kind", r.kind());
+        r.fields().forEach((field, value) -> add(prefix + "." + field, value));
         return this;
+    }
+
+    /**
+     * The region {@link #putRegion} wrote under {@code prefix}, rebuilt by its kind's factory and
+     * unnamed (the record keeps no name).
+     *
+     * @param prefix the fields' prefix, e.g. {@code "region0"}
+     * @return the region
+     * @throws IllegalArgumentException if the record holds no region under {@code prefix}, or one
+     *     of a kind that cannot be read back
+     */
+    public Region region(String prefix) {
+        if (!(fields.get(prefix + ".kind") instanceof String kind)) {
+            throw new IllegalArgumentException("prefix: the " + type + " record has no region '" + prefix
+                    + "' (no text field '" + prefix + ".kind'); it has " + fields.keySet());
+        }
+        RegionRecord r = RegionRecord.of(kind, null);
+        String start = prefix + ".";
+        fields.forEach((name, value) -> {
+            if (name.startsWith(start) && !name.equals(start + "kind")) {
+                r.putValue(name.substring(start.length()), value);
+            }
+        });
+        return r.toRegion();
     }
 
     private BlockRecord add(String name, Object value) {

@@ -15,6 +15,9 @@ import java.util.function.UnaryOperator;
  */
 public final class Box implements SupportRegion {
 
+    /** The kind in a {@link RegionRecord}. */
+    static final String KIND = "box";
+
     private final String name;
     private final double[] center;
     private final double[] radii;
@@ -212,6 +215,17 @@ public final class Box implements SupportRegion {
     public String describe() {
         return name + ": box in " + center.length + "-D, radii in [" + Arrays.stream(radii).min().orElse(0)
                 + ", " + Arrays.stream(radii).max().orElse(0) + "]";
+    }
+
+    /** The kind "box", the centre and the radii. */
+    @Override
+    public RegionRecord record() {
+        return RegionRecord.of(KIND, name).put("center", center).put("radii", radii);
+    }
+
+    /** The box {@link #record()} wrote; named "box" when the format kept no name. */
+    static Box fromRecord(RegionRecord r) {
+        return new Box(r.name(), r.vector("center"), r.vector("radii"));
     }
 
     @Override

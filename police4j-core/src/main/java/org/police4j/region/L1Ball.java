@@ -15,6 +15,11 @@ import java.util.function.UnaryOperator;
  */
 public final class L1Ball implements SupportRegion {
 
+    /** The kind in a {@link RegionRecord}. */
+    static final String KIND = "l1ball";
+
+    private static final String DEFAULT_NAME = "l1 ball";
+
     private final String name;
     private final double[] center;
     private final double radius;
@@ -36,7 +41,7 @@ public final class L1Ball implements SupportRegion {
      * @return the ball
      */
     public static L1Ball of(double[] center, double radius) {
-        return new L1Ball("l1 ball", center, radius);
+        return new L1Ball(DEFAULT_NAME, center, radius);
     }
 
     /** {@return the radius rho} */
@@ -173,6 +178,17 @@ public final class L1Ball implements SupportRegion {
     @Override
     public String describe() {
         return name + ": l1 ball of radius " + radius + " in " + center.length + "-D";
+    }
+
+    /** The kind "l1ball", the centre and the radius. */
+    @Override
+    public RegionRecord record() {
+        return RegionRecord.of(KIND, name).put("center", center).put("radius", radius);
+    }
+
+    /** The ball {@link #record()} wrote; named "l1 ball" when the format kept no name. */
+    static L1Ball fromRecord(RegionRecord r) {
+        return new L1Ball(r.name() == null ? DEFAULT_NAME : r.name(), r.vector("center"), r.number("radius"));
     }
 
     @Override

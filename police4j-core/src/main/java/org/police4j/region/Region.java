@@ -64,4 +64,16 @@ public interface Region {
      * @return the description
      */
     String describe();
+
+    /**
+     * What defines this region, free of any file format: its kind and the numbers that make it,
+     * which the formats write field by field and {@link RegionRecord#toRegion()} reads back. The
+     * default, for a kind this library does not know, records what the region says about itself
+     * (its description and centre): enough to tell two regions apart, not to rebuild one.
+     *
+     * @return a fresh record
+     */
+    default RegionRecord record() {
+        return RegionRecord.of(getClass().getName(), name()).put("description", describe()).put("center", center());
+    }
 }

@@ -35,6 +35,9 @@ import org.apache.commons.math3.optim.nonlinear.scalar.GoalType;
  */
 public final class VertexRegion implements Region {
 
+    /** The kind in a {@link RegionRecord}. */
+    static final String KIND = "vertices";
+
     private final String name;
     private final double[][] vertices;
     private final double[] center;
@@ -392,6 +395,17 @@ public final class VertexRegion implements Region {
         String label = name.isEmpty() ? "vertex region" : "vertex region \"" + name + "\"";
         return label + ": " + vertices.length + (vertices.length == 1 ? " vertex" : " vertices")
                 + " in " + dimension() + "-D";
+    }
+
+    /** The kind "vertices" and the vertices. */
+    @Override
+    public RegionRecord record() {
+        return RegionRecord.of(KIND, name).put("vertices", vertices);
+    }
+
+    /** The region {@link #record()} wrote; unnamed when the format kept no name. */
+    static VertexRegion fromRecord(RegionRecord r) {
+        return of(r.name() == null ? "" : r.name(), r.matrix("vertices"));
     }
 
     @Override

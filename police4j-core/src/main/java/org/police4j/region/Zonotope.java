@@ -15,6 +15,11 @@ import java.util.function.UnaryOperator;
  */
 public final class Zonotope implements SupportRegion {
 
+    /** The kind in a {@link RegionRecord}. */
+    static final String KIND = "zonotope";
+
+    private static final String DEFAULT_NAME = "zonotope";
+
     private final String name;
     private final double[] center;
     private final double[][] generators;
@@ -52,7 +57,7 @@ public final class Zonotope implements SupportRegion {
      * @return the zonotope
      */
     public static Zonotope of(double[] center, double[][] generators) {
-        return new Zonotope("zonotope", center, generators);
+        return new Zonotope(DEFAULT_NAME, center, generators);
     }
 
     /** {@return the D x g generator matrix (a copy)} */
@@ -228,6 +233,17 @@ public final class Zonotope implements SupportRegion {
     @Override
     public String describe() {
         return name + ": zonotope with " + generatorCount() + " generators in " + center.length + "-D";
+    }
+
+    /** The kind "zonotope", the centre and the D x g generators. */
+    @Override
+    public RegionRecord record() {
+        return RegionRecord.of(KIND, name).put("center", center).put("generators", generators);
+    }
+
+    /** The zonotope {@link #record()} wrote; named "zonotope" when the format kept no name. */
+    static Zonotope fromRecord(RegionRecord r) {
+        return new Zonotope(r.name() == null ? DEFAULT_NAME : r.name(), r.vector("center"), r.matrix("generators"));
     }
 
     @Override

@@ -6,5 +6,9 @@
  * ends up as a {@link org.police4j.region.VertexRegion}; {@link org.police4j.region.Regions}
  * builds the common shapes (and the paper's four 2-D regions) and converts small
  * H-representations {@code {x : A x <= b}} to vertices.
+ *
+ * <p>Each region also writes its own {@link org.police4j.region.RegionRecord} (a kind and named
+ * fields), which {@link org.police4j.region.RegionRecord#toRegion()} reads back, so the file formats
+ * serialise regions without knowing their kinds.
  */
 package org.police4j.region;

@@ -58,6 +58,85 @@ public final class DoubleEval {
         return values;
     }
 
+    /**
+     * The outputs at x and the gradient of {@code sum_k weights_k y_k(x)} with respect to x: the
+     * backward pass of every layer kind, on the linear piece x lies in (at an exact kink, the
+     * positive side's slope; a max-pool routes to the lowest winning position, as the forward
+     * picks it).
+     *
+     * @param net the network
+     * @param x one flattened input
+     * @param weights one weight per output
+     * @return the outputs and the gradient (length {@code net.inputDimension()})
+     */
+    public static ValueAndGradient gradient(FoldedNetwork net, double[] x, double[] weights) {
+        List<double[]> values = trace(net, x);
+        List<Layer> layers = net.layers();
+        double[] out = values.get(values.size() - 1);
+        if (weights.length != out.length) {
+            throw new IllegalArgumentException("weights: " + weights.length + " values, expected " + out.length + " (outputs)");
+        }
+        double[] g = weights.clone();
+        for (int l = layers.size() - 1; l >= 0; l--) {
+            g = backward(layers.get(l), values.get(l), g);
+        }
+        return new ValueAndGradient(out, g);
+    }
+
+    /**
+     * The outputs at a point and a gradient there.
+     *
+     * @param outputs the network's outputs
+     * @param gradient the gradient of the weighted outputs with respect to the input
+     */
+    public record ValueAndGradient(double[] outputs, double[] gradient) {}
+
+    /** The vector-Jacobian product of one layer at its input z. */
+    private static double[] backward(Layer layer, double[] z, double[] g) {
+        double[] in = new double[z.length];
+        if (layer instanceof Dense d) {
+            for (int k = 0; k < g.length; k++) {
+                float[] row = d.weight()[k];
+                for (int j = 0; j < in.length; j++) {
+                    in[j] += g[k] * row[j];
+                }
+            }
+        } else if (layer instanceof Conv c) {
+            float[] w = c.weight();
+            for (int o = 0; o < g.length; o++) {
+                double go = g[o];
+                if (go != 0) {
+                    c.taps(o, (i, wi) -> in[i] += go * w[wi]);
+                }
+            }
+        } else if (layer instanceof MaxPool p) {
+            for (int u = 0; u < g.length; u++) {
+                int winner = p.position(u, 0);
+                for (int q = 1; q < p.window(); q++) {
+                    if (z[p.position(u, q)] > z[winner]) {
+                        winner = p.position(u, q);
+                    }
+                }
+                in[winner] += g[u];
+            }
+        } else if (layer instanceof ChannelAffine a) {
+            for (int i = 0; i < in.length; i++) {
+                in[i] = a.scale()[i / a.positions()] * g[i];
+            }
+        } else if (layer instanceof GlobalAvgPool gap) {
+            for (int i = 0; i < in.length; i++) {
+                in[i] = g[i / gap.area()] / gap.area();
+            }
+        } else if (layer instanceof Activation a) {
+            for (int i = 0; i < in.length; i++) {
+                in[i] = g[i] * a.cpa().slope(z[i] >= 0 ? 1 : -1);
+            }
+        } else {
+            return g; // Flatten
+        }
+        return in;
+    }
+
     private static double[] run(FoldedNetwork net, double[] x, List<double[]> pre) {
         if (x.length != net.inputDimension()) {
             throw new IllegalArgumentException(

@@ -59,6 +59,38 @@ class FoldedNetworkTest {
     }
 
     @Test
+    void theGradientIsTheSlopeOfThePieceEveryLayerKindIncluded() {
+        // piecewise linear: a central difference with a step far below the distance to the next
+        // kink is the slope, up to rounding
+        Random rnd = new Random(11);
+        for (FoldedNetwork net : List.of(pooledCnn(rnd), averagedCnn(rnd))) {
+            int d = net.inputDimension();
+            double[] weights = {0.75, -1.5};
+            for (double[] x : points(rnd, 4, d, 1)) {
+                DoubleEval.ValueAndGradient r = DoubleEval.gradient(net, x, weights);
+                assertThat(r.outputs()).containsExactly(DoubleEval.evaluate(net, x));
+                double h = 1e-7;
+                for (int i = 0; i < d; i++) {
+                    double[] up = x.clone();
+                    double[] down = x.clone();
+                    up[i] += h;
+                    down[i] -= h;
+                    double slope = (dot(weights, DoubleEval.evaluate(net, up)) - dot(weights, DoubleEval.evaluate(net, down))) / (2 * h);
+                    assertThat(r.gradient()[i]).as("coordinate " + i).isCloseTo(slope, org.assertj.core.data.Offset.offset(1e-6));
+                }
+            }
+        }
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    @Test
     void theDjlBlockComputesWhatTheDoubleEvaluationComputes() {
         Random rnd = new Random(3);
         FoldedNetwork net = pooledCnn(rnd);

@@ -1,7 +1,6 @@
 package org.police4j.experiments.fashion;
 
-import java.util.List;
-import org.police4j.network.Layer.Dense;
+import org.police4j.network.DoubleEval;
 import org.police4j.network.FoldedNetwork;
 
 /**
@@ -63,61 +62,14 @@ public final class Pgd {
 
     /**
      * {@code y_c - y_j} at x, and its gradient in {@code grad} (the slope of the activation piece
-     * x lies in; at an exact kink the positive side's).
+     * x lies in; at an exact kink the positive side's): the folded network's own backward pass.
      */
     static double marginAndGradient(FoldedNetwork net, double[] x, int c, int j, double[] grad) {
-        List<Dense> hidden = net.hidden();
-        double[][] slopes = new double[hidden.size()][];
-        double[] z = x;
-        for (int l = 0; l < hidden.size(); l++) {
-            Dense layer = hidden.get(l);
-            double[] h = affine(layer, z);
-            double[] d = new double[h.length];
-            for (int u = 0; u < h.length; u++) {
-                d[u] = net.activation().slope(h[u] >= 0 ? 1 : -1);
-                h[u] *= d[u];
-            }
-            slopes[l] = d;
-            z = h;
-        }
-        double[] out = affine(net.head(), z);
-        // backward: g = W_head[c] - W_head[j], then through each hidden layer
-        float[][] wh = net.head().weight();
-        double[] g = new double[z.length];
-        for (int u = 0; u < g.length; u++) {
-            g[u] = (double) wh[c][u] - wh[j][u];
-        }
-        for (int l = hidden.size() - 1; l >= 0; l--) {
-            float[][] w = hidden.get(l).weight();
-            double[] prev = new double[hidden.get(l).inputs()];
-            for (int u = 0; u < g.length; u++) {
-                double gu = g[u] * slopes[l][u];
-                if (gu == 0) {
-                    continue;
-                }
-                float[] row = w[u];
-                for (int p = 0; p < prev.length; p++) {
-                    prev[p] += gu * row[p];
-                }
-            }
-            g = prev;
-        }
-        System.arraycopy(g, 0, grad, 0, grad.length);
-        return out[c] - out[j];
-    }
-
-    private static double[] affine(Dense layer, double[] z) {
-        double[] out = new double[layer.outputs()];
-        float[][] w = layer.weight();
-        float[] b = layer.bias();
-        for (int k = 0; k < out.length; k++) {
-            double s = b[k];
-            float[] row = w[k];
-            for (int p = 0; p < z.length; p++) {
-                s += row[p] * z[p];
-            }
-            out[k] = s;
-        }
-        return out;
+        double[] weights = new double[net.head().outputs()];
+        weights[c] = 1;
+        weights[j] = -1;
+        DoubleEval.ValueAndGradient r = DoubleEval.gradient(net, x, weights);
+        System.arraycopy(r.gradient(), 0, grad, 0, grad.length);
+        return r.outputs()[c] - r.outputs()[j];
     }
 }

@@ -42,15 +42,11 @@ public final class VertexRowsPass implements RegionPass {
 
     @Override
     public LayerRange enter(NDArray weight, NDArray bias) {
-        activate();
         if (h == null && !Double.isNaN(simplexScale)) {
             NDArray b = bias.reshape(1, -1);
-            h = NDArrays.concat(new NDList(b, Scalar.times(weight.transpose(), simplexScale).add(b)), 0);
-        } else {
-            h = Linear.linear(z, weight, bias).singletonOrThrow();
+            return enter(rows -> NDArrays.concat(new NDList(b, Scalar.times(weight.transpose(), simplexScale).add(b)), 0));
         }
-        range = LayerRange.ofVertices(h);
-        return range;
+        return enter(rows -> Linear.linear(rows, weight, bias).singletonOrThrow());
     }
 
     @Override

@@ -1,7 +1,12 @@
 package org.police4j.conv;
 
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.region.VertexRegion;
 
 /** {@link TrainedCnnTest}'s synthetic images, region and training loop, for tests in other packages. */
@@ -41,5 +46,28 @@ public final class TrainedCnnTestAccess {
      */
     public static void train(Model model, NDArray x, NDArray y, int steps) {
         TrainedCnnTest.train(model, x, y, new double[steps], new long[steps]);
+    }
+
+    /**
+     * Initialises {@code net} (engine seed 7), trains it on 28x28 images and folds it.
+     *
+     * @param net the network, input (1, 28, 28)
+     * @param data the images, row-major
+     * @param labels their classes
+     * @param steps how many AdamW steps
+     * @return the folded network
+     * @throws Exception if DJL fails
+     */
+    public static FoldedNetwork trainAndFold(PolicedConvNet net, float[] data, float[] labels, int steps) throws Exception {
+        try (Model model = Model.newInstance("trained-cnn")) {
+            NDManager manager = model.getNDManager();
+            Engine.getInstance().setRandomSeed(7);
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 28, 28));
+            model.setBlock(net);
+            NDArray x = manager.create(data, new Shape(labels.length, 1, 28, 28));
+            NDArray y = manager.create(labels, new Shape(labels.length));
+            train(model, x, y, steps);
+            return net.fold();
+        }
     }
 }

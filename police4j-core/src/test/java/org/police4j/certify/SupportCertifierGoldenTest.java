@@ -30,7 +30,7 @@ class SupportCertifierGoldenTest {
      * and a hash of the bits of a and b.
      */
     private static final String[] EXPECTED = {
-        mGOLDEN "relu kind 0 sided|true|2|22|0|-|3d00b398cdb4641b|4f2385b87e691ed0",
+        "relu kind 0 sided|true|2|22|0|-|3d00b398cdb4641b|4f2385b87e691ed0",
         "relu kind 0 plain|false|1|12|2|0/2/bf92b8849a99a9a9/3fcc8f1b3caccb36|3cf2d8aa45a3934e|6b3a35c04780bea1",
         "relu kind 1 sided|true|2|22|0|-|3cf38906e2136bf1|93058a1863dd66f9",
         "relu kind 1 plain|false|2|22|1|1/7/bf7171138cd19edb/3fa0a62e4c7adf44|3ce99be58e899431|3f1451884c7a36c5",

@@ -10,9 +10,9 @@ import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
 
 /**
- * A network without max-pool rewritten as dense layers computing exactly the same function, for
- * algorithms and checks that only know dense layers (the support certificate no longer needs it:
- * {@link IntervalMapEval} evaluates every layer kind): every conv
+ * A test oracle: a network without max-pool rewritten as dense layers computing exactly the same
+ * function, so that the dense certificate can cross-check the conv one (the library no longer
+ * needs it: {@link IntervalMapEval} evaluates every layer kind): every conv
  * becomes a {@code (C'H'W' x CHW)} matrix with its per-position bias (through the one stencil,
  * {@link Conv#taps}), a per-channel affine map a diagonal matrix, flatten vanishes, and a global
  * average pool is merged into the next dense layer as weights {@code W[o][c] * (1 / area)}, which

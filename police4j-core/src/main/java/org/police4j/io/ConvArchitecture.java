@@ -12,7 +12,7 @@ import org.police4j.region.VertexRegion;
 
 /**
  * The {@code architecture} object of a {@link PolicedConvNet}'s {@code model.json}: input shape,
- * stages, head, activation, margin and sign rule. The regions and the parameters are written by
+ * stages, head, activation, margin, sign rule and rounding guard. The regions and the parameters are written by
  * {@link ModelIo} exactly as for the MLP; this class only knows the conv layer vocabulary.
  */
 final class ConvArchitecture {
@@ -50,6 +50,7 @@ final class ConvArchitecture {
         arch.put("negativeSlope", net.activation().negativeSlope());
         arch.put("margin", net.engine().margin());
         arch.put("signRule", net.engine().rule().name());
+        arch.put("roundingGuard", net.roundingGuard());
         return arch;
     }
 
@@ -86,6 +87,9 @@ final class ConvArchitecture {
                 .optActivation(new Cpa(Cpa.Kind.valueOf(arch.path("activation").asText()),
                         arch.path("negativeSlope").asDouble()))
                 .optMargin(arch.path("margin").asDouble())
+                // files from before the conv guard have none: they load with it on, as their
+                // block record (which names the guard only when it is off) says
+                .optRoundingGuard(arch.path("roundingGuard").asBoolean(true))
                 .setRegion(v)
                 .build();
         String rule = arch.path("signRule").asText(net.engine().rule().name());

@@ -26,15 +26,10 @@ import org.police4j.region.VertexRegion;
 
 /**
  * A multi-layer perceptron that is affine on one or several regions at every step of training: the
- * DJL block of the POLICE method.
- *
- * <p>Each region travels through the hidden layers next to the data, inside the block (so DJL's
- * batch splitting across devices still gives each device whole data rows and its own copy of the
- * region), either as vertex rows (the paper's way) or as a tracked affine map (see {@link
- * Strategy}). At every hidden layer the {@link ShiftEngine} turns the region's pre-activation range
- * into a shift per unit, which joins the bias of the data rows' product; the head is a plain
- * linear layer. For inference, {@code org.police4j.fold.Fold} turns the block into a plain {@link
- * SequentialBlock} with the shifts in the biases.
+ * dense front door of {@link PolicedNetwork}, which runs its layers (see there for how the regions
+ * travel and how the shift is found). Its layers are DJL {@link Linear} children, so a wrapped
+ * network's own blocks are trained in place. For inference, {@code org.police4j.fold.Fold} turns
+ * the block into a plain {@link SequentialBlock} with the shifts in the biases.
  *
  * <p>Build one with {@link #builder()}, or POLICE an existing {@link SequentialBlock} of {@link
  * Linear} and piecewise-affine activation blocks with {@link #wrap}.

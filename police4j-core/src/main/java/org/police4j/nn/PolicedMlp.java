@@ -421,7 +421,7 @@ public final class PolicedMlp extends PolicedNetwork {
 
         /**
          * Whether every unit's margin grows with the float32 rounding of what it protects (a
-         * {@link RoundingGuard}; on by default, and ignored at margin 0, the paper's exact rule).
+         * {@link org.police4j.engine.RoundingGuard}; on by default, and ignored at margin 0, the paper's exact rule).
          * Off, every unit keeps the fixed margin: the shifts no longer depend on how the region
          * is carried (vertex rows or a tracked map), but at large input or weight scales the
          * folded network can fail its certificate.

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.police4j.engine.Cpa;
 import org.police4j.engine.RoundingGuard;
 import org.police4j.engine.ShiftEngine;
+import org.police4j.engine.SignRule;
 import org.police4j.engine.Stencil;
 import org.police4j.engine.Strategy;
 import org.police4j.network.FoldedNetwork;
@@ -21,6 +22,7 @@ import org.police4j.nn.BlockRecord;
 import org.police4j.nn.FanInUniform;
 import org.police4j.nn.NetworkLayer;
 import org.police4j.nn.PolicedNetwork;
+import org.police4j.region.Region;
 import org.police4j.region.VertexRegion;
 
 /**
@@ -85,8 +87,7 @@ public final class PolicedConvNet extends PolicedNetwork {
     private final List<NetworkLayer> networkLayers;
 
     private PolicedConvNet(Builder b, Plan plan) {
-        super(new Settings(List.of(b.region), b.activation, new ShiftEngine(b.margin), Strategy.VERTEX_ROWS, false,
-                b.roundingGuard, null));
+        super(settings(b));
         this.plan = plan;
         this.stages = List.copyOf(b.stages);
         List<NetworkLayer> layers = new ArrayList<>();
@@ -120,6 +121,18 @@ public final class PolicedConvNet extends PolicedNetwork {
             // a flatten is no layer: rows are always flattened, channel-major
         }
         this.networkLayers = List.copyOf(layers);
+    }
+
+    /**
+     * A vertex region goes through the layers as vertex rows with the paper's majority rule; a
+     * region given by its support (a box around an image) as a tracked affine map, with the side
+     * of its centre (it has no vertices to vote).
+     */
+    private static Settings settings(Builder b) {
+        boolean vertices = b.region instanceof VertexRegion;
+        return new Settings(List.of(b.region), b.activation,
+                new ShiftEngine(b.margin, vertices ? SignRule.MAJORITY : SignRule.CENTER),
+                vertices ? Strategy.VERTEX_ROWS : Strategy.AFFINE_MAP, false, b.roundingGuard, null);
     }
 
     private static List<Block> dropouts(Builder b, int layer) {
@@ -197,14 +210,14 @@ public final class PolicedConvNet extends PolicedNetwork {
      */
     /**
      * What decides this network's function besides its parameters, as saved with them: the
-     * region (exact vertices), input shape, stages, outputs, activation, margin and sign rule.
+     * region (exact), input shape, stages, outputs, activation, margin and sign rule.
      *
      * @return a fresh record
      */
     @Override
     public BlockRecord record() {
         BlockRecord r = BlockRecord.of("PolicedConvNet");
-        r.putRegion("region", region());
+        r.putRegion("region", regions().get(0));
         r.put("input", inputShape());
         r.put("stages", stages.size());
         for (int i = 0; i < stages.size(); i++) {
@@ -274,7 +287,7 @@ public final class PolicedConvNet extends PolicedNetwork {
     public String toString() {
         return "PolicedConvNet(input=" + plan.c + "x" + plan.h + "x" + plan.w + ", stages=" + stages
                 + ", outputs=" + plan.outputs + ", activation=" + activation().id() + ", region="
-                + region().describe() + ", " + engine() + ")";
+                + regions().get(0).describe() + ", " + engine() + ")";
     }
 
     /** Builder: {@code setInput(C, H, W)}, stages in order, {@code outputs(K)}, {@code setRegion}. */
@@ -285,7 +298,7 @@ public final class PolicedConvNet extends PolicedNetwork {
         private final List<Stage> stages = new ArrayList<>();
         private int outputs = -1;
         private Cpa activation = Cpa.relu();
-        private VertexRegion region;
+        private Region region;
         private double margin = ShiftEngine.DEFAULT_MARGIN;
         private boolean roundingGuard = true;
         private final Map<Integer, List<Block>> inputDropouts = new LinkedHashMap<>();
@@ -437,10 +450,12 @@ public final class PolicedConvNet extends PolicedNetwork {
         /**
          * Sets the region R the network must be affine on (required).
          *
-         * @param region a vertex region of dimension C*H*W
+         * @param region a region of dimension C*H*W (images flattened channel-major): a {@link
+         *     VertexRegion}, or a {@link org.police4j.region.SupportRegion} such as a box around an
+         *     image, whose vertices could not be listed
          * @return this builder
          */
-        public Builder setRegion(VertexRegion region) {
+        public Builder setRegion(Region region) {
             this.region = region;
             return this;
         }

@@ -89,6 +89,42 @@ public final class AffineMapPass implements RegionPass {
     }
 
     /**
+     * A conv group on the map of a support region: the centre row through the affine part, the
+     * direction rows (the identity at the first layer) through the linear part, and for a max-pool
+     * the shift that makes each window's centre winner beat every other position over all of R
+     * ({@link PoolShift#fromSupport}); the pooled map is then the winner's.
+     */
+    @Override
+    public LayerRange enter(ConvGroup group) {
+        if (halfWidths == null) {
+            throw new UnsupportedOperationException("a conv layer carries a vertex region as vertex rows, not as a map");
+        }
+        NDArray rows = directions != null ? directions : centreRow.getManager().eye(regionMagnitude.length)
+                .toType(centreRow.getDataType(), false);
+        NDArray centre = group.affine(offset);
+        NDArray linear = group.linear(rows);
+        long d = linear.getShape().get(0);
+        if (group.pool() > 0) {
+            PoolShift.SupportResult r = PoolShift.fromSupport(
+                    centre, linear, group.pool(), group.margin(), group.windowMargins(), halfWidths);
+            group.poolShift(r.shift(), null);
+            a = r.centre();
+            at = r.directions();
+        } else {
+            a = centre.reshape(1, -1);
+            at = linear.reshape(d, -1);
+        }
+        return LayerRange.ofSupport(a.squeeze(0), halfWidths.apply(at));
+    }
+
+    /** A layer without units (an average pool): linear, so the centre and direction rows go through it alike. */
+    @Override
+    public void apply(UnaryOperator<NDArray> layer) {
+        offset = layer.apply(offset);
+        directions = layer.apply(directions);
+    }
+
+    /**
      * {@code sum_i X_i |A_ik| + |a_k + c_k|} with {@code X = } {@link Region#magnitude()}: every
      * vertex value {@code V_p A^T + a} and every partial sum of the products that made it is
      * bounded by this, so the rounding of the map's products is a fraction of it.

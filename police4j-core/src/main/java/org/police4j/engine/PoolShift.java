@@ -37,17 +37,12 @@ public final class PoolShift {
      */
     public static Result compute(NDArray vertexPre, int k, double margin, float[] windowMargins) {
         Shape s = vertexPre.getShape();
-        long p = s.get(0);
         long c = s.get(1);
-        long h = s.get(2);
-        long w = s.get(3);
-        long ph = h / k;
-        long pw = w / k;
+        long ph = s.get(2) / k;
+        long pw = s.get(3) / k;
         int kk = k * k;
         NDManager manager = vertexPre.getManager();
-        NDArray covered = (ph * k == h && pw * k == w) ? vertexPre : vertexPre.get(":, :, 0:{}, 0:{}", ph * k, pw * k);
-        NDArray windows =
-                covered.reshape(p, c, ph, k, pw, k).transpose(0, 1, 2, 4, 3, 5).reshape(p, c, ph, pw, kk);
+        NDArray windows = windows(vertexPre, k);
         NDArray positions = manager.arange(0, kk, 1, DataType.INT64);
         // votes: one per vertex for its argmax position
         NDArray argmax = windows.stopGradient().argMax(4);
@@ -58,19 +53,91 @@ public final class PoolShift {
         NDArray winner = votes.mul(kk).add(tieBreak).argMax(3);
         NDArray isWinner = winner.expandDims(3).eq(positions.reshape(1, 1, 1, kk)).toType(windows.getDataType(), false);
         NDArray winnerValue = windows.mul(isWinner).sum(new int[] {4}, true);
-        NDArray behind = windows.sub(winnerValue);
-        if (windowMargins != null) {
-            behind = behind.add(manager.create(windowMargins, new Shape(c, ph, pw, 1)).toType(behind.getDataType(), false));
-        } else if (margin > 0) {
-            behind = behind.add(margin);
-        }
+        NDArray behind = withMargin(windows.sub(winnerValue), c, ph, pw, margin, windowMargins);
         NDArray d = Activation.relu(behind).max(new int[] {0}).mul(isWinner.neg().add(1)); // (C, PH, PW, kk)
         NDArray shifted = windows.sub(d);
+        return new Result(positions(d, s, k), winner, shifted);
+    }
+
+    /**
+     * The pool shift of a region given by its support, from the affine map of the pre-activations
+     * on R, {@code h(x) = a + A (x - m)}: each window's winner is the position largest at the centre
+     * (ties to the lowest), and every other position q is shifted down by {@code relu(max_R (h_q -
+     * h_w) + margin) = relu(a_q - a_w + halfWidth(A_q - A_w) + margin)}, differentiable like the
+     * POLICE shift. Afterwards the pool is the winner's map on R.
+     *
+     * @param centre (1, C, H, W) the map's value at the region's centre
+     * @param directions (D, C, H, W) its linear part, one row per input coordinate
+     * @param k window size (= stride)
+     * @param margin how far the winner must stay ahead
+     * @param windowMargins one margin per window in place of {@code margin}, or null
+     * @param halfWidths the region's support: per column of a (D, K) map, {@code max_R |A (x - m)|}
+     * @return the shift (C, H, W) and the winner's map, centre (1, C H'' W'') and directions (D, C H'' W'')
+     */
+    public static SupportResult fromSupport(
+            NDArray centre, NDArray directions, int k, double margin, float[] windowMargins,
+            java.util.function.UnaryOperator<NDArray> halfWidths) {
+        Shape s = centre.getShape();
+        long c = s.get(1);
+        long ph = s.get(2) / k;
+        long pw = s.get(3) / k;
+        int kk = k * k;
+        long d = directions.getShape().get(0);
+        NDManager manager = centre.getManager();
+        NDArray centreWindows = windows(centre, k); // (1, C, PH, PW, kk)
+        NDArray directionWindows = windows(directions, k); // (D, C, PH, PW, kk)
+        NDArray positions = manager.arange(0, kk, 1, DataType.INT64);
+        NDArray winner = centreWindows.stopGradient().argMax(4).squeeze(0); // first maximum: the lowest position
+        NDArray isWinner = winner.expandDims(3).eq(positions.reshape(1, 1, 1, kk)).toType(centre.getDataType(), false);
+        NDArray winnerCentre = centreWindows.mul(isWinner).sum(new int[] {4}, true);
+        NDArray winnerDirections = directionWindows.mul(isWinner).sum(new int[] {4}, true);
+        NDArray width = halfWidths.apply(directionWindows.sub(winnerDirections).reshape(d, -1)).reshape(1, c, ph, pw, kk);
+        NDArray behind = withMargin(centreWindows.sub(winnerCentre).add(width), c, ph, pw, margin, windowMargins);
+        NDArray shift = Activation.relu(behind).squeeze(0).mul(isWinner.neg().add(1)); // (C, PH, PW, kk)
+        return new SupportResult(positions(shift, s, k), winnerCentre.reshape(1, c * ph * pw), winnerDirections.reshape(d, c * ph * pw));
+    }
+
+    /**
+     * A support region's pool shift and the pooled map.
+     *
+     * @param shift (C, H, W) subtracted from each position before the pool
+     * @param centre (1, units) the pooled map's value at the region's centre
+     * @param directions (D, units) the pooled map's linear part
+     */
+    public record SupportResult(NDArray shift, NDArray centre, NDArray directions) {}
+
+    /** (R, C, H, W) as (R, C, H/k, W/k, k*k): the tiling windows, uncovered edges dropped. */
+    private static NDArray windows(NDArray pre, int k) {
+        Shape s = pre.getShape();
+        long r = s.get(0);
+        long c = s.get(1);
+        long ph = s.get(2) / k;
+        long pw = s.get(3) / k;
+        NDArray covered = (ph * k == s.get(2) && pw * k == s.get(3)) ? pre : pre.get(":, :, 0:{}, 0:{}", ph * k, pw * k);
+        return covered.reshape(r, c, ph, k, pw, k).transpose(0, 1, 2, 4, 3, 5).reshape(r, c, ph, pw, (long) k * k);
+    }
+
+    /** The window margins (one per window) or the single margin, added. */
+    private static NDArray withMargin(NDArray behind, long c, long ph, long pw, double margin, float[] windowMargins) {
+        if (windowMargins != null) {
+            NDArray m = behind.getManager().create(windowMargins, new Shape(c, ph, pw, 1)).toType(behind.getDataType(), false);
+            return behind.add(m);
+        }
+        return margin > 0 ? behind.add(margin) : behind;
+    }
+
+    /** A per-window-position shift (C, PH, PW, k*k) back in the map's positions (C, H, W), 0 outside every window. */
+    private static NDArray positions(NDArray d, Shape pre, int k) {
+        long c = pre.get(1);
+        long h = pre.get(2);
+        long w = pre.get(3);
+        long ph = h / k;
+        long pw = w / k;
         NDArray shift = d.reshape(c, ph, pw, k, k).transpose(0, 1, 3, 2, 4).reshape(c, ph * k, pw * k);
         if (ph * k != h || pw * k != w) {
             // torch-style pad widths, last axis first: (left, right, top, bottom)
             shift = shift.pad(new Shape(0, w - pw * k, 0, h - ph * k), 0);
         }
-        return new Result(shift, winner, shifted);
+        return shift;
     }
 }

@@ -35,6 +35,19 @@ public interface RegionPass {
     }
 
     /**
+     * Enters a conv group (see {@link ConvGroup}): vertex rows run it whole, a tracked affine map of
+     * a support region runs its affine and linear parts and decides the pool shift from the
+     * region's support.
+     *
+     * @param group the conv group
+     * @return the range of the group's units over the region
+     */
+    default LayerRange enter(ConvGroup group) {
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " carries dense layers only; conv layers need vertex rows or a support region");
+    }
+
+    /**
      * Applies a layer without units (an average pool) to the region's current rows.
      *
      * @param layer the layer as a function of rows

@@ -58,6 +58,11 @@ public final class VertexRowsPass implements RegionPass {
     }
 
     @Override
+    public LayerRange enter(ConvGroup group) {
+        return enter(group::vertexRows);
+    }
+
+    @Override
     public void apply(UnaryOperator<NDArray> layer) {
         activate();
         z = layer.apply(z);

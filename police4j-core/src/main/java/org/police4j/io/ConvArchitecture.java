@@ -8,7 +8,7 @@ import org.police4j.conv.Stage;
 import org.police4j.engine.SignRule;
 import org.police4j.engine.Cpa;
 import org.police4j.region.Region;
-import org.police4j.region.VertexRegion;
+
 
 /**
  * The {@code architecture} object of a {@link PolicedConvNet}'s {@code model.json}: input shape,
@@ -80,9 +80,6 @@ final class ConvArchitecture {
                 default -> throw new IllegalArgumentException("architecture: unknown stage type '" + type + "'");
             }
         }
-        if (!(region instanceof VertexRegion v)) {
-            throw new IllegalArgumentException("regions: a conv model needs a vertex region, got " + region.describe());
-        }
         PolicedConvNet net = b.outputs(arch.path("outputs").asInt(-1))
                 .optActivation(new Cpa(Cpa.Kind.valueOf(arch.path("activation").asText()),
                         arch.path("negativeSlope").asDouble()))
@@ -90,7 +87,7 @@ final class ConvArchitecture {
                 // files from before the conv guard have none: they load with it on, as their
                 // block record (which names the guard only when it is off) says
                 .optRoundingGuard(arch.path("roundingGuard").asBoolean(true))
-                .setRegion(v)
+                .setRegion(region)
                 .build();
         String rule = arch.path("signRule").asText(net.engine().rule().name());
         if (!rule.equals(net.engine().rule().name())) {

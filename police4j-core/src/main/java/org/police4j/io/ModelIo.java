@@ -139,7 +139,7 @@ public final class ModelIo {
      * @throws IOException if the directory cannot be written
      */
     public static void save(PolicedConvNet net, Path dir, ObjectNode metadata) throws IOException {
-        write(net, ConvArchitecture.write(net), List.of(net.region()), dir, metadata);
+        write(net, ConvArchitecture.write(net), net.regions(), dir, metadata);
     }
 
     private static void write(Block block, ObjectNode architecture, List<? extends Region> regionList, Path dir,

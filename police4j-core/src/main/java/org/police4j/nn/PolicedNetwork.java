@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.police4j.engine.AffineMapPass;
+import org.police4j.engine.ConvGroup;
 import org.police4j.engine.Cpa;
 import org.police4j.engine.HostVertexRowsPass;
 import org.police4j.engine.LayerRange;
@@ -231,10 +232,10 @@ public abstract class PolicedNetwork extends PolicedBlock {
     }
 
     /**
-     * A conv group as the region's vertex rows go through it, up to the POLICE shift: convolution,
-     * per-channel affine map, pool shift (kept for the data rows), pool.
+     * A conv group as a region's pass runs it, up to the POLICE shift: convolution, per-channel
+     * affine map, pool shift (kept for the data rows), pool.
      */
-    private final class ConvUnits implements UnaryOperator<NDArray> {
+    private final class ConvUnits implements ConvGroup {
         final NetworkLayer.Conv conv;
         final NDArray weight;
         final NDArray bias;
@@ -245,26 +246,55 @@ public abstract class PolicedNetwork extends PolicedBlock {
 
         ConvUnits(NetworkLayer.Conv conv, NDArray weight, NDArray bias, NDArray[] affine) {
             this.conv = conv;
-            this.weight = weight;
-            this.bias = bias;
-            this.affine = affine;
+            this.weight = detachedShift ? weight.stopGradient() : weight;
+            this.bias = detachedShift ? bias.stopGradient() : bias;
+            this.affine = affine == null || !detachedShift
+                    ? affine : new NDArray[] {affine[0].stopGradient(), affine[1].stopGradient()};
         }
 
         @Override
-        public NDArray apply(NDArray rows) {
-            NDArray regionW = detachedShift ? weight.stopGradient() : weight;
-            NDArray regionB = detachedShift ? bias.stopGradient() : bias;
-            NDArray pre = conv.convolve(rows, regionW, regionB);
-            if (affine != null) {
-                pre = perChannel(pre, detachedShift ? new NDArray[] {affine[0].stopGradient(), affine[1].stopGradient()} : affine);
-            }
+        public NDArray vertexRows(NDArray rows) {
+            NDArray pre = affine(rows);
             if (conv.pool() > 0) {
                 PoolShift.Result r = PoolShift.compute(pre, conv.pool(), engine.margin(), windowMargins);
-                poolShift = r.shift();
-                windows = r.shiftedWindows();
+                poolShift(r.shift(), r.shiftedWindows());
                 pre = conv.maxPool(pre.sub(poolShift));
             }
             return pre.reshape(rows.getShape().get(0), conv.units());
+        }
+
+        @Override
+        public NDArray affine(NDArray rows) {
+            NDArray pre = conv.convolve(rows, weight, bias);
+            return affine == null ? pre : perChannel(pre, affine);
+        }
+
+        @Override
+        public NDArray linear(NDArray rows) {
+            NDArray pre = conv.convolve(rows, weight, null);
+            long channels = pre.getShape().get(1);
+            return affine == null ? pre : pre.mul(affine[0].reshape(1, channels, 1, 1));
+        }
+
+        @Override
+        public int pool() {
+            return conv.pool();
+        }
+
+        @Override
+        public float[] windowMargins() {
+            return windowMargins;
+        }
+
+        @Override
+        public double margin() {
+            return engine.margin();
+        }
+
+        @Override
+        public void poolShift(NDArray shift, NDArray shiftedWindows) {
+            this.poolShift = shift;
+            this.windows = shiftedWindows;
         }
     }
 
@@ -300,8 +330,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
          * vertex rows meet the pool.
          */
         NDArray conv(int l, ConvUnits units) {
-            if (passes.size() != 1 || !(passes.get(0) instanceof VertexRowsPass)) {
-                throw new IllegalStateException("a conv layer needs a single region carried as vertex rows");
+            if (passes.size() != 1) {
+                throw new IllegalStateException("a conv layer needs a single region, not " + passes.size());
             }
             return shift(guard -> {
                 RoundingGuard.ConvMargins m = guard.margins(l, units.conv.stencil(), units.weight, units.bias,

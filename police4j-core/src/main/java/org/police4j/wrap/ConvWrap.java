@@ -23,7 +23,7 @@ import org.police4j.nn.ActivationProbe;
 import org.police4j.nn.LinearBatchNorm;
 import org.police4j.conv.PolicedConvNet;
 import org.police4j.conv.Stage;
-import org.police4j.region.VertexRegion;
+import org.police4j.region.Region;
 
 /**
  * Reads a user's conv {@link SequentialBlock} into a {@link PolicedConvNet}: conv groups
@@ -80,7 +80,7 @@ final class ConvWrap {
                 + " square 2-D (a Conv1d kernel k would be a (1, k) kernel); use Conv2d on (N, C, H, W) inputs";
     }
 
-    static PolicedConvNet wrap(SequentialBlock network, VertexRegion region, int c, int h, int w, double margin) {
+    static PolicedConvNet wrap(SequentialBlock network, Region region, int c, int h, int w, double margin) {
         List<Block> blocks = new ArrayList<>();
         List<String> positions = new ArrayList<>();
         flatten(network, "", blocks, positions);
@@ -253,7 +253,7 @@ final class ConvWrap {
     }
 
     private static PolicedConvNet build(
-            List<Item> items, List<List<Block>> dropouts, Cpa activation, VertexRegion region, int c, int h, int w,
+            List<Item> items, List<List<Block>> dropouts, Cpa activation, Region region, int c, int h, int w,
             double margin) {
         PolicedConvNet.Builder b = PolicedConvNet.builder().setInput(c, h, w).setRegion(region)
                 .optActivation(activation).optMargin(margin);

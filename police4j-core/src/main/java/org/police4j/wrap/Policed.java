@@ -97,8 +97,9 @@ public final class Policed {
      * POLICEs {@code block} on {@code region} with the default margin; see the class comment.
      *
      * @param block the user's network
-     * @param region the region on which the result will be affine; a {@link VertexRegion} of
-     *     dimension C*H*W (flattened channel-major) for a conv network
+     * @param region the region on which the result will be affine; for a conv network of
+     *     dimension C*H*W (flattened channel-major): a {@link VertexRegion}, or a region given by its
+     *     support such as a box around an image
      * @param inputShape the shape of one input without the batch axis: (C, H, W) for a conv
      *     network, (D) or any shape of D values for a dense one
      * @return a {@link PolicedMlp} or a {@link PolicedConvNet}
@@ -139,15 +140,11 @@ public final class Policed {
         if (inputShape.dimension() != 3) {
             throw new IllegalArgumentException("inputShape: " + inputShape + "; a conv network needs (C, H, W)");
         }
-        if (!(region instanceof VertexRegion vertices)) {
-            throw new IllegalArgumentException("region: " + region.getClass().getSimpleName() + "; a conv network is"
-                    + " POLICEd on a VertexRegion (its vertices are flattened images)");
-        }
-        if (vertices.dimension() != inputShape.size()) {
-            throw new IllegalArgumentException("region: dimension " + vertices.dimension() + " != C*H*W = "
+        if (region.dimension() != inputShape.size()) {
+            throw new IllegalArgumentException("region: dimension " + region.dimension() + " != C*H*W = "
                     + inputShape.size() + " of inputShape " + inputShape);
         }
-        return ConvWrap.wrap(block, vertices, (int) inputShape.get(0), (int) inputShape.get(1),
+        return ConvWrap.wrap(block, region, (int) inputShape.get(0), (int) inputShape.get(1),
                 (int) inputShape.get(2), margin);
     }
 

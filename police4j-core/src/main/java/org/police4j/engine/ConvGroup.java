@@ -1,0 +1,54 @@
+package org.police4j.engine;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * A conv group (convolution, per-channel affine map, optional max-pool) as a region pass sees it:
+ * vertex rows run the whole group and decide the pool shift from their own values ({@link
+ * PoolShift}); a tracked affine map takes the affine and linear parts and decides the pool shift
+ * from the region's support. Whichever pass decides hands the pool shift back, for the data rows.
+ */
+public interface ConvGroup {
+
+    /**
+     * The group up to the POLICE shift for vertex rows: affine part, pool shift from these rows,
+     * pool.
+     *
+     * @param rows (P, C*H*W)
+     * @return (P, units)
+     */
+    NDArray vertexRows(NDArray rows);
+
+    /**
+     * The affine part before the pool: convolution with its bias, then the per-channel map.
+     *
+     * @param rows (R, C*H*W)
+     * @return (R, C', H', W')
+     */
+    NDArray affine(NDArray rows);
+
+    /**
+     * The linear part of {@link #affine}: no bias, no per-channel offset.
+     *
+     * @param rows (R, C*H*W)
+     * @return (R, C', H', W')
+     */
+    NDArray linear(NDArray rows);
+
+    /** {@return the pool window's side, 0 for none} */
+    int pool();
+
+    /** {@return the pool windows' margins from a rounding guard (C' H'' W'' values), or null} */
+    float[] windowMargins();
+
+    /** {@return the engine's margin, used when there are no window margins} */
+    double margin();
+
+    /**
+     * Receives the pool shift the pass decided.
+     *
+     * @param shift (C', H', W') subtracted from each position before the pool
+     * @param windows (P, C', H'', W'', k*k) vertex values in each window after the shift, or null
+     */
+    void poolShift(NDArray shift, NDArray windows);
+}

@@ -2,6 +2,20 @@ package org.police4j.certify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -51,6 +65,65 @@ class ConvOnSupportRegionTest {
             }
         }
         assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void theRoundingGuardKeepsTheCertificateForImagesInTheThousands() {
+        // inputs and box scaled by 4096: the tracked map's rounding is what the guard covers
+        double scale = 4096;
+        List<String> failures = new ArrayList<>();
+        for (boolean deep : new boolean[] {false, true}) {
+            Random rnd = new Random(deep ? 21 : 12);
+            double[] centre = SupportCertifierCnnTest.box(rnd).center();
+            for (int j = 0; j < centre.length; j++) {
+                centre[j] *= scale;
+            }
+            Box box = Box.linf(centre, 0.5 * scale);
+            PolicedConvNet net = build(Cpa.relu(), box, deep);
+            FoldedNetwork folded = trainAndFold(net, box, scale, 5);
+            Certificate[] c = SupportCertifierCnnTest.both(folded, box, null);
+            if (!c[1].certified()) {
+                failures.add((deep ? "deep: " : "shallow: ") + c[1].summary());
+            }
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    /** 20 AdamW steps on points around the box's centre, spread like the box, then the fold. */
+    static FoldedNetwork trainAndFold(PolicedConvNet net, Box box, double spread, long seed) {
+        try (Model model = Model.newInstance("scaled-support-cnn")) {
+            NDManager manager = model.getNDManager();
+            Engine.getInstance().setRandomSeed((int) seed);
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, 9));
+            model.setBlock(net);
+            Random rnd = new Random(seed);
+            int n = 64;
+            float[] x = new float[n * 9];
+            float[] y = new float[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = i % 2;
+                for (int j = 0; j < 9; j++) {
+                    x[i * 9 + j] = (float) (box.center()[j] + spread * (0.3 * rnd.nextGaussian() + (y[i] == 1 && j < 3 ? 0.2 : 0)));
+                }
+            }
+            NDArray xs = manager.create(x, new Shape(n, 9));
+            NDArray ys = manager.create(y, new Shape(n));
+            Loss loss = Loss.softmaxCrossEntropyLoss();
+            Optimizer adamW = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(0.02f)).build();
+            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(adamW))) {
+                for (int s = 0; s < 20; s++) {
+                    try (NDScope scope = new NDScope()) {
+                        scope.suppressNotUsedWarning();
+                        try (GradientCollector gc = trainer.newGradientCollector()) {
+                            NDArray out = trainer.forward(new NDList(xs)).singletonOrThrow();
+                            gc.backward(loss.evaluate(new NDList(ys), new NDList(out)));
+                        }
+                    }
+                    trainer.step();
+                }
+            }
+            return net.fold();
+        }
     }
 
     @Test

@@ -210,6 +210,8 @@ public final class Standardizer {
      * @param raw a region in raw feature coordinates, of dimension {@link #dimension()}
      * @return the mapped region
      * @throws IllegalArgumentException if the dimensions differ
+     * @throws UnsupportedOperationException for a region kind that cannot map itself (none the
+     *     cli builds)
      */
     public Region mapRegion(Region raw) {
         checkDimension(raw);

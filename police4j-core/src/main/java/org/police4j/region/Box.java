@@ -217,6 +217,25 @@ public final class Box implements SupportRegion {
                 + ", " + Arrays.stream(radii).max().orElse(0) + "]";
     }
 
+    /** The box with the centre mapped and each radius divided by its scale, named "box". */
+    @Override
+    public Box standardized(double[] mean, double[] std) {
+        CoordinateScaling s = CoordinateScaling.of(mean, std, center.length);
+        return of(s.point(center), s.lengths(radii));
+    }
+
+    /** The hull of m and {@code m + r_j e_j}: a zero radius is a direction the box does not span. */
+    @Override
+    public AffineHull affineHull() {
+        double[][] points = new double[center.length + 1][];
+        points[0] = center.clone();
+        for (int j = 0; j < center.length; j++) {
+            points[j + 1] = center.clone();
+            points[j + 1][j] += radii[j];
+        }
+        return AffineHull.of(points);
+    }
+
     /** The kind "box", the centre and the radii. */
     @Override
     public RegionRecord record() {

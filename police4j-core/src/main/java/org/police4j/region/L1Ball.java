@@ -180,6 +180,37 @@ public final class L1Ball implements SupportRegion {
         return name + ": l1 ball of radius " + radius + " in " + center.length + "-D";
     }
 
+    /**
+     * The vertex region of the 2D vertices {@code m + rho e_j, m - rho e_j} (in that order, j
+     * ascending), each mapped, the name kept: per-coordinate scaling turns the ball into a
+     * cross-polytope whose semi-axes differ, which is no longer an l1 ball.
+     */
+    @Override
+    public VertexRegion standardized(double[] mean, double[] std) {
+        CoordinateScaling s = CoordinateScaling.of(mean, std, center.length);
+        double[][] v = new double[2 * center.length][];
+        for (int j = 0; j < center.length; j++) {
+            for (int sgn = 0; sgn < 2; sgn++) {
+                double[] p = center.clone();
+                p[j] += sgn == 0 ? radius : -radius;
+                v[2 * j + sgn] = p;
+            }
+        }
+        return VertexRegion.of(name, s.points(v));
+    }
+
+    /** The hull of m and {@code m + rho e_j}: a point when the radius is 0. */
+    @Override
+    public AffineHull affineHull() {
+        double[][] points = new double[center.length + 1][];
+        points[0] = center.clone();
+        for (int j = 0; j < center.length; j++) {
+            points[j + 1] = center.clone();
+            points[j + 1][j] += radius;
+        }
+        return AffineHull.of(points);
+    }
+
     /** The kind "l1ball", the centre and the radius. */
     @Override
     public RegionRecord record() {

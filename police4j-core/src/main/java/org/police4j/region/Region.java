@@ -66,6 +66,51 @@ public interface Region {
     String describe();
 
     /**
+     * The description for a line that already says it is about a region (a report's "region:
+     * 'spec' (...)"): by default {@link #describe()}; a vertex region says only how many vertices
+     * it has and in what dimension, since its name is the spec the line already shows.
+     *
+     * @return the summary
+     */
+    default String summary() {
+        return describe();
+    }
+
+    /**
+     * The image of the region under the per-coordinate affine bijection
+     * {@code x_j -> (x_j - mean_j) / std_j}: the region a network trained on standardised inputs
+     * must be made affine on. An affine bijection maps the region onto a region of the same kind
+     * where the kind allows it (a box stays a box, a zonotope a zonotope, vertices map to
+     * vertices); each coordinate is computed as {@code (x_j - mean_j) / std_j}, so the image
+     * agrees to the last bit with data rows standardised that way. The default, for a kind this
+     * library does not know, refuses.
+     *
+     * @param mean the shifts, {@link #dimension()} finite values
+     * @param std the scales, {@link #dimension()} finite values {@code > 0}
+     * @return the mapped region
+     * @throws IllegalArgumentException if an argument has another length or an invalid entry
+     * @throws UnsupportedOperationException if the region's kind cannot map itself
+     */
+    default Region standardized(double[] mean, double[] std) {
+        throw new UnsupportedOperationException(
+                "region: " + describe() + " (" + getClass().getName() + ") cannot be standardised");
+    }
+
+    /**
+     * The affine hull of the region: the directions it spans, from a few points whose hull it is
+     * (a vertex region's vertices; a support region's centre and the centre moved along each of
+     * its generators). Below full dimension, a network's affine map on the region is determined
+     * only along the hull. The default, for a kind this library does not know, refuses.
+     *
+     * @return the hull, in the region's own coordinates
+     * @throws UnsupportedOperationException if the region's kind cannot list such points
+     */
+    default AffineHull affineHull() {
+        throw new UnsupportedOperationException(
+                "region: " + describe() + " (" + getClass().getName() + ") cannot give its affine hull");
+    }
+
+    /**
      * What defines this region, free of any file format: its kind and the numbers that make it,
      * which the formats write field by field and {@link RegionRecord#toRegion()} reads back. The
      * default, for a kind this library does not know, records what the region says about itself

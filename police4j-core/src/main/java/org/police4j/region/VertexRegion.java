@@ -397,6 +397,24 @@ public final class VertexRegion implements Region {
                 + " in " + dimension() + "-D";
     }
 
+    /** {@code "P vertices in dimension D"}. */
+    @Override
+    public String summary() {
+        return vertices.length + " vertices in dimension " + dimension();
+    }
+
+    /** The vertices mapped one by one, the name kept (duplicates that the rounding makes are dropped). */
+    @Override
+    public VertexRegion standardized(double[] mean, double[] std) {
+        return of(name, CoordinateScaling.of(mean, std, dimension()).points(vertices));
+    }
+
+    /** The hull of the vertices. */
+    @Override
+    public AffineHull affineHull() {
+        return AffineHull.of(vertices());
+    }
+
     /** The kind "vertices" and the vertices. */
     @Override
     public RegionRecord record() {

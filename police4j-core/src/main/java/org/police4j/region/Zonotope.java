@@ -235,6 +235,29 @@ public final class Zonotope implements SupportRegion {
         return name + ": zonotope with " + generatorCount() + " generators in " + center.length + "-D";
     }
 
+    /** The zonotope with the centre mapped and generator row j divided by {@code std_j}, named "zonotope". */
+    @Override
+    public Zonotope standardized(double[] mean, double[] std) {
+        CoordinateScaling s = CoordinateScaling.of(mean, std, center.length);
+        return of(s.point(center), s.directions(generators));
+    }
+
+    /** The hull of m and {@code m + G_k} for each generator. */
+    @Override
+    public AffineHull affineHull() {
+        int g = generatorCount();
+        double[][] points = new double[g + 1][];
+        points[0] = center.clone();
+        for (int k = 0; k < g; k++) {
+            double[] p = center.clone();
+            for (int j = 0; j < p.length; j++) {
+                p[j] += generators[j][k];
+            }
+            points[k + 1] = p;
+        }
+        return AffineHull.of(points);
+    }
+
     /** The kind "zonotope", the centre and the D x g generators. */
     @Override
     public RegionRecord record() {

@@ -9,6 +9,8 @@
  *
  * <p>Each region also writes its own {@link org.police4j.region.RegionRecord} (a kind and named
  * fields), which {@link org.police4j.region.RegionRecord#toRegion()} reads back, so the file formats
- * serialise regions without knowing their kinds.
+ * serialise regions without knowing their kinds. Likewise each region maps its own coordinates
+ * ({@link org.police4j.region.Region#standardized}) and gives its own
+ * {@link org.police4j.region.AffineHull}, so standardising inputs names no kind either.
  */
 package org.police4j.region;

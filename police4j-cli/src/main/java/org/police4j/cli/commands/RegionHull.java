@@ -5,12 +5,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import org.police4j.region.AffineHull;
-import org.police4j.region.Box;
-import org.police4j.region.L1Ball;
 import org.police4j.region.Region;
-import org.police4j.region.SupportRegion;
-import org.police4j.region.VertexRegion;
-import org.police4j.region.Zonotope;
 
 /**
  * What the commands say about a region's affine dimension: a one-line warning when its vertices
@@ -21,49 +16,14 @@ final class RegionHull {
 
     private RegionHull() {}
 
-    /** The hull of the region in raw feature coordinates. */
+    /** The hull of the region in raw feature coordinates, as the region gives it. */
     static AffineHull of(Region raw) {
-        if (raw instanceof VertexRegion v) {
-            return AffineHull.of(v);
-        }
-        // a support region: its centre and the centre moved along each generator span its hull
-        SupportRegion s = (SupportRegion) raw;
-        double[] c = s.center();
-        int d = c.length;
-        List<double[]> points = new java.util.ArrayList<>();
-        points.add(c);
-        if (s instanceof Box box) {
-            double[] r = box.radii();
-            for (int j = 0; j < d; j++) {
-                double[] p = c.clone();
-                p[j] += r[j];
-                points.add(p);
-            }
-        } else if (s instanceof L1Ball ball) {
-            for (int j = 0; j < d; j++) {
-                double[] p = c.clone();
-                p[j] += ball.radius();
-                points.add(p);
-            }
-        } else {
-            double[][] g = ((Zonotope) s).generators();
-            for (int k = 0; k < g[0].length; k++) {
-                double[] p = c.clone();
-                for (int j = 0; j < d; j++) {
-                    p[j] += g[j][k];
-                }
-                points.add(p);
-            }
-        }
-        return AffineHull.of(points.toArray(new double[0][]));
+        return raw.affineHull();
     }
 
-    /** "3 vertices in dimension 2", or the support region's own description. */
+    /** "3 vertices in dimension 2", or the support region's own description: the region's summary. */
     static String describe(Region r) {
-        if (r instanceof VertexRegion v) {
-            return v.vertexCount() + " vertices in dimension " + v.dimension();
-        }
-        return r.describe();
+        return r.summary();
     }
 
     /** One line on stderr when the region is lower-dimensional than the data; nothing otherwise. */

@@ -5,12 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
-import org.police4j.region.Box;
-import org.police4j.region.L1Ball;
 import org.police4j.region.Region;
-import org.police4j.region.SupportRegion;
 import org.police4j.region.VertexRegion;
-import org.police4j.region.Zonotope;
 
 /**
  * Per-feature standardisation {@code z = (x - mean) / std}, fitted on the training rows.
@@ -200,59 +196,34 @@ public final class Standardizer {
      * @throws IllegalArgumentException if the dimensions differ
      */
     public VertexRegion mapRegion(VertexRegion raw) {
-        if (raw.dimension() != mean.length) {
-            throw new IllegalArgumentException(
-                    "raw: region has dimension " + raw.dimension() + "; expected "
-                            + mean.length + ", the number of features");
-        }
-        return VertexRegion.of(raw.name(), apply(raw.vertices()));
+        checkDimension(raw);
+        return raw.standardized(mean, std);
     }
 
     /**
-     * {@link #mapRegion(VertexRegion)} for any region, exactly: a box stays a box (centre
-     * standardised, radii divided by std), a zonotope a zonotope (generators divided by std
-     * row-wise); an l1 ball, which per-feature scaling turns into a cross-polytope that is no
-     * longer an l1 ball, becomes its 2D vertices {@code S(c +/- r e_j)}.
+     * {@link #mapRegion(VertexRegion)} for any region, exactly, as the region maps itself
+     * ({@link Region#standardized}): a box stays a box (centre standardised, radii divided by
+     * std), a zonotope a zonotope (generators divided by std row-wise); an l1 ball, which
+     * per-feature scaling turns into a cross-polytope that is no longer an l1 ball, becomes its 2D
+     * vertices {@code S(c +/- r e_j)}.
+     *
+     * @param raw a region in raw feature coordinates, of dimension {@link #dimension()}
+     * @return the mapped region
+     * @throws IllegalArgumentException if the dimensions differ
+     * @throws UnsupportedOperationException for a region kind that cannot map itself (none the
+     *     cli builds)
      */
     public Region mapRegion(Region raw) {
-        if (raw instanceof VertexRegion v) {
-            return mapRegion(v);
-        }
+        checkDimension(raw);
+        return raw.standardized(mean, std);
+    }
+
+    private void checkDimension(Region raw) {
         if (raw.dimension() != mean.length) {
             throw new IllegalArgumentException(
                     "raw: region has dimension " + raw.dimension() + "; expected "
                             + mean.length + ", the number of features");
         }
-        double[] c = apply(((SupportRegion) raw).center());
-        if (raw instanceof Box b) {
-            double[] r = b.radii();
-            for (int j = 0; j < r.length; j++) {
-                r[j] /= std[j];
-            }
-            return Box.of(c, r);
-        }
-        if (raw instanceof Zonotope z) {
-            double[][] g = z.generators();
-            for (int j = 0; j < g.length; j++) {
-                for (int k = 0; k < g[j].length; k++) {
-                    g[j][k] /= std[j];
-                }
-            }
-            return Zonotope.of(c, g);
-        }
-        if (raw instanceof L1Ball ball) {
-            double[] centre = ball.center();
-            double[][] v = new double[2 * centre.length][];
-            for (int j = 0; j < centre.length; j++) {
-                for (int sgn = 0; sgn < 2; sgn++) {
-                    double[] p = centre.clone();
-                    p[j] += sgn == 0 ? ball.radius() : -ball.radius();
-                    v[2 * j + sgn] = p;
-                }
-            }
-            return VertexRegion.of(raw.name(), apply(v));
-        }
-        throw new IllegalArgumentException("raw: " + raw.describe() + " cannot be standardised");
     }
 
     private void checkWidth(String arg, double[] x) {

@@ -218,7 +218,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
         }
         ConvUnits units = new ConvUnits(conv, w, b, affine);
         NDArray c = passes.conv(hidden, units);
-        if (conv.pool() > 0) {
+        if (conv.pooled()) {
             pre = conv.maxPool(pre.sub(units.poolShift));
         }
         pre = pre.add(c.reshape(conv.stencil().outC(), conv.pooledH(), conv.pooledW()));
@@ -259,8 +259,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
             if (affine != null) {
                 pre = perChannel(pre, detachedShift ? new NDArray[] {affine[0].stopGradient(), affine[1].stopGradient()} : affine);
             }
-            if (conv.pool() > 0) {
-                PoolShift.Result r = PoolShift.compute(pre, conv.pool(), engine.margin(), windowMargins);
+            if (conv.pooled()) {
+                PoolShift.Result r = PoolShift.compute(pre, conv.poolH(), conv.poolW(), engine.margin(), windowMargins);
                 poolShift = r.shift();
                 windows = r.shiftedWindows();
                 pre = conv.maxPool(pre.sub(poolShift));
@@ -307,7 +307,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
             return shift(guard -> {
                 RoundingGuard.ConvMargins m = guard.margins(l, units.conv.stencil(), units.weight, units.bias,
                         units.affine == null ? null : units.affine[0], units.affine == null ? null : units.affine[1],
-                        units.conv.pool());
+                        units.conv.poolH(), units.conv.poolW());
                 units.windowMargins = m.windows();
                 return m.units();
             }, pass -> pass.enter(units), units);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.convolutional.Convolution;
 import ai.djl.nn.core.Linear;
@@ -136,25 +137,31 @@ public final class Policed {
             return PolicedMlp.wrap(block, region, margin);
         }
         ConvWrap.refuseOtherConvs(block);
-        if (inputShape.dimension() != 3) {
-            throw new IllegalArgumentException("inputShape: " + inputShape + "; a conv network needs (C, H, W)");
+        boolean oneD = ConvWrap.oneDimensional(blocks);
+        if (inputShape.dimension() != (oneD ? 2 : 3)) {
+            throw new IllegalArgumentException("inputShape: " + inputShape + "; a " + (oneD ? "Conv1d network needs (C, L)"
+                    : "Conv2d network needs (C, H, W)"));
         }
         if (!(region instanceof VertexRegion vertices)) {
             throw new IllegalArgumentException("region: " + region.getClass().getSimpleName() + "; a conv network is"
-                    + " POLICEd on a VertexRegion (its vertices are flattened images)");
+                    + " POLICEd on a VertexRegion (its vertices are flattened inputs)");
         }
         if (vertices.dimension() != inputShape.size()) {
-            throw new IllegalArgumentException("region: dimension " + vertices.dimension() + " != C*H*W = "
-                    + inputShape.size() + " of inputShape " + inputShape);
+            throw new IllegalArgumentException("region: dimension " + vertices.dimension() + " != "
+                    + (oneD ? "C*L = " : "C*H*W = ") + inputShape.size() + " of inputShape " + inputShape);
+        }
+        if (oneD) {
+            return ConvWrap.wrap(block, vertices, (int) inputShape.get(0), 1, (int) inputShape.get(1), true, margin);
         }
         return ConvWrap.wrap(block, vertices, (int) inputShape.get(0), (int) inputShape.get(1),
-                (int) inputShape.get(2), margin);
+                (int) inputShape.get(2), false, margin);
     }
 
     /**
      * POLICEs {@code block} when the input shape can be inferred: a dense network (its rows hold
-     * the region's D values), or a conv network whose first Conv2d is initialised and whose
-     * images are square (C from the conv's weight, H = W = sqrt(D / C)).
+     * the region's D values), a conv network whose first Conv2d is initialised and whose
+     * images are square (C from the conv's weight, H = W = sqrt(D / C)), or one whose first Conv1d
+     * is initialised (C from its weight, L = D / C).
      *
      * @param block the user's network
      * @param region the region on which the result will be affine
@@ -170,15 +177,23 @@ public final class Policed {
             return PolicedMlp.wrap(block, region);
         }
         ConvWrap.refuseOtherConvs(block);
-        String retry = "; call Policed.wrap(block, region, new Shape(C, H, W))";
+        boolean oneD = ConvWrap.oneDimensional(blocks);
+        String retry = "; call Policed.wrap(block, region, new Shape(" + (oneD ? "C, L" : "C, H, W") + "))";
         Block first = blocks.stream().filter(b -> b instanceof Convolution || b instanceof Linear).findFirst().orElseThrow();
         Parameter weight = first.getParameters().get("weight");
-        if (!(first instanceof Conv2d) || weight == null || !weight.isInitialized()) {
+        if (!(first instanceof Conv2d || first instanceof Conv1d) || weight == null || !weight.isInitialized()) {
             throw new IllegalArgumentException("inputShape: cannot be inferred: the first layer ("
-                    + ConvWrap.describe(first) + ") is not an initialised Conv2d" + retry);
+                    + ConvWrap.describe(first) + ") is not an initialised " + (oneD ? "Conv1d" : "Conv2d") + retry);
         }
         long c = weight.getArray().getShape().get(1);
         long d = region.dimension();
+        if (oneD) {
+            if (d % c != 0) {
+                throw new IllegalArgumentException("inputShape: cannot be inferred: the region's dimension " + d
+                        + " is not a multiple of C = " + c + retry);
+            }
+            return wrap(block, region, new Shape(c, d / c));
+        }
         long side = Math.round(Math.sqrt((double) d / c));
         if (d % c != 0 || side * side * c != d) {
             throw new IllegalArgumentException("inputShape: cannot be inferred: the region's dimension " + d

@@ -6,7 +6,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.pooling.Pool;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.police4j.nn.ActivationProbe;
 
@@ -119,12 +121,14 @@ final class ConvProbe {
     /**
      * The max-pooling {@code block} computes on the maps (floor of the output size), or null when
      * it is none of those tried: first every tiling window (stride = window, no padding, at least
-     * two positions), then, to name what is refused, square windows with any stride and padding
-     * (in 1-D: windows (1, k) with any stride and padding along L).
+     * two positions), then, to name what is refused, any window, stride and padding per axis
+     * (padding at most half the window; in 1-D the rows stay (1, 1, 0)). Only a block whose every
+     * output value is one of its inputs' is tried at all.
      */
     static MaxPool maxPool(Block block, int c, int h, int w, boolean oneD) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray x = manager.create(values(2 * c * h * w), batch(c, h, w, oneD));
+            float[] values = values(2 * c * h * w);
+            NDArray x = manager.create(values, batch(c, h, w, oneD));
             NDArray y = ActivationProbe.run(block, manager, x);
             int dims = oneD ? 3 : 4;
             if (y == null || y.getDataType() != DataType.FLOAT32 || y.getShape().dimension() != dims
@@ -134,6 +138,13 @@ final class ConvProbe {
             long oh = oneD ? 1 : y.getShape().get(2);
             long ow = y.getShape().get(dims - 1);
             float[] got = y.toFloatArray();
+            float[] sorted = values.clone();
+            Arrays.sort(sorted);
+            for (float v : got) {
+                if (Arrays.binarySearch(sorted, v) < 0) {
+                    return null; // not a selection of inputs: no max-pooling
+                }
+            }
             NDArray maps = x.reshape(2, c, h, w);
             for (int kh = 1; kh <= h; kh++) {
                 for (int kw = 1; kw <= w; kw++) {
@@ -146,25 +157,32 @@ final class ConvProbe {
                     }
                 }
             }
-            for (int k = 2; k <= Math.max(h, w); k++) {
-                for (int s = 1; s <= k; s++) {
-                    for (int p = 0; 2 * p <= k; p++) {
-                        MaxPool candidate = oneD ? new MaxPool(1, k, 1, s, 0, p) : new MaxPool(k, k, s, s, p, p);
-                        int rows = h + 2 * candidate.padH();
-                        int cols = w + 2 * candidate.padW();
-                        if (rows < candidate.kernelH() || cols < candidate.kernelW()
-                                || (rows - candidate.kernelH()) / candidate.strideH() + 1 != oh
-                                || (cols - candidate.kernelW()) / candidate.strideW() + 1 != ow) {
-                            continue;
-                        }
-                        if (matches(maps, candidate, got)) {
-                            return candidate;
-                        }
+            List<int[]> rows = oneD ? List.of(new int[] {1, 1, 0}) : axis(h, oh);
+            for (int[] r : rows) {
+                for (int[] col : axis(w, ow)) {
+                    MaxPool candidate = new MaxPool(r[0], col[0], r[1], col[1], r[2], col[2]);
+                    if (r[0] * col[0] >= 2 && matches(maps, candidate, got)) {
+                        return candidate;
                     }
                 }
             }
             return null;
         }
+    }
+
+    /** Every (window, stride, padding) along an axis of n positions giving {@code out} positions. */
+    private static List<int[]> axis(int n, long out) {
+        List<int[]> found = new ArrayList<>();
+        for (int k = 1; k <= n; k++) {
+            for (int s = 1; s <= k; s++) {
+                for (int p = 0; 2 * p <= k; p++) {
+                    if (n + 2 * p >= k && (n + 2 * p - k) / s + 1 == out) {
+                        found.add(new int[] {k, s, p});
+                    }
+                }
+            }
+        }
+        return found;
     }
 
     private static boolean matches(NDArray maps, MaxPool p, float[] got) {

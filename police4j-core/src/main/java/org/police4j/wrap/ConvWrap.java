@@ -189,7 +189,7 @@ final class ConvWrap {
                 continue;
             }
             if (!block.getParameters().isEmpty()) {
-                throw new IllegalArgumentException(where + " is not supported; expected Conv2d, BatchNorm, Linear,"
+                throw new IllegalArgumentException(where + " is not supported; expected Conv2d (or Conv1d), BatchNorm, Linear,"
                         + " dropout and parameterless blocks (activations, max-pooling, flatten, global average pooling)");
             }
             if (vector < 0 && ConvProbe.flattens(block, mc, mh, mw, oneD)) {
@@ -228,7 +228,7 @@ final class ConvWrap {
             }
             ActivationProbe.Finding finding = ActivationProbe.probe(block, where);
             if (finding == null) {
-                throw new IllegalArgumentException(where + " is not supported; expected Conv2d, BatchNorm, max-pooling,"
+                throw new IllegalArgumentException(where + " is not supported; expected Conv2d (or Conv1d), BatchNorm, max-pooling,"
                         + " flatten, global average pooling, Linear, dropout, identity and piecewise-affine"
                         + " activations (ReLU, leaky-ReLU, abs)");
             }
@@ -470,7 +470,7 @@ final class ConvWrap {
 
     private static void refuseDense(DenseItem dense, String where) {
         if (dense != null) {
-            throw new IllegalArgumentException(where + ": a Conv2d after a Linear");
+            throw new IllegalArgumentException(where + ": a convolution after a Linear");
         }
     }
 

@@ -42,11 +42,14 @@ import org.police4j.region.VertexRegion;
  *
  * <h2>The constraint</h2>
  *
- * The region's P vertices are appended to the batch (one convolution for data and vertices). In
- * every conv layer every output position of every channel is its own unit: the vertex
- * pre-activations (P, C', H', W') are reshaped to P x (C'H'W'), the {@link ShiftEngine} gives one
- * shift per unit, and the shift, reshaped to (C', H', W'), is added to all rows (broadcast over
- * the batch). Dense layers are POLICEd exactly like {@link org.police4j.nn.PolicedMlp}.
+ * This class describes the layers; {@link PolicedNetwork} runs them, as it runs the MLP's. The
+ * region's P vertices go through the layers as rows beside the data. In every conv layer every
+ * output position of every channel is its own unit: the vertex pre-activations (P, C', H', W') are
+ * read as P x (C'H'W'), the {@link ShiftEngine} gives one shift per unit, and the shift, reshaped
+ * to (C', H', W'), is added to the data rows' pre-activations. Dense layers are POLICEd exactly
+ * like {@link org.police4j.nn.PolicedMlp}'s. The {@link RoundingGuard} (on by default) widens
+ * every unit's margin, and every pool window's, by the float32 rounding bound of the folded
+ * network, so the certificate holds at any scale of inputs.
  *
  * <h2>Max-pooling, exactly</h2>
  *
@@ -54,7 +57,8 @@ import org.police4j.region.VertexRegion;
  * point of R. The network pools the <em>pre-activations</em> (conv, batch-norm, pool, shift,
  * activation): for a non-decreasing activation s, {@code max(s(a), s(b)) = s(max(a, b))}, so
  * this is the usual conv-activation-pool network (abs and negative leaks are refused). In each
- * window (windows do not overlap: stride == kernel), the majority winner w is the position that is
+ * window (windows do not overlap: stride == kernel; see {@link org.police4j.engine.PoolShift}), the
+ * majority winner w is the position that is
  * the argmax for most vertices (ties to the lowest position); every other position q is shifted
  * down by {@code d_q = max_p ReLU(h_q(v_p) - h_w(v_p) + margin)}, differentiable like the POLICE
  * shift, so that after the shift w beats q by at least the margin at every vertex. Since

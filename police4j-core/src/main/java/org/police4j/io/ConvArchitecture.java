@@ -12,9 +12,10 @@ import org.police4j.region.VertexRegion;
 
 /**
  * The {@code architecture} object of a {@link PolicedConvNet}'s {@code model.json}: input shape,
- * stages, head, activation, margin and sign rule. Input (C, H, W), or (C, L) for a 1-D network; a
- * square conv or pool writes {@code kernel}, {@code stride}, {@code padding} as numbers (as models
- * always had), another one as {@code [rows, columns]}. The regions and the parameters are written by
+ * stages, head, activation, margin, sign rule and rounding guard. Input (C, H, W), or (C, L) for
+ * a 1-D network; a square conv or pool writes {@code kernel}, {@code stride}, {@code padding} as
+ * numbers (as models always had), another one as {@code [rows, columns]}. The regions and the
+ * parameters are written by
  * {@link ModelIo} exactly as for the MLP; this class only knows the conv layer vocabulary.
  */
 final class ConvArchitecture {
@@ -63,6 +64,7 @@ final class ConvArchitecture {
         arch.put("negativeSlope", net.activation().negativeSlope());
         arch.put("margin", net.engine().margin());
         arch.put("signRule", net.engine().rule().name());
+        arch.put("roundingGuard", net.roundingGuard());
         return arch;
     }
 
@@ -115,6 +117,9 @@ final class ConvArchitecture {
                 .optActivation(new Cpa(Cpa.Kind.valueOf(arch.path("activation").asText()),
                         arch.path("negativeSlope").asDouble()))
                 .optMargin(arch.path("margin").asDouble())
+                // files from before the conv guard have none: they load with it on, as their
+                // block record (which names the guard only when it is off) says
+                .optRoundingGuard(arch.path("roundingGuard").asBoolean(true))
                 .setRegion(v)
                 .build();
         String rule = arch.path("signRule").asText(net.engine().rule().name());

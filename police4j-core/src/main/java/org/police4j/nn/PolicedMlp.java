@@ -1,7 +1,6 @@
 package org.police4j.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -9,14 +8,10 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.police4j.engine.Cpa;
 import org.police4j.engine.ShiftEngine;
 import org.police4j.engine.SignRule;
@@ -26,15 +21,10 @@ import org.police4j.region.VertexRegion;
 
 /**
  * A multi-layer perceptron that is affine on one or several regions at every step of training: the
- * DJL block of the POLICE method.
- *
- * <p>Each region travels through the hidden layers next to the data, inside the block (so DJL's
- * batch splitting across devices still gives each device whole data rows and its own copy of the
- * region), either as vertex rows (the paper's way) or as a tracked affine map (see {@link
- * Strategy}). At every hidden layer the {@link ShiftEngine} turns the region's pre-activation range
- * into a shift per unit, which joins the bias of the data rows' product; the head is a plain
- * linear layer. For inference, {@code org.police4j.fold.Fold} turns the block into a plain {@link
- * SequentialBlock} with the shifts in the biases.
+ * dense front door of {@link PolicedNetwork}, which runs its layers (see there for how the regions
+ * travel and how the shift is found). Its layers are DJL {@link Linear} children, so a wrapped
+ * network's own blocks are trained in place. For inference, {@code org.police4j.fold.Fold} turns
+ * the block into a plain {@link SequentialBlock} with the shifts in the biases.
  *
  * <p>Build one with {@link #builder()}, or POLICE an existing {@link SequentialBlock} of {@link
  * Linear} and piecewise-affine activation blocks with {@link #wrap}.
@@ -431,7 +421,7 @@ public final class PolicedMlp extends PolicedNetwork {
 
         /**
          * Whether every unit's margin grows with the float32 rounding of what it protects (a
-         * {@link RoundingGuard}; on by default, and ignored at margin 0, the paper's exact rule).
+         * {@link org.police4j.engine.RoundingGuard}; on by default, and ignored at margin 0, the paper's exact rule).
          * Off, every unit keeps the fixed margin: the shifts no longer depend on how the region
          * is carried (vertex rows or a tracked map), but at large input or weight scales the
          * folded network can fail its certificate.

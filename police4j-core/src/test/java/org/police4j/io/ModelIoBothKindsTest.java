@@ -72,6 +72,24 @@ class ModelIoBothKindsTest {
     }
 
     @Test
+    void aCnnKeepsItsRoundingGuardSettingThroughADirectory(@TempDir Path tmp) throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (boolean guard : new boolean[] {true, false}) {
+                PolicedConvNet net = PolicedConvNet.builder().setInput(1, 4, 4).conv(2, 3, 1, 1).maxPool(2, 2)
+                        .flatten().dense(4).outputs(3).setRegion(REGION).optRoundingGuard(guard).build();
+                manager.getEngine().setRandomSeed(17);
+                net.initialize(manager, DataType.FLOAT32, new Shape(1, 16));
+                NDArray x = manager.randomUniform(0f, 1f, new Shape(6, 1, 4, 4));
+                Path dir = tmp.resolve("guard-" + guard);
+                ModelIo.save(net, dir, null);
+                PolicedConvNet loaded = ModelIo.load(dir, manager).convNet();
+                assertThat(loaded.roundingGuard()).isEqualTo(guard);
+                assertThat(forward(loaded, manager, x)).isEqualTo(forward(net, manager, x));
+            }
+        }
+    }
+
+    @Test
     void aCnnDirectoryOfTheFormerConvModelIoStillLoads(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("old");
         try (NDManager manager = NDManager.newBaseManager()) {

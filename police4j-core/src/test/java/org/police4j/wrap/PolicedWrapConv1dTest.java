@@ -17,6 +17,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
@@ -60,6 +61,17 @@ class PolicedWrapConv1dTest {
                 .add(Blocks.batchFlattenBlock())
                 .add(Linear.builder().setUnits(16).build())
                 .add(Activation.reluBlock())
+                .add(Linear.builder().setUnits(3).build());
+    }
+
+    /** Conv1d k=3 stride 1 -> BatchNorm -> maxPool1d 2 -> relu -> global average (1-D) -> 3. */
+    static SequentialBlock withNorm() {
+        return new SequentialBlock()
+                .add(Conv1d.builder().setKernelShape(new Shape(3)).setFilters(4).build())
+                .add(BatchNorm.builder().build())
+                .add(Pool.maxPool1dBlock(new Shape(2)))
+                .add(Activation.reluBlock())
+                .add(Pool.globalAvgPool1dBlock())
                 .add(Linear.builder().setUnits(3).build());
     }
 
@@ -126,13 +138,21 @@ class PolicedWrapConv1dTest {
     @Test
     void computesTheUsersNetworkWhenNoShiftIsActive() {
         float[] data = signals(32, 11);
-        for (int variant = 0; variant < 3; variant++) {
-            boolean oneD = variant < 2;
-            SequentialBlock user = oneD ? conv1d(variant + 1) : rectangular();
+        for (int variant = 0; variant < 4; variant++) {
+            boolean oneD = variant != 2;
+            boolean norm = variant == 3;
+            SequentialBlock user = variant == 2 ? rectangular() : norm ? withNorm() : conv1d(variant + 1);
             Shape one = oneD ? new Shape(C, L) : new Shape(C, 1, L);
             try (NDManager manager = NDManager.newBaseManager()) {
                 manager.getEngine().setRandomSeed(5);
                 user.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(one));
+                if (norm) { // non-trivial inference statistics, as after training
+                    BatchNorm bn = (BatchNorm) user.getChildren().valueAt(1);
+                    bn.getParameters().get("runningMean").getArray().set(new float[] {0.1f, -0.2f, 0.3f, 0f});
+                    bn.getParameters().get("runningVar").getArray().set(new float[] {0.5f, 2f, 1f, 0.25f});
+                    bn.getParameters().get("gamma").getArray().set(new float[] {1.5f, 0.5f, -1f, 1f});
+                    bn.getParameters().get("beta").getArray().set(new float[] {0f, 0.1f, 0.2f, -0.3f});
+                }
                 PolicedConvNet net = (PolicedConvNet) Policed.wrap(user, point(data), one, 0.0);
                 assertThat(net.isInitialized()).as("parameters copied from the user's blocks").isTrue();
                 assertThat(net.oneDimensional()).isEqualTo(oneD);

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certifier;
 import org.police4j.io.ModelIo;
+import org.police4j.network.DjlExport;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.network.Layer;
 import org.police4j.region.Regions;
@@ -138,6 +139,14 @@ class RectangularConvTest {
                 for (int k = 0; k < affine.length; k++) {
                     assertThat(Math.abs(out[k] - affine[k])).as("output %d", k).isLessThan(1e-4);
                 }
+            }
+            // the exported DJL block (per-axis strides and paddings, (2, 1) pool) is the network
+            float[] exported = DjlExport.block(folded, manager).forward(ps, new NDList(x.reshape(n, D)), false)
+                    .head().toFloatArray();
+            float[] trained = net.forward(ps, new NDList(x), false).head().toFloatArray();
+            for (int i = 0; i < trained.length; i++) {
+                assertThat((double) exported[i]).as("output %d", i)
+                        .isCloseTo(trained[i], org.assertj.core.data.Offset.offset(1e-4 * (1 + Math.abs(trained[i]))));
             }
             // model.json writes per-axis fields as [rows, columns]; the network loads back bit for bit
             ModelIo.save(net, dir.resolve("m"), null);

@@ -136,13 +136,13 @@ public final class RoundingGuard {
      * @param biasArray C' biases
      * @param scaleArray C' factors of the per-channel affine map, or null for none
      * @param offsetArray C' offsets of that map, or null
-     * @param poolH the pool window's rows, 0 for no pool
-     * @param poolW the pool window's columns, 0 for no pool
+     * @param windowH the pool window's rows, 0 for no pool
+     * @param windowW the pool window's columns, 0 for no pool
      * @return per pooled unit and per window (null without a pool), the margins, float32 rounded up
      */
     public ConvMargins margins(
             int layer, Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
-            int poolH, int poolW) {
+            int windowH, int windowW) {
         Stencil g = stencil;
         float[] weight = LayerRange.floats(weightArray);
         float[] bias = LayerRange.floats(biasArray);
@@ -185,9 +185,9 @@ public final class RoundingGuard {
                 }
             }
         }
-        boolean pooled = poolH > 0;
-        int kh = pooled ? poolH : 1;
-        int kw = pooled ? poolW : 1;
+        boolean pooled = windowH > 0;
+        int kh = pooled ? windowH : 1;
+        int kw = pooled ? windowW : 1;
         int ph = g.outH() / kh;
         int pw = g.outW() / kw;
         error = new double[g.outC() * ph * pw];

@@ -30,34 +30,34 @@ public sealed interface NetworkLayer {
 
     /**
      * A conv group: convolution, optional batch-norm (a per-channel affine map), optional max-pool
-     * over tiling {@code poolH x poolW} windows, then the activation.
+     * over tiling {@code windowH x windowW} windows, then the activation.
      *
      * @param weight (C', C, kh, kw)
      * @param bias C'
      * @param batchNorm the batch-norm's parameters, or null
      * @param stencil the convolution's geometry
-     * @param poolH the pool window's rows, 0 for no pool
-     * @param poolW the pool window's columns, 0 for no pool
+     * @param windowH the pool window's rows, 0 for no pool
+     * @param windowW the pool window's columns, 0 for no pool
      * @param inputDropouts dropout blocks on the layer's input
      */
     record Conv(
-            Parameter weight, Parameter bias, BatchNorm batchNorm, Stencil stencil, int poolH, int poolW,
+            Parameter weight, Parameter bias, BatchNorm batchNorm, Stencil stencil, int windowH, int windowW,
             List<Block> inputDropouts)
             implements NetworkLayer {
 
         /** {@return whether a max-pool follows the convolution} */
         public boolean pooled() {
-            return poolH > 0;
+            return windowH > 0;
         }
 
-        /** {@return the pooled rows (H' / poolH)} */
+        /** {@return the pooled rows (H' / windowH)} */
         public int pooledH() {
-            return pooled() ? stencil.outH() / poolH : stencil.outH();
+            return pooled() ? stencil.outH() / windowH : stencil.outH();
         }
 
-        /** {@return the pooled columns (W' / poolW)} */
+        /** {@return the pooled columns (W' / windowW)} */
         public int pooledW() {
-            return pooled() ? stencil.outW() / poolW : stencil.outW();
+            return pooled() ? stencil.outW() / windowW : stencil.outW();
         }
 
         /** {@return the units after the pool: C' * H'' * W''} */
@@ -87,7 +87,7 @@ public sealed interface NetworkLayer {
          * @return (N, C', H'', W'')
          */
         NDArray maxPool(NDArray pre) {
-            Shape k = new Shape(poolH, poolW);
+            Shape k = new Shape(windowH, windowW);
             return Pool.maxPool2d(pre, k, k, new Shape(0, 0), false);
         }
     }

@@ -259,7 +259,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
                 pre = perChannel(pre, detachedShift ? new NDArray[] {affine[0].stopGradient(), affine[1].stopGradient()} : affine);
             }
             if (conv.pooled()) {
-                PoolShift.Result r = PoolShift.compute(pre, conv.poolH(), conv.poolW(), engine.margin(), windowMargins);
+                PoolShift.Result r = PoolShift.compute(pre, conv.windowH(), conv.windowW(), engine.margin(), windowMargins);
                 poolShift = r.shift();
                 windows = r.shiftedWindows();
                 pre = conv.maxPool(pre.sub(poolShift));
@@ -306,7 +306,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
             return shift(guard -> {
                 RoundingGuard.ConvMargins m = guard.margins(l, units.conv.stencil(), units.weight, units.bias,
                         units.affine == null ? null : units.affine[0], units.affine == null ? null : units.affine[1],
-                        units.conv.poolH(), units.conv.poolW());
+                        units.conv.windowH(), units.conv.windowW());
                 units.windowMargins = m.windows();
                 return m.units();
             }, pass -> pass.enter(units), units);

@@ -71,30 +71,30 @@ public final class ConvFold {
                     float[] shift = t.shift().toFloatArray();
                     float[] poolShift = t.poolShift() == null ? null : t.poolShift().toFloatArray();
                     float[] bias = new float[c.outC() * c.outH() * c.outW()];
-                    int k = c.pool();
+                    int kh = c.poolKH();
+                    int kw = c.poolKW();
                     for (int o = 0; o < c.outC(); o++) {
                         for (int i = 0; i < c.outH(); i++) {
                             for (int j = 0; j < c.outW(); j++) {
                                 int idx = (o * c.outH() + i) * c.outW() + j;
                                 float v = channelBias[o];
-                                if (k == 0) {
+                                if (!c.pooled()) {
                                     v += shift[idx];
                                 } else {
                                     v -= poolShift[idx];
-                                    if (i / k < c.poolH() && j / k < c.poolW()) {
-                                        v += shift[(o * c.poolH() + i / k) * c.poolW() + j / k];
+                                    if (i / kh < c.poolH() && j / kw < c.poolW()) {
+                                        v += shift[(o * c.poolH() + i / kh) * c.poolW() + j / kw];
                                     }
                                 }
                                 bias[idx] = v;
                             }
                         }
                     }
-                    int kernel = c.conv().kernel();
-                    int padding = c.conv().padding();
-                    ops.add(new Layer.Conv(c.inC(), c.inH(), c.inW(), c.outC(), kernel, kernel,
-                            c.conv().stride(), padding, padding, w.toFloatArray(), bias));
-                    if (k > 0) {
-                        ops.add(new Layer.MaxPool(c.outC(), c.outH(), c.outW(), k, k));
+                    Stage.Conv conv = c.conv();
+                    ops.add(new Layer.Conv(c.inC(), c.inH(), c.inW(), c.outC(), conv.kernelH(), conv.kernelW(),
+                            conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), w.toFloatArray(), bias));
+                    if (c.pooled()) {
+                        ops.add(new Layer.MaxPool(c.outC(), c.outH(), c.outW(), kh, kw));
                     }
                     ops.add(new Layer.Activation(net.activation()));
                 } else if (l instanceof Plan.FlattenLayer f) {

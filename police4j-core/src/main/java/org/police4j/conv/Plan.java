@@ -15,7 +15,8 @@ final class Plan {
     sealed interface Layer {}
 
     /**
-     * conv (in -> out feature map), optional batch-norm, optional pool (0 = none), activation.
+     * conv (in -> out feature map), optional batch-norm, optional pool of window {@code (poolKH,
+     * poolKW)} (0 = none) giving {@code (poolH, poolW)} positions, activation.
      * {@code units} is the number of activation units: out channels x pooled rows x pooled cols.
      */
     record ConvLayer(
@@ -27,7 +28,8 @@ final class Plan {
             int outH,
             int outW,
             boolean batchNorm,
-            int pool,
+            int poolKH,
+            int poolKW,
             int poolH,
             int poolW)
             implements Layer {
@@ -35,13 +37,17 @@ final class Plan {
             return conv.channels();
         }
 
+        boolean pooled() {
+            return poolKH > 0;
+        }
+
         /** The shape the activation sees: (C', H'', W''). */
         int actH() {
-            return pool == 0 ? outH : poolH;
+            return pooled() ? poolH : outH;
         }
 
         int actW() {
-            return pool == 0 ? outW : poolW;
+            return pooled() ? poolW : outW;
         }
 
         int units() {
@@ -90,14 +96,17 @@ final class Plan {
                 if (vector >= 0) {
                     throw new IllegalArgumentException(where + ": conv after the map was flattened");
                 }
-                int oh = (mh + 2 * conv.padding() - conv.kernel()) / conv.stride() + 1;
-                int ow = (mw + 2 * conv.padding() - conv.kernel()) / conv.stride() + 1;
-                if (mh + 2 * conv.padding() < conv.kernel() || mw + 2 * conv.padding() < conv.kernel()) {
+                if (mh + 2 * conv.padH() < conv.kernelH() || mw + 2 * conv.padW() < conv.kernelW()) {
+                    String kernel = conv.square() ? "kernel " + conv.kernelH()
+                            : "kernel (" + conv.kernelH() + ", " + conv.kernelW() + ")";
                     throw new IllegalArgumentException(
-                            where + ": kernel " + conv.kernel() + " larger than the padded map (" + mh + ", " + mw + ")");
+                            where + ": " + kernel + " larger than the padded map (" + mh + ", " + mw + ")");
                 }
+                int oh = conv.outH(mh);
+                int ow = conv.outW(mw);
                 boolean bn = false;
-                int pool = 0;
+                int kh = 0;
+                int kw = 0;
                 int ph = oh;
                 int pw = ow;
                 if (s + 1 < stages.size() && stages.get(s + 1) instanceof Stage.BatchNorm) {
@@ -112,19 +121,21 @@ final class Plan {
                                         + " only for non-decreasing s); " + activation.id() + " is not: use relu or"
                                         + " leaky_relu");
                     }
-                    pool = mp.kernel();
-                    ph = oh / pool;
-                    pw = ow / pool;
+                    kh = mp.kernelH();
+                    kw = mp.kernelW();
+                    ph = oh / kh;
+                    pw = ow / kw;
                     if (ph == 0 || pw == 0) {
+                        String window = mp.square() ? "window " + kh : "window (" + kh + ", " + kw + ")";
                         throw new IllegalArgumentException(
-                                "stage " + (s + 1) + " (maxPool): window " + pool + " larger than the map (" + oh + ", " + ow + ")");
+                                "stage " + (s + 1) + " (maxPool): " + window + " larger than the map (" + oh + ", " + ow + ")");
                     }
                     s++;
                 }
-                out.add(new ConvLayer(index++, conv, mc, mh, mw, oh, ow, bn, pool, ph, pw));
+                out.add(new ConvLayer(index++, conv, mc, mh, mw, oh, ow, bn, kh, kw, ph, pw));
                 mc = conv.channels();
-                mh = pool == 0 ? oh : ph;
-                mw = pool == 0 ? ow : pw;
+                mh = kh == 0 ? oh : ph;
+                mw = kh == 0 ? ow : pw;
             } else if (st instanceof Stage.BatchNorm) {
                 throw new IllegalArgumentException(
                         where + ": batchNorm must directly follow a conv (it is folded into that conv)");

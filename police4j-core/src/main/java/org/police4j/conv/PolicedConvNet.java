@@ -35,7 +35,12 @@ import org.police4j.region.VertexRegion;
  * after a conv), {@code maxPool} (directly after a conv or conv + batchNorm), {@code flatten},
  * {@code globalAvgPool}, {@code dense}; then the linear head {@code outputs(K)}. The activation (a
  * {@link Cpa}) follows every conv group {@code conv [batchNorm] [maxPool]} and every hidden dense
- * layer. Input rows are (N, C, H, W) or flattened (N, C*H*W).
+ * layer. Input rows are (N, C, H, W) or flattened (N, C*H*W). Kernels, strides, paddings and
+ * pool windows may differ per axis.
+ *
+ * <p>A 1-D network (input (C, L), {@link Builder#setInput(int, int)}) is the 2-D one on (C, 1, L):
+ * a 1-D conv of kernel k, stride s and padding p is the conv {@code (1, k), (1, s), (0, p)}, a 1-D
+ * pool of window k the window (1, k); its input rows are (N, C, L) or flattened (N, C*L).
  *
  * <h2>The constraint</h2>
  *
@@ -82,6 +87,7 @@ public final class PolicedConvNet extends PolicedNetwork {
     public static final float BN_MOMENTUM = NetworkLayer.BatchNorm.MOMENTUM;
 
     final Plan plan;
+    private final boolean oneDimensional;
     private final List<Stage> stages;
     private final Map<String, Parameter> params = new LinkedHashMap<>();
     private final List<NetworkLayer> networkLayers;
@@ -89,14 +95,16 @@ public final class PolicedConvNet extends PolicedNetwork {
     private PolicedConvNet(Builder b, Plan plan) {
         super(settings(b));
         this.plan = plan;
+        this.oneDimensional = b.oneDimensional;
         this.stages = List.copyOf(b.stages);
         List<NetworkLayer> layers = new ArrayList<>();
         for (Plan.Layer layer : plan.layers) {
             if (layer instanceof Plan.ConvLayer c) {
-                long fanIn = (long) c.inC() * c.conv().kernel() * c.conv().kernel();
-                int k = c.conv().kernel();
+                Stage.Conv conv = c.conv();
+                long fanIn = (long) c.inC() * conv.kernelH() * conv.kernelW();
                 String name = "conv" + c.index();
-                Parameter w = add(name + ".weight", Parameter.Type.WEIGHT, new Shape(c.outC(), c.inC(), k, k), new FanInUniform(fanIn));
+                Parameter w = add(name + ".weight", Parameter.Type.WEIGHT,
+                        new Shape(c.outC(), c.inC(), conv.kernelH(), conv.kernelW()), new FanInUniform(fanIn));
                 Parameter bias = add(name + ".bias", Parameter.Type.BIAS, new Shape(c.outC()), new FanInUniform(fanIn));
                 NetworkLayer.BatchNorm bn = null;
                 if (c.batchNorm()) {
@@ -107,9 +115,9 @@ public final class PolicedConvNet extends PolicedNetwork {
                             add(n + ".runningMean", Parameter.Type.RUNNING_MEAN, new Shape(c.outC()), Initializer.ZEROS),
                             add(n + ".runningVar", Parameter.Type.RUNNING_VAR, new Shape(c.outC()), Initializer.ONES));
                 }
-                Stencil stencil = new Stencil(c.inC(), c.inH(), c.inW(), c.outC(), c.outH(), c.outW(), k,
-                        c.conv().stride(), c.conv().padding());
-                layers.add(new NetworkLayer.Conv(w, bias, bn, stencil, c.pool(), dropouts(b, c.index())));
+                Stencil stencil = new Stencil(c.inC(), c.inH(), c.inW(), c.outC(), c.outH(), c.outW(), conv.kernelH(),
+                        conv.kernelW(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW());
+                layers.add(new NetworkLayer.Conv(w, bias, bn, stencil, c.poolKH(), c.poolKW(), dropouts(b, c.index())));
             } else if (layer instanceof Plan.GapLayer g) {
                 layers.add(new NetworkLayer.AveragePool(g.c(), g.h() * g.w()));
             } else if (layer instanceof Plan.DenseLayer d) {
@@ -159,7 +167,8 @@ public final class PolicedConvNet extends PolicedNetwork {
     }
 
     /**
-     * {@return a builder: {@code setInput(C, H, W)}, stages in order, {@code outputs(K)}, {@code setRegion}}
+     * {@return a builder: {@code setInput(C, H, W)} or {@code setInput(C, L)}, stages in order, {@code
+     * outputs(K)}, {@code setRegion}}
      */
     public static Builder builder() {
         return new Builder();
@@ -177,14 +186,17 @@ public final class PolicedConvNet extends PolicedNetwork {
         return s.dimension() == 2 ? x : x.reshape(s.get(0), plan.inputDimension());
     }
 
-    /** (N, C, H, W) or (N, C*H*W), else an error naming the argument. */
+    /** (N, C, H, W) or (N, C*H*W), for a 1-D network (N, C, L) or (N, C*L), else an error naming the argument. */
     private void checkInput(Shape s, String argument) {
         int d = plan.inputDimension();
         boolean flat = s.dimension() == 2 && s.get(1) == d;
-        boolean image = s.dimension() == 4 && s.get(1) == plan.c && s.get(2) == plan.h && s.get(3) == plan.w;
+        boolean image = oneDimensional
+                ? s.dimension() == 3 && s.get(1) == plan.c && s.get(2) == plan.w
+                : s.dimension() == 4 && s.get(1) == plan.c && s.get(2) == plan.h && s.get(3) == plan.w;
         if (!flat && !image) {
+            String shape = oneDimensional ? plan.c + ", " + plan.w : plan.c + ", " + plan.h + ", " + plan.w;
             throw new IllegalArgumentException(
-                    argument + ": shape " + s + ", expected (N, " + plan.c + ", " + plan.h + ", " + plan.w + ") or (N, " + d + ")");
+                    argument + ": shape " + s + ", expected (N, " + shape + ") or (N, " + d + ")");
         }
     }
 
@@ -239,12 +251,17 @@ public final class PolicedConvNet extends PolicedNetwork {
         return stages;
     }
 
-    /** {@return the input shape (C, H, W)} */
+    /** {@return the input shape: (C, H, W), or (C, L) for a 1-D network} */
     public int[] inputShape() {
-        return new int[] {plan.c, plan.h, plan.w};
+        return oneDimensional ? new int[] {plan.c, plan.w} : new int[] {plan.c, plan.h, plan.w};
     }
 
-    /** {@return D = C * H * W, the length of a flattened input and the region's dimension} */
+    /** {@return whether the network takes 1-D inputs (C, L), its convs and pools working along L} */
+    public boolean oneDimensional() {
+        return oneDimensional;
+    }
+
+    /** {@return D = C * H * W (C * L in 1-D), the length of a flattened input and the region's dimension} */
     public int inputDimension() {
         return plan.inputDimension();
     }
@@ -285,16 +302,18 @@ public final class PolicedConvNet extends PolicedNetwork {
 
     @Override
     public String toString() {
-        return "PolicedConvNet(input=" + plan.c + "x" + plan.h + "x" + plan.w + ", stages=" + stages
+        String input = oneDimensional ? plan.c + "x" + plan.w : plan.c + "x" + plan.h + "x" + plan.w;
+        return "PolicedConvNet(input=" + input + ", stages=" + stages
                 + ", outputs=" + plan.outputs + ", activation=" + activation().id() + ", region="
                 + regions().get(0).describe() + ", " + engine() + ")";
     }
 
-    /** Builder: {@code setInput(C, H, W)}, stages in order, {@code outputs(K)}, {@code setRegion}. */
+    /** Builder: {@code setInput(C, H, W)} or {@code setInput(C, L)}, stages in order, {@code outputs(K)}, {@code setRegion}. */
     public static final class Builder {
         private int c = -1;
         private int h = -1;
         private int w = -1;
+        private boolean oneDimensional;
         private final List<Stage> stages = new ArrayList<>();
         private int outputs = -1;
         private Cpa activation = Cpa.relu();
@@ -336,6 +355,22 @@ public final class PolicedConvNet extends PolicedNetwork {
             this.c = channels;
             this.h = height;
             this.w = width;
+            this.oneDimensional = false;
+            return this;
+        }
+
+        /**
+         * Sets a 1-D input's shape (C, L) (required, or {@link #setInput(int, int, int)}): the network
+         * is the 2-D one on (C, 1, L) and takes (N, C, L) or (N, C*L); use {@link #conv1d} and
+         * {@link #maxPool1d}.
+         *
+         * @param channels C
+         * @param length L
+         * @return this builder
+         */
+        public Builder setInput(int channels, int length) {
+            setInput(channels, 1, length);
+            this.oneDimensional = true;
             return this;
         }
 
@@ -364,6 +399,35 @@ public final class PolicedConvNet extends PolicedNetwork {
         }
 
         /**
+         * Adds a convolution whose kernel, stride and padding are given per axis (rows, columns).
+         *
+         * @param channels output channels
+         * @param kernelH kernel rows
+         * @param kernelW kernel columns
+         * @param strideH step between rows of positions
+         * @param strideW step between columns of positions
+         * @param padH zeros added above and below
+         * @param padW zeros added left and right
+         * @return this builder
+         */
+        public Builder conv(int channels, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+            return add(new Stage.Conv(channels, kernelH, kernelW, strideH, strideW, padH, padW));
+        }
+
+        /**
+         * Adds a 1-D convolution along L: the conv {@code (1, kernel), (1, stride), (0, padding)}.
+         *
+         * @param channels output channels
+         * @param kernel kernel length
+         * @param stride step between positions
+         * @param padding zeros added at each end
+         * @return this builder
+         */
+        public Builder conv1d(int channels, int kernel, int stride, int padding) {
+            return conv(channels, 1, kernel, 1, stride, 0, padding);
+        }
+
+        /**
          * Adds max-pooling over non-overlapping windows after the preceding conv.
          *
          * @param kernel window side
@@ -372,6 +436,30 @@ public final class PolicedConvNet extends PolicedNetwork {
          */
         public Builder maxPool(int kernel, int stride) {
             return add(new Stage.MaxPool(kernel, stride));
+        }
+
+        /**
+         * Adds max-pooling over non-overlapping {@code kernelH x kernelW} windows after the
+         * preceding conv.
+         *
+         * @param kernelH window rows
+         * @param kernelW window columns
+         * @param strideH must equal {@code kernelH}
+         * @param strideW must equal {@code kernelW}
+         * @return this builder
+         */
+        public Builder maxPool(int kernelH, int kernelW, int strideH, int strideW) {
+            return add(new Stage.MaxPool(kernelH, kernelW, strideH, strideW));
+        }
+
+        /**
+         * Adds 1-D max-pooling along L over non-overlapping windows: the window (1, kernel).
+         *
+         * @param kernel window length, also the stride
+         * @return this builder
+         */
+        public Builder maxPool1d(int kernel) {
+            return maxPool(1, kernel, 1, kernel);
         }
 
         /**
@@ -498,9 +586,10 @@ public final class PolicedConvNet extends PolicedNetwork {
             new ShiftEngine(margin); // validates
             Plan plan = new Plan(c, h, w, stages, outputs, activation);
             if (region.dimension() != plan.inputDimension()) {
+                String product = oneDimensional ? "C*L = " + c + "*" + w : "C*H*W = " + c + "*" + h + "*" + w;
                 throw new IllegalArgumentException(
-                        "region: dimension " + region.dimension() + " != C*H*W = " + c + "*" + h + "*" + w + " = "
-                                + plan.inputDimension() + "; the vertices must be flattened images (channel-major)");
+                        "region: dimension " + region.dimension() + " != " + product + " = "
+                                + plan.inputDimension() + "; the vertices must be flattened inputs (channel-major)");
             }
             long layers = plan.layers.stream().filter(l -> l instanceof Plan.ConvLayer || l instanceof Plan.DenseLayer).count();
             for (int layer : inputDropouts.keySet()) {

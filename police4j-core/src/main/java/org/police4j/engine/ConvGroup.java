@@ -35,8 +35,11 @@ public interface ConvGroup {
      */
     NDArray linear(NDArray rows);
 
-    /** {@return the pool window's side, 0 for none} */
-    int pool();
+    /** {@return the pool window's rows, 0 for no pool} */
+    int windowH();
+
+    /** {@return the pool window's columns, 0 for no pool} */
+    int windowW();
 
     /** {@return the pool windows' margins from a rounding guard (C' H'' W'' values), or null} */
     float[] windowMargins();
@@ -48,7 +51,7 @@ public interface ConvGroup {
      * Receives the pool shift the pass decided.
      *
      * @param shift (C', H', W') subtracted from each position before the pool
-     * @param windows (P, C', H'', W'', k*k) vertex values in each window after the shift, or null
+     * @param windows (P, C', H'', W'', kh*kw) vertex values in each window after the shift, or null
      */
     void poolShift(NDArray shift, NDArray windows);
 }

@@ -121,7 +121,7 @@ public final class RoundingGuard {
 
     /**
      * The margins of a conv group {@code conv, [per-channel affine s x + t (batch-norm)], [max-pool
-     * k x k], shift} for the same bound, summed over the stencil: per output position {@code q},
+     * kh x kw], shift} for the same bound, summed over the stencil: per output position {@code q},
      * {@code S_q = sum_j |s W_qj| X_j + |s b| + |t|} and {@code E_q = 4 gamma_{n+t+16} S + sum_j
      * |s W_qj| Z_j}, with {@code S} the largest {@code S_q} of q's pool window. The factor 4 and the
      * eight more units of gamma cover what the dense bound does not have: the affine map's product
@@ -132,16 +132,17 @@ public final class RoundingGuard {
      *
      * @param layer the layer's index, for messages
      * @param stencil the convolution's geometry
-     * @param weightArray (C', C, k, k) as the region pass uses it
+     * @param weightArray (C', C, kh, kw) as the region pass uses it
      * @param biasArray C' biases
      * @param scaleArray C' factors of the per-channel affine map, or null for none
      * @param offsetArray C' offsets of that map, or null
-     * @param pool the pool window's side, 0 for none
+     * @param windowH the pool window's rows, 0 for no pool
+     * @param windowW the pool window's columns, 0 for no pool
      * @return per pooled unit and per window (null without a pool), the margins, float32 rounded up
      */
     public ConvMargins margins(
             int layer, Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
-            int pool) {
+            int windowH, int windowW) {
         Stencil g = stencil;
         float[] weight = LayerRange.floats(weightArray);
         float[] bias = LayerRange.floats(biasArray);
@@ -162,17 +163,17 @@ public final class RoundingGuard {
                     double a = 0;
                     double z = 0;
                     for (int c = 0; c < g.inC(); c++) {
-                        for (int ky = 0; ky < g.kernel(); ky++) {
-                            int iy = y * g.stride() + ky - g.padding();
+                        for (int ky = 0; ky < g.kernelH(); ky++) {
+                            int iy = y * g.strideH() + ky - g.padH();
                             if (iy < 0 || iy >= g.inH()) {
                                 continue;
                             }
-                            for (int kx = 0; kx < g.kernel(); kx++) {
-                                int ix = x * g.stride() + kx - g.padding();
+                            for (int kx = 0; kx < g.kernelW(); kx++) {
+                                int ix = x * g.strideW() + kx - g.padW();
                                 if (ix < 0 || ix >= g.inW()) {
                                     continue;
                                 }
-                                double w = s * Math.abs((double) weight[((o * g.inC() + c) * g.kernel() + ky) * g.kernel() + kx]);
+                                double w = s * Math.abs((double) weight[((o * g.inC() + c) * g.kernelH() + ky) * g.kernelW() + kx]);
                                 int j = (c * g.inH() + iy) * g.inW() + ix;
                                 a += w * inMax[j];
                                 z += w * inError[j];
@@ -184,20 +185,22 @@ public final class RoundingGuard {
                 }
             }
         }
-        int k = Math.max(pool, 1);
-        int ph = g.outH() / k;
-        int pw = g.outW() / k;
+        boolean pooled = windowH > 0;
+        int kh = pooled ? windowH : 1;
+        int kw = pooled ? windowW : 1;
+        int ph = g.outH() / kh;
+        int pw = g.outW() / kw;
         error = new double[g.outC() * ph * pw];
         float[] units = new float[error.length];
-        float[] windows = pool == 0 ? null : new float[error.length];
+        float[] windows = pooled ? new float[error.length] : null;
         for (int o = 0; o < g.outC(); o++) {
             for (int wy = 0; wy < ph; wy++) {
                 for (int wx = 0; wx < pw; wx++) {
                     double largest = 0;
                     double worstCarried = 0;
-                    for (int dy = 0; dy < k; dy++) {
-                        for (int dx = 0; dx < k; dx++) {
-                            int q = o * hw + (wy * k + dy) * g.outW() + wx * k + dx;
+                    for (int dy = 0; dy < kh; dy++) {
+                        for (int dx = 0; dx < kw; dx++) {
+                            int q = o * hw + (wy * kh + dy) * g.outW() + wx * kw + dx;
                             largest = Math.max(largest, sum[q]);
                             worstCarried = Math.max(worstCarried, carried[q]);
                         }

@@ -12,7 +12,10 @@ import org.police4j.region.Region;
 
 /**
  * The {@code architecture} object of a {@link PolicedConvNet}'s {@code model.json}: input shape,
- * stages, head, activation, margin, sign rule and rounding guard. The regions and the parameters are written by
+ * stages, head, activation, margin, sign rule and rounding guard. Input (C, H, W), or (C, L) for
+ * a 1-D network; a square conv or pool writes {@code kernel}, {@code stride}, {@code padding} as
+ * numbers (as models always had), another one as {@code [rows, columns]}. The regions and the
+ * parameters are written by
  * {@link ModelIo} exactly as for the MLP; this class only knows the conv layer vocabulary.
  */
 final class ConvArchitecture {
@@ -35,12 +38,23 @@ final class ConvArchitecture {
             n.put("type", s.type());
             if (s instanceof Stage.Conv c) {
                 n.put("channels", c.channels());
-                n.put("kernel", c.kernel());
-                n.put("stride", c.stride());
-                n.put("padding", c.padding());
+                if (c.square()) { // the fields square models always had
+                    n.put("kernel", c.kernel());
+                    n.put("stride", c.stride());
+                    n.put("padding", c.padding());
+                } else {
+                    pair(n, "kernel", c.kernelH(), c.kernelW());
+                    pair(n, "stride", c.strideH(), c.strideW());
+                    pair(n, "padding", c.padH(), c.padW());
+                }
             } else if (s instanceof Stage.MaxPool m) {
-                n.put("kernel", m.kernel());
-                n.put("stride", m.stride());
+                if (m.square()) {
+                    n.put("kernel", m.kernel());
+                    n.put("stride", m.stride());
+                } else {
+                    pair(n, "kernel", m.kernelH(), m.kernelW());
+                    pair(n, "stride", m.strideH(), m.strideW());
+                }
             } else if (s instanceof Stage.Dense d) {
                 n.put("width", d.width());
             }
@@ -54,6 +68,17 @@ final class ConvArchitecture {
         return arch;
     }
 
+    /** A per-axis field as the array {@code [rows, columns]}. */
+    private static void pair(ObjectNode n, String name, int h, int w) {
+        n.putArray(name).add(h).add(w);
+    }
+
+    /** A field written as one number (both axes) or as {@code [rows, columns]}; axis 0 or 1. */
+    private static int axis(JsonNode n, String name, int axis) {
+        JsonNode v = n.path(name);
+        return v.isArray() ? v.path(axis).asInt(-1) : v.asInt();
+    }
+
     /**
      * Builds the (uninitialised) network an architecture object describes.
      *
@@ -65,14 +90,19 @@ final class ConvArchitecture {
      */
     static PolicedConvNet read(JsonNode arch, Region region) {
         JsonNode in = arch.path("input");
-        PolicedConvNet.Builder b =
-                PolicedConvNet.builder().setInput(in.path(0).asInt(-1), in.path(1).asInt(-1), in.path(2).asInt(-1));
+        PolicedConvNet.Builder b = PolicedConvNet.builder();
+        if (in.size() == 2) { // a 1-D network (C, L)
+            b.setInput(in.path(0).asInt(-1), in.path(1).asInt(-1));
+        } else {
+            b.setInput(in.path(0).asInt(-1), in.path(1).asInt(-1), in.path(2).asInt(-1));
+        }
         for (JsonNode n : arch.path("stages")) {
             String type = n.path("type").asText();
             switch (type) {
-                case "conv" -> b.conv(n.path("channels").asInt(), n.path("kernel").asInt(), n.path("stride").asInt(),
-                        n.path("padding").asInt());
-                case "maxPool" -> b.maxPool(n.path("kernel").asInt(), n.path("stride").asInt());
+                case "conv" -> b.conv(n.path("channels").asInt(), axis(n, "kernel", 0), axis(n, "kernel", 1),
+                        axis(n, "stride", 0), axis(n, "stride", 1), axis(n, "padding", 0), axis(n, "padding", 1));
+                case "maxPool" -> b.maxPool(axis(n, "kernel", 0), axis(n, "kernel", 1), axis(n, "stride", 0),
+                        axis(n, "stride", 1));
                 case "batchNorm" -> b.batchNorm();
                 case "flatten" -> b.flatten();
                 case "globalAvgPool" -> b.globalAvgPool();

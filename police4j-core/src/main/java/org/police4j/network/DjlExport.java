@@ -81,7 +81,7 @@ public final class DjlExport {
                         Conv2d.builder()
                                 .setKernelShape(new Shape(c.kernelH(), c.kernelW()))
                                 .setFilters(c.outC())
-                                .optStride(new Shape(c.stride(), c.stride()))
+                                .optStride(new Shape(c.strideH(), c.strideW()))
                                 .optPadding(new Shape(c.padH(), c.padW()))
                                 .optBias(false)
                                 .build();

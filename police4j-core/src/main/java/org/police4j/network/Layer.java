@@ -86,9 +86,9 @@ public sealed interface Layer {
 
     /**
      * Convolution of an {@code (inC, inH, inW)} map with {@code (outC, inC, kernelH, kernelW)}
-     * weights, one stride in both directions and zero padding, then a bias per output position
-     * ({@code (outC, outH, outW)}: POLICE's shifts differ per position). A 1-D convolution is the
-     * case {@code inH == kernelH == 1, padH == 0}.
+     * weights, a stride and zero padding per axis, then a bias per output position ({@code (outC,
+     * outH, outW)}: POLICE's shifts differ per position). A 1-D convolution is the case {@code inH
+     * == kernelH == strideH == 1, padH == 0}.
      *
      * @param inC input channels
      * @param inH input height
@@ -96,15 +96,16 @@ public sealed interface Layer {
      * @param outC output channels
      * @param kernelH kernel height
      * @param kernelW kernel width
-     * @param stride the step between positions
+     * @param strideH the step between rows of positions
+     * @param strideW the step between columns of positions
      * @param padH zeros above and below
      * @param padW zeros left and right
      * @param weight (outC, inC, kernelH, kernelW), row-major
      * @param bias the per-position bias, (outC, outH, outW), row-major
      */
     record Conv(
-            int inC, int inH, int inW, int outC, int kernelH, int kernelW, int stride, int padH, int padW,
-            float[] weight, float[] bias)
+            int inC, int inH, int inW, int outC, int kernelH, int kernelW, int strideH, int strideW, int padH,
+            int padW, float[] weight, float[] bias)
             implements Layer {
         /**
          * Checks the shapes and that weight and bias have the sizes they imply.
@@ -115,22 +116,23 @@ public sealed interface Layer {
          * @param outC output channels
          * @param kernelH kernel height
          * @param kernelW kernel width
-         * @param stride the step between positions
+         * @param strideH the step between rows of positions
+         * @param strideW the step between columns of positions
          * @param padH zeros above and below
          * @param padW zeros left and right
          * @param weight (outC, inC, kernelH, kernelW), row-major
          * @param bias the per-position bias, (outC, outH, outW), row-major
          */
         public Conv {
-            if (inC <= 0 || inH <= 0 || inW <= 0 || outC <= 0 || kernelH <= 0 || kernelW <= 0 || stride <= 0
-                    || padH < 0 || padW < 0 || inH + 2 * padH < kernelH || inW + 2 * padW < kernelW) {
+            if (inC <= 0 || inH <= 0 || inW <= 0 || outC <= 0 || kernelH <= 0 || kernelW <= 0 || strideH <= 0
+                    || strideW <= 0 || padH < 0 || padW < 0 || inH + 2 * padH < kernelH || inW + 2 * padW < kernelW) {
                 throw new IllegalArgumentException(
                         "conv: input (" + inC + ", " + inH + ", " + inW + "), " + outC + " filters of "
-                                + kernelH + "x" + kernelW + ", stride " + stride + ", padding (" + padH + ", " + padW
-                                + "); expected positive sizes and a kernel within the padded input");
+                                + kernelH + "x" + kernelW + ", stride (" + strideH + ", " + strideW + "), padding ("
+                                + padH + ", " + padW + "); expected positive sizes and a kernel within the padded input");
             }
-            int oh = (inH + 2 * padH - kernelH) / stride + 1;
-            int ow = (inW + 2 * padW - kernelW) / stride + 1;
+            int oh = (inH + 2 * padH - kernelH) / strideH + 1;
+            int ow = (inW + 2 * padW - kernelW) / strideW + 1;
             if (weight.length != outC * inC * kernelH * kernelW || bias.length != outC * oh * ow) {
                 throw new IllegalArgumentException(
                         "conv: weight has " + weight.length + " entries, bias " + bias.length + "; expected "
@@ -138,14 +140,35 @@ public sealed interface Layer {
             }
         }
 
+        /**
+         * One stride for both axes.
+         *
+         * @param inC input channels
+         * @param inH input height
+         * @param inW input width
+         * @param outC output channels
+         * @param kernelH kernel height
+         * @param kernelW kernel width
+         * @param stride the step between positions along both axes
+         * @param padH zeros above and below
+         * @param padW zeros left and right
+         * @param weight (outC, inC, kernelH, kernelW), row-major
+         * @param bias the per-position bias, (outC, outH, outW), row-major
+         */
+        public Conv(
+                int inC, int inH, int inW, int outC, int kernelH, int kernelW, int stride, int padH, int padW,
+                float[] weight, float[] bias) {
+            this(inC, inH, inW, outC, kernelH, kernelW, stride, stride, padH, padW, weight, bias);
+        }
+
         /** {@return the output height} */
         public int outH() {
-            return (inH + 2 * padH - kernelH) / stride + 1;
+            return (inH + 2 * padH - kernelH) / strideH + 1;
         }
 
         /** {@return the output width} */
         public int outW() {
-            return (inW + 2 * padW - kernelW) / stride + 1;
+            return (inW + 2 * padW - kernelW) / strideW + 1;
         }
 
         @Override
@@ -182,12 +205,12 @@ public sealed interface Layer {
             int j = at[2];
             for (int ci = 0; ci < inC; ci++) {
                 for (int u = 0; u < kernelH; u++) {
-                    int r = i * stride + u - padH;
+                    int r = i * strideH + u - padH;
                     if (r < 0 || r >= inH) {
                         continue;
                     }
                     for (int v = 0; v < kernelW; v++) {
-                        int col = j * stride + v - padW;
+                        int col = j * strideW + v - padW;
                         if (col >= 0 && col < inW) {
                             tap.tap((ci * inH + r) * inW + col, ((o * inC + ci) * kernelH + u) * kernelW + v);
                         }
@@ -203,7 +226,7 @@ public sealed interface Layer {
          * @return the copy
          */
         public Conv withBias(float[] newBias) {
-            return new Conv(inC, inH, inW, outC, kernelH, kernelW, stride, padH, padW, weight, newBias.clone());
+            return new Conv(inC, inH, inW, outC, kernelH, kernelW, strideH, strideW, padH, padW, weight, newBias.clone());
         }
     }
 

@@ -30,26 +30,34 @@ public sealed interface NetworkLayer {
 
     /**
      * A conv group: convolution, optional batch-norm (a per-channel affine map), optional max-pool
-     * over tiling {@code pool x pool} windows, then the activation.
+     * over tiling {@code windowH x windowW} windows, then the activation.
      *
-     * @param weight (C', C, k, k)
+     * @param weight (C', C, kh, kw)
      * @param bias C'
      * @param batchNorm the batch-norm's parameters, or null
      * @param stencil the convolution's geometry
-     * @param pool the pool window's side, 0 for none
+     * @param windowH the pool window's rows, 0 for no pool
+     * @param windowW the pool window's columns, 0 for no pool
      * @param inputDropouts dropout blocks on the layer's input
      */
-    record Conv(Parameter weight, Parameter bias, BatchNorm batchNorm, Stencil stencil, int pool, List<Block> inputDropouts)
+    record Conv(
+            Parameter weight, Parameter bias, BatchNorm batchNorm, Stencil stencil, int windowH, int windowW,
+            List<Block> inputDropouts)
             implements NetworkLayer {
 
-        /** {@return the pooled rows (H' / pool)} */
-        public int pooledH() {
-            return pool == 0 ? stencil.outH() : stencil.outH() / pool;
+        /** {@return whether a max-pool follows the convolution} */
+        public boolean pooled() {
+            return windowH > 0;
         }
 
-        /** {@return the pooled columns (W' / pool)} */
+        /** {@return the pooled rows (H' / windowH)} */
+        public int pooledH() {
+            return pooled() ? stencil.outH() / windowH : stencil.outH();
+        }
+
+        /** {@return the pooled columns (W' / windowW)} */
         public int pooledW() {
-            return pool == 0 ? stencil.outW() : stencil.outW() / pool;
+            return pooled() ? stencil.outW() / windowW : stencil.outW();
         }
 
         /** {@return the units after the pool: C' * H'' * W''} */
@@ -68,7 +76,7 @@ public sealed interface NetworkLayer {
         NDArray convolve(NDArray rows, NDArray w, NDArray b) {
             Stencil s = stencil;
             NDArray images = rows.reshape(rows.getShape().get(0), s.inC(), s.inH(), s.inW());
-            return Conv2d.conv2d(images, w, b, new Shape(s.stride(), s.stride()), new Shape(s.padding(), s.padding()))
+            return Conv2d.conv2d(images, w, b, new Shape(s.strideH(), s.strideW()), new Shape(s.padH(), s.padW()))
                     .singletonOrThrow();
         }
 
@@ -79,7 +87,7 @@ public sealed interface NetworkLayer {
          * @return (N, C', H'', W'')
          */
         NDArray maxPool(NDArray pre) {
-            Shape k = new Shape(pool, pool);
+            Shape k = new Shape(windowH, windowW);
             return Pool.maxPool2d(pre, k, k, new Shape(0, 0), false);
         }
     }

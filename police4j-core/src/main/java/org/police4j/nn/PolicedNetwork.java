@@ -218,7 +218,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
         }
         ConvUnits units = new ConvUnits(conv, w, b, affine);
         NDArray c = passes.conv(hidden, units);
-        if (conv.pool() > 0) {
+        if (conv.pooled()) {
             pre = conv.maxPool(pre.sub(units.poolShift));
         }
         pre = pre.add(c.reshape(conv.stencil().outC(), conv.pooledH(), conv.pooledW()));
@@ -255,8 +255,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
         @Override
         public NDArray vertexRows(NDArray rows) {
             NDArray pre = affine(rows);
-            if (conv.pool() > 0) {
-                PoolShift.Result r = PoolShift.compute(pre, conv.pool(), engine.margin(), windowMargins);
+            if (conv.pooled()) {
+                PoolShift.Result r = PoolShift.compute(pre, conv.windowH(), conv.windowW(), engine.margin(), windowMargins);
                 poolShift(r.shift(), r.shiftedWindows());
                 pre = conv.maxPool(pre.sub(poolShift));
             }
@@ -277,8 +277,13 @@ public abstract class PolicedNetwork extends PolicedBlock {
         }
 
         @Override
-        public int pool() {
-            return conv.pool();
+        public int windowH() {
+            return conv.windowH();
+        }
+
+        @Override
+        public int windowW() {
+            return conv.windowW();
         }
 
         @Override
@@ -336,7 +341,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
             return shift(guard -> {
                 RoundingGuard.ConvMargins m = guard.margins(l, units.conv.stencil(), units.weight, units.bias,
                         units.affine == null ? null : units.affine[0], units.affine == null ? null : units.affine[1],
-                        units.conv.pool());
+                        units.conv.windowH(), units.conv.windowW());
                 units.windowMargins = m.windows();
                 return m.units();
             }, pass -> pass.enter(units), units);
@@ -545,7 +550,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
      * @param signs the units' sides, or null with several regions
      * @param shift the units' POLICE shifts (flattened (C', H'', W'') for a conv group)
      * @param poolShift (C', H', W') shift subtracted from each position before the pool, or null
-     * @param vertexWindows (P, C', H'', W'', k*k) vertex pre-activations in each window after the
+     * @param vertexWindows (P, C', H'', W'', kh*kw) vertex pre-activations in each window after the
      *     pool shift, or null: one position must be the maximum at every vertex
      */
     public record LayerTrace(

@@ -6,29 +6,61 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.pooling.Pool;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.police4j.nn.ActivationProbe;
 
 /**
- * Finds out what a parameterless block does to a feature map (C, H, W) by running it on a
- * chosen batch of two maps whose values are all distinct, of both signs: a row flatten, a
- * max-pooling (and its window, stride and padding) or a global average pooling. DJL's
- * {@code Pool.maxPool2dBlock} and {@code Blocks.batchFlattenBlock} are lambdas, so their type
- * says nothing; what they compute on such a map identifies them.
+ * Finds out what a parameterless block does to a feature map (C, H, W), or (C, L) in a 1-D
+ * network, by running it on a chosen batch of two maps whose values are all distinct, of both
+ * signs: a row flatten, a max-pooling (and its window, stride and padding) or a global average
+ * pooling. DJL's {@code Pool.maxPool2dBlock}, {@code Pool.maxPool1dBlock} and {@code
+ * Blocks.batchFlattenBlock} are lambdas, so their type says nothing; what they compute on such a
+ * map identifies them. A 1-D map (C, L) is the map (C, 1, L) for every shape below.
  */
 final class ConvProbe {
 
     /**
-     * A max-pooling found by probing.
+     * A max-pooling found by probing, per axis (rows, columns); a 1-D pool has window (1, k).
      *
-     * @param kernel the window's side
-     * @param stride the step between windows
-     * @param padding the padding on each side
+     * @param kernelH the window's rows
+     * @param kernelW the window's columns
+     * @param strideH the step between rows of windows
+     * @param strideW the step between columns of windows
+     * @param padH the padding above and below
+     * @param padW the padding left and right
      */
-    record MaxPool(int kernel, int stride, int padding) {}
+    record MaxPool(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+        /** {@return whether the windows tile the map: stride == window, no padding} */
+        boolean tiles() {
+            return strideH == kernelH && strideW == kernelW && padH == 0 && padW == 0;
+        }
+
+        /**
+         * {@return window, stride and padding as a message says them}
+         *
+         * @param oneD whether the map is 1-D (then only the columns are named)
+         */
+        String describe(boolean oneD) {
+            if (oneD) {
+                return "window " + kernelW + ", stride " + strideW + ", padding " + padW;
+            }
+            if (kernelH == kernelW && strideH == strideW && padH == padW) {
+                return "window " + kernelH + ", stride " + strideH + ", padding " + padH;
+            }
+            return "window (" + kernelH + ", " + kernelW + "), stride (" + strideH + ", " + strideW + "), padding ("
+                    + padH + ", " + padW + ")";
+        }
+    }
 
     private ConvProbe() {}
+
+    /** The batch of two maps: (2, C, L) when {@code oneD} (then h is 1), else (2, C, H, W). */
+    private static Shape batch(int c, int h, int w, boolean oneD) {
+        return oneD ? new Shape(2, c, w) : new Shape(2, c, h, w);
+    }
 
     /** Two maps of distinct values +-(i + 1) / 8 in a fixed shuffled order (seed 7). */
     private static float[] values(int size) {
@@ -50,10 +82,10 @@ final class ConvProbe {
      * Whether {@code block} flattens each (C, H, W) map to C*H*W values in row-major
      * (channel-major) order.
      */
-    static boolean flattens(Block block, int c, int h, int w) {
+    static boolean flattens(Block block, int c, int h, int w, boolean oneD) {
         float[] x = values(2 * c * h * w);
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray y = ActivationProbe.run(block, manager, manager.create(x, new Shape(2, c, h, w)));
+            NDArray y = ActivationProbe.run(block, manager, manager.create(x, batch(c, h, w, oneD)));
             return y != null
                     && y.getShape().equals(new Shape(2, (long) c * h * w))
                     && y.getDataType() == DataType.FLOAT32
@@ -62,15 +94,17 @@ final class ConvProbe {
     }
 
     /**
-     * Whether {@code block} averages each channel over its positions, giving (N, C) or (N, C, 1, 1).
+     * Whether {@code block} averages each channel over its positions, giving (N, C) or (N, C, 1, 1),
+     * (N, C, 1) for a 1-D map.
      */
-    static boolean globalAvgPools(Block block, int c, int h, int w) {
+    static boolean globalAvgPools(Block block, int c, int h, int w, boolean oneD) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray x = manager.create(values(2 * c * h * w), new Shape(2, c, h, w));
+            NDArray x = manager.create(values(2 * c * h * w), batch(c, h, w, oneD));
             NDArray y = ActivationProbe.run(block, manager, x);
+            Shape kept = oneD ? new Shape(2, c, 1) : new Shape(2, c, 1, 1);
             if (y == null
                     || y.getDataType() != DataType.FLOAT32
-                    || !(y.getShape().equals(new Shape(2, c)) || y.getShape().equals(new Shape(2, c, 1, 1)))) {
+                    || !(y.getShape().equals(new Shape(2, c)) || y.getShape().equals(kept))) {
                 return false;
             }
             float[] got = y.toFloatArray();
@@ -85,30 +119,50 @@ final class ConvProbe {
     }
 
     /**
-     * The max-pooling {@code block} computes on (C, H, W) maps (square window, same stride and
-     * padding in both directions, floor of the output size), or null when it is none of them.
+     * The max-pooling {@code block} computes on the maps (floor of the output size), or null when
+     * it is none of those tried: first every tiling window (stride = window, no padding, at least
+     * two positions), then, to name what is refused, any window, stride and padding per axis
+     * (padding at most half the window; in 1-D the rows stay (1, 1, 0)). Only a block whose every
+     * output value is one of its inputs' is tried at all.
      */
-    static MaxPool maxPool(Block block, int c, int h, int w) {
+    static MaxPool maxPool(Block block, int c, int h, int w, boolean oneD) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray x = manager.create(values(2 * c * h * w), new Shape(2, c, h, w));
+            float[] values = values(2 * c * h * w);
+            NDArray x = manager.create(values, batch(c, h, w, oneD));
             NDArray y = ActivationProbe.run(block, manager, x);
-            if (y == null || y.getDataType() != DataType.FLOAT32 || y.getShape().dimension() != 4
+            int dims = oneD ? 3 : 4;
+            if (y == null || y.getDataType() != DataType.FLOAT32 || y.getShape().dimension() != dims
                     || y.getShape().get(0) != 2 || y.getShape().get(1) != c) {
                 return null;
             }
-            long oh = y.getShape().get(2);
-            long ow = y.getShape().get(3);
+            long oh = oneD ? 1 : y.getShape().get(2);
+            long ow = y.getShape().get(dims - 1);
             float[] got = y.toFloatArray();
-            for (int k = 2; k <= Math.max(h, w); k++) {
-                for (int s = 1; s <= k; s++) {
-                    for (int p = 0; 2 * p <= k; p++) {
-                        if ((h + 2 * p - k) / s + 1 != oh || (w + 2 * p - k) / s + 1 != ow || h + 2 * p < k || w + 2 * p < k) {
-                            continue;
-                        }
-                        NDArray ref = Pool.maxPool2d(x, new Shape(k, k), new Shape(s, s), new Shape(p, p), false);
-                        if (Arrays.equals(ref.toFloatArray(), got)) {
-                            return new MaxPool(k, s, p);
-                        }
+            float[] sorted = values.clone();
+            Arrays.sort(sorted);
+            for (float v : got) {
+                if (Arrays.binarySearch(sorted, v) < 0) {
+                    return null; // not a selection of inputs: no max-pooling
+                }
+            }
+            NDArray maps = x.reshape(2, c, h, w);
+            for (int kh = 1; kh <= h; kh++) {
+                for (int kw = 1; kw <= w; kw++) {
+                    if (kh * kw < 2 || h / kh != oh || w / kw != ow) {
+                        continue;
+                    }
+                    MaxPool candidate = new MaxPool(kh, kw, kh, kw, 0, 0);
+                    if (matches(maps, candidate, got)) {
+                        return candidate;
+                    }
+                }
+            }
+            List<int[]> rows = oneD ? List.of(new int[] {1, 1, 0}) : axis(h, oh);
+            for (int[] r : rows) {
+                for (int[] col : axis(w, ow)) {
+                    MaxPool candidate = new MaxPool(r[0], col[0], r[1], col[1], r[2], col[2]);
+                    if (r[0] * col[0] >= 2 && matches(maps, candidate, got)) {
+                        return candidate;
                     }
                 }
             }
@@ -116,4 +170,24 @@ final class ConvProbe {
         }
     }
 
+    /** Every (window, stride, padding) along an axis of n positions giving {@code out} positions. */
+    private static List<int[]> axis(int n, long out) {
+        List<int[]> found = new ArrayList<>();
+        for (int k = 1; k <= n; k++) {
+            for (int s = 1; s <= k; s++) {
+                for (int p = 0; 2 * p <= k; p++) {
+                    if (n + 2 * p >= k && (n + 2 * p - k) / s + 1 == out) {
+                        found.add(new int[] {k, s, p});
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private static boolean matches(NDArray maps, MaxPool p, float[] got) {
+        NDArray ref = Pool.maxPool2d(maps, new Shape(p.kernelH(), p.kernelW()), new Shape(p.strideH(), p.strideW()),
+                new Shape(p.padH(), p.padW()), false);
+        return Arrays.equals(ref.toFloatArray(), got);
+    }
 }

@@ -9,6 +9,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.convolutional.Convolution;
 import ai.djl.nn.core.Linear;
@@ -17,6 +18,7 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.police4j.engine.Cpa;
 import org.police4j.nn.ActivationProbe;
@@ -28,7 +30,9 @@ import org.police4j.region.Region;
 /**
  * Reads a user's conv {@link SequentialBlock} into a {@link PolicedConvNet}: conv groups
  * {@code Conv2d [BatchNorm] (activation, max-pool in either order)}, then a flatten or global
- * average pooling, then {@code Linear, activation, ..., Linear}. Parameterless blocks are judged by
+ * average pooling, then {@code Linear, activation, ..., Linear}; on 1-D inputs (C, L) the same
+ * with {@code Conv1d} and 1-D pooling, read as the 2-D network on (C, 1, L) (a Conv1d weight
+ * (C', C, k) is copied as (C', C, 1, k)). Parameterless blocks are judged by
  * what they compute ({@link ConvProbe}, {@link ActivationProbe}), never by their names. When the
  * user's blocks are initialised their parameters are copied, so the wrapper computes the user's
  * function up to the POLICE shifts; see {@link Policed#wrap(SequentialBlock, org.police4j.region.Region,
@@ -39,11 +43,11 @@ final class ConvWrap {
     /** One item of the user's network, in order. */
     private sealed interface Item {}
 
-    private record ConvItem(Conv2d conv, Stage.Conv stage) implements Item {}
+    private record ConvItem(Convolution conv, Stage.Conv stage) implements Item {}
 
     private record NormItem(BatchNorm norm, String where) implements Item {}
 
-    private record PoolItem(int kernel) implements Item {}
+    private record PoolItem(int kernelH, int kernelW) implements Item {}
 
     private record ReshapeItem(Stage stage) implements Item {}
 
@@ -61,26 +65,43 @@ final class ConvWrap {
 
     private ConvWrap() {}
 
-    /** Refuses Conv1d, Conv3d and transposed convs, naming the first one's position. */
+    /** Refuses Conv3d and other convolutions than Conv1d and Conv2d, naming the first one's position. */
     static void refuseOtherConvs(SequentialBlock network) {
         List<Block> blocks = new ArrayList<>();
         List<String> positions = new ArrayList<>();
         flatten(network, "", blocks, positions);
         for (int i = 0; i < blocks.size(); i++) {
             Block block = blocks.get(i);
-            if (block instanceof Convolution && !(block instanceof Conv2d)) {
+            if (block instanceof Convolution && !(block instanceof Conv2d) && !(block instanceof Conv1d)) {
                 throw new IllegalArgumentException("network block " + positions.get(i) + " (" + describe(block)
-                        + ") is refused: " + otherConv(block));
+                        + ") is refused: " + otherConv(block, false));
             }
         }
     }
 
-    private static String otherConv(Block block) {
-        return "a " + block.getClass().getSimpleName() + " has no counterpart in PolicedConvNet, whose kernels are"
-                + " square 2-D (a Conv1d kernel k would be a (1, k) kernel); use Conv2d on (N, C, H, W) inputs";
+    /** Whether the network's convolutions are Conv1d (else Conv2d; mixtures are refused by {@link #wrap}). */
+    static boolean oneDimensional(List<Block> blocks) {
+        return blocks.stream().filter(b -> b instanceof Convolution).findFirst().orElse(null) instanceof Conv1d;
     }
 
-    static PolicedConvNet wrap(SequentialBlock network, Region region, int c, int h, int w, double margin) {
+    /** Why a convolution of the wrong kind is refused here. */
+    private static String otherConv(Block block, boolean oneD) {
+        if (block instanceof Conv1d) {
+            return "a Conv1d works on 1-D inputs (N, C, L); pass inputShape (C, L) and use Conv1d throughout";
+        }
+        if (block instanceof Conv2d) {
+            return "a Conv2d on 1-D inputs (C, L); use Conv1d throughout, or pass inputShape (C, H, W) for images";
+        }
+        return "a " + block.getClass().getSimpleName() + " has no counterpart in PolicedConvNet, whose convolutions"
+                + " are 2-D (Conv2d) or 1-D (Conv1d); its dimension would need " + (oneD ? "(C, L)" : "(C, H, W)")
+                + " inputs";
+    }
+
+    /**
+     * Reads the network for inputs (C, H, W), or (C, L) when {@code oneD} (then {@code h} is 1).
+     */
+    static PolicedConvNet wrap(
+            SequentialBlock network, Region region, int c, int h, int w, boolean oneD, double margin) {
         List<Block> blocks = new ArrayList<>();
         List<String> positions = new ArrayList<>();
         flatten(network, "", blocks, positions);
@@ -109,23 +130,23 @@ final class ConvWrap {
                 pending.add(block);
                 continue;
             }
-            if (block instanceof Convolution && !(block instanceof Conv2d)) {
-                throw new IllegalArgumentException(where + " is refused: " + otherConv(block));
+            if (block instanceof Convolution && !(oneD ? block instanceof Conv1d : block instanceof Conv2d)) {
+                throw new IllegalArgumentException(where + " is refused: " + otherConv(block, oneD));
             }
-            if (block instanceof Conv2d conv) {
+            if (block instanceof Convolution conv) {
                 if (vector >= 0) {
-                    throw new IllegalArgumentException(where + ": a Conv2d after the map was flattened");
+                    throw new IllegalArgumentException(where + ": a " + describe(conv) + " after the map was flattened");
                 }
                 requireActivated(convOpen, groupAct, groupWhere, where);
                 refuseDense(dense, where);
-                Stage.Conv stage = convStage(conv, mc, mh, mw, where);
+                Stage.Conv stage = convStage(conv, mc, mh, mw, oneD, where);
                 items.add(new ConvItem(conv, stage));
                 parametered.add(conv);
                 dropouts.add(List.copyOf(pending));
                 pending.clear();
                 mc = stage.channels();
-                mh = (mh + 2 * stage.padding() - stage.kernel()) / stage.stride() + 1;
-                mw = (mw + 2 * stage.padding() - stage.kernel()) / stage.stride() + 1;
+                mh = stage.outH(mh);
+                mw = stage.outW(mw);
                 convOpen = true;
                 groupNorm = false;
                 groupPool = false;
@@ -168,17 +189,17 @@ final class ConvWrap {
                 continue;
             }
             if (!block.getParameters().isEmpty()) {
-                throw new IllegalArgumentException(where + " is not supported; expected Conv2d, BatchNorm, Linear,"
+                throw new IllegalArgumentException(where + " is not supported; expected Conv2d (or Conv1d), BatchNorm, Linear,"
                         + " dropout and parameterless blocks (activations, max-pooling, flatten, global average pooling)");
             }
-            if (vector < 0 && ConvProbe.flattens(block, mc, mh, mw)) {
+            if (vector < 0 && ConvProbe.flattens(block, mc, mh, mw, oneD)) {
                 requireActivated(convOpen, groupAct, groupWhere, where);
                 convOpen = false;
                 items.add(new ReshapeItem(new Stage.Flatten()));
                 vector = mc * mh * mw;
                 continue;
             }
-            if (vector < 0 && ConvProbe.globalAvgPools(block, mc, mh, mw)) {
+            if (vector < 0 && ConvProbe.globalAvgPools(block, mc, mh, mw, oneD)) {
                 refuseDropoutBefore(pending, positions, blocks, where);
                 requireActivated(convOpen, groupAct, groupWhere, where);
                 convOpen = false;
@@ -186,29 +207,28 @@ final class ConvWrap {
                 vector = mc;
                 continue;
             }
-            ConvProbe.MaxPool pool = vector < 0 ? ConvProbe.maxPool(block, mc, mh, mw) : null;
+            ConvProbe.MaxPool pool = vector < 0 ? ConvProbe.maxPool(block, mc, mh, mw, oneD) : null;
             if (pool != null) {
                 refuseDropoutBefore(pending, positions, blocks, where);
-                if (pool.stride() != pool.kernel() || pool.padding() != 0) {
-                    throw new IllegalArgumentException(where + " is refused: max-pooling with window " + pool.kernel()
-                            + ", stride " + pool.stride() + ", padding " + pool.padding() + "; POLICE shifts the losing"
-                            + " positions of each window, which needs non-overlapping windows that tile the map"
-                            + " (stride == window, no padding)");
+                if (!pool.tiles()) {
+                    throw new IllegalArgumentException(where + " is refused: max-pooling with " + pool.describe(oneD)
+                            + "; POLICE shifts the losing positions of each window, which needs non-overlapping"
+                            + " windows that tile the map (stride == window, no padding)");
                 }
                 if (!convOpen || groupPool) {
                     throw new IllegalArgumentException(where + " is refused: max-pooling is accepted once per conv"
                             + " group, after a Conv2d [BatchNorm] and before the next conv, flatten or pooling");
                 }
-                items.add(new PoolItem(pool.kernel()));
+                items.add(new PoolItem(pool.kernelH(), pool.kernelW()));
                 groupPool = true;
                 poolWhere = where;
-                mh = mh / pool.kernel();
-                mw = mw / pool.kernel();
+                mh = mh / pool.kernelH();
+                mw = mw / pool.kernelW();
                 continue;
             }
             ActivationProbe.Finding finding = ActivationProbe.probe(block, where);
             if (finding == null) {
-                throw new IllegalArgumentException(where + " is not supported; expected Conv2d, BatchNorm, max-pooling,"
+                throw new IllegalArgumentException(where + " is not supported; expected Conv2d (or Conv1d), BatchNorm, max-pooling,"
                         + " flatten, global average pooling, Linear, dropout, identity and piecewise-affine"
                         + " activations (ReLU, leaky-ReLU, abs)");
             }
@@ -247,23 +267,27 @@ final class ConvWrap {
                     + " pre-activations, which equals pooling the activations only for a non-decreasing activation;"
                     + " use relu or leaky_relu");
         }
-        PolicedConvNet net = build(items, dropouts, activation, region, c, h, w, margin);
+        PolicedConvNet net = build(items, dropouts, activation, region, c, h, w, oneD, margin);
         copyParameters(net, items, parametered);
         return net;
     }
 
     private static PolicedConvNet build(
             List<Item> items, List<List<Block>> dropouts, Cpa activation, Region region, int c, int h, int w,
-            double margin) {
-        PolicedConvNet.Builder b = PolicedConvNet.builder().setInput(c, h, w).setRegion(region)
-                .optActivation(activation).optMargin(margin);
+            boolean oneD, double margin) {
+        PolicedConvNet.Builder b = PolicedConvNet.builder().setRegion(region).optActivation(activation).optMargin(margin);
+        if (oneD) {
+            b.setInput(c, w);
+        } else {
+            b.setInput(c, h, w);
+        }
         for (Item item : items) {
             if (item instanceof ConvItem ci) {
                 b.add(ci.stage());
             } else if (item instanceof NormItem) {
                 b.batchNorm();
             } else if (item instanceof PoolItem p) {
-                b.maxPool(p.kernel(), p.kernel());
+                b.maxPool(p.kernelH(), p.kernelW(), p.kernelH(), p.kernelW());
             } else if (item instanceof ReshapeItem r) {
                 b.add(r.stage());
             } else {
@@ -298,8 +322,12 @@ final class ConvWrap {
                     + " is not); initialise the whole network first, or none of it");
         }
         NDManager owner = parametered.get(0).getParameters().valueAt(0).getArray().getManager();
-        int[] in = net.inputShape();
-        net.initialize(owner, DataType.FLOAT32, new Shape(1, in[0], in[1], in[2]));
+        long[] batch = new long[net.inputShape().length + 1];
+        batch[0] = 1;
+        for (int i = 0; i < net.inputShape().length; i++) {
+            batch[i + 1] = net.inputShape()[i];
+        }
+        net.initialize(owner, DataType.FLOAT32, new Shape(batch));
         int index = 0;
         int convIndex = -1;
         for (Item item : items) {
@@ -332,9 +360,15 @@ final class ConvWrap {
 
     private static void set(PolicedConvNet net, String name, Parameter from) {
         NDArray target = net.parameter(name);
-        if (from == null || !from.getArray().getShape().equals(target.getShape())) {
+        Shape shape = from == null ? null : from.getArray().getShape();
+        Shape t = target.getShape();
+        // a Conv1d weight (C', C, k) is the (C', C, 1, k) weight of the conv on (C, 1, L)
+        boolean oneD = shape != null && shape.dimension() == 3 && t.dimension() == 4 && t.get(2) == 1
+                && shape.equals(new Shape(t.get(0), t.get(1), t.get(3)));
+        if (shape == null || !(shape.equals(t) || oneD)) {
             throw new IllegalArgumentException("network: parameter " + name + " has shape "
-                    + (from == null ? "none" : from.getArray().getShape()) + ", expected " + target.getShape());
+                    + (shape == null ? "none" : shape) + ", expected " + (t.dimension() == 4 && t.get(2) == 1
+                            ? new Shape(t.get(0), t.get(1), t.get(3)) : t));
         }
         target.set(FloatBuffer.wrap(from.getArray().toType(DataType.FLOAT32, false).toFloatArray()));
     }
@@ -371,21 +405,22 @@ final class ConvWrap {
         }
     }
 
-    private static Stage.Conv convStage(Conv2d conv, int c, int h, int w, String where) {
+    private static Stage.Conv convStage(Convolution conv, int c, int h, int w, boolean oneD, String where) {
         Shape k = conv.getKernelShape();
         Shape s = conv.getStride();
         Shape p = conv.getPadding();
         Shape d = conv.getDilation();
-        if (k == null || k.dimension() != 2 || k.get(0) != k.get(1)) {
-            throw new IllegalArgumentException(where + " is refused: kernel " + k + "; PolicedConvNet needs a square kernel");
+        int dims = oneD ? 1 : 2;
+        if (k == null || k.dimension() != dims) {
+            throw new IllegalArgumentException(where + " is refused: kernel " + k + "; expected " + dims + " sizes");
         }
-        if (s != null && (s.dimension() != 2 || s.get(0) != s.get(1))) {
-            throw new IllegalArgumentException(where + " is refused: stride " + s + "; expected the same stride in both directions");
+        if (s != null && s.dimension() != dims) {
+            throw new IllegalArgumentException(where + " is refused: stride " + s + "; expected " + dims + " sizes");
         }
-        if (p != null && (p.dimension() != 2 || p.get(0) != p.get(1))) {
-            throw new IllegalArgumentException(where + " is refused: padding " + p + "; expected the same padding on every side");
+        if (p != null && p.dimension() != dims) {
+            throw new IllegalArgumentException(where + " is refused: padding " + p + "; expected " + dims + " sizes");
         }
-        if (d != null && (d.get(0) != 1 || d.get(1) != 1)) {
+        if (d != null && d.getShape().length > 0 && Arrays.stream(d.getShape()).anyMatch(x -> x != 1)) {
             throw new IllegalArgumentException(where + " is refused: dilation " + d + "; PolicedConvNet convolves"
                     + " with dilation 1 only");
         }
@@ -398,13 +433,18 @@ final class ConvWrap {
             throw new IllegalArgumentException(where + ": weight " + weight.getArray().getShape() + " takes "
                     + weight.getArray().getShape().get(1) + " input channels, but the map here has " + c);
         }
-        int kernel = (int) k.get(0);
-        int stride = s == null ? 1 : (int) s.get(0);
-        int padding = p == null ? 0 : (int) p.get(0);
-        if (h + 2 * padding < kernel || w + 2 * padding < kernel) {
-            throw new IllegalArgumentException(where + ": kernel " + kernel + " larger than the padded (" + h + ", " + w + ") map");
+        // a 1-D conv is the conv (1, k), stride (1, s), padding (0, p) on (C, 1, L)
+        int kh = oneD ? 1 : (int) k.get(0);
+        int kw = (int) k.get(dims - 1);
+        int sh = oneD || s == null ? 1 : (int) s.get(0);
+        int sw = s == null ? 1 : (int) s.get(dims - 1);
+        int ph = oneD || p == null ? 0 : (int) p.get(0);
+        int pw = p == null ? 0 : (int) p.get(dims - 1);
+        if (h + 2 * ph < kh || w + 2 * pw < kw) {
+            String map = oneD ? "(" + w + ")" : "(" + h + ", " + w + ")";
+            throw new IllegalArgumentException(where + ": kernel " + k + " larger than the padded " + map + " map");
         }
-        return new Stage.Conv(conv.getFilters(), kernel, stride, padding);
+        return new Stage.Conv(conv.getFilters(), kh, kw, sh, sw, ph, pw);
     }
 
     private static int units(Linear linear, int in, String where) {
@@ -430,7 +470,7 @@ final class ConvWrap {
 
     private static void refuseDense(DenseItem dense, String where) {
         if (dense != null) {
-            throw new IllegalArgumentException(where + ": a Conv2d after a Linear");
+            throw new IllegalArgumentException(where + ": a convolution after a Linear");
         }
     }
 

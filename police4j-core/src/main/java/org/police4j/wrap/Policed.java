@@ -4,6 +4,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.convolutional.Convolution;
 import ai.djl.nn.core.Linear;
@@ -19,7 +20,8 @@ import org.police4j.region.VertexRegion;
  * POLICEs a DJL user's own {@link SequentialBlock}, dense or convolutional: one entry point that
  * reads the network, refuses what would break the guarantee, and returns a DJL {@link Block} that
  * is affine on the region after every forward. A dense-only network becomes a {@link PolicedMlp}
- * (exactly {@link PolicedMlp#wrap}); a network with a {@code Conv2d} becomes a {@link
+ * (exactly {@link PolicedMlp#wrap}); a network with a {@code Conv2d} (inputs (C, H, W)) or a
+ * {@code Conv1d} (inputs (C, L), read as the 2-D network on (C, 1, L)) becomes a {@link
  * PolicedConvNet}.
  *
  * <p>Blocks are recognised by what they compute, never by their names: parameterless blocks
@@ -42,31 +44,37 @@ import org.police4j.region.VertexRegion;
  * <caption>What wrap accepts and refuses</caption>
  * <thead><tr><th>block</th><th>where</th><th>what happens</th></tr></thead>
  * <tbody>
- * <tr><td colspan="3"><b>dense networks (no Conv2d)</b>: see {@link PolicedMlp#wrap}; Linear,
+ * <tr><td colspan="3"><b>dense networks (no conv)</b>: see {@link PolicedMlp#wrap}; Linear,
  *     activations, identity, nested blocks, a leading flatten, dropout, BatchNorm after a
  *     Linear</td></tr>
- * <tr><td colspan="3"><b>conv networks</b></td></tr>
+ * <tr><td colspan="3"><b>conv networks</b> (2-D on (C, H, W), or 1-D on (C, L))</td></tr>
  * <tr><td>{@code Conv2d}</td><td>on a feature map, followed by an activation before the next conv,
- *     flatten or pooling</td><td>square kernel, stride and padding equal in both directions; its
+ *     flatten or pooling</td><td>any kernel, stride and padding, also different per axis; its
  *     weight and bias copied (a missing bias becomes a zero, trainable one)</td></tr>
- * <tr><td>{@code Conv2d} with dilation or groups != 1, non-square kernel, stride or
- *     padding</td><td></td><td>refused with the value</td></tr>
- * <tr><td>{@code Conv1d}, {@code Conv3d}, transposed convs</td><td></td><td>refused:
- *     PolicedConvNet's kernels are square 2-D, a Conv1d kernel k would be (1, k)</td></tr>
- * <tr><td>{@code BatchNorm}</td><td>directly after a Conv2d</td><td>per channel (axis 1, epsilon
+ * <tr><td>{@code Conv1d}</td><td>the same, in a network of Conv1d on inputs (C, L)</td><td>any
+ *     kernel k, stride s, padding p: the conv (1, k), stride (1, s), padding (0, p) on (C, 1, L);
+ *     its weight (C', C, k) copied as (C', C, 1, k)</td></tr>
+ * <tr><td>{@code Conv1d} and {@code Conv2d} in one network; {@code Conv1d} with inputShape (C, H,
+ *     W) or {@code Conv2d} with (C, L)</td><td></td><td>refused with the position</td></tr>
+ * <tr><td>{@code Conv1d} or {@code Conv2d} with dilation or groups != 1</td><td></td><td>refused
+ *     with the value</td></tr>
+ * <tr><td>{@code Conv3d}, transposed convs</td><td></td><td>refused: PolicedConvNet's convs are 2-D
+ *     or 1-D</td></tr>
+ * <tr><td>{@code BatchNorm}</td><td>directly after a Conv2d or Conv1d</td><td>per channel (axis 1, epsilon
  *     1e-5, checked); gamma, beta and running statistics copied; in training the statistics are
  *     the data rows' only, see {@link PolicedConvNet}</td></tr>
  * <tr><td>{@code BatchNorm}</td><td>directly after a Linear, network initialised</td><td>folded
  *     into the Linear with its inference statistics (then frozen)</td></tr>
  * <tr><td>{@code BatchNorm}</td><td>elsewhere</td><td>refused</td></tr>
- * <tr><td>max-pooling ({@code Pool.maxPool2dBlock}, any block computing it)</td><td>once per conv
- *     group, before or after its activation</td><td>kept, exact: POLICE shifts each window's
+ * <tr><td>max-pooling ({@code Pool.maxPool2dBlock}, {@code Pool.maxPool1dBlock}, any block
+ *     computing it)</td><td>once per conv group, before or after its activation</td><td>kept,
+ *     exact, windows square or not ((kh, kw) in 2-D, (1, k) in 1-D): POLICE shifts each window's
  *     losing positions; the activation must be non-decreasing (relu, leaky-relu)</td></tr>
  * <tr><td>max-pooling with stride != window or padding</td><td></td><td>refused: overlapping
  *     windows cannot be shifted per window</td></tr>
  * <tr><td>row flatten ({@code Blocks.batchFlattenBlock})</td><td>after the last conv
  *     group</td><td>kept (channel-major, as DJL's)</td></tr>
- * <tr><td>global average pooling (output (N, C) or (N, C, 1, 1))</td><td>after the last conv
+ * <tr><td>global average pooling (output (N, C), (N, C, 1, 1), or (N, C, 1) in 1-D)</td><td>after the last conv
  *     group</td><td>kept</td></tr>
  * <tr><td>{@code Linear}</td><td>after a flatten or pooling, never two in a row</td><td>weight and
  *     bias copied; the last one is the head</td></tr>
@@ -86,7 +94,7 @@ import org.police4j.region.VertexRegion;
  * </table>
  *
  * <p>Shapes are checked at {@code initialize}: a conv network takes (N, C, H, W) or (N, C*H*W)
- * inputs, a dense one (N, D) or, after a leading flatten, (N, ...) with D values per row;
+ * inputs (a 1-D one (N, C, L) or (N, C*L)), a dense one (N, D) or, after a leading flatten, (N, ...) with D values per row;
  * anything else is refused naming the expected shape.
  */
 public final class Policed {
@@ -98,10 +106,10 @@ public final class Policed {
      *
      * @param block the user's network
      * @param region the region on which the result will be affine; for a conv network of
-     *     dimension C*H*W (flattened channel-major): a {@link VertexRegion}, or a region given by its
-     *     support such as a box around an image
-     * @param inputShape the shape of one input without the batch axis: (C, H, W) for a conv
-     *     network, (D) or any shape of D values for a dense one
+     *     dimension C*H*W (C*L for Conv1d; flattened channel-major): a {@link VertexRegion}, or a
+     *     region given by its support such as a box around an image
+     * @param inputShape the shape of one input without the batch axis: (C, H, W) for a Conv2d
+     *     network, (C, L) for a Conv1d one, (D) or any shape of D values for a dense one
      * @return a {@link PolicedMlp} or a {@link PolicedConvNet}
      * @throws IllegalArgumentException naming the offending block or argument
      */
@@ -137,21 +145,27 @@ public final class Policed {
             return PolicedMlp.wrap(block, region, margin);
         }
         ConvWrap.refuseOtherConvs(block);
-        if (inputShape.dimension() != 3) {
-            throw new IllegalArgumentException("inputShape: " + inputShape + "; a conv network needs (C, H, W)");
+        boolean oneD = ConvWrap.oneDimensional(blocks);
+        if (inputShape.dimension() != (oneD ? 2 : 3)) {
+            throw new IllegalArgumentException("inputShape: " + inputShape + "; a " + (oneD ? "Conv1d network needs (C, L)"
+                    : "Conv2d network needs (C, H, W)"));
         }
         if (region.dimension() != inputShape.size()) {
-            throw new IllegalArgumentException("region: dimension " + region.dimension() + " != C*H*W = "
-                    + inputShape.size() + " of inputShape " + inputShape);
+            throw new IllegalArgumentException("region: dimension " + region.dimension() + " != "
+                    + (oneD ? "C*L = " : "C*H*W = ") + inputShape.size() + " of inputShape " + inputShape);
+        }
+        if (oneD) {
+            return ConvWrap.wrap(block, region, (int) inputShape.get(0), 1, (int) inputShape.get(1), true, margin);
         }
         return ConvWrap.wrap(block, region, (int) inputShape.get(0), (int) inputShape.get(1),
-                (int) inputShape.get(2), margin);
+                (int) inputShape.get(2), false, margin);
     }
 
     /**
      * POLICEs {@code block} when the input shape can be inferred: a dense network (its rows hold
-     * the region's D values), or a conv network whose first Conv2d is initialised and whose
-     * images are square (C from the conv's weight, H = W = sqrt(D / C)).
+     * the region's D values), a conv network whose first Conv2d is initialised and whose
+     * images are square (C from the conv's weight, H = W = sqrt(D / C)), or one whose first Conv1d
+     * is initialised (C from its weight, L = D / C).
      *
      * @param block the user's network
      * @param region the region on which the result will be affine
@@ -167,15 +181,23 @@ public final class Policed {
             return PolicedMlp.wrap(block, region);
         }
         ConvWrap.refuseOtherConvs(block);
-        String retry = "; call Policed.wrap(block, region, new Shape(C, H, W))";
+        boolean oneD = ConvWrap.oneDimensional(blocks);
+        String retry = "; call Policed.wrap(block, region, new Shape(" + (oneD ? "C, L" : "C, H, W") + "))";
         Block first = blocks.stream().filter(b -> b instanceof Convolution || b instanceof Linear).findFirst().orElseThrow();
         Parameter weight = first.getParameters().get("weight");
-        if (!(first instanceof Conv2d) || weight == null || !weight.isInitialized()) {
+        if (!(first instanceof Conv2d || first instanceof Conv1d) || weight == null || !weight.isInitialized()) {
             throw new IllegalArgumentException("inputShape: cannot be inferred: the first layer ("
-                    + ConvWrap.describe(first) + ") is not an initialised Conv2d" + retry);
+                    + ConvWrap.describe(first) + ") is not an initialised " + (oneD ? "Conv1d" : "Conv2d") + retry);
         }
         long c = weight.getArray().getShape().get(1);
         long d = region.dimension();
+        if (oneD) {
+            if (d % c != 0) {
+                throw new IllegalArgumentException("inputShape: cannot be inferred: the region's dimension " + d
+                        + " is not a multiple of C = " + c + retry);
+            }
+            return wrap(block, region, new Shape(c, d / c));
+        }
         long side = Math.round(Math.sqrt((double) d / c));
         if (d % c != 0 || side * side * c != d) {
             throw new IllegalArgumentException("inputShape: cannot be inferred: the region's dimension " + d

@@ -2,6 +2,12 @@ package org.police4j.guarantee;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -35,6 +41,61 @@ class ConvRoundingGuardTest {
     void withoutTheGuardTheSameSettingFails() throws Exception {
         // the setting above is hard enough to need the guard
         assertThat(trainAndCertify(65536f, false).certified()).isFalse();
+    }
+
+    /**
+     * The same for a 1-D network (each image's rows as 28 channels of length 28) with per-axis
+     * stencils (kernel (1, 3), strides (1, 1) and (1, 2), padding (0, 1)) and (1, 2) pool windows:
+     * the guard's sums over the rectangular stencil and windows keep the certificate at scale 4096,
+     * where without the guard 6 of its 232 units straddle the kink.
+     */
+    @Test
+    void oneDimensionalCnnTrainedOnLargeInputsCertifiesExactly() throws Exception {
+        Certificate cert = trainAndCertify1d(4096f, true);
+        assertThat(cert.certified()).as(cert.summary()).isTrue();
+        assertThat(trainAndCertify1d(4096f, false).certified()).as("the setting needs the guard").isFalse();
+    }
+
+    private static Certificate trainAndCertify1d(float scale, boolean guard) throws Exception {
+        int n = TrainedCnnTestAccess.N;
+        float[] labels = new float[n];
+        float[] data = TrainedCnnTestAccess.images(n, labels, 2023);
+        VertexRegion region = scaled(data, scale);
+        PolicedConvNet net = PolicedConvNet.builder()
+                .setInput(28, 28)
+                .conv1d(6, 3, 1, 1)
+                .maxPool1d(2)
+                .conv1d(8, 3, 2, 0)
+                .globalAvgPool()
+                .dense(16)
+                .outputs(2)
+                .setRegion(region)
+                .optRoundingGuard(guard)
+                .build();
+        try (Model model = Model.newInstance("trained-1d")) {
+            NDManager manager = model.getNDManager();
+            Engine.getInstance().setRandomSeed(7);
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, 28, 28));
+            model.setBlock(net);
+            NDArray x = manager.create(data, new Shape(n, 28, 28));
+            NDArray y = manager.create(labels, new Shape(n));
+            TrainedCnnTestAccess.train(model, x, y, 60);
+            return Certifier.certify(net.fold(), region.vertices(), new double[0][]);
+        }
+    }
+
+    /** Scales the images in place and returns the region around image 0, scaled with them. */
+    private static VertexRegion scaled(float[] data, float scale) {
+        for (int i = 0; i < data.length; i++) {
+            data[i] *= scale;
+        }
+        double[][] v = TrainedCnnTestAccess.region(data, 0).vertices();
+        for (double[] row : v) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = data[i] + (row[i] - data[i]) * scale;
+            }
+        }
+        return VertexRegion.of("8-pixel l1 ball, scaled", v);
     }
 
     private static Certificate trainAndCertify(float scale, boolean guard) throws Exception {

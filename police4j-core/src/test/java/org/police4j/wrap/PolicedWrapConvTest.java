@@ -17,6 +17,7 @@ import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.convolutional.Conv3d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
@@ -310,7 +311,7 @@ class PolicedWrapConvTest {
                 .add(Activation.reluBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
                 region, in, "network block 2 (Conv2d)", "groups 2");
         refused(replaceFirst(Conv2d.builder().setKernelShape(new Shape(3, 2)).setFilters(4).build()),
-                region, in, "network block 0 (Conv2d)", "square kernel");
+                region, in, null, null); // accepted: rectangular kernel
         refused(new SequentialBlock().add(conv(4)).add(Activation.reluBlock())
                 .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(1, 1)))
                 .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
@@ -319,9 +320,16 @@ class PolicedWrapConvTest {
                 .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2), new Shape(1, 1)))
                 .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
                 region, in, "network block 2 (maxPool2d)", "padding 1");
+        refused(new SequentialBlock().add(conv(4)).add(Activation.reluBlock())
+                .add(Conv1d.builder().setKernelShape(new Shape(3)).setFilters(4).build())
+                .add(Activation.reluBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
+                region, in, "network block 2 (Conv1d)", "pass inputShape (C, L)");
         refused(new SequentialBlock().add(Conv1d.builder().setKernelShape(new Shape(3)).setFilters(4).build())
                 .add(Activation.reluBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
-                region, new Shape(1, D), "network block 0 (Conv1d)", "(1, k) kernel");
+                region, in, "inputShape: (1, 8, 8)", "a Conv1d network needs (C, L)");
+        refused(new SequentialBlock().add(Conv3d.builder().setKernelShape(new Shape(3, 3, 3)).setFilters(4).build())
+                .add(Activation.reluBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
+                region, in, "network block 0 (Conv3d)", "no counterpart");
         refused(new SequentialBlock().add(conv(4)).add(new LambdaBlock(Activation::sigmoid, "ReLU"))
                 .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
                 region, in, "network block 1 (ReLU)", "does not compute ReLU");

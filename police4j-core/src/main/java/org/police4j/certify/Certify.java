@@ -4,6 +4,7 @@ import ai.djl.nn.SequentialBlock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.police4j.conv.PolicedConvNet;
 import org.police4j.fold.Fold;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.nn.PolicedMlp;
@@ -110,6 +111,28 @@ public final class Certify {
                     "block: has " + block.regions().size() + " regions; use perRegion() for one certificate each");
         }
         return policed(block, block.regions().get(0), options);
+    }
+
+    /**
+     * Certifies the folded form of a POLICEd CNN on its region, with the default options.
+     *
+     * @param block an initialised POLICEd CNN
+     * @return the certificate
+     */
+    public static Certificate policed(PolicedConvNet block) {
+        return policed(block, Options.defaults());
+    }
+
+    /**
+     * Certifies the folded form of a POLICEd CNN on its region: exactly through its vertices (or a
+     * small box's corners), else from the region's support.
+     *
+     * @param block an initialised POLICEd CNN
+     * @param options interior samples, seed, certifier settings
+     * @return the certificate
+     */
+    public static Certificate policed(PolicedConvNet block, Options options) {
+        return of(block.fold(), block.regions().get(0), options);
     }
 
     /**

@@ -89,8 +89,26 @@ class ConvOnSupportRegionTest {
         assertThat(failures).isEmpty();
     }
 
-    /** 20 AdamW steps on points around the box's centre, spread like the box, then the fold. */
+    @Test
+    void certifyPolicedReadsACnnOnABoxInOneCall() {
+        Box box = Box.linf(SupportCertifierCnnTest.box(new Random(21)).center(), 0.5);
+        PolicedConvNet net = build(Cpa.relu(), box, true);
+        Certificate[] c = new Certificate[1];
+        trainAndFold(net, box, 1, 5, trained -> c[0] = Certify.policed(trained));
+        assertThat(c[0].certified()).as(c[0].summary()).isTrue();
+        assertThat(c[0].unitsChecked()).isPositive();
+    }
+
     static FoldedNetwork trainAndFold(PolicedConvNet net, Box box, double spread, long seed) {
+        return trainAndFold(net, box, spread, seed, trained -> { });
+    }
+
+    /**
+     * 20 AdamW steps on points around the box's centre, spread like the box, then the fold;
+     * {@code whileOpen} sees the trained network before its model closes.
+     */
+    static FoldedNetwork trainAndFold(
+            PolicedConvNet net, Box box, double spread, long seed, java.util.function.Consumer<PolicedConvNet> whileOpen) {
         try (Model model = Model.newInstance("scaled-support-cnn")) {
             NDManager manager = model.getNDManager();
             Engine.getInstance().setRandomSeed((int) seed);
@@ -122,6 +140,7 @@ class ConvOnSupportRegionTest {
                     trainer.step();
                 }
             }
+            whileOpen.accept(net);
             return net.fold();
         }
     }

@@ -1,9 +1,11 @@
 package org.police4j.certify;
 
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.SequentialBlock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.police4j.conv.ConvFold;
 import org.police4j.conv.PolicedConvNet;
 import org.police4j.fold.Fold;
 import org.police4j.network.FoldedNetwork;
@@ -11,6 +13,7 @@ import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Region;
 import org.police4j.region.SupportRegion;
 import org.police4j.region.VertexRegion;
+import org.police4j.wrap.Policed;
 
 /**
  * One call from a trained POLICEd network to its certificate(s): fold, sample the region, and
@@ -187,12 +190,35 @@ public final class Certify {
     /**
      * Whether a plain DJL network, trained however it was, is affine on a region, in one call.
      *
-     * @param network an initialised {@code [flatten,] Linear, activation, ..., Linear} network
+     * @param network an initialised {@code [flatten,] Linear, activation, ..., Linear} network,
+     *     or a CNN whose input shape follows from its first conv and the region (square images,
+     *     or 1-D); otherwise use the overload with the input shape
      * @param region the region, of the network's input dimension
      * @param options interior samples, seed, certifier settings
      * @return the certificate (not certified, with the first straddling unit, when it is not affine)
      */
     public static Certificate plain(SequentialBlock network, Region region, Options options) {
+        if (Policed.convolutional(network)) {
+            return of(ConvFold.plain((PolicedConvNet) Policed.wrap(network, region)), region, options);
+        }
+        return of(Fold.plain(network, region.dimension()), region, options);
+    }
+
+    /**
+     * Whether a plain DJL network, dense or convolutional, is affine on a region, with the input
+     * shape given (for a CNN whose shape cannot be inferred from its first conv and the region).
+     *
+     * @param network an initialised DJL network: dense, or convolutional as {@link Policed#wrap}
+     *     reads it (its parameters are read, not changed)
+     * @param region the region, of the network's input dimension
+     * @param inputShape one input without the batch axis: (C, H, W), (C, L) or (D)
+     * @param options interior samples, seed, certifier settings
+     * @return the certificate (not certified, with the first straddling unit, when it is not affine)
+     */
+    public static Certificate plain(SequentialBlock network, Region region, Shape inputShape, Options options) {
+        if (Policed.convolutional(network)) {
+            return of(ConvFold.plain((PolicedConvNet) Policed.wrap(network, region, inputShape)), region, options);
+        }
         return of(Fold.plain(network, region.dimension()), region, options);
     }
 

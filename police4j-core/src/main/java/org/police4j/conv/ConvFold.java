@@ -42,16 +42,33 @@ public final class ConvFold {
      * @return the folded network, computing the same function on the region
      */
     public static FoldedNetwork fold(PolicedConvNet net) {
+        return fold(net, true);
+    }
+
+    /**
+     * The network as its parameters make it, without POLICE's shifts and pool shifts: what a plain
+     * DJL network with the same blocks computes (for {@code Certify.plain}: is it affine on R as it
+     * is?). Batch-norm is folded with its running statistics.
+     *
+     * @param net an initialised network (usually a user's plain network read by {@code Policed.wrap})
+     * @return the folded network without shifts
+     */
+    public static FoldedNetwork plain(PolicedConvNet net) {
+        return fold(net, false);
+    }
+
+    private static FoldedNetwork fold(PolicedConvNet net, boolean shifted) {
         Plan plan = net.plan;
         NDManager parent = net.parameter(net.parameterNames().get(0)).getManager();
         try (NDManager manager = parent.newSubManager()) {
             NDArray none = manager.zeros(new Shape(0, plan.inputDimension()), DataType.FLOAT32);
-            PolicedNetwork.Trace trace = net.forwardWithTrace(new ParameterStore(manager, false), none, false);
+            PolicedNetwork.Trace trace =
+                    shifted ? net.forwardWithTrace(new ParameterStore(manager, false), none, false) : null;
             List<Layer> ops = new ArrayList<>();
             int layer = 0;
             for (Plan.Layer l : plan.layers) {
                 if (l instanceof Plan.ConvLayer c) {
-                    PolicedNetwork.LayerTrace t = trace.layers().get(layer++);
+                    PolicedNetwork.LayerTrace t = shifted ? trace.layers().get(layer++) : null;
                     String name = "conv" + c.index();
                     NDArray w = copy(manager, net.parameter(name + ".weight"));
                     NDArray b = copy(manager, net.parameter(name + ".bias"));
@@ -68,9 +85,9 @@ public final class ConvFold {
                         b = b.mul(scale).add(offset);
                     }
                     float[] channelBias = b.toFloatArray();
-                    float[] shift = t.shift().toFloatArray();
-                    float[] poolShift = t.poolShift() == null ? null : t.poolShift().toFloatArray();
                     float[] bias = new float[c.outC() * c.outH() * c.outW()];
+                    float[] shift = shifted ? t.shift().toFloatArray() : new float[c.outC() * c.poolH() * c.poolW()];
+                    float[] poolShift = shifted && t.poolShift() != null ? t.poolShift().toFloatArray() : new float[bias.length];
                     int kh = c.poolKH();
                     int kw = c.poolKW();
                     for (int o = 0; o < c.outC(); o++) {
@@ -105,7 +122,7 @@ public final class ConvFold {
                     Plan.DenseLayer d = (Plan.DenseLayer) l;
                     String name = PolicedConvNet.denseName(d);
                     float[] bias = net.parameter(name + ".bias").toFloatArray();
-                    if (d.hidden()) {
+                    if (d.hidden() && shifted) {
                         float[] shift = trace.layers().get(layer++).shift().toFloatArray();
                         for (int u = 0; u < bias.length; u++) {
                             bias[u] += shift[u];

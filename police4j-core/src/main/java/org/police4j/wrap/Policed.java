@@ -206,6 +206,17 @@ public final class Policed {
         return wrap(block, region, new Shape(c, side, side));
     }
 
+    /**
+     * Whether {@code block} has a convolution anywhere (nested blocks included): then {@link #wrap}
+     * reads it as a CNN, else as an MLP.
+     *
+     * @param block a DJL network
+     * @return true when it convolves
+     */
+    public static boolean convolutional(SequentialBlock block) {
+        return hasConv(blocks(block));
+    }
+
     private static List<Block> blocks(SequentialBlock block) {
         List<Block> blocks = new ArrayList<>();
         ConvWrap.flatten(block, "", blocks, new ArrayList<>());

@@ -121,7 +121,7 @@ class ConvOnSupportRegionTest {
             for (int i = 0; i < n; i++) {
                 y[i] = i % 2;
                 for (int j = 0; j < 9; j++) {
-                    x[i * 9 + j] = (float) (box.center()[j] + spread * (0.3 * rnd.nextGaussian() + (y[i] == 1 && j < 3 ? 0.2 : 0)));
+                    x[i * 9 + j] = (float) (box.center()[j] + spread * 0.3 * rnd.nextGaussian() + (y[i] == 1 && j < 3 ? spread * 0.2 : 0));
                 }
             }
             NDArray xs = manager.create(x, new Shape(n, 9));

@@ -2,20 +2,7 @@ package org.police4j.certify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -61,39 +48,7 @@ class SupportCertifierCnnTest {
 
     /** Trains the POLICEd CNN 20 AdamW steps on noisy points around the box's centre, then folds it. */
     static FoldedNetwork trainAndFold(PolicedConvNet net, Box box, long seed) {
-        try (Model model = Model.newInstance("support-cnn")) {
-            NDManager manager = model.getNDManager();
-            Engine.getInstance().setRandomSeed((int) seed);
-            net.initialize(manager, DataType.FLOAT32, new Shape(1, 9));
-            model.setBlock(net);
-            Random rnd = new Random(seed);
-            int n = 64;
-            float[] x = new float[n * 9];
-            float[] y = new float[n];
-            for (int i = 0; i < n; i++) {
-                y[i] = i % 2;
-                for (int j = 0; j < 9; j++) {
-                    x[i * 9 + j] = (float) (box.center()[j] + 0.3 * rnd.nextGaussian() + (y[i] == 1 && j < 3 ? 0.2 : 0));
-                }
-            }
-            NDArray xs = manager.create(x, new Shape(n, 9));
-            NDArray ys = manager.create(y, new Shape(n));
-            Loss loss = Loss.softmaxCrossEntropyLoss();
-            Optimizer adamW = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(0.02f)).build();
-            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(adamW))) {
-                for (int s = 0; s < 20; s++) {
-                    try (NDScope scope = new NDScope()) {
-                        scope.suppressNotUsedWarning();
-                        try (GradientCollector gc = trainer.newGradientCollector()) {
-                            NDArray out = trainer.forward(new NDList(xs)).singletonOrThrow();
-                            gc.backward(loss.evaluate(new NDList(ys), new NDList(out)));
-                        }
-                    }
-                    trainer.step();
-                }
-            }
-            return net.fold();
-        }
+        return ConvOnSupportRegionTest.trainAndFold(net, box, 1, seed);
     }
 
     /** Both certificates of the network on the box; they must agree on certified-or-not. */

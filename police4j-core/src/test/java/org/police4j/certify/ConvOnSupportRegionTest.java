@@ -99,6 +99,37 @@ class ConvOnSupportRegionTest {
         assertThat(c[0].unitsChecked()).isPositive();
     }
 
+    @Test
+    void aCnnOnABoxSurvivesModelIoAndDjlSaveLoad(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        Box box = Box.linf(SupportCertifierCnnTest.box(new Random(12)).center(), 0.5);
+        PolicedConvNet net = build(Cpa.leakyRelu(), box, true);
+        trainAndFold(net, box, 1, 5, trained -> {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                NDArray x = manager.randomUniform(0f, 1f, new Shape(5, 9));
+                ai.djl.training.ParameterStore ps = new ai.djl.training.ParameterStore(manager, false);
+                float[] before = trained.forward(ps, new NDList(x), false).head().toFloatArray();
+
+                org.police4j.io.ModelIo.save(trained, tmp.resolve("m"), null);
+                PolicedConvNet loaded = org.police4j.io.ModelIo.load(tmp.resolve("m"), manager).convNet();
+                assertThat(loaded.regions()).containsExactly(box);
+                assertThat(loaded.forward(ps, new NDList(x), false).head().toFloatArray()).isEqualTo(before);
+
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                trained.saveParameters(new java.io.DataOutputStream(bytes));
+                PolicedConvNet again = build(Cpa.leakyRelu(), box, true);
+                again.loadParameters(manager, new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+                assertThat(again.forward(ps, new NDList(x), false).head().toFloatArray()).isEqualTo(before);
+
+                PolicedConvNet other = build(Cpa.leakyRelu(), Box.linf(box.center(), 0.25), true);
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> other.loadParameters(manager,
+                                new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))))
+                        .hasMessageContaining("region");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
     static FoldedNetwork trainAndFold(PolicedConvNet net, Box box, double spread, long seed) {
         return trainAndFold(net, box, spread, seed, trained -> { });
     }

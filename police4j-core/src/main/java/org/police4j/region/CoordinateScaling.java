@@ -3,10 +3,10 @@ package org.police4j.region;
 /**
  * The per-coordinate affine bijection {@code x_j -> (x_j - mean_j) / std_j} that a region's
  * {@link Region#standardized standardized} image is taken under, checked once against the region's
- * dimension. The arithmetic is one subtraction and one division per coordinate, in that order, so
+ * dimension (the command line's standardizer checks its parameters here too). The arithmetic is one subtraction and one division per coordinate, in that order, so
  * a region mapped here and a data row standardised the same way agree to the last bit.
  */
-final class CoordinateScaling {
+public final class CoordinateScaling {
 
     private final double[] mean;
     private final double[] std;
@@ -25,7 +25,7 @@ final class CoordinateScaling {
      * @return the map
      * @throws IllegalArgumentException naming the argument, the entry and its value
      */
-    static CoordinateScaling of(double[] mean, double[] std, int d) {
+    public static CoordinateScaling of(double[] mean, double[] std, int d) {
         checkLength("mean", mean, d);
         checkLength("std", std, d);
         for (int j = 0; j < d; j++) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
+import org.police4j.region.CoordinateScaling;
 import org.police4j.region.Region;
 import org.police4j.region.VertexRegion;
 
@@ -110,16 +111,7 @@ public final class Standardizer {
                             + (std == null ? "no" : std.length)
                             + " entries; expected the same positive number");
         }
-        for (int j = 0; j < mean.length; j++) {
-            if (!Double.isFinite(mean[j])) {
-                throw new IllegalArgumentException(
-                        "mean: entry " + j + " is " + mean[j] + "; expected a finite value");
-            }
-            if (!(std[j] > 0) || !Double.isFinite(std[j])) {
-                throw new IllegalArgumentException(
-                        "std: entry " + j + " is " + std[j] + "; expected a finite value > 0");
-            }
-        }
+        CoordinateScaling.of(mean, std, mean.length); // finite means, finite positive scales, by entry
         return new Standardizer(mean.clone(), std.clone());
     }
 

@@ -8,7 +8,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
@@ -19,7 +18,6 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.police4j.certify.Certificate;
@@ -30,6 +28,7 @@ import org.police4j.network.FoldedNetwork;
 import org.police4j.network.Layer;
 import org.police4j.region.Regions;
 import org.police4j.region.VertexRegion;
+import org.police4j.testing.InputRegions;
 
 /**
  * Kernels, strides, paddings and pool windows that differ per axis, built with the {@link
@@ -58,27 +57,12 @@ class RectangularConvTest {
     }
 
     static float[] images(int n, long seed) {
-        Random rng = new Random(seed);
-        float[] x = new float[n * D];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = rng.nextInt(64) / 64f;
-        }
-        return x;
+        return InputRegions.grid64(n, D, seed);
     }
 
     /** Image 0 with pixels 12 and 31 moved by +-1/4. */
     static VertexRegion region(float[] x) {
-        int[] at = {12, 31};
-        double[][] v = new double[4][D];
-        for (int i = 0; i < at.length; i++) {
-            for (int s = 0; s < 2; s++) {
-                for (int p = 0; p < D; p++) {
-                    v[2 * i + s][p] = x[p];
-                }
-                v[2 * i + s][at[i]] += s == 0 ? 0.25 : -0.25;
-            }
-        }
-        return VertexRegion.of("2-pixel l1 ball r=0.25", v);
+        return InputRegions.cross(x, D, "2-pixel l1 ball r=0.25", 12, 31);
     }
 
     @Test

@@ -27,7 +27,6 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import java.nio.file.Path;
-import java.util.Random;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +37,7 @@ import org.police4j.io.ModelIo;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.nn.PolicedNetwork;
 import org.police4j.region.VertexRegion;
+import org.police4j.testing.InputRegions;
 
 /**
  * {@link Policed#wrap} on a DJL user's 1-D network (Conv1d, ReLU, 1-D max-pool, flatten, Linear,
@@ -90,12 +90,7 @@ class PolicedWrapConv1dTest {
 
     /** Rows of multiples of 1/64 in [0, 1): exact and short for the certificate. */
     static float[] signals(int n, long seed) {
-        Random rng = new Random(seed);
-        float[] x = new float[n * D];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = rng.nextInt(64) / 64f;
-        }
-        return x;
+        return InputRegions.grid64(n, D, seed);
     }
 
     /** Class of each row: which half of channel 0 is heavier, or channel 1's parity when close. */
@@ -113,25 +108,11 @@ class PolicedWrapConv1dTest {
 
     /** Row 0 with values 5 and 20 moved by +-1/4: 4 vertices. */
     static VertexRegion region(float[] x) {
-        int[] at = {5, 20};
-        double[][] v = new double[4][D];
-        for (int i = 0; i < at.length; i++) {
-            for (int s = 0; s < 2; s++) {
-                for (int p = 0; p < D; p++) {
-                    v[2 * i + s][p] = x[p];
-                }
-                v[2 * i + s][at[i]] += s == 0 ? 0.25 : -0.25;
-            }
-        }
-        return VertexRegion.of("2-value l1 ball r=0.25", v);
+        return InputRegions.cross(x, D, "2-value l1 ball r=0.25", 5, 20);
     }
 
     static VertexRegion point(float[] x) {
-        double[] v = new double[D];
-        for (int p = 0; p < D; p++) {
-            v[p] = x[p];
-        }
-        return VertexRegion.of("point", new double[][] {v});
+        return InputRegions.point(x, D);
     }
 
     /** With margin 0 and a one-vertex region no shift is active: the wrapper is the user's network. */

@@ -29,7 +29,6 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.police4j.nn.PolicedNetwork;
 import org.police4j.certify.Certificate;
@@ -38,6 +37,7 @@ import org.police4j.engine.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.conv.PolicedConvNet;
 import org.police4j.region.VertexRegion;
+import org.police4j.testing.InputRegions;
 import org.police4j.testing.Nets;
 
 /**
@@ -84,36 +84,16 @@ class PolicedWrapConvTest {
 
     /** Images of multiples of 1/64 in [0, 1): exact and short for the certificate. */
     static float[] images(int n, long seed) {
-        Random rng = new Random(seed);
-        float[] x = new float[n * D];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = rng.nextInt(64) / 64f;
-        }
-        return x;
+        return InputRegions.grid64(n, D, seed);
     }
 
     /** Image 0 with pixels 27 and 36 moved by +-1/4: 4 vertices. */
     static VertexRegion region(float[] x) {
-        int[] pixels = {27, 36};
-        double[][] v = new double[4][];
-        for (int i = 0; i < pixels.length; i++) {
-            for (int s = 0; s < 2; s++) {
-                v[2 * i + s] = new double[D];
-                for (int p = 0; p < D; p++) {
-                    v[2 * i + s][p] = x[p];
-                }
-                v[2 * i + s][pixels[i]] += s == 0 ? 0.25 : -0.25;
-            }
-        }
-        return VertexRegion.of("2-pixel l1 ball r=0.25", v);
+        return InputRegions.cross(x, D, "2-pixel l1 ball r=0.25", 27, 36);
     }
 
     static VertexRegion point(float[] x) {
-        double[] v = new double[D];
-        for (int p = 0; p < D; p++) {
-            v[p] = x[p];
-        }
-        return VertexRegion.of("point", new double[][] {v});
+        return InputRegions.point(x, D);
     }
 
     /** With margin 0 and a one-vertex region no shift is active: the wrapper is the user's network. */

@@ -102,16 +102,7 @@ class ConvRoundingGuardTest {
         int n = TrainedCnnTestAccess.N;
         float[] labels = new float[n];
         float[] data = TrainedCnnTestAccess.images(n, labels, 2023);
-        for (int i = 0; i < data.length; i++) {
-            data[i] *= scale;
-        }
-        double[][] v = TrainedCnnTestAccess.region(data, 0).vertices();
-        for (double[] row : v) {
-            for (int i = 0; i < row.length; i++) {
-                row[i] = data[i] + (row[i] - data[i]) * scale;
-            }
-        }
-        VertexRegion region = VertexRegion.of("8-pixel l1 ball, scaled", v);
+        VertexRegion region = scaled(data, scale);
         PolicedConvNet net = PolicedConvNet.builder()
                 .setInput(1, 28, 28)
                 .conv(4, 3)

@@ -40,6 +40,10 @@ import org.police4j.region.VertexRegion;
  * {@code initialize} keeps them, as it keeps any initialised parameter. A dense network's
  * Linear blocks are reused (shared), as {@link PolicedMlp#wrap} does.
  *
+ * <p>The region of a conv network is a {@link VertexRegion} (flattened inputs, carried as vertex
+ * rows) or a region given by its support, such as a {@code Box} around an image, carried as a
+ * tracked affine map; either way the network has one region.
+ *
  * <table class="striped">
  * <caption>What wrap accepts and refuses</caption>
  * <thead><tr><th>block</th><th>where</th><th>what happens</th></tr></thead>

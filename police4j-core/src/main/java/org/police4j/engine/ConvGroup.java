@@ -4,20 +4,12 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * A conv group (convolution, per-channel affine map, optional max-pool) as a region pass sees it:
- * vertex rows run the whole group and decide the pool shift from their own values ({@link
- * PoolShift}); a tracked affine map takes the affine and linear parts and decides the pool shift
- * from the region's support. Whichever pass decides hands the pool shift back, for the data rows.
+ * vertex rows take the affine part and decide the pool shift from their own values ({@link
+ * PoolShift#compute}); a tracked affine map takes the affine and linear parts and decides the pool
+ * shift from the region's support ({@link PoolShift#fromSupport}). Whichever pass decides hands the
+ * pool shift back, for the data rows.
  */
 public interface ConvGroup {
-
-    /**
-     * The group up to the POLICE shift for vertex rows: affine part, pool shift from these rows,
-     * pool.
-     *
-     * @param rows (P, C*H*W)
-     * @return (P, units)
-     */
-    NDArray vertexRows(NDArray rows);
 
     /**
      * The affine part before the pool: convolution with its bias, then the per-channel map.
@@ -34,6 +26,15 @@ public interface ConvGroup {
      * @return (R, C', H', W')
      */
     NDArray linear(NDArray rows);
+
+    /**
+     * The max-pool over the group's tiling windows, of pre-activations from which the pool shift
+     * was subtracted.
+     *
+     * @param shifted (R, C', H', W')
+     * @return (R, C', H'', W'')
+     */
+    NDArray pool(NDArray shifted);
 
     /** {@return the pool window's rows, 0 for no pool} */
     int windowH();

@@ -27,19 +27,6 @@ public final class PoolShift {
     public record Result(NDArray shift, NDArray winner, NDArray shiftedWindows) {}
 
     /**
-     * Chooses each window's winner and the shift of the other positions, for square k x k windows.
-     *
-     * @param vertexPre (P, C, H, W) vertex pre-activations before the pool
-     * @param k window side (= stride)
-     * @param margin how far the winner must stay ahead
-     * @param windowMargins one margin per window, or null
-     * @return the shift, the winners and the shifted windows
-     */
-    public static Result compute(NDArray vertexPre, int k, double margin, float[] windowMargins) {
-        return compute(vertexPre, k, k, margin, windowMargins);
-    }
-
-    /**
      * Chooses each window's winner (the majority of the vertices' maxima) and the shift of the
      * other positions.
      *

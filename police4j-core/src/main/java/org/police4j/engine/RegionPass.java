@@ -22,22 +22,9 @@ public interface RegionPass {
     LayerRange enter(NDArray weight, NDArray bias);
 
     /**
-     * Enters the next hidden layer when it is not a dense product (a conv group): the pass hands
-     * its current rows, P x (units of the previous layer), to {@code layer}, which returns their
-     * pre-activations, P x K. Only vertex rows can do this; the other passes refuse.
-     *
-     * @param layer the layer as a function of rows
-     * @return the range of the layer's pre-activations over the region
-     */
-    default LayerRange enter(UnaryOperator<NDArray> layer) {
-        throw new UnsupportedOperationException(
-                getClass().getSimpleName() + " carries dense layers only; conv layers need vertex rows");
-    }
-
-    /**
-     * Enters a conv group (see {@link ConvGroup}): vertex rows run it whole, a tracked affine map of
-     * a support region runs its affine and linear parts and decides the pool shift from the
-     * region's support.
+     * Enters a conv group (see {@link ConvGroup}): vertex rows run its affine part and decide the
+     * pool shift from their values, a tracked affine map of a support region runs its affine and
+     * linear parts and decides the pool shift from the region's support.
      *
      * @param group the conv group
      * @return the range of the group's units over the region

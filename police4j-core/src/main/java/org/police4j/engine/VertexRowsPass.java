@@ -49,17 +49,30 @@ public final class VertexRowsPass implements RegionPass {
         return enter(rows -> Linear.linear(rows, weight, bias).singletonOrThrow());
     }
 
-    @Override
-    public LayerRange enter(UnaryOperator<NDArray> layer) {
+    /** The next layer's pre-activations of the (activated) vertex rows, P x K. */
+    private LayerRange enter(UnaryOperator<NDArray> layer) {
         activate();
         h = layer.apply(z);
         range = LayerRange.ofVertices(h);
         return range;
     }
 
+    /**
+     * A conv group on the vertex rows: its affine part, then, with a max-pool, the pool shift
+     * decided from the vertices' own values ({@link PoolShift#compute}) and the pool.
+     */
     @Override
     public LayerRange enter(ConvGroup group) {
-        return enter(group::vertexRows);
+        return enter(rows -> {
+            NDArray pre = group.affine(rows);
+            if (group.windowH() > 0) {
+                PoolShift.Result r = PoolShift.compute(
+                        pre, group.windowH(), group.windowW(), group.margin(), group.windowMargins());
+                group.poolShift(r.shift(), r.shiftedWindows());
+                pre = group.pool(pre.sub(r.shift()));
+            }
+            return pre.reshape(pre.getShape().get(0), -1);
+        });
     }
 
     @Override

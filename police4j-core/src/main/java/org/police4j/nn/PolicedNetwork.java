@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import java.util.function.UnaryOperator;
 import org.police4j.engine.AffineMapPass;
 import org.police4j.engine.ConvGroup;
 import org.police4j.engine.Cpa;
@@ -253,17 +252,6 @@ public abstract class PolicedNetwork extends PolicedBlock {
         }
 
         @Override
-        public NDArray vertexRows(NDArray rows) {
-            NDArray pre = affine(rows);
-            if (conv.pooled()) {
-                PoolShift.Result r = PoolShift.compute(pre, conv.windowH(), conv.windowW(), engine.margin(), windowMargins);
-                poolShift(r.shift(), r.shiftedWindows());
-                pre = conv.maxPool(pre.sub(poolShift));
-            }
-            return pre.reshape(rows.getShape().get(0), conv.units());
-        }
-
-        @Override
         public NDArray affine(NDArray rows) {
             NDArray pre = conv.convolve(rows, weight, bias);
             return affine == null ? pre : perChannel(pre, affine);
@@ -274,6 +262,11 @@ public abstract class PolicedNetwork extends PolicedBlock {
             NDArray pre = conv.convolve(rows, weight, null);
             long channels = pre.getShape().get(1);
             return affine == null ? pre : pre.mul(affine[0].reshape(1, channels, 1, 1));
+        }
+
+        @Override
+        public NDArray pool(NDArray shifted) {
+            return conv.maxPool(shifted);
         }
 
         @Override

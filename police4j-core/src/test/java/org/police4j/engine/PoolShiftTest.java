@@ -27,7 +27,7 @@ class PoolShiftTest {
             h.setRequiresGradient(true);
             PoolShift.Result r;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                r = PoolShift.compute(h, 2, 1e-4, null);
+                r = PoolShift.compute(h, 2, 2, 1e-4, null);
                 gc.backward(r.shift().sum());
             }
             // vertex 0 votes for position 0, vertex 1 for position 1: a tie, position 0 wins

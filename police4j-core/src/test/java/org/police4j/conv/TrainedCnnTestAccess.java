@@ -59,12 +59,28 @@ public final class TrainedCnnTestAccess {
      * @throws Exception if DJL fails
      */
     public static FoldedNetwork trainAndFold(PolicedConvNet net, float[] data, float[] labels, int steps) throws Exception {
+        return trainAndFold(net, data, labels, steps, new Shape(1, 28, 28));
+    }
+
+    /**
+     * The same for any input shape of the 28x28 values (e.g. (28, 28) for a 1-D network).
+     *
+     * @param net the network
+     * @param data the inputs, row-major
+     * @param labels their classes
+     * @param steps how many AdamW steps
+     * @param input one input's shape, without the batch axis
+     * @return the folded network
+     * @throws Exception if DJL fails
+     */
+    public static FoldedNetwork trainAndFold(PolicedConvNet net, float[] data, float[] labels, int steps, Shape input)
+            throws Exception {
         try (Model model = Model.newInstance("trained-cnn")) {
             NDManager manager = model.getNDManager();
             Engine.getInstance().setRandomSeed(7);
-            net.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 28, 28));
+            net.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(input));
             model.setBlock(net);
-            NDArray x = manager.create(data, new Shape(labels.length, 1, 28, 28));
+            NDArray x = manager.create(data, new Shape(labels.length).addAll(input));
             NDArray y = manager.create(labels, new Shape(labels.length));
             train(model, x, y, steps);
             return net.fold();

@@ -2,11 +2,6 @@ package org.police4j.guarantee;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,16 +67,8 @@ class ConvRoundingGuardTest {
                 .setRegion(region)
                 .optRoundingGuard(guard)
                 .build();
-        try (Model model = Model.newInstance("trained-1d")) {
-            NDManager manager = model.getNDManager();
-            Engine.getInstance().setRandomSeed(7);
-            net.initialize(manager, DataType.FLOAT32, new Shape(1, 28, 28));
-            model.setBlock(net);
-            NDArray x = manager.create(data, new Shape(n, 28, 28));
-            NDArray y = manager.create(labels, new Shape(n));
-            TrainedCnnTestAccess.train(model, x, y, 60);
-            return Certifier.certify(net.fold(), region.vertices(), new double[0][]);
-        }
+        return Certifier.certify(TrainedCnnTestAccess.trainAndFold(net, data, labels, 60, new Shape(28, 28)),
+                region.vertices(), new double[0][]);
     }
 
     /** Scales the images in place and returns the region around image 0, scaled with them. */

@@ -14,6 +14,7 @@ import org.police4j.network.IntervalMapEval;
 import org.police4j.network.Layer;
 import org.police4j.region.Box;
 import org.police4j.testing.IntervalWalk;
+import org.police4j.testing.UnitRanges;
 
 /**
  * The support certificate of CNNs (conv, batch-norm, max-pool, average pool, dense) on small
@@ -63,27 +64,11 @@ class SupportCertifierCnnTest {
     /** Moves the bias of the first conv's widest unit into the middle of its range over the box. */
     static FoldedNetwork broken(FoldedNetwork net, Box box) {
         Layer.Conv conv = (Layer.Conv) net.layers().get(0);
-        double[][] vertices = box.toVertexRegion(512).vertices();
-        int units = conv.bias().length;
-        double[] lo = new double[units];
-        double[] hi = new double[units];
-        java.util.Arrays.fill(lo, Double.POSITIVE_INFINITY);
-        java.util.Arrays.fill(hi, Double.NEGATIVE_INFINITY);
-        for (double[] v : vertices) {
-            double[] pre = org.police4j.network.DoubleEval.apply(conv, v);
-            for (int u = 0; u < units; u++) {
-                lo[u] = Math.min(lo[u], pre[u]);
-                hi[u] = Math.max(hi[u], pre[u]);
-            }
-        }
-        int widest = 0;
-        for (int u = 1; u < units; u++) {
-            if (hi[u] - lo[u] > hi[widest] - lo[widest]) {
-                widest = u;
-            }
-        }
+        UnitRanges r = UnitRanges.over(box.toVertexRegion(512).vertices(), conv.bias().length,
+                v -> org.police4j.network.DoubleEval.apply(conv, v));
+        int widest = r.widest();
         float[] bias = conv.bias().clone();
-        bias[widest] -= (float) ((lo[widest] + hi[widest]) / 2);
+        bias[widest] -= (float) ((r.lo[widest] + r.hi[widest]) / 2);
         return net.with(0, conv.withBias(bias));
     }
 

@@ -34,6 +34,7 @@ import org.police4j.io.ModelIo;
 import org.police4j.region.VertexRegion;
 import org.police4j.testing.Barycentric;
 import org.police4j.testing.Nets;
+import org.police4j.testing.UnitRanges;
 
 /**
  * The guarantee over random small CNNs: 1x6x6 or 2x5x5 inputs, one or two convs of 2..4
@@ -182,27 +183,12 @@ class PolicedConvNetProperties {
         int actH = pool == 0 ? cv.outH() : cv.outH() / pool;
         int actW = pool == 0 ? cv.outW() : cv.outW() / pool;
         int units = cv.outC() * actH * actW;
-        double[] lo = new double[units];
-        double[] hi = new double[units];
-        java.util.Arrays.fill(lo, Double.POSITIVE_INFINITY);
-        java.util.Arrays.fill(hi, Double.NEGATIVE_INFINITY);
-        for (double[] v : region.vertices()) {
-            double[] pre = folded.preActivations(v).get(0);
-            for (int u = 0; u < units; u++) {
-                lo[u] = Math.min(lo[u], pre[u]);
-                hi[u] = Math.max(hi[u], pre[u]);
-            }
-        }
-        int widest = 0;
-        for (int u = 1; u < units; u++) {
-            if (hi[u] - lo[u] > hi[widest] - lo[widest]) {
-                widest = u;
-            }
-        }
-        if (hi[widest] - lo[widest] < 1e-3) {
+        UnitRanges r = UnitRanges.over(region.vertices(), units, v -> folded.preActivations(v).get(0));
+        int widest = r.widest();
+        if (r.hi[widest] - r.lo[widest] < 1e-3) {
             return;
         }
-        float mid = (float) ((lo[widest] + hi[widest]) / 2);
+        float mid = (float) ((r.lo[widest] + r.hi[widest]) / 2);
         float[] bias = cv.bias().clone();
         int per = actH * actW;
         int o = widest / per;

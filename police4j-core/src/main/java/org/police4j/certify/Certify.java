@@ -1,6 +1,7 @@
 package org.police4j.certify;
 
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import java.util.ArrayList;
 import java.util.List;
@@ -198,10 +199,7 @@ public final class Certify {
      * @return the certificate (not certified, with the first straddling unit, when it is not affine)
      */
     public static Certificate plain(SequentialBlock network, Region region, Options options) {
-        if (Policed.convolutional(network)) {
-            return of(ConvFold.plain((PolicedConvNet) Policed.wrap(network, region)), region, options);
-        }
-        return of(Fold.plain(network, region.dimension()), region, options);
+        return of(plainFolded(network, region, null), region, options);
     }
 
     /**
@@ -216,10 +214,24 @@ public final class Certify {
      * @return the certificate (not certified, with the first straddling unit, when it is not affine)
      */
     public static Certificate plain(SequentialBlock network, Region region, Shape inputShape, Options options) {
-        if (Policed.convolutional(network)) {
-            return of(ConvFold.plain((PolicedConvNet) Policed.wrap(network, region, inputShape)), region, options);
+        return of(plainFolded(network, region, inputShape), region, options);
+    }
+
+    /**
+     * A plain network's folded form as it is: a dense one read directly, a CNN read by {@link
+     * Policed#wrap} (which copies its parameters; the copies are closed once folded).
+     */
+    private static FoldedNetwork plainFolded(SequentialBlock network, Region region, Shape inputShape) {
+        if (!Policed.convolutional(network)) {
+            return Fold.plain(network, region.dimension());
         }
-        return of(Fold.plain(network, region.dimension()), region, options);
+        PolicedConvNet read = (PolicedConvNet) (inputShape == null
+                ? Policed.wrap(network, region) : Policed.wrap(network, region, inputShape));
+        try {
+            return ConvFold.plain(read);
+        } finally {
+            read.getParameters().values().forEach(Parameter::close);
+        }
     }
 
     /**

@@ -109,7 +109,8 @@ public final class ConvFold {
                     }
                     Stage.Conv conv = c.conv();
                     ops.add(new Layer.Conv(c.inC(), c.inH(), c.inW(), c.outC(), conv.kernelH(), conv.kernelW(),
-                            conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), w.toFloatArray(), bias));
+                            conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), conv.dilationH(), conv.dilationW(),
+                            conv.groups(), w.toFloatArray(), bias));
                     if (c.pooled()) {
                         ops.add(new Layer.MaxPool(c.outC(), c.outH(), c.outW(), kh, kw));
                     }

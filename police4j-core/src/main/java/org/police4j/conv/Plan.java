@@ -96,7 +96,11 @@ final class Plan {
                 if (vector >= 0) {
                     throw new IllegalArgumentException(where + ": conv after the map was flattened");
                 }
-                if (mh + 2 * conv.padH() < conv.kernelH() || mw + 2 * conv.padW() < conv.kernelW()) {
+                if (mc % conv.groups() != 0) {
+                    throw new IllegalArgumentException(
+                            where + ": groups " + conv.groups() + " do not divide the " + mc + " input channels");
+                }
+                if (mh + 2 * conv.padH() < conv.spanH() || mw + 2 * conv.padW() < conv.spanW()) {
                     String kernel = conv.square() ? "kernel " + conv.kernelH()
                             : "kernel (" + conv.kernelH() + ", " + conv.kernelW() + ")";
                     throw new IllegalArgumentException(

@@ -101,10 +101,10 @@ public final class PolicedConvNet extends PolicedNetwork {
         for (Plan.Layer layer : plan.layers) {
             if (layer instanceof Plan.ConvLayer c) {
                 Stage.Conv conv = c.conv();
-                long fanIn = (long) c.inC() * conv.kernelH() * conv.kernelW();
+                long fanIn = (long) (c.inC() / conv.groups()) * conv.kernelH() * conv.kernelW();
                 String name = "conv" + c.index();
                 Parameter w = add(name + ".weight", Parameter.Type.WEIGHT,
-                        new Shape(c.outC(), c.inC(), conv.kernelH(), conv.kernelW()), new FanInUniform(fanIn));
+                        new Shape(c.outC(), c.inC() / conv.groups(), conv.kernelH(), conv.kernelW()), new FanInUniform(fanIn));
                 Parameter bias = add(name + ".bias", Parameter.Type.BIAS, new Shape(c.outC()), new FanInUniform(fanIn));
                 NetworkLayer.BatchNorm bn = null;
                 if (c.batchNorm()) {
@@ -116,7 +116,8 @@ public final class PolicedConvNet extends PolicedNetwork {
                             add(n + ".runningVar", Parameter.Type.RUNNING_VAR, new Shape(c.outC()), Initializer.ONES));
                 }
                 Stencil stencil = new Stencil(c.inC(), c.inH(), c.inW(), c.outC(), c.outH(), c.outW(), conv.kernelH(),
-                        conv.kernelW(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW());
+                        conv.kernelW(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), conv.dilationH(),
+                        conv.dilationW(), conv.groups());
                 layers.add(new NetworkLayer.Conv(w, bias, bn, stencil, c.poolKH(), c.poolKW(), dropouts(b, c.index())));
             } else if (layer instanceof Plan.GapLayer g) {
                 layers.add(new NetworkLayer.AveragePool(g.c(), g.h() * g.w()));
@@ -412,6 +413,30 @@ public final class PolicedConvNet extends PolicedNetwork {
          */
         public Builder conv(int channels, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
             return add(new Stage.Conv(channels, kernelH, kernelW, strideH, strideW, padH, padW));
+        }
+
+        /**
+         * Adds a convolution with per-axis kernel, stride, padding and dilation and channel groups
+         * ({@code groups} = input channels = channels: depthwise), as DJL's {@code
+         * Conv2d.builder().optDilation(..).optGroups(..)}.
+         *
+         * @param channels output channels, a multiple of {@code groups}
+         * @param kernelH kernel rows
+         * @param kernelW kernel columns
+         * @param strideH step between rows of positions
+         * @param strideW step between columns of positions
+         * @param padH zeros added above and below
+         * @param padW zeros added left and right
+         * @param dilationH step between the kernel's rows
+         * @param dilationW step between the kernel's columns
+         * @param groups channel groups, dividing the input and output channels
+         * @return this builder
+         */
+        public Builder conv(
+                int channels, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH,
+                int dilationW, int groups) {
+            return add(new Stage.Conv(channels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW,
+                    groups));
         }
 
         /**

@@ -1,5 +1,7 @@
 package org.police4j.conv;
 
+import org.police4j.engine.Stencil;
+
 /**
  * One stage of a {@link PolicedConvNet}, as the builder records it and as model files store it.
  *
@@ -11,13 +13,15 @@ package org.police4j.conv;
 public sealed interface Stage {
 
     /**
-     * A 2-D convolution, kernel, stride and zero padding given per axis, followed by a bias. A
-     * 1-D convolution (kernel k, stride s, padding p on (C, L)) is {@code (1, k), (1, s), (0, p)}
-     * on (C, 1, L).
+     * A 2-D convolution, kernel, stride, zero padding and dilation given per axis, with channel
+     * groups (depthwise: groups = input channels), followed by a bias. A 1-D convolution (kernel k,
+     * stride s, padding p, dilation d on (C, L)) is {@code (1, k), (1, s), (0, p), (1, d)} on (C,
+     * 1, L).
      *
-     * <p>Model files store a stage by its {@link #toString()}: a square one keeps the text it
-     * always had ({@code Conv[channels=8, kernel=3, stride=1, padding=1]}), so that models saved
-     * before rectangular kernels load unchanged; others write every axis.
+     * <p>Model files store a stage by its {@link #toString()}: a square, ungrouped, undilated one
+     * keeps the text it always had ({@code Conv[channels=8, kernel=3, stride=1, padding=1]}), so
+     * that models saved before rectangular kernels load unchanged; others write every axis, and
+     * dilation and groups only when they are not 1.
      *
      * @param channels output channels
      * @param kernelH the kernel's rows
@@ -26,11 +30,42 @@ public sealed interface Stage {
      * @param strideW the step between columns of positions
      * @param padH zeros added above and below
      * @param padW zeros added left and right
+     * @param dilationH the step between the kernel's rows
+     * @param dilationW the step between the kernel's columns
+     * @param groups channel groups (dividing the input and output channels)
      */
-    record Conv(int channels, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW)
+    record Conv(
+            int channels, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH,
+            int dilationW, int groups)
             implements Stage {
         /**
-         * Checks that channels, kernel and stride are positive and padding is not negative.
+         * Checks that channels, kernel, stride, dilation and groups are positive, padding is not
+         * negative and the groups divide the output channels.
+         *
+         * @param channels output channels
+         * @param kernelH the kernel's rows
+         * @param kernelW the kernel's columns
+         * @param strideH the step between rows of positions
+         * @param strideW the step between columns of positions
+         * @param padH zeros added above and below
+         * @param padW zeros added left and right
+         * @param dilationH the step between the kernel's rows
+         * @param dilationW the step between the kernel's columns
+         * @param groups channel groups (dividing the input and output channels)
+         */
+        public Conv {
+            if (channels <= 0 || kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0 || padH < 0 || padW < 0
+                    || dilationH <= 0 || dilationW <= 0 || groups <= 0 || channels % groups != 0) {
+                throw new IllegalArgumentException(
+                        "conv: channels, kernel, stride, dilation and groups must be > 0, padding >= 0 and groups"
+                                + " must divide channels, got channels=" + channels + ", "
+                                + geometry(kernelH, kernelW, strideH, strideW, padH, padW)
+                                + extras(dilationH, dilationW, groups, true));
+            }
+        }
+
+        /**
+         * An ungrouped, undilated convolution.
          *
          * @param channels output channels
          * @param kernelH the kernel's rows
@@ -40,12 +75,8 @@ public sealed interface Stage {
          * @param padH zeros added above and below
          * @param padW zeros added left and right
          */
-        public Conv {
-            if (channels <= 0 || kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0 || padH < 0 || padW < 0) {
-                throw new IllegalArgumentException(
-                        "conv: channels, kernel and stride must be > 0 and padding >= 0, got channels="
-                                + channels + ", " + geometry(kernelH, kernelW, strideH, strideW, padH, padW));
-            }
+        public Conv(int channels, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+            this(channels, kernelH, kernelW, strideH, strideW, padH, padW, 1, 1, 1);
         }
 
         /**
@@ -60,9 +91,14 @@ public sealed interface Stage {
             this(channels, kernel, kernel, stride, stride, padding, padding);
         }
 
-        /** {@return whether kernel, stride and padding are the same along both axes} */
+        /** {@return whether kernel, stride and padding are the same along both axes, and it is ungrouped and undilated} */
         public boolean square() {
-            return kernelH == kernelW && strideH == strideW && padH == padW;
+            return kernelH == kernelW && strideH == strideW && padH == padW && plain();
+        }
+
+        /** {@return whether dilation and groups are 1 (the convolutions before groups and dilation existed)} */
+        public boolean plain() {
+            return dilationH == 1 && dilationW == 1 && groups == 1;
         }
 
         /** {@return the kernel's side of a square convolution} */
@@ -93,7 +129,7 @@ public sealed interface Stage {
          * @param h input rows
          */
         public int outH(int h) {
-            return (h + 2 * padH - kernelH) / strideH + 1;
+            return Stencil.outLength(h, kernelH, strideH, padH, dilationH);
         }
 
         /**
@@ -102,15 +138,38 @@ public sealed interface Stage {
          * @param w input columns
          */
         public int outW(int w) {
-            return (w + 2 * padW - kernelW) / strideW + 1;
+            return Stencil.outLength(w, kernelW, strideW, padW, dilationW);
+        }
+
+        /** {@return the rows the dilated kernel spans: dilationH (kernelH - 1) + 1} */
+        public int spanH() {
+            return dilationH * (kernelH - 1) + 1;
+        }
+
+        /** {@return the columns the dilated kernel spans: dilationW (kernelW - 1) + 1} */
+        public int spanW() {
+            return dilationW * (kernelW - 1) + 1;
         }
 
         @Override
         public String toString() {
             return square()
                     ? "Conv[channels=" + channels + ", kernel=" + kernelH + ", stride=" + strideH + ", padding=" + padH + "]"
-                    : "Conv[channels=" + channels + ", " + geometry(kernelH, kernelW, strideH, strideW, padH, padW) + "]";
+                    : "Conv[channels=" + channels + ", " + geometry(kernelH, kernelW, strideH, strideW, padH, padW)
+                            + extras(dilationH, dilationW, groups, false) + "]";
         }
+    }
+
+    /** Dilation and groups as text, only where they are not 1 (unless {@code always}). */
+    private static String extras(int dh, int dw, int groups, boolean always) {
+        String s = "";
+        if (always || dh != 1 || dw != 1) {
+            s += ", dilation=(" + dh + ", " + dw + ")";
+        }
+        if (always || groups != 1) {
+            s += ", groups=" + groups;
+        }
+        return s;
     }
 
     private static String geometry(int kh, int kw, int sh, int sw, int ph, int pw) {

@@ -148,42 +148,25 @@ public final class RoundingGuard {
         float[] bias = LayerRange.floats(biasArray);
         float[] scale = scaleArray == null ? null : LayerRange.floats(scaleArray);
         float[] offset = offsetArray == null ? null : LayerRange.floats(offsetArray);
-        if (inMax.length != g.inputs() || weight.length != g.outC() * g.fanIn()) {
+        if (inMax.length != g.inputs() || weight.length != g.weights()) {
             throw new IllegalArgumentException("weight: " + weight.length + " values for " + g + ", inputs " + inMax.length);
         }
         double gm = 4 * gamma(g.fanIn() + extraTerms + 16L);
         int hw = g.outH() * g.outW();
         double[] sum = new double[g.outputs()];
         double[] carried = new double[g.outputs()];
-        for (int o = 0; o < g.outC(); o++) {
+        for (int out = 0; out < g.outputs(); out++) {
+            int o = out / hw;
             double s = scale == null ? 1 : Math.abs((double) scale[o]);
             double constant = s * Math.abs((double) bias[o]) + (offset == null ? 0 : Math.abs((double) offset[o]));
-            for (int y = 0; y < g.outH(); y++) {
-                for (int x = 0; x < g.outW(); x++) {
-                    double a = 0;
-                    double z = 0;
-                    for (int c = 0; c < g.inC(); c++) {
-                        for (int ky = 0; ky < g.kernelH(); ky++) {
-                            int iy = y * g.strideH() + ky - g.padH();
-                            if (iy < 0 || iy >= g.inH()) {
-                                continue;
-                            }
-                            for (int kx = 0; kx < g.kernelW(); kx++) {
-                                int ix = x * g.strideW() + kx - g.padW();
-                                if (ix < 0 || ix >= g.inW()) {
-                                    continue;
-                                }
-                                double w = s * Math.abs((double) weight[((o * g.inC() + c) * g.kernelH() + ky) * g.kernelW() + kx]);
-                                int j = (c * g.inH() + iy) * g.inW() + ix;
-                                a += w * inMax[j];
-                                z += w * inError[j];
-                            }
-                        }
-                    }
-                    sum[o * hw + y * g.outW() + x] = a + constant;
-                    carried[o * hw + y * g.outW() + x] = z;
-                }
-            }
+            double[] az = new double[2];
+            g.taps(out, (j, wi) -> {
+                double w = s * Math.abs((double) weight[wi]);
+                az[0] += w * inMax[j];
+                az[1] += w * inError[j];
+            });
+            sum[out] = az[0] + constant;
+            carried[out] = az[1];
         }
         boolean pooled = windowH > 0;
         int kh = pooled ? windowH : 1;

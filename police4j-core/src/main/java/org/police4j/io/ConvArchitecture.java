@@ -46,6 +46,12 @@ final class ConvArchitecture {
                     pair(n, "kernel", c.kernelH(), c.kernelW());
                     pair(n, "stride", c.strideH(), c.strideW());
                     pair(n, "padding", c.padH(), c.padW());
+                    if (c.dilationH() != 1 || c.dilationW() != 1) { // written only when used: older files have none
+                        pair(n, "dilation", c.dilationH(), c.dilationW());
+                    }
+                    if (c.groups() != 1) {
+                        n.put("groups", c.groups());
+                    }
                 }
             } else if (s instanceof Stage.MaxPool m) {
                 if (m.square()) {
@@ -100,7 +106,9 @@ final class ConvArchitecture {
             String type = n.path("type").asText();
             switch (type) {
                 case "conv" -> b.conv(n.path("channels").asInt(), axis(n, "kernel", 0), axis(n, "kernel", 1),
-                        axis(n, "stride", 0), axis(n, "stride", 1), axis(n, "padding", 0), axis(n, "padding", 1));
+                        axis(n, "stride", 0), axis(n, "stride", 1), axis(n, "padding", 0), axis(n, "padding", 1),
+                        n.has("dilation") ? axis(n, "dilation", 0) : 1, n.has("dilation") ? axis(n, "dilation", 1) : 1,
+                        n.path("groups").asInt(1));
                 case "maxPool" -> b.maxPool(axis(n, "kernel", 0), axis(n, "kernel", 1), axis(n, "stride", 0),
                         axis(n, "stride", 1));
                 case "batchNorm" -> b.batchNorm();

@@ -127,7 +127,7 @@ public final class BoundedEval {
                 z = h;
                 e = eh;
             } else if (layer instanceof Conv c) {
-                int n = c.inC() * c.kernelH() * c.kernelW();
+                int n = c.fanIn();
                 double g = gamma(n + 1);
                 double absolute = (2.0 * n + 2) * Double.MIN_NORMAL;
                 double[] h = new double[c.bias().length];

@@ -83,6 +83,8 @@ public final class DjlExport {
                                 .setFilters(c.outC())
                                 .optStride(new Shape(c.strideH(), c.strideW()))
                                 .optPadding(new Shape(c.padH(), c.padW()))
+                                .optDilation(new Shape(c.dilationH(), c.dilationW()))
+                                .optGroups(c.groups())
                                 .optBias(false)
                                 .build();
                 PositionBias bias = new PositionBias(new Shape(c.outC(), c.outH(), c.outW()));

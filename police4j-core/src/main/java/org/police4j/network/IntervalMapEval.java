@@ -153,7 +153,7 @@ public final class IntervalMapEval {
         } else if (layer instanceof Conv conv) {
             float[] w = conv.weight();
             Terms terms = (o, row) -> conv.taps(o, (in, wi) -> row.add(in, w[wi]));
-            return linear(conv.bias(), conv.inC() * conv.kernelH() * conv.kernelW(), terms);
+            return linear(conv.bias(), conv.fanIn(), terms);
         } else if (layer instanceof ChannelAffine affine) {
             float[] bias = new float[affine.inputSize()];
             for (int i = 0; i < bias.length; i++) {

@@ -1,6 +1,7 @@
 package org.police4j.network;
 
 import org.police4j.engine.Cpa;
+import org.police4j.engine.Stencil;
 
 /**
  * One layer of a {@link FoldedNetwork}: the closed set of operations a POLICEd (or plain CPA)
@@ -85,10 +86,12 @@ public sealed interface Layer {
     }
 
     /**
-     * Convolution of an {@code (inC, inH, inW)} map with {@code (outC, inC, kernelH, kernelW)}
-     * weights, a stride and zero padding per axis, then a bias per output position ({@code (outC,
-     * outH, outW)}: POLICE's shifts differ per position). A 1-D convolution is the case {@code inH
-     * == kernelH == strideH == 1, padH == 0}.
+     * Convolution of an {@code (inC, inH, inW)} map with {@code (outC, inC / groups, kernelH,
+     * kernelW)} weights, a stride, zero padding and a dilation per axis and channel groups (as
+     * PyTorch's {@code conv2d}), then a bias per output position ({@code (outC, outH, outW)}:
+     * POLICE's shifts differ per position). A 1-D convolution is the case {@code inH == kernelH ==
+     * strideH == dilationH == 1, padH == 0}; a depthwise one has {@code groups == inC}. Which inputs
+     * an output reads is {@link Stencil#taps}, written once.
      *
      * @param inC input channels
      * @param inH input height
@@ -100,12 +103,15 @@ public sealed interface Layer {
      * @param strideW the step between columns of positions
      * @param padH zeros above and below
      * @param padW zeros left and right
-     * @param weight (outC, inC, kernelH, kernelW), row-major
+     * @param dilationH the step between the kernel's rows
+     * @param dilationW the step between the kernel's columns
+     * @param groups channel groups, dividing inC and outC
+     * @param weight (outC, inC / groups, kernelH, kernelW), row-major
      * @param bias the per-position bias, (outC, outH, outW), row-major
      */
     record Conv(
             int inC, int inH, int inW, int outC, int kernelH, int kernelW, int strideH, int strideW, int padH,
-            int padW, float[] weight, float[] bias)
+            int padW, int dilationH, int dilationW, int groups, float[] weight, float[] bias)
             implements Layer {
         /**
          * Checks the shapes and that weight and bias have the sizes they imply.
@@ -120,28 +126,57 @@ public sealed interface Layer {
          * @param strideW the step between columns of positions
          * @param padH zeros above and below
          * @param padW zeros left and right
-         * @param weight (outC, inC, kernelH, kernelW), row-major
+         * @param dilationH the step between the kernel's rows
+         * @param dilationW the step between the kernel's columns
+         * @param groups channel groups, dividing inC and outC
+         * @param weight (outC, inC / groups, kernelH, kernelW), row-major
          * @param bias the per-position bias, (outC, outH, outW), row-major
          */
         public Conv {
             if (inC <= 0 || inH <= 0 || inW <= 0 || outC <= 0 || kernelH <= 0 || kernelW <= 0 || strideH <= 0
-                    || strideW <= 0 || padH < 0 || padW < 0 || inH + 2 * padH < kernelH || inW + 2 * padW < kernelW) {
+                    || strideW <= 0 || padH < 0 || padW < 0 || dilationH <= 0 || dilationW <= 0 || groups <= 0
+                    || inC % groups != 0 || outC % groups != 0
+                    || inH + 2 * padH < dilationH * (kernelH - 1) + 1 || inW + 2 * padW < dilationW * (kernelW - 1) + 1) {
                 throw new IllegalArgumentException(
                         "conv: input (" + inC + ", " + inH + ", " + inW + "), " + outC + " filters of "
                                 + kernelH + "x" + kernelW + ", stride (" + strideH + ", " + strideW + "), padding ("
-                                + padH + ", " + padW + "); expected positive sizes and a kernel within the padded input");
+                                + padH + ", " + padW + "), dilation (" + dilationH + ", " + dilationW + "), groups "
+                                + groups + "; expected positive sizes, groups dividing both channel counts and a"
+                                + " dilated kernel within the padded input");
             }
-            int oh = (inH + 2 * padH - kernelH) / strideH + 1;
-            int ow = (inW + 2 * padW - kernelW) / strideW + 1;
-            if (weight.length != outC * inC * kernelH * kernelW || bias.length != outC * oh * ow) {
+            int oh = Stencil.outLength(inH, kernelH, strideH, padH, dilationH);
+            int ow = Stencil.outLength(inW, kernelW, strideW, padW, dilationW);
+            if (weight.length != outC * (inC / groups) * kernelH * kernelW || bias.length != outC * oh * ow) {
                 throw new IllegalArgumentException(
                         "conv: weight has " + weight.length + " entries, bias " + bias.length + "; expected "
-                                + outC * inC * kernelH * kernelW + " and " + outC * oh * ow);
+                                + outC * (inC / groups) * kernelH * kernelW + " and " + outC * oh * ow);
             }
         }
 
         /**
-         * One stride for both axes.
+         * An ungrouped, undilated convolution.
+         *
+         * @param inC input channels
+         * @param inH input height
+         * @param inW input width
+         * @param outC output channels
+         * @param kernelH kernel height
+         * @param kernelW kernel width
+         * @param strideH the step between rows of positions
+         * @param strideW the step between columns of positions
+         * @param padH zeros above and below
+         * @param padW zeros left and right
+         * @param weight (outC, inC, kernelH, kernelW), row-major
+         * @param bias the per-position bias, (outC, outH, outW), row-major
+         */
+        public Conv(
+                int inC, int inH, int inW, int outC, int kernelH, int kernelW, int strideH, int strideW, int padH,
+                int padW, float[] weight, float[] bias) {
+            this(inC, inH, inW, outC, kernelH, kernelW, strideH, strideW, padH, padW, 1, 1, 1, weight, bias);
+        }
+
+        /**
+         * One stride for both axes, ungrouped and undilated.
          *
          * @param inC input channels
          * @param inH input height
@@ -163,12 +198,23 @@ public sealed interface Layer {
 
         /** {@return the output height} */
         public int outH() {
-            return (inH + 2 * padH - kernelH) / strideH + 1;
+            return Stencil.outLength(inH, kernelH, strideH, padH, dilationH);
         }
 
         /** {@return the output width} */
         public int outW() {
-            return (inW + 2 * padW - kernelW) / strideW + 1;
+            return Stencil.outLength(inW, kernelW, strideW, padW, dilationW);
+        }
+
+        /** {@return the geometry: which inputs each output reads} */
+        public Stencil stencil() {
+            return new Stencil(inC, inH, inW, outC, outH(), outW(), kernelH, kernelW, strideH, strideW, padH, padW,
+                    dilationH, dilationW, groups);
+        }
+
+        /** {@return the number of products in one output: (inC / groups) * kernelH * kernelW} */
+        public int fanIn() {
+            return (inC / groups) * kernelH * kernelW;
         }
 
         @Override
@@ -181,42 +227,14 @@ public sealed interface Layer {
             return bias.length;
         }
 
-        /** Receives one term {@code weight[w] * x[in]} of an output's sum. */
-        @FunctionalInterface
-        public interface Tap {
-            /**
-             * @param in the input index
-             * @param w the weight index
-             */
-            void tap(int in, int w);
-        }
-
         /**
-         * The stencil, written once: visits, in a fixed order, every input that output {@code
-         * out} (channel-major index) sums, with its weight; padded positions are skipped.
+         * The stencil's terms of one output ({@link Stencil#taps}).
          *
          * @param out the output index, {@code (o * outH + i) * outW + j}
          * @param tap receives each (input index, weight index)
          */
-        public void taps(int out, Tap tap) {
-            int[] at = channelRowColumn(out, outH(), outW());
-            int o = at[0];
-            int i = at[1];
-            int j = at[2];
-            for (int ci = 0; ci < inC; ci++) {
-                for (int u = 0; u < kernelH; u++) {
-                    int r = i * strideH + u - padH;
-                    if (r < 0 || r >= inH) {
-                        continue;
-                    }
-                    for (int v = 0; v < kernelW; v++) {
-                        int col = j * strideW + v - padW;
-                        if (col >= 0 && col < inW) {
-                            tap.tap((ci * inH + r) * inW + col, ((o * inC + ci) * kernelH + u) * kernelW + v);
-                        }
-                    }
-                }
-            }
+        public void taps(int out, Stencil.Tap tap) {
+            stencil().taps(out, tap);
         }
 
         /**
@@ -226,7 +244,8 @@ public sealed interface Layer {
          * @return the copy
          */
         public Conv withBias(float[] newBias) {
-            return new Conv(inC, inH, inW, outC, kernelH, kernelW, strideH, strideW, padH, padW, weight, newBias.clone());
+            return new Conv(inC, inH, inW, outC, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW,
+                    groups, weight, newBias.clone());
         }
     }
 

@@ -76,7 +76,8 @@ public sealed interface NetworkLayer {
         NDArray convolve(NDArray rows, NDArray w, NDArray b) {
             Stencil s = stencil;
             NDArray images = rows.reshape(rows.getShape().get(0), s.inC(), s.inH(), s.inW());
-            return Conv2d.conv2d(images, w, b, new Shape(s.strideH(), s.strideW()), new Shape(s.padH(), s.padW()))
+            return Conv2d.conv2d(images, w, b, new Shape(s.strideH(), s.strideW()), new Shape(s.padH(), s.padW()),
+                            new Shape(s.dilationH(), s.dilationW()), s.groups())
                     .singletonOrThrow();
         }
 

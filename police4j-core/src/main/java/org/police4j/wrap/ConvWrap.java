@@ -18,7 +18,6 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.police4j.engine.Cpa;
 import org.police4j.nn.ActivationProbe;
@@ -420,18 +419,19 @@ final class ConvWrap {
         if (p != null && p.dimension() != dims) {
             throw new IllegalArgumentException(where + " is refused: padding " + p + "; expected " + dims + " sizes");
         }
-        if (d != null && d.getShape().length > 0 && Arrays.stream(d.getShape()).anyMatch(x -> x != 1)) {
-            throw new IllegalArgumentException(where + " is refused: dilation " + d + "; PolicedConvNet convolves"
-                    + " with dilation 1 only");
+        if (d != null && d.dimension() != 0 && d.dimension() != dims) {
+            throw new IllegalArgumentException(where + " is refused: dilation " + d + "; expected " + dims + " sizes");
         }
-        if (conv.getGroups() != 1) {
-            throw new IllegalArgumentException(where + " is refused: groups " + conv.getGroups() + "; PolicedConvNet"
-                    + " convolves every input channel into every output channel (groups 1)");
+        int groups = conv.getGroups();
+        if (groups <= 0 || c % groups != 0 || conv.getFilters() % groups != 0) {
+            throw new IllegalArgumentException(where + " is refused: groups " + groups + " do not divide its " + c
+                    + " input channels and " + conv.getFilters() + " filters");
         }
         Parameter weight = conv.getParameters().get("weight");
-        if (weight != null && weight.isInitialized() && weight.getArray().getShape().get(1) != c) {
+        if (weight != null && weight.isInitialized() && weight.getArray().getShape().get(1) != c / groups) {
             throw new IllegalArgumentException(where + ": weight " + weight.getArray().getShape() + " takes "
-                    + weight.getArray().getShape().get(1) + " input channels, but the map here has " + c);
+                    + weight.getArray().getShape().get(1) + " input channels per group, but the map here has " + c
+                    + " channels in " + groups + " groups");
         }
         // a 1-D conv is the conv (1, k), stride (1, s), padding (0, p) on (C, 1, L)
         int kh = oneD ? 1 : (int) k.get(0);
@@ -440,11 +440,18 @@ final class ConvWrap {
         int sw = s == null ? 1 : (int) s.get(dims - 1);
         int ph = oneD || p == null ? 0 : (int) p.get(0);
         int pw = p == null ? 0 : (int) p.get(dims - 1);
-        if (h + 2 * ph < kh || w + 2 * pw < kw) {
-            String map = oneD ? "(" + w + ")" : "(" + h + ", " + w + ")";
-            throw new IllegalArgumentException(where + ": kernel " + k + " larger than the padded " + map + " map");
+        boolean dilated = d != null && d.dimension() == dims;
+        int dh = oneD || !dilated ? 1 : (int) d.get(0);
+        int dw = dilated ? (int) d.get(dims - 1) : 1;
+        if (dh <= 0 || dw <= 0) {
+            throw new IllegalArgumentException(where + " is refused: dilation " + d + "; expected positive sizes");
         }
-        return new Stage.Conv(conv.getFilters(), kh, kw, sh, sw, ph, pw);
+        if (h + 2 * ph < dh * (kh - 1) + 1 || w + 2 * pw < dw * (kw - 1) + 1) {
+            String map = oneD ? "(" + w + ")" : "(" + h + ", " + w + ")";
+            throw new IllegalArgumentException(where + ": kernel " + k + (dilated ? " dilated by " + d : "")
+                    + " larger than the padded " + map + " map");
+        }
+        return new Stage.Conv(conv.getFilters(), kh, kw, sh, sw, ph, pw, dh, dw, groups);
     }
 
     private static int units(Linear linear, int in, String where) {

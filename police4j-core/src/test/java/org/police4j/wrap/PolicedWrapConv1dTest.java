@@ -236,14 +236,14 @@ class PolicedWrapConv1dTest {
     void refusesWhat1dCannotPoliceNamingTheBlock() {
         VertexRegion region = region(signals(1, 1));
         Shape in = new Shape(C, L);
-        refused(new SequentialBlock()
+        assertThat(Policed.wrap(new SequentialBlock() // accepted: dilation
                         .add(Conv1d.builder().setKernelShape(new Shape(3)).setFilters(4).optDilation(new Shape(2)).build())
                         .add(Activation.reluBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
-                region, in, "network block 0 (Conv1d)", "dilation");
+                region, in)).isInstanceOf(PolicedConvNet.class);
         refused(new SequentialBlock()
-                        .add(Conv1d.builder().setKernelShape(new Shape(3)).setFilters(4).optGroups(2).build())
+                        .add(Conv1d.builder().setKernelShape(new Shape(3)).setFilters(4).optGroups(3).build())
                         .add(Activation.reluBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
-                region, in, "network block 0 (Conv1d)", "groups 2");
+                region, in, "network block 0 (Conv1d)", "groups 3 do not divide");
         refused(new SequentialBlock().add(Conv1d.builder().setKernelShape(new Shape(3)).setFilters(4).build())
                         .add(Activation.reluBlock()).add(Pool.maxPool1dBlock(new Shape(3), new Shape(2)))
                         .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),

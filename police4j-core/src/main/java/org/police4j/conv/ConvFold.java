@@ -119,6 +119,8 @@ public final class ConvFold {
                     ops.add(new Layer.Flatten(f.c(), f.h(), f.w()));
                 } else if (l instanceof Plan.GapLayer g) {
                     ops.add(new Layer.GlobalAvgPool(g.c(), g.h(), g.w()));
+                } else if (l instanceof Plan.AvgPoolLayer a) {
+                    ops.add(new Layer.AvgPool(a.windows(), a.countIncludePad()));
                 } else {
                     Plan.DenseLayer d = (Plan.DenseLayer) l;
                     String name = PolicedConvNet.denseName(d);

@@ -3,6 +3,7 @@ package org.police4j.conv;
 import java.util.ArrayList;
 import java.util.List;
 import org.police4j.engine.Cpa;
+import org.police4j.engine.PoolWindows;
 
 /**
  * The stages of a {@link PolicedConvNet} checked and compiled into layers with their shapes.
@@ -54,6 +55,9 @@ final class Plan {
             return outC() * actH() * actW();
         }
     }
+
+    /** Average pooling of a feature map over its windows. */
+    record AvgPoolLayer(PoolWindows windows, boolean countIncludePad) implements Layer {}
 
     /** Global average pooling of a (c, h, w) map. */
     record GapLayer(int c, int h, int w) implements Layer {}
@@ -140,6 +144,18 @@ final class Plan {
                 mc = conv.channels();
                 mh = kh == 0 ? oh : ph;
                 mw = kh == 0 ? ow : pw;
+            } else if (st instanceof Stage.AvgPool ap) {
+                if (vector >= 0) {
+                    throw new IllegalArgumentException(where + ": average pooling after the map was flattened");
+                }
+                if (mh + 2 * ap.padH() < ap.kernelH() || mw + 2 * ap.padW() < ap.kernelW()) {
+                    throw new IllegalArgumentException(where + ": window (" + ap.kernelH() + ", " + ap.kernelW()
+                            + ") larger than the padded map (" + mh + ", " + mw + ")");
+                }
+                PoolWindows windows = ap.windows(mc, mh, mw);
+                out.add(new AvgPoolLayer(windows, ap.countIncludePad()));
+                mh = windows.outH();
+                mw = windows.outW();
             } else if (st instanceof Stage.BatchNorm) {
                 throw new IllegalArgumentException(
                         where + ": batchNorm must directly follow a conv (it is folded into that conv)");

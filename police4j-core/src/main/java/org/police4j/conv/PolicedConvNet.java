@@ -121,6 +121,8 @@ public final class PolicedConvNet extends PolicedNetwork {
                 layers.add(new NetworkLayer.Conv(w, bias, bn, stencil, c.poolKH(), c.poolKW(), dropouts(b, c.index())));
             } else if (layer instanceof Plan.GapLayer g) {
                 layers.add(new NetworkLayer.AveragePool(g.c(), g.h() * g.w()));
+            } else if (layer instanceof Plan.AvgPoolLayer a) {
+                layers.add(new NetworkLayer.AvgPool(a.windows(), a.countIncludePad()));
             } else if (layer instanceof Plan.DenseLayer d) {
                 String name = denseName(d);
                 Parameter w = add(name + ".weight", Parameter.Type.WEIGHT, new Shape(d.out(), d.in()), new FanInUniform(d.in()));
@@ -485,6 +487,40 @@ public final class PolicedConvNet extends PolicedNetwork {
          */
         public Builder maxPool1d(int kernel) {
             return maxPool(1, kernel, 1, kernel);
+        }
+
+        /**
+         * Adds average pooling of the feature map (after the preceding conv group's activation, or
+         * on the input), as DJL's {@code Pool.avgPool2d(x, kernel, stride, padding, ceilMode,
+         * countIncludePad)}.
+         *
+         * @param kernelH window rows
+         * @param kernelW window columns
+         * @param strideH step between rows of windows
+         * @param strideW step between columns of windows
+         * @param padH padding above and below, at most half the window
+         * @param padW padding left and right, at most half the window
+         * @param ceilMode whether output lengths round up
+         * @param countIncludePad whether padded positions count in the divisor
+         * @return this builder
+         */
+        public Builder avgPool(
+                int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, boolean ceilMode,
+                boolean countIncludePad) {
+            return add(new Stage.AvgPool(kernelH, kernelW, strideH, strideW, padH, padW, ceilMode, countIncludePad));
+        }
+
+        /**
+         * Adds square average pooling with DJL's defaults ({@code Pool.avgPool2dBlock(kernel,
+         * stride, padding)}: floor output lengths, padding counted in the divisor).
+         *
+         * @param kernel window side
+         * @param stride step between windows
+         * @param padding padding on each side, at most half the window
+         * @return this builder
+         */
+        public Builder avgPool(int kernel, int stride, int padding) {
+            return avgPool(kernel, kernel, stride, stride, padding, padding, false, true);
         }
 
         /**

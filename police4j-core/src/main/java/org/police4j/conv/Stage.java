@@ -1,5 +1,6 @@
 package org.police4j.conv;
 
+import org.police4j.engine.PoolWindows;
 import org.police4j.engine.Stencil;
 
 /**
@@ -258,6 +259,72 @@ public sealed interface Stage {
         }
     }
 
+    /**
+     * Average pooling of the activated feature map over windows of any size, stride and padding,
+     * as DJL's {@code Pool.avgPool2d(x, kernel, stride, padding, ceilMode, countIncludePad)}
+     * (PyTorch's semantics: {@link PoolWindows}; DJL 0.36's PyTorch engine does not pass {@code
+     * countIncludePad} on, so padding always counts in the divisor, and {@code false} is refused
+     * where it would matter). Affine, so it may stand anywhere on a feature
+     * map: at the input or after a conv group (after its activation). A 1-D pool of window k on
+     * (C, L) is the window (1, k) on (C, 1, L).
+     *
+     * @param kernelH the window's rows
+     * @param kernelW the window's columns
+     * @param strideH the step between rows of windows
+     * @param strideW the step between columns of windows
+     * @param padH padding above and below (at most half the window)
+     * @param padW padding left and right (at most half the window)
+     * @param ceilMode whether output lengths round up
+     * @param countIncludePad whether padded positions count in the divisor
+     */
+    record AvgPool(
+            int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, boolean ceilMode,
+            boolean countIncludePad)
+            implements Stage {
+        /**
+         * Checks positive window and stride and padding between 0 and half the window.
+         *
+         * @param kernelH the window's rows
+         * @param kernelW the window's columns
+         * @param strideH the step between rows of windows
+         * @param strideW the step between columns of windows
+         * @param padH padding above and below
+         * @param padW padding left and right
+         * @param ceilMode whether output lengths round up
+         * @param countIncludePad whether padded positions count in the divisor
+         */
+        public AvgPool {
+            if (kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0 || padH < 0 || padW < 0
+                    || 2 * padH > kernelH || 2 * padW > kernelW) {
+                throw new IllegalArgumentException("avgPool: " + geometry(kernelH, kernelW, strideH, strideW, padH, padW)
+                        + "; expected positive window and stride and padding between 0 and half the window");
+            }
+            if (!countIncludePad && (padH > 0 || padW > 0 || ceilMode)) {
+                throw new IllegalArgumentException("avgPool: countIncludePad=false with padding (" + padH + ", " + padW
+                        + ") or ceilMode is refused: DJL 0.36's PyTorch engine ignores the flag and always counts the"
+                        + " padding, so the network trained and exported through DJL would not be the one certified;"
+                        + " use countIncludePad=true (DJL's default)");
+            }
+        }
+
+        /**
+         * {@return the windows on a (c, h, w) map}
+         *
+         * @param c channels
+         * @param h rows
+         * @param w columns
+         */
+        public PoolWindows windows(int c, int h, int w) {
+            return new PoolWindows(c, h, w, kernelH, kernelW, strideH, strideW, padH, padW, ceilMode);
+        }
+
+        @Override
+        public String toString() {
+            return "AvgPool[" + geometry(kernelH, kernelW, strideH, strideW, padH, padW) + ", ceilMode=" + ceilMode
+                    + ", countIncludePad=" + countIncludePad + "]";
+        }
+    }
+
     /** Batch normalisation per channel, directly after a conv. */
     record BatchNorm() implements Stage {}
 
@@ -297,6 +364,8 @@ public sealed interface Stage {
             return "flatten";
         } else if (this instanceof GlobalAvgPool) {
             return "globalAvgPool";
+        } else if (this instanceof AvgPool) {
+            return "avgPool";
         }
         return "dense";
     }

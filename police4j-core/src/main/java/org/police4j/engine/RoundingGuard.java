@@ -211,9 +211,8 @@ public final class RoundingGuard {
 
     /**
      * Moves through an average over {@code positions} values of each of {@code channels} channels
-     * (global average pooling of the activated feature map), which has no units: the bound of a
-     * channel's mean is the largest of its positions', and its error the largest carried error
-     * plus the mean's own rounding ({@code gamma_{positions+1}} times the largest magnitude).
+     * (global average pooling of the activated feature map): one window per channel, see {@link
+     * #averagePool(PoolWindows)}.
      *
      * @param channels C
      * @param positions H * W
@@ -223,18 +222,36 @@ public final class RoundingGuard {
             throw new IllegalArgumentException(
                     "averagePool: " + inMax.length + " inputs, expected " + channels + " x " + positions);
         }
-        double g = gamma(positions + 1L);
-        double[] max = new double[channels];
-        double[] err = new double[channels];
-        for (int c = 0; c < channels; c++) {
+        averagePool(new PoolWindows(channels, 1, positions, 1, positions, 1, positions, 0, 0, false));
+    }
+
+    /**
+     * Moves through an average pool, which has no units: the bound of a window's average is the
+     * largest of its n inputs' (padding adds zeros and a divisor of at least n), and its error
+     * the largest carried error plus the average's own rounding ({@code gamma_{n+1}} times the
+     * largest magnitude: n - 1 additions and a division, in any order).
+     *
+     * @param windows the pool's windows
+     */
+    public void averagePool(PoolWindows windows) {
+        if (inMax.length != windows.inputs()) {
+            throw new IllegalArgumentException(
+                    "averagePool: " + inMax.length + " inputs, expected " + windows.inputs() + " for " + windows);
+        }
+        int n = windows.outputs();
+        double[] max = new double[n];
+        double[] err = new double[n];
+        for (int u = 0; u < n; u++) {
+            int[] members = windows.members(u);
+            double g = gamma(members.length + 1L);
             double m = 0;
             double e = 0;
-            for (int i = c * positions; i < (c + 1) * positions; i++) {
+            for (int i : members) {
                 m = Math.max(m, inMax[i]);
                 e = Math.max(e, inError[i]);
             }
-            max[c] = m * (1 + g);
-            err[c] = e + g * m;
+            max[u] = m * (1 + g);
+            err[u] = e + g * m;
         }
         inMax = max;
         inError = err;

@@ -61,6 +61,12 @@ final class ConvArchitecture {
                     pair(n, "kernel", m.kernelH(), m.kernelW());
                     pair(n, "stride", m.strideH(), m.strideW());
                 }
+            } else if (s instanceof Stage.AvgPool a) {
+                pair(n, "kernel", a.kernelH(), a.kernelW());
+                pair(n, "stride", a.strideH(), a.strideW());
+                pair(n, "padding", a.padH(), a.padW());
+                n.put("ceilMode", a.ceilMode());
+                n.put("countIncludePad", a.countIncludePad());
             } else if (s instanceof Stage.Dense d) {
                 n.put("width", d.width());
             }
@@ -111,6 +117,9 @@ final class ConvArchitecture {
                         n.path("groups").asInt(1));
                 case "maxPool" -> b.maxPool(axis(n, "kernel", 0), axis(n, "kernel", 1), axis(n, "stride", 0),
                         axis(n, "stride", 1));
+                case "avgPool" -> b.avgPool(axis(n, "kernel", 0), axis(n, "kernel", 1), axis(n, "stride", 0),
+                        axis(n, "stride", 1), axis(n, "padding", 0), axis(n, "padding", 1),
+                        n.path("ceilMode").asBoolean(false), n.path("countIncludePad").asBoolean(true));
                 case "batchNorm" -> b.batchNorm();
                 case "flatten" -> b.flatten();
                 case "globalAvgPool" -> b.globalAvgPool();

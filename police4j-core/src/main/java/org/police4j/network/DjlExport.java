@@ -18,7 +18,9 @@ import org.police4j.network.Layer.ChannelAffine;
 import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Dense;
 import org.police4j.network.Layer.Flatten;
+import org.police4j.network.Layer.AvgPool;
 import org.police4j.network.Layer.GlobalAvgPool;
+import org.police4j.engine.PoolWindows;
 import org.police4j.network.Layer.MaxPool;
 import org.police4j.nn.PlainMlp;
 
@@ -98,6 +100,14 @@ public final class DjlExport {
                 block.add(Pool.maxPool2dBlock(k, k));
             } else if (layer instanceof Flatten) {
                 block.add(Blocks.batchFlattenBlock());
+            } else if (layer instanceof AvgPool a) {
+                PoolWindows w = a.windows();
+                if (!a.countIncludePad() && (w.padH() > 0 || w.padW() > 0 || w.ceilMode())) {
+                    throw new IllegalArgumentException("net: layer " + i + " averages without counting the padding,"
+                            + " which DJL 0.36's PyTorch engine cannot compute (it ignores countIncludePad)");
+                }
+                block.add(Pool.avgPool2dBlock(new Shape(w.kernelH(), w.kernelW()), new Shape(w.strideH(), w.strideW()),
+                        new Shape(w.padH(), w.padW()), w.ceilMode(), a.countIncludePad()));
             } else if (layer instanceof GlobalAvgPool) {
                 block.add(LambdaBlock.singleton(
                         a -> a.reshape(a.getShape().get(0), a.getShape().get(1), -1).mean(new int[] {2}), "globalAvgPool"));

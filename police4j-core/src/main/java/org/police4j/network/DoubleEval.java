@@ -6,6 +6,7 @@ import org.police4j.network.Layer.Activation;
 import org.police4j.network.Layer.ChannelAffine;
 import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Dense;
+import org.police4j.network.Layer.AvgPool;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
 
@@ -127,6 +128,13 @@ public final class DoubleEval {
             for (int i = 0; i < in.length; i++) {
                 in[i] = g[i / gap.area()] / gap.area();
             }
+        } else if (layer instanceof AvgPool avg) {
+            for (int u = 0; u < g.length; u++) {
+                double share = g[u] / avg.divisor(u);
+                for (int x : avg.members(u)) {
+                    in[x] += share;
+                }
+            }
         } else if (layer instanceof Activation a) {
             for (int i = 0; i < in.length; i++) {
                 in[i] = g[i] * a.cpa().slope(z[i] >= 0 ? 1 : -1);
@@ -195,6 +203,16 @@ public final class DoubleEval {
             for (int i = 0; i < out.length; i++) {
                 int ch = i / a.positions();
                 out[i] = a.scale()[ch] * z[i] + a.offset()[ch];
+            }
+            return out;
+        } else if (layer instanceof AvgPool avg) {
+            double[] out = new double[avg.outputSize(z.length)];
+            for (int u = 0; u < out.length; u++) {
+                double s = 0;
+                for (int x : avg.members(u)) {
+                    s += z[x];
+                }
+                out[u] = s / avg.divisor(u);
             }
             return out;
         } else if (layer instanceof GlobalAvgPool g) {

@@ -8,6 +8,7 @@ import org.police4j.network.Layer.Activation;
 import org.police4j.network.Layer.ChannelAffine;
 import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Dense;
+import org.police4j.network.Layer.AvgPool;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
 
@@ -18,7 +19,9 @@ import org.police4j.network.Layer.MaxPool;
  * <p>Every float32 parameter, every double input coordinate and every activation slope is a
  * binary fraction, and {@code new BigDecimal(double)} represents it exactly. The pass only
  * multiplies, adds and negates (no division, no rounding): global average pooling is computed as
- * a sum, and every later value is carried multiplied by the pooled area (the {@code scale}),
+ * a sum, and every later value is carried multiplied by the pooled area (the {@code scale}; a
+ * windowed average pool: each window's sum times {@code L / divisor}, L the divisors' least
+ * common multiple, the scale times L),
  * later biases being multiplied by it too. CPA activations are positively homogeneous and
  * max-pool commutes with a positive factor, so every sign and every comparison is that of the
  * true network. Exact zeros are skipped, which keeps ReLU's inactive units free.
@@ -199,6 +202,18 @@ public final class ExactEval {
                         in[ch * avg.area() + p] = g[ch];
                     }
                 }
+            } else if (layer instanceof AvgPool avg) {
+                BigDecimal common = BigDecimal.valueOf(commonDivisor(avg));
+                scale = scale.multiply(common);
+                offset = offset.multiply(common);
+                for (int u = 0; u < g.length; u++) {
+                    if (g[u].signum() != 0) {
+                        BigDecimal share = g[u].multiply(common.divide(BigDecimal.valueOf(avg.divisor(u))));
+                        for (int x : avg.members(u)) {
+                            in[x] = in[x].add(share);
+                        }
+                    }
+                }
             } else if (layer instanceof Activation a) {
                 act--;
                 double slope = a.cpa().negativeSlope();
@@ -214,6 +229,20 @@ public final class ExactEval {
         BigDecimal[] row = java.util.Arrays.copyOf(g, g.length + 1);
         row[g.length] = offset;
         return doubles(row, scale);
+    }
+
+    /**
+     * The least common multiple of an average pool's divisors: the pool's outputs are carried
+     * times it (each window's sum times {@code common / divisor}), so that no division happens.
+     */
+    private static long commonDivisor(AvgPool avg) {
+        long common = 1;
+        int n = avg.windows().outputs();
+        for (int u = 0; u < n; u++) {
+            long d = avg.divisor(u);
+            common = common / java.math.BigInteger.valueOf(common).gcd(java.math.BigInteger.valueOf(d)).longValue() * d;
+        }
+        return common;
     }
 
     private static BigDecimal[] zeros(int n) {
@@ -282,6 +311,19 @@ public final class ExactEval {
                 }
                 z = out;
                 scale = scale.multiply(BigDecimal.valueOf(g.area()));
+            } else if (layer instanceof AvgPool avg) {
+                long common = commonDivisor(avg);
+                BigDecimal[] out = new BigDecimal[avg.outputSize(z.length)];
+                for (int u = 0; u < out.length; u++) {
+                    BigDecimal s = BigDecimal.ZERO;
+                    for (int m : avg.members(u)) {
+                        s = s.add(z[m]);
+                    }
+                    long factor = common / avg.divisor(u);
+                    out[u] = factor == 1 ? s : s.multiply(BigDecimal.valueOf(factor));
+                }
+                z = out;
+                scale = scale.multiply(BigDecimal.valueOf(common));
             } else if (layer instanceof Activation a) {
                 double slope = a.cpa().negativeSlope();
                 BigDecimal exactSlope = (BigDecimal) weights[i];

@@ -1,6 +1,7 @@
 package org.police4j.network;
 
 import org.police4j.engine.Cpa;
+import org.police4j.engine.PoolWindows;
 import org.police4j.engine.Stencil;
 
 /**
@@ -392,6 +393,57 @@ public sealed interface Layer {
         @Override
         public int outputSize(int inputSize) {
             return c;
+        }
+    }
+
+    /**
+     * Average pooling of a {@code (c, h, w)} map over windows of any size, stride and padding, as
+     * PyTorch's (and DJL's) {@code avg_pool2d}: each output is the sum of its window's inputs
+     * (padding contributes zeros) divided by {@link PoolWindows#divisor}. Affine, so it may stand
+     * anywhere on a feature map.
+     *
+     * @param windows the windows
+     * @param countIncludePad whether padded positions count in the divisor (DJL's default: true)
+     */
+    record AvgPool(PoolWindows windows, boolean countIncludePad) implements Layer {
+        /**
+         * Checks that the windows are given.
+         *
+         * @param windows the windows
+         * @param countIncludePad whether padded positions count in the divisor
+         */
+        public AvgPool {
+            if (windows == null) {
+                throw new IllegalArgumentException("windows: must not be null");
+            }
+        }
+
+        /**
+         * {@return the divisor of output {@code u}'s average}
+         *
+         * @param u the pooled value
+         */
+        public int divisor(int u) {
+            return windows.divisor(u, countIncludePad);
+        }
+
+        /**
+         * {@return the inputs output {@code u} sums, in window order}
+         *
+         * @param u the pooled value
+         */
+        public int[] members(int u) {
+            return windows.members(u);
+        }
+
+        @Override
+        public int inputSize() {
+            return windows.inputs();
+        }
+
+        @Override
+        public int outputSize(int inputSize) {
+            return windows.outputs();
         }
     }
 

@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
 import java.util.List;
+import org.police4j.engine.PoolWindows;
 import org.police4j.engine.Stencil;
 
 /**
@@ -150,6 +151,30 @@ public sealed interface NetworkLayer {
             rm.muli(1 - MOMENTUM).addi(mean.stopGradient().mul(MOMENTUM));
             rv.muli(1 - MOMENTUM).addi(var.stopGradient().mul(MOMENTUM * unbias));
             return new NDArray[] {mean, var};
+        }
+    }
+
+    /**
+     * Average pooling of an activated feature map over windows of any size, stride and padding
+     * (DJL's {@code Pool.avgPool2d}): linear, no units; the regions' rows go through it too.
+     *
+     * @param windows the windows, on the (C, H, W) map
+     * @param countIncludePad whether padded positions count in each window's divisor
+     */
+    record AvgPool(PoolWindows windows, boolean countIncludePad) implements NetworkLayer {
+
+        /**
+         * Averages flattened rows as DJL does.
+         *
+         * @param rows (N, C * H * W)
+         * @return (N, C * H' * W')
+         */
+        NDArray apply(NDArray rows) {
+            PoolWindows w = windows;
+            NDArray images = rows.reshape(rows.getShape().get(0), w.c(), w.h(), w.w());
+            return Pool.avgPool2d(images, new Shape(w.kernelH(), w.kernelW()), new Shape(w.strideH(), w.strideW()),
+                            new Shape(w.padH(), w.padW()), w.ceilMode(), countIncludePad)
+                    .reshape(rows.getShape().get(0), w.outputs());
         }
     }
 

@@ -171,6 +171,9 @@ public abstract class PolicedNetwork extends PolicedBlock {
             } else if (layer instanceof NetworkLayer.AveragePool a) {
                 z = a.apply(z);
                 passes.averagePool(a);
+            } else if (layer instanceof NetworkLayer.AvgPool a) {
+                z = a.apply(z);
+                passes.averagePool(a);
             }
         }
         NetworkLayer.Dense head = (NetworkLayer.Dense) layers.get(layers.size() - 1);
@@ -385,6 +388,16 @@ public abstract class PolicedNetwork extends PolicedBlock {
                         units == null ? null : units.poolShift, units == null ? null : units.windows));
             }
             return c;
+        }
+
+        /** A windowed average pool: the regions' rows are averaged too, and the guards follow. */
+        void averagePool(NetworkLayer.AvgPool a) {
+            for (RegionPass pass : passes) {
+                pass.apply(a::apply);
+            }
+            for (RoundingGuard guard : guards) {
+                guard.averagePool(a.windows());
+            }
         }
 
         /** An average pool: the regions' rows are averaged too, and the guards follow. */

@@ -225,6 +225,22 @@ final class ConvWrap {
                 mw = mw / pool.kernelW();
                 continue;
             }
+            Stage.AvgPool average = vector < 0 ? ConvProbe.avgPool(block, mc, mh, mw, oneD) : null;
+            if (average != null) {
+                refuseDropoutBefore(pending, positions, blocks, where);
+                if (convOpen && !groupAct) {
+                    throw new IllegalArgumentException(where + " is refused: average pooling between "
+                            + groupWhere + " and its activation; the activation of an average is not the average"
+                            + " of the activations, and POLICE's units are the conv's outputs: put the"
+                            + " activation before the average pooling");
+                }
+                convOpen = false;
+                items.add(new ReshapeItem(average));
+                org.police4j.engine.PoolWindows windows = average.windows(mc, mh, mw);
+                mh = windows.outH();
+                mw = windows.outW();
+                continue;
+            }
             ActivationProbe.Finding finding = ActivationProbe.probe(block, where);
             if (finding == null) {
                 throw new IllegalArgumentException(where + " is not supported; expected Conv2d (or Conv1d), BatchNorm, max-pooling,"

@@ -88,8 +88,10 @@ public final class ConvFold {
                     float[] bias = new float[c.outC() * c.outH() * c.outW()];
                     float[] shift = shifted ? t.shift().toFloatArray() : new float[c.outC() * c.poolH() * c.poolW()];
                     float[] poolShift = shifted && t.poolShift() != null ? t.poolShift().toFloatArray() : new float[bias.length];
-                    int kh = c.poolKH();
-                    int kw = c.poolKW();
+                    boolean tiles = !c.pooled() || c.pool().tiles();
+                    float[] unitBias = tiles ? null : shift; // overlapping windows: the unit's shift after the pool
+                    int kh = c.pooled() ? c.pool().kernelH() : 1;
+                    int kw = c.pooled() ? c.pool().kernelW() : 1;
                     for (int o = 0; o < c.outC(); o++) {
                         for (int i = 0; i < c.outH(); i++) {
                             for (int j = 0; j < c.outW(); j++) {
@@ -99,7 +101,7 @@ public final class ConvFold {
                                     v += shift[idx];
                                 } else {
                                     v -= poolShift[idx];
-                                    if (i / kh < c.poolH() && j / kw < c.poolW()) {
+                                    if (tiles && i / kh < c.poolH() && j / kw < c.poolW()) {
                                         v += shift[(o * c.poolH() + i / kh) * c.poolW() + j / kw];
                                     }
                                 }
@@ -112,7 +114,8 @@ public final class ConvFold {
                             conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), conv.dilationH(), conv.dilationW(),
                             conv.groups(), w.toFloatArray(), bias));
                     if (c.pooled()) {
-                        ops.add(new Layer.MaxPool(c.outC(), c.outH(), c.outW(), kh, kw));
+                        ops.add(tiles ? new Layer.MaxPool(c.outC(), c.outH(), c.outW(), kh, kw)
+                                : new Layer.MaxPool(c.pool(), shifted ? unitBias : null));
                     }
                     ops.add(new Layer.Activation(net.activation()));
                 } else if (l instanceof Plan.FlattenLayer f) {

@@ -16,9 +16,9 @@ final class Plan {
     sealed interface Layer {}
 
     /**
-     * conv (in -> out feature map), optional batch-norm, optional pool of window {@code (poolKH,
-     * poolKW)} (0 = none) giving {@code (poolH, poolW)} positions, activation.
-     * {@code units} is the number of activation units: out channels x pooled rows x pooled cols.
+     * conv (in -> out feature map), optional batch-norm, optional max-pool over {@code pool}'s
+     * windows (null = none), activation. {@code units} is the number of activation units: out
+     * channels x pooled rows x pooled cols.
      */
     record ConvLayer(
             int index,
@@ -29,26 +29,31 @@ final class Plan {
             int outH,
             int outW,
             boolean batchNorm,
-            int poolKH,
-            int poolKW,
-            int poolH,
-            int poolW)
+            PoolWindows pool)
             implements Layer {
         int outC() {
             return conv.channels();
         }
 
         boolean pooled() {
-            return poolKH > 0;
+            return pool != null;
+        }
+
+        int poolH() {
+            return pooled() ? pool.outH() : outH;
+        }
+
+        int poolW() {
+            return pooled() ? pool.outW() : outW;
         }
 
         /** The shape the activation sees: (C', H'', W''). */
         int actH() {
-            return pooled() ? poolH : outH;
+            return poolH();
         }
 
         int actW() {
-            return pooled() ? poolW : outW;
+            return poolW();
         }
 
         int units() {
@@ -113,10 +118,7 @@ final class Plan {
                 int oh = conv.outH(mh);
                 int ow = conv.outW(mw);
                 boolean bn = false;
-                int kh = 0;
-                int kw = 0;
-                int ph = oh;
-                int pw = ow;
+                PoolWindows pool = null;
                 if (s + 1 < stages.size() && stages.get(s + 1) instanceof Stage.BatchNorm) {
                     bn = true;
                     s++;
@@ -129,21 +131,21 @@ final class Plan {
                                         + " only for non-decreasing s); " + activation.id() + " is not: use relu or"
                                         + " leaky_relu");
                     }
-                    kh = mp.kernelH();
-                    kw = mp.kernelW();
-                    ph = oh / kh;
-                    pw = ow / kw;
-                    if (ph == 0 || pw == 0) {
-                        String window = mp.square() ? "window " + kh : "window (" + kh + ", " + kw + ")";
+                    if (oh + 2 * mp.padH() < mp.kernelH() || ow + 2 * mp.padW() < mp.kernelW()) {
+                        String window = mp.square() ? "window " + mp.kernelH()
+                                : "window (" + mp.kernelH() + ", " + mp.kernelW() + ")";
                         throw new IllegalArgumentException(
                                 "stage " + (s + 1) + " (maxPool): " + window + " larger than the map (" + oh + ", " + ow + ")");
                     }
+                    pool = new PoolWindows(conv.channels(), oh, ow, mp.kernelH(), mp.kernelW(), mp.strideH(), mp.strideW(),
+                            mp.padH(), mp.padW(), false);
                     s++;
                 }
-                out.add(new ConvLayer(index++, conv, mc, mh, mw, oh, ow, bn, kh, kw, ph, pw));
+                ConvLayer layer = new ConvLayer(index++, conv, mc, mh, mw, oh, ow, bn, pool);
+                out.add(layer);
                 mc = conv.channels();
-                mh = kh == 0 ? oh : ph;
-                mw = kh == 0 ? ow : pw;
+                mh = layer.actH();
+                mw = layer.actW();
             } else if (st instanceof Stage.AvgPool ap) {
                 if (vector >= 0) {
                     throw new IllegalArgumentException(where + ": average pooling after the map was flattened");

@@ -118,7 +118,7 @@ public final class PolicedConvNet extends PolicedNetwork {
                 Stencil stencil = new Stencil(c.inC(), c.inH(), c.inW(), c.outC(), c.outH(), c.outW(), conv.kernelH(),
                         conv.kernelW(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), conv.dilationH(),
                         conv.dilationW(), conv.groups());
-                layers.add(new NetworkLayer.Conv(w, bias, bn, stencil, c.poolKH(), c.poolKW(), dropouts(b, c.index())));
+                layers.add(new NetworkLayer.Conv(w, bias, bn, stencil, c.pool(), dropouts(b, c.index())));
             } else if (layer instanceof Plan.GapLayer g) {
                 layers.add(new NetworkLayer.AveragePool(g.c(), g.h() * g.w()));
             } else if (layer instanceof Plan.AvgPoolLayer a) {
@@ -455,10 +455,11 @@ public final class PolicedConvNet extends PolicedNetwork {
         }
 
         /**
-         * Adds max-pooling over non-overlapping windows after the preceding conv.
+         * Adds max-pooling over square windows after the preceding conv (tiling when {@code stride
+         * == kernel}, else overlapping).
          *
          * @param kernel window side
-         * @param stride must equal {@code kernel}
+         * @param stride step between windows
          * @return this builder
          */
         public Builder maxPool(int kernel, int stride) {
@@ -466,17 +467,32 @@ public final class PolicedConvNet extends PolicedNetwork {
         }
 
         /**
-         * Adds max-pooling over non-overlapping {@code kernelH x kernelW} windows after the
-         * preceding conv.
+         * Adds max-pooling over {@code kernelH x kernelW} windows after the preceding conv.
          *
          * @param kernelH window rows
          * @param kernelW window columns
-         * @param strideH must equal {@code kernelH}
-         * @param strideW must equal {@code kernelW}
+         * @param strideH step between rows of windows
+         * @param strideW step between columns of windows
          * @return this builder
          */
         public Builder maxPool(int kernelH, int kernelW, int strideH, int strideW) {
             return add(new Stage.MaxPool(kernelH, kernelW, strideH, strideW));
+        }
+
+        /**
+         * Adds max-pooling with padding after the preceding conv, as DJL's {@code
+         * Pool.maxPool2d(x, kernel, stride, padding, false)} (ResNet's stem: 3, 2, 1).
+         *
+         * @param kernelH window rows
+         * @param kernelW window columns
+         * @param strideH step between rows of windows
+         * @param strideW step between columns of windows
+         * @param padH padding above and below (-infinity), at most half the window
+         * @param padW padding left and right, at most half the window
+         * @return this builder
+         */
+        public Builder maxPool(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+            return add(new Stage.MaxPool(kernelH, kernelW, strideH, strideW, padH, padW));
         }
 
         /**

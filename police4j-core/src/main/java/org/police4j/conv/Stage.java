@@ -178,38 +178,39 @@ public sealed interface Stage {
     }
 
     /**
-     * Max-pooling over non-overlapping windows ({@code stride == kernel} along each axis). A 1-D
-     * pool of window k on (C, L) is the window (1, k) on (C, 1, L). Stored by its {@link
-     * #toString()}, square ones with the text they always had.
+     * Max-pooling, as DJL's {@code Pool.maxPool2d(x, kernel, stride, padding, false)}: tiling
+     * windows ({@code stride == kernel}, no padding) or overlapping and padded ones (padded
+     * positions are -infinity, as in PyTorch, so they never win). A 1-D pool of window k on (C, L)
+     * is the window (1, k) on (C, 1, L). Stored by its {@link #toString()}, tiling ones with the
+     * text they always had.
      *
      * @param kernelH the window's rows
      * @param kernelW the window's columns
-     * @param strideH the step between rows of windows, equal to {@code kernelH}
-     * @param strideW the step between columns of windows, equal to {@code kernelW}
+     * @param strideH the step between rows of windows
+     * @param strideW the step between columns of windows
+     * @param padH padding above and below, at most half the window
+     * @param padW padding left and right, at most half the window
      */
-    record MaxPool(int kernelH, int kernelW, int strideH, int strideW) implements Stage {
+    record MaxPool(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) implements Stage {
         /**
-         * Checks for positive kernel and stride, equal along each axis (tiling windows), and
+         * Checks for positive kernel and stride, padding between 0 and half the window, and
          * windows of at least 2 and at most 64 positions.
          *
          * @param kernelH the window's rows
          * @param kernelW the window's columns
-         * @param strideH the step between rows of windows, equal to {@code kernelH}
-         * @param strideW the step between columns of windows, equal to {@code kernelW}
+         * @param strideH the step between rows of windows
+         * @param strideW the step between columns of windows
+         * @param padH padding above and below
+         * @param padW padding left and right
          */
         public MaxPool {
             if (kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0) {
                 throw new IllegalArgumentException("maxPool: kernel and stride must be > 0, got " + text(kernelH, kernelW,
                         strideH, strideW));
             }
-            if (strideH != kernelH || strideW != kernelW) {
-                throw new IllegalArgumentException(
-                        "maxPool: " + (kernelH == kernelW && strideH == strideW
-                                        ? "stride " + strideH + " != kernel " + kernelH
-                                        : "stride (" + strideH + ", " + strideW + ") != kernel (" + kernelH + ", " + kernelW + ")")
-                                + " is not supported; POLICE"
-                                + " shifts losing positions per window, which needs non-overlapping windows"
-                                + " that tile the map (use stride == kernel)");
+            if (padH < 0 || padW < 0 || 2 * padH > kernelH || 2 * padW > kernelW) {
+                throw new IllegalArgumentException("maxPool: padding (" + padH + ", " + padW + ") for kernel ("
+                        + kernelH + ", " + kernelW + "); expected between 0 and half the window, as PyTorch requires");
             }
             if (kernelH * kernelW > 64) {
                 throw new IllegalArgumentException("maxPool: kernel (" + kernelH + ", " + kernelW
@@ -218,18 +219,35 @@ public sealed interface Stage {
         }
 
         /**
-         * Square windows.
+         * Windows without padding.
+         *
+         * @param kernelH the window's rows
+         * @param kernelW the window's columns
+         * @param strideH the step between rows of windows
+         * @param strideW the step between columns of windows
+         */
+        public MaxPool(int kernelH, int kernelW, int strideH, int strideW) {
+            this(kernelH, kernelW, strideH, strideW, 0, 0);
+        }
+
+        /**
+         * Square windows without padding.
          *
          * @param kernel the window's side
-         * @param stride the step between windows, equal to {@code kernel}
+         * @param stride the step between windows
          */
         public MaxPool(int kernel, int stride) {
             this(kernel, kernel, stride, stride);
         }
 
-        /** {@return whether the window is square} */
+        /** {@return whether the windows tile the map: stride equal to the window, no padding} */
+        public boolean tiles() {
+            return strideH == kernelH && strideW == kernelW && padH == 0 && padW == 0;
+        }
+
+        /** {@return whether window, stride and padding are the same along both axes} */
         public boolean square() {
-            return kernelH == kernelW && strideH == strideW;
+            return kernelH == kernelW && strideH == strideW && padH == padW;
         }
 
         /** {@return the window's side of a square pool} */
@@ -255,7 +273,10 @@ public sealed interface Stage {
 
         @Override
         public String toString() {
-            return "MaxPool[" + text(kernelH, kernelW, strideH, strideW) + "]";
+            String pad = padH == 0 && padW == 0 ? ""
+                    : padH == padW && kernelH == kernelW && strideH == strideW ? ", padding=" + padH
+                    : ", padding=(" + padH + ", " + padW + ")";
+            return "MaxPool[" + text(kernelH, kernelW, strideH, strideW) + pad + "]";
         }
     }
 

@@ -136,13 +136,12 @@ public final class RoundingGuard {
      * @param biasArray C' biases
      * @param scaleArray C' factors of the per-channel affine map, or null for none
      * @param offsetArray C' offsets of that map, or null
-     * @param windowH the pool window's rows, 0 for no pool
-     * @param windowW the pool window's columns, 0 for no pool
+     * @param pool the max-pool's windows, or null for no pool
      * @return per pooled unit and per window (null without a pool), the margins, float32 rounded up
      */
     public ConvMargins margins(
             int layer, Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
-            int windowH, int windowW) {
+            PoolWindows pool) {
         Stencil g = stencil;
         float[] weight = LayerRange.floats(weightArray);
         float[] bias = LayerRange.floats(biasArray);
@@ -168,34 +167,23 @@ public final class RoundingGuard {
             sum[out] = az[0] + constant;
             carried[out] = az[1];
         }
-        boolean pooled = windowH > 0;
-        int kh = pooled ? windowH : 1;
-        int kw = pooled ? windowW : 1;
-        int ph = g.outH() / kh;
-        int pw = g.outW() / kw;
-        error = new double[g.outC() * ph * pw];
+        // without a pool, every position is its own window of one
+        PoolWindows w = pool != null ? pool : new PoolWindows(g.outC(), g.outH(), g.outW(), 1, 1, 1, 1, 0, 0, false);
+        error = new double[w.outputs()];
         float[] units = new float[error.length];
-        float[] windows = pooled ? new float[error.length] : null;
-        for (int o = 0; o < g.outC(); o++) {
-            for (int wy = 0; wy < ph; wy++) {
-                for (int wx = 0; wx < pw; wx++) {
-                    double largest = 0;
-                    double worstCarried = 0;
-                    for (int dy = 0; dy < kh; dy++) {
-                        for (int dx = 0; dx < kw; dx++) {
-                            int q = o * hw + (wy * kh + dy) * g.outW() + wx * kw + dx;
-                            largest = Math.max(largest, sum[q]);
-                            worstCarried = Math.max(worstCarried, carried[q]);
-                        }
-                    }
-                    int u = (o * ph + wy) * pw + wx;
-                    double e = gm * largest + worstCarried;
-                    error[u] = e;
-                    units[u] = roundedUp(layer, u, base + e);
-                    if (windows != null) {
-                        windows[u] = roundedUp(layer, u, base + 2 * e);
-                    }
-                }
+        float[] windows = pool != null ? new float[error.length] : null;
+        for (int u = 0; u < error.length; u++) {
+            double largest = 0;
+            double worstCarried = 0;
+            for (int q : w.members(u)) {
+                largest = Math.max(largest, sum[q]);
+                worstCarried = Math.max(worstCarried, carried[q]);
+            }
+            double e = gm * largest + worstCarried;
+            error[u] = e;
+            units[u] = roundedUp(layer, u, base + e);
+            if (windows != null) {
+                windows[u] = roundedUp(layer, u, base + 2 * e);
             }
         }
         return new ConvMargins(units, windows);

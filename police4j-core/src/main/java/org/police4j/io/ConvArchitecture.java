@@ -61,6 +61,9 @@ final class ConvArchitecture {
                     pair(n, "kernel", m.kernelH(), m.kernelW());
                     pair(n, "stride", m.strideH(), m.strideW());
                 }
+                if (m.padH() != 0 || m.padW() != 0) { // written only when used: older files have none
+                    pair(n, "padding", m.padH(), m.padW());
+                }
             } else if (s instanceof Stage.AvgPool a) {
                 pair(n, "kernel", a.kernelH(), a.kernelW());
                 pair(n, "stride", a.strideH(), a.strideW());
@@ -116,7 +119,8 @@ final class ConvArchitecture {
                         n.has("dilation") ? axis(n, "dilation", 0) : 1, n.has("dilation") ? axis(n, "dilation", 1) : 1,
                         n.path("groups").asInt(1));
                 case "maxPool" -> b.maxPool(axis(n, "kernel", 0), axis(n, "kernel", 1), axis(n, "stride", 0),
-                        axis(n, "stride", 1));
+                        axis(n, "stride", 1), n.has("padding") ? axis(n, "padding", 0) : 0,
+                        n.has("padding") ? axis(n, "padding", 1) : 0);
                 case "avgPool" -> b.avgPool(axis(n, "kernel", 0), axis(n, "kernel", 1), axis(n, "stride", 0),
                         axis(n, "stride", 1), axis(n, "padding", 0), axis(n, "padding", 1),
                         n.path("ceilMode").asBoolean(false), n.path("countIncludePad").asBoolean(true));

@@ -97,7 +97,16 @@ public final class DjlExport {
                 });
             } else if (layer instanceof MaxPool p) {
                 Shape k = new Shape(p.kernelH(), p.kernelW());
-                block.add(Pool.maxPool2dBlock(k, k));
+                if (p.strideH() == p.kernelH() && p.strideW() == p.kernelW() && p.padH() == 0 && p.padW() == 0) {
+                    block.add(Pool.maxPool2dBlock(k, k));
+                } else {
+                    block.add(Pool.maxPool2dBlock(k, new Shape(p.strideH(), p.strideW()), new Shape(p.padH(), p.padW())));
+                }
+                if (p.bias() != null) {
+                    PositionBias bias = new PositionBias(new Shape(p.c(), p.outH(), p.outW()));
+                    block.add(bias);
+                    later(setters, () -> copy(bias.bias().getArray(), p.bias()));
+                }
             } else if (layer instanceof Flatten) {
                 block.add(Blocks.batchFlattenBlock());
             } else if (layer instanceof AvgPool a) {

@@ -112,10 +112,11 @@ public final class DoubleEval {
             }
         } else if (layer instanceof MaxPool p) {
             for (int u = 0; u < g.length; u++) {
-                int winner = p.position(u, 0);
-                for (int q = 1; q < p.window(); q++) {
-                    if (z[p.position(u, q)] > z[winner]) {
-                        winner = p.position(u, q);
+                int winner = -1;
+                for (int q = 0; q < p.window(); q++) {
+                    int x = p.position(u, q);
+                    if (x >= 0 && (winner < 0 || z[x] > z[winner])) {
+                        winner = x;
                     }
                 }
                 in[winner] += g[u];
@@ -191,11 +192,14 @@ public final class DoubleEval {
         } else if (layer instanceof MaxPool p) {
             double[] out = new double[p.outputSize(z.length)];
             for (int u = 0; u < out.length; u++) {
-                double best = z[p.position(u, 0)];
-                for (int q = 1; q < p.window(); q++) {
-                    best = Math.max(best, z[p.position(u, q)]);
+                double best = Double.NEGATIVE_INFINITY; // padding: -infinity, never the max
+                for (int q = 0; q < p.window(); q++) {
+                    int x = p.position(u, q);
+                    if (x >= 0) {
+                        best = Math.max(best, z[x]);
+                    }
                 }
-                out[u] = best;
+                out[u] = best + p.biasOf(u);
             }
             return out;
         } else if (layer instanceof ChannelAffine a) {

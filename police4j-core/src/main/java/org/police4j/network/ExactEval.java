@@ -182,6 +182,9 @@ public final class ExactEval {
                 for (int u = 0; u < g.length; u++) {
                     int x = p.position(u, winners[pool][u]);
                     in[x] = in[x].add(g[u]);
+                    if (p.bias() != null && g[u].signum() != 0) {
+                        offset = offset.add(g[u].multiply(new BigDecimal((double) p.bias()[u])));
+                    }
                 }
             } else if (layer instanceof ChannelAffine c) {
                 BigDecimal[] s = (BigDecimal[]) weights[i];
@@ -275,7 +278,11 @@ public final class ExactEval {
                 for (int u = 0; u < out.length; u++) {
                     BigDecimal best = null;
                     for (int q = 0; q < p.window(); q++) {
-                        BigDecimal v = z[p.position(u, q)];
+                        int at = p.position(u, q);
+                        if (at < 0) {
+                            continue; // padding: -infinity, never a maximum
+                        }
+                        BigDecimal v = z[at];
                         int cmp = best == null ? 1 : v.compareTo(best);
                         if (cmp > 0) {
                             best = v;
@@ -284,7 +291,7 @@ public final class ExactEval {
                             mask[u] |= 1L << q;
                         }
                     }
-                    out[u] = best;
+                    out[u] = p.bias() == null ? best : best.add(scaled(new BigDecimal((double) p.bias()[u]), scale));
                 }
                 record.maxima[pool] = mask;
                 record.poolInput[pool] = doubles(z, scale);

@@ -213,8 +213,10 @@ public final class IntervalMapEval {
             if (rr != null) {
                 rr[u] = e.arRows[p];
             }
-            oc[u] = e.ac[p];
-            or[u] = e.ar[p];
+            float b = pool.biasOf(u);
+            oc[u] = e.ac[p] + b;
+            // the bias after the max, added with one rounding of the midpoint
+            or[u] = b == 0 ? e.ar[p] : up(e.ar[p] + U * Math.abs(oc[u]), 2);
         }
         return new IntervalMapEval(rc, rr, oc, or, d, false);
     }
@@ -270,9 +272,10 @@ public final class IntervalMapEval {
     public int[] centreWinners(MaxPool pool) {
         int[] winners = new int[pool.outputSize(size())];
         for (int u = 0; u < winners.length; u++) {
-            int best = 0;
-            for (int q = 1; q < pool.window(); q++) {
-                if (ac[pool.position(u, q)] > ac[pool.position(u, best)]) {
+            int best = -1;
+            for (int q = 0; q < pool.window(); q++) {
+                int x = pool.position(u, q);
+                if (x >= 0 && (best < 0 || ac[x] > ac[pool.position(u, best)])) {
                     best = q;
                 }
             }
@@ -303,7 +306,7 @@ public final class IntervalMapEval {
             int w = pool.position(u, winners[u]);
             for (int q = 0; q < pool.window(); q++) {
                 int p = pool.position(u, q);
-                if (p == w) {
+                if (p == w || p < 0) {
                     continue;
                 }
                 double[] range = e.differenceRange(w, p, region);

@@ -24,11 +24,6 @@ public sealed interface Layer {
      */
     int outputSize(int inputSize);
 
-    /** {@return (channel, row, column) of a channel-major index into a map of the given height and width} */
-    private static int[] channelRowColumn(int index, int h, int w) {
-        return new int[] {index / (h * w), (index / w) % h, index % w};
-    }
-
     /**
      * Dense {@code y = W x + b}, in DJL's (out x in) layout.
      *
@@ -251,19 +246,62 @@ public sealed interface Layer {
     }
 
     /**
-     * Max-pooling of a {@code (c, h, w)} map over non-overlapping {@code kernelH x kernelW}
-     * windows (stride = kernel; rows and columns beyond the last whole window are dropped, as
-     * DJL does). Window positions are numbered {@code q = du * kernelW + dv}.
+     * Max-pooling of a {@code (c, h, w)} map over {@code kernelH x kernelW} windows with a stride
+     * and padding per axis, as PyTorch's {@code max_pool2d} (floor mode): padded positions are
+     * -infinity and never win. Tiling windows (stride = kernel, no padding) drop the rows and
+     * columns beyond the last whole window, as DJL does. Window positions are numbered {@code q =
+     * du * kernelW + dv}. Overlapping windows may carry a bias per pooled value, added after the
+     * max (POLICE's shift of the pooled unit, which cannot fold into positions shared by windows).
      *
      * @param c channels
      * @param h input height
      * @param w input width
      * @param kernelH window height
      * @param kernelW window width
+     * @param strideH the step between rows of windows
+     * @param strideW the step between columns of windows
+     * @param padH padding above and below
+     * @param padW padding left and right
+     * @param bias one value per pooled unit added after the max, or null for none
      */
-    record MaxPool(int c, int h, int w, int kernelH, int kernelW) implements Layer {
+    record MaxPool(
+            int c, int h, int w, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, float[] bias)
+            implements Layer {
         /**
-         * Checks that the windows fit and have at most 64 positions (a window's maxima are a bit set).
+         * Checks that the windows fit (padding at most half the window), have at most 64 positions
+         * (a window's maxima are a bit set) and that a bias has one value per pooled unit.
+         *
+         * @param c channels
+         * @param h input height
+         * @param w input width
+         * @param kernelH window height
+         * @param kernelW window width
+         * @param strideH the step between rows of windows
+         * @param strideW the step between columns of windows
+         * @param padH padding above and below
+         * @param padW padding left and right
+         * @param bias one value per pooled unit, or null
+         */
+        public MaxPool {
+            if (c <= 0 || kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0 || padH < 0 || padW < 0
+                    || 2 * padH > kernelH || 2 * padW > kernelW || h + 2 * padH < kernelH || w + 2 * padW < kernelW
+                    || kernelH * kernelW > 64) {
+                throw new IllegalArgumentException(
+                        "maxPool: " + kernelH + "x" + kernelW + " windows, stride (" + strideH + ", " + strideW
+                                + "), padding (" + padH + ", " + padW + ") on a (" + c + ", " + h + ", " + w
+                                + ") map; expected windows of at most 64 positions within the padded map, padding at"
+                                + " most half the window");
+            }
+            int units = c * PoolWindows.outLength(h, kernelH, strideH, padH, false)
+                    * PoolWindows.outLength(w, kernelW, strideW, padW, false);
+            if (bias != null && bias.length != units) {
+                throw new IllegalArgumentException(
+                        "maxPool: bias has " + bias.length + " values, expected one per pooled unit (" + units + ")");
+            }
+        }
+
+        /**
+         * Tiling windows: stride = kernel, no padding, no bias.
          *
          * @param c channels
          * @param h input height
@@ -271,12 +309,27 @@ public sealed interface Layer {
          * @param kernelH window height
          * @param kernelW window width
          */
-        public MaxPool {
-            if (c <= 0 || kernelH <= 0 || kernelW <= 0 || h < kernelH || w < kernelW || kernelH * kernelW > 64) {
-                throw new IllegalArgumentException(
-                        "maxPool: " + kernelH + "x" + kernelW + " windows on a (" + c + ", " + h + ", " + w
-                                + ") map; expected windows of at most 64 positions within the map");
+        public MaxPool(int c, int h, int w, int kernelH, int kernelW) {
+            this(c, h, w, kernelH, kernelW, kernelH, kernelW, 0, 0, null);
+        }
+
+        /**
+         * Any windows, with a bias after the max.
+         *
+         * @param windows the windows (floor mode)
+         * @param bias one value per pooled unit, or null
+         */
+        public MaxPool(PoolWindows windows, float[] bias) {
+            this(windows.c(), windows.h(), windows.w(), windows.kernelH(), windows.kernelW(), windows.strideH(),
+                    windows.strideW(), windows.padH(), windows.padW(), bias == null ? null : bias.clone());
+            if (windows.ceilMode()) {
+                throw new IllegalArgumentException("windows: ceilMode max-pooling is not supported");
             }
+        }
+
+        /** {@return the windows} */
+        public PoolWindows windows() {
+            return new PoolWindows(c, h, w, kernelH, kernelW, strideH, strideW, padH, padW, false);
         }
 
         /** {@return the number of positions in a window} */
@@ -286,23 +339,36 @@ public sealed interface Layer {
 
         /** {@return the pooled height} */
         public int outH() {
-            return h / kernelH;
+            return PoolWindows.outLength(h, kernelH, strideH, padH, false);
         }
 
         /** {@return the pooled width} */
         public int outW() {
-            return w / kernelW;
+            return PoolWindows.outLength(w, kernelW, strideW, padW, false);
         }
 
         /**
-         * {@return the input index of position q of window (pooled unit) u}
+         * {@return the bias of pooled unit u, 0 without a bias}
+         *
+         * @param u the pooled unit
+         */
+        public float biasOf(int u) {
+            return bias == null ? 0f : bias[u];
+        }
+
+        /**
+         * {@return the input index of position q of window (pooled unit) u, or -1 in the padding}
          *
          * @param u the pooled unit, {@code (ch * outH + a) * outW + b}
          * @param q the position in the window
          */
         public int position(int u, int q) {
-            int[] at = channelRowColumn(u, outH(), outW());
-            return (at[0] * h + at[1] * kernelH + q / kernelW) * w + at[2] * kernelW + q % kernelW;
+            int oh = outH();
+            int ow = outW();
+            int ch = u / (oh * ow);
+            int r = ((u / ow) % oh) * strideH - padH + q / kernelW;
+            int col = (u % ow) * strideW - padW + q % kernelW;
+            return r < 0 || r >= h || col < 0 || col >= w ? -1 : (ch * h + r) * w + col;
         }
 
         @Override

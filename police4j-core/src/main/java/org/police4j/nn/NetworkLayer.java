@@ -31,34 +31,33 @@ public sealed interface NetworkLayer {
 
     /**
      * A conv group: convolution, optional batch-norm (a per-channel affine map), optional max-pool
-     * over tiling {@code windowH x windowW} windows, then the activation.
+     * (tiling, overlapping or padded windows), then the activation.
      *
-     * @param weight (C', C, kh, kw)
+     * @param weight (C', C / groups, kh, kw)
      * @param bias C'
      * @param batchNorm the batch-norm's parameters, or null
      * @param stencil the convolution's geometry
-     * @param windowH the pool window's rows, 0 for no pool
-     * @param windowW the pool window's columns, 0 for no pool
+     * @param pool the max-pool's windows on the (C', H', W') map, or null for no pool
      * @param inputDropouts dropout blocks on the layer's input
      */
     record Conv(
-            Parameter weight, Parameter bias, BatchNorm batchNorm, Stencil stencil, int windowH, int windowW,
+            Parameter weight, Parameter bias, BatchNorm batchNorm, Stencil stencil, PoolWindows pool,
             List<Block> inputDropouts)
             implements NetworkLayer {
 
         /** {@return whether a max-pool follows the convolution} */
         public boolean pooled() {
-            return windowH > 0;
+            return pool != null;
         }
 
-        /** {@return the pooled rows (H' / windowH)} */
+        /** {@return the pooled rows} */
         public int pooledH() {
-            return pooled() ? stencil.outH() / windowH : stencil.outH();
+            return pooled() ? pool.outH() : stencil.outH();
         }
 
-        /** {@return the pooled columns (W' / windowW)} */
+        /** {@return the pooled columns} */
         public int pooledW() {
-            return pooled() ? stencil.outW() / windowW : stencil.outW();
+            return pooled() ? pool.outW() : stencil.outW();
         }
 
         /** {@return the units after the pool: C' * H'' * W''} */
@@ -89,8 +88,8 @@ public sealed interface NetworkLayer {
          * @return (N, C', H'', W'')
          */
         NDArray maxPool(NDArray pre) {
-            Shape k = new Shape(windowH, windowW);
-            return Pool.maxPool2d(pre, k, k, new Shape(0, 0), false);
+            return Pool.maxPool2d(pre, new Shape(pool.kernelH(), pool.kernelW()), new Shape(pool.strideH(), pool.strideW()),
+                    new Shape(pool.padH(), pool.padW()), pool.ceilMode());
         }
     }
 

@@ -34,28 +34,7 @@ final class ConvProbe {
      * @param padH the padding above and below
      * @param padW the padding left and right
      */
-    record MaxPool(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
-        /** {@return whether the windows tile the map: stride == window, no padding} */
-        boolean tiles() {
-            return strideH == kernelH && strideW == kernelW && padH == 0 && padW == 0;
-        }
-
-        /**
-         * {@return window, stride and padding as a message says them}
-         *
-         * @param oneD whether the map is 1-D (then only the columns are named)
-         */
-        String describe(boolean oneD) {
-            if (oneD) {
-                return "window " + kernelW + ", stride " + strideW + ", padding " + padW;
-            }
-            if (kernelH == kernelW && strideH == strideW && padH == padW) {
-                return "window " + kernelH + ", stride " + strideH + ", padding " + padH;
-            }
-            return "window (" + kernelH + ", " + kernelW + "), stride (" + strideH + ", " + strideW + "), padding ("
-                    + padH + ", " + padW + ")";
-        }
-    }
+    record MaxPool(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {}
 
     private ConvProbe() {}
 
@@ -123,8 +102,8 @@ final class ConvProbe {
     /**
      * The max-pooling {@code block} computes on the maps (floor of the output size), or null when
      * it is none of those tried: first every tiling window (stride = window, no padding, at least
-     * two positions), then, to name what is refused, any window, stride and padding per axis
-     * (padding at most half the window; in 1-D the rows stay (1, 1, 0)). Only a block whose every
+     * two positions), then any window, stride and padding per axis (padding at most half the
+     * window; in 1-D the rows stay (1, 1, 0)). Only a block whose every
      * output value is one of its inputs' is tried at all.
      */
     static MaxPool maxPool(Block block, int c, int h, int w, boolean oneD) {

@@ -46,7 +46,7 @@ final class ConvWrap {
 
     private record NormItem(BatchNorm norm, String where) implements Item {}
 
-    private record PoolItem(int kernelH, int kernelW) implements Item {}
+    private record PoolItem(ConvProbe.MaxPool pool) implements Item {}
 
     private record ReshapeItem(Stage stage) implements Item {}
 
@@ -209,20 +209,15 @@ final class ConvWrap {
             ConvProbe.MaxPool pool = vector < 0 ? ConvProbe.maxPool(block, mc, mh, mw, oneD) : null;
             if (pool != null) {
                 refuseDropoutBefore(pending, positions, blocks, where);
-                if (!pool.tiles()) {
-                    throw new IllegalArgumentException(where + " is refused: max-pooling with " + pool.describe(oneD)
-                            + "; POLICE shifts the losing positions of each window, which needs non-overlapping"
-                            + " windows that tile the map (stride == window, no padding)");
-                }
                 if (!convOpen || groupPool) {
                     throw new IllegalArgumentException(where + " is refused: max-pooling is accepted once per conv"
                             + " group, after a Conv2d [BatchNorm] and before the next conv, flatten or pooling");
                 }
-                items.add(new PoolItem(pool.kernelH(), pool.kernelW()));
+                items.add(new PoolItem(pool));
                 groupPool = true;
                 poolWhere = where;
-                mh = mh / pool.kernelH();
-                mw = mw / pool.kernelW();
+                mh = org.police4j.engine.PoolWindows.outLength(mh, pool.kernelH(), pool.strideH(), pool.padH(), false);
+                mw = org.police4j.engine.PoolWindows.outLength(mw, pool.kernelW(), pool.strideW(), pool.padW(), false);
                 continue;
             }
             Stage.AvgPool average = vector < 0 ? ConvProbe.avgPool(block, mc, mh, mw, oneD) : null;
@@ -302,7 +297,8 @@ final class ConvWrap {
             } else if (item instanceof NormItem) {
                 b.batchNorm();
             } else if (item instanceof PoolItem p) {
-                b.maxPool(p.kernelH(), p.kernelW(), p.kernelH(), p.kernelW());
+                ConvProbe.MaxPool m = p.pool();
+                b.maxPool(m.kernelH(), m.kernelW(), m.strideH(), m.strideW(), m.padH(), m.padW());
             } else if (item instanceof ReshapeItem r) {
                 b.add(r.stage());
             } else {

@@ -295,11 +295,15 @@ class PolicedWrapConvTest {
         refused(new SequentialBlock().add(conv(4)).add(Activation.reluBlock())
                 .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(1, 1)))
                 .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
-                region, in, "network block 2 (maxPool2d)", "non-overlapping");
+                region, in, null, null); // accepted: overlapping windows
         refused(new SequentialBlock().add(conv(4)).add(Activation.reluBlock())
                 .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2), new Shape(1, 1)))
                 .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
-                region, in, "network block 2 (maxPool2d)", "padding 1");
+                region, in, null, null); // accepted: padded windows
+        refused(new SequentialBlock().add(conv(4)).add(Activation.reluBlock())
+                .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(0, 0), true))
+                .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
+                region, in, "network block 2 (maxPool2d) is not supported", "max-pooling"); // ceil mode
         refused(new SequentialBlock().add(conv(4)).add(Activation.reluBlock())
                 .add(Conv1d.builder().setKernelShape(new Shape(3)).setFilters(4).build())
                 .add(Activation.reluBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),

@@ -59,8 +59,9 @@ import org.police4j.region.VertexRegion;
  * point of R. The network pools the <em>pre-activations</em> (conv, batch-norm, pool, shift,
  * activation): for a non-decreasing activation s, {@code max(s(a), s(b)) = s(max(a, b))}, so
  * this is the usual conv-activation-pool network (abs and negative leaks are refused). In each
- * window (windows do not overlap: stride == kernel; see {@link org.police4j.engine.PoolShift}), the
- * majority winner w is the position that is
+ * tiling window (stride == kernel; overlapping and padded windows take their winners from one
+ * order of the positions instead, see {@link org.police4j.engine.PoolShift}), the majority
+ * winner w is the position that is
  * the argmax for most vertices (ties to the lowest position); every other position q is shifted
  * down by {@code d_q = max_p ReLU(h_q(v_p) - h_w(v_p) + margin)}, differentiable like the POLICE
  * shift, so that after the shift w beats q by at least the margin at every vertex. Since
@@ -68,7 +69,8 @@ import org.police4j.region.VertexRegion;
  * non-negative on all of R: the pool selects w on R and is the affine map {@code h_w}. The pooled
  * units are then shifted by the engine so that none straddles the kink; by induction the network
  * is affine on R. The per-position shifts fold into a per-position bias before the pool, the
- * per-unit shift too ({@code max(a + c) = max(a) + c}), see {@link #fold()}.
+ * per-unit shift too ({@code max(a + c) = max(a) + c}; with overlapping windows it stays a bias
+ * after the pool), see {@link #fold()}.
  *
  * <h2>Batch-norm</h2>
  *

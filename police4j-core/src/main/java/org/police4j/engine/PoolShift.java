@@ -8,11 +8,14 @@ import ai.djl.nn.Activation;
 import java.util.function.UnaryOperator;
 
 /**
- * The max-pool part of the constraint: in each non-overlapping kh x kw window, pick the majority
- * winner and shift every other position down until the winner beats it by at least the margin at
- * every vertex. Then the pool selects the same position everywhere on R and is affine there (the
- * difference of two affine maps that is non-negative at the vertices is non-negative on R). The
- * shift is differentiable like the POLICE shift: {@code d_q = max_p ReLU(h_q(v_p) - h_w(v_p) + m)}.
+ * The max-pool part of the constraint: in each window, pick a winner and shift every other
+ * position down until the winner beats it by at least the margin at every vertex. Then the pool
+ * selects the same position everywhere on R and is affine there (the difference of two affine
+ * maps that is non-negative at the vertices is non-negative on R). In tiling kh x kw windows the
+ * winner is the majority's and the shift is {@code d_q = max_p ReLU(h_q(v_p) - h_w(v_p) + m)},
+ * differentiable like the POLICE shift. Overlapping or padded windows share positions: their
+ * winners come from one order of the positions, which keeps the constraints free of cycles, and
+ * each position is shifted below every winner that beats it (docs/POOLING.md has the proof).
  */
 public final class PoolShift {
 

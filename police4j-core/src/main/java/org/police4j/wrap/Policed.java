@@ -74,10 +74,16 @@ import org.police4j.region.VertexRegion;
  * <tr><td>{@code BatchNorm}</td><td>elsewhere</td><td>refused</td></tr>
  * <tr><td>max-pooling ({@code Pool.maxPool2dBlock}, {@code Pool.maxPool1dBlock}, any block
  *     computing it)</td><td>once per conv group, before or after its activation</td><td>kept,
- *     exact, windows square or not ((kh, kw) in 2-D, (1, k) in 1-D): POLICE shifts each window's
- *     losing positions; the activation must be non-decreasing (relu, leaky-relu)</td></tr>
- * <tr><td>max-pooling with stride != window or padding</td><td></td><td>refused: overlapping
- *     windows cannot be shifted per window</td></tr>
+ *     exact, any window, stride and padding (overlapping windows included; (kh, kw) in 2-D, (1, k)
+ *     in 1-D): POLICE shifts each window's losing positions; the activation must be
+ *     non-decreasing (relu, leaky-relu)</td></tr>
+ * <tr><td>max-pooling in ceil mode</td><td></td><td>refused (not recognised)</td></tr>
+ * <tr><td>average pooling ({@code Pool.avgPool2dBlock}, {@code Pool.avgPool1dBlock}, any block
+ *     computing it)</td><td>on a feature map, after a conv group's activation (or on the
+ *     input)</td><td>kept, any window, stride, padding and ceil mode, with DJL's divisor (padding
+ *     counted: DJL 0.36's PyTorch engine ignores {@code countIncludePad})</td></tr>
+ * <tr><td>average pooling between a conv and its activation</td><td></td><td>refused: put the
+ *     activation first</td></tr>
  * <tr><td>row flatten ({@code Blocks.batchFlattenBlock})</td><td>after the last conv
  *     group</td><td>kept (channel-major, as DJL's)</td></tr>
  * <tr><td>global average pooling (output (N, C), (N, C, 1, 1), or (N, C, 1) in 1-D)</td><td>after the last conv

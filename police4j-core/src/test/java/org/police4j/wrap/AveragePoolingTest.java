@@ -108,6 +108,25 @@ class AveragePoolingTest {
         }
     }
 
+    /**
+     * What docs/POOLING.md reports: DJL 0.36's PyTorch engine does not pass {@code countIncludePad}
+     * to PyTorch, so asking not to count the padding changes nothing (if DJL ever passes it on,
+     * this fails, and {@code Stage.AvgPool} may accept {@code countIncludePad=false}).
+     */
+    @Test
+    void djlCountsThePaddingWhateverTheFlagSays() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray x = manager.arange(1f, 50f).reshape(1, 1, 7, 7);
+            Shape k = new Shape(3, 3);
+            Shape s = new Shape(2, 2);
+            Shape p = new Shape(1, 1);
+            float[] counted = Pool.avgPool2d(x, k, s, p, false, true).toFloatArray();
+            float[] notCounted = Pool.avgPool2d(x, k, s, p, false, false).toFloatArray();
+            assertThat(notCounted).isEqualTo(counted);
+            assertThat(counted[0]).isEqualTo((1f + 2 + 8 + 9) / 9); // the corner window: 4 inputs, divided by 9
+        }
+    }
+
     private static BigDecimal exactAverage(PoolWindows windows, boolean countPad, double[] x, int u) {
         BigDecimal s = BigDecimal.ZERO;
         for (int m : windows.members(u)) {

@@ -14,7 +14,10 @@ import org.police4j.region.Region;
  * The {@code architecture} object of a {@link PolicedConvNet}'s {@code model.json}: input shape,
  * stages, head, activation, margin, sign rule and rounding guard. Input (C, H, W), or (C, L) for
  * a 1-D network; a square conv or pool writes {@code kernel}, {@code stride}, {@code padding} as
- * numbers (as models always had), another one as {@code [rows, columns]}. The regions and the
+ * numbers (as models always had), another one as {@code [rows, columns]}; a conv's {@code
+ * dilation} and {@code groups} and a max-pool's {@code padding} are written only when they are
+ * not the defaults (1, 1, 0), so older files read as before; an {@code avgPool} stage writes its
+ * window, stride, padding, {@code ceilMode} and {@code countIncludePad}. The regions and the
  * parameters are written by
  * {@link ModelIo} exactly as for the MLP; this class only knows the conv layer vocabulary.
  */

@@ -363,12 +363,7 @@ public sealed interface Layer {
          * @param q the position in the window
          */
         public int position(int u, int q) {
-            int oh = outH();
-            int ow = outW();
-            int ch = u / (oh * ow);
-            int r = ((u / ow) % oh) * strideH - padH + q / kernelW;
-            int col = (u % ow) * strideW - padW + q % kernelW;
-            return r < 0 || r >= h || col < 0 || col >= w ? -1 : (ch * h + r) * w + col;
+            return windows().input(u, q);
         }
 
         @Override

@@ -30,6 +30,7 @@ import org.police4j.network.IntervalMapEval;
 import org.police4j.network.Layer;
 import org.police4j.region.Box;
 import org.police4j.testing.InputRegions;
+import org.police4j.testing.Nets;
 
 /**
  * Average pooling of any window, stride and padding ({@code Pool.avgPool2d} with DJL's padding,
@@ -64,7 +65,7 @@ class AveragePoolingTest {
             x[i] = rng.nextInt(129) / 32.0 - 2;
         }
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray maps = manager.create(toFloats(x), new Shape(1, c, h, w));
+            NDArray maps = manager.create(Nets.toFloat(x), new Shape(1, c, h, w));
             for (Object[] g : GEOMETRIES) {
                 PoolWindows windows = new PoolWindows(c, h, w, (int) g[0], (int) g[1], (int) g[2], (int) g[3],
                         (int) g[4], (int) g[5], (boolean) g[6]);
@@ -143,13 +144,6 @@ class AveragePoolingTest {
         return m;
     }
 
-    private static float[] toFloats(double[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            f[i] = (float) v[i];
-        }
-        return f;
-    }
 
     /**
      * DJL's zoo LeNet ({@code ai.djl.basicmodelzoo.cv.classification.LeNet}) with ReLU in place of

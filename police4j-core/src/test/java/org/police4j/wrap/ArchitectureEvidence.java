@@ -124,11 +124,12 @@ public final class ArchitectureEvidence {
             System.out.println(name + ": refused: " + e.getMessage());
             return;
         }
-        int steps = 8;
+        int steps = 12;
         double[] policed = new double[steps];
         double[] plain = new double[steps];
         Path dir = Files.createTempDirectory("evidence");
-        try (Model model = Model.newInstance(name); Model plainModel = Model.newInstance(name + "-plain")) {
+        String file = name.replaceAll("[^A-Za-z0-9]+", "-");
+        try (Model model = Model.newInstance(file); Model plainModel = Model.newInstance(file + "-plain")) {
             Engine.getInstance().setRandomSeed(9);
             model.setBlock(net);
             SequentialBlock user = network.get();
@@ -162,12 +163,12 @@ public final class ArchitectureEvidence {
                     diff = Math.max(diff, Math.abs(f[k] - out[i * 10 + k]));
                 }
             }
-            model.save(dir, name);
+            model.save(dir, file);
             PolicedConvNet fresh = (PolicedConvNet) Policed.wrap(network.get(), region, input);
             boolean same;
-            try (Model again = Model.newInstance(name)) {
+            try (Model again = Model.newInstance(file)) {
                 again.setBlock(fresh);
-                again.load(dir, name);
+                again.load(dir, file);
                 same = Arrays.equals(fresh.forward(ps, new NDList(x), false).head().toFloatArray(), out);
             }
             Certificate userCert = Certify.plain(user, region, input, Certify.Options.defaults());

@@ -256,14 +256,18 @@ public final class PoolShift {
                 }
             }
             // levels, in the order of the positions: a position's beaters come before it
-            Integer[] sorted = new Integer[n];
+            long[] sorted = new long[n];
             for (int i = 0; i < n; i++) {
-                sorted[i] = i;
+                int bits = Float.floatToIntBits(rank[i] == 0f ? 0f : rank[i]); // -0 ranks as 0
+                int ascending = bits < 0 ? ~bits : bits | Integer.MIN_VALUE; // as unsigned ints, the floats' order
+                int descending = ~ascending ^ Integer.MIN_VALUE; // as signed ints, larger floats first
+                sorted[i] = (long) descending << 32 | i; // then the lower index
             }
-            java.util.Arrays.sort(sorted, (x, y) -> before(rank, x, y) ? -1 : before(rank, y, x) ? 1 : 0);
+            java.util.Arrays.sort(sorted);
             int[] level = new int[n];
             int deepest = 0;
-            for (int x : sorted) {
+            for (long key : sorted) {
+                int x = (int) key;
                 for (int i : cover[x]) {
                     if (i < slots) {
                         int w = winner[i / k];
@@ -312,23 +316,28 @@ public final class PoolShift {
         NDArray shift(NDArray need) {
             NDManager manager = need.getManager();
             int n = windows.inputs();
-            NDArray mask = manager.create(loses).toType(need.getDataType(), false);
-            NDArray floor = mask.sub(1).mul(NONE); // 0 on losing slots, -1e30 elsewhere: never the max
+            // per slot, and one more "no need" slot: the need on losing slots, -1e30 (never the max) elsewhere
+            float[] off = new float[slots + 1];
+            for (int i = 0; i <= slots; i++) {
+                off[i] = i < slots && loses[i] == 1 ? 0f : -NONE;
+            }
+            NDArray mask = manager.create(java.util.Arrays.copyOf(loses, slots + 1)).toType(need.getDataType(), false);
+            NDArray slotNeed = need.reshape(1, slots).concat(manager.zeros(new Shape(1, 1), need.getDataType()), 1)
+                    .mul(mask.reshape(1, -1))
+                    .add(manager.create(off, new Shape(1, slots + 1)).toType(need.getDataType(), false));
             NDArray coverIndex = index(need, 1, flatten(cover));
             NDArray winnerIndex = index(need, 1, winnerPerSlot());
-            NDArray d = manager.zeros(new Shape(n), need.getDataType());
-            NDArray none = manager.full(new Shape(1, 1), -NONE, need.getDataType());
+            NDArray d = manager.zeros(new Shape(1, n), need.getDataType());
             for (int t = 0; t < rounds; t++) {
-                NDArray dw = d.reshape(1, n).gather(winnerIndex, 1).reshape(slots);
-                NDArray slotNeed = dw.add(need).mul(mask).add(floor).reshape(1, slots).concat(none, 1);
-                d = relu(
-                        slotNeed.gather(coverIndex, 1).reshape(n, cover[0].length).max(new int[] {1}));
+                NDArray candidates = d.gather(winnerIndex, 1).add(slotNeed); // (1, slots + 1)
+                d = relu(candidates.gather(coverIndex, 1).reshape(n, cover[0].length).max(new int[] {1})).reshape(1, n);
             }
-            return d;
+            return d.reshape(n);
         }
 
+        /** Per slot (and the extra "no need" slot, which reads position 0), its window's winner. */
         private int[] winnerPerSlot() {
-            int[] w = new int[slots];
+            int[] w = new int[slots + 1];
             for (int i = 0; i < slots; i++) {
                 w[i] = winner[i / k];
             }

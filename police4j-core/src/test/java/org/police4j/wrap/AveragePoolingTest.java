@@ -210,6 +210,12 @@ class AveragePoolingTest {
     }
 
     @Test
+    void aBoxAroundAnImageCertifies() {
+        LENET.boxCertifies(0.05);
+        ONE_D.boxCertifies(0.05);
+    }
+
+    @Test
     void oneDimensionalTrainsCertifiesAndSaves(@TempDir Path dir) throws Exception {
         assertThat(ONE_D.trainCertifySave(dir, 4).unitsChecked()).isPositive();
     }

@@ -75,6 +75,13 @@ class GroupedDilatedConvTest {
     }
 
     @Test
+    void aBoxAroundAnImageCertifies() {
+        DEPTHWISE.boxCertifies(0.05);
+        DILATED.boxCertifies(0.05);
+        ONE_D.boxCertifies(0.05);
+    }
+
+    @Test
     void depthwiseTrainsCertifiesAndSaves(@TempDir Path dir) throws Exception {
         WrapCase.Outcome o = DEPTHWISE.trainCertifySave(dir, 4);
         assertThat(o.unitsChecked()).isPositive();

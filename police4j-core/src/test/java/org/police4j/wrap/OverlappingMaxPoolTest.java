@@ -21,12 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certifier;
-import org.police4j.certify.Certify;
 import org.police4j.conv.PolicedConvNet;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.network.Layer;
 import org.police4j.nn.PolicedNetwork;
-import org.police4j.region.Box;
 import org.police4j.region.VertexRegion;
 
 /**
@@ -83,24 +81,11 @@ class OverlappingMaxPoolTest {
         assertThat(ONE_D.trainCertifySave(dir, 4).unitsChecked()).isPositive();
     }
 
-    /** A box around an image (a support region, the tracked affine map and the support certificate). */
+    /** A box around an image (a support region: the tracked map decides the shifts, the support certificate checks). */
     @Test
     void aBoxAroundAnImageCertifies() {
-        float[] image = NIN.images(1, 2);
-        double[] centre = new double[image.length];
-        for (int i = 0; i < centre.length; i++) {
-            centre[i] = image[i];
-        }
-        try (NDManager manager = NDManager.newBaseManager()) {
-            manager.getEngine().setRandomSeed(3);
-            SequentialBlock user = nin();
-            user.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 13, 13));
-            PolicedConvNet net = (PolicedConvNet) Policed.wrap(user, Box.linf(centre, 0.05), NIN.input());
-            Certificate cert = Certify.policed(net);
-            assertThat(cert.certified()).as(cert.summary()).isTrue();
-            Certificate plain = Certify.plain(user, Box.linf(centre, 0.05), NIN.input(), Certify.Options.defaults());
-            assertThat(plain.certified()).as("the user's own network bends on the box").isFalse();
-        }
+        NIN.boxCertifies(0.05);
+        ONE_D.boxCertifies(0.05);
     }
 
     /**

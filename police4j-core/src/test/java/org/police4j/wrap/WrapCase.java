@@ -22,11 +22,13 @@ import java.util.Random;
 import java.util.function.Supplier;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certifier;
+import org.police4j.certify.Certify;
 import org.police4j.conv.ConvFold;
 import org.police4j.conv.PolicedConvNet;
 import org.police4j.io.ModelIo;
 import org.police4j.network.DoubleEval;
 import org.police4j.network.FoldedNetwork;
+import org.police4j.region.Box;
 import org.police4j.region.VertexRegion;
 import org.police4j.testing.Barycentric;
 import org.police4j.testing.InputRegions;
@@ -179,6 +181,27 @@ record WrapCase(String name, Supplier<SequentialBlock> network, Shape input) {
             assertThat(loaded.forward(ps, new NDList(x), false).head().toFloatArray())
                     .as("%s: ModelIo save/load", name).isEqualTo(trained);
             return new Outcome(steps, first, last, cert.unitsChecked(), foldDiff);
+        }
+    }
+
+    /**
+     * The user's initialised network POLICEd on a box around an image (a region given by its
+     * support: the tracked affine map, the support certificate) certifies.
+     *
+     * @param radius the box's half-width
+     * @return the certificate
+     */
+    Certificate boxCertifies(double radius) {
+        float[] image = images(1, 2);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            manager.getEngine().setRandomSeed(3);
+            SequentialBlock user = network.get();
+            user.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(input));
+            PolicedConvNet net = (PolicedConvNet) Policed.wrap(user, Box.linf(row(image, 0), radius), input);
+            Certificate cert = Certify.policed(net);
+            assertThat(cert.certified()).as("%s on a box of radius %s: %s", name, radius, cert.summary()).isTrue();
+            assertThat(cert.kind()).isEqualTo(Certificate.Kind.SUPPORT_BOUND);
+            return cert;
         }
     }
 

@@ -213,6 +213,7 @@ class AveragePoolingTest {
     void aBoxAroundAnImageCertifies() {
         LENET.boxCertifies(0.05);
         ONE_D.boxCertifies(0.05);
+        LENET.trainOnBox(0.05, 3);
     }
 
     @Test

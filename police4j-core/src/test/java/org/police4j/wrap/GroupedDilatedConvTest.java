@@ -79,6 +79,7 @@ class GroupedDilatedConvTest {
         DEPTHWISE.boxCertifies(0.05);
         DILATED.boxCertifies(0.05);
         ONE_D.boxCertifies(0.05);
+        DEPTHWISE.trainOnBox(0.05, 3);
     }
 
     @Test

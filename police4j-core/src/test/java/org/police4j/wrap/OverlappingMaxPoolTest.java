@@ -86,6 +86,7 @@ class OverlappingMaxPoolTest {
     void aBoxAroundAnImageCertifies() {
         NIN.boxCertifies(0.05);
         ONE_D.boxCertifies(0.05);
+        NIN.trainOnBox(0.05, 3);
     }
 
     /**

@@ -205,6 +205,46 @@ record WrapCase(String name, Supplier<SequentialBlock> network, Shape input) {
         }
     }
 
+    /**
+     * Trains the POLICEd wrapper on a box around an image (the shifts, pool shifts included, from
+     * the tracked affine map, differentiated) a few steps; it certifies after training.
+     *
+     * @param radius the box's half-width
+     * @param steps training steps
+     * @return the certificate after training
+     */
+    Certificate trainOnBox(double radius, int steps) {
+        int n = 8;
+        float[] data = images(n, 5);
+        float[] labels = new float[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 2;
+        }
+        PolicedConvNet net = (PolicedConvNet) Policed.wrap(network.get(), Box.linf(row(data, 0), radius), input);
+        try (Model model = Model.newInstance(name + "-box")) {
+            Engine.getInstance().setRandomSeed(9);
+            model.setBlock(net);
+            NDManager manager = model.getNDManager();
+            Loss loss = Loss.softmaxCrossEntropyLoss();
+            Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build();
+            NDArray x = manager.create(data, new Shape(n).addAll(input));
+            NDArray y = manager.create(labels);
+            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(adam))) {
+                trainer.initialize(new Shape(1).addAll(input));
+                for (int step = 0; step < steps; step++) {
+                    try (GradientCollector gc = trainer.newGradientCollector()) {
+                        NDArray out = trainer.forward(new NDList(x)).singletonOrThrow();
+                        gc.backward(loss.evaluate(new NDList(y), new NDList(out)));
+                    }
+                    trainer.step();
+                }
+            }
+            Certificate cert = Certify.policed(net);
+            assertThat(cert.certified()).as("%s trained on a box: %s", name, cert.summary()).isTrue();
+            return cert;
+        }
+    }
+
     private double[] row(float[] data, int i) {
         int d = dimension();
         double[] v = new double[d];

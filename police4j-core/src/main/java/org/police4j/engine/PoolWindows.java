@@ -104,11 +104,33 @@ public record PoolWindows(
      * @param q the position in the window, {@code du * kernelW + dv}
      */
     public int input(int u, int q) {
-        int oh = outH();
-        int ow = outW();
-        int ch = u / (oh * ow);
-        int r = ((u / ow) % oh) * strideH - padH + q / kernelW;
-        int col = (u % ow) * strideW - padW + q % kernelW;
+        return input(u, q, h, w, kernelH, kernelW, strideH, strideW, padH, padW, outH(), outW());
+    }
+
+    /**
+     * {@link #input(int, int)} for windows given field by field, so that a caller holding the
+     * fields (a folded max-pool, once per window position) need not build the windows.
+     *
+     * @param u the pooled value
+     * @param q the position in the window
+     * @param h input rows
+     * @param w input columns
+     * @param kernelH the window's rows
+     * @param kernelW the window's columns
+     * @param strideH the step between rows of windows
+     * @param strideW the step between columns of windows
+     * @param padH padding above and below
+     * @param padW padding left and right
+     * @param outH output rows
+     * @param outW output columns
+     * @return the input index, or -1 in the padding
+     */
+    public static int input(
+            int u, int q, int h, int w, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+            int outH, int outW) {
+        int ch = u / (outH * outW);
+        int r = ((u / outW) % outH) * strideH - padH + q / kernelW;
+        int col = (u % outW) * strideW - padW + q % kernelW;
         return r < 0 || r >= h || col < 0 || col >= w ? -1 : (ch * h + r) * w + col;
     }
 

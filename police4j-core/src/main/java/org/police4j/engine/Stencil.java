@@ -154,10 +154,39 @@ public record Stencil(
      * @param tap receives each (input index, weight index)
      */
     public void taps(int out, Tap tap) {
+        taps(out, tap, inC, inH, inW, outC, outH, outW, kernelH, kernelW, strideH, strideW, padH, padW, dilationH,
+                dilationW, groups);
+    }
+
+    /**
+     * {@link #taps(int, Tap)} for a geometry given field by field, so that a caller holding the
+     * fields (a folded conv layer, once per output) need not build a stencil.
+     *
+     * @param out the output index
+     * @param tap receives each (input index, weight index)
+     * @param inC input channels
+     * @param inH input rows
+     * @param inW input columns
+     * @param outC output channels
+     * @param outH output rows
+     * @param outW output columns
+     * @param kernelH the kernel's rows
+     * @param kernelW the kernel's columns
+     * @param strideH the step between rows of positions
+     * @param strideW the step between columns of positions
+     * @param padH zeros added above and below
+     * @param padW zeros added left and right
+     * @param dilationH the step between the kernel's rows
+     * @param dilationW the step between the kernel's columns
+     * @param groups channel groups
+     */
+    public static void taps(
+            int out, Tap tap, int inC, int inH, int inW, int outC, int outH, int outW, int kernelH, int kernelW,
+            int strideH, int strideW, int padH, int padW, int dilationH, int dilationW, int groups) {
         int o = out / (outH * outW);
         int i = (out / outW) % outH;
         int j = out % outW;
-        int gc = groupInC();
+        int gc = inC / groups;
         int first = (o / (outC / groups)) * gc;
         for (int ci = 0; ci < gc; ci++) {
             int channel = first + ci;

@@ -230,7 +230,8 @@ public sealed interface Layer {
          * @param tap receives each (input index, weight index)
          */
         public void taps(int out, Stencil.Tap tap) {
-            stencil().taps(out, tap);
+            Stencil.taps(out, tap, inC, inH, inW, outC, outH(), outW(), kernelH, kernelW, strideH, strideW, padH, padW,
+                    dilationH, dilationW, groups);
         }
 
         /**
@@ -363,7 +364,7 @@ public sealed interface Layer {
          * @param q the position in the window
          */
         public int position(int u, int q) {
-            return windows().input(u, q);
+            return PoolWindows.input(u, q, h, w, kernelH, kernelW, strideH, strideW, padH, padW, outH(), outW());
         }
 
         @Override

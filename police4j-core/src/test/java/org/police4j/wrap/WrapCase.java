@@ -114,25 +114,11 @@ record WrapCase(String name, Supplier<SequentialBlock> network, Shape input) {
             Engine.getInstance().setRandomSeed(9);
             model.setBlock(net);
             NDManager manager = model.getNDManager();
-            Loss loss = Loss.softmaxCrossEntropyLoss();
-            Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build();
             NDArray x = manager.create(data, new Shape(n).addAll(input));
             NDArray y = manager.create(labels);
-            float first = Float.NaN;
-            float last = Float.NaN;
-            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(adam))) {
-                trainer.initialize(new Shape(1).addAll(input));
-                for (int step = 0; step < steps; step++) {
-                    try (GradientCollector gc = trainer.newGradientCollector()) {
-                        NDArray out = trainer.forward(new NDList(x)).singletonOrThrow();
-                        NDArray l = loss.evaluate(new NDList(y), new NDList(out));
-                        last = l.getFloat();
-                        first = step == 0 ? last : first;
-                        gc.backward(l);
-                    }
-                    trainer.step();
-                }
-            }
+            float[] losses = train(model, x, y, steps);
+            float first = losses[0];
+            float last = losses[steps - 1];
             assertThat(last).as("%s: loss after %d steps, from %s", name, steps, first).isLessThan(first);
 
             FoldedNetwork folded = net.fold();
@@ -225,24 +211,31 @@ record WrapCase(String name, Supplier<SequentialBlock> network, Shape input) {
             Engine.getInstance().setRandomSeed(9);
             model.setBlock(net);
             NDManager manager = model.getNDManager();
-            Loss loss = Loss.softmaxCrossEntropyLoss();
-            Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build();
-            NDArray x = manager.create(data, new Shape(n).addAll(input));
-            NDArray y = manager.create(labels);
-            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(adam))) {
-                trainer.initialize(new Shape(1).addAll(input));
-                for (int step = 0; step < steps; step++) {
-                    try (GradientCollector gc = trainer.newGradientCollector()) {
-                        NDArray out = trainer.forward(new NDList(x)).singletonOrThrow();
-                        gc.backward(loss.evaluate(new NDList(y), new NDList(out)));
-                    }
-                    trainer.step();
-                }
-            }
+            train(model, manager.create(data, new Shape(n).addAll(input)), manager.create(labels), steps);
             Certificate cert = Certify.policed(net);
             assertThat(cert.certified()).as("%s trained on a box: %s", name, cert.summary()).isTrue();
             return cert;
         }
+    }
+
+    /** {@code steps} steps of DJL's Trainer (softmax cross-entropy, Adam 0.01) on the model's block; the losses. */
+    private float[] train(Model model, NDArray x, NDArray y, int steps) {
+        Loss loss = Loss.softmaxCrossEntropyLoss();
+        Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build();
+        float[] losses = new float[steps];
+        try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(adam))) {
+            trainer.initialize(new Shape(1).addAll(input));
+            for (int step = 0; step < steps; step++) {
+                try (GradientCollector gc = trainer.newGradientCollector()) {
+                    NDArray out = trainer.forward(new NDList(x)).singletonOrThrow();
+                    NDArray l = loss.evaluate(new NDList(y), new NDList(out));
+                    losses[step] = l.getFloat();
+                    gc.backward(l);
+                }
+                trainer.step();
+            }
+        }
+        return losses;
     }
 
     private double[] row(float[] data, int i) {

@@ -37,8 +37,9 @@ import org.police4j.testing.InputRegions;
  * The evidence of issue 20 items 2-3 (not a unit test: a measurement, run by hand with one PyTorch
  * thread): LeNet with ReLU, a NiN/AlexNet-style network with overlapping max-pools and a
  * MobileNet-style depthwise block on 1 x 28 x 28, each POLICEd by {@code Policed.wrap} on the
- * simplex spanned by three images: steps trained, certificate, fold max |diff|, DJL save/load, and
- * the step cost POLICEd / plain (medians over the same run).
+ * simplex spanned by three images, and DJL's zoo MobileNetV1 as shipped (width x0.25): steps
+ * trained, certificate, fold max |diff|, DJL save/load, and the step cost POLICEd / plain (medians
+ * over the same run). Argument {@code styles} or {@code zoo} runs one half.
  */
 public final class ArchitectureEvidence {
 
@@ -95,9 +96,15 @@ public final class ArchitectureEvidence {
      * @throws Exception on an I/O failure
      */
     public static void main(String[] args) throws Exception {
-        run("LeNet (ReLU)", ArchitectureEvidence::lenet);
-        run("NiN-style (max-pool 3/2, 3/2/1)", ArchitectureEvidence::nin);
-        run("MobileNet-style (depthwise)", ArchitectureEvidence::mobilenet);
+        if (args.length == 0 || args[0].equals("styles")) {
+            run("LeNet (ReLU)", ArchitectureEvidence::lenet);
+            run("NiN-style (max-pool 3/2, 3/2/1)", ArchitectureEvidence::nin);
+            run("MobileNet-style (depthwise)", ArchitectureEvidence::mobilenet);
+        }
+        if (args.length == 0 || args[0].equals("zoo")) {
+            run("zoo MobileNetV1 (width x0.25)", () -> (SequentialBlock) ai.djl.basicmodelzoo.cv.classification.MobileNetV1
+                    .builder().optWidthMultiplier(0.25f).setOutSize(10).build());
+        }
     }
 
     static void run(String name, Supplier<SequentialBlock> network) throws Exception {

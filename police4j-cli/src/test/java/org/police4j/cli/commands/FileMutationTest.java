@@ -8,10 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -95,8 +98,15 @@ class FileMutationTest {
 
     // ------------------------------------------------------------------ mutations of text
 
-    /** A named change of a file's text; {@code line} is the 1-based line it damages, or 0. */
-    private record Mutation(String name, UnaryOperator<String> change, int line) {
+    /**
+     * A named change of a file's text; {@code line} is the 1-based line it damages, or 0, and
+     * {@code value} the field it writes there, or null.
+     */
+    private record Mutation(String name, UnaryOperator<String> change, int line, String value) {
+
+        Mutation(String name, UnaryOperator<String> change) {
+            this(name, change, 0, null);
+        }
 
         boolean mayDiverge() {
             return name.contains(HUGE_FLOAT32);
@@ -114,27 +124,27 @@ class FileMutationTest {
                 int row = pos[0];
                 int col = pos[1];
                 out.add(new Mutation("line " + (row + 1) + " column " + (col + 1) + " := '" + v + "'",
-                        s -> replaceField(s, row, col, v), row + 1));
+                        s -> replaceField(s, row, col, v), row + 1, v));
             }
         }
-        out.add(new Mutation("line 2 one column fewer", s -> editLine(s, 1, l -> l.substring(0, l.lastIndexOf(','))), 2));
-        out.add(new Mutation("line 2 one column more", s -> editLine(s, 1, l -> l + ",0.25"), 2));
-        out.add(new Mutation("header removed", s -> s.substring(s.indexOf('\n') + 1), 0));
-        out.add(new Mutation("header duplicated", s -> s.substring(0, s.indexOf('\n') + 1) + s, 0));
-        out.add(new Mutation("header column renamed to a number", s -> editLine(s, 0, l -> "7" + l.substring(2)), 0));
-        out.add(new Mutation("header column duplicated", s -> editLine(s, 0, l -> l.replaceFirst("x2", "x1")), 0));
+        out.add(new Mutation("line 2 one column fewer", s -> editLine(s, 1, l -> l.substring(0, l.lastIndexOf(','))), 2, null));
+        out.add(new Mutation("line 2 one column more", s -> editLine(s, 1, l -> l + ",0.25"), 2, null));
+        out.add(new Mutation("header removed", s -> s.substring(s.indexOf('\n') + 1)));
+        out.add(new Mutation("header duplicated", s -> s.substring(0, s.indexOf('\n') + 1) + s));
+        out.add(new Mutation("header column renamed to a number", s -> editLine(s, 0, l -> "7" + l.substring(2))));
+        out.add(new Mutation("header column duplicated", s -> editLine(s, 0, l -> l.replaceFirst("x2", "x1"))));
         for (int k = 1; k <= 4; k++) {
             int kk = k;
-            out.add(new Mutation("truncated at " + k + "/5", s -> s.substring(0, s.length() * kk / 5), 0));
+            out.add(new Mutation("truncated at " + k + "/5", s -> s.substring(0, s.length() * kk / 5)));
         }
-        out.add(new Mutation("truncated to nothing", s -> "", 0));
-        out.add(new Mutation("last line break removed", s -> s.substring(0, s.length() - 1), 0));
-        out.add(new Mutation("BOM", s -> "\uFEFF" + s, 0));
-        out.add(new Mutation("CRLF", s -> s.replace("\n", "\r\n"), 0));
-        out.add(new Mutation("blank lines", s -> s.replace("\n", "\n\n"), 0));
-        out.add(new Mutation("unclosed quote", s -> editLine(s, 1, l -> "\"" + l), 0));
-        out.add(new Mutation("semicolons", s -> s.replace(',', ';'), 0));
-        out.add(new Mutation("NUL byte", s -> s.replaceFirst("\n", "\n\0"), 0));
+        out.add(new Mutation("truncated to nothing", s -> ""));
+        out.add(new Mutation("last line break removed", s -> s.substring(0, s.length() - 1)));
+        out.add(new Mutation("BOM", s -> "\uFEFF" + s));
+        out.add(new Mutation("CRLF", s -> s.replace("\n", "\r\n")));
+        out.add(new Mutation("blank lines", s -> s.replace("\n", "\n\n")));
+        out.add(new Mutation("unclosed quote", s -> editLine(s, 1, l -> "\"" + l)));
+        out.add(new Mutation("semicolons", s -> s.replace(',', ';')));
+        out.add(new Mutation("NUL byte", s -> s.replaceFirst("\n", "\n\0")));
         return out;
     }
 
@@ -156,19 +166,19 @@ class FileMutationTest {
     private static List<Mutation> jsonMutations(String text) {
         List<Mutation> out = new ArrayList<>();
         for (String v : List.of("1e308", "-1e308", "3.5e38", "1e99999", "NaN", "Infinity", "\"1\"", "null", "[]")) {
-            out.add(new Mutation("first number := " + v, s -> replaceNumber(s, 0, v), 0));
-            out.add(new Mutation("fourth number := " + v, s -> replaceNumber(s, 3, v), 0));
+            out.add(new Mutation("first number := " + v, s -> replaceNumber(s, 0, v)));
+            out.add(new Mutation("fourth number := " + v, s -> replaceNumber(s, 3, v)));
         }
         for (int k = 1; k <= 3; k++) {
             int kk = k;
-            out.add(new Mutation("truncated at " + k + "/4", s -> s.substring(0, s.length() * kk / 4), 0));
+            out.add(new Mutation("truncated at " + k + "/4", s -> s.substring(0, s.length() * kk / 4)));
         }
-        out.add(new Mutation("empty", s -> "", 0));
-        out.add(new Mutation("BOM", s -> "\uFEFF" + s, 0));
-        out.add(new Mutation("CRLF", s -> s.replace("\n", "\r\n"), 0));
-        out.add(new Mutation("an array", s -> "[" + s + "]", 0));
-        out.add(new Mutation("one vertex dropped", s -> s.replace("[-0.5, -0.5], ", ""), 0));
-        out.add(new Mutation("a vertex of one coordinate", s -> s.replace("[-0.5, -0.5]", "[-0.5]"), 0));
+        out.add(new Mutation("empty", s -> ""));
+        out.add(new Mutation("BOM", s -> "\uFEFF" + s));
+        out.add(new Mutation("CRLF", s -> s.replace("\n", "\r\n")));
+        out.add(new Mutation("an array", s -> "[" + s + "]"));
+        out.add(new Mutation("one vertex dropped", s -> s.replace("[-0.5, -0.5], ", "")));
+        out.add(new Mutation("a vertex of one coordinate", s -> s.replace("[-0.5, -0.5]", "[-0.5]")));
         return out;
     }
 
@@ -245,20 +255,20 @@ class FileMutationTest {
                 Path dir = base.resolve(label.replaceAll("\\W", "") + "-" + id);
                 Path copy = copy(file, dir);
                 Files.writeString(copy, m.change().apply(text), StandardCharsets.UTF_8);
-                runner.run(copy, dir, m.line(), m.mayDiverge());
+                runner.run(copy, dir, m);
             }));
         }
         Path dir = base.resolve(label.replaceAll("\\W", "") + "-deleted");
         tests.add(DynamicTest.dynamicTest(label + ": file deleted", () -> {
             Files.createDirectories(dir);
-            runner.run(dir.resolve(file.getFileName()), dir, 0, false);
+            runner.run(dir.resolve(file.getFileName()), dir, new Mutation("deleted", s -> s));
         }));
         return tests.stream();
     }
 
     @FunctionalInterface
     private interface Runner {
-        void run(Path mutatedFile, Path dir, int line, boolean mayDiverge) throws IOException;
+        void run(Path mutatedFile, Path dir, Mutation mutation) throws IOException;
     }
 
     private static List<String> name(Path p) {
@@ -267,46 +277,50 @@ class FileMutationTest {
 
     // ------------------------------------------------------------------ the runs
 
+    /**
+     * Each mutation of {@code file}, run by {@code command} (from the mutated file and the output
+     * path to the arguments), the output being {@code output} in the mutation's directory.
+     */
+    private static Stream<DynamicTest> runs(String label, Path file, List<Mutation> mutations, String output,
+            BiFunction<Path, Path, String[]> command) throws IOException {
+        return mutated(label, file, mutations, (f, dir, m) -> {
+            Path out = dir.resolve(output);
+            Cli.Result r = Cli.inProcess(command.apply(f, out));
+            holdsContract(r, name(f), m.line(), m.mayDiverge(), out);
+            if (r.code() == 2 && m.value() != null && !m.value().contains(",") && !m.value().contains("\"")) {
+                assertThat(r.err()).as(r.toString()).contains("'" + m.value() + "'");
+            }
+        });
+    }
+
     @TestFactory
     Stream<DynamicTest> trainingData() throws IOException {
-        return mutated("train --data", trainCsv, csvMutations(Files.readString(trainCsv)), (f, dir, line, diverge) -> {
-            Path out = dir.resolve("out-model");
-            holdsContract(Cli.inProcess(train(f, Cli.path(regionCsv), out)), name(f), line, diverge, out);
-        });
+        return runs("train --data", trainCsv, csvMutations(Files.readString(trainCsv)), "out-model",
+                (f, out) -> train(f, Cli.path(regionCsv), out));
     }
 
     @TestFactory
     Stream<DynamicTest> regionCsv() throws IOException {
-        return mutated("train --region csv", regionCsv, csvMutations(Files.readString(regionCsv)), (f, dir, line, diverge) -> {
-            Path out = dir.resolve("out-model");
-            holdsContract(Cli.inProcess(train(trainCsv, Cli.path(f), out)), name(f), line, diverge, out);
-        });
+        return runs("train --region csv", regionCsv, csvMutations(Files.readString(regionCsv)), "out-model",
+                (f, out) -> train(trainCsv, Cli.path(f), out));
     }
 
     @TestFactory
     Stream<DynamicTest> supportRegionCsv() throws IOException {
-        return mutated("train --region box-around", aroundCsv, csvMutations(Files.readString(aroundCsv)),
-                (f, dir, line, diverge) -> {
-                    Path out = dir.resolve("out-model");
-                    holdsContract(Cli.inProcess(train(trainCsv, "box-around:" + Cli.path(f), out)), name(f), line, diverge, out);
-                });
+        return runs("train --region box-around", aroundCsv, csvMutations(Files.readString(aroundCsv)), "out-model",
+                (f, out) -> train(trainCsv, "box-around:" + Cli.path(f), out));
     }
 
     @TestFactory
     Stream<DynamicTest> regionJson() throws IOException {
-        return mutated("train --region json", regionJson, jsonMutations(Files.readString(regionJson)), (f, dir, line, diverge) -> {
-            Path out = dir.resolve("out-model");
-            holdsContract(Cli.inProcess(train(trainCsv, Cli.path(f), out)), name(f), line, diverge, out);
-        });
+        return runs("train --region json", regionJson, jsonMutations(Files.readString(regionJson)), "out-model",
+                (f, out) -> train(trainCsv, Cli.path(f), out));
     }
 
     @TestFactory
     Stream<DynamicTest> dataToPredict() throws IOException {
-        return mutated("predict --data", predictCsv, csvMutations(Files.readString(predictCsv)), (f, dir, line, diverge) -> {
-            Path out = dir.resolve("predictions.csv");
-            holdsContract(Cli.inProcess("predict", Cli.path(model), "--data", Cli.path(f), "--out", Cli.path(out)),
-                    name(f), line, diverge, out);
-        });
+        return runs("predict --data", predictCsv, csvMutations(Files.readString(predictCsv)), "predictions.csv",
+                (f, out) -> new String[] {"predict", Cli.path(model), "--data", Cli.path(f), "--out", Cli.path(out)});
     }
 
     @TestFactory
@@ -345,7 +359,7 @@ class FileMutationTest {
             }
             for (long at : new long[] {0, size / 2, size - 1}) {
                 tests.add(modelRun(file + ": truncated at " + at, file,
-                        b -> java.util.Arrays.copyOf(b, (int) at), false));
+                        b -> Arrays.copyOf(b, (int) at), false));
             }
             tests.add(modelRun(file + ": deleted", file, b -> null, false));
         }
@@ -368,7 +382,7 @@ class FileMutationTest {
         return tests.stream();
     }
 
-    private static final java.util.concurrent.atomic.AtomicInteger MODEL_COPIES = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger MODEL_COPIES = new AtomicInteger();
 
     private DynamicTest modelRun(String name, String file, UnaryOperator<byte[]> change, boolean reseal) {
         return DynamicTest.dynamicTest(name, () -> {

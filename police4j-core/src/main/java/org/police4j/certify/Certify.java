@@ -21,7 +21,14 @@ import org.police4j.wrap.Policed;
  * One call from a trained POLICEd network to its certificate(s): fold, sample the region, and
  * check exactly. Regions with vertices (or support regions small enough to list their points)
  * go through the exact {@link Certifier}; larger support regions through the sound interval
- * {@link SupportCertifier}.
+ * {@link SupportCertifier}. {@link #policed(Block)} takes whatever {@link Policed#wrap} returned.
+ *
+ * <p>The defaults ({@link Options#defaults()}) keep a certificate about as cheap as a few
+ * training steps at every scale: the verdict is exact (every unit proved by a rigorous double
+ * bound or, where that cannot decide, in exact arithmetic), the affine map is computed in double
+ * with a rigorous bound on every entry ({@link Certificate#mapError()}; {@link
+ * Options#optExactMap(boolean)} for the correctly rounded exact map), and the interior points, a
+ * diagnostic, are fewer for large networks ({@link Options#INTERIOR_BUDGET}).
  */
 public final class Certify {
 

@@ -468,32 +468,27 @@ public final class ExactEval {
 
     /** Row k of dense layer i in exact numbers, converted on first use. */
     private BigDecimal[] denseRow(int i, Dense d, int k) {
-        BigDecimal[] row = denseRows[i].get(k);
-        if (row == null) {
-            row = exact(d.weight()[k]);
-            denseRows[i].set(k, row);
-        }
-        return row;
+        return converted(denseRows[i], k, d.weight()[k]);
     }
 
     /** The weights (conv) or scales (channel affine) of layer i in exact numbers, converted on first use. */
     private BigDecimal[] weight(int i, float[] values) {
-        BigDecimal[] w = weights.get(i);
-        if (w == null) {
-            w = exact(values);
-            weights.set(i, w);
-        }
-        return w;
+        return converted(weights, i, values);
     }
 
     /** The biases (or offsets) of layer i in exact numbers, converted on first use. */
     private BigDecimal[] bias(int i, float[] values) {
-        BigDecimal[] b = biases.get(i);
-        if (b == null) {
-            b = exact(values);
-            biases.set(i, b);
+        return converted(biases, i, values);
+    }
+
+    /** Entry {@code at} of a cache of exact arrays, converted from {@code values} the first time (any thread may). */
+    private static BigDecimal[] converted(AtomicReferenceArray<BigDecimal[]> cache, int at, float[] values) {
+        BigDecimal[] e = cache.get(at);
+        if (e == null) {
+            e = exact(values);
+            cache.set(at, e);
         }
-        return b;
+        return e;
     }
 
     private static BigDecimal[] exact(float[] v) {

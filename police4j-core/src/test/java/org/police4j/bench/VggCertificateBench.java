@@ -20,6 +20,8 @@ import java.util.Locale;
 import java.util.Random;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
+import org.police4j.conv.PolicedConvNet;
+import org.police4j.network.FoldedNetwork;
 import org.police4j.region.VertexRegion;
 import org.police4j.wrap.Policed;
 
@@ -45,12 +47,14 @@ public final class VggCertificateBench {
     private VggCertificateBench() {}
 
     /**
-     * @param args [runs of the certificate, default 3] [training steps, default 6] [exact: "exact" for the exact map]
+     * @param args [runs of the certificate, default 3] [training steps, default 6] [mode: "exact" for
+     *     the exact map, "nointerior" for no interior points, else the defaults]
      */
     public static void main(String[] args) {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         boolean exactMap = args.length > 2 && args[2].equals("exact");
+        boolean noInterior = args.length > 2 && args[2].equals("nointerior");
         Random rnd = new Random(20);
         float[] data = images(rnd, BATCH);
         double[][] vertices = new double[3][D];
@@ -89,7 +93,7 @@ public final class VggCertificateBench {
             }
             System.out.printf(Locale.ROOT, "training: %d steps of %d images, %.2f s in all; per step: %s%n",
                     steps, BATCH, Arrays.stream(stepTimes).sum(), stats(stepTimes));
-            Certify.Options options = Certify.Options.defaults();
+            Certify.Options options = noInterior ? Certify.Options.defaults().optInteriorSamples(0) : Certify.Options.defaults();
             double[] times = new double[runs];
             Certificate cert = null;
             for (int r = 0; r < runs; r++) {
@@ -100,6 +104,18 @@ public final class VggCertificateBench {
                         r, times[r], cert.certified(), cert.unitsChecked());
             }
             System.out.printf(Locale.ROOT, "certificate: %s%n", stats(times));
+            double[] folds = new double[runs];
+            double[] checks = new double[runs];
+            for (int r = 0; r < runs; r++) {
+                long t0 = System.nanoTime();
+                FoldedNetwork folded = ((PolicedConvNet) wrapped).fold();
+                long t1 = System.nanoTime();
+                Certify.of(folded, region, exactMap ? options.optExactMap(true) : options);
+                folds[r] = (t1 - t0) / 1e9;
+                checks[r] = (System.nanoTime() - t1) / 1e9;
+            }
+            System.out.printf(Locale.ROOT, "of which the fold: %s; the check of the folded network: %s%n",
+                    stats(folds), stats(checks));
             System.out.print(cert.summary());
         }
     }

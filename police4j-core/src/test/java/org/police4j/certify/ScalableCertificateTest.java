@@ -171,6 +171,62 @@ class ScalableCertificateTest {
         return new int[][][] {sides, winners};
     }
 
+    /** Every layer kind: conv, channel affine, leaky-ReLU, max-pool, strided conv, abs, global average, dense. */
+    private static FoldedNetwork everyKind(Random rnd) {
+        return new FoldedNetwork(new Shape(1, 6, 6), List.of(
+                new Layer.Conv(1, 6, 6, 2, 3, 3, 1, 1, 1, floats(rnd, 18), floats(rnd, 72)),
+                new Layer.ChannelAffine(2, 36, new float[] {0.75f, -1.5f}, new float[] {0.125f, -0.25f}),
+                new Layer.Activation(Cpa.leakyRelu()),
+                new Layer.MaxPool(2, 6, 6, 2, 2),
+                new Layer.Conv(2, 3, 3, 3, 2, 2, 1, 0, 0, floats(rnd, 24), floats(rnd, 12)),
+                new Layer.Activation(Cpa.abs()),
+                new Layer.GlobalAvgPool(3, 2, 2),
+                new Layer.Flatten(3, 1, 1),
+                new Layer.Dense(new float[][] {floats(rnd, 3), floats(rnd, 3)}, floats(rnd, 2))));
+    }
+
+    private static float[] floats(Random rnd, int n) {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = (float) rnd.nextGaussian();
+        }
+        return f;
+    }
+
+    @Test
+    void everyLayerKindIsBoundedAsExactArithmeticDecidesIt() {
+        Random rnd = new Random(59);
+        for (int trial = 0; trial < 10; trial++) {
+            FoldedNetwork net = everyKind(rnd);
+            double[][] v = new double[2 + trial % 3][36];
+            for (double[] row : v) {
+                for (int j = 0; j < row.length; j++) {
+                    row[j] = rnd.nextGaussian();
+                }
+            }
+            BoundedEval bounded = new BoundedEval(net);
+            ExactEval exact = new ExactEval(net);
+            for (double[] x : v) {
+                Pattern b = bounded.pattern(x, exact);
+                Pattern e = exact.pattern(x);
+                assertThat(b.sign).isDeepEqualTo(e.sign);
+                assertThat(b.maxima).isDeepEqualTo(e.maxima);
+            }
+            sameVerdict(FAST.analyze(net, v, null), EXACT.analyze(net, v, null));
+            int[][][] pattern = sidesAndWinners(net, v);
+            BoundedEval.AffineMap fast = bounded.affineMap(pattern[0], pattern[1], false);
+            double[][][] map = exact.affineMap(pattern[0], pattern[1], false);
+            for (int k = 0; k < 2; k++) {
+                assertThat(Math.abs(fast.b()[k] - map[1][0][k]))
+                        .isLessThanOrEqualTo(fast.bBound()[k] + Math.ulp(map[1][0][k]));
+                for (int j = 0; j < 36; j++) {
+                    assertThat(Math.abs(fast.a()[k][j] - map[0][k][j]))
+                            .isLessThanOrEqualTo(fast.aBound()[k][j] + Math.ulp(map[0][k][j]));
+                }
+            }
+        }
+    }
+
     @Test
     void theExactMapOnRequestIsExactEvalsMap() {
         Random rnd = new Random(43);

@@ -65,7 +65,7 @@ import org.police4j.network.Pattern;
  * <h2>Parallelism</h2>
  *
  * Vertices are evaluated as a parallel stream, one vertex per task, on the common fork-join pool;
- * the K exact backward passes of the affine map (one per output) likewise.
+ * the K backward passes of the affine map (one per output, exact or rigorous double) likewise.
  */
 public final class Certifier {
 

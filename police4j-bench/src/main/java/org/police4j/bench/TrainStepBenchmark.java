@@ -60,7 +60,7 @@ import org.police4j.train.LossKind;
         jvmArgsAppend = {
             "-Xms1g",
             "-Xmx4g",
-            // one PyTorch thread: see README ("Threads"); override with -jvmArgsAppend
+            // one PyTorch thread: see docs/DETERMINISM.md; override with -jvmArgsAppend
             "-Dai.djl.pytorch.num_threads=1",
             "-Dai.djl.pytorch.num_interop_threads=1",
             // DJL's usage tracking would otherwise send an HTTP request at engine start

@@ -232,7 +232,7 @@ public final class ModelIo {
                 block = net;
                 inputDimension = net.inputDimension();
             } else {
-                PolicedMlp mlp = fromArchitecture(arch, regions);
+                PolicedMlp mlp = fromArchitecture(arch, regions, root.path("parameters").path("bytes").asLong(-1));
                 block = mlp;
                 inputDimension = mlp.inputDimension();
             }
@@ -337,28 +337,50 @@ public final class ModelIo {
         }
         List<Region> regions = new ArrayList<>();
         for (JsonNode n : nodes) {
-            regions.add(RegionJson.read(n));
+            try {
+                regions.add(RegionJson.read(n));
+            } catch (IllegalArgumentException e) {
+                throw new MalformedModelException(file + ": regions[" + regions.size() + "]: " + e.getMessage(), e);
+            }
         }
         return regions;
     }
 
-    private static PolicedMlp fromArchitecture(JsonNode arch, List<Region> regions) {
+    /**
+     * The MLP model.json describes. Its sizes must be whole numbers and need no more float32
+     * parameters than parameters.bin holds ({@code parameterBytes}, checked against the file before
+     * the block allocates), so that an edited width is refused instead of allocating gigabytes.
+     */
+    private static PolicedMlp fromArchitecture(JsonNode arch, List<Region> regions, long parameterBytes) {
         JsonNode hiddenNode = arch.path("hidden");
         int[] hidden = new int[hiddenNode.size()];
         for (int l = 0; l < hidden.length; l++) {
-            hidden[l] = hiddenNode.get(l).asInt();
+            hidden[l] = size(hiddenNode.get(l), "architecture: hidden[" + l + "]");
         }
-        int inputDimension = arch.path("inputDimension").asInt(-1);
+        int inputDimension = size(arch.path("inputDimension"), "architecture: inputDimension");
         if (inputDimension != regions.get(0).dimension()) {
             throw new IllegalArgumentException(
                     "inputDimension " + inputDimension + " differs from the region's dimension "
                             + regions.get(0).dimension());
         }
+        int outputs = size(arch.path("outputs"), "architecture: outputs");
+        long weights = 0;
+        int previous = inputDimension;
+        for (int width : hidden) {
+            weights += ((long) previous + 1) * width;
+            previous = width;
+        }
+        weights += ((long) previous + 1) * outputs;
+        if (weights > parameterBytes / Float.BYTES) {
+            throw new IllegalArgumentException("architecture: widths " + java.util.Arrays.toString(hidden) + ", "
+                    + inputDimension + " inputs and " + outputs + " outputs need " + weights
+                    + " float32 parameters, more than the " + parameterBytes + " bytes of " + PARAMETERS + " hold");
+        }
         Cpa activation =
                 new Cpa(Cpa.Kind.valueOf(arch.path("activation").asText()), arch.path("negativeSlope").asDouble());
         return PolicedMlp.builder()
                 .setHidden(hidden)
-                .setOutputs(arch.path("outputs").asInt(-1))
+                .setOutputs(outputs)
                 .optActivation(activation)
                 .setRegions(regions)
                 .optMargin(arch.path("margin").asDouble())
@@ -369,6 +391,14 @@ public final class ModelIo {
                 .optRoundingGuard(arch.path("roundingGuard").asBoolean(false))
                 .optAffineTarget(affineTarget(arch.path("affineTarget")))
                 .build();
+    }
+
+    /** {@return the node's value, a whole number >= 1 an int holds} */
+    private static int size(JsonNode n, String what) {
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 1) {
+            throw new IllegalArgumentException(what + " is " + (n == null || n.isMissingNode() ? "missing" : n) + "; expected a whole number >= 1");
+        }
+        return n.asInt();
     }
 
     private static AffineTarget affineTarget(JsonNode t) {

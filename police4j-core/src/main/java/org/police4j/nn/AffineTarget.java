@@ -1,5 +1,7 @@
 package org.police4j.nn;
 
+import org.police4j.numeric.Float32;
+
 /**
  * A prescribed affine behaviour on the (first) region, the paper's Eq. (1) (Jacobian equal to a
  * given matrix on R) and Eq. (2) ({@code f(x) = A* x + b*} on R). POLICE makes the network affine
@@ -51,20 +53,16 @@ public record AffineTarget(double[][] a, double[] b, Mode mode, double weight) {
                 throw new IllegalArgumentException(
                         "a: row " + k + " has " + a[k].length + " entries, expected " + a[0].length);
             }
-            for (double v : a[k]) {
-                if (!Double.isFinite(v)) {
-                    throw new IllegalArgumentException("a: row " + k + " has a non-finite entry " + v);
-                }
+            for (int j = 0; j < a[k].length; j++) {
+                Float32.require("a: row " + k + ", column " + j, a[k][j]);
             }
         }
         if (b != null) {
             if (b.length != a.length) {
                 throw new IllegalArgumentException("b: " + b.length + " entries, expected " + a.length);
             }
-            for (double v : b) {
-                if (!Double.isFinite(v)) {
-                    throw new IllegalArgumentException("b: non-finite entry " + v);
-                }
+            for (int k = 0; k < b.length; k++) {
+                Float32.require("b: entry " + k, b[k]);
             }
         }
         if (mode == null) {

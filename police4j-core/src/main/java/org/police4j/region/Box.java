@@ -1,5 +1,7 @@
 package org.police4j.region;
 
+import org.police4j.numeric.Float32;
+
 import org.police4j.numeric.Rounding;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -30,11 +32,13 @@ public final class Box implements SupportRegion {
                     "box: " + (radii == null ? "no" : radii.length) + " radii for a centre of dimension " + center.length);
         }
         for (int j = 0; j < radii.length; j++) {
-            if (!(radii[j] >= 0) || Double.isInfinite(radii[j])) {
+            if (!(radii[j] >= 0)) {
                 throw new IllegalArgumentException(
                         "box: radius " + j + " is " + radii[j] + "; expected a finite value >= 0");
             }
+            Float32.require("box: radius " + j, radii[j]);
         }
+        SupportRegion.checkReach("box", center, radii);
         this.radii = radii.clone();
     }
 
@@ -88,6 +92,8 @@ public final class Box implements SupportRegion {
         double[] m = new double[lo.length];
         double[] r = new double[lo.length];
         for (int j = 0; j < lo.length; j++) {
+            Float32.require("box: lo[" + j + "]", lo[j]);
+            Float32.require("box: hi[" + j + "]", hi[j]);
             if (!(lo[j] <= hi[j])) {
                 throw new IllegalArgumentException(
                         "box: lo[" + j + "] = " + lo[j] + " is not <= hi[" + j + "] = " + hi[j]);

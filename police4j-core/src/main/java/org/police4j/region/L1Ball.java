@@ -1,5 +1,7 @@
 package org.police4j.region;
 
+import org.police4j.numeric.Float32;
+
 import org.police4j.numeric.Rounding;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -27,9 +29,13 @@ public final class L1Ball implements SupportRegion {
     private L1Ball(String name, double[] center, double radius) {
         this.name = name;
         this.center = SupportRegion.checkedCenter(center, "l1 ball");
-        if (!(radius >= 0) || Double.isInfinite(radius)) {
+        if (!(radius >= 0)) {
             throw new IllegalArgumentException("l1 ball: radius is " + radius + "; expected a finite value >= 0");
         }
+        Float32.require("l1 ball: radius", radius);
+        double[] reach = new double[center.length];
+        java.util.Arrays.fill(reach, radius);
+        SupportRegion.checkReach("l1 ball", center, reach);
         this.radius = radius;
     }
 

@@ -1,5 +1,7 @@
 package org.police4j.region;
 
+import org.police4j.numeric.Float32;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -203,11 +205,7 @@ public final class Regions {
                                 + " coordinates; expected 2 (polygons are 2-D)");
             }
             for (int j = 0; j < 2; j++) {
-                if (!Double.isFinite(points[i][j])) {
-                    throw new IllegalArgumentException(
-                            "points: row " + i + ", column " + j + " is " + points[i][j]
-                                    + "; every coordinate must be finite");
-                }
+                Float32.require("points: row " + i + ", column " + j, points[i][j]);
             }
         }
         double[][] hull = convexHull(points);
@@ -395,16 +393,9 @@ public final class Regions {
         }
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < d; j++) {
-                if (!Double.isFinite(a[i][j])) {
-                    throw new IllegalArgumentException(
-                            "a: row " + i + ", column " + j + " is " + a[i][j]
-                                    + "; every coefficient must be finite");
-                }
+                Float32.require("a: row " + i + ", column " + j, a[i][j]);
             }
-            if (!Double.isFinite(b[i])) {
-                throw new IllegalArgumentException(
-                        "b: entry " + i + " is " + b[i] + "; every bound must be finite");
-            }
+            Float32.require("b: entry " + i, b[i]);
         }
         if (d > MAX_HALFSPACE_DIMENSION) {
             throw new IllegalArgumentException(
@@ -607,17 +598,14 @@ public final class Regions {
                             + "; expected at least 1");
         }
         for (int j = 0; j < x.length; j++) {
-            if (!Double.isFinite(x[j])) {
-                throw new IllegalArgumentException(
-                        arg + ": coordinate " + j + " is " + x[j] + "; expected a finite value");
-            }
+            Float32.require(arg + ": coordinate " + j, x[j]);
         }
     }
 
     private static void requireRadius(double radius) {
-        if (!(radius > 0) || !Double.isFinite(radius)) {
+        if (!(radius > 0) || !Float32.holds(radius)) {
             throw new IllegalArgumentException(
-                    "radius: " + radius + "; expected a finite value > 0");
+                    "radius: " + radius + "; expected a finite value > 0 a float32 can hold (<= " + Float.MAX_VALUE + ")");
         }
     }
 }

@@ -1,5 +1,7 @@
 package org.police4j.region;
 
+import org.police4j.numeric.Float32;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -127,12 +129,24 @@ public sealed interface SupportRegion extends Region permits Box, L1Ball, Zonoto
             throw new IllegalArgumentException(what + ": centre is empty; expected at least one coordinate");
         }
         for (int j = 0; j < center.length; j++) {
-            if (!Double.isFinite(center[j])) {
-                throw new IllegalArgumentException(
-                        what + ": centre coordinate " + j + " is " + center[j] + "; every coordinate must be finite");
-            }
+            Float32.require(what + ": centre coordinate " + j, center[j]);
         }
         return center.clone();
+    }
+
+    /**
+     * Checks that the region's points stay in float32 range: coordinate j reaches {@code
+     * |center[j]| + reach[j]} at most, and a float32 must hold that.
+     *
+     * @param what the region's kind, for the message
+     * @param center the centre
+     * @param reach per coordinate, how far the region extends from its centre
+     * @throws IllegalArgumentException naming the coordinate and how far it reaches
+     */
+    static void checkReach(String what, double[] center, double[] reach) {
+        for (int j = 0; j < center.length; j++) {
+            Float32.require(what + ": coordinate " + j + " reaches |centre| + " + reach[j] + ", which", Math.abs(center[j]) + reach[j]);
+        }
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.police4j.region;
 
+import org.police4j.numeric.Float32;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
@@ -152,11 +154,7 @@ public final class VertexRegion implements Region {
                                 + " like row 0");
             }
             for (int j = 0; j < d; j++) {
-                if (!Double.isFinite(v[j])) {
-                    throw new IllegalArgumentException(
-                            "vertices: row " + i + ", column " + j + " is " + v[j]
-                                    + "; every coordinate must be finite");
-                }
+                Float32.require("vertices: row " + i + ", column " + j, v[j]);
             }
         }
         return d;

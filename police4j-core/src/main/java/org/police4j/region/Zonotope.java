@@ -1,5 +1,7 @@
 package org.police4j.region;
 
+import org.police4j.numeric.Float32;
+
 import org.police4j.numeric.Rounding;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -40,13 +42,17 @@ public final class Zonotope implements SupportRegion {
                         "zonotope: generator row " + j + " has " + generators[j].length + " entries, expected " + g);
             }
             for (int k = 0; k < g; k++) {
-                if (!Double.isFinite(generators[j][k])) {
-                    throw new IllegalArgumentException(
-                            "zonotope: generator entry (" + j + ", " + k + ") is " + generators[j][k] + "; must be finite");
-                }
+                Float32.require("zonotope: generator entry (" + j + ", " + k + ")", generators[j][k]);
             }
             this.generators[j] = generators[j].clone();
         }
+        double[] reach = new double[center.length];
+        for (int j = 0; j < center.length; j++) {
+            for (double x : this.generators[j]) {
+                reach[j] += Math.abs(x);
+            }
+        }
+        SupportRegion.checkReach("zonotope", center, reach);
     }
 
     /**

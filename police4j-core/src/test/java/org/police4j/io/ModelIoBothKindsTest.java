@@ -135,4 +135,52 @@ class ModelIoBothKindsTest {
                     .hasMessageContaining("field 'margin' differs: saved 0.001, this network 0.002");
         }
     }
+
+    /**
+     * An edited model.json whose checksums were recomputed reaches the parser: a width beyond what
+     * parameters.bin holds is refused before anything is allocated (it once asked PyTorch for 34
+     * GB), and a region coordinate no float32 holds is refused naming the file.
+     */
+    @Test
+    void aResealedModelJsonWithImpossibleNumbersIsRefused(@TempDir Path tmp) throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            PolicedMlp block = PolicedMlp.builder().setHidden(8).setOutputs(2).setRegion(REGION).build();
+            block.initialize(manager, DataType.FLOAT32, new Shape(1, 16));
+            Path saved = tmp.resolve("m");
+            ModelIo.save(block, saved, null);
+            String text = Files.readString(saved.resolve(ModelIo.MODEL_JSON));
+            assertThat(text).containsPattern("\"hidden\" : \\[ 8 \\]");
+
+            Path wide = resealed(saved, tmp.resolve("wide"), text.replaceFirst("\"hidden\" : \\[ 8 \\]", "\"hidden\" : [ 2000000000 ]"));
+            assertThatThrownBy(() -> ModelIo.load(wide, manager))
+                    .isInstanceOf(MalformedModelException.class)
+                    .hasMessageContaining(wide.resolve(ModelIo.MODEL_JSON) + ": architecture: widths [2000000000]")
+                    .hasMessageContaining("more than the");
+            Path fractional = resealed(saved, tmp.resolve("fractional"), text.replaceFirst("\"hidden\" : \\[ 8 \\]", "\"hidden\" : [ 1e308 ]"));
+            assertThatThrownBy(() -> ModelIo.load(fractional, manager))
+                    .isInstanceOf(MalformedModelException.class)
+                    .hasMessageContaining("architecture: hidden[0] is 1.0E308; expected a whole number >= 1");
+
+            int at = text.indexOf("\"regions\"");
+            String huge = text.substring(0, at) + text.substring(at).replaceFirst("-?\\d+\\.\\d+(E-?\\d+)?", "1e308");
+            Path far = resealed(saved, tmp.resolve("far"), huge);
+            assertThatThrownBy(() -> ModelIo.load(far, manager))
+                    .isInstanceOf(MalformedModelException.class)
+                    .hasMessageContaining(far.resolve(ModelIo.MODEL_JSON) + ": regions[0]: ")
+                    .hasMessageContaining("is 1.0E308; expected a finite value a float32 can hold");
+        }
+    }
+
+    /** A copy of {@code from} with model.json replaced and the manifest recomputed. */
+    private static Path resealed(Path from, Path to, String modelJson) throws Exception {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+        Files.writeString(to.resolve(ModelIo.MODEL_JSON), modelJson);
+        DirectoryManifest.write(to);
+        return to;
+    }
 }

@@ -135,6 +135,6 @@ class AffineTargetTest {
                         .optAffineTarget(AffineTarget.exact(A, B)).build())
                 .hasMessageContaining("A has 2 columns, expected the region's dimension 3");
         assertThatThrownBy(() -> AffineTarget.exact(new double[][] {{Double.NaN, 0}}, null))
-                .hasMessageContaining("non-finite");
+                .hasMessageContaining("a: row 0, column 0 is NaN; expected a finite value a float32 can hold");
     }
 }

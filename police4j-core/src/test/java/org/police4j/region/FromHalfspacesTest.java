@@ -100,10 +100,10 @@ class FromHalfspacesTest {
                 .hasMessageContaining("a: rows have 0 columns; expected at least 1");
         double[][] nanA = {{1, 0}, {-1, 0}, {0, Double.NaN}, {0, -1}};
         assertThatThrownBy(() -> Regions.fromHalfspaces(nanA, SQUARE_B))
-                .hasMessageContaining("a: row 2, column 1 is NaN; every coefficient must be finite");
+                .hasMessageContaining("a: row 2, column 1 is NaN; expected a finite value a float32 can hold");
         assertThatThrownBy(
                         () -> Regions.fromHalfspaces(SQUARE_A, new double[] {1, 0, Double.POSITIVE_INFINITY, 0}))
-                .hasMessageContaining("b: entry 2 is Infinity; every bound must be finite");
+                .hasMessageContaining("b: entry 2 is Infinity; expected a finite value a float32 can hold");
     }
 
     @Test

@@ -52,7 +52,7 @@ class VertexRegionTest {
     void refusesNonFiniteCoordinates() {
         assertThatThrownBy(() -> VertexRegion.of(new double[][] {{0, 0}, {1, 0}, {0, Double.NaN}}))
                 .hasMessageContaining(
-                        "vertices: row 2, column 1 is NaN; every coordinate must be finite");
+                        "vertices: row 2, column 1 is NaN; expected a finite value a float32 can hold");
         assertThatThrownBy(
                         () -> VertexRegion.of(new double[][] {{Double.NEGATIVE_INFINITY, 0}}))
                 .hasMessageContaining("vertices: row 0, column 0 is -Infinity");

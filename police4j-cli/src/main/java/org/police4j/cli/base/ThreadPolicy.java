@@ -7,7 +7,7 @@ import org.police4j.cli.data.InputException;
  * How many PyTorch threads a command uses, decided once before any engine starts. The default
  * is ONE intra-op and one inter-op thread: the networks of this command line are small, and
  * PyTorch's own default (one thread per core, spinning OpenMP workers) collapses on a busy
- * machine (measured in the README, with {@code police4j-bench/busy-machine.sh}). One thread also fixes PyTorch's summation order,
+ * machine (measured in docs/DETERMINISM.md, with {@code police4j-bench/busy-machine.sh}). One thread also fixes PyTorch's summation order,
  * so that a seed gives the same numbers on every machine whatever its core count. The user's
  * choice wins: {@code --threads N}, the system property {@value #INTRA_OP} or the environment
  * variable {@code OMP_NUM_THREADS} (which PyTorch itself reads).

@@ -2,11 +2,13 @@ package org.police4j.cli.data;
 
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.police4j.numeric.Float32;
 
 /**
  * Strict parsing of decimal numbers from text. {@link Double#parseDouble} accepts far too much
  * for data files ("1d", "0x1p3", "NaN", "Infinity"), so only plain decimal notation with an
- * optional exponent is accepted, and the result must be finite.
+ * optional exponent is accepted, and a float32 must hold the result (the networks compute in
+ * float32: {@link Float32}), so that 1e308 is refused where it is read, with its file and line.
  */
 final class Numbers {
 
@@ -19,7 +21,7 @@ final class Numbers {
     private Numbers() {}
 
     /**
-     * Why text is not a finite number, or null when it is one.
+     * Why text is not a number a float32 can hold, or null when it is one.
      *
      * @param text the (trimmed) text
      * @return a phrase such as "is not a number", to follow the quoted value; null if valid
@@ -34,13 +36,14 @@ final class Numbers {
         if (!DECIMAL.matcher(text).matches()) {
             return "is not a number";
         }
-        if (!Double.isFinite(Double.parseDouble(text))) {
+        double value = Double.parseDouble(text);
+        if (!Double.isFinite(value)) {
             return "is not a finite number (too large for a double)";
         }
-        return null;
+        return Float32.problem(value);
     }
 
-    /** Whether text is a finite decimal number. */
+    /** Whether text is a decimal number a float32 can hold. */
     static boolean isNumber(String text) {
         return problem(text) == null;
     }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.police4j.numeric.Float32;
 import org.police4j.region.Regions;
 import org.police4j.region.VertexRegion;
 
@@ -375,6 +376,11 @@ public final class RegionSpec {
                         src + ": " + what + "[" + j + "] is " + e + "; expected a number");
             }
             v[j] = e.asDouble();
+            try {
+                Float32.require(what + "[" + j + "]", v[j]);
+            } catch (IllegalArgumentException ex) {
+                throw new InputException(src + ": " + ex.getMessage(), ex);
+            }
         }
         return v;
     }

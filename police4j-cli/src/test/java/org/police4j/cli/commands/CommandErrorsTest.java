@@ -127,6 +127,26 @@ class CommandErrorsTest {
         trainFails(data, Cli.path(csv), "'NaN' is not a finite number");
     }
 
+    /** Finite as a double, infinite as a float32: refused where it is read (it was exit 3 with a stack trace). */
+    @Test
+    void valuesNoFloat32HoldsAreRefusedWhereTheyAreRead() throws IOException {
+        String tooLarge = "is too large for a float32 (it rounds to infinity); expected a finite value a float32 can hold (|x| <= 3.4028235E38)";
+        Path region = file("r.csv", "x1,x2\n0,0\n1e308,0\n0,1\n");
+        trainFails(data, Cli.path(region), region + " line 3, column 'x1': '1e308' " + tooLarge);
+        Path json = file("r.json", "{\"vertices\": [[0, 0], [1, 0], [0, -3.5e38]]}");
+        trainFails(data, Cli.path(json), json + ": vertices[2][1] is -3.5E38; expected a finite value a float32 can hold (|x| <= 3.4028235E38):"
+                + " it rounds to infinity in float32");
+        Path rows = file("d.csv", "x1,x2,y\n0.5,0.5,1\n0.25,3.5e38,2\n-0.5,0.1,3\n");
+        trainFails(rows, "box:-1,1,2", rows + " line 3, column 'x2': '3.5e38' " + tooLarge);
+        trainFails(data, "box:-1e308,1,2", "region 'box:-1e308,1,2': '-1e308' " + tooLarge);
+        Path query = file("q.csv", "x1,x2\n0.5,1e39\n");
+        Path out = dir.resolve("p.csv");
+        Cli.Result r = Cli.inProcess("predict", Cli.path(model), "--data", Cli.path(query), "--out", Cli.path(out));
+        assertThat(r.code()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains(query + " line 2, column 'x2': '1e39' " + tooLarge);
+        assertThat(out).doesNotExist();
+    }
+
     @Test
     void zeroHiddenWidth() throws IOException {
         trainFails(data, "box:-1,1,2", "--hidden: width 0 at position 2 of '64,0'", "--hidden", "64,0");

@@ -254,7 +254,7 @@ class RegionSpecTest {
         Path q = file("inf.json", "{\"vertices\": [[0,0],[1,1e400]]}");
         assertThatThrownBy(() -> RegionSpec.parse("inf.json", dir))
                 .isInstanceOf(InputException.class)
-                .hasMessageStartingWith(q + ": vertices: row 1, column 1 is Infinity");
+                .hasMessageStartingWith(q + ": vertices[1][1] is Infinity; expected a finite value a float32 can hold");
         Path e = file("empty.json", "{\"vertices\": []}");
         assertThatThrownBy(() -> RegionSpec.parse("empty.json", dir))
                 .isInstanceOf(InputException.class)

@@ -34,7 +34,7 @@ import org.police4j.region.VertexRegion;
  * double, the rigorous double and the exact evaluations and the dense unrolling all compute the
  * same function, and the certificate reads it for MLP and CNN alike.
  */
-class FoldedNetworkTest {
+public class FoldedNetworkTest {
 
     private static final Cpa LEAKY = Cpa.leakyRelu(0.125);
 
@@ -63,9 +63,12 @@ class FoldedNetworkTest {
     /**
      * (2, 6, 6) -> conv 4 filters 2x2, padding 1, dilation 2, 2 groups -> max-pool 3 stride 2
      * padding 1 with a bias after the max -> act -> average pool 2 stride 2 padding 1, ceil mode ->
-     * flatten -> dense 16->2.
+     * flatten -> dense 16->2. Public: the certificate's tests use it too.
+     *
+     * @param rnd the source of the parameters
+     * @return the network
      */
-    static FoldedNetwork windowedCnn(Random rnd) {
+    public static FoldedNetwork windowedCnn(Random rnd) {
         return new FoldedNetwork(new Shape(2, 6, 6), List.of(
                 new Conv(2, 6, 6, 4, 2, 2, 1, 1, 1, 1, 2, 2, 2, floats(rnd, 16), floats(rnd, 144)),
                 new MaxPool(4, 6, 6, 3, 3, 2, 2, 1, 1, floats(rnd, 36)),

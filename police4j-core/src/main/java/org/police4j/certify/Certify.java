@@ -214,7 +214,33 @@ public final class Certify {
      * @return the certificate
      */
     public static Certificate policed(PolicedConvNet block, Options options) {
+        if (block.regions().size() != 1) {
+            throw new IllegalArgumentException(
+                    "block: has " + block.regions().size() + " regions; use perRegion() for one certificate each");
+        }
         return of(block.fold(), block.regions().get(0), options);
+    }
+
+    /**
+     * One certificate per region of a POLICEd CNN, with the default options.
+     *
+     * @param block an initialised POLICEd CNN
+     * @return the certificates, in the order of {@code block.regions()}
+     */
+    public static List<Certificate> perRegion(PolicedConvNet block) {
+        return perRegion(block, Options.defaults());
+    }
+
+    /**
+     * One certificate per region of a POLICEd CNN, each with its own affine map, all of the one
+     * folded network.
+     *
+     * @param block an initialised POLICEd CNN
+     * @param options interior samples (per region, the same seed for each), certifier settings
+     * @return the certificates, in the order of {@code block.regions()}
+     */
+    public static List<Certificate> perRegion(PolicedConvNet block, Options options) {
+        return perRegion(block.fold(), block.regions(), options);
     }
 
     /**
@@ -235,9 +261,12 @@ public final class Certify {
      * @return the certificates, in the order of {@code block.regions()}
      */
     public static List<Certificate> perRegion(PolicedMlp block, Options options) {
-        FoldedNetwork folded = Fold.weights(block);
+        return perRegion(Fold.weights(block), block.regions(), options);
+    }
+
+    private static List<Certificate> perRegion(FoldedNetwork folded, List<Region> regions, Options options) {
         List<Certificate> out = new ArrayList<>();
-        for (Region r : block.regions()) {
+        for (Region r : regions) {
             out.add(of(folded, r, options));
         }
         return out;

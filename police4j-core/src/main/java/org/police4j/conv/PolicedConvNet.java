@@ -51,7 +51,9 @@ import org.police4j.region.VertexRegion;
  * to (C', H', W'), is added to the data rows' pre-activations. Dense layers are POLICEd exactly
  * like {@link org.police4j.nn.PolicedMlp}'s. The {@link RoundingGuard} (on by default) widens
  * every unit's margin, and every pool window's, by the float32 rounding bound of the folded
- * network, so the certificate holds at any scale of inputs.
+ * network, so the certificate holds at any scale of inputs. With several regions ({@link
+ * Builder#setRegions}) each unit's shift is {@code MultiRegionShift}'s, as in the MLP, and every
+ * max-pool takes one shift for all regions (docs/POOLING.md).
  *
  * <h2>Max-pooling, exactly</h2>
  *

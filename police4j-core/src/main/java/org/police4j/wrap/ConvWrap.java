@@ -100,7 +100,7 @@ final class ConvWrap {
      * Reads the network for inputs (C, H, W), or (C, L) when {@code oneD} (then {@code h} is 1).
      */
     static PolicedConvNet wrap(
-            SequentialBlock network, Region region, int c, int h, int w, boolean oneD, double margin) {
+            SequentialBlock network, List<? extends Region> regions, int c, int h, int w, boolean oneD, double margin) {
         List<Block> blocks = new ArrayList<>();
         List<String> positions = new ArrayList<>();
         flatten(network, "", blocks, positions);
@@ -277,15 +277,15 @@ final class ConvWrap {
                     + " pre-activations, which equals pooling the activations only for a non-decreasing activation;"
                     + " use relu or leaky_relu");
         }
-        PolicedConvNet net = build(items, dropouts, activation, region, c, h, w, oneD, margin);
+        PolicedConvNet net = build(items, dropouts, activation, regions, c, h, w, oneD, margin);
         copyParameters(net, items, parametered);
         return net;
     }
 
     private static PolicedConvNet build(
-            List<Item> items, List<List<Block>> dropouts, Cpa activation, Region region, int c, int h, int w,
+            List<Item> items, List<List<Block>> dropouts, Cpa activation, List<? extends Region> regions, int c, int h, int w,
             boolean oneD, double margin) {
-        PolicedConvNet.Builder b = PolicedConvNet.builder().setRegion(region).optActivation(activation).optMargin(margin);
+        PolicedConvNet.Builder b = PolicedConvNet.builder().setRegions(regions).optActivation(activation).optMargin(margin);
         if (oneD) {
             b.setInput(c, w);
         } else {

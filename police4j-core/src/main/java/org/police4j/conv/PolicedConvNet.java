@@ -649,7 +649,7 @@ public final class PolicedConvNet extends PolicedNetwork {
          * @return this builder
          */
         public Builder setRegions(List<? extends Region> regions) {
-            if (regions == null || regions.isEmpty() || regions.contains(null)) {
+            if (regions == null || regions.isEmpty() || regions.stream().anyMatch(java.util.Objects::isNull)) {
                 throw new IllegalArgumentException("regions: " + regions + "; expected at least one region, none null");
             }
             this.regions = List.copyOf(regions);

@@ -177,7 +177,7 @@ public final class Policed {
         if (block == null) {
             throw new IllegalArgumentException("block: null; expected a SequentialBlock");
         }
-        if (regions == null || regions.isEmpty() || regions.contains(null)) {
+        if (regions == null || regions.isEmpty() || regions.stream().anyMatch(java.util.Objects::isNull)) {
             throw new IllegalArgumentException("regions: " + regions + "; expected at least one region, none null");
         }
         if (inputShape == null) {

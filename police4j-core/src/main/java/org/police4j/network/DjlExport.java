@@ -6,7 +6,11 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Blocks;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
@@ -20,12 +24,14 @@ import org.police4j.network.Layer.Dense;
 import org.police4j.network.Layer.Flatten;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
+import org.police4j.network.Layer.Parallel;
 import org.police4j.nn.PlainMlp;
 
 /**
  * A {@link FoldedNetwork} as a DJL {@link SequentialBlock} of DJL's own blocks, so that the
  * folded network loads and runs without police4j (a per-position conv bias is the one exception:
- * {@link PositionBias}). The structure is built first, then the float32 parameters are copied in
+ * {@link PositionBias}; a {@link Parallel} layer becomes DJL's {@link ParallelBlock} with a sum or a
+ * concatenation along axis 1, followed by a {@link PositionBias} of its bias). The structure is built first, then the float32 parameters are copied in
  * bit for bit.
  */
 public final class DjlExport {
@@ -67,8 +73,19 @@ public final class DjlExport {
             long[] dims = in.getShape();
             block.add(LambdaBlock.singleton(a -> a.reshape(new Shape(a.getShape().get(0)).addAll(new Shape(dims))), "toImage"));
         }
-        for (int i = 0; i < net.layers().size(); i++) {
-            Layer layer = net.layers().get(i);
+        chain(block, net.layers(), new Shape(in.getShape()), setters, "layer ");
+        return block;
+    }
+
+    /**
+     * Adds the blocks of a chain of layers to {@code block}.
+     *
+     * @param shape the shape of one item entering the chain
+     * @return the shape of one item leaving it
+     */
+    private static Shape chain(SequentialBlock block, List<Layer> layers, Shape shape, List<Runnable> setters, String where) {
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
             if (layer instanceof Dense d) {
                 Linear linear = Linear.builder().setUnits(d.outputs()).build();
                 block.add(linear);
@@ -76,6 +93,7 @@ public final class DjlExport {
                     copy(linear.getParameters().get("weight").getArray(), flat(d.weight(), d.inputs()));
                     copy(linear.getParameters().get("bias").getArray(), d.bias());
                 });
+                shape = new Shape(d.outputs());
             } else if (layer instanceof Conv c) {
                 Conv2d conv =
                         Conv2d.builder()
@@ -85,7 +103,8 @@ public final class DjlExport {
                                 .optPadding(new Shape(c.padH(), c.padW()))
                                 .optBias(false)
                                 .build();
-                PositionBias bias = new PositionBias(new Shape(c.outC(), c.outH(), c.outW()));
+                shape = new Shape(c.outC(), c.outH(), c.outW());
+                PositionBias bias = new PositionBias(shape);
                 block.add(conv).add(bias);
                 later(setters, () -> {
                     copy(conv.getParameters().get("weight").getArray(), c.weight());
@@ -94,19 +113,74 @@ public final class DjlExport {
             } else if (layer instanceof MaxPool p) {
                 Shape k = new Shape(p.kernelH(), p.kernelW());
                 block.add(Pool.maxPool2dBlock(k, k));
+                shape = new Shape(p.c(), p.outH(), p.outW());
             } else if (layer instanceof Flatten) {
                 block.add(Blocks.batchFlattenBlock());
-            } else if (layer instanceof GlobalAvgPool) {
+                shape = new Shape(shape.size());
+            } else if (layer instanceof GlobalAvgPool g) {
                 block.add(LambdaBlock.singleton(
                         a -> a.reshape(a.getShape().get(0), a.getShape().get(1), -1).mean(new int[] {2}), "globalAvgPool"));
+                shape = new Shape(g.c());
             } else if (layer instanceof Activation a) {
                 block.add(PlainMlp.activationBlock(a.cpa()));
+            } else if (layer instanceof Parallel p) {
+                List<Block> branches = new ArrayList<>();
+                Shape joined = null;
+                for (int b = 0; b < p.branches().size(); b++) {
+                    SequentialBlock branch = new SequentialBlock();
+                    Shape out = chain(branch, p.branches().get(b), shape, setters, where + i + " branch " + b + " layer ");
+                    if (p.branches().get(b).isEmpty()) {
+                        branch.add(Blocks.identityBlock()); // DJL refuses an empty sequential block
+                    }
+                    branches.add(branch);
+                    joined = joined == null || p.join() == Parallel.Join.SUM ? out : concatenated(joined, out, where + i);
+                }
+                block.add(new ParallelBlock(joinFunction(p.join()), branches));
+                PositionBias bias = new PositionBias(joined);
+                block.add(bias);
+                later(setters, () -> copy(bias.bias().getArray(), p.bias()));
+                shape = joined;
             } else {
                 throw new IllegalArgumentException(
-                        "net: layer " + i + " is a per-channel affine map, which has no DJL block; fold it into the conv before it");
+                        "net: " + where + i + " is a per-channel affine map, which has no DJL block; fold it into the conv before it");
             }
         }
-        return block;
+        return shape;
+    }
+
+    /** The shape of two items concatenated along their first axis (channels or features). */
+    private static Shape concatenated(Shape a, Shape b, String where) {
+        if (a.dimension() != b.dimension() || a.dimension() > 1 && !a.slice(1).equals(b.slice(1))) {
+            throw new IllegalArgumentException(
+                    "net: " + where + " concatenates branches of shapes " + a + " and " + b
+                            + "; expected equal shapes but for the first axis (channels or features)");
+        }
+        return new Shape(a.get(0) + b.get(0)).addAll(a.slice(1));
+    }
+
+    /**
+     * {@return DJL's join of a {@link ParallelBlock} for a join kind: the branches' sum, or their
+     * concatenation along axis 1}
+     *
+     * @param join the join
+     */
+    public static java.util.function.Function<List<NDList>, NDList> joinFunction(Parallel.Join join) {
+        if (join == Parallel.Join.SUM) {
+            return list -> {
+                NDArray sum = list.get(0).singletonOrThrow();
+                for (int b = 1; b < list.size(); b++) {
+                    sum = sum.add(list.get(b).singletonOrThrow());
+                }
+                return new NDList(sum);
+            };
+        }
+        return list -> {
+            NDList all = new NDList();
+            for (NDList l : list) {
+                all.add(l.singletonOrThrow());
+            }
+            return new NDList(NDArrays.concat(all, 1));
+        };
     }
 
     private static void later(List<Runnable> setters, Runnable setter) {

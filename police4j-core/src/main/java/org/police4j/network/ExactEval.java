@@ -2,6 +2,7 @@ package org.police4j.network;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.police4j.network.Layer.Activation;
@@ -10,6 +11,7 @@ import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Dense;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
+import org.police4j.network.Layer.Parallel;
 
 /**
  * The exact evaluation of every layer kind, written once, in {@link BigDecimal}: the judge of the
@@ -26,12 +28,19 @@ import org.police4j.network.Layer.MaxPool;
  * <p>With a fixed pattern (a side per unit, a winner per window) every layer is affine: the
  * network's affine map for that pattern is computed backwards through the transposed layers,
  * one exact pass per output ({@link #affineMap}).
+ *
+ * <p>A {@link Parallel} layer runs each branch on its input and adds (or concatenates) their
+ * outputs, then its bias; backwards, each branch receives the row (or its slice) and their
+ * rows at the input add up. Activations and pools are numbered in {@link FoldedNetwork#leaves()}
+ * order.
  */
 public final class ExactEval {
 
     private final FoldedNetwork net;
-    private final Object[] weights;
-    private final Object[] biases;
+    /** Per layer (by identity: equal records may be distinct layers), its exact weights. */
+    private final IdentityHashMap<Layer, Object> weights = new IdentityHashMap<>();
+    /** Per layer, its exact bias (a parallel layer's: the join's). */
+    private final IdentityHashMap<Layer, BigDecimal[]> biases = new IdentityHashMap<>();
     private final int activations;
     private final int pools;
 
@@ -42,28 +51,26 @@ public final class ExactEval {
      */
     public ExactEval(FoldedNetwork net) {
         this.net = net;
-        int n = net.layers().size();
-        weights = new Object[n];
-        biases = new Object[n];
         int a = 0;
         int p = 0;
-        for (int i = 0; i < n; i++) {
-            Layer layer = net.layers().get(i);
+        for (Layer layer : allLayers(net.layers())) {
             if (layer instanceof Dense d) {
                 BigDecimal[][] w = new BigDecimal[d.outputs()][];
                 for (int k = 0; k < w.length; k++) {
                     w[k] = exact(d.weight()[k]);
                 }
-                weights[i] = w;
-                biases[i] = exact(d.bias());
+                weights.put(layer, w);
+                biases.put(layer, exact(d.bias()));
             } else if (layer instanceof Conv c) {
-                weights[i] = exact(c.weight());
-                biases[i] = exact(c.bias());
+                weights.put(layer, exact(c.weight()));
+                biases.put(layer, exact(c.bias()));
             } else if (layer instanceof ChannelAffine c) {
-                weights[i] = exact(c.scale());
-                biases[i] = exact(c.offset());
+                weights.put(layer, exact(c.scale()));
+                biases.put(layer, exact(c.offset()));
+            } else if (layer instanceof Parallel par) {
+                biases.put(layer, exact(par.bias()));
             } else if (layer instanceof Activation act) {
-                weights[i] = new BigDecimal(act.cpa().negativeSlope());
+                weights.put(layer, new BigDecimal(act.cpa().negativeSlope()));
                 a++;
             } else if (layer instanceof MaxPool) {
                 p++;
@@ -71,6 +78,20 @@ public final class ExactEval {
         }
         activations = a;
         pools = p;
+    }
+
+    /** Every layer of a chain, parallel layers and the layers of their branches included. */
+    private static List<Layer> allLayers(List<Layer> layers) {
+        List<Layer> all = new java.util.ArrayList<>();
+        for (Layer layer : layers) {
+            all.add(layer);
+            if (layer instanceof Parallel par) {
+                for (List<Layer> branch : par.branches()) {
+                    all.addAll(allLayers(branch));
+                }
+            }
+        }
+        return all;
     }
 
     /**
@@ -130,25 +151,53 @@ public final class ExactEval {
      * @return the D coefficients, then the offset, as doubles
      */
     private double[] backward(int k, int[][] sides, int[][] winners) {
-        List<Layer> layers = net.layers();
-        int[] sizes = new int[layers.size()];
-        int size = net.inputDimension();
-        for (int i = 0; i < layers.size(); i++) {
-            sizes[i] = size;
-            size = layers.get(i).outputSize(size);
-        }
-        BigDecimal[] g = zeros(size);
+        BigDecimal[] g = zeros(net.outputDimension());
         g[k] = BigDecimal.ONE;
+        Back back = new Back(sides, winners, activations, pools);
+        g = back.chain(net.layers(), net.inputDimension(), g);
+        BigDecimal[] row = java.util.Arrays.copyOf(g, g.length + 1);
+        row[g.length] = back.offset;
+        return doubles(row, back.scale);
+    }
+
+    /**
+     * One backward pass: the offset and scale it collects, and the activation and pool counters,
+     * counted down in the reverse of {@link FoldedNetwork#leaves()} order.
+     */
+    private final class Back {
+        final int[][] sides;
+        final int[][] winners;
+        int act;
+        int pool;
         BigDecimal offset = BigDecimal.ZERO;
         BigDecimal scale = BigDecimal.ONE;
-        int act = activations;
-        int pool = pools;
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            Layer layer = layers.get(i);
-            BigDecimal[] in = zeros(sizes[i]);
+
+        Back(int[][] sides, int[][] winners, int act, int pool) {
+            this.sides = sides;
+            this.winners = winners;
+            this.act = act;
+            this.pool = pool;
+        }
+
+        /** The row g at the chain's output carried back to its input (of {@code inputSize} values). */
+        BigDecimal[] chain(List<Layer> layers, int inputSize, BigDecimal[] g) {
+            int[] sizes = new int[layers.size()];
+            int size = inputSize;
+            for (int i = 0; i < layers.size(); i++) {
+                sizes[i] = size;
+                size = layers.get(i).outputSize(size);
+            }
+            for (int i = layers.size() - 1; i >= 0; i--) {
+                g = layer(layers.get(i), sizes[i], g);
+            }
+            return g;
+        }
+
+        BigDecimal[] layer(Layer layer, int inputSize, BigDecimal[] g) {
+            BigDecimal[] in = zeros(inputSize);
             if (layer instanceof Dense) {
-                BigDecimal[][] w = (BigDecimal[][]) weights[i];
-                BigDecimal[] b = (BigDecimal[]) biases[i];
+                BigDecimal[][] w = (BigDecimal[][]) weights.get(layer);
+                BigDecimal[] b = biases.get(layer);
                 for (int o = 0; o < g.length; o++) {
                     if (g[o].signum() != 0) {
                         offset = offset.add(g[o].multiply(b[o]));
@@ -161,8 +210,8 @@ public final class ExactEval {
                     }
                 }
             } else if (layer instanceof Conv c) {
-                BigDecimal[] w = (BigDecimal[]) weights[i];
-                BigDecimal[] b = (BigDecimal[]) biases[i];
+                BigDecimal[] w = (BigDecimal[]) weights.get(layer);
+                BigDecimal[] b = biases.get(layer);
                 for (int o = 0; o < g.length; o++) {
                     BigDecimal go = g[o];
                     if (go.signum() != 0) {
@@ -181,8 +230,8 @@ public final class ExactEval {
                     in[x] = in[x].add(g[u]);
                 }
             } else if (layer instanceof ChannelAffine c) {
-                BigDecimal[] s = (BigDecimal[]) weights[i];
-                BigDecimal[] t = (BigDecimal[]) biases[i];
+                BigDecimal[] s = (BigDecimal[]) weights.get(layer);
+                BigDecimal[] t = biases.get(layer);
                 for (int u = 0; u < g.length; u++) {
                     int ch = u / c.positions();
                     if (g[u].signum() != 0) {
@@ -202,18 +251,40 @@ public final class ExactEval {
             } else if (layer instanceof Activation a) {
                 act--;
                 double slope = a.cpa().negativeSlope();
-                BigDecimal exactSlope = (BigDecimal) weights[i];
+                BigDecimal exactSlope = (BigDecimal) weights.get(layer);
                 for (int u = 0; u < g.length; u++) {
                     in[u] = sides[act][u] > 0 ? g[u] : belowKink(g[u], slope, exactSlope);
+                }
+            } else if (layer instanceof Parallel par) {
+                BigDecimal[] b = biases.get(layer);
+                for (int o = 0; o < g.length; o++) {
+                    if (g[o].signum() != 0) {
+                        offset = offset.add(g[o].multiply(b[o]));
+                    }
+                }
+                int[] ends = new int[par.branches().size()];
+                int at = 0;
+                for (int br = 0; br < ends.length; br++) {
+                    at = par.join() == Parallel.Join.SUM ? 0 : at;
+                    at += Layer.chainOutputSize(par.branches().get(br), inputSize, "branch layer");
+                    ends[br] = at;
+                }
+                for (int br = ends.length - 1; br >= 0; br--) { // reverse order: the counters run backwards
+                    int end = ends[br];
+                    int start = par.join() == Parallel.Join.SUM ? 0 : br == 0 ? 0 : ends[br - 1];
+                    BigDecimal[] part = java.util.Arrays.copyOfRange(g, start, end);
+                    BigDecimal[] back = chain(par.branches().get(br), inputSize, part);
+                    for (int j = 0; j < in.length; j++) {
+                        if (back[j].signum() != 0) {
+                            in[j] = in[j].add(back[j]);
+                        }
+                    }
                 }
             } else {
                 System.arraycopy(g, 0, in, 0, g.length); // Flatten
             }
-            g = in;
+            return in;
         }
-        BigDecimal[] row = java.util.Arrays.copyOf(g, g.length + 1);
-        row[g.length] = offset;
-        return doubles(row, scale);
     }
 
     private static BigDecimal[] zeros(int n) {
@@ -224,22 +295,38 @@ public final class ExactEval {
 
     /** One exact forward pass of x, recording its pattern (signs, ties to +1; all maxima of each window). */
     private void run(BigDecimal[] x, Pattern record) {
-        BigDecimal[] z = x;
+        new Forward(record).chain(net.layers(), x);
+    }
+
+    /** One forward pass: the pattern it records and its counters, in {@link FoldedNetwork#leaves()} order. */
+    private final class Forward {
+        final Pattern record;
         BigDecimal scale = BigDecimal.ONE;
-        int act = 0;
-        int pool = 0;
-        for (int i = 0; i < net.layers().size(); i++) {
-            Layer layer = net.layers().get(i);
+        int act;
+        int pool;
+
+        Forward(Pattern record) {
+            this.record = record;
+        }
+
+        BigDecimal[] chain(List<Layer> layers, BigDecimal[] z) {
+            for (Layer layer : layers) {
+                z = layer(layer, z);
+            }
+            return z;
+        }
+
+        BigDecimal[] layer(Layer layer, BigDecimal[] z) {
             if (layer instanceof Dense d) {
-                BigDecimal[][] w = (BigDecimal[][]) weights[i];
-                BigDecimal[] b = (BigDecimal[]) biases[i];
+                BigDecimal[][] w = (BigDecimal[][]) weights.get(layer);
+                BigDecimal[] b = biases.get(layer);
                 BigDecimal[] h = new BigDecimal[d.outputs()];
                 for (int k = 0; k < h.length; k++) {
                     h[k] = dot(w[k], z, scaled(b[k], scale));
                 }
-                z = h;
+                return h;
             } else if (layer instanceof Conv c) {
-                z = conv(c, (BigDecimal[]) weights[i], (BigDecimal[]) biases[i], scale, z);
+                return conv(c, (BigDecimal[]) weights.get(layer), biases.get(layer), scale, z);
             } else if (layer instanceof MaxPool p) {
                 BigDecimal[] out = new BigDecimal[p.outputSize(z.length)];
                 long[] mask = new long[out.length];
@@ -259,18 +346,18 @@ public final class ExactEval {
                 }
                 record.maxima[pool] = mask;
                 record.poolInput[pool] = doubles(z, scale);
-                z = out;
                 pool++;
+                return out;
             } else if (layer instanceof ChannelAffine c) {
-                BigDecimal[] s = (BigDecimal[]) weights[i];
-                BigDecimal[] t = (BigDecimal[]) biases[i];
+                BigDecimal[] s = (BigDecimal[]) weights.get(layer);
+                BigDecimal[] t = biases.get(layer);
                 BigDecimal[] out = new BigDecimal[z.length];
                 for (int u = 0; u < out.length; u++) {
                     int ch = u / c.positions();
                     BigDecimal v = z[u].signum() == 0 ? BigDecimal.ZERO : z[u].multiply(s[ch]);
                     out[u] = v.add(scaled(t[ch], scale));
                 }
-                z = out;
+                return out;
             } else if (layer instanceof GlobalAvgPool g) {
                 BigDecimal[] out = new BigDecimal[g.c()];
                 for (int ch = 0; ch < g.c(); ch++) {
@@ -280,11 +367,11 @@ public final class ExactEval {
                     }
                     out[ch] = s;
                 }
-                z = out;
                 scale = scale.multiply(BigDecimal.valueOf(g.area()));
+                return out;
             } else if (layer instanceof Activation a) {
                 double slope = a.cpa().negativeSlope();
-                BigDecimal exactSlope = (BigDecimal) weights[i];
+                BigDecimal exactSlope = (BigDecimal) weights.get(layer);
                 BigDecimal[] out = new BigDecimal[z.length];
                 record.sign[act] = new byte[z.length];
                 record.pre[act] = doubles(z, scale);
@@ -293,10 +380,26 @@ public final class ExactEval {
                     record.sign[act][u] = (byte) s;
                     out[u] = s >= 0 ? z[u] : belowKink(z[u], slope, exactSlope);
                 }
-                z = out;
                 act++;
+                return out;
+            } else if (layer instanceof Parallel par) {
+                BigDecimal[] b = biases.get(layer);
+                BigDecimal[] out = new BigDecimal[b.length];
+                int at = 0;
+                for (List<Layer> branch : par.branches()) {
+                    BigDecimal[] o = chain(branch, z);
+                    for (int k = 0; k < o.length; k++) {
+                        int u = at + k;
+                        out[u] = out[u] == null ? o[k] : out[u].add(o[k]);
+                    }
+                    at = par.join() == Parallel.Join.SUM ? 0 : at + o.length;
+                }
+                for (int u = 0; u < out.length; u++) {
+                    out[u] = out[u].add(scaled(b[u], scale));
+                }
+                return out;
             }
-            // Flatten: the layout is already flat
+            return z; // Flatten: the layout is already flat
         }
     }
 

@@ -6,7 +6,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Blocks;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
@@ -24,6 +23,7 @@ import org.police4j.network.Layer.Dense;
 import org.police4j.network.Layer.Flatten;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
+import org.police4j.engine.Join;
 import org.police4j.network.Layer.Parallel;
 import org.police4j.nn.PlainMlp;
 
@@ -133,7 +133,7 @@ public final class DjlExport {
                         branch.add(Blocks.identityBlock()); // DJL refuses an empty sequential block
                     }
                     branches.add(branch);
-                    joined = joined == null || p.join() == Parallel.Join.SUM ? out : concatenated(joined, out, where + i);
+                    joined = joined == null || p.join() == Join.SUM ? out : concatenated(joined, out, where + i);
                 }
                 block.add(new ParallelBlock(joinFunction(p.join()), branches));
                 PositionBias bias = new PositionBias(joined);
@@ -164,23 +164,8 @@ public final class DjlExport {
      *
      * @param join the join
      */
-    public static java.util.function.Function<List<NDList>, NDList> joinFunction(Parallel.Join join) {
-        if (join == Parallel.Join.SUM) {
-            return list -> {
-                NDArray sum = list.get(0).singletonOrThrow();
-                for (int b = 1; b < list.size(); b++) {
-                    sum = sum.add(list.get(b).singletonOrThrow());
-                }
-                return new NDList(sum);
-            };
-        }
-        return list -> {
-            NDList all = new NDList();
-            for (NDList l : list) {
-                all.add(l.singletonOrThrow());
-            }
-            return new NDList(NDArrays.concat(all, 1));
-        };
+    public static java.util.function.Function<List<NDList>, NDList> joinFunction(Join join) {
+        return list -> new NDList(join.apply(list.stream().map(NDList::singletonOrThrow).toList()));
     }
 
     private static void later(List<Runnable> setters, Runnable setter) {

@@ -8,6 +8,7 @@ import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Dense;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
+import org.police4j.engine.Join;
 import org.police4j.network.Layer.Parallel;
 
 /**
@@ -145,7 +146,7 @@ public final class DoubleEval {
             for (List<Layer> branch : p.branches()) {
                 List<double[]> values = trace(branch, z);
                 int size = values.get(values.size() - 1).length;
-                double[] part = p.join() == Parallel.Join.SUM ? g : java.util.Arrays.copyOfRange(g, at, at + size);
+                double[] part = p.join() == Join.SUM ? g : java.util.Arrays.copyOfRange(g, at, at + size);
                 at += size;
                 double[] back = backward(branch, values, part);
                 for (int i = 0; i < in.length; i++) {
@@ -188,7 +189,7 @@ public final class DoubleEval {
     /** A parallel layer's join of its branches' outputs, plus its bias. */
     private static double[] join(Parallel p, List<double[]> outs) {
         double[] out = new double[p.bias().length];
-        if (p.join() == Parallel.Join.SUM) {
+        if (p.join() == Join.SUM) {
             for (int k = 0; k < out.length; k++) {
                 double s = p.bias()[k];
                 for (double[] o : outs) {

@@ -11,6 +11,7 @@ import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Dense;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
+import org.police4j.engine.Join;
 import org.police4j.network.Layer.Parallel;
 
 /**
@@ -265,13 +266,13 @@ public final class ExactEval {
                 int[] ends = new int[par.branches().size()];
                 int at = 0;
                 for (int br = 0; br < ends.length; br++) {
-                    at = par.join() == Parallel.Join.SUM ? 0 : at;
+                    at = par.join() == Join.SUM ? 0 : at;
                     at += Layer.chainOutputSize(par.branches().get(br), inputSize, "branch layer");
                     ends[br] = at;
                 }
                 for (int br = ends.length - 1; br >= 0; br--) { // reverse order: the counters run backwards
                     int end = ends[br];
-                    int start = par.join() == Parallel.Join.SUM ? 0 : br == 0 ? 0 : ends[br - 1];
+                    int start = par.join() == Join.SUM ? 0 : br == 0 ? 0 : ends[br - 1];
                     BigDecimal[] part = java.util.Arrays.copyOfRange(g, start, end);
                     BigDecimal[] back = chain(par.branches().get(br), inputSize, part);
                     for (int j = 0; j < in.length; j++) {
@@ -392,7 +393,7 @@ public final class ExactEval {
                         int u = at + k;
                         out[u] = out[u] == null ? o[k] : out[u].add(o[k]);
                     }
-                    at = par.join() == Parallel.Join.SUM ? 0 : at + o.length;
+                    at = par.join() == Join.SUM ? 0 : at + o.length;
                 }
                 for (int u = 0; u < out.length; u++) {
                     out[u] = out[u].add(scaled(b[u], scale));

@@ -249,7 +249,7 @@ public final class IntervalMapEval {
             }
         }
         IntervalMapEval stacked = new IntervalMapEval(rc, rr, oc, or, dim, false);
-        if (parallel.join() == Parallel.Join.CONCAT) {
+        if (parallel.join() == org.police4j.engine.Join.CONCAT) {
             return stacked.linear(parallel.bias(), 1, (o, row) -> row.add(o, 1f));
         }
         return stacked.linear(parallel.bias(), starts.length, (o, row) -> {

@@ -3,6 +3,7 @@ package org.police4j.network;
 import java.util.ArrayList;
 import java.util.List;
 import org.police4j.engine.Cpa;
+import org.police4j.engine.Join;
 
 /**
  * One layer of a {@link FoldedNetwork}: the closed set of operations a POLICEd (or plain CPA)
@@ -470,14 +471,6 @@ public sealed interface Layer {
      * @param bias one float per joined value, added after the join
      */
     record Parallel(List<List<Layer>> branches, Join join, float[] bias) implements Layer {
-
-        /** How a {@link Parallel}'s branches are combined. */
-        public enum Join {
-            /** The elementwise sum of branches of one output size (DJL: {@code a.add(b)}). */
-            SUM,
-            /** The concatenation of the branches' flat values, in branch order (DJL: axis 1). */
-            CONCAT
-        }
 
         /**
          * Checks the parts and keeps immutable copies of the branches.

@@ -25,7 +25,7 @@ import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Flatten;
 import org.police4j.network.Layer.MaxPool;
 import org.police4j.network.Layer.Parallel;
-import org.police4j.network.Layer.Parallel.Join;
+import org.police4j.engine.Join;
 import org.police4j.region.Box;
 
 /**

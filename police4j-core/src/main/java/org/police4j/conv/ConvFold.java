@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
+import org.police4j.engine.Stencil;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.nn.NetworkLayer;
 import org.police4j.nn.PolicedNetwork;
@@ -70,46 +71,19 @@ public final class ConvFold {
                 if (l instanceof Plan.ConvLayer c) {
                     PolicedNetwork.LayerTrace t = shifted ? trace.layers().get(layer++) : null;
                     String name = "conv" + c.index();
-                    NDArray w = copy(manager, net.parameter(name + ".weight"));
-                    NDArray b = copy(manager, net.parameter(name + ".bias"));
+                    NDArray[] bn = null;
                     if (c.batchNorm()) {
-                        String bn = "bn" + c.index();
-                        NDArray[] affine = NetworkLayer.BatchNorm.affine(
-                                copy(manager, net.parameter(bn + ".gamma")),
-                                copy(manager, net.parameter(bn + ".beta")),
-                                copy(manager, net.parameter(bn + ".runningMean")),
-                                copy(manager, net.parameter(bn + ".runningVar")));
-                        NDArray scale = affine[0];
-                        NDArray offset = affine[1];
-                        w = w.mul(scale.reshape(c.outC(), 1, 1, 1));
-                        b = b.mul(scale).add(offset);
-                    }
-                    float[] channelBias = b.toFloatArray();
-                    float[] bias = new float[c.outC() * c.outH() * c.outW()];
-                    float[] shift = shifted ? t.shift().toFloatArray() : new float[c.outC() * c.poolH() * c.poolW()];
-                    float[] poolShift = shifted && t.poolShift() != null ? t.poolShift().toFloatArray() : new float[bias.length];
-                    int kh = c.poolKH();
-                    int kw = c.poolKW();
-                    for (int o = 0; o < c.outC(); o++) {
-                        for (int i = 0; i < c.outH(); i++) {
-                            for (int j = 0; j < c.outW(); j++) {
-                                int idx = (o * c.outH() + i) * c.outW() + j;
-                                float v = channelBias[o];
-                                if (!c.pooled()) {
-                                    v += shift[idx];
-                                } else {
-                                    v -= poolShift[idx];
-                                    if (i / kh < c.poolH() && j / kw < c.poolW()) {
-                                        v += shift[(o * c.poolH() + i / kh) * c.poolW() + j / kw];
-                                    }
-                                }
-                                bias[idx] = v;
-                            }
-                        }
+                        String n = "bn" + c.index();
+                        bn = new NDArray[] {net.parameter(n + ".gamma"), net.parameter(n + ".beta"),
+                                net.parameter(n + ".runningMean"), net.parameter(n + ".runningVar")};
                     }
                     Stage.Conv conv = c.conv();
-                    ops.add(new Layer.Conv(c.inC(), c.inH(), c.inW(), c.outC(), conv.kernelH(), conv.kernelW(),
-                            conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), w.toFloatArray(), bias));
+                    Stencil stencil = new Stencil(c.inC(), c.inH(), c.inW(), c.outC(), c.outH(), c.outW(), conv.kernelH(),
+                            conv.kernelW(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW());
+                    ops.add(conv(manager, net.parameter(name + ".weight"), net.parameter(name + ".bias"), bn, stencil,
+                            c.poolKH(), c.poolKW(), t));
+                    int kh = c.poolKH();
+                    int kw = c.poolKW();
                     if (c.pooled()) {
                         ops.add(new Layer.MaxPool(c.outC(), c.outH(), c.outW(), kh, kw));
                     }
@@ -141,6 +115,174 @@ public final class ConvFold {
             }
             return new FoldedNetwork(new Shape(plan.c, plan.h, plan.w), ops);
         }
+    }
+
+    /**
+     * One conv layer folded (the rules above): batch-norm into the weights and the per-channel
+     * bias, then the pool shift and the POLICE shift into the per-position bias.
+     *
+     * @param bn gamma, beta, running mean and running variance, or null without batch-norm
+     * @param kh the pool window's rows, 0 for no pool
+     * @param kw the pool window's columns
+     * @param t the layer's trace, or null for no shifts (a plain network)
+     */
+    private static Layer.Conv conv(
+            NDManager manager, NDArray weight, NDArray channelBias, NDArray[] bn, Stencil s, int kh, int kw,
+            PolicedNetwork.LayerTrace t) {
+        NDArray w = copy(manager, weight);
+        NDArray b = copy(manager, channelBias);
+        if (bn != null) {
+            NDArray[] affine = NetworkLayer.BatchNorm.affine(
+                    copy(manager, bn[0]), copy(manager, bn[1]), copy(manager, bn[2]), copy(manager, bn[3]));
+            w = w.mul(affine[0].reshape(s.outC(), 1, 1, 1));
+            b = b.mul(affine[0]).add(affine[1]);
+        }
+        boolean pooled = kh > 0;
+        int poolH = pooled ? s.outH() / kh : s.outH();
+        int poolW = pooled ? s.outW() / kw : s.outW();
+        float[] perChannel = b.toFloatArray();
+        float[] bias = new float[s.outC() * s.outH() * s.outW()];
+        float[] shift = t != null ? t.shift().toFloatArray() : new float[s.outC() * poolH * poolW];
+        float[] poolShift = t != null && t.poolShift() != null ? t.poolShift().toFloatArray() : new float[bias.length];
+        for (int o = 0; o < s.outC(); o++) {
+            for (int i = 0; i < s.outH(); i++) {
+                for (int j = 0; j < s.outW(); j++) {
+                    int idx = (o * s.outH() + i) * s.outW() + j;
+                    float v = perChannel[o];
+                    if (!pooled) {
+                        v += shift[idx];
+                    } else {
+                        v -= poolShift[idx];
+                        if (i / kh < poolH && j / kw < poolW) {
+                            v += shift[(o * poolH + i / kh) * poolW + j / kw];
+                        }
+                    }
+                    bias[idx] = v;
+                }
+            }
+        }
+        return new Layer.Conv(s.inC(), s.inH(), s.inW(), s.outC(), s.kernelH(), s.kernelW(), s.strideH(), s.strideW(),
+                s.padH(), s.padW(), w.toFloatArray(), bias);
+    }
+
+    /**
+     * Folds any POLICEd network from the layers its forward runs, graphs included: each branch of
+     * a parallel layer folds like a chain, and the shift of an activated join becomes the bias of
+     * the folded {@link Layer.Parallel}. The trace's entries come in the forward's order (each
+     * branch's layers, branch 0 first, then the join), which is the order read here.
+     *
+     * @param net an initialised POLICEd network
+     * @param inputShape the shape of one input item, {@code (D)} or {@code (C, H, W)}
+     * @return the folded network, computing the same function on the region
+     */
+    public static FoldedNetwork graph(PolicedNetwork net, Shape inputShape) {
+        List<NetworkLayer> layers = net.layerGraph();
+        NetworkLayer.Dense head = (NetworkLayer.Dense) layers.get(layers.size() - 1);
+        NDManager parent = head.weight().getArray().getManager();
+        try (NDManager manager = parent.newSubManager()) {
+            NDArray none = manager.zeros(new Shape(0, inputShape.size()), DataType.FLOAT32);
+            PolicedNetwork.Trace trace = net.forwardWithTrace(new ParameterStore(manager, false), none, false);
+            GraphWalk walk = new GraphWalk(manager, trace, net.activation());
+            long[] shape = inputShape.getShape();
+            List<Layer> ops = walk.chain(layers.subList(0, layers.size() - 1), false, shape);
+            ops.addAll(walk.flattened(walk.shape));
+            ops.add(new Layer.Dense(matrix(trace.headWeight()), trace.headBias().toFloatArray()));
+            return new FoldedNetwork(inputShape, ops);
+        }
+    }
+
+    /** The fold's walk over a graph: the trace entries it has read and the shape it is at. */
+    private static final class GraphWalk {
+        final NDManager manager;
+        final PolicedNetwork.Trace trace;
+        final org.police4j.engine.Cpa activation;
+        int next;
+        long[] shape;
+
+        GraphWalk(NDManager manager, PolicedNetwork.Trace trace, org.police4j.engine.Cpa activation) {
+            this.manager = manager;
+            this.trace = trace;
+            this.activation = activation;
+        }
+
+        /** A chain from an item of the given shape; {@link #shape} is where it ends. */
+        List<Layer> chain(List<NetworkLayer> layers, boolean endsLinear, long[] in) {
+            shape = in;
+            List<Layer> ops = new ArrayList<>();
+            for (int i = 0; i < layers.size(); i++) {
+                NetworkLayer layer = layers.get(i);
+                boolean activated = !(endsLinear && i == layers.size() - 1);
+                if (layer instanceof NetworkLayer.Dense d) {
+                    ops.addAll(flattened(shape));
+                    float[] bias = d.bias().getArray().toFloatArray();
+                    float[] shift = trace.layers().get(next++).shift().toFloatArray();
+                    for (int u = 0; u < bias.length && activated; u++) {
+                        bias[u] += shift[u];
+                    }
+                    ops.add(new Layer.Dense(matrix(d.weight().getArray()), bias));
+                    shape = new long[] {bias.length};
+                } else if (layer instanceof NetworkLayer.Conv c) {
+                    NetworkLayer.BatchNorm bn = c.batchNorm();
+                    NDArray[] norm = bn == null ? null : new NDArray[] {bn.gamma().getArray(), bn.beta().getArray(),
+                            bn.runningMean().getArray(), bn.runningVar().getArray()};
+                    Stencil s = c.stencil();
+                    ops.add(conv(manager, c.weight().getArray(), c.bias().getArray(), norm, s, c.windowH(), c.windowW(),
+                            trace.layers().get(next++)));
+                    if (c.pooled()) {
+                        ops.add(new Layer.MaxPool(s.outC(), s.outH(), s.outW(), c.windowH(), c.windowW()));
+                    }
+                    shape = new long[] {s.outC(), c.pooledH(), c.pooledW()};
+                } else if (layer instanceof NetworkLayer.AveragePool a) {
+                    long h = shape.length == 3 ? shape[1] : 1;
+                    ops.add(new Layer.GlobalAvgPool(a.channels(), (int) h, (int) (a.positions() / h)));
+                    shape = new long[] {a.channels()};
+                    activated = false;
+                } else if (layer instanceof NetworkLayer.Parallel p) {
+                    ops.add(parallel(p, shape));
+                    activated = p.activated();
+                }
+                if (activated) {
+                    ops.add(new Layer.Activation(activation));
+                }
+            }
+            return ops;
+        }
+
+        private Layer parallel(NetworkLayer.Parallel p, long[] in) {
+            List<List<Layer>> branches = new ArrayList<>();
+            long[] joined = null;
+            for (List<NetworkLayer> branch : p.branches()) {
+                branches.add(chain(branch, p.activated(), in));
+                if (joined == null || p.join() == org.police4j.engine.Join.SUM) {
+                    joined = shape.clone();
+                } else {
+                    joined[0] += shape[0];
+                }
+            }
+            float[] shift = trace.layers().get(next++).shift().toFloatArray();
+            shape = joined;
+            return new Layer.Parallel(branches, p.join(), p.activated() ? shift : new float[shift.length]);
+        }
+
+        /** A flatten when the rows are a feature map about to meet a dense layer. */
+        List<Layer> flattened(long[] at) {
+            if (at.length != 3) {
+                return new ArrayList<>();
+            }
+            shape = new long[] {at[0] * at[1] * at[2]};
+            return new ArrayList<>(List.of(new Layer.Flatten((int) at[0], (int) at[1], (int) at[2])));
+        }
+    }
+
+    private static float[][] matrix(NDArray array) {
+        int rows = (int) array.getShape().get(0);
+        int cols = (int) array.getShape().get(1);
+        float[] flat = array.toFloatArray();
+        float[][] m = new float[rows][cols];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(flat, r * cols, m[r], 0, cols);
+        }
+        return m;
     }
 
     /** A copy owned by {@code manager}, so the fold's temporaries die with it. */

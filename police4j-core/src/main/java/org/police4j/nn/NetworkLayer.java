@@ -170,4 +170,49 @@ public sealed interface NetworkLayer {
             return rows.reshape(rows.getShape().get(0), channels, positions).mean(new int[] {2});
         }
     }
+    /**
+     * Branches run on the same input and joined (DJL's {@code ParallelBlock}): a residual unit, an
+     * inception or fire module. When {@code activated}, the joined values are units of the network
+     * (the activation follows the join, with its POLICE shift) and each branch ends linear: its
+     * last dense or conv layer keeps neither shift nor activation, like ResNet's conv-BN before the
+     * add (an empty branch is the identity). Otherwise each branch ends activated, as every hidden
+     * layer does, and the join is linear (GoogLeNet's concatenation of activated branches).
+     *
+     * @param branches the branches, each a list of hidden layers (no head), at least one
+     * @param join how the branches' outputs are combined
+     * @param activated whether the activation follows the join (and the branches end linear)
+     */
+    record Parallel(List<List<NetworkLayer>> branches, org.police4j.engine.Join join, boolean activated)
+            implements NetworkLayer {
+
+        /**
+         * Checks the branches and keeps immutable copies.
+         *
+         * @param branches the branches, at least one
+         * @param join how the branches' outputs are combined
+         * @param activated whether the activation follows the join
+         */
+        public Parallel {
+            if (branches == null || branches.isEmpty() || join == null) {
+                throw new IllegalArgumentException(
+                        "branches and join: got " + branches + " and " + join + ", expected at least one branch and a join");
+            }
+            List<List<NetworkLayer>> copy = new java.util.ArrayList<>();
+            for (int b = 0; b < branches.size(); b++) {
+                List<NetworkLayer> branch = List.copyOf(branches.get(b));
+                for (NetworkLayer layer : branch) {
+                    if (layer instanceof Dense d && d.head()) {
+                        throw new IllegalArgumentException("branches: branch " + b + " holds the head; expected hidden layers only");
+                    }
+                }
+                if (activated && !branch.isEmpty() && branch.get(branch.size() - 1) instanceof Parallel p && p.activated()) {
+                    throw new IllegalArgumentException(
+                            "branches: branch " + b + " ends with an activated parallel layer before an activated join;"
+                                    + " expected it to end linear");
+                }
+                copy.add(branch);
+            }
+            branches = List.copyOf(copy);
+        }
+    }
 }

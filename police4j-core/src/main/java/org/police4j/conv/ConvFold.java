@@ -60,6 +60,9 @@ public final class ConvFold {
 
     private static FoldedNetwork fold(PolicedConvNet net, boolean shifted) {
         Plan plan = net.plan;
+        if (plan.layers.stream().anyMatch(l -> l instanceof Plan.ParallelLayer || l instanceof Plan.LinearLayer)) {
+            return graph(net, new Shape(plan.c, plan.h, plan.w), shifted);
+        }
         NDManager parent = net.parameter(net.parameterNames().get(0)).getManager();
         try (NDManager manager = parent.newSubManager()) {
             NDArray none = manager.zeros(new Shape(0, plan.inputDimension()), DataType.FLOAT32);
@@ -173,20 +176,23 @@ public final class ConvFold {
      *
      * @param net an initialised POLICEd network
      * @param inputShape the shape of one input item, {@code (D)} or {@code (C, H, W)}
+     * @param shifted whether to fold the shifts (false: the network as its parameters make it)
      * @return the folded network, computing the same function on the region
      */
-    public static FoldedNetwork graph(PolicedNetwork net, Shape inputShape) {
+    public static FoldedNetwork graph(PolicedNetwork net, Shape inputShape, boolean shifted) {
         List<NetworkLayer> layers = net.layerGraph();
         NetworkLayer.Dense head = (NetworkLayer.Dense) layers.get(layers.size() - 1);
         NDManager parent = head.weight().getArray().getManager();
         try (NDManager manager = parent.newSubManager()) {
             NDArray none = manager.zeros(new Shape(0, inputShape.size()), DataType.FLOAT32);
-            PolicedNetwork.Trace trace = net.forwardWithTrace(new ParameterStore(manager, false), none, false);
+            PolicedNetwork.Trace trace =
+                    shifted ? net.forwardWithTrace(new ParameterStore(manager, false), none, false) : null;
             GraphWalk walk = new GraphWalk(manager, trace, net.activation());
             long[] shape = inputShape.getShape();
-            List<Layer> ops = walk.chain(layers.subList(0, layers.size() - 1), false, shape);
+            List<Layer> ops = walk.chain(layers.subList(0, layers.size() - 1), shape);
             ops.addAll(walk.flattened(walk.shape));
-            ops.add(new Layer.Dense(matrix(trace.headWeight()), trace.headBias().toFloatArray()));
+            ops.add(shifted ? new Layer.Dense(matrix(trace.headWeight()), trace.headBias().toFloatArray())
+                    : new Layer.Dense(matrix(head.weight().getArray()), head.bias().getArray().toFloatArray()));
             return new FoldedNetwork(inputShape, ops);
         }
     }
@@ -206,16 +212,16 @@ public final class ConvFold {
         }
 
         /** A chain from an item of the given shape; {@link #shape} is where it ends. */
-        List<Layer> chain(List<NetworkLayer> layers, boolean endsLinear, long[] in) {
+        List<Layer> chain(List<NetworkLayer> layers, long[] in) {
             shape = in;
             List<Layer> ops = new ArrayList<>();
-            for (int i = 0; i < layers.size(); i++) {
-                NetworkLayer layer = layers.get(i);
-                boolean activated = !(endsLinear && i == layers.size() - 1);
+            for (NetworkLayer l : layers) {
+                boolean activated = !(l instanceof NetworkLayer.Linear);
+                NetworkLayer layer = l instanceof NetworkLayer.Linear lin ? lin.layer() : l;
                 if (layer instanceof NetworkLayer.Dense d) {
                     ops.addAll(flattened(shape));
                     float[] bias = d.bias().getArray().toFloatArray();
-                    float[] shift = trace.layers().get(next++).shift().toFloatArray();
+                    float[] shift = shift(bias.length);
                     for (int u = 0; u < bias.length && activated; u++) {
                         bias[u] += shift[u];
                     }
@@ -227,7 +233,7 @@ public final class ConvFold {
                             bn.runningMean().getArray(), bn.runningVar().getArray()};
                     Stencil s = c.stencil();
                     ops.add(conv(manager, c.weight().getArray(), c.bias().getArray(), norm, s, c.windowH(), c.windowW(),
-                            trace.layers().get(next++)));
+                            trace == null ? null : trace.layers().get(next++)));
                     if (c.pooled()) {
                         ops.add(new Layer.MaxPool(s.outC(), s.outH(), s.outW(), c.windowH(), c.windowW()));
                     }
@@ -252,16 +258,21 @@ public final class ConvFold {
             List<List<Layer>> branches = new ArrayList<>();
             long[] joined = null;
             for (List<NetworkLayer> branch : p.branches()) {
-                branches.add(chain(branch, p.activated(), in));
+                branches.add(chain(branch, in));
                 if (joined == null || p.join() == org.police4j.engine.Join.SUM) {
                     joined = shape.clone();
                 } else {
                     joined[0] += shape[0];
                 }
             }
-            float[] shift = trace.layers().get(next++).shift().toFloatArray();
+            float[] shift = shift((int) java.util.Arrays.stream(joined).reduce(1, (a, b) -> a * b));
             shape = joined;
             return new Layer.Parallel(branches, p.join(), p.activated() ? shift : new float[shift.length]);
+        }
+
+        /** The next layer's shifts from the trace, or zeros without one. */
+        private float[] shift(int units) {
+            return trace == null ? new float[units] : trace.layers().get(next++).shift().toFloatArray();
         }
 
         /** A flatten when the rows are a feature map about to meet a dense layer. */

@@ -97,8 +97,13 @@ public final class PolicedConvNet extends PolicedNetwork {
         this.plan = plan;
         this.oneDimensional = b.oneDimensional;
         this.stages = List.copyOf(b.stages);
+        this.networkLayers = networkLayers(plan.layers, b);
+    }
+
+    /** The layers the forward runs for planned layers, their parameters added (graphs: recursively). */
+    private List<NetworkLayer> networkLayers(List<Plan.Layer> planned, Builder b) {
         List<NetworkLayer> layers = new ArrayList<>();
-        for (Plan.Layer layer : plan.layers) {
+        for (Plan.Layer layer : planned) {
             if (layer instanceof Plan.ConvLayer c) {
                 Stage.Conv conv = c.conv();
                 long fanIn = (long) c.inC() * conv.kernelH() * conv.kernelW();
@@ -118,6 +123,14 @@ public final class PolicedConvNet extends PolicedNetwork {
                 Stencil stencil = new Stencil(c.inC(), c.inH(), c.inW(), c.outC(), c.outH(), c.outW(), conv.kernelH(),
                         conv.kernelW(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW());
                 layers.add(new NetworkLayer.Conv(w, bias, bn, stencil, c.poolKH(), c.poolKW(), dropouts(b, c.index())));
+            } else if (layer instanceof Plan.LinearLayer lin) {
+                layers.add(new NetworkLayer.Linear(networkLayers(List.of(lin.layer()), b).get(0)));
+            } else if (layer instanceof Plan.ParallelLayer par) {
+                List<List<NetworkLayer>> branches = new ArrayList<>();
+                for (List<Plan.Layer> branch : par.branches()) {
+                    branches.add(networkLayers(branch, b));
+                }
+                layers.add(new NetworkLayer.Parallel(branches, par.join(), par.activated()));
             } else if (layer instanceof Plan.GapLayer g) {
                 layers.add(new NetworkLayer.AveragePool(g.c(), g.h() * g.w()));
             } else if (layer instanceof Plan.DenseLayer d) {
@@ -128,7 +141,7 @@ public final class PolicedConvNet extends PolicedNetwork {
             }
             // a flatten is no layer: rows are always flattened, channel-major
         }
-        this.networkLayers = List.copyOf(layers);
+        return List.copyOf(layers);
     }
 
     /**
@@ -591,7 +604,13 @@ public final class PolicedConvNet extends PolicedNetwork {
                         "region: dimension " + region.dimension() + " != " + product + " = "
                                 + plan.inputDimension() + "; the vertices must be flattened inputs (channel-major)");
             }
-            long layers = plan.layers.stream().filter(l -> l instanceof Plan.ConvLayer || l instanceof Plan.DenseLayer).count();
+            if (!(region instanceof VertexRegion) && plan.layers.stream().anyMatch(
+                    l -> l instanceof Plan.ParallelLayer || l instanceof Plan.LinearLayer)) {
+                throw new IllegalArgumentException("region: " + region.describe() + "; a network with parallel or"
+                        + " linear stages (a graph) needs a region given by its vertices (the tracked affine map"
+                        + " does not fork yet)");
+            }
+            long layers = ((Plan.DenseLayer) plan.layers.get(plan.layers.size() - 1)).index() + 1;
             for (int layer : inputDropouts.keySet()) {
                 if (layer >= layers) {
                     throw new IllegalArgumentException("optInputDropout: layer " + layer

@@ -171,16 +171,34 @@ public sealed interface NetworkLayer {
         }
     }
     /**
+     * A dense layer or conv group without its activation (and so without POLICE shift): ResNet's
+     * conv-BN before the residual add, or its stem conv. Its values are linear in its input; the
+     * units that follow (a join's, or the next layer's) are where the shift goes.
+     *
+     * @param layer a {@link Dense} (not the head) or a {@link Conv}
+     */
+    record Linear(NetworkLayer layer) implements NetworkLayer {
+        /**
+         * Checks that the layer is a hidden dense layer or a conv group.
+         *
+         * @param layer the layer left linear
+         */
+        public Linear {
+            if (!(layer instanceof Conv || layer instanceof Dense d && !d.head())) {
+                throw new IllegalArgumentException("layer: " + layer + ", expected a conv group or a hidden dense layer");
+            }
+        }
+    }
+
+    /**
      * Branches run on the same input and joined (DJL's {@code ParallelBlock}): a residual unit, an
-     * inception or fire module. When {@code activated}, the joined values are units of the network
-     * (the activation follows the join, with its POLICE shift) and each branch ends linear: its
-     * last dense or conv layer keeps neither shift nor activation, like ResNet's conv-BN before the
-     * add (an empty branch is the identity). Otherwise each branch ends activated, as every hidden
-     * layer does, and the join is linear (GoogLeNet's concatenation of activated branches).
+     * inception or fire module. When {@code activated}, the joined values are units of the network:
+     * the activation follows the join, with its POLICE shift. A branch is a list of hidden layers
+     * (empty: the identity); ResNet's ends with a {@link Linear} conv group.
      *
      * @param branches the branches, each a list of hidden layers (no head), at least one
      * @param join how the branches' outputs are combined
-     * @param activated whether the activation follows the join (and the branches end linear)
+     * @param activated whether the activation follows the join
      */
     record Parallel(List<List<NetworkLayer>> branches, org.police4j.engine.Join join, boolean activated)
             implements NetworkLayer {
@@ -204,11 +222,6 @@ public sealed interface NetworkLayer {
                     if (layer instanceof Dense d && d.head()) {
                         throw new IllegalArgumentException("branches: branch " + b + " holds the head; expected hidden layers only");
                     }
-                }
-                if (activated && !branch.isEmpty() && branch.get(branch.size() - 1) instanceof Parallel p && p.activated()) {
-                    throw new IllegalArgumentException(
-                            "branches: branch " + b + " ends with an activated parallel layer before an activated join;"
-                                    + " expected it to end linear");
                 }
                 copy.add(branch);
             }

@@ -162,7 +162,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
         NDArray x = inputRows(input);
         RegionPasses passes = new RegionPasses(x, keepTrace);
         List<NetworkLayer> layers = networkLayers();
-        NDArray z = chain(ps, layers.subList(0, layers.size() - 1), false, x, x, training, passes);
+        NDArray z = chain(ps, layers.subList(0, layers.size() - 1), x, x, training, passes);
         NetworkLayer.Dense head = (NetworkLayer.Dense) layers.get(layers.size() - 1);
         NDArray headW = value(ps, head.weight(), x, training);
         NDArray headB = value(ps, head.bias(), x, training);
@@ -186,16 +186,12 @@ public abstract class PolicedNetwork extends PolicedBlock {
     /**
      * The hidden layers of a chain (the network's, or a branch's) on the data rows z, the regions'
      * passes alongside.
-     *
-     * @param endsLinear whether the chain's last layer keeps neither shift nor activation (a
-     *     branch before an activated join)
      */
     private NDArray chain(
-            ParameterStore ps, List<NetworkLayer> layers, boolean endsLinear, NDArray z, NDArray x, boolean training,
-            RegionPasses passes) {
-        for (int i = 0; i < layers.size(); i++) {
-            NetworkLayer layer = layers.get(i);
-            boolean activated = !(endsLinear && i == layers.size() - 1);
+            ParameterStore ps, List<NetworkLayer> layers, NDArray z, NDArray x, boolean training, RegionPasses passes) {
+        for (NetworkLayer l : layers) {
+            boolean activated = !(l instanceof NetworkLayer.Linear);
+            NetworkLayer layer = l instanceof NetworkLayer.Linear lin ? lin.layer() : l;
             if (layer instanceof NetworkLayer.Dense d) {
                 NDArray w = value(ps, d.weight(), x, training);
                 NDArray b = value(ps, d.bias(), x, training);
@@ -229,7 +225,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
         List<RegionPasses> forks = new ArrayList<>(p.branches().size());
         for (List<NetworkLayer> branch : p.branches()) {
             RegionPasses fork = passes.fork();
-            outs.add(chain(ps, branch, p.activated(), z, x, training, fork));
+            outs.add(chain(ps, branch, z, x, training, fork));
             forks.add(fork);
         }
         NDArray joined = p.join().apply(outs);
@@ -452,7 +448,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
             NDArray signs = null;
             float[] hostShift;
             if (!activated) {
-                // linear units (a branch's end before an activated join): no shift, no activation
+                // linear units (a layer without activation): no shift
                 NDArray v = ranges.get(0).hasVertices() ? ranges.get(0).vertices() : ranges.get(0).centre();
                 int k = (int) v.getShape().get(v.getShape().dimension() - 1);
                 c = manager.zeros(new ai.djl.ndarray.types.Shape(k), v.getDataType());

@@ -92,6 +92,66 @@ class ResidualNetworkTest {
         trainAndCheck(6, 5, ResidualNetworkTest::residualMlp, new Shape(1, 1, 1, 6));
     }
 
+    /**
+     * The graph survives both file formats: DJL's {@code Model.save}/{@code load} (the block record
+     * names the nested stages) and {@code ModelIo}'s JSON (branches nested as arrays of stages),
+     * with identical outputs.
+     */
+    @Test
+    void aResidualCnnSavesAndLoadsWithIdenticalOutputs(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Random rng = new Random(9);
+        double[][] vertices = new double[3][64];
+        float[] data = new float[4 * 64];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = Math.round(rng.nextGaussian() * 32) / 32f;
+        }
+        for (int p = 0; p < 3; p++) {
+            for (int j = 0; j < 64; j++) {
+                vertices[p][j] = data[p * 64 + j];
+            }
+        }
+        VertexRegion region = VertexRegion.of("three images", vertices);
+        try (Model model = Model.newInstance("residual")) {
+            NDManager manager = model.getNDManager();
+            Engine.getInstance().setRandomSeed(5);
+            PolicedConvNet net = residualCnn(region);
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 8, 8));
+            model.setBlock(net);
+            NDArray x = manager.create(data, new Shape(4, 1, 8, 8));
+            ParameterStore ps = new ParameterStore(manager, false);
+            float[] expected = net.forward(ps, new NDList(x), false).head().toFloatArray();
+            float[] expectedFold = toFloats(net.fold().evaluate(vertices[0]));
+
+            model.save(dir, "residual");
+            try (Model loaded = Model.newInstance("residual")) {
+                PolicedConvNet fresh = residualCnn(region);
+                fresh.initialize(loaded.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 8, 8));
+                loaded.setBlock(fresh);
+                loaded.load(dir, "residual");
+                NDArray xl = loaded.getNDManager().create(data, new Shape(4, 1, 8, 8));
+                float[] got = fresh.forward(new ParameterStore(loaded.getNDManager(), false), new NDList(xl), false)
+                        .head().toFloatArray();
+                assertThat(got).containsExactly(expected);
+            }
+
+            java.nio.file.Path io = dir.resolve("modelio");
+            org.police4j.io.ModelIo.save(net, io, null);
+            PolicedConvNet back = org.police4j.io.ModelIo.load(io, manager).convNet();
+            assertThat(back.stages()).isEqualTo(net.stages());
+            assertThat(back.forward(ps, new NDList(x), false).head().toFloatArray()).containsExactly(expected);
+            assertThat(toFloats(back.fold().evaluate(vertices[0]))).containsExactly(expectedFold);
+        }
+    }
+
+    private static float[] toFloats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+
     private static void trainAndCheck(int d, long seed, java.util.function.Function<VertexRegion, PolicedConvNet> build,
             Shape itemShape) {
         Random rng = new Random(seed);

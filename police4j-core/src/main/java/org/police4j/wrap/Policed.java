@@ -146,6 +146,9 @@ public final class Policed {
                 throw new IllegalArgumentException("inputShape: " + inputShape + " holds " + inputShape.size()
                         + " values, but the region has dimension " + region.dimension());
             }
+            if (blocks.stream().anyMatch(b -> b instanceof ai.djl.nn.ParallelBlock)) {
+                return ConvWrap.wrapDense(block, region, margin); // a residual or concatenating MLP
+            }
             return PolicedMlp.wrap(block, region, margin);
         }
         ConvWrap.refuseOtherConvs(block);
@@ -182,6 +185,9 @@ public final class Policed {
         }
         List<Block> blocks = blocks(block);
         if (!hasConv(blocks)) {
+            if (blocks.stream().anyMatch(b -> b instanceof ai.djl.nn.ParallelBlock)) {
+                return ConvWrap.wrapDense(block, region, ShiftEngine.DEFAULT_MARGIN); // a residual or concatenating MLP
+            }
             return PolicedMlp.wrap(block, region);
         }
         ConvWrap.refuseOtherConvs(block);
@@ -211,14 +217,16 @@ public final class Policed {
     }
 
     /**
-     * Whether {@code block} has a convolution anywhere (nested blocks included): then {@link #wrap}
-     * reads it as a CNN, else as an MLP.
+     * Whether {@code block} has a convolution or a {@code ParallelBlock} anywhere (nested blocks
+     * included): then {@link #wrap} reads it as a CNN (a graph of dense layers as the CNN on (1, 1,
+     * D)), else as an MLP.
      *
      * @param block a DJL network
      * @return true when it convolves
      */
     public static boolean convolutional(SequentialBlock block) {
-        return hasConv(blocks(block));
+        List<Block> blocks = blocks(block);
+        return hasConv(blocks) || blocks.stream().anyMatch(b -> b instanceof ai.djl.nn.ParallelBlock);
     }
 
     private static List<Block> blocks(SequentialBlock block) {

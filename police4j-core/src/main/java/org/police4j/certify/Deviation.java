@@ -1,6 +1,8 @@
 package org.police4j.certify;
 
 import java.util.function.Function;
+import org.police4j.network.FoldedNetwork;
+import org.police4j.network.Layer;
 
 /**
  * The empirical side of a certificate: how far a network's outputs are from its certified affine
@@ -36,5 +38,37 @@ public final class Deviation {
             }
         }
         return worst;
+    }
+
+    /**
+     * {@return about how many multiply-adds one double evaluation of {@code net} costs: a dense
+     * layer's weights, a conv's taps, one per value of every other layer}
+     *
+     * @param net the network
+     */
+    public static long cost(FoldedNetwork net) {
+        return cost(net.layers(), net.inputDimension());
+    }
+
+    /** The cost of a chain reading {@code size} values (a parallel layer: its branches', and its join). */
+    private static long cost(java.util.List<Layer> layers, int size) {
+        long total = 0;
+        for (Layer layer : layers) {
+            int out = layer.outputSize(size);
+            if (layer instanceof Layer.Dense d) {
+                total += (long) d.inputs() * d.outputs();
+            } else if (layer instanceof Layer.Conv c) {
+                total += (long) out * c.inC() * c.kernelH() * c.kernelW();
+            } else if (layer instanceof Layer.Parallel p) {
+                for (java.util.List<Layer> branch : p.branches()) {
+                    total += cost(branch, size);
+                }
+                total += (long) out * p.branches().size();
+            } else {
+                total += Math.max(size, out);
+            }
+            size = out;
+        }
+        return total;
     }
 }

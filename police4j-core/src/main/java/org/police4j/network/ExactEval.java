@@ -2,8 +2,8 @@ package org.police4j.network;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.IntStream;
 import org.police4j.network.Layer.Activation;
 import org.police4j.network.Layer.ChannelAffine;
@@ -11,7 +11,6 @@ import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Dense;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
-import org.police4j.engine.Join;
 import org.police4j.network.Layer.Parallel;
 
 /**
@@ -26,73 +25,74 @@ import org.police4j.network.Layer.Parallel;
  * max-pool commutes with a positive factor, so every sign and every comparison is that of the
  * true network. Exact zeros are skipped, which keeps ReLU's inactive units free.
  *
+ * <p>A point's values are computed on demand ({@link Point}), each at most once: the whole
+ * pattern ({@link #pattern}) asks for every one, the rigorous double path ({@link BoundedEval})
+ * only for the units and windows its error bound cannot decide, after telling the point the sides
+ * and winners it has proved (a ReLU unit proved negative is then an exact zero without being
+ * computed, a window with a proved winner reads only that position). Parameters are converted to
+ * exact numbers when first used (a dense layer row by row), so a network whose units the double
+ * path decides costs no conversion at all.
+ *
  * <p>With a fixed pattern (a side per unit, a winner per window) every layer is affine: the
  * network's affine map for that pattern is computed backwards through the transposed layers,
  * one exact pass per output ({@link #affineMap}).
  *
- * <p>A {@link Parallel} layer runs each branch on its input and adds (or concatenates) their
- * outputs, then its bias; backwards, each branch receives the row (or its slice) and their
- * rows at the input add up. Activations and pools are numbered in {@link FoldedNetwork#leaves()}
- * order.
+ * <p>Layers are indexed as the nodes of the network's {@link Graph}: a {@link Parallel} layer's
+ * branches come in place of it, then a join node that adds (or concatenates) the branches' values
+ * and its bias; backwards, the join hands its row (or a slice) to each branch, and the rows of
+ * the branches meet, added, at the parallel layer's input.
  */
 public final class ExactEval {
 
     private final FoldedNetwork net;
-    /** Per layer (by identity: equal records may be distinct layers), its exact weights. */
-    private final IdentityHashMap<Layer, Object> weights = new IdentityHashMap<>();
-    /** Per layer, its exact bias (a parallel layer's: the join's). */
-    private final IdentityHashMap<Layer, BigDecimal[]> biases = new IdentityHashMap<>();
+    private final Graph graph;
+    /** Per layer: a dense layer's rows (converted on first use), else null. */
+    private final AtomicReferenceArray<BigDecimal[]>[] denseRows;
+    /** Per layer: the other parameters' exact values (conv weight, channel scale), converted on first use. */
+    private final AtomicReferenceArray<BigDecimal[]> weights;
+    /** Per layer: the biases (dense, conv, channel offset), converted on first use. */
+    private final AtomicReferenceArray<BigDecimal[]> biases;
+    /** Per layer: the exact slope below the kink of an activation. */
+    private final BigDecimal[] slopes;
+    /** Per layer: the factor its outputs are carried times (the product of the average pools' areas so far). */
+    private final BigDecimal[] scales;
     private final int activations;
     private final int pools;
 
     /**
-     * Converts the network's parameters to exact numbers once.
+     * Prepares the exact evaluation; parameters are converted to exact numbers when first used.
      *
      * @param net the network
      */
+    @SuppressWarnings("unchecked")
     public ExactEval(FoldedNetwork net) {
         this.net = net;
+        this.graph = Graph.of(net);
+        int n = graph.size();
+        denseRows = new AtomicReferenceArray[n];
+        weights = new AtomicReferenceArray<>(n);
+        biases = new AtomicReferenceArray<>(n);
+        slopes = new BigDecimal[n];
+        scales = new BigDecimal[n];
         int a = 0;
         int p = 0;
-        for (Layer layer : allLayers(net.layers())) {
+        for (int i = 0; i < n; i++) {
+            Layer layer = graph.layers[i];
+            BigDecimal scale = graph.input[i] < 0 ? BigDecimal.ONE : scales[graph.input[i]];
             if (layer instanceof Dense d) {
-                BigDecimal[][] w = new BigDecimal[d.outputs()][];
-                for (int k = 0; k < w.length; k++) {
-                    w[k] = exact(d.weight()[k]);
-                }
-                weights.put(layer, w);
-                biases.put(layer, exact(d.bias()));
-            } else if (layer instanceof Conv c) {
-                weights.put(layer, exact(c.weight()));
-                biases.put(layer, exact(c.bias()));
-            } else if (layer instanceof ChannelAffine c) {
-                weights.put(layer, exact(c.scale()));
-                biases.put(layer, exact(c.offset()));
-            } else if (layer instanceof Parallel par) {
-                biases.put(layer, exact(par.bias()));
+                denseRows[i] = new AtomicReferenceArray<>(d.outputs());
             } else if (layer instanceof Activation act) {
-                weights.put(layer, new BigDecimal(act.cpa().negativeSlope()));
+                slopes[i] = new BigDecimal(act.cpa().negativeSlope());
                 a++;
             } else if (layer instanceof MaxPool) {
                 p++;
+            } else if (layer instanceof GlobalAvgPool g) {
+                scale = scale.multiply(BigDecimal.valueOf(g.area()));
             }
+            scales[i] = scale;
         }
         activations = a;
         pools = p;
-    }
-
-    /** Every layer of a chain, parallel layers and the layers of their branches included. */
-    private static List<Layer> allLayers(List<Layer> layers) {
-        List<Layer> all = new java.util.ArrayList<>();
-        for (Layer layer : layers) {
-            all.add(layer);
-            if (layer instanceof Parallel par) {
-                for (List<Layer> branch : par.branches()) {
-                    all.addAll(allLayers(branch));
-                }
-            }
-        }
-        return all;
     }
 
     /**
@@ -101,13 +101,222 @@ public final class ExactEval {
      * @param x one flattened input
      */
     public Pattern pattern(double[] x) {
-        BigDecimal[] z = new BigDecimal[x.length];
-        for (int j = 0; j < x.length; j++) {
-            z[j] = new BigDecimal(x[j]);
-        }
+        Point point = point(x);
         Pattern p = new Pattern(new byte[activations][], new double[activations][], new long[pools][], new double[pools][], true);
-        run(z, p);
+        int act = 0;
+        int pool = 0;
+        for (int i = 0; i < graph.size(); i++) {
+            Layer layer = graph.layers[i];
+            int in = graph.input[i];
+            if (layer instanceof Activation) {
+                int n = graph.inputSizeOf(i);
+                p.sign[act] = new byte[n];
+                p.pre[act] = new double[n];
+                for (int u = 0; u < n; u++) {
+                    p.sign[act][u] = (byte) point.value(in, u).signum();
+                    p.pre[act][u] = point.doubleValue(in, u);
+                }
+                act++;
+            } else if (layer instanceof MaxPool m) {
+                int n = point.size(i);
+                p.maxima[pool] = new long[n];
+                for (int u = 0; u < n; u++) {
+                    p.maxima[pool][u] = point.maxima(i, u, -1L);
+                }
+                p.poolInput[pool] = new double[graph.inputSizeOf(i)];
+                for (int k = 0; k < p.poolInput[pool].length; k++) {
+                    p.poolInput[pool][k] = point.doubleValue(in, k);
+                }
+                pool++;
+            }
+        }
         return p;
+    }
+
+    /**
+     * {@return the exact values of the network at x, each computed when first asked for}
+     *
+     * @param x one flattened input
+     */
+    public Point point(double[] x) {
+        return new Point(x);
+    }
+
+    /**
+     * One point's exact values, computed on demand and kept: {@code value(i, k)} is output k of
+     * layer i (layer -1 is the input), carried times the layer's scale. Sides and winners proved
+     * elsewhere (by a rigorous bound) may be handed in first ({@link #proveSides}, {@link
+     * #proveWinners}); they spare the computation of what they already decide. Not thread-safe:
+     * one point per thread.
+     */
+    public final class Point {
+
+        private final BigDecimal[][] values;
+        private final byte[][] sides;
+        private final int[][] winners;
+        private final double[] x;
+
+        private Point(double[] x) {
+            this.x = x;
+            int n = graph.size();
+            values = new BigDecimal[n][];
+            sides = new byte[n][];
+            winners = new int[n][];
+        }
+
+        /**
+         * Hands in the proved sides of an activation's units: +1 when the exact pre-activation is
+         * above 0, -1 below, 0 when it is exactly 0.
+         *
+         * @param layer the activation's index in the network's layers
+         * @param proved one entry per unit, used as given (not copied)
+         */
+        public void proveSides(int layer, byte[] proved) {
+            sides[layer] = proved;
+        }
+
+        /**
+         * Hands in the proved winners of a max-pool's windows: a position holding the window's exact maximum.
+         *
+         * @param layer the max-pool's index in the network's layers
+         * @param proved one position per window, used as given (not copied)
+         */
+        public void proveWinners(int layer, int[] proved) {
+            winners[layer] = proved;
+        }
+
+        /**
+         * {@return the exact output k of layer i (i = -1: the input), times the layer's scale}
+         *
+         * @param i the layer's index, or -1
+         * @param k the value's index
+         */
+        public BigDecimal value(int i, int k) {
+            if (i < 0) {
+                return new BigDecimal(x[k]);
+            }
+            BigDecimal[] layer = values[i];
+            if (layer == null) {
+                layer = new BigDecimal[size(i)];
+                values[i] = layer;
+            }
+            BigDecimal v = layer[k];
+            if (v == null) {
+                v = compute(i, k);
+                layer[k] = v;
+            }
+            return v;
+        }
+
+        /**
+         * {@return the exact output k of layer i rounded to double (the scale divided out)}
+         *
+         * @param i the layer's index, or -1
+         * @param k the value's index
+         */
+        public double doubleValue(int i, int k) {
+            BigDecimal v = value(i, k);
+            BigDecimal scale = i < 0 ? BigDecimal.ONE : scales[i];
+            return scale.equals(BigDecimal.ONE) ? v.doubleValue() : v.divide(scale, MathContext.DECIMAL128).doubleValue();
+        }
+
+        /**
+         * {@return the positions of a max-pool's window holding its exact maximum, as a bit set}
+         *
+         * @param i the max-pool's index in the network's layers
+         * @param u the window (pooled value)
+         * @param candidates the positions that may hold the maximum (a bit set; every other one is
+         *     known to be below one of them)
+         */
+        public long maxima(int i, int u, long candidates) {
+            MaxPool p = (MaxPool) graph.layers[i];
+            BigDecimal best = null;
+            long mask = 0;
+            for (int q = 0; q < p.window(); q++) {
+                if ((candidates & (1L << q)) == 0) {
+                    continue;
+                }
+                BigDecimal v = value(graph.input[i], p.position(u, q));
+                int cmp = best == null ? 1 : v.compareTo(best);
+                if (cmp > 0) {
+                    best = v;
+                    mask = 1L << q;
+                } else if (cmp == 0) {
+                    mask |= 1L << q;
+                }
+            }
+            return mask;
+        }
+
+        private int size(int i) {
+            return i < 0 ? graph.inputSize : graph.sizes[i];
+        }
+
+        /** Output k of layer i, from the layer's inputs (asked for on demand). */
+        private BigDecimal compute(int i, int k) {
+            Layer layer = graph.layers[i];
+            BigDecimal scale = scales[i];
+            int in0 = graph.input[i];
+            if (layer instanceof Dense d) {
+                BigDecimal[] row = denseRow(i, d, k);
+                BigDecimal s = scaled(bias(i, d.bias())[k], scale);
+                for (int j = 0; j < row.length; j++) {
+                    if (row[j].signum() != 0) {
+                        BigDecimal z = value(in0, j);
+                        if (z.signum() != 0) {
+                            s = s.add(row[j].multiply(z));
+                        }
+                    }
+                }
+                return s;
+            } else if (layer instanceof Conv c) {
+                BigDecimal[] w = weight(i, c.weight());
+                BigDecimal[] sum = {scaled(bias(i, c.bias())[k], scale)};
+                c.taps(k, (in, wi) -> {
+                    if (w[wi].signum() != 0) {
+                        BigDecimal z = value(in0, in);
+                        if (z.signum() != 0) {
+                            sum[0] = sum[0].add(w[wi].multiply(z));
+                        }
+                    }
+                });
+                return sum[0];
+            } else if (layer instanceof MaxPool p) {
+                int q = winners[i] != null ? winners[i][k] : Long.numberOfTrailingZeros(maxima(i, k, -1L));
+                return value(in0, p.position(k, q));
+            } else if (layer instanceof ChannelAffine c) {
+                int ch = k / c.positions();
+                BigDecimal z = value(in0, k);
+                BigDecimal v = z.signum() == 0 ? BigDecimal.ZERO : z.multiply(weight(i, c.scale())[ch]);
+                return v.add(scaled(bias(i, c.offset())[ch], scale));
+            } else if (layer instanceof GlobalAvgPool g) {
+                BigDecimal s = BigDecimal.ZERO;
+                for (int p = 0; p < g.area(); p++) {
+                    s = s.add(value(in0, k * g.area() + p));
+                }
+                return s;
+            } else if (layer instanceof Activation a) {
+                double slope = a.cpa().negativeSlope();
+                int side = sides[i] == null ? 2 : sides[i][k];
+                if (side == 0 || side < 0 && slope == 0.0) {
+                    return BigDecimal.ZERO; // proved: exactly 0, or below ReLU's kink
+                }
+                BigDecimal h = value(in0, k);
+                boolean above = side == 2 ? h.signum() >= 0 : side > 0;
+                return above ? h : belowKink(h, slope, slopes[i]);
+            } else if (layer instanceof Parallel par) {
+                BigDecimal b = scaled(bias(i, par.bias())[k], scale);
+                if (par.join() == org.police4j.engine.Join.CONCAT) {
+                    int[] at = graph.branchOf(i, k);
+                    return value(graph.ends[i][at[0]], at[1]).add(b);
+                }
+                for (int end : graph.ends[i]) {
+                    b = b.add(value(end, k));
+                }
+                return b;
+            }
+            return value(in0, k); // Flatten: the layout is already flat
+        }
     }
 
     /**
@@ -152,57 +361,25 @@ public final class ExactEval {
      * @return the D coefficients, then the offset, as doubles
      */
     private double[] backward(int k, int[][] sides, int[][] winners) {
-        BigDecimal[] g = zeros(net.outputDimension());
-        g[k] = BigDecimal.ONE;
-        Back back = new Back(sides, winners, activations, pools);
-        g = back.chain(net.layers(), net.inputDimension(), g);
-        BigDecimal[] row = java.util.Arrays.copyOf(g, g.length + 1);
-        row[g.length] = back.offset;
-        return doubles(row, back.scale);
-    }
-
-    /**
-     * One backward pass: the offset and scale it collects, and the activation and pool counters,
-     * counted down in the reverse of {@link FoldedNetwork#leaves()} order.
-     */
-    private final class Back {
-        final int[][] sides;
-        final int[][] winners;
-        int act;
-        int pool;
+        int n = graph.size();
+        BigDecimal[][] rows = new BigDecimal[n][];
+        BigDecimal[][] inputRow = new BigDecimal[1][];
+        rows[n - 1] = zeros(graph.sizes[n - 1]);
+        rows[n - 1][k] = BigDecimal.ONE;
         BigDecimal offset = BigDecimal.ZERO;
         BigDecimal scale = BigDecimal.ONE;
-
-        Back(int[][] sides, int[][] winners, int act, int pool) {
-            this.sides = sides;
-            this.winners = winners;
-            this.act = act;
-            this.pool = pool;
-        }
-
-        /** The row g at the chain's output carried back to its input (of {@code inputSize} values). */
-        BigDecimal[] chain(List<Layer> layers, int inputSize, BigDecimal[] g) {
-            int[] sizes = new int[layers.size()];
-            int size = inputSize;
-            for (int i = 0; i < layers.size(); i++) {
-                sizes[i] = size;
-                size = layers.get(i).outputSize(size);
-            }
-            for (int i = layers.size() - 1; i >= 0; i--) {
-                g = layer(layers.get(i), sizes[i], g);
-            }
-            return g;
-        }
-
-        BigDecimal[] layer(Layer layer, int inputSize, BigDecimal[] g) {
-            BigDecimal[] in = zeros(inputSize);
-            if (layer instanceof Dense) {
-                BigDecimal[][] w = (BigDecimal[][]) weights.get(layer);
-                BigDecimal[] b = biases.get(layer);
+        int act = activations;
+        int pool = pools;
+        for (int i = n - 1; i >= 0; i--) {
+            Layer layer = graph.layers[i];
+            BigDecimal[] g = rows[i] != null ? rows[i] : zeros(graph.sizes[i]); // null: no output depends on it
+            BigDecimal[] in = zeros(graph.inputSizeOf(i));
+            if (layer instanceof Dense d) {
+                BigDecimal[] b = bias(i, d.bias());
                 for (int o = 0; o < g.length; o++) {
                     if (g[o].signum() != 0) {
                         offset = offset.add(g[o].multiply(b[o]));
-                        BigDecimal[] row = w[o];
+                        BigDecimal[] row = denseRow(i, d, o);
                         for (int j = 0; j < in.length; j++) {
                             if (row[j].signum() != 0) {
                                 in[j] = in[j].add(g[o].multiply(row[j]));
@@ -211,8 +388,8 @@ public final class ExactEval {
                     }
                 }
             } else if (layer instanceof Conv c) {
-                BigDecimal[] w = (BigDecimal[]) weights.get(layer);
-                BigDecimal[] b = biases.get(layer);
+                BigDecimal[] w = weight(i, c.weight());
+                BigDecimal[] b = bias(i, c.bias());
                 for (int o = 0; o < g.length; o++) {
                     BigDecimal go = g[o];
                     if (go.signum() != 0) {
@@ -231,8 +408,8 @@ public final class ExactEval {
                     in[x] = in[x].add(g[u]);
                 }
             } else if (layer instanceof ChannelAffine c) {
-                BigDecimal[] s = (BigDecimal[]) weights.get(layer);
-                BigDecimal[] t = biases.get(layer);
+                BigDecimal[] s = weight(i, c.scale());
+                BigDecimal[] t = bias(i, c.offset());
                 for (int u = 0; u < g.length; u++) {
                     int ch = u / c.positions();
                     if (g[u].signum() != 0) {
@@ -252,156 +429,57 @@ public final class ExactEval {
             } else if (layer instanceof Activation a) {
                 act--;
                 double slope = a.cpa().negativeSlope();
-                BigDecimal exactSlope = (BigDecimal) weights.get(layer);
+                BigDecimal exactSlope = slopes[i];
                 for (int u = 0; u < g.length; u++) {
                     in[u] = sides[act][u] > 0 ? g[u] : belowKink(g[u], slope, exactSlope);
                 }
             } else if (layer instanceof Parallel par) {
-                BigDecimal[] b = biases.get(layer);
+                BigDecimal[] b = bias(i, par.bias());
                 for (int o = 0; o < g.length; o++) {
                     if (g[o].signum() != 0) {
                         offset = offset.add(g[o].multiply(b[o]));
                     }
                 }
-                int[] ends = new int[par.branches().size()];
                 int at = 0;
-                for (int br = 0; br < ends.length; br++) {
-                    at = par.join() == Join.SUM ? 0 : at;
-                    at += Layer.chainOutputSize(par.branches().get(br), inputSize, "branch layer");
-                    ends[br] = at;
+                for (int end : graph.ends[i]) {
+                    int size = end < 0 ? graph.inputSize : graph.sizes[end];
+                    BigDecimal[] part = par.join() == org.police4j.engine.Join.SUM ? g
+                            : java.util.Arrays.copyOfRange(g, at, at + size);
+                    at += size;
+                    accumulate(rows, end, part, inputRow);
                 }
-                for (int br = ends.length - 1; br >= 0; br--) { // reverse order: the counters run backwards
-                    int end = ends[br];
-                    int start = par.join() == Join.SUM ? 0 : br == 0 ? 0 : ends[br - 1];
-                    BigDecimal[] part = java.util.Arrays.copyOfRange(g, start, end);
-                    BigDecimal[] back = chain(par.branches().get(br), inputSize, part);
-                    for (int j = 0; j < in.length; j++) {
-                        if (back[j].signum() != 0) {
-                            in[j] = in[j].add(back[j]);
-                        }
-                    }
-                }
+                continue;
             } else {
                 System.arraycopy(g, 0, in, 0, g.length); // Flatten
             }
-            return in;
+            accumulate(rows, graph.input[i], in, inputRow);
         }
+        BigDecimal[] g = inputRow[0] == null ? zeros(graph.inputSize) : inputRow[0];
+        BigDecimal[] row = java.util.Arrays.copyOf(g, g.length + 1);
+        row[g.length] = offset;
+        return doubles(row, scale);
+    }
+
+    /** Adds a row to what node {@code to} (-1: the input) has received so far. */
+    private static void accumulate(BigDecimal[][] rows, int to, BigDecimal[] row, BigDecimal[][] inputRow) {
+        BigDecimal[][] target = to < 0 ? inputRow : rows;
+        int at = to < 0 ? 0 : to;
+        BigDecimal[] have = target[at];
+        if (have == null) {
+            target[at] = row;
+            return;
+        }
+        BigDecimal[] sum = new BigDecimal[have.length];
+        for (int j = 0; j < sum.length; j++) {
+            sum[j] = row[j].signum() == 0 ? have[j] : have[j].add(row[j]);
+        }
+        target[at] = sum;
     }
 
     private static BigDecimal[] zeros(int n) {
         BigDecimal[] z = new BigDecimal[n];
         java.util.Arrays.fill(z, BigDecimal.ZERO);
         return z;
-    }
-
-    /** One exact forward pass of x, recording its pattern (signs, ties to +1; all maxima of each window). */
-    private void run(BigDecimal[] x, Pattern record) {
-        new Forward(record).chain(net.layers(), x);
-    }
-
-    /** One forward pass: the pattern it records and its counters, in {@link FoldedNetwork#leaves()} order. */
-    private final class Forward {
-        final Pattern record;
-        BigDecimal scale = BigDecimal.ONE;
-        int act;
-        int pool;
-
-        Forward(Pattern record) {
-            this.record = record;
-        }
-
-        BigDecimal[] chain(List<Layer> layers, BigDecimal[] z) {
-            for (Layer layer : layers) {
-                z = layer(layer, z);
-            }
-            return z;
-        }
-
-        BigDecimal[] layer(Layer layer, BigDecimal[] z) {
-            if (layer instanceof Dense d) {
-                BigDecimal[][] w = (BigDecimal[][]) weights.get(layer);
-                BigDecimal[] b = biases.get(layer);
-                BigDecimal[] h = new BigDecimal[d.outputs()];
-                for (int k = 0; k < h.length; k++) {
-                    h[k] = dot(w[k], z, scaled(b[k], scale));
-                }
-                return h;
-            } else if (layer instanceof Conv c) {
-                return conv(c, (BigDecimal[]) weights.get(layer), biases.get(layer), scale, z);
-            } else if (layer instanceof MaxPool p) {
-                BigDecimal[] out = new BigDecimal[p.outputSize(z.length)];
-                long[] mask = new long[out.length];
-                for (int u = 0; u < out.length; u++) {
-                    BigDecimal best = null;
-                    for (int q = 0; q < p.window(); q++) {
-                        BigDecimal v = z[p.position(u, q)];
-                        int cmp = best == null ? 1 : v.compareTo(best);
-                        if (cmp > 0) {
-                            best = v;
-                            mask[u] = 1L << q;
-                        } else if (cmp == 0) {
-                            mask[u] |= 1L << q;
-                        }
-                    }
-                    out[u] = best;
-                }
-                record.maxima[pool] = mask;
-                record.poolInput[pool] = doubles(z, scale);
-                pool++;
-                return out;
-            } else if (layer instanceof ChannelAffine c) {
-                BigDecimal[] s = (BigDecimal[]) weights.get(layer);
-                BigDecimal[] t = biases.get(layer);
-                BigDecimal[] out = new BigDecimal[z.length];
-                for (int u = 0; u < out.length; u++) {
-                    int ch = u / c.positions();
-                    BigDecimal v = z[u].signum() == 0 ? BigDecimal.ZERO : z[u].multiply(s[ch]);
-                    out[u] = v.add(scaled(t[ch], scale));
-                }
-                return out;
-            } else if (layer instanceof GlobalAvgPool g) {
-                BigDecimal[] out = new BigDecimal[g.c()];
-                for (int ch = 0; ch < g.c(); ch++) {
-                    BigDecimal s = BigDecimal.ZERO;
-                    for (int p = 0; p < g.area(); p++) {
-                        s = s.add(z[ch * g.area() + p]);
-                    }
-                    out[ch] = s;
-                }
-                scale = scale.multiply(BigDecimal.valueOf(g.area()));
-                return out;
-            } else if (layer instanceof Activation a) {
-                double slope = a.cpa().negativeSlope();
-                BigDecimal exactSlope = (BigDecimal) weights.get(layer);
-                BigDecimal[] out = new BigDecimal[z.length];
-                record.sign[act] = new byte[z.length];
-                record.pre[act] = doubles(z, scale);
-                for (int u = 0; u < out.length; u++) {
-                    int s = z[u].signum();
-                    record.sign[act][u] = (byte) s;
-                    out[u] = s >= 0 ? z[u] : belowKink(z[u], slope, exactSlope);
-                }
-                act++;
-                return out;
-            } else if (layer instanceof Parallel par) {
-                BigDecimal[] b = biases.get(layer);
-                BigDecimal[] out = new BigDecimal[b.length];
-                int at = 0;
-                for (List<Layer> branch : par.branches()) {
-                    BigDecimal[] o = chain(branch, z);
-                    for (int k = 0; k < o.length; k++) {
-                        int u = at + k;
-                        out[u] = out[u] == null ? o[k] : out[u].add(o[k]);
-                    }
-                    at = par.join() == Join.SUM ? 0 : at + o.length;
-                }
-                for (int u = 0; u < out.length; u++) {
-                    out[u] = out[u].add(scaled(b[u], scale));
-                }
-                return out;
-            }
-            return z; // Flatten: the layout is already flat
-        }
     }
 
     /**
@@ -421,31 +499,6 @@ public final class ExactEval {
         return h.multiply(exactSlope);
     }
 
-    private static BigDecimal[] conv(Conv c, BigDecimal[] w, BigDecimal[] b, BigDecimal scale, BigDecimal[] z) {
-        BigDecimal[] out = new BigDecimal[c.bias().length];
-        BigDecimal[] sum = new BigDecimal[1];
-        for (int o = 0; o < out.length; o++) {
-            sum[0] = scaled(b[o], scale);
-            c.taps(o, (in, wi) -> {
-                if (z[in].signum() != 0 && w[wi].signum() != 0) {
-                    sum[0] = sum[0].add(w[wi].multiply(z[in]));
-                }
-            });
-            out[o] = sum[0];
-        }
-        return out;
-    }
-
-    private static BigDecimal dot(BigDecimal[] row, BigDecimal[] z, BigDecimal start) {
-        BigDecimal s = start;
-        for (int j = 0; j < z.length; j++) {
-            if (z[j].signum() != 0 && row[j].signum() != 0) {
-                s = s.add(row[j].multiply(z[j]));
-            }
-        }
-        return s;
-    }
-
     private static BigDecimal scaled(BigDecimal b, BigDecimal scale) {
         return scale.equals(BigDecimal.ONE) ? b : b.multiply(scale);
     }
@@ -457,6 +510,31 @@ public final class ExactEval {
             d[i] = one ? z[i].doubleValue() : z[i].divide(scale, MathContext.DECIMAL128).doubleValue();
         }
         return d;
+    }
+
+    /** Row k of dense layer i in exact numbers, converted on first use. */
+    private BigDecimal[] denseRow(int i, Dense d, int k) {
+        return converted(denseRows[i], k, d.weight()[k]);
+    }
+
+    /** The weights (conv) or scales (channel affine) of layer i in exact numbers, converted on first use. */
+    private BigDecimal[] weight(int i, float[] values) {
+        return converted(weights, i, values);
+    }
+
+    /** The biases (or offsets) of layer i in exact numbers, converted on first use. */
+    private BigDecimal[] bias(int i, float[] values) {
+        return converted(biases, i, values);
+    }
+
+    /** Entry {@code at} of a cache of exact arrays, converted from {@code values} the first time (any thread may). */
+    private static BigDecimal[] converted(AtomicReferenceArray<BigDecimal[]> cache, int at, float[] values) {
+        BigDecimal[] e = cache.get(at);
+        if (e == null) {
+            e = exact(values);
+            cache.set(at, e);
+        }
+        return e;
     }
 
     private static BigDecimal[] exact(float[] v) {

@@ -139,13 +139,20 @@ class ParallelLayerTest {
     }
 
     @Test
-    void exactPreActivationsAreTheDoubleOnesInEvaluationOrder() {
+    void exactAndRigorousPatternsAreTheDoubleOnesInEvaluationOrder() {
         Random rnd = new Random(25);
         for (FoldedNetwork net : nets(rnd)) {
             ExactEval exact = new ExactEval(net);
-            assertThat(new BoundedEval(net).supported()).as("graphs go the exact way").isFalse();
+            BoundedEval bounded = new BoundedEval(net);
             for (double[] x : points(rnd, 5, net.inputDimension(), 1)) {
                 Pattern e = exact.pattern(x);
+                Pattern b = bounded.pattern(x, exact);
+                for (int l = 0; l < e.sign.length; l++) {
+                    assertThat(b.sign[l]).as("rigorous double signs, layer " + l).isEqualTo(e.sign[l]);
+                }
+                for (int p = 0; p < e.maxima.length; p++) {
+                    assertThat(b.maxima[p]).as("rigorous double winners, pool " + p).isEqualTo(e.maxima[p]);
+                }
                 List<double[]> pre = net.preActivations(x);
                 assertThat(pre).hasSize(net.hiddenLayers());
                 for (int l = 0; l < pre.size(); l++) {

@@ -1,0 +1,196 @@
+package org.police4j.wrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Model;
+import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.EasyTrain;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.ArrayDataset;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.police4j.certify.Certificate;
+import org.police4j.certify.Certifier;
+import org.police4j.certify.Certify;
+import org.police4j.conv.PolicedConvNet;
+import org.police4j.network.FoldedNetwork;
+import org.police4j.region.Box;
+import org.police4j.region.VertexRegion;
+
+/**
+ * The issue's evidence for DJL's ResNetV1 (slow: {@code -Dpolice4j.slow=true}): wrapped in one
+ * line, trained with {@code EasyTrain} on a region spanned by three images, certified exactly
+ * after training, folded, saved and loaded by DJL, and a step's cost against the plain ResNet in
+ * the same run. Prints the numbers.
+ */
+@EnabledIfSystemProperty(named = "police4j.slow", matches = "true")
+class ResNetEvidence {
+
+    private static final int SIDE = 28;
+    private static final int D = SIDE * SIDE;
+    private static final int N = 64;
+    private static final int BATCH = 16;
+    private static final int STEPS = 8;
+
+    /** Stroke images (horizontal: class 0, vertical: class 1), pixels multiples of 1/64. */
+    private static float[] images(int n, float[] labels, long seed) {
+        Random rng = new Random(seed);
+        float[] x = new float[n * D];
+        for (int i = 0; i < n; i++) {
+            int label = i % 2;
+            labels[i] = label;
+            int line = 6 + rng.nextInt(16);
+            for (int p = 0; p < D; p++) {
+                x[i * D + p] = Math.round(Math.abs(rng.nextGaussian()) * 0.25 * 64) / 64f;
+            }
+            for (int t = 4; t < 24; t++) {
+                int r = label == 0 ? line : t;
+                int c = label == 0 ? t : line;
+                x[i * D + r * SIDE + c] = 1f;
+            }
+        }
+        return x;
+    }
+
+    private static SequentialBlock resnet20() {
+        return ResNetV1.builder().setImageShape(new Shape(1, SIDE, SIDE)).setNumLayers(20).setOutSize(10).build();
+    }
+
+    @Test
+    void resNetV1Depth20() throws Exception {
+        float[] labels = new float[N];
+        float[] data = images(N, labels, 2026);
+        double[][] vertices = new double[3][D];
+        for (int p = 0; p < 3; p++) {
+            for (int j = 0; j < D; j++) {
+                vertices[p][j] = data[p * D + j];
+            }
+        }
+        VertexRegion region = VertexRegion.of("three images", vertices);
+        Path dir = Files.createTempDirectory("resnet-evidence");
+        try (Model model = Model.newInstance("resnet20"); Model plainModel = Model.newInstance("plain")) {
+            NDManager manager = model.getNDManager();
+            Engine.getInstance().setRandomSeed(1);
+            long w0 = System.nanoTime();
+            Block wrapped = Policed.wrap(resnet20(), region, new Shape(1, SIDE, SIDE));
+            double wrapMs = (System.nanoTime() - w0) / 1e6;
+            PolicedConvNet net = (PolicedConvNet) wrapped;
+            model.setBlock(net);
+            plainModel.setBlock(resnet20());
+            ArrayDataset dataset = new ArrayDataset.Builder()
+                    .setData(manager.create(data, new Shape(N, 1, SIDE, SIDE)))
+                    .optLabels(manager.create(labels, new Shape(N)))
+                    .setSampling(BATCH, false)
+                    .build();
+            long[] policed = new long[STEPS];
+            long[] plain = new long[STEPS];
+            try (Trainer t = model.newTrainer(config()); Trainer p = plainModel.newTrainer(config())) {
+                t.initialize(new Shape(BATCH, 1, SIDE, SIDE));
+                p.initialize(new Shape(BATCH, 1, SIDE, SIDE));
+                int step = 0;
+                while (step < STEPS) {
+                    Iterator<Batch> it = t.iterateDataset(dataset).iterator();
+                    while (it.hasNext() && step < STEPS) {
+                        try (Batch batch = it.next()) {
+                            long s0 = System.nanoTime();
+                            EasyTrain.trainBatch(t, batch);
+                            t.step();
+                            long s1 = System.nanoTime();
+                            EasyTrain.trainBatch(p, batch);
+                            p.step();
+                            long s2 = System.nanoTime();
+                            policed[step] = s1 - s0;
+                            plain[step] = s2 - s1;
+                            step++;
+                        }
+                    }
+                }
+            }
+            long c0 = System.nanoTime();
+            FoldedNetwork folded = net.fold();
+            double foldMs = (System.nanoTime() - c0) / 1e6;
+            long c1 = System.nanoTime();
+            Certificate cert = Certifier.builder().optExactMap(false).build().run(folded, vertices, null);
+            double certS = (System.nanoTime() - c1) / 1e9;
+            NDArray x = manager.create(Arrays.copyOf(data, 8 * D), new Shape(8, 1, SIDE, SIDE));
+            ParameterStore ps = new ParameterStore(manager, false);
+            float[] wrapper = net.forward(ps, new NDList(x), false).head().toFloatArray();
+            float[] exported = folded.block(manager).forward(ps, new NDList(x.reshape(8, D)), false).head().toFloatArray();
+            double foldDiff = 0;
+            for (int i = 0; i < wrapper.length; i++) {
+                foldDiff = Math.max(foldDiff, Math.abs(wrapper[i] - exported[i]));
+            }
+            model.save(dir, "resnet20");
+            float[] reloaded;
+            try (Model loaded = Model.newInstance("resnet20")) {
+                PolicedConvNet fresh = (PolicedConvNet) Policed.wrap(resnet20(), region, new Shape(1, SIDE, SIDE));
+                fresh.initialize(loaded.getNDManager(), DataType.FLOAT32, new Shape(1, 1, SIDE, SIDE));
+                loaded.setBlock(fresh);
+                loaded.load(dir, "resnet20");
+                NDArray xl = loaded.getNDManager().create(x.toFloatArray(), x.getShape());
+                reloaded = fresh.forward(new ParameterStore(loaded.getNDManager(), false), new NDList(xl), false)
+                        .head().toFloatArray();
+            }
+            long c2 = System.nanoTime();
+            Certificate plainCert = Certify.plain((SequentialBlock) plainModel.getBlock(), region,
+                    new Shape(1, SIDE, SIDE), Certify.Options.defaults().optInteriorSamples(0));
+            double plainS = (System.nanoTime() - c2) / 1e9;
+            String boxRefusal;
+            try {
+                Policed.wrap(resnet20(), Box.linf(vertices[0], 0.01), new Shape(1, SIDE, SIDE));
+                boxRefusal = "accepted";
+            } catch (IllegalArgumentException e) {
+                boxRefusal = e.getMessage();
+            }
+            System.out.printf("ResNetV1-20 1x28x28 (filters 16/16/32/64, 9 residual units): wrap %.0f ms, %d stages%n",
+                    wrapMs, net.stages().size());
+            System.out.printf("%d EasyTrain steps, batch %d: policed median %.1f ms [%s], plain median %.1f ms [%s], ratio %.2f%n",
+                    STEPS, BATCH, median(policed), spread(policed), median(plain), spread(plain), median(policed) / median(plain));
+            System.out.printf("fold %.0f ms; certificate (exact verdict, rigorous map) %.2f s: certified %s, %d units"
+                    + " checked, %d hidden layers, map error %.3g; fold max |diff| %.3g; DJL save/load identical %s%n",
+                    foldMs, certS, cert.certified(), cert.unitsChecked(), cert.hiddenLayers(), cert.mapError(), foldDiff,
+                    Arrays.equals(reloaded, wrapper));
+            System.out.printf("Certify.plain on the plain ResNet (same region): %.2f s, certified %s, %d of %d units straddle%n",
+                    plainS, plainCert.certified(), plainCert.offendingUnits(), plainCert.unitsChecked());
+            System.out.println("Box.linf(image, 0.01): " + boxRefusal);
+            assertThat(cert.certified()).as(cert.summary()).isTrue();
+            assertThat(reloaded).containsExactly(wrapper);
+        }
+    }
+
+    private static DefaultTrainingConfig config() {
+        return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                .optOptimizer(Optimizer.adamW().optLearningRateTracker(Tracker.fixed(0.002f)).build());
+    }
+
+    private static double median(long[] nanos) {
+        long[] s = nanos.clone();
+        Arrays.sort(s);
+        return s[s.length / 2] / 1e6;
+    }
+
+    private static String spread(long[] nanos) {
+        long[] s = nanos.clone();
+        Arrays.sort(s);
+        return String.format("%.1f-%.1f", s[0] / 1e6, s[s.length - 1] / 1e6);
+    }
+}

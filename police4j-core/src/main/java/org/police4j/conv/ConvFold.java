@@ -286,14 +286,7 @@ public final class ConvFold {
     }
 
     private static float[][] matrix(NDArray array) {
-        int rows = (int) array.getShape().get(0);
-        int cols = (int) array.getShape().get(1);
-        float[] flat = array.toFloatArray();
-        float[][] m = new float[rows][cols];
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(flat, r * cols, m[r], 0, cols);
-        }
-        return m;
+        return org.police4j.network.DjlExport.matrix(array);
     }
 
     /** A copy owned by {@code manager}, so the fold's temporaries die with it. */

@@ -38,6 +38,12 @@ import org.police4j.region.VertexRegion;
  * layer. Input rows are (N, C, H, W) or flattened (N, C*H*W). Kernels, strides, paddings and
  * pool windows may differ per axis.
  *
+ * <p>Graphs: {@code add(new Stage.Parallel(branches, join, activated))} runs branches of stages on
+ * the same input and sums or concatenates them (a residual unit, an inception module), the
+ * activation following the join when {@code activated}; {@code add(new Stage.Linear())} leaves
+ * the conv group or dense layer before it without activation (a residual branch's last conv-BN).
+ * Such a network needs a region given by its vertices.
+ *
  * <p>A 1-D network (input (C, L), {@link Builder#setInput(int, int)}) is the 2-D one on (C, 1, L):
  * a 1-D conv of kernel k, stride s and padding p is the conv {@code (1, k), (1, s), (0, p)}, a 1-D
  * pool of window k the window (1, k); its input rows are (N, C, L) or flattened (N, C*L).

@@ -174,6 +174,23 @@ public final class DjlExport {
         }
     }
 
+    /**
+     * {@return a (rows, cols) array as float32 rows: the inverse of the export's copy of a dense
+     * weight}
+     *
+     * @param array a 2-D array
+     */
+    public static float[][] matrix(NDArray array) {
+        int rows = (int) array.getShape().get(0);
+        int cols = (int) array.getShape().get(1);
+        float[] flat = array.toFloatArray();
+        float[][] m = new float[rows][cols];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(flat, r * cols, m[r], 0, cols);
+        }
+        return m;
+    }
+
     private static float[] flat(float[][] m, int cols) {
         float[] flat = new float[m.length * cols];
         for (int k = 0; k < m.length; k++) {

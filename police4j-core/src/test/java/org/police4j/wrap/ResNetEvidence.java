@@ -45,40 +45,50 @@ import org.police4j.region.VertexRegion;
 @EnabledIfSystemProperty(named = "police4j.slow", matches = "true")
 class ResNetEvidence {
 
-    private static final int SIDE = 28;
-    private static final int D = SIDE * SIDE;
     private static final int N = 64;
     private static final int BATCH = 16;
     private static final int STEPS = 8;
 
-    /** Stroke images (horizontal: class 0, vertical: class 1), pixels multiples of 1/64. */
-    private static float[] images(int n, float[] labels, long seed) {
+    /** Stroke images (horizontal: class 0, vertical: class 1) in every channel, pixels multiples of 1/64. */
+    private static float[] images(int n, float[] labels, long seed, int channels, int side) {
         Random rng = new Random(seed);
-        float[] x = new float[n * D];
+        int d = channels * side * side;
+        float[] x = new float[n * d];
         for (int i = 0; i < n; i++) {
             int label = i % 2;
             labels[i] = label;
-            int line = 6 + rng.nextInt(16);
-            for (int p = 0; p < D; p++) {
-                x[i * D + p] = Math.round(Math.abs(rng.nextGaussian()) * 0.25 * 64) / 64f;
+            int line = 6 + rng.nextInt(side - 12);
+            for (int p = 0; p < d; p++) {
+                x[i * d + p] = Math.round(Math.abs(rng.nextGaussian()) * 0.25 * 64) / 64f;
             }
-            for (int t = 4; t < 24; t++) {
-                int r = label == 0 ? line : t;
-                int c = label == 0 ? t : line;
-                x[i * D + r * SIDE + c] = 1f;
+            for (int ch = 0; ch < channels; ch++) {
+                for (int t = 4; t < side - 4; t++) {
+                    int r = label == 0 ? line : t;
+                    int c = label == 0 ? t : line;
+                    x[i * d + (ch * side + r) * side + c] = 1f;
+                }
             }
         }
         return x;
     }
 
-    private static SequentialBlock resnet20() {
-        return ResNetV1.builder().setImageShape(new Shape(1, SIDE, SIDE)).setNumLayers(20).setOutSize(10).build();
+    @Test
+    void resNetV1Depth20() throws Exception {
+        run(20, 1, 28);
     }
 
     @Test
-    void resNetV1Depth20() throws Exception {
+    void resNetV1Depth18() throws Exception {
+        run(18, 3, 32);
+    }
+
+    private static void run(int depth, int channels, int side) throws Exception {
+        final int SIDE = side;
+        final int D = channels * side * side;
+        java.util.function.Supplier<SequentialBlock> build = () -> ResNetV1.builder()
+                .setImageShape(new Shape(channels, side, side)).setNumLayers(depth).setOutSize(10).build();
         float[] labels = new float[N];
-        float[] data = images(N, labels, 2026);
+        float[] data = images(N, labels, 2026, channels, side);
         double[][] vertices = new double[3][D];
         for (int p = 0; p < 3; p++) {
             for (int j = 0; j < D; j++) {
@@ -91,21 +101,21 @@ class ResNetEvidence {
             NDManager manager = model.getNDManager();
             Engine.getInstance().setRandomSeed(1);
             long w0 = System.nanoTime();
-            Block wrapped = Policed.wrap(resnet20(), region, new Shape(1, SIDE, SIDE));
+            Block wrapped = Policed.wrap(build.get(), region, new Shape(channels, SIDE, SIDE));
             double wrapMs = (System.nanoTime() - w0) / 1e6;
             PolicedConvNet net = (PolicedConvNet) wrapped;
             model.setBlock(net);
-            plainModel.setBlock(resnet20());
+            plainModel.setBlock(build.get());
             ArrayDataset dataset = new ArrayDataset.Builder()
-                    .setData(manager.create(data, new Shape(N, 1, SIDE, SIDE)))
+                    .setData(manager.create(data, new Shape(N, channels, SIDE, SIDE)))
                     .optLabels(manager.create(labels, new Shape(N)))
                     .setSampling(BATCH, false)
                     .build();
             long[] policed = new long[STEPS];
             long[] plain = new long[STEPS];
             try (Trainer t = model.newTrainer(config()); Trainer p = plainModel.newTrainer(config())) {
-                t.initialize(new Shape(BATCH, 1, SIDE, SIDE));
-                p.initialize(new Shape(BATCH, 1, SIDE, SIDE));
+                t.initialize(new Shape(BATCH, channels, SIDE, SIDE));
+                p.initialize(new Shape(BATCH, channels, SIDE, SIDE));
                 int step = 0;
                 while (step < STEPS) {
                     Iterator<Batch> it = t.iterateDataset(dataset).iterator();
@@ -131,7 +141,7 @@ class ResNetEvidence {
             long c1 = System.nanoTime();
             Certificate cert = Certifier.builder().optExactMap(false).build().run(folded, vertices, null);
             double certS = (System.nanoTime() - c1) / 1e9;
-            NDArray x = manager.create(Arrays.copyOf(data, 8 * D), new Shape(8, 1, SIDE, SIDE));
+            NDArray x = manager.create(Arrays.copyOf(data, 8 * D), new Shape(8, channels, SIDE, SIDE));
             ParameterStore ps = new ParameterStore(manager, false);
             float[] wrapper = net.forward(ps, new NDList(x), false).head().toFloatArray();
             float[] exported = folded.block(manager).forward(ps, new NDList(x.reshape(8, D)), false).head().toFloatArray();
@@ -142,8 +152,8 @@ class ResNetEvidence {
             model.save(dir, "resnet20");
             float[] reloaded;
             try (Model loaded = Model.newInstance("resnet20")) {
-                PolicedConvNet fresh = (PolicedConvNet) Policed.wrap(resnet20(), region, new Shape(1, SIDE, SIDE));
-                fresh.initialize(loaded.getNDManager(), DataType.FLOAT32, new Shape(1, 1, SIDE, SIDE));
+                PolicedConvNet fresh = (PolicedConvNet) Policed.wrap(build.get(), region, new Shape(channels, SIDE, SIDE));
+                fresh.initialize(loaded.getNDManager(), DataType.FLOAT32, new Shape(1, channels, SIDE, SIDE));
                 loaded.setBlock(fresh);
                 loaded.load(dir, "resnet20");
                 NDArray xl = loaded.getNDManager().create(x.toFloatArray(), x.getShape());
@@ -152,17 +162,18 @@ class ResNetEvidence {
             }
             long c2 = System.nanoTime();
             Certificate plainCert = Certify.plain((SequentialBlock) plainModel.getBlock(), region,
-                    new Shape(1, SIDE, SIDE), Certify.Options.defaults().optInteriorSamples(0));
+                    new Shape(channels, SIDE, SIDE), Certify.Options.defaults().optInteriorSamples(0));
             double plainS = (System.nanoTime() - c2) / 1e9;
             String boxRefusal;
             try {
-                Policed.wrap(resnet20(), Box.linf(vertices[0], 0.01), new Shape(1, SIDE, SIDE));
+                Policed.wrap(build.get(), Box.linf(vertices[0], 0.01), new Shape(channels, SIDE, SIDE));
                 boxRefusal = "accepted";
             } catch (IllegalArgumentException e) {
                 boxRefusal = e.getMessage();
             }
-            System.out.printf("ResNetV1-20 1x28x28 (filters 16/16/32/64, 9 residual units): wrap %.0f ms, %d stages%n",
-                    wrapMs, net.stages().size());
+            System.out.printf("ResNetV1-%d %dx%dx%d: wrap %.0f ms, %d stages, %d residual units%n", depth, channels, side,
+                    side, wrapMs, net.stages().size(),
+                    net.stages().stream().filter(st -> st instanceof org.police4j.conv.Stage.Parallel).count());
             System.out.printf("%d EasyTrain steps, batch %d: policed median %.1f ms [%s], plain median %.1f ms [%s], ratio %.2f%n",
                     STEPS, BATCH, median(policed), spread(policed), median(plain), spread(plain), median(policed) / median(plain));
             System.out.printf("fold %.0f ms; certificate (exact verdict, rigorous map) %.2f s: certified %s, %d units"

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
+import org.police4j.engine.PoolWindows;
 import org.police4j.engine.Stencil;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.nn.NetworkLayer;
@@ -82,19 +83,17 @@ public final class ConvFold {
                     }
                     Stage.Conv conv = c.conv();
                     Stencil stencil = new Stencil(c.inC(), c.inH(), c.inW(), c.outC(), c.outH(), c.outW(), conv.kernelH(),
-                            conv.kernelW(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW());
-                    ops.add(conv(manager, net.parameter(name + ".weight"), net.parameter(name + ".bias"), bn, stencil,
-                            c.poolKH(), c.poolKW(), t));
-                    int kh = c.poolKH();
-                    int kw = c.poolKW();
-                    if (c.pooled()) {
-                        ops.add(new Layer.MaxPool(c.outC(), c.outH(), c.outW(), kh, kw));
-                    }
+                            conv.kernelW(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), conv.dilationH(),
+                            conv.dilationW(), conv.groups());
+                    ops.addAll(conv(manager, net.parameter(name + ".weight"), net.parameter(name + ".bias"), bn, stencil,
+                            c.pooled() ? c.pool() : null, t));
                     ops.add(new Layer.Activation(net.activation()));
                 } else if (l instanceof Plan.FlattenLayer f) {
                     ops.add(new Layer.Flatten(f.c(), f.h(), f.w()));
                 } else if (l instanceof Plan.GapLayer g) {
                     ops.add(new Layer.GlobalAvgPool(g.c(), g.h(), g.w()));
+                } else if (l instanceof Plan.AvgPoolLayer a) {
+                    ops.add(new Layer.AvgPool(a.windows(), a.countIncludePad()));
                 } else {
                     Plan.DenseLayer d = (Plan.DenseLayer) l;
                     String name = PolicedConvNet.denseName(d);
@@ -122,15 +121,16 @@ public final class ConvFold {
 
     /**
      * One conv layer folded (the rules above): batch-norm into the weights and the per-channel
-     * bias, then the pool shift and the POLICE shift into the per-position bias.
+     * bias, then the pool shift and the POLICE shift into the per-position bias; with overlapping
+     * windows the unit's shift follows the pool, as the pool's bias.
      *
      * @param bn gamma, beta, running mean and running variance, or null without batch-norm
-     * @param kh the pool window's rows, 0 for no pool
-     * @param kw the pool window's columns
+     * @param pool the max-pool's windows, or null for none
      * @param t the layer's trace, or null for no shifts (a plain network)
+     * @return the conv, then the max-pool if any
      */
-    private static Layer.Conv conv(
-            NDManager manager, NDArray weight, NDArray channelBias, NDArray[] bn, Stencil s, int kh, int kw,
+    private static List<Layer> conv(
+            NDManager manager, NDArray weight, NDArray channelBias, NDArray[] bn, Stencil s, PoolWindows pool,
             PolicedNetwork.LayerTrace t) {
         NDArray w = copy(manager, weight);
         NDArray b = copy(manager, channelBias);
@@ -140,13 +140,16 @@ public final class ConvFold {
             w = w.mul(affine[0].reshape(s.outC(), 1, 1, 1));
             b = b.mul(affine[0]).add(affine[1]);
         }
-        boolean pooled = kh > 0;
-        int poolH = pooled ? s.outH() / kh : s.outH();
-        int poolW = pooled ? s.outW() / kw : s.outW();
+        boolean pooled = pool != null;
+        int poolH = pooled ? pool.outH() : s.outH();
+        int poolW = pooled ? pool.outW() : s.outW();
         float[] perChannel = b.toFloatArray();
         float[] bias = new float[s.outC() * s.outH() * s.outW()];
         float[] shift = t != null ? t.shift().toFloatArray() : new float[s.outC() * poolH * poolW];
         float[] poolShift = t != null && t.poolShift() != null ? t.poolShift().toFloatArray() : new float[bias.length];
+        boolean tiles = !pooled || pool.tiles();
+        int kh = pooled ? pool.kernelH() : 1;
+        int kw = pooled ? pool.kernelW() : 1;
         for (int o = 0; o < s.outC(); o++) {
             for (int i = 0; i < s.outH(); i++) {
                 for (int j = 0; j < s.outW(); j++) {
@@ -156,7 +159,7 @@ public final class ConvFold {
                         v += shift[idx];
                     } else {
                         v -= poolShift[idx];
-                        if (i / kh < poolH && j / kw < poolW) {
+                        if (tiles && i / kh < poolH && j / kw < poolW) {
                             v += shift[(o * poolH + i / kh) * poolW + j / kw];
                         }
                     }
@@ -164,8 +167,15 @@ public final class ConvFold {
                 }
             }
         }
-        return new Layer.Conv(s.inC(), s.inH(), s.inW(), s.outC(), s.kernelH(), s.kernelW(), s.strideH(), s.strideW(),
-                s.padH(), s.padW(), w.toFloatArray(), bias);
+        List<Layer> ops = new ArrayList<>();
+        ops.add(new Layer.Conv(s.inC(), s.inH(), s.inW(), s.outC(), s.kernelH(), s.kernelW(), s.strideH(), s.strideW(),
+                s.padH(), s.padW(), s.dilationH(), s.dilationW(), s.groups(), w.toFloatArray(), bias));
+        if (pooled) {
+            // overlapping windows: the unit's shift after the pool, as its bias
+            ops.add(tiles ? new Layer.MaxPool(s.outC(), s.outH(), s.outW(), kh, kw)
+                    : new Layer.MaxPool(pool, t != null ? shift : null));
+        }
+        return ops;
     }
 
     /**
@@ -232,16 +242,17 @@ public final class ConvFold {
                     NDArray[] norm = bn == null ? null : new NDArray[] {bn.gamma().getArray(), bn.beta().getArray(),
                             bn.runningMean().getArray(), bn.runningVar().getArray()};
                     Stencil s = c.stencil();
-                    ops.add(conv(manager, c.weight().getArray(), c.bias().getArray(), norm, s, c.windowH(), c.windowW(),
+                    ops.addAll(conv(manager, c.weight().getArray(), c.bias().getArray(), norm, s, c.pool(),
                             trace == null ? null : trace.layers().get(next++)));
-                    if (c.pooled()) {
-                        ops.add(new Layer.MaxPool(s.outC(), s.outH(), s.outW(), c.windowH(), c.windowW()));
-                    }
                     shape = new long[] {s.outC(), c.pooledH(), c.pooledW()};
                 } else if (layer instanceof NetworkLayer.AveragePool a) {
                     long h = shape.length == 3 ? shape[1] : 1;
                     ops.add(new Layer.GlobalAvgPool(a.channels(), (int) h, (int) (a.positions() / h)));
                     shape = new long[] {a.channels()};
+                    activated = false;
+                } else if (layer instanceof NetworkLayer.AvgPool a) {
+                    ops.add(new Layer.AvgPool(a.windows(), a.countIncludePad()));
+                    shape = new long[] {a.windows().c(), a.windows().outH(), a.windows().outW()};
                     activated = false;
                 } else if (layer instanceof NetworkLayer.Parallel p) {
                     ops.add(parallel(p, shape));

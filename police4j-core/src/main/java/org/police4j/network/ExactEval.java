@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.IntStream;
 import org.police4j.network.Layer.Activation;
+import org.police4j.network.Layer.AvgPool;
 import org.police4j.network.Layer.ChannelAffine;
 import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Dense;
+import org.police4j.network.Layer.Flatten;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
 import org.police4j.network.Layer.Parallel;
@@ -20,8 +22,9 @@ import org.police4j.network.Layer.Parallel;
  * <p>Every float32 parameter, every double input coordinate and every activation slope is a
  * binary fraction, and {@code new BigDecimal(double)} represents it exactly. The pass only
  * multiplies, adds and negates (no division, no rounding): global average pooling is computed as
- * a sum, and every later value is carried multiplied by the pooled area (the {@code scale}),
- * later biases being multiplied by it too. CPA activations are positively homogeneous and
+ * a sum, and every later value is carried multiplied by the pooled area (the {@code scale}; a
+ * windowed average pool: each window's sum times {@code L / divisor}, L the divisors' least
+ * common multiple, the scale times L), later biases being multiplied by it too. CPA activations are positively homogeneous and
  * max-pool commutes with a positive factor, so every sign and every comparison is that of the
  * true network. Exact zeros are skipped, which keeps ReLU's inactive units free.
  *
@@ -54,8 +57,13 @@ public final class ExactEval {
     private final AtomicReferenceArray<BigDecimal[]> biases;
     /** Per layer: the exact slope below the kink of an activation. */
     private final BigDecimal[] slopes;
-    /** Per layer: the factor its outputs are carried times (the product of the average pools' areas so far). */
+    /**
+     * Per layer: the factor its outputs are carried times (the product of the global average pools'
+     * areas and the windowed ones' common divisors so far).
+     */
     private final BigDecimal[] scales;
+    /** Per layer: a windowed average pool's common divisor ({@link #commonDivisor}), else 0. */
+    private final long[] commons;
     private final int activations;
     private final int pools;
 
@@ -74,6 +82,7 @@ public final class ExactEval {
         biases = new AtomicReferenceArray<>(n);
         slopes = new BigDecimal[n];
         scales = new BigDecimal[n];
+        commons = new long[n];
         int a = 0;
         int p = 0;
         for (int i = 0; i < n; i++) {
@@ -88,6 +97,9 @@ public final class ExactEval {
                 p++;
             } else if (layer instanceof GlobalAvgPool g) {
                 scale = scale.multiply(BigDecimal.valueOf(g.area()));
+            } else if (layer instanceof AvgPool avg) {
+                commons[i] = commonDivisor(avg);
+                scale = scale.multiply(BigDecimal.valueOf(commons[i]));
             }
             scales[i] = scale;
         }
@@ -221,7 +233,7 @@ public final class ExactEval {
         }
 
         /**
-         * {@return the positions of a max-pool's window holding its exact maximum, as a bit set}
+         * {@return the positions of a max-pool's window holding its exact maximum, as a bit set (never a padded one)}
          *
          * @param i the max-pool's index in the network's layers
          * @param u the window (pooled value)
@@ -233,10 +245,11 @@ public final class ExactEval {
             BigDecimal best = null;
             long mask = 0;
             for (int q = 0; q < p.window(); q++) {
-                if ((candidates & (1L << q)) == 0) {
-                    continue;
+                int at = p.position(u, q);
+                if ((candidates & (1L << q)) == 0 || at < 0) {
+                    continue; // not a candidate, or padding (-infinity, never a maximum)
                 }
-                BigDecimal v = value(graph.input[i], p.position(u, q));
+                BigDecimal v = value(graph.input[i], at);
                 int cmp = best == null ? 1 : v.compareTo(best);
                 if (cmp > 0) {
                     best = v;
@@ -283,7 +296,8 @@ public final class ExactEval {
                 return sum[0];
             } else if (layer instanceof MaxPool p) {
                 int q = winners[i] != null ? winners[i][k] : Long.numberOfTrailingZeros(maxima(i, k, -1L));
-                return value(in0, p.position(k, q));
+                BigDecimal best = value(in0, p.position(k, q));
+                return p.bias() == null ? best : best.add(scaled(bias(i, p.bias())[k], scale));
             } else if (layer instanceof ChannelAffine c) {
                 int ch = k / c.positions();
                 BigDecimal z = value(in0, k);
@@ -295,6 +309,13 @@ public final class ExactEval {
                     s = s.add(value(in0, k * g.area() + p));
                 }
                 return s;
+            } else if (layer instanceof AvgPool avg) {
+                BigDecimal s = BigDecimal.ZERO;
+                for (int m : avg.members(k)) {
+                    s = s.add(value(in0, m));
+                }
+                long factor = commons[i] / avg.divisor(k);
+                return factor == 1 ? s : s.multiply(BigDecimal.valueOf(factor));
             } else if (layer instanceof Activation a) {
                 double slope = a.cpa().negativeSlope();
                 int side = sides[i] == null ? 2 : sides[i][k];
@@ -314,8 +335,10 @@ public final class ExactEval {
                     b = b.add(value(end, k));
                 }
                 return b;
+            } else if (layer instanceof Flatten) {
+                return value(in0, k); // the layout is already flat
             }
-            return value(in0, k); // Flatten: the layout is already flat
+            throw BoundedEval.unknown(layer);
         }
     }
 
@@ -403,9 +426,13 @@ public final class ExactEval {
                 }
             } else if (layer instanceof MaxPool p) {
                 pool--;
+                BigDecimal[] b = p.bias() == null ? null : bias(i, p.bias());
                 for (int u = 0; u < g.length; u++) {
                     int x = p.position(u, winners[pool][u]);
                     in[x] = in[x].add(g[u]);
+                    if (b != null && g[u].signum() != 0) {
+                        offset = offset.add(g[u].multiply(b[u])); // the bias after the max
+                    }
                 }
             } else if (layer instanceof ChannelAffine c) {
                 BigDecimal[] s = weight(i, c.scale());
@@ -424,6 +451,18 @@ public final class ExactEval {
                 for (int ch = 0; ch < g.length; ch++) {
                     for (int p = 0; p < avg.area(); p++) {
                         in[ch * avg.area() + p] = g[ch];
+                    }
+                }
+            } else if (layer instanceof AvgPool avg) {
+                BigDecimal common = BigDecimal.valueOf(commons[i]);
+                scale = scale.multiply(common);
+                offset = offset.multiply(common);
+                for (int u = 0; u < g.length; u++) {
+                    if (g[u].signum() != 0) {
+                        BigDecimal share = g[u].multiply(BigDecimal.valueOf(commons[i] / avg.divisor(u)));
+                        for (int x : avg.members(u)) {
+                            in[x] = in[x].add(share);
+                        }
                     }
                 }
             } else if (layer instanceof Activation a) {
@@ -449,8 +488,10 @@ public final class ExactEval {
                     accumulate(rows, end, part, inputRow);
                 }
                 continue;
+            } else if (layer instanceof Flatten) {
+                System.arraycopy(g, 0, in, 0, g.length); // the layout is already flat
             } else {
-                System.arraycopy(g, 0, in, 0, g.length); // Flatten
+                throw BoundedEval.unknown(layer);
             }
             accumulate(rows, graph.input[i], in, inputRow);
         }
@@ -474,6 +515,20 @@ public final class ExactEval {
             sum[j] = row[j].signum() == 0 ? have[j] : have[j].add(row[j]);
         }
         target[at] = sum;
+    }
+
+    /**
+     * The least common multiple of an average pool's divisors: the pool's outputs are carried
+     * times it (each window's sum times {@code common / divisor}), so that no division happens.
+     */
+    private static long commonDivisor(AvgPool avg) {
+        long common = 1;
+        int n = avg.windows().outputs();
+        for (int u = 0; u < n; u++) {
+            long d = avg.divisor(u);
+            common = common / java.math.BigInteger.valueOf(common).gcd(java.math.BigInteger.valueOf(d)).longValue() * d;
+        }
+        return common;
     }
 
     private static BigDecimal[] zeros(int n) {

@@ -87,6 +87,28 @@ class ResidualNetworkTest {
         trainAndCheck(64, 3, ResidualNetworkTest::residualCnn, new Shape(1, 1, 8, 8));
     }
 
+    /** A branch with an overlapping padded max-pool (3x3, stride 2, padding 1), joined to a strided shortcut, then an average pool. */
+    static PolicedConvNet pooledBranchCnn(VertexRegion region) {
+        Stage.Parallel unit = new Stage.Parallel(List.of(
+                List.of(new Stage.Conv(4, 3, 1, 1), new Stage.BatchNorm(), new Stage.MaxPool(3, 3, 2, 2, 1, 1),
+                        new Stage.Conv(4, 3, 1, 1), new Stage.Linear()),
+                List.of(new Stage.Conv(4, 1, 2, 0), new Stage.Linear())), Join.SUM, true);
+        return PolicedConvNet.builder()
+                .setInput(1, 8, 8)
+                .conv(4, 3, 1, 1)
+                .add(unit)
+                .avgPool(2, 2, 0)
+                .flatten()
+                .outputs(2)
+                .setRegion(region)
+                .build();
+    }
+
+    @Test
+    void aBranchWithAnOverlappingMaxPoolIsCertifiedAfterEveryStep() {
+        trainAndCheck(64, 7, ResidualNetworkTest::pooledBranchCnn, new Shape(1, 1, 8, 8));
+    }
+
     @Test
     void aResidualMlpIsCertifiedAfterEveryStep() {
         trainAndCheck(6, 5, ResidualNetworkTest::residualMlp, new Shape(1, 1, 1, 6));

@@ -92,23 +92,7 @@ class ParallelLayerTest {
     void theGradientIsTheSlopeOfThePiece() {
         Random rnd = new Random(21);
         for (FoldedNetwork net : nets(rnd)) {
-            int d = net.inputDimension();
-            double[] weights = {0.75, -1.5};
-            for (double[] x : points(rnd, 3, d, 1)) {
-                DoubleEval.ValueAndGradient r = DoubleEval.gradient(net, x, weights);
-                assertThat(r.outputs()).containsExactly(DoubleEval.evaluate(net, x));
-                double h = 1e-7;
-                for (int i = 0; i < d; i++) {
-                    double[] up = x.clone();
-                    double[] down = x.clone();
-                    up[i] += h;
-                    down[i] -= h;
-                    double[] yu = DoubleEval.evaluate(net, up);
-                    double[] yd = DoubleEval.evaluate(net, down);
-                    double slope = (weights[0] * (yu[0] - yd[0]) + weights[1] * (yu[1] - yd[1])) / (2 * h);
-                    assertThat(r.gradient()[i]).as("coordinate " + i).isCloseTo(slope, Offset.offset(1e-6));
-                }
-            }
+            FoldedNetworkTest.assertGradientIsTheSlope(net, rnd);
         }
     }
 

@@ -204,6 +204,43 @@ class MultiRegionCnnTest {
         }
     }
 
+    /**
+     * A residual unit whose branch has an overlapping padded max-pool, on two vertex regions
+     * around different images (graphs fork every region's pass): certified on each after every
+     * step, fold equal to the network.
+     */
+    @Test
+    void aResidualUnitWithAPoolTakesSeveralRegions() throws Exception {
+        float[] data = images(13);
+        List<Region> regions = regions(data).subList(0, 2);
+        Stage.Parallel unit = new Stage.Parallel(List.of(
+                List.of(new Stage.Conv(4, 3, 1, 1), new Stage.BatchNorm(), new Stage.MaxPool(3, 3, 2, 2, 1, 1),
+                        new Stage.Conv(4, 3, 1, 1), new Stage.Linear()),
+                List.of(new Stage.Conv(4, 1, 2, 0), new Stage.Linear())), org.police4j.engine.Join.SUM, true);
+        PolicedConvNet net = PolicedConvNet.builder().setInput(1, SIDE, SIDE).conv(4, 3, 1, 1).add(unit)
+                .avgPool(5, 5, 0).flatten().outputs(3).setRegions(regions).build();
+        try (Model model = Model.newInstance("residual")) {
+            NDManager manager = model.getNDManager();
+            Engine.getInstance().setRandomSeed(8);
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, 1, SIDE, SIDE));
+            model.setBlock(net);
+            NDArray x = manager.create(data, new Shape(N, 1, SIDE, SIDE));
+            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build()))) {
+                for (int step = 0; step < 3; step++) {
+                    step(trainer, x, manager.create(labels()));
+                    for (Certificate c : Certify.perRegion(net, Certify.Options.defaults().optInteriorSamples(8))) {
+                        assertThat(c.certified()).as("step %d: %s", step, c.summary()).isTrue();
+                    }
+                }
+            }
+            ParameterStore ps = new ParameterStore(manager, false);
+            float[] trained = net.forward(ps, new NDList(x), false).head().toFloatArray();
+            float[] folded = net.fold().block(manager).forward(ps, new NDList(x), false).head().toFloatArray();
+            assertThat(PolicedConvNetProperties.normwise(folded, trained)).isLessThanOrEqualTo(1e-6);
+        }
+    }
+
     private static SequentialBlock user() {
         return new SequentialBlock()
                 .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(4).build())

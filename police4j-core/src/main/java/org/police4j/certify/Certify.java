@@ -222,6 +222,26 @@ public final class Certify {
     }
 
     /**
+     * One certificate per region of whatever {@link Policed#wrap} returned (an MLP or a CNN, on
+     * one region or several): no cast, no choice of overload.
+     *
+     * @param block a block returned by {@link Policed#wrap}, initialised
+     * @param options interior samples (per region, the same seed for each), certifier settings
+     * @return the certificates, in the order of the block's regions
+     * @throws IllegalArgumentException when the block is not a POLICEd network, naming its class
+     */
+    public static List<Certificate> perRegion(Block block, Options options) {
+        if (block instanceof PolicedMlp mlp) {
+            return perRegion(mlp, options);
+        }
+        if (block instanceof PolicedConvNet cnn) {
+            return perRegion(cnn, options);
+        }
+        throw new IllegalArgumentException("block: " + (block == null ? "null" : "a " + block.getClass().getName())
+                + "; expected a POLICEd network as Policed.wrap returns it (PolicedMlp or PolicedConvNet)");
+    }
+
+    /**
      * One certificate per region of a POLICEd CNN, with the default options.
      *
      * @param block an initialised POLICEd CNN

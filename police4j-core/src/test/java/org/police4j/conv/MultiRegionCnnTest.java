@@ -174,8 +174,8 @@ class MultiRegionCnnTest {
         float[] data = images(12);
         List<Region> regions = List.of(regions(data).get(0), regions(data).get(2));
         Shape one = new Shape(1, SIDE, SIDE);
-        PolicedConvNet net = (PolicedConvNet) Policed.wrap(user(), regions, one);
-        assertThat(net.regions()).isEqualTo(regions);
+        ai.djl.nn.Block net = Policed.wrap(user(), regions, one);
+        assertThat(((PolicedConvNet) net).regions()).isEqualTo(regions);
         try (Model model = Model.newInstance("wrapped")) {
             NDManager manager = model.getNDManager();
             Engine.getInstance().setRandomSeed(6);
@@ -187,7 +187,9 @@ class MultiRegionCnnTest {
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build()))) {
                 for (int step = 0; step < 3; step++) {
                     step(trainer, x, y);
-                    for (Certificate c : Certify.perRegion(net, Certify.Options.defaults().optInteriorSamples(8))) {
+                    List<Certificate> certs = Certify.perRegion(net, Certify.Options.defaults().optInteriorSamples(8));
+                    assertThat(certs).hasSize(2);
+                    for (Certificate c : certs) {
                         assertThat(c.certified()).as("step %d: %s", step, c.summary()).isTrue();
                     }
                 }

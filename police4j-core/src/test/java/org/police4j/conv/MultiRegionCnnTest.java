@@ -263,7 +263,7 @@ class MultiRegionCnnTest {
         return labels;
     }
 
-    private static void step(Trainer trainer, NDArray x, NDArray y) {
+    static void step(Trainer trainer, NDArray x, NDArray y) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             try (GradientCollector gc = trainer.newGradientCollector()) {

@@ -1,10 +1,7 @@
 package org.police4j.cli.commands;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +10,7 @@ import org.police4j.cli.base.CliCommand;
 import org.police4j.cli.data.CsvTable;
 import org.police4j.cli.data.InputException;
 import org.police4j.fold.Fold;
+import org.police4j.network.BatchInvariantPredictor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,7 +44,7 @@ public final class PredictCommand extends CliCommand {
             description = "Input columns copied to the output, in this order (default: every input column).")
     List<String> keep;
 
-    @Option(names = "--batch", defaultValue = "4096", paramLabel = "N", description = "Rows per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "4096", paramLabel = "N", description = "Rows read into memory per step (default: ${DEFAULT-VALUE}); the predictions do not depend on it.")
     int batch;
 
     @Override
@@ -143,10 +141,14 @@ public final class PredictCommand extends CliCommand {
         }
     }
 
-    /** Runs a plain block on x in batches of {@code batch} rows. */
+    /**
+     * Runs a plain block on x, {@code batch} rows converted at a time, through the batch-invariant
+     * predictor: every row gets the same bits whatever {@code batch} is (and whatever chunks a
+     * Spark job cuts the table into).
+     */
     static float[][] forward(SequentialBlock net, NDManager manager, double[][] x, int batch) {
         float[][] out = new float[x.length][];
-        ParameterStore ps = new ParameterStore(manager, false);
+        BatchInvariantPredictor predictor = BatchInvariantPredictor.builder().setNetwork(net).build();
         for (int from = 0; from < x.length; from += batch) {
             int to = Math.min(x.length, from + batch);
             float[][] chunk = new float[to - from][];
@@ -156,17 +158,7 @@ public final class PredictCommand extends CliCommand {
                     chunk[i - from][j] = (float) x[i][j];
                 }
             }
-            try (NDManager sub = manager.newSubManager()) {
-                NDArray in = sub.create(chunk);
-                NDArray o = net.forward(ps, new NDList(in), false).singletonOrThrow();
-                int k = (int) o.getShape().get(1);
-                float[] flat = o.toFloatArray();
-                o.close();
-                for (int i = from; i < to; i++) {
-                    out[i] = new float[k];
-                    System.arraycopy(flat, (i - from) * k, out[i], 0, k);
-                }
-            }
+            System.arraycopy(predictor.predict(manager, from, chunk), 0, out, from, to - from);
         }
         return out;
     }

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * for data files ("1d", "0x1p3", "NaN", "Infinity"), so only plain decimal notation with an
  * optional exponent is accepted, and the result must be finite.
  */
-final class Numbers {
+public final class Numbers {
 
     private static final Pattern DECIMAL =
             Pattern.compile("[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?");
@@ -38,6 +38,24 @@ final class Numbers {
             return "is not a finite number (too large for a double)";
         }
         return null;
+    }
+
+    /**
+     * Parses one cell of a data table by the same rules as a CSV file's cells (plain decimal
+     * notation, finite), for readers of other tables (a Spark job's rows).
+     *
+     * @param text the cell's text (surrounding white space is ignored)
+     * @param where the cell's place for the message, e.g. {@code "row 12, column 'x2'"}
+     * @return its value
+     * @throws InputException naming the place and the value when it is not a finite number
+     */
+    public static double cell(String text, String where) {
+        String t = text == null ? null : text.strip();
+        String problem = problem(t);
+        if (problem != null) {
+            throw new InputException(where + ": " + quote(t == null ? "" : t) + " " + problem);
+        }
+        return parse(t);
     }
 
     /** Whether text is a finite decimal number. */

@@ -1,0 +1,46 @@
+package org.police4j.spark;
+
+import java.util.concurrent.Callable;
+import org.police4j.cli.base.ExitCodes;
+import org.police4j.cli.base.ThreadPolicy;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code java -jar police4j-spark.jar predict|certify|train ...}: police4j's bulk commands on
+ * Spark, {@code local[*]} by default and any cluster by {@code --master URL}. Exit codes as the
+ * one-JVM command line: 0 done, 2 bad input, 3 a failure.
+ */
+@Command(name = "police4j-spark", mixinStandardHelpOptions = true,
+        description = "police4j on Apache Spark: bulk predict, bulk certify and data-parallel training.",
+        subcommands = {CommandLine.HelpCommand.class, PredictCommand.class})
+public final class SparkMain implements Callable<Integer> {
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    /** No command: the usage on standard error and exit 2. */
+    @Override
+    public Integer call() {
+        spec.commandLine().getErr().println("police4j-spark: no command given; expected one of the commands below");
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.BAD_INPUT;
+    }
+
+    /** {@return the command line, shared by {@link #main} and the tests} */
+    public static CommandLine commandLine() {
+        if (System.getProperty("OPT_OUT_TRACKING") == null && System.getenv("OPT_OUT_TRACKING") == null) {
+            System.setProperty("OPT_OUT_TRACKING", "true");
+        }
+        ThreadPolicy.apply(null);
+        return new CommandLine(new SparkMain());
+    }
+
+    /**
+     * Runs a command and exits with its code.
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -31,8 +31,20 @@ public final class SparkMain implements Callable<Integer> {
         if (System.getProperty("OPT_OUT_TRACKING") == null && System.getenv("OPT_OUT_TRACKING") == null) {
             System.setProperty("OPT_OUT_TRACKING", "true");
         }
+        // slf4j-simple (the project's logger) at warn; Spark's start-up notes on the host name and
+        // Hadoop's native library are not the user's concern (the driver is bound to 127.0.0.1).
+        quiet("org.apache.spark.util.Utils");
+        quiet("org.apache.hadoop.util.NativeCodeLoader");
+        quiet("org.apache.spark.sql.classic.SparkSession");
+        // a task's exception is reported once, by the command (bad input: one line)
+        quiet("org.apache.spark.executor.Executor");
+        quiet("org.apache.spark.sql.execution.datasources.FileFormatWriter");
         ThreadPolicy.apply(null);
         return new CommandLine(new SparkMain());
+    }
+
+    private static void quiet(String logger) {
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log." + logger, "error");
     }
 
     /**

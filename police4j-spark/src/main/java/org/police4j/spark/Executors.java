@@ -3,6 +3,7 @@ package org.police4j.spark;
 import ai.djl.ndarray.NDManager;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.police4j.cli.commands.ModelCertifier;
 import org.police4j.cli.commands.ModelPredictor;
 
 /**
@@ -13,6 +14,7 @@ import org.police4j.cli.commands.ModelPredictor;
 final class Executors {
 
     private static final Map<String, ModelPredictor> PREDICTORS = new ConcurrentHashMap<>();
+    private static final Map<String, ModelCertifier> CERTIFIERS = new ConcurrentHashMap<>();
     private static final NDManager MANAGER = NDManager.newBaseManager();
 
     private Executors() {}
@@ -38,6 +40,17 @@ final class Executors {
         return PREDICTORS.computeIfAbsent(model.digest(), d -> {
             try {
                 return ModelPredictor.load(model.directory(), MANAGER, null);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot load the broadcast model: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** {@return the certifier of a broadcast model (its folded network), loaded at the first call in this JVM} */
+    static ModelCertifier certifier(ModelBytes model) {
+        return CERTIFIERS.computeIfAbsent(model.digest(), d -> {
+            try {
+                return ModelCertifier.load(model.directory(), MANAGER, null);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot load the broadcast model: " + e.getMessage(), e);
             }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "police4j-spark", mixinStandardHelpOptions = true,
         description = "police4j on Apache Spark: bulk predict, bulk certify and data-parallel training.",
-        subcommands = {CommandLine.HelpCommand.class, PredictCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, PredictCommand.class, CertifyCommand.class})
 public final class SparkMain implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

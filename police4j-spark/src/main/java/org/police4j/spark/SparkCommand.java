@@ -23,12 +23,10 @@ abstract class SparkCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--master", paramLabel = "URL",
-            description = "Spark master URL (default: local[*], this machine's cores, no cluster).")
+    @Option(names = "--master", paramLabel = "URL", description = Sessions.MASTER_HELP)
     String master;
 
-    @Option(names = "--app-jar", paramLabel = "JAR", description = "The jar executors of a cluster load police4j from"
-            + " (default: the jar this command runs from).")
+    @Option(names = "--app-jar", paramLabel = "JAR", description = Sessions.APP_JAR_HELP)
     String appJar;
 
     /** The command's body, in a started session; returns the exit code. */
@@ -37,7 +35,7 @@ abstract class SparkCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
         try {
-            return run(Sessions.start(master, jar()));
+            return run(Sessions.start(master, appJar));
         } catch (Exception e) {
             String input = inputMessage(e);
             if (input != null) {
@@ -50,18 +48,6 @@ abstract class SparkCommand implements Callable<Integer> {
             err().flush();
             return ExitCodes.FAILURE;
         }
-    }
-
-    /** The jar to ship: {@code --app-jar}, else the jar holding this class when it is one and the master is a cluster. */
-    private String jar() {
-        if (appJar != null) {
-            return appJar;
-        }
-        if (master == null || master.startsWith("local")) {
-            return null;
-        }
-        String where = SparkCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath();
-        return where.endsWith(".jar") ? where : null;
     }
 
     /** The user's mistake behind an exception (a task's, wrapped by Spark, too), or null for a failure. */

@@ -3,6 +3,7 @@ package org.police4j.spark;
 import java.util.concurrent.Callable;
 import org.police4j.cli.base.ExitCodes;
 import org.police4j.cli.base.ThreadPolicy;
+import org.police4j.cli.commands.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -40,7 +41,17 @@ public final class SparkMain implements Callable<Integer> {
         quiet("org.apache.spark.executor.Executor");
         quiet("org.apache.spark.sql.execution.datasources.FileFormatWriter");
         ThreadPolicy.apply(null);
-        return new CommandLine(new SparkMain());
+        CommandLine cli = new CommandLine(new SparkMain());
+        // train: police4j train's own command (options, data, loop, certificate, model directory),
+        // its gradients from Spark
+        TrainOptions spark = new TrainOptions();
+        CommandLine train = new CommandLine(new TrainCommand(spark));
+        train.addMixin("spark", spark);
+        train.getCommandSpec().usageMessage().description(
+                "Train on Spark (synchronous data-parallel: each step's gradient summed over the partitions),"
+                        + " with police4j train's options; full batches only (--batch 0).");
+        cli.addSubcommand("train", train);
+        return cli;
     }
 
     private static void quiet(String logger) {

@@ -35,6 +35,14 @@ class SparkTrainTest {
 
     @Test
     void twentyStepsOnFourPartitionsFollowFullBatchTraining() {
+        trainAndCompare(Fixtures.spark(), 20);
+    }
+
+    /**
+     * Trains {@code steps} full-batch steps in this JVM and on the session's executors (4
+     * partitions), checking the aggregated gradient at every step and every step's certificate.
+     */
+    static void trainAndCompare(org.apache.spark.sql.SparkSession session, int steps) {
         Random rnd = new Random(8);
         int n = 400;
         float[][] x = new float[n][2];
@@ -44,9 +52,9 @@ class SparkTrainTest {
             x[i][1] = (float) (rnd.nextDouble() * 2 - 0.5);
             y[i][0] = (float) (Math.sin(3 * x[i][0]) + x[i][1] * x[i][1]);
         }
-        TrainingSettings settings = new TrainingSettings(20, 5e-3, 1e-4, 0, 1, LossKind.MSE, 0, 11);
-        List<float[]> local = train(x, y, settings, false);
-        List<float[]> spark = train(x, y, settings, true);
+        TrainingSettings settings = new TrainingSettings(steps, 5e-3, 1e-4, 0, 1, LossKind.MSE, 0, 11);
+        List<float[]> local = train(null, x, y, settings);
+        List<float[]> spark = train(session, x, y, settings);
         double worstEntry = 0;
         for (int p = 0; p < local.size(); p++) {
             double num = 0;
@@ -62,10 +70,11 @@ class SparkTrainTest {
             // arithmetic), which either run turns into steps of about lr (docs/SPARK.md)
             assertThat(Math.sqrt(num / Math.max(den, 1e-30))).as("parameter %d", p).isLessThanOrEqualTo(1e-2);
         }
-        System.out.println("SparkTrainTest: largest relative difference of an entry after 20 steps: " + worstEntry);
+        System.out.println("SparkTrainTest: largest relative difference of an entry after " + steps + " steps: " + worstEntry);
     }
 
-    private static List<float[]> train(float[][] x, float[][] y, TrainingSettings s, boolean onSpark) {
+    /** Trains in this JVM (session null) or with the session's gradients; every step certified. */
+    private static List<float[]> train(org.apache.spark.sql.SparkSession session, float[][] x, float[][] y, TrainingSettings s) {
         try (Model model = Model.newInstance("fit")) {
             PolicedMlp block = PolicedMlp.builder().setRegion(Regions.paperTriangle()).setHidden(16, 16).setOutputs(1).build();
             model.setBlock(block);
@@ -77,9 +86,9 @@ class SparkTrainTest {
                 assertThat(Certify.policed(b).certified()).as("step %d", step).isTrue();
                 certified[0]++;
             });
-            if (onSpark) {
+            if (session != null) {
                 Fit.initialize(block, model, s.seed());
-                Gradients spark = new SparkGradients(Fixtures.spark(), 4).open(block, xs, ys, LossKind.MSE);
+                Gradients spark = new SparkGradients(session, 4).open(block, xs, ys, LossKind.MSE);
                 fit.optGradients((step, b) -> {
                     ShardGradient sum = spark.compute(step, b);
                     ShardGradient full = ShardGradient.of(b, xs, ys, LossKind.MSE, x.length);
@@ -99,7 +108,7 @@ class SparkTrainTest {
                 });
             }
             fit.fit(model, xs, ys, s);
-            assertThat(certified[0]).isEqualTo(20);
+            assertThat(certified[0]).isEqualTo(s.steps());
             List<float[]> w = new ArrayList<>();
             for (Parameter p : block.getParameters().values()) {
                 w.add(p.getArray().toFloatArray());

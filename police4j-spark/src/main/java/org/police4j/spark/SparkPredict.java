@@ -10,25 +10,26 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.police4j.cli.commands.ModelPredictor;
 import org.police4j.cli.data.InputException;
 import org.police4j.cli.data.Numbers;
-import scala.Tuple2;
 
 /**
  * Bulk {@code predict} on Spark: the same columns as {@code police4j predict} (the kept input
  * columns, then {@code predicted_<target>}, or {@code predicted_label} and {@code p_<label>}) and
  * the same bits for every row, whatever the partitioning: rows are numbered across the whole
- * table ({@code zipWithIndex}) and each partition's predictor places them by that number
+ * table (each partition's first row from the partitions' sizes) and each partition's predictor
+ * places them by that number
  * ({@code BatchInvariantPredictor}). The model directory is broadcast once as bytes; each
  * partition takes its executor's loaded copy.
  */
@@ -87,40 +88,59 @@ public final class SparkPredict {
             int[] keptIndex = kept.stream().mapToInt(c -> columns.indexOf(c)).toArray();
             int[] featureIndex = model.features().stream().mapToInt(c -> columns.indexOf(c)).toArray();
             Broadcast<ModelBytes> bytes = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(ModelBytes.read(modelDir));
-            JavaRDD<Row> out = data.javaRDD().zipWithIndex().mapPartitions(
-                    new PredictPartition(bytes, keptIndex, featureIndex, model.features().toArray(new String[0])));
+            JavaRDD<Row> rows = data.javaRDD();
+            JavaRDD<Row> out = rows.mapPartitionsWithIndex(new PredictPartition(bytes, firstRows(data,
+                    rows.getNumPartitions()), keptIndex, featureIndex, model.features().toArray(new String[0])), true);
             return spark.createDataFrame(out, new StructType(fields.toArray(new StructField[0])));
         }
     }
 
+    /**
+     * The table-wide number of each partition's first row: the partitions' sizes counted by Spark
+     * SQL ({@code spark_partition_id}, without turning rows into Java objects), summed in order.
+     */
+    static long[] firstRows(Dataset<Row> data, int partitions) {
+        long[] first = new long[partitions + 1];
+        for (Row r : data.groupBy(functions.spark_partition_id()).count().collectAsList()) {
+            first[r.getInt(0) + 1] = r.getLong(1);
+        }
+        for (int p = 0; p < partitions; p++) {
+            first[p + 1] += first[p];
+        }
+        return first;
+    }
+
     /** One partition: its rows' features parsed, predicted in one go, written after their kept columns. */
-    private static final class PredictPartition implements FlatMapFunction<Iterator<Tuple2<Row, Long>>, Row> {
+    private static final class PredictPartition implements Function2<Integer, Iterator<Row>, Iterator<Row>> {
         private static final long serialVersionUID = 1L;
         private final Broadcast<ModelBytes> model;
+        private final long[] firstRows;
         private final int[] kept;
         private final int[] features;
         private final String[] featureNames;
 
-        PredictPartition(Broadcast<ModelBytes> model, int[] kept, int[] features, String[] featureNames) {
+        PredictPartition(Broadcast<ModelBytes> model, long[] firstRows, int[] kept, int[] features, String[] featureNames) {
             this.model = model;
+            this.firstRows = firstRows;
             this.kept = kept;
             this.features = features;
             this.featureNames = featureNames;
         }
 
         @Override
-        public Iterator<Row> call(Iterator<Tuple2<Row, Long>> rows) {
+        public Iterator<Row> call(Integer partition, Iterator<Row> rows) {
             Executors.inferenceThread();
             List<Row> in = new ArrayList<>();
-            long first = -1;
+            long first = firstRows[partition];
             List<double[]> x = new ArrayList<>();
             while (rows.hasNext()) {
-                Tuple2<Row, Long> t = rows.next();
-                if (first < 0) {
-                    first = t._2();
-                }
-                in.add(t._1());
-                x.add(Cells.numbers(t._1(), features, featureNames, t._2()));
+                Row row = rows.next();
+                in.add(row);
+                x.add(Cells.numbers(row, features, featureNames, first + in.size() - 1));
+            }
+            if (first + in.size() != firstRows[partition + 1]) {
+                throw new IllegalStateException("partition " + partition + " has " + in.size() + " rows; Spark counted "
+                        + (firstRows[partition + 1] - first) + " (the input is not deterministic)");
             }
             List<Row> out = new ArrayList<>(in.size());
             if (in.isEmpty()) {

@@ -73,17 +73,39 @@ public final class SparkGradients implements GradientSource {
         }
         JavaRDD<Shard> rdd = jsc.parallelize(shards, shards.size()).persist(StorageLevel.MEMORY_ONLY());
         Broadcast<ModelBytes> network = jsc.broadcast(bytes(block));
-        ShardGradient zero = zero(block);
+        Sum zero = new Sum(zero(block));
         return (step, current) -> {
             Broadcast<float[][]> weights = jsc.broadcast(weights(current));
             try {
                 return rdd.treeAggregate(zero,
                         (acc, shard) -> acc.plus(shard.gradient(network.value(), weights.value(), loss)),
-                        ShardGradient::plus);
+                        (a, b) -> a.plus(b.value)).value;
             } finally {
                 weights.destroy();
             }
         };
+    }
+
+    /** A partial sum of shard gradients, as Spark moves it between JVMs. */
+    static final class Sum implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final double loss;
+        private final double[][] gradient;
+        private final transient ShardGradient value;
+
+        Sum(ShardGradient g) {
+            this.loss = g.loss();
+            this.gradient = g.gradient();
+            this.value = g;
+        }
+
+        private Object readResolve() {
+            return new Sum(new ShardGradient(loss, gradient));
+        }
+
+        Sum plus(ShardGradient g) {
+            return new Sum(value.plus(g));
+        }
     }
 
     private static ModelBytes bytes(PolicedMlp block) {

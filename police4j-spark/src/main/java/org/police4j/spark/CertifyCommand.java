@@ -1,12 +1,12 @@
 package org.police4j.spark;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,13 +26,7 @@ final class CertifyCommand extends SparkCommand {
     @Option(names = "--regions", required = true, paramLabel = "IN", description = "The region table: CSV with a header, or .parquet.")
     String regions;
 
-    @Option(names = "--out", required = true, paramLabel = "OUT",
-            description = "Output directory (must not exist): .parquet for Parquet, else CSV part files with a header.")
-    String out;
-
-    @Option(names = "--keep", split = ",", paramLabel = "COL",
-            description = "Input columns copied to the output, in this order (default: every input column).")
-    List<String> keep;
+    @Mixin TableOptions table;
 
     @Option(names = "--samples", defaultValue = "1000", paramLabel = "N",
             description = "Interior points checked against each map (default: ${DEFAULT-VALUE}).")
@@ -52,9 +46,9 @@ final class CertifyCommand extends SparkCommand {
     protected int run(SparkSession spark) throws Exception {
         long start = System.nanoTime();
         SparkCertify.Settings settings = new SparkCertify.Settings(samples, seed, radiusSearch, tasks);
-        Dataset<Row> certified = SparkCertify.certify(spark, model, Tables.read(spark, regions), keep, settings);
-        Tables.write(certified, out);
-        out().printf(Locale.ROOT, "wrote the certificates to %s in %.2f s%n", out, (System.nanoTime() - start) / 1e9);
+        Dataset<Row> certified = SparkCertify.certify(spark, model, Tables.read(spark, regions), table.keep, settings);
+        Tables.write(certified, table.out);
+        out().printf(Locale.ROOT, "wrote the certificates to %s in %.2f s%n", table.out, (System.nanoTime() - start) / 1e9);
         out().flush();
         return 0;
     }

@@ -37,23 +37,19 @@ final class Executors {
 
     /** {@return the predictor of a broadcast model, loaded at the first call in this JVM} */
     static ModelPredictor predictor(ModelBytes model) {
-        return PREDICTORS.computeIfAbsent(model.digest(), d -> {
-            try {
-                return ModelPredictor.load(model.directory(), MANAGER, null);
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot load the broadcast model: " + e.getMessage(), e);
-            }
-        });
+        return PREDICTORS.computeIfAbsent(model.digest(), d -> load(() -> ModelPredictor.load(model.directory(), MANAGER, null)));
     }
 
     /** {@return the certifier of a broadcast model (its folded network), loaded at the first call in this JVM} */
     static ModelCertifier certifier(ModelBytes model) {
-        return CERTIFIERS.computeIfAbsent(model.digest(), d -> {
-            try {
-                return ModelCertifier.load(model.directory(), MANAGER, null);
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot load the broadcast model: " + e.getMessage(), e);
-            }
-        });
+        return CERTIFIERS.computeIfAbsent(model.digest(), d -> load(() -> ModelCertifier.load(model.directory(), MANAGER, null)));
+    }
+
+    private static <T> T load(java.util.concurrent.Callable<T> loader) {
+        try {
+            return loader.call();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot load the broadcast model: " + e.getMessage(), e);
+        }
     }
 }

@@ -1,12 +1,12 @@
 package org.police4j.spark;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,20 +23,14 @@ final class PredictCommand extends SparkCommand {
     @Option(names = "--data", required = true, paramLabel = "IN", description = "Rows to predict: CSV with a header, or .parquet.")
     String data;
 
-    @Option(names = "--out", required = true, paramLabel = "OUT",
-            description = "Output directory (must not exist): .parquet for Parquet, else CSV part files with a header.")
-    String out;
-
-    @Option(names = "--keep", split = ",", paramLabel = "COL",
-            description = "Input columns copied to the output, in this order (default: every input column).")
-    List<String> keep;
+    @Mixin TableOptions table;
 
     @Override
     protected int run(SparkSession spark) throws Exception {
         long start = System.nanoTime();
-        Dataset<Row> predicted = SparkPredict.predict(spark, model, Tables.read(spark, data), keep);
-        Tables.write(predicted, out);
-        out().printf(Locale.ROOT, "wrote the predictions to %s in %.2f s%n", out, (System.nanoTime() - start) / 1e9);
+        Dataset<Row> predicted = SparkPredict.predict(spark, model, Tables.read(spark, data), table.keep);
+        Tables.write(predicted, table.out);
+        out().printf(Locale.ROOT, "wrote the predictions to %s in %.2f s%n", table.out, (System.nanoTime() - start) / 1e9);
         out().flush();
         return 0;
     }

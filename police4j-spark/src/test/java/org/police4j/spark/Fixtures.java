@@ -66,6 +66,24 @@ final class Fixtures {
         return dir;
     }
 
+    /**
+     * Writes n boxes (id, x1, x2, x3, radius) around points of the regression model's inputs: even
+     * rows small (certified), odd rows up to 20 wide (mostly not).
+     */
+    static Path boxes(Path file, int n) throws java.io.IOException {
+        Random rnd = new Random(9);
+        StringBuilder csv = new StringBuilder("id,x1,x2,x3,radius\n");
+        for (int i = 0; i < n; i++) {
+            csv.append("b").append(i);
+            for (int j = 0; j < 3; j++) {
+                csv.append(',').append(rnd.nextDouble() * 2 - 1);
+            }
+            csv.append(',').append(i % 2 == 0 ? 0.05 : 20 * rnd.nextDouble()).append('\n');
+        }
+        Files.writeString(file, csv);
+        return file;
+    }
+
     /** Runs the one-JVM command line in a directory (paths relative to it); fails unless it exits 0. */
     static void cli(Path d, String... args) {
         String[] abs = args.clone();

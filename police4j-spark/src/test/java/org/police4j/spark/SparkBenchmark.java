@@ -145,17 +145,7 @@ public final class SparkBenchmark {
     /** Bulk certify of ROWS boxes (radius search) on a master, REPS times. */
     static void certify(String master, int n, int reps) throws Exception {
         Path d = Fixtures.dir();
-        Random rnd = new Random(9);
-        StringBuilder csv = new StringBuilder("id,x1,x2,x3,radius\n");
-        for (int i = 0; i < n; i++) {
-            csv.append("b").append(i);
-            for (int j = 0; j < 3; j++) {
-                csv.append(',').append(rnd.nextDouble() * 2 - 1);
-            }
-            csv.append(',').append(i % 2 == 0 ? 0.05 : 20 * rnd.nextDouble()).append('\n');
-        }
-        Path f = d.resolve("bench-boxes.csv");
-        Files.writeString(f, csv);
+        Path f = Fixtures.boxes(d.resolve("bench-boxes.csv"), n);
         SparkSession spark = Sessions.start(master, null);
         Dataset<Row> table = Tables.read(spark, f.toString()).cache();
         table.count();

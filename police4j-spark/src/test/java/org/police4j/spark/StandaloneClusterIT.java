@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +68,7 @@ class StandaloneClusterIT {
                 Thread.sleep(200);
             }
             Path d = Fixtures.dir();
-            Path regions = boxes(d);
+            Path regions = Fixtures.boxes(d.resolve("cluster-boxes.csv"), ROWS);
             Dataset<Row> table = Tables.read(spark, regions.toString());
             SparkCertify.Settings settings = new SparkCertify.Settings(20, 3, true, 24);
 
@@ -126,22 +125,6 @@ class StandaloneClusterIT {
                 p.waitFor(20, TimeUnit.SECONDS);
             }
         }
-    }
-
-    /** 120 boxes around the training region's points, half small (certified), half large. */
-    private static Path boxes(Path d) throws IOException {
-        Random rnd = new Random(9);
-        StringBuilder csv = new StringBuilder("id,x1,x2,x3,radius\n");
-        for (int i = 0; i < ROWS; i++) {
-            csv.append("b").append(i);
-            for (int j = 0; j < 3; j++) {
-                csv.append(',').append(rnd.nextDouble() * 2 - 1);
-            }
-            csv.append(',').append(i % 2 == 0 ? 0.05 : 20 * rnd.nextDouble()).append('\n');
-        }
-        Path f = d.resolve("cluster-boxes.csv");
-        Files.writeString(f, csv);
-        return f;
     }
 
     private static void assertSameAsOneJvm(Path d, Path regions, List<Row> rows) throws Exception {

@@ -8,12 +8,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -89,9 +88,10 @@ public final class SparkPredict {
             int[] keptIndex = kept.stream().mapToInt(c -> columns.indexOf(c)).toArray();
             int[] featureIndex = model.features().stream().mapToInt(c -> columns.indexOf(c)).toArray();
             Broadcast<ModelBytes> bytes = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(ModelBytes.read(modelDir));
-            StructType schema = new StructType(fields.toArray(new StructField[0]));
-            return data.mapPartitions(new PredictPartition(bytes, firstRows(data, data.rdd().getNumPartitions()),
-                    keptIndex, featureIndex, model.features().toArray(new String[0])), Encoders.row(schema));
+            JavaRDD<Row> rows = data.javaRDD();
+            JavaRDD<Row> out = rows.mapPartitionsWithIndex(new PredictPartition(bytes, firstRows(data,
+                    rows.getNumPartitions()), keptIndex, featureIndex, model.features().toArray(new String[0])), true);
+            return spark.createDataFrame(out, new StructType(fields.toArray(new StructField[0])));
         }
     }
 
@@ -111,7 +111,7 @@ public final class SparkPredict {
     }
 
     /** One partition: its rows' features parsed, predicted in one go, written after their kept columns. */
-    private static final class PredictPartition implements MapPartitionsFunction<Row, Row> {
+    private static final class PredictPartition implements Function2<Integer, Iterator<Row>, Iterator<Row>> {
         private static final long serialVersionUID = 1L;
         private final Broadcast<ModelBytes> model;
         private final long[] firstRows;
@@ -128,9 +128,8 @@ public final class SparkPredict {
         }
 
         @Override
-        public Iterator<Row> call(Iterator<Row> rows) {
+        public Iterator<Row> call(Integer partition, Iterator<Row> rows) {
             Executors.inferenceThread();
-            int partition = TaskContext.getPartitionId();
             List<Row> in = new ArrayList<>();
             long first = firstRows[partition];
             List<double[]> x = new ArrayList<>();

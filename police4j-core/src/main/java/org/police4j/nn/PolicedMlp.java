@@ -8,6 +8,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
+import ai.djl.training.initializer.Initializer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,6 +38,7 @@ public final class PolicedMlp extends PolicedNetwork {
     private final List<Linear> layers;
     private final boolean flattensInput;
     private final List<NetworkLayer> networkLayers;
+    private final List<Parameter> heldSides;
 
     private PolicedMlp(
             List<Linear> layers, List<List<Block>> inputDropouts, Cpa activation, boolean flattensInput, Builder b) {
@@ -54,6 +56,29 @@ public final class PolicedMlp extends PolicedNetwork {
         }
         this.layers = Collections.unmodifiableList(added);
         this.networkLayers = List.copyOf(network);
+        List<Parameter> sides = new ArrayList<>();
+        if (engine().rule().remembers()) {
+            for (int l = 0; l + 1 < added.size(); l++) {
+                sides.add(addParameter(Parameter.builder()
+                        .setName("sides" + l)
+                        .setType(Parameter.Type.OTHER)
+                        .optShape(new Shape(units(added.get(l))))
+                        .optInitializer(Initializer.ZEROS)
+                        .optRequiresGrad(false)
+                        .build()));
+            }
+        }
+        this.heldSides = List.copyOf(sides);
+    }
+
+    /** The units of a Linear, known before it is initialised. */
+    private static int units(Linear layer) {
+        return (int) layer.getOutputShapes(new Shape[] {new Shape(1, 1)})[0].get(1);
+    }
+
+    @Override
+    protected Parameter heldSides(int l) {
+        return heldSides.isEmpty() ? null : heldSides.get(l);
     }
 
     /** {@return a builder for a fresh network with PyTorch's default initialisation} */
@@ -204,8 +229,7 @@ public final class PolicedMlp extends PolicedNetwork {
         r.put("strategy", strategy().name());
         int[] widths = new int[layers.size()];
         for (int l = 0; l < widths.length; l++) {
-            // a Linear knows its units before it is initialised; its input comes from the one before
-            widths[l] = (int) layers.get(l).getOutputShapes(new Shape[] {new Shape(1, 1)})[0].get(1);
+            widths[l] = units(layers.get(l));
         }
         r.put("widths", widths);
         if (target != null) {
@@ -217,6 +241,18 @@ public final class PolicedMlp extends PolicedNetwork {
             }
         }
         return r;
+    }
+
+    /**
+     * The region alone through the network in inference mode (no data rows): the shifts the fold
+     * adds to the biases, the sides of the units, the head as applied.
+     *
+     * @param manager owns the trace's arrays
+     * @return the trace of the region-only forward
+     */
+    public Trace regionTrace(NDManager manager) {
+        NDArray none = manager.zeros(new Shape(0, inputDimension()), DataType.FLOAT32);
+        return forwardWithTrace(new ai.djl.training.ParameterStore(manager, false), none, false);
     }
 
     /** {@return the dense layers, hidden first, head last} */

@@ -3,6 +3,7 @@ package org.police4j.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -152,7 +153,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
      */
     private Trace run(ParameterStore ps, NDArray input, boolean training, boolean keepTrace) {
         NDArray x = inputRows(input);
-        RegionPasses passes = new RegionPasses(x, keepTrace);
+        RegionPasses passes = new RegionPasses(x, training, keepTrace);
         List<NetworkLayer> layers = networkLayers();
         NDArray z = x;
         int hidden = 0;
@@ -302,10 +303,12 @@ public abstract class PolicedNetwork extends PolicedBlock {
         final List<RoundingGuard> guards = new ArrayList<>(regions.size());
         final List<LayerTrace> traces = new ArrayList<>();
         final NDManager manager;
+        final boolean training;
         final boolean keepTrace;
 
-        RegionPasses(NDArray x, boolean keepTrace) {
+        RegionPasses(NDArray x, boolean training, boolean keepTrace) {
             this.manager = x.getManager();
+            this.training = training;
             this.keepTrace = keepTrace;
             for (int j = 0; j < regions.size(); j++) {
                 passes.add(pass(j, manager, x));
@@ -320,7 +323,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
         NDArray dense(int l, NDArray w, NDArray b) {
             NDArray regionW = detachedShift ? w.stopGradient() : w;
             NDArray regionB = detachedShift ? b.stopGradient() : b;
-            return shift(guard -> guard.margins(l, regionW, regionB), pass -> pass.enter(regionW, regionB), null);
+            return shift(l, guard -> guard.margins(l, regionW, regionB), pass -> pass.enter(regionW, regionB), null);
         }
 
         /**
@@ -331,7 +334,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
             if (passes.size() != 1) {
                 throw new IllegalStateException("a conv layer needs a single region, not " + passes.size());
             }
-            return shift(guard -> {
+            return shift(l, guard -> {
                 RoundingGuard.ConvMargins m = guard.margins(l, units.conv.stencil(), units.weight, units.bias,
                         units.affine == null ? null : units.affine[0], units.affine == null ? null : units.affine[1],
                         units.conv.windowH(), units.conv.windowW());
@@ -344,7 +347,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
          * Each region enters the layer, the engine (one region) or the closest-to-zero rule
          * (several) gives the shift, and each region leaves the layer shifted and activated.
          */
-        private NDArray shift(
+        private NDArray shift(int l,
                 Function<RoundingGuard, float[]> margins, Function<RegionPass, LayerRange> enter, ConvUnits units) {
             List<float[]> unitMargins = new ArrayList<>(guards.size());
             for (RoundingGuard guard : guards) {
@@ -362,7 +365,11 @@ public abstract class PolicedNetwork extends PolicedBlock {
             NDArray signs = null;
             float[] hostShift;
             if (passes.size() == 1) {
-                ShiftEngine.Shift shift = engine.shift(ranges.get(0)); // lines 4-5
+                Parameter held = engine.rule().remembers() ? heldSides(l) : null;
+                ShiftEngine.Shift shift = engine.shift(ranges.get(0), held == null ? null : sides(held)); // lines 4-5
+                if (held != null && training) {
+                    hold(held, shift.hostSigns());
+                }
                 c = shift.shift();
                 passes.get(0).leave(c, shift::signs); // line 7
                 signs = keepTrace ? shift.signs() : null;
@@ -395,6 +402,34 @@ public abstract class PolicedNetwork extends PolicedBlock {
             for (RoundingGuard guard : guards) {
                 guard.averagePool(a.channels(), a.positions());
             }
+        }
+    }
+
+    /**
+     * Where a rule that remembers ({@link org.police4j.engine.SignRule#remembers()}) keeps the
+     * sides of hidden layer {@code l}'s units: a non-trainable parameter (like batch-norm's
+     * running statistics) that the training forward updates and everything else reads as it is,
+     * so the fold, the certificate and a reloaded model compute the network the last training
+     * forward computed. Null for networks that keep none.
+     *
+     * @param l the hidden layer's index
+     * @return K values +1/-1 (0: no side held yet), or null
+     */
+    protected Parameter heldSides(int l) {
+        return null;
+    }
+
+    /** The sides a parameter of {@link #heldSides} holds, as float32 values. */
+    private static float[] sides(Parameter held) {
+        NDArray a = held.getArray();
+        return (a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false)).toFloatArray();
+    }
+
+    /** Overwrites, in place, the sides a parameter of {@link #heldSides} holds. */
+    private static void hold(Parameter held, float[] sides) {
+        NDArray a = held.getArray();
+        try (NDManager scratch = a.getManager().newSubManager()) {
+            a.set(new NDIndex("..."), scratch.create(sides, a.getShape()).toType(a.getDataType(), false));
         }
     }
 

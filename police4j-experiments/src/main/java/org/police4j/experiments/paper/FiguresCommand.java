@@ -153,7 +153,7 @@ public final class FiguresCommand implements Callable<Integer> {
         VertexRegion square = Regions.paperSquare();
         PaperData.Labeled data = PaperData.rings(1024, 0.025, seed);
         TrainingSettings ts = fig1Training(p);
-        PolicedMlp block = network(square, FiguresPreset.FIG1_DEPTH, p.fig1Width());
+        PolicedMlp block = network(square, FiguresPreset.FIG1_DEPTH, p.fig1Width(), p.rule());
         String file = "fig1_classification.png";
         try (Model model = Model.newInstance("fig1"); NDManager data2 = NDManager.newBaseManager()) {
             model.setBlock(block);
@@ -202,7 +202,7 @@ public final class FiguresCommand implements Callable<Integer> {
             BufferedImage targetPanel = contour(targetGrid, null, null, "target: " + target, p);
             for (VertexRegion region : regions) {
                 String file = "fig2_" + target + "_" + region.name() + ".png";
-                PolicedMlp block = network(region, FiguresPreset.FIG2_DEPTH, p.fig2Width());
+                PolicedMlp block = network(region, FiguresPreset.FIG2_DEPTH, p.fig2Width(), p.rule());
                 try (Model model = Model.newInstance("fig2"); NDManager m = NDManager.newBaseManager()) {
                     model.setBlock(block);
                     NDArray x = m.create(flatten(points), new Shape(points.length, 2));
@@ -237,7 +237,7 @@ public final class FiguresCommand implements Callable<Integer> {
         TrainingSettings ts = fig3Training(p);
         TreeSet<Integer> at = snapshotSteps(ts);
         Map<Integer, Grid2d> snapshots = new LinkedHashMap<>();
-        PolicedMlp block = network(triangle, FiguresPreset.FIG3_DEPTH, p.fig3Width());
+        PolicedMlp block = network(triangle, FiguresPreset.FIG3_DEPTH, p.fig3Width(), p.rule());
         String file = "fig3_training_evolution.png";
         try (Model model = Model.newInstance("fig3"); NDManager m = NDManager.newBaseManager()) {
             model.setBlock(block);
@@ -296,7 +296,11 @@ public final class FiguresCommand implements Callable<Integer> {
     }
 
     TrainingSettings fig2Training(FiguresPreset p) {
-        return TrainingSettings.paper(p.fig2Steps(), 5e-4, 0.01, 3, 0.3, LossKind.MSE, seed);
+        return fig2Training(p, seed);
+    }
+
+    static TrainingSettings fig2Training(FiguresPreset p, long seed) {
+        return TrainingSettings.paper(p.fig2Steps(), p.fig2LearningRate(), 0.01, p.fig2Drops(), 0.3, LossKind.MSE, seed);
     }
 
     TrainingSettings fig3Training(FiguresPreset p) {
@@ -314,7 +318,7 @@ public final class FiguresCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------ helpers
 
-    static PolicedMlp network(VertexRegion region, int depth, int width) {
+    static PolicedMlp network(VertexRegion region, int depth, int width, SignRule rule) {
         int[] hidden = new int[depth];
         java.util.Arrays.fill(hidden, width);
         return PolicedMlp.builder()
@@ -322,7 +326,7 @@ public final class FiguresCommand implements Callable<Integer> {
                 .setOutputs(1)
                 .setRegion(region)
                 .optActivation(Cpa.leakyRelu())
-                .optSignRule(SignRule.MAJORITY) // the paper's rule: this reproduces the paper
+                .optSignRule(rule)
                 .build();
     }
 

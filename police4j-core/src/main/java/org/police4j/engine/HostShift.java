@@ -112,11 +112,11 @@ final class HostShift {
             case HYSTERESIS: {
                 float[][] range = range(values, p, k);
                 for (int unit = 0; unit < k; unit++) {
-                    // in float32, as the definition computes lo + hi against +/-(hi - lo) * band
-                    float twiceMid = range[0][unit] + range[1][unit];
-                    float band = (range[1][unit] - range[0][unit]) * (float) ShiftEngine.HYSTERESIS_BAND;
+                    float lo = range[0][unit];
+                    float hi = range[1][unit];
                     float h = held == null ? 0f : held[unit];
-                    boolean up = h > 0 ? twiceMid >= -band : h < 0 ? twiceMid > band : twiceMid >= 0;
+                    // in float32, as the definition computes lo + hi
+                    boolean up = h > 0 ? hi >= 0 : h < 0 ? lo > 0 : lo + hi >= 0;
                     signs[unit] = up ? 1f : -1f;
                 }
                 break;

@@ -43,14 +43,6 @@ public final class ShiftEngine {
     /** Default margin, in units of pre-activation. */
     public static final double DEFAULT_MARGIN = 1e-4;
 
-    /**
-     * {@link SignRule#HYSTERESIS}: a unit leaves its side when its range's midpoint lies beyond the
-     * kink by more than this fraction of the range's half-width. 0.5 means that three quarters of
-     * the range are on the other side, or, for a range straddling the kink, that the other side's
-     * shift is three times smaller. A power of two, so that the band is exact in any float type.
-     */
-    public static final double HYSTERESIS_BAND = 0.5;
-
     private final double margin;
     private final SignRule rule;
 
@@ -132,14 +124,12 @@ public final class ShiftEngine {
                 NDArray down = Activation.relu(marginMinus(range, range.hi().neg()));
                 positive = up.lte(down);
                 break;
-            case HYSTERESIS: { // the held side, until the range's midpoint is clearly on the other
-                NDArray twiceMid = range.lo().add(range.hi());
-                NDArray band = Scalar.times(range.hi().sub(range.lo()), HYSTERESIS_BAND);
-                positive = twiceMid.gte(0); // no side held: the midpoint's
+            case HYSTERESIS: { // the held side, until the whole range is strictly on the other
+                positive = range.lo().add(range.hi()).gte(0); // no side held: the midpoint's
                 if (held != null) {
-                    NDArray before = twiceMid.getManager().create(held);
-                    positive = NDArrays.where(before.gt(0), twiceMid.gte(band.neg()),
-                            NDArrays.where(before.lt(0), twiceMid.gt(band), positive));
+                    NDArray before = positive.getManager().create(held);
+                    positive = NDArrays.where(before.gt(0), range.hi().gte(0),
+                            NDArrays.where(before.lt(0), range.lo().gt(0), positive));
                 }
                 break;
             }

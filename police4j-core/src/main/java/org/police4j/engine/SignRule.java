@@ -18,12 +18,13 @@ public enum SignRule {
     /** The side of the region's centre (for vertices: of their mean, exact for an affine layer). */
     CENTER,
     /**
-     * A side once chosen is kept until the other side is clearly better: a unit holding a side
-     * leaves it only when the midpoint of its range lies beyond the kink by more than
-     * {@link ShiftEngine#HYSTERESIS_BAND} of the half-width (for a unit whose range straddles
-     * the kink: when the other side needs a shift three times smaller). A unit holding no side
-     * yet takes the side of its range's midpoint (the smaller shift). The held sides are state:
-     * the training forward updates them, inference, the fold and the certificate read them.
+     * A side once chosen is kept until the whole region lies strictly on the other side of the
+     * kink (then keeping it would take a shift wider than the unit's range, and the other side
+     * takes none); a unit holding no side yet takes the side of its range's midpoint (the smaller
+     * shift). Units then change side rarely, where MAJORITY and CENTER move them back and forth
+     * as the vote or the centre crosses zero, each change jolting every later layer. The held
+     * sides are state: the training forward updates them; inference, the fold and the
+     * certificate read them.
      */
     HYSTERESIS;
 

@@ -105,14 +105,14 @@ class ShiftEngineTest {
     }
 
     /**
-     * HYSTERESIS by hand, ranges [lo, hi] with the band 0.5 of the half-width: a unit holding a
-     * side keeps it until the midpoint is beyond the kink by more than the band, then moves; a
-     * unit holding none takes the midpoint's side (ties to +1). Same on both paths and in both
-     * float types; a support region's range decides the same way.
+     * HYSTERESIS by hand on ranges [lo, hi]: a unit holding a side keeps it while any of its range
+     * is on that side (zero included), and moves only when the whole range is strictly on the
+     * other side; a unit holding none takes the midpoint's side (ties to +1). Same on both paths
+     * and in both float types; a support region's range decides the same way.
      */
     @Test
     void hysteresisKeepsASideUntilTheOtherIsClearlyBetter() {
-        // units: [-1, 3] mid 1 band 1 | [-3, 1] mid -1 band 1 | [-1, 2] mid 0.5 band 0.75 | [-2, 2] mid 0
+        // units (columns): [-1, 3], [-3, 1], [-1, 2], [-2, 2] (midpoints 1, -1, 0.5, 0)
         float[] h = {
             -1, -3, -1, -2,
             3, 1, 2, 2,
@@ -136,11 +136,14 @@ class ShiftEngineTest {
                                 .containsExactly(expected[c]);
                     }
                 }
-                // Beyond the band the unit moves: mid 1.25 > band 1 (range [-0.75, 3.25]) leaves -1.
-                NDArray clear = manager.create(new float[] {-0.75f, 3.25f}, new Shape(2, 1)).toType(type, false);
-                assertThat(engine.shift(LayerRange.ofVertices(clear), new float[] {-1}).hostSigns()).containsExactly(1);
-                assertThat(engine.shift(LayerRange.ofVertices(clear), new float[] {-1}).shift().toType(DataType.FLOAT32, false)
-                        .toFloatArray()).containsExactly(0.75f);
+                // Ranges [0.5, 3] held -1 and [-3, -0.5] held +1 move (no shift needed); [0, 3] held -1 stays.
+                NDArray clear = manager.create(new float[] {0.5f, -3, 0, 3, -0.5f, 3}, new Shape(2, 3)).toType(type, false);
+                for (ShiftEngine.Shift moved : new ShiftEngine.Shift[] {
+                    engine.algorithm1(LayerRange.ofVertices(clear), new float[] {-1, 1, -1}),
+                    engine.shift(LayerRange.ofVertices(clear), new float[] {-1, 1, -1})}) {
+                    assertThat(moved.hostSigns()).containsExactly(1, -1, -1);
+                    assertSameNumbers(moved.shift().toType(DataType.FLOAT32, false).toFloatArray(), new float[] {0, 0, -3}, "shift");
+                }
             }
         }
     }

@@ -113,7 +113,7 @@ public final class ShiftEngine {
             case MAJORITY:
                 if (!range.hasVertices()) {
                     throw new IllegalArgumentException("sign rule MAJORITY needs vertices; a region given by"
-                            + " its support must use MINIMAL_SHIFT or CENTER");
+                            + " its support must use HYSTERESIS, MINIMAL_SHIFT or CENTER");
                 }
                 NDArray h = vertices(range);
                 long half = (h.getShape().get(0) + 1) / 2; // count >= P/2 <=> count >= ceil(P/2)

@@ -33,7 +33,7 @@ import org.police4j.region.VertexRegion;
 public final class PolicedMlp extends PolicedNetwork {
 
     /** The sign rule of a builder that is not told one (see {@link Builder#optSignRule}). */
-    public static final SignRule DEFAULT_SIGN_RULE = SignRule.CENTER;
+    public static final SignRule DEFAULT_SIGN_RULE = SignRule.HYSTERESIS;
 
     private final List<Linear> layers;
     private final boolean flattensInput;
@@ -57,7 +57,7 @@ public final class PolicedMlp extends PolicedNetwork {
         this.layers = Collections.unmodifiableList(added);
         this.networkLayers = List.copyOf(network);
         List<Parameter> sides = new ArrayList<>();
-        if (engine().rule().remembers()) {
+        if (engine().rule().remembers() && regions().size() == 1) { // several regions take no side
             for (int l = 0; l + 1 < added.size(); l++) {
                 sides.add(addParameter(Parameter.builder()
                         .setName("sides" + l)
@@ -416,12 +416,12 @@ public final class PolicedMlp extends PolicedNetwork {
         }
 
         /**
-         * The sign rule; {@link SignRule#CENTER} by default. The paper's {@link
-         * SignRule#MAJORITY} rule is available (and is what the golden vectors and the paper
-         * reproduction use), but on the paper's own Figure 2 tasks CENTER reached a lower final
-         * loss on each of three seeds (mean 0.178 vs 0.211, lower in 22 of 27 cells; README), and
-         * it also applies to regions given by their support. Several regions always take the
-         * feasible shift closest to zero.
+         * The sign rule; {@link SignRule#HYSTERESIS} by default: on the paper's nine Figure 2 tasks
+         * (five seeds each) it reached a lower mean and a lower worst-seed final loss than CENTER,
+         * MINIMAL_SHIFT and the paper's MAJORITY, because its units rarely change side
+         * ({@code docs/SIGN-RULES.md}); it also applies to regions given by their support. The
+         * paper's {@link SignRule#MAJORITY} is what the golden vectors and the paper reproduction
+         * use. Several regions always take the feasible shift closest to zero.
          *
          * @param rule how the side of each unit is chosen
          * @return this builder
@@ -506,7 +506,7 @@ public final class PolicedMlp extends PolicedNetwork {
                 throw new IllegalArgumentException(
                         "signRule: MAJORITY needs vertices to vote, but a region is given by its support ("
                                 + regions.stream().filter(r -> !(r instanceof VertexRegion)).findFirst().get().describe()
-                                + "); use MINIMAL_SHIFT or CENTER");
+                                + "); use HYSTERESIS, MINIMAL_SHIFT or CENTER");
             }
             if (strategy == null) {
                 throw new IllegalArgumentException("strategy: null; expected AUTO, VERTEX_ROWS or AFFINE_MAP");

@@ -76,9 +76,26 @@ public final class PolicedMlp extends PolicedNetwork {
         return (int) layer.getOutputShapes(new Shape[] {new Shape(1, 1)})[0].get(1);
     }
 
+    /**
+     * The held sides of hidden layer {@code l}, made (none held) with the layer's manager and type
+     * when the block was never initialised as a whole: a wrapped network's layers may all be
+     * initialised already.
+     */
     @Override
     protected Parameter heldSides(int l) {
-        return heldSides.isEmpty() ? null : heldSides.get(l);
+        if (heldSides.isEmpty()) {
+            return null;
+        }
+        Parameter sides = heldSides.get(l);
+        if (!sides.isInitialized()) {
+            synchronized (sides) {
+                if (!sides.isInitialized()) {
+                    NDArray w = parameter(l, "weight").getArray();
+                    sides.initialize(w.getManager(), w.getDataType());
+                }
+            }
+        }
+        return sides;
     }
 
     /** {@return a builder for a fresh network with PyTorch's default initialisation} */

@@ -1,6 +1,7 @@
 package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
@@ -76,12 +77,25 @@ public final class ShiftEngine {
      * @return K signs (no gradient) and K shifts (differentiable)
      */
     public Shift shift(LayerRange range) {
-        return HostShift.applies(range) ? HostShift.shift(this, range) : algorithm1(range);
+        return shift(range, null);
+    }
+
+    /**
+     * Lines 4 and 5 for a single region, for a rule that remembers the sides the units held
+     * ({@link SignRule#remembers()}); the other rules ignore {@code held}.
+     *
+     * @param range the region's pre-activations for this layer
+     * @param held K sides (+1/-1) the units held before, 0 where a unit holds none; null when no
+     *     unit holds one
+     * @return K signs (no gradient) and K shifts (differentiable)
+     */
+    public Shift shift(LayerRange range, float[] held) {
+        return HostShift.applies(range) ? HostShift.shift(this, range, held) : algorithm1(range, held);
     }
 
     /** Lines 4 and 5 in engine arrays: the definition, and the only form for float64 and support regions. */
-    Shift algorithm1(LayerRange range) {
-        NDArray s = vote(range); // line 4
+    Shift algorithm1(LayerRange range, float[] held) {
+        NDArray s = vote(range, held); // line 4
         NDArray worst; // min over the region of s_k h_k
         if (range.hasVertices()) {
             worst = vertices(range).mul(s).min(new int[] {0});
@@ -93,13 +107,13 @@ public final class ShiftEngine {
     }
 
     /** Line 4 (and the {@link SignRule} variations): K values +1/-1 in the dtype of H, no gradient. */
-    private NDArray vote(LayerRange range) {
+    private NDArray vote(LayerRange range, float[] held) {
         NDArray positive;
         switch (rule) {
             case MAJORITY:
                 if (!range.hasVertices()) {
                     throw new IllegalArgumentException("sign rule MAJORITY needs vertices; a region given by"
-                            + " its support must use MINIMAL_SHIFT or CENTER");
+                            + " its support must use HYSTERESIS, MINIMAL_SHIFT or CENTER");
                 }
                 NDArray h = vertices(range);
                 long half = (h.getShape().get(0) + 1) / 2; // count >= P/2 <=> count >= ceil(P/2)
@@ -110,6 +124,15 @@ public final class ShiftEngine {
                 NDArray down = Activation.relu(marginMinus(range, range.hi().neg()));
                 positive = up.lte(down);
                 break;
+            case HYSTERESIS: { // the held side, until the whole range is strictly on the other
+                positive = range.lo().add(range.hi()).gte(0); // no side held: the midpoint's
+                if (held != null) {
+                    NDArray before = positive.getManager().create(held);
+                    positive = NDArrays.where(before.gt(0), range.hi().gte(0),
+                            NDArrays.where(before.lt(0), range.lo().gt(0), positive));
+                }
+                break;
+            }
             default: // CENTER: the side of the region's centre
                 positive = range.centre().gte(0);
                 break;
@@ -200,6 +223,11 @@ public final class ShiftEngine {
         /** {@return the K shifts, differentiable} */
         public NDArray shift() {
             return shift;
+        }
+
+        /** {@return the K signs (+1/-1) as float32 values (decided in Java where the engine decided there)} */
+        public float[] hostSigns() {
+            return hostSigns != null ? hostSigns : LayerRange.floats(signs);
         }
 
         /** {@return the K signs (+1/-1), without gradient} */

@@ -138,7 +138,8 @@ public final class TrainCommand extends CliCommand {
     Double margin;
 
     @Option(names = "--sign-rule", paramLabel = "RULE",
-            description = "How each unit's side is chosen: CENTER (default), MAJORITY (the paper's) or MINIMAL_SHIFT.")
+            description = "How each unit's side is chosen: HYSTERESIS (default: keeps a side until the region is wholly on the other),"
+                    + " CENTER, MAJORITY (the paper's) or MINIMAL_SHIFT.")
     SignRule signRule;
 
     @Option(names = "--eval-every", defaultValue = "10", paramLabel = "N",

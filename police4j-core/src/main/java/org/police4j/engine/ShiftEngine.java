@@ -79,6 +79,63 @@ public final class ShiftEngine {
         return HostShift.applies(range) ? HostShift.shift(this, range) : algorithm1(range);
     }
 
+    /**
+     * Lines 4 and 5 for a single region and an activation with any number of kinks: the sign
+     * becomes a choice of piece. For ReLU, leaky-ReLU and abs this is {@link #shift(LayerRange)}
+     * itself; otherwise the rule ({@link PieceRule}, decided in Java on the range's ends) picks,
+     * per unit, a piece the range fits in (a bounded middle piece only when the range is no wider
+     * than it less twice the margin), and the shift places the range inside it with the margin:
+     * {@code c = t_{j-1} + m - lo} when the range reaches below the piece, {@code t_j - m - hi} when
+     * it reaches above, 0 when it is inside. The shift is differentiable through {@code lo} and
+     * {@code hi} (the vertices' minimum and maximum, or the support's range); the "signs" of the
+     * result are the pieces' indices.
+     *
+     * @param range the region's pre-activations for this layer
+     * @param activation the activation after the layer
+     * @return K pieces (no gradient) and K shifts (differentiable)
+     */
+    public Shift shift(LayerRange range, Cpa activation) {
+        if (activation.singleKinkAtZero()) {
+            return shift(range);
+        }
+        NDArray lo = range.lo();
+        NDArray hi = range.hi();
+        float[] l = LayerRange.floats(lo);
+        float[] h = LayerRange.floats(hi);
+        int k = l.length;
+        float[] m = margins(range, k);
+        float[] centre = rule == SignRule.CENTER ? LayerRange.floats(range.centre()) : null;
+        if (rule == SignRule.MAJORITY && !range.hasVertices()) {
+            throw new IllegalArgumentException("sign rule MAJORITY needs vertices; a region given by"
+                    + " its support must use MINIMAL_SHIFT or CENTER");
+        }
+        float[] values = rule == SignRule.MAJORITY ? range.hostValues() : null;
+        int[] piece = PieceRule.choose(rule, activation, l, h, m, centre, values);
+        float[] lowEdge = new float[k];
+        float[] lowMask = new float[k];
+        float[] highEdge = new float[k];
+        float[] highMask = new float[k];
+        float[] pieces = new float[k];
+        for (int unit = 0; unit < k; unit++) {
+            int j = piece[unit];
+            pieces[unit] = j;
+            float low = PieceRule.lowEdge(activation, j, m[unit]);
+            float high = PieceRule.highEdge(activation, j, m[unit]);
+            if (l[unit] < low) {
+                lowEdge[unit] = low;
+                lowMask[unit] = 1;
+            } else if (h[unit] > high) {
+                highEdge[unit] = high;
+                highMask[unit] = 1;
+            }
+        }
+        NDManager manager = lo.getManager();
+        DataType type = lo.getDataType();
+        NDArray c = manager.create(lowEdge).toType(type, false).sub(lo).mul(manager.create(lowMask).toType(type, false))
+                .add(manager.create(highEdge).toType(type, false).sub(hi).mul(manager.create(highMask).toType(type, false)));
+        return new Shift(null, pieces, manager, c, null);
+    }
+
     /** Lines 4 and 5 in engine arrays: the definition, and the only form for float64 and support regions. */
     Shift algorithm1(LayerRange range) {
         NDArray s = vote(range); // line 4

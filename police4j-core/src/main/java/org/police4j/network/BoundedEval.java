@@ -154,6 +154,9 @@ public final class BoundedEval {
                 z = h;
                 e = eh;
             } else if (layer instanceof Activation a) {
+                if (!a.cpa().singleKinkAtZero()) {
+                    return null; // several kinks: decided by the exact path
+                }
                 byte[] sg = new byte[z.length];
                 for (int k = 0; k < z.length; k++) {
                     double s = z[k];

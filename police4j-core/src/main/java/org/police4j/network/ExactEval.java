@@ -98,7 +98,8 @@ public final class ExactEval {
      * every bias met adds its dot product with the current row to the offset. K passes of the
      * cost of one forward pass, instead of D + 1 forward passes.
      *
-     * @param sides per activation layer and unit, +1 or -1
+     * @param sides per activation layer and unit, +1 or -1 (for an activation with several kinks:
+     *     the piece, 0 to m)
      * @param winners per max-pool layer and window, the winning position
      * @param parallel whether to compute the K passes in parallel
      * @return {A (K x D), b (K)} as a two-element array: element 0 holds A's rows, element 1 holds
@@ -199,6 +200,15 @@ public final class ExactEval {
                         in[ch * avg.area() + p] = g[ch];
                     }
                 }
+            } else if (layer instanceof Activation a && !a.cpa().singleKinkAtZero()) {
+                act--;
+                for (int u = 0; u < g.length; u++) { // held on its piece: a_j h + b_j, a bias-like offset
+                    int piece = sides[act][u];
+                    if (g[u].signum() != 0) {
+                        offset = offset.add(g[u].multiply(a.cpa().exactIntercept(piece)));
+                        in[u] = g[u].multiply(a.cpa().exactSlope(piece));
+                    }
+                }
             } else if (layer instanceof Activation a) {
                 act--;
                 double slope = a.cpa().negativeSlope();
@@ -282,6 +292,16 @@ public final class ExactEval {
                 }
                 z = out;
                 scale = scale.multiply(BigDecimal.valueOf(g.area()));
+            } else if (layer instanceof Activation a && !a.cpa().singleKinkAtZero()) {
+                BigDecimal[] out = new BigDecimal[z.length];
+                record.sign[act] = new byte[z.length];
+                record.pre[act] = doubles(z, scale);
+                for (int u = 0; u < out.length; u++) {
+                    record.sign[act][u] = (byte) a.cpa().position(z[u], scale);
+                    out[u] = a.cpa().exact(z[u], scale);
+                }
+                z = out;
+                act++;
             } else if (layer instanceof Activation a) {
                 double slope = a.cpa().negativeSlope();
                 BigDecimal exactSlope = (BigDecimal) weights[i];

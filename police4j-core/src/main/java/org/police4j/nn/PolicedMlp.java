@@ -201,6 +201,9 @@ public final class PolicedMlp extends PolicedNetwork {
         r.put("roundingGuard", roundingGuard());
         r.put("activation", activation().kind().name());
         r.put("negativeSlope", activation().negativeSlope());
+        if (activation().kind() == Cpa.Kind.PIECEWISE) {
+            r.put("cpa", activation().id());
+        }
         r.put("strategy", strategy().name());
         int[] widths = new int[layers.size()];
         for (int l = 0; l < widths.length; l++) {

@@ -72,6 +72,11 @@ public abstract class PolicedNetwork extends PolicedBlock {
         this.regions = List.copyOf(settings.regions());
         this.activation = settings.activation();
         this.engine = settings.engine();
+        if (!activation.singleKinkAtZero() && regions.size() > 1) {
+            // MultiRegionShift's closest-to-zero rule knows one kink at zero
+            throw new IllegalArgumentException("regions: " + regions.size() + " regions with activation "
+                    + activation.id() + "; an activation with several kinks (or a kink away from 0) takes one region");
+        }
         this.strategy = settings.strategy();
         this.detachedShift = settings.detachedShift();
         this.roundingGuard = settings.roundingGuard();
@@ -362,7 +367,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
             NDArray signs = null;
             float[] hostShift;
             if (passes.size() == 1) {
-                ShiftEngine.Shift shift = engine.shift(ranges.get(0)); // lines 4-5
+                ShiftEngine.Shift shift = engine.shift(ranges.get(0), activation); // lines 4-5
                 c = shift.shift();
                 passes.get(0).leave(c, shift::signs); // line 7
                 signs = keepTrace ? shift.signs() : null;

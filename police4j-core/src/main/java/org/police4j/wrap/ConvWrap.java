@@ -262,10 +262,10 @@ final class ConvWrap {
         if (dense.activated) {
             throw new IllegalArgumentException("network: the last block is an activation; expected a Linear head");
         }
-        if (poolWhere != null && activation.negativeSlope() < 0) {
+        if (poolWhere != null && !activation.nonDecreasing()) {
             throw new IllegalArgumentException(poolWhere + " is refused with " + activation.id() + ": POLICE pools the"
                     + " pre-activations, which equals pooling the activations only for a non-decreasing activation;"
-                    + " use relu or leaky_relu");
+                    + " use relu, leaky_relu, relu6 or hardtanh");
         }
         PolicedConvNet net = build(items, dropouts, activation, region, c, h, w, oneD, margin);
         copyParameters(net, items, parametered);

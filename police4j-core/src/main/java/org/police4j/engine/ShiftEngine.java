@@ -95,9 +95,14 @@ public final class ShiftEngine {
      * @return K pieces (no gradient) and K shifts (differentiable)
      */
     public Shift shift(LayerRange range, Cpa activation) {
-        if (activation.singleKinkAtZero()) {
-            return shift(range);
-        }
+        return activation.singleKinkAtZero() ? shift(range) : pieces(range, activation);
+    }
+
+    /**
+     * The piece rule and its shift for any activation (for one kink at zero it gives the signs
+     * and shifts of {@link #algorithm1}, piece 1 for +1, which a property test holds it to).
+     */
+    Shift pieces(LayerRange range, Cpa activation) {
         NDArray lo = range.lo();
         NDArray hi = range.hi();
         float[] l = LayerRange.floats(lo);
@@ -257,6 +262,11 @@ public final class ShiftEngine {
         /** {@return the K shifts, differentiable} */
         public NDArray shift() {
             return shift;
+        }
+
+        /** {@return the K signs (+1/-1) as float32 values (decided in Java where the engine decided there)} */
+        public float[] hostSigns() {
+            return hostSigns != null ? hostSigns : LayerRange.floats(signs);
         }
 
         /** {@return the K signs (+1/-1), without gradient} */

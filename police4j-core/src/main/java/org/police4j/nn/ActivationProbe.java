@@ -132,7 +132,7 @@ public final class ActivationProbe {
         String claim = claimed(block);
         String head = claim != null
                 ? " does not compute " + claim + " whatever its name says: "
-                : " is not continuous piecewise affine with finitely many kinks that probing can pin down"
+                : " is not piecewise affine with finitely many kinks that probing can pin down"
                         + " (ReLU, leaky-ReLU, abs, ReLU6, hard-tanh, any such function, or the identity): ";
         return head
                 + values

@@ -91,7 +91,7 @@ class SeveralKinksWrapTest {
         assertThatThrownBy(() -> ActivationProbe.probe(Activation.tanhBlock(), "network block 3 (tanh)"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("network block 3 (tanh)")
-                .hasMessageContaining("not continuous piecewise affine");
+                .hasMessageContaining("is not piecewise affine");
         // ReLU6 up to 100, then growing like a square root: piecewise affine only near zero
         Block liar = new LambdaBlock(list -> {
             NDArray x = list.singletonOrThrow();

@@ -104,6 +104,25 @@ class SeveralKinksTest {
             float[] before = block.forward(ps, new NDList(x), false).head().toFloatArray();
             float[] after = loaded.block().forward(ps, new NDList(x), false).head().toFloatArray();
             assertThat(after).isEqualTo(before);
+
+            // DJL's own Model.save / Model.load: the record carries the activation (its kinks for
+            // the general form); a block with another activation refuses the file
+            model.save(tmp, "kinks");
+            try (Model again = Model.newInstance("kinks")) {
+                PolicedMlp twin = PolicedMlp.builder().setHidden(12, 12).setOutputs(2).optActivation(cpa)
+                        .setRegion(region).optSignRule(rule).build();
+                again.setBlock(twin);
+                again.load(tmp, "kinks");
+                assertThat(twin.forward(ps, new NDList(x), false).head().toFloatArray()).isEqualTo(before);
+            }
+            try (Model other = Model.newInstance("kinks")) {
+                Cpa different = cpa.equals(CUSTOM) ? Cpa.piecewise(new double[] {-2, 0.5, 3}, new double[] {0.25, 1, -0.5, 3}, -1)
+                        : Cpa.relu();
+                other.setBlock(PolicedMlp.builder().setHidden(12, 12).setOutputs(2).optActivation(different)
+                        .setRegion(region).optSignRule(rule).build());
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> other.load(tmp, "kinks"))
+                        .hasMessageContaining(cpa.kind() == Cpa.Kind.PIECEWISE ? "cpa" : "activation");
+            }
         }
     }
 

@@ -14,12 +14,14 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@link Kind#EXACT_VERTICES} ({@link Certifier}): decided exactly from the region's
- *       vertices, both ways; the map is correctly rounded; when not certified, it is the map of
- *       the majority activation pattern.
+ *       vertices, both ways; the map is correctly rounded when {@code mapError} is 0 (the exact
+ *       map, on request), else every entry is within {@code mapError} of the exact one (the
+ *       rigorous double map, {@link Certify}'s default); when not certified, it is the map of the
+ *       majority activation pattern.
  *   <li>{@link Kind#SUPPORT_BOUND} ({@link SupportCertifier}): proved soundly from the region's
  *       support; {@code false} means "not proved"; the violation's range is an enclosure, not
- *       attained values; the map is within {@code SupportCertifier.Result.mapUncertainty()} of the
- *       exact one, and when not certified it is the map of the pattern at the region's centre;
+ *       attained values; the map is within {@code mapError} (also {@code
+ *       SupportCertifier.Result.mapUncertainty()}) of the exact one, and when not certified it is the map of the pattern at the region's centre;
  *       layers after the first failing one are not checked; the vertex deviation is measured at
  *       a few extreme points.
  * </ul>
@@ -51,6 +53,9 @@ import java.util.Map;
  *     no interior points were given)
  * @param vertexDeviation max |net(v) - (a v + b)| over the vertices and outputs
  * @param interiorPoints how many interior points were checked
+ * @param mapError a bound on the distance of every entry of {@code a} and {@code b} to the exact
+ *     real coefficient of the network's map (for the reported pattern); 0 when every entry is the
+ *     double nearest to the exact coefficient (correctly rounded)
  */
 public record Certificate(
         Kind kind,
@@ -63,7 +68,8 @@ public record Certificate(
         double[] b,
         double interiorDeviation,
         double vertexDeviation,
-        int interiorPoints) {
+        int interiorPoints,
+        double mapError) {
 
     /** How a certificate was decided. */
     public enum Kind {
@@ -92,6 +98,8 @@ public record Certificate(
      *     no interior points were given)
      * @param vertexDeviation max |net(v) - (a v + b)| over the vertices and outputs
      * @param interiorPoints how many interior points were checked
+     * @param mapError the bound on every entry's distance to the exact map, at least 0 (0: correctly
+     *     rounded); NaN or infinite only when the bound overflowed
      */
     public Certificate {
         if (kind == null) {
@@ -113,6 +121,9 @@ public record Certificate(
             throw new IllegalArgumentException(
                     "offendingUnits must be 0 exactly when certified, got certified="
                             + certified + ", offendingUnits=" + offendingUnits);
+        }
+        if (mapError < 0) {
+            throw new IllegalArgumentException("mapError: " + mapError + ", expected at least 0");
         }
         a = deepCopy(a);
         b = b.clone();
@@ -221,7 +232,8 @@ public record Certificate(
         } else {
             sb.append("  affine map of the activation pattern at the region's centre (NOT valid on the whole region): ");
         }
-        sb.append("A is ").append(k).append(" x ").append(d).append(", b has ").append(k);
+        sb.append("A is ").append(k).append(" x ").append(d).append(", b has ").append(k)
+                .append(mapError == 0 ? ", correctly rounded" : ", every entry within " + fmt(mapError) + " of the exact map");
         if ((long) k * d <= SMALL_MAP_ENTRIES) {
             sb.append('\n');
             for (int i = 0; i < k; i++) {
@@ -263,6 +275,7 @@ public record Certificate(
         m.put("interiorDeviation", interiorDeviation);
         m.put("vertexDeviation", vertexDeviation);
         m.put("interiorPoints", interiorPoints);
+        m.put("mapError", mapError);
         return m;
     }
 
@@ -285,7 +298,8 @@ public record Certificate(
                 && Arrays.equals(b, c.b)
                 && Double.compare(interiorDeviation, c.interiorDeviation) == 0
                 && Double.compare(vertexDeviation, c.vertexDeviation) == 0
-                && interiorPoints == c.interiorPoints;
+                && interiorPoints == c.interiorPoints
+                && Double.compare(mapError, c.mapError) == 0;
     }
 
     @Override
@@ -299,7 +313,8 @@ public record Certificate(
                 firstViolation,
                 interiorDeviation,
                 vertexDeviation,
-                interiorPoints);
+                interiorPoints,
+                mapError);
         return 31 * (31 * h + Arrays.deepHashCode(a)) + Arrays.hashCode(b);
     }
 
@@ -315,7 +330,8 @@ public record Certificate(
                 + ", b=" + Arrays.toString(b)
                 + ", interiorDeviation=" + interiorDeviation
                 + ", vertexDeviation=" + vertexDeviation
-                + ", interiorPoints=" + interiorPoints + "]";
+                + ", interiorPoints=" + interiorPoints
+                + ", mapError=" + mapError + "]";
     }
 
     private static String fmt(double v) {

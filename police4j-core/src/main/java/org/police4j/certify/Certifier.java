@@ -24,14 +24,17 @@ import org.police4j.network.Pattern;
  * <h2>Exactness</h2>
  *
  * The weights are float32 and the vertices double, all exact binary fractions. Each vertex is
- * first evaluated in double with a rigorous forward error bound ({@link BoundedEval},
- * which documents the bound; networks with pooling skip it); a unit's side is accepted from the double only
- * when the double is farther from 0 than the bound. If any unit of a vertex is ambiguous
- * (typically: exactly 0, or within rounding of 0), that whole vertex is re-evaluated in exact
- * {@link java.math.BigDecimal} arithmetic ({@link ExactEval}), which only
- * multiplies and adds, never divides or rounds. Either way every side used by the verdict is
- * proved, so both paths give identical signs, verdicts, counts and maps. The fast path can be
- * switched off with {@link Builder#optFastPath(boolean)}; the reported min/max pre-activations are
+ * evaluated in double with a rigorous forward error bound ({@link BoundedEval}, which documents
+ * the bound, for every layer kind); a unit's side is accepted from the double only when the double
+ * is farther from 0 than the bound, a window's winner only when it beats every other position by
+ * more than their bounds. A unit or window the bound cannot decide (typically: exactly 0, or
+ * within rounding of 0; a tie) is decided in exact {@link java.math.BigDecimal} arithmetic
+ * ({@link ExactEval}, which only multiplies and adds, never divides or rounds), that unit alone:
+ * the exact evaluation computes only the values it depends on, and uses the sides and winners
+ * already proved (a ReLU unit proved negative is an exact zero). Either way every side used by
+ * the verdict is proved, so both paths give identical signs, verdicts and counts. The fast path
+ * can be switched off with {@link Builder#optFastPath(boolean)} (every vertex then goes through
+ * exact arithmetic whole, and the map is the exact one); the reported min/max pre-activations are
  * then the exact values correctly rounded, while with the fast path they may be the double
  * evaluations (within the proved bound of the exact values).
  *
@@ -42,28 +45,41 @@ import org.police4j.network.Pattern;
  * nothing on R), the map is {@code A_1 = W_1, a_1 = b_1; A_{l+1} = W_{l+1} diag(d_l) A_l,
  * a_{l+1} = W_{l+1} (d_l * a_l) + b_{l+1}; A = W_head diag(d_L) A_L, b = W_head (d_L * a_L) +
  * b_head}, with {@code d_l} the activation's slope on each unit's side (and each window held
- * on its winner). It is computed <em>exactly</em> in BigDecimal and only then rounded to double
- * (each entry of A and b is the double nearest to its exact value; with average pooling, the
- * exact quotient by the area rounded twice). When the network is not certified, the sides are those of
- * the majority of the vertices (ties go to +1; windows take the most frequent winner), and the certificate flags that this map is not
- * the network's function on R.
+ * on its winner). Computed backwards, one pass per output, either
+ *
+ * <ul>
+ *   <li><em>exactly</em> in BigDecimal and only then rounded to double (each entry of A and b is
+ *       the double nearest to its exact value; with average pooling, the exact quotient by the
+ *       area rounded twice): {@link Builder#optExactMap(boolean)} true, the builder's default,
+ *       and {@link Certificate#mapError()} is 0; or
+ *   <li>in double with a rigorous bound on every entry ({@link BoundedEval#affineMap}): {@code
+ *       optExactMap(false)}, {@link Certify}'s default, and every entry is within {@link
+ *       Certificate#mapError()} of the exact one (about 1e-16 relative per layer). The map is a
+ *       report: the verdict never depends on it.
+ * </ul>
+ *
+ * When the network is not certified, the sides are those of the majority of the vertices (ties
+ * go to +1; windows take the most frequent winner), and the certificate flags that this map is
+ * not the network's function on R.
  *
  * <h2>Parallelism</h2>
  *
  * Vertices are evaluated as a parallel stream, one vertex per task, on the common fork-join pool;
- * the K exact backward passes of the affine map (one per output) likewise.
+ * the K backward passes of the affine map (one per output, exact or rigorous double) likewise.
  */
 public final class Certifier {
 
     private final boolean fastPath;
     private final boolean parallel;
+    private final boolean exactMap;
 
     private Certifier(Builder builder) {
         this.fastPath = builder.fastPath;
         this.parallel = builder.parallel;
+        this.exactMap = builder.exactMap;
     }
 
-    /** {@return a builder with the defaults: fast path on, parallel on} */
+    /** {@return a builder with the defaults: fast path on, parallel on, exact map} */
     public static Builder builder() {
         return new Builder();
     }
@@ -92,6 +108,16 @@ public final class Certifier {
     /** {@return whether this certifier evaluates vertices in parallel} */
     public boolean parallel() {
         return parallel;
+    }
+
+    /** {@return whether this certifier computes the affine map exactly (else in double with a rigorous bound)} */
+    public boolean exactMap() {
+        return exactMap;
+    }
+
+    /** {@return a builder holding this certifier's settings} */
+    public Builder toBuilder() {
+        return builder().optFastPath(fastPath).optParallel(parallel).optExactMap(exactMap);
     }
 
     /**
@@ -136,11 +162,7 @@ public final class Certifier {
             indices = indices.parallel();
         }
         Pattern[] patterns =
-                indices.mapToObj(
-                                i -> {
-                                    Pattern p = fast == null ? null : fast.pattern(vertices[i]);
-                                    return p != null ? p : exact.pattern(vertices[i]);
-                                })
+                indices.mapToObj(i -> fast == null ? exact.pattern(vertices[i]) : fast.pattern(vertices[i], exact))
                         .toArray(Pattern[]::new);
         int exactVertices = 0;
         for (Pattern p : patterns) {
@@ -149,9 +171,20 @@ public final class Certifier {
             }
         }
         Verdict verdict = Verdict.of(net, patterns);
-        double[][][] map = exact.affineMap(verdict.sides, verdict.winners, parallel);
-        double[][] a = map[0];
-        double[] b = map[1][0];
+        double[][] a;
+        double[] b;
+        double mapError;
+        if (exactMap || fast == null || !net.activation().singleKinkAtZero()) { // several kinks: the exact map
+            double[][][] map = exact.affineMap(verdict.sides, verdict.winners, parallel);
+            a = map[0];
+            b = map[1][0];
+            mapError = 0;
+        } else {
+            BoundedEval.AffineMap map = fast.affineMap(verdict.sides, verdict.winners, parallel);
+            a = map.a();
+            b = map.b();
+            mapError = map.maxBound();
+        }
         Certificate certificate =
                 new Certificate(
                         Certificate.Kind.EXACT_VERTICES,
@@ -164,7 +197,8 @@ public final class Certifier {
                         b,
                         Deviation.max(net::evaluate, a, b, interior),
                         Deviation.max(net::evaluate, a, b, vertices),
-                        interior.length);
+                        interior.length,
+                        mapError);
         return new Analysis(certificate, exactVertices, verdict.sides);
     }
 
@@ -172,6 +206,7 @@ public final class Certifier {
     public static final class Builder {
         private boolean fastPath = true;
         private boolean parallel = true;
+        private boolean exactMap = true;
 
         private Builder() {}
 
@@ -195,6 +230,20 @@ public final class Certifier {
          */
         public Builder optParallel(boolean parallel) {
             this.parallel = parallel;
+            return this;
+        }
+
+        /**
+         * Whether to compute the affine map exactly in BigDecimal, each entry correctly rounded
+         * (default true), or in double with a rigorous bound on every entry ({@link
+         * Certificate#mapError()}), at about the cost of K double forward passes instead of K
+         * exact ones. The verdict is the same either way; without the fast path the map is exact.
+         *
+         * @param exactMap true for the exact map
+         * @return this builder
+         */
+        public Builder optExactMap(boolean exactMap) {
+            this.exactMap = exactMap;
             return this;
         }
 

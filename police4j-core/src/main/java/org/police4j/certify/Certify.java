@@ -1,6 +1,7 @@
 package org.police4j.certify;
 
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import java.util.ArrayList;
@@ -20,7 +21,14 @@ import org.police4j.wrap.Policed;
  * One call from a trained POLICEd network to its certificate(s): fold, sample the region, and
  * check exactly. Regions with vertices (or support regions small enough to list their points)
  * go through the exact {@link Certifier}; larger support regions through the sound interval
- * {@link SupportCertifier}.
+ * {@link SupportCertifier}. {@link #policed(Block)} takes whatever {@link Policed#wrap} returned.
+ *
+ * <p>The defaults ({@link Options#defaults()}) keep a certificate about as cheap as a few
+ * training steps at every scale: the verdict is exact (every unit proved by a rigorous double
+ * bound or, where that cannot decide, in exact arithmetic), the affine map is computed in double
+ * with a rigorous bound on every entry ({@link Certificate#mapError()}; {@link
+ * Options#optExactMap(boolean)} for the correctly rounded exact map), and the interior points, a
+ * diagnostic, are fewer for large networks ({@link Options#INTERIOR_BUDGET}).
  */
 public final class Certify {
 
@@ -30,23 +38,35 @@ public final class Certify {
     private Certify() {}
 
     /**
-     * How a certificate is measured: how many random interior points check the map empirically,
-     * the seed of their sampling, and the vertex certifier's settings: {@link #defaults()} (1000
-     * samples, seed 0, the default {@link Certifier}), changed with the {@code opt} methods, e.g.
-     * {@code Options.defaults().optInteriorSamples(200).optSeed(7)}.
+     * How a certificate is measured: how many random interior points check the map empirically
+     * (at most; the default spends at most {@link #INTERIOR_BUDGET} multiply-adds on them), the
+     * seed of their sampling, and the vertex certifier's settings: {@link #defaults()} (up to
+     * 1000 samples within the budget, seed 0, the fast certifier with the rigorous double map),
+     * changed with the {@code opt} methods, e.g. {@code
+     * Options.defaults().optInteriorSamples(200).optSeed(7)} or {@code optExactMap(true)}.
      *
-     * @param interiorSamples random points of R at which the map's deviation is measured
+     * @param interiorSamples the most random points of R at which the map's deviation is measured
      * @param seed the seed of the interior sampling
      * @param certifier the certifier used for regions certified through their vertices
+     * @param interiorBudget the most multiply-adds the interior points may cost (one point costs
+     *     one double evaluation of the network); fewer points are taken when the budget is short,
+     *     but at least {@link #MIN_INTERIOR_SAMPLES} (or {@code interiorSamples} if fewer)
      */
-    public record Options(int interiorSamples, long seed, Certifier certifier) {
+    public record Options(int interiorSamples, long seed, Certifier certifier, long interiorBudget) {
+
+        /** The default budget of the interior points: 2^27 multiply-adds, about a tenth of a second. */
+        public static final long INTERIOR_BUDGET = 1L << 27;
+
+        /** The fewest interior points a budget leaves. */
+        public static final int MIN_INTERIOR_SAMPLES = 8;
 
         /**
-         * Checks that the sample count is not negative and the certifier is given.
+         * Checks that the sample count and the budget are not negative and the certifier is given.
          *
-         * @param interiorSamples random points of R at which the map's deviation is measured
+         * @param interiorSamples the most random points of R at which the map's deviation is measured
          * @param seed the seed of the interior sampling
          * @param certifier the certifier used for regions certified through their vertices
+         * @param interiorBudget the most multiply-adds the interior points may cost
          */
         public Options {
             if (interiorSamples < 0) {
@@ -56,21 +76,28 @@ public final class Certify {
             if (certifier == null) {
                 throw new IllegalArgumentException("certifier: must not be null");
             }
-        }
-
-        /** {@return 1000 interior samples, seed 0, the default certifier} */
-        public static Options defaults() {
-            return new Options(1000, 0, Certifier.builder().build());
+            if (interiorBudget < 0) {
+                throw new IllegalArgumentException("interiorBudget: " + interiorBudget + ", expected at least 0");
+            }
         }
 
         /**
-         * {@return these options with another number of random points of R at which the deviation
-         * from the affine map is measured (0 for none); a diagnostic, the verdict does not depend on it}
+         * {@return up to 1000 interior samples within {@link #INTERIOR_BUDGET}, seed 0, the default
+         * certifier with the rigorous double map ({@code optExactMap(false)})}
+         */
+        public static Options defaults() {
+            return new Options(1000, 0, Certifier.builder().optExactMap(false).build(), INTERIOR_BUDGET);
+        }
+
+        /**
+         * {@return these options with exactly this many random points of R at which the deviation
+         * from the affine map is measured (0 for none; no budget applies); a diagnostic, the
+         * verdict does not depend on it}
          *
          * @param samples how many, at least 0
          */
         public Options optInteriorSamples(int samples) {
-            return new Options(samples, seed, certifier);
+            return new Options(samples, seed, certifier, Long.MAX_VALUE);
         }
 
         /**
@@ -79,17 +106,68 @@ public final class Certify {
          * @param newSeed any long
          */
         public Options optSeed(long newSeed) {
-            return new Options(interiorSamples, newSeed, certifier);
+            return new Options(interiorSamples, newSeed, certifier, interiorBudget);
         }
 
         /**
-         * {@return these options with another vertex certifier (its fast path and parallelism)}
+         * {@return these options with another vertex certifier (its fast path, parallelism and map)}
          *
          * @param newCertifier the certifier
          */
         public Options optCertifier(Certifier newCertifier) {
-            return new Options(interiorSamples, seed, newCertifier);
+            return new Options(interiorSamples, seed, newCertifier, interiorBudget);
         }
+
+        /**
+         * {@return these options with the affine map computed exactly (each entry correctly
+         * rounded, {@link Certificate#mapError()} 0) or in double with a rigorous bound (the
+         * default; much faster on large networks); the verdict is the same}
+         *
+         * @param exact true for the exact map
+         */
+        public Options optExactMap(boolean exact) {
+            return optCertifier(certifier.toBuilder().optExactMap(exact).build());
+        }
+
+        /** {@return how many interior points to draw for {@code net}: the samples, within the budget} */
+        int samplesFor(FoldedNetwork net) {
+            long cost = Math.max(1, Deviation.cost(net));
+            long affordable = Math.max(MIN_INTERIOR_SAMPLES, interiorBudget / cost);
+            return (int) Math.min(interiorSamples, affordable);
+        }
+    }
+
+    /**
+     * Certifies whatever {@link Policed#wrap} returned (a POLICEd MLP on its only region, or a
+     * POLICEd CNN), with the default options.
+     *
+     * @param block a block returned by {@link Policed#wrap}, initialised
+     * @return the certificate
+     * @throws IllegalArgumentException when the block is not a POLICEd network, naming its class
+     */
+    public static Certificate policed(Block block) {
+        return policed(block, Options.defaults());
+    }
+
+    /**
+     * Certifies whatever {@link Policed#wrap} returned (a POLICEd MLP on its only region, or a
+     * POLICEd CNN on its region): no cast, no choice of overload.
+     *
+     * @param block a block returned by {@link Policed#wrap}, initialised
+     * @param options interior samples, seed, certifier settings
+     * @return the certificate
+     * @throws IllegalArgumentException when the block is not a POLICEd network, naming its class
+     */
+    public static Certificate policed(Block block, Options options) {
+        if (block instanceof PolicedMlp mlp) {
+            return policed(mlp, options);
+        }
+        if (block instanceof PolicedConvNet cnn) {
+            return policed(cnn, options);
+        }
+        throw new IllegalArgumentException("block: " + (block == null ? "null" : "a " + block.getClass().getName())
+                + "; expected a POLICEd network as Policed.wrap returns it (PolicedMlp or PolicedConvNet);"
+                + " for a plain network use Certify.plain");
     }
 
     /**
@@ -256,7 +334,7 @@ public final class Certify {
      * @return the certificate
      */
     public static Certificate of(FoldedNetwork net, Region region, Options options) {
-        double[][] interior = region.sample(options.interiorSamples(), new Random(options.seed()));
+        double[][] interior = region.sample(options.samplesFor(net), new Random(options.seed()));
         if (region instanceof VertexRegion v) {
             return options.certifier().run(net, v.vertices(), interior);
         }

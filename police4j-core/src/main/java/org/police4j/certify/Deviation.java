@@ -1,6 +1,8 @@
 package org.police4j.certify;
 
 import java.util.function.Function;
+import org.police4j.network.FoldedNetwork;
+import org.police4j.network.Layer;
 
 /**
  * The empirical side of a certificate: how far a network's outputs are from its certified affine
@@ -36,5 +38,28 @@ public final class Deviation {
             }
         }
         return worst;
+    }
+
+    /**
+     * {@return about how many multiply-adds one double evaluation of {@code net} costs: a dense
+     * layer's weights, a conv's taps, one per value of every other layer}
+     *
+     * @param net the network
+     */
+    public static long cost(FoldedNetwork net) {
+        long total = 0;
+        int size = net.inputDimension();
+        for (Layer layer : net.layers()) {
+            int out = layer.outputSize(size);
+            if (layer instanceof Layer.Dense d) {
+                total += (long) d.inputs() * d.outputs();
+            } else if (layer instanceof Layer.Conv c) {
+                total += (long) out * c.inC() * c.kernelH() * c.kernelW();
+            } else {
+                total += Math.max(size, out);
+            }
+            size = out;
+        }
+        return total;
     }
 }

@@ -163,7 +163,8 @@ public final class SupportCertifier {
                         b,
                         Deviation.max(net::evaluate, a, b, interior),
                         Deviation.max(net::evaluate, a, b, extremePoints(region)),
-                        interior.length);
+                        interior.length,
+                        map.uncertainty());
         return new Result(c, map.uncertainty());
     }
 

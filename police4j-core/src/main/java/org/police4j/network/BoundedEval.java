@@ -4,18 +4,24 @@ import static org.police4j.numeric.Rounding.U;
 import static org.police4j.numeric.Rounding.gamma;
 import static org.police4j.numeric.Rounding.up;
 
+import java.util.stream.IntStream;
 import org.police4j.network.Layer.Activation;
+import org.police4j.network.Layer.ChannelAffine;
 import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Dense;
-import org.police4j.network.Layer.Flatten;
+import org.police4j.network.Layer.GlobalAvgPool;
+import org.police4j.network.Layer.MaxPool;
 
 /**
- * The rigorous double evaluation (the certificates' fast path): evaluates a point in double
- * exactly as {@link DoubleEval} does, carrying for every value a rigorous bound on its distance
- * to the exact real value, and proves each unit's sign from the double when the double is
- * farther from 0 than its bound. If any unit is ambiguous (or anything overflows), or the
- * network has a layer this path does not bound (max-pool, average pool, per-channel affine), it
- * gives up and the caller falls back to {@link ExactEval}.
+ * The rigorous double evaluation (the certificates' fast path), for every layer kind: evaluates a
+ * point in double exactly as {@link DoubleEval} does, carrying for every value a rigorous bound on
+ * its distance to the exact real value, and proves each unit's sign (each window's winner) from
+ * the double when the double is farther from 0 (from the other positions) than its bound. What the
+ * bound cannot decide (a unit on the kink or within rounding of it, a near-tie in a window) is
+ * decided in exact arithmetic, unit by unit, by an {@link ExactEval.Point} that is told every
+ * side and winner proved so far; the double pass then goes on from the exact decision. The same
+ * bounds carried backwards give the network's affine map for a fixed pattern with a rigorous error
+ * bound per entry ({@link #affineMap}).
  *
  * <h2>The bound</h2>
  *
@@ -34,168 +40,505 @@ import org.police4j.network.Layer.Flatten;
  * goes through at most n + 1 roundings), plus an absolute term covering gradual underflow (each
  * subnormal rounding errs by at most 2^-1075). Since the bound itself is computed in double from
  * nonnegative terms, it is inflated by a factor {@code 1 + 2^-20} (far more than the relative
- * rounding error of summing fewer than 2^30 nonnegative terms) plus {@code MIN_VALUE}.
+ * rounding error of summing fewer than 2^30 nonnegative terms) plus {@code MIN_VALUE}. A
+ * per-channel affine map is the case n = 1; a global average pool {@code fl(fl(Σ ẑ) / n)} is
+ * within {@code (Σ e + γ_n Σ |ẑ|) / n + u |ĥ|} (plus underflow) of the exact mean.
  *
  * <p>After the activation: on the positive side {@code ẑ = ĥ} keeps the bound; on the negative
  * side (slope c = {@code Cpa.negativeSlope()}) ReLU's c = 0 gives an exact 0 (bound 0), abs's
  * c = -1 an exact negation (same bound), and any other c (leaky-ReLU) {@code ẑ = fl(c ĥ)} with
- * bound {@code |c| E + 2u |ẑ| + MIN_VALUE} (one more rounding), again inflated.
+ * bound {@code |c| E + 2u |ẑ| + MIN_VALUE} (one more rounding), again inflated. A unit decided
+ * exactly on the kink is an exact 0. A window's winner w is proved when, for every other position
+ * q, {@code fl(ĥ_w - ĥ_q) > up(E_w + E_q + 2u |fl(ĥ_w - ĥ_q)|)}; the pooled value is then {@code
+ * ĥ_w} with its bound (a window decided exactly takes its lowest maximal position).
+ *
+ * <p>Backwards ({@link #affineMap}), one pass per output: the row {@code g} of the output's map
+ * with respect to a layer's output goes to its input as {@code g W} (computed in the order of the
+ * layer's outputs), with the same bound in transposed form, {@code |ĝ' - g'| <= Σ_o |w_o| (γ_{m+1}
+ * |ĝ_o| + r_o)} plus underflow for m outputs, and every bias met adds {@code g . b} to the offset
+ * with the bound of a sum of m + 1 terms.
  */
 public final class BoundedEval {
 
     private final FoldedNetwork net;
-    private final double[][][] dense;
-    private final boolean supported;
     private final int activations;
+    private final int pools;
 
     /**
-     * Widens the dense weights to double once.
+     * Prepares the rigorous evaluation of {@code net} (nothing is copied).
      *
      * @param net the network
      */
     public BoundedEval(FoldedNetwork net) {
         this.net = net;
-        int n = net.layers().size();
-        dense = new double[n][][];
-        boolean ok = true;
         int a = 0;
-        for (int i = 0; i < n; i++) {
-            Layer layer = net.layers().get(i);
-            if (layer instanceof Dense d) {
-                double[][] w = new double[d.outputs()][d.inputs()];
-                for (int k = 0; k < w.length; k++) {
-                    for (int j = 0; j < w[k].length; j++) {
-                        w[k][j] = d.weight()[k][j];
-                    }
-                }
-                dense[i] = w;
-            } else if (layer instanceof Activation) {
+        int p = 0;
+        for (Layer layer : net.layers()) {
+            if (layer instanceof Activation) {
                 a++;
-            } else if (!(layer instanceof Conv || layer instanceof Flatten)) {
-                ok = false;
+            } else if (layer instanceof MaxPool) {
+                p++;
             }
         }
-        supported = ok;
         activations = a;
+        pools = p;
     }
 
-    /** {@return whether every layer of the network is one this path bounds} */
+    /** {@return whether every layer of the network is one this path bounds (every layer kind is)} */
     public boolean supported() {
-        return supported;
+        return true;
     }
 
     /**
-     * {@return the proved pattern of x, or null when some unit's sign cannot be decided from the
-     * double evaluation (then x must be evaluated exactly)}
+     * {@return the proved pattern of x, or null when some unit's sign (or window's winner) cannot
+     * be decided from the double evaluation (then use {@link #pattern(double[], ExactEval)})}
      *
      * @param x one flattened input
      */
     public Pattern pattern(double[] x) {
-        if (!supported) {
-            return null;
-        }
+        return pattern(x, null);
+    }
+
+    /**
+     * {@return the pattern of x, every sign and winner proved: by the rigorous bound where it
+     * decides, else in exact arithmetic ({@link Pattern#exact} then says so); null only when
+     * {@code exact} is null and the bound did not decide everything}
+     *
+     * @param x one flattened input
+     * @param exact the exact evaluation of the same network for what the bound cannot decide, or
+     *     null to give up instead
+     */
+    public Pattern pattern(double[] x, ExactEval exact) {
+        byte[][] signs = new byte[activations][];
+        double[][] pres = new double[activations][];
+        long[][] allMaxima = new long[pools][];
+        double[][] poolInputs = new double[pools][];
+        boolean usedExact = false;
+        ExactEval.Point point = exact == null ? null : exact.point(x);
         double[] z = x.clone();
         double[] e = new double[x.length]; // inputs are exact
-        byte[][] sign = new byte[activations][];
-        double[][] pre = new double[activations][];
         int act = 0;
-        for (int i = 0; i < net.layers().size() && act < activations; i++) {
+        int pool = 0;
+        for (int i = 0; i < net.layers().size(); i++) {
             Layer layer = net.layers().get(i);
-            if (layer instanceof Dense d) {
-                double[][] w = dense[i];
-                int n = z.length;
-                double g = gamma(n + 1);
-                double absolute = (2.0 * n + 2) * Double.MIN_NORMAL;
-                double[] h = new double[w.length];
-                double[] eh = new double[w.length];
-                for (int k = 0; k < h.length; k++) {
-                    double[] row = w[k];
-                    double b = d.bias()[k];
-                    double s = b;
-                    double mag = Math.abs(b);
-                    double prop = 0;
-                    for (int j = 0; j < n; j++) {
-                        double wj = row[j];
-                        s += wj * z[j];
-                        double aw = Math.abs(wj);
-                        mag += aw * Math.abs(z[j]);
-                        prop += aw * e[j];
-                    }
-                    h[k] = s;
-                    eh[k] = up(g * mag + prop + absolute);
-                }
-                z = h;
-                e = eh;
-            } else if (layer instanceof Conv c) {
-                int n = c.inC() * c.kernelH() * c.kernelW();
-                double g = gamma(n + 1);
-                double absolute = (2.0 * n + 2) * Double.MIN_NORMAL;
-                double[] h = new double[c.bias().length];
-                double[] eh = new double[h.length];
-                float[] w = c.weight();
-                double[] acc = new double[3];
-                double[] zin = z;
-                double[] ein = e;
-                for (int o = 0; o < h.length; o++) {
-                    double b = c.bias()[o];
-                    acc[0] = b;
-                    acc[1] = Math.abs(b);
-                    acc[2] = 0;
-                    c.taps(o, (in, wi) -> {
-                        double wj = w[wi];
-                        acc[0] += wj * zin[in];
-                        double aw = Math.abs(wj);
-                        acc[1] += aw * Math.abs(zin[in]);
-                        acc[2] += aw * ein[in];
-                    });
-                    h[o] = acc[0];
-                    eh[o] = up(g * acc[1] + acc[2] + absolute);
-                }
-                z = h;
-                e = eh;
-            } else if (layer instanceof Activation a) {
-                if (!a.cpa().singleKinkAtZero()) {
-                    return null; // several kinks: decided by the exact path
+            if (layer instanceof Activation a) {
+                if (!finite(z, e) || !a.cpa().singleKinkAtZero()) { // several kinks: the exact path decides
+                    return exact == null ? null : exact.pattern(x);
                 }
                 byte[] sg = new byte[z.length];
+                double[] pre = z.clone();
                 for (int k = 0; k < z.length; k++) {
-                    double s = z[k];
-                    double bound = e[k];
-                    if (!(Double.isFinite(s) && Double.isFinite(bound))) {
-                        return null;
-                    }
-                    if (s > bound) {
+                    if (z[k] > e[k]) {
                         sg[k] = 1;
-                    } else if (s < -bound) {
+                    } else if (z[k] < -e[k]) {
                         sg[k] = -1;
-                    } else {
+                    } else if (point == null) {
                         return null; // ambiguous: the exact value may be 0 or of either sign
+                    } else {
+                        sg[k] = (byte) point.value(i - 1, k).signum();
+                        pre[k] = point.doubleValue(i - 1, k);
+                        usedExact = true;
                     }
                 }
-                sign[act] = sg;
-                pre[act] = z.clone();
-                double slope = a.cpa().negativeSlope();
-                double[] h = z.clone();
-                double[] eh = e.clone();
-                for (int k = 0; k < h.length; k++) {
-                    if (sg[k] < 0) {
-                        if (slope == 0.0) {
-                            h[k] = 0.0; // exact
-                            eh[k] = 0.0;
-                        } else if (slope == -1.0) {
-                            h[k] = -h[k]; // exact, same bound
-                        } else if (slope != 1.0) {
-                            h[k] = slope * h[k]; // one more rounding
-                            eh[k] = up(Math.abs(slope) * eh[k] + 2 * U * Math.abs(h[k]));
+                if (point != null) {
+                    point.proveSides(i, sg);
+                }
+                signs[act] = sg;
+                pres[act] = pre;
+                activate(a.cpa().negativeSlope(), sg, z, e);
+                act++;
+            } else if (layer instanceof MaxPool p) {
+                if (!finite(z, e)) {
+                    return exact == null ? null : exact.pattern(x);
+                }
+                int n = p.outputSize(z.length);
+                long[] maxima = new long[n];
+                int[] winners = new int[n];
+                double[] h = new double[n];
+                double[] eh = new double[n];
+                for (int u = 0; u < n; u++) {
+                    long candidates = candidates(p, u, z, e);
+                    if (Long.bitCount(candidates) == 1) {
+                        maxima[u] = candidates;
+                    } else if (point == null) {
+                        return null;
+                    } else {
+                        maxima[u] = point.maxima(i, u, candidates);
+                        usedExact = true;
+                    }
+                    winners[u] = Long.numberOfTrailingZeros(maxima[u]);
+                    h[u] = z[p.position(u, winners[u])];
+                    eh[u] = e[p.position(u, winners[u])];
+                }
+                if (point != null) {
+                    point.proveWinners(i, winners);
+                }
+                allMaxima[pool] = maxima;
+                poolInputs[pool] = z;
+                z = h;
+                e = eh;
+                pool++;
+            } else {
+                double[][] next = forward(layer, z, e);
+                z = next[0];
+                e = next[1];
+            }
+        }
+        return new Pattern(signs, pres, allMaxima, poolInputs, usedExact);
+    }
+
+    private static boolean finite(double[] z, double[] e) {
+        for (int k = 0; k < z.length; k++) {
+            if (!(Double.isFinite(z[k]) && Double.isFinite(e[k]))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The positions of window u that may hold its maximum: the largest double (the lowest on ties)
+     * alone when it is proved above every other position, else every position not proved below it.
+     */
+    private static long candidates(MaxPool p, int u, double[] z, double[] e) {
+        int best = 0;
+        for (int q = 1; q < p.window(); q++) {
+            if (z[p.position(u, q)] > z[p.position(u, best)]) {
+                best = q;
+            }
+        }
+        int w = p.position(u, best);
+        long mask = 1L << best;
+        for (int q = 0; q < p.window(); q++) {
+            int at = p.position(u, q);
+            double gap = z[w] - z[at];
+            if (q != best && !(gap > up(e[w] + e[at] + 2 * U * Math.abs(gap)))) {
+                mask |= 1L << q;
+            }
+        }
+        return mask;
+    }
+
+    /** Applies the activation with proved signs to (z, e) in place. */
+    private static void activate(double slope, byte[] sg, double[] z, double[] e) {
+        for (int k = 0; k < z.length; k++) {
+            if (sg[k] == 0) {
+                z[k] = 0.0; // exactly on the kink: exactly 0 on either side
+                e[k] = 0.0;
+            } else if (sg[k] < 0) {
+                if (slope == 0.0) {
+                    z[k] = 0.0; // exact
+                    e[k] = 0.0;
+                } else if (slope == -1.0) {
+                    z[k] = -z[k]; // exact, same bound
+                } else if (slope != 1.0) {
+                    z[k] = slope * z[k]; // one more rounding
+                    e[k] = up(Math.abs(slope) * e[k] + 2 * U * Math.abs(z[k]));
+                }
+            }
+        }
+    }
+
+    /** One affine layer (dense, conv, per-channel affine, global average pool, flatten) on (values, bounds). */
+    private static double[][] forward(Layer layer, double[] z, double[] e) {
+        if (layer instanceof Dense d) {
+            int n = z.length;
+            double g = gamma(n + 1);
+            double absolute = (2.0 * n + 2) * Double.MIN_NORMAL;
+            double[] h = new double[d.outputs()];
+            double[] eh = new double[h.length];
+            for (int k = 0; k < h.length; k++) {
+                float[] row = d.weight()[k];
+                double b = d.bias()[k];
+                double s = b;
+                double mag = Math.abs(b);
+                double prop = 0;
+                for (int j = 0; j < n; j++) {
+                    double wj = row[j];
+                    s += wj * z[j];
+                    double aw = Math.abs(wj);
+                    mag += aw * Math.abs(z[j]);
+                    prop += aw * e[j];
+                }
+                h[k] = s;
+                eh[k] = up(g * mag + prop + absolute);
+            }
+            return new double[][] {h, eh};
+        } else if (layer instanceof Conv c) {
+            int n = c.inC() * c.kernelH() * c.kernelW();
+            double g = gamma(n + 1);
+            double absolute = (2.0 * n + 2) * Double.MIN_NORMAL;
+            double[] h = new double[c.bias().length];
+            double[] eh = new double[h.length];
+            float[] w = c.weight();
+            double[] acc = new double[3];
+            for (int o = 0; o < h.length; o++) {
+                double b = c.bias()[o];
+                acc[0] = b;
+                acc[1] = Math.abs(b);
+                acc[2] = 0;
+                c.taps(o, (in, wi) -> {
+                    double wj = w[wi];
+                    acc[0] += wj * z[in];
+                    double aw = Math.abs(wj);
+                    acc[1] += aw * Math.abs(z[in]);
+                    acc[2] += aw * e[in];
+                });
+                h[o] = acc[0];
+                eh[o] = up(g * acc[1] + acc[2] + absolute);
+            }
+            return new double[][] {h, eh};
+        } else if (layer instanceof ChannelAffine a) {
+            double g = gamma(2);
+            double[] h = new double[z.length];
+            double[] eh = new double[z.length];
+            for (int k = 0; k < h.length; k++) {
+                int ch = k / a.positions();
+                double s = a.scale()[ch];
+                double t = a.offset()[ch];
+                h[k] = s * z[k] + t;
+                eh[k] = up(g * (Math.abs(s) * Math.abs(z[k]) + Math.abs(t)) + Math.abs(s) * e[k] + 4 * Double.MIN_NORMAL);
+            }
+            return new double[][] {h, eh};
+        } else if (layer instanceof GlobalAvgPool p) {
+            int n = p.area();
+            double g = gamma(n);
+            double[] h = new double[p.c()];
+            double[] eh = new double[h.length];
+            for (int ch = 0; ch < h.length; ch++) {
+                double s = 0;
+                double mag = 0;
+                double prop = 0;
+                for (int q = 0; q < n; q++) {
+                    double v = z[ch * n + q];
+                    s += v;
+                    mag += Math.abs(v);
+                    prop += e[ch * n + q];
+                }
+                h[ch] = s / n;
+                eh[ch] = up((prop + g * mag) / n + 2 * U * Math.abs(h[ch])
+                        + 2 * Double.MIN_NORMAL);
+            }
+            return new double[][] {h, eh};
+        }
+        return new double[][] {z, e}; // Flatten: the layout is already flat
+    }
+
+    /**
+     * The network's affine map with every unit held on its side and every window on its winner,
+     * in double, with a rigorous bound on each entry's distance to the exact real coefficient of
+     * the float32 network's map (see the class comment). K backward passes of about the cost of
+     * one double forward pass each.
+     *
+     * @param sides per activation layer and unit, +1 or -1
+     * @param winners per max-pool layer and window, the winning position
+     * @param parallel whether to compute the K passes in parallel
+     * @return the map and its bounds
+     */
+    public AffineMap affineMap(int[][] sides, int[][] winners, boolean parallel) {
+        int outputs = net.outputDimension();
+        IntStream rows = IntStream.range(0, outputs);
+        if (parallel) {
+            rows = rows.parallel();
+        }
+        double[][][] passes = rows.mapToObj(k -> backward(k, sides, winners)).toArray(double[][][]::new);
+        int d = net.inputDimension();
+        double[][] a = new double[outputs][];
+        double[][] aBound = new double[outputs][];
+        double[] b = new double[outputs];
+        double[] bBound = new double[outputs];
+        for (int k = 0; k < outputs; k++) {
+            a[k] = java.util.Arrays.copyOf(passes[k][0], d);
+            aBound[k] = java.util.Arrays.copyOf(passes[k][1], d);
+            b[k] = passes[k][0][d];
+            bBound[k] = passes[k][1][d];
+        }
+        return new AffineMap(a, b, aBound, bBound);
+    }
+
+    /**
+     * An affine map {@code A x + b} in double with a rigorous bound on every entry: {@code |A_kj -
+     * exact_kj| <= aBound_kj}, {@code |b_k - exact_k| <= bBound_k}.
+     *
+     * @param a K x D
+     * @param b K
+     * @param aBound K x D, nonnegative
+     * @param bBound K, nonnegative
+     */
+    public record AffineMap(double[][] a, double[] b, double[][] aBound, double[] bBound) {
+
+        /** {@return the largest bound over all entries of A and b (NaN or infinite if any overflowed)} */
+        public double maxBound() {
+            double worst = 0;
+            for (int k = 0; k < b.length; k++) {
+                worst = worse(worst, bBound[k]);
+                for (double r : aBound[k]) {
+                    worst = worse(worst, r);
+                }
+            }
+            return worst;
+        }
+
+        private static double worse(double worst, double r) {
+            return r > worst || Double.isNaN(r) ? r : worst;
+        }
+    }
+
+    /**
+     * Row k of the held network's map with its bounds: {@code g} (bound {@code r}) is the row with
+     * respect to the current layer's output, carried back to its input; the offset collects {@code
+     * g . bias}.
+     *
+     * @return {the D coefficients then the offset, their bounds}
+     */
+    private double[][] backward(int k, int[][] sides, int[][] winners) {
+        java.util.List<Layer> layers = net.layers();
+        int[] sizes = new int[layers.size()];
+        int size = net.inputDimension();
+        for (int i = 0; i < layers.size(); i++) {
+            sizes[i] = size;
+            size = layers.get(i).outputSize(size);
+        }
+        double[] g = new double[size];
+        double[] r = new double[size];
+        g[k] = 1;
+        double[] offset = {0, 0}; // value, bound
+        int act = activations;
+        int pool = pools;
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            Layer layer = layers.get(i);
+            double[] in = new double[sizes[i]];
+            double[] rin = new double[sizes[i]];
+            if (layer instanceof Dense d) {
+                int m = g.length;
+                double gm = gamma(m + 1);
+                addBias(offset, g, r, d.bias(), o -> o, gm);
+                for (int o = 0; o < m; o++) {
+                    double go = g[o];
+                    if (go == 0 && r[o] == 0) {
+                        continue;
+                    }
+                    double co = gm * Math.abs(go) + r[o];
+                    float[] row = d.weight()[o];
+                    for (int j = 0; j < in.length; j++) {
+                        double w = row[j];
+                        in[j] += go * w;
+                        rin[j] += co * Math.abs(w);
+                    }
+                }
+                finish(rin, (2.0 * m + 2) * Double.MIN_NORMAL);
+            } else if (layer instanceof Conv c) {
+                int m = c.outC() * c.kernelH() * c.kernelW(); // the most outputs one input feeds
+                double gm = gamma(m + 1);
+                addBias(offset, g, r, c.bias(), o -> o, gamma(g.length + 1));
+                float[] w = c.weight();
+                for (int o = 0; o < g.length; o++) {
+                    double go = g[o];
+                    if (go == 0 && r[o] == 0) {
+                        continue;
+                    }
+                    double co = gm * Math.abs(go) + r[o];
+                    c.taps(o, (x, wi) -> {
+                        in[x] += go * w[wi];
+                        rin[x] += co * Math.abs(w[wi]);
+                    });
+                }
+                finish(rin, (2.0 * m + 2) * Double.MIN_NORMAL);
+            } else if (layer instanceof MaxPool p) {
+                pool--;
+                double gw = gamma(p.window());
+                boolean[] touched = new boolean[in.length];
+                for (int u = 0; u < g.length; u++) {
+                    if (g[u] != 0 || r[u] != 0) {
+                        int x = p.position(u, winners[pool][u]);
+                        in[x] += g[u];
+                        rin[x] += r[u] + gw * Math.abs(g[u]);
+                        touched[x] = true;
+                    }
+                }
+                for (int x = 0; x < in.length; x++) {
+                    rin[x] = touched[x] ? up(rin[x] + 2 * Double.MIN_NORMAL) : 0; // untouched: an exact zero
+                }
+            } else if (layer instanceof ChannelAffine c) {
+                addBias(offset, g, r, c.offset(), u -> u / c.positions(), gamma(g.length + 1));
+                double g1 = gamma(1);
+                for (int u = 0; u < g.length; u++) {
+                    if (g[u] != 0 || r[u] != 0) {
+                        double s = c.scale()[u / c.positions()];
+                        in[u] = g[u] * s;
+                        rin[u] = up(Math.abs(s) * (r[u] + g1 * Math.abs(g[u])) + 2 * Double.MIN_NORMAL);
+                    }
+                }
+            } else if (layer instanceof GlobalAvgPool avg) {
+                int n = avg.area();
+                double g1 = gamma(1);
+                for (int ch = 0; ch < g.length; ch++) {
+                    if (g[ch] != 0 || r[ch] != 0) {
+                        double v = g[ch] / n;
+                        double bound = up((r[ch] + g1 * Math.abs(g[ch])) / n + 2 * Double.MIN_NORMAL);
+                        for (int q = 0; q < n; q++) {
+                            in[ch * n + q] = v;
+                            rin[ch * n + q] = bound;
                         }
                     }
                 }
-                z = h;
-                e = eh;
-                act++;
+            } else if (layer instanceof Activation a) {
+                act--;
+                double slope = a.cpa().negativeSlope();
+                for (int u = 0; u < g.length; u++) {
+                    if (sides[act][u] > 0 || slope == 1.0) {
+                        in[u] = g[u];
+                        rin[u] = r[u];
+                    } else if (slope == -1.0) {
+                        in[u] = -g[u];
+                        rin[u] = r[u];
+                    } else if (slope != 0.0) {
+                        in[u] = slope * g[u];
+                        rin[u] = up(Math.abs(slope) * (r[u] + gamma(1) * Math.abs(g[u])) + 2 * Double.MIN_NORMAL);
+                    } // ReLU below the kink: an exact zero row
+                }
+            } else {
+                System.arraycopy(g, 0, in, 0, g.length); // Flatten
+                System.arraycopy(r, 0, rin, 0, r.length);
             }
-            // Flatten: the layout is already flat
+            g = in;
+            r = rin;
         }
-        return new Pattern(sign, pre, new long[0][], new double[0][], false);
+        double[] row = java.util.Arrays.copyOf(g, g.length + 1);
+        double[] bound = java.util.Arrays.copyOf(r, r.length + 1);
+        row[g.length] = offset[0];
+        bound[g.length] = offset[1];
+        return new double[][] {row, bound};
+    }
+
+    /**
+     * Adds {@code Σ_o g_o bias[index(o)]} to the offset {value, bound}: a sum of (at most m + 1
+     * terms) whose rounding {@code gm} covers.
+     */
+    private static void addBias(double[] offset, double[] g, double[] r, float[] bias,
+            java.util.function.IntUnaryOperator index, double gm) {
+        double s = offset[0];
+        double mag = Math.abs(s);
+        double prop = offset[1];
+        int m = 0;
+        for (int o = 0; o < g.length; o++) {
+            if (g[o] == 0 && r[o] == 0) {
+                continue;
+            }
+            double b = bias[index.applyAsInt(o)];
+            s += g[o] * b;
+            mag += Math.abs(g[o]) * Math.abs(b);
+            prop += r[o] * Math.abs(b);
+            m++;
+        }
+        offset[0] = s;
+        offset[1] = m == 0 ? offset[1] : up(prop + gm * mag + (2.0 * m + 2) * Double.MIN_NORMAL);
+    }
+
+    /** Turns accumulated bounds into rigorous ones, with the underflow term of every sum. */
+    private static void finish(double[] bounds, double absolute) {
+        for (int j = 0; j < bounds.length; j++) {
+            bounds[j] = up(bounds[j] + absolute);
+        }
     }
 }

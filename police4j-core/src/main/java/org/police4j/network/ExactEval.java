@@ -3,6 +3,7 @@ package org.police4j.network;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.IntStream;
 import org.police4j.network.Layer.Activation;
 import org.police4j.network.Layer.ChannelAffine;
@@ -23,6 +24,14 @@ import org.police4j.network.Layer.MaxPool;
  * max-pool commutes with a positive factor, so every sign and every comparison is that of the
  * true network. Exact zeros are skipped, which keeps ReLU's inactive units free.
  *
+ * <p>A point's values are computed on demand ({@link Point}), each at most once: the whole
+ * pattern ({@link #pattern}) asks for every one, the rigorous double path ({@link BoundedEval})
+ * only for the units and windows its error bound cannot decide, after telling the point the sides
+ * and winners it has proved (a ReLU unit proved negative is then an exact zero without being
+ * computed, a window with a proved winner reads only that position). Parameters are converted to
+ * exact numbers when first used (a dense layer row by row), so a network whose units the double
+ * path decides costs no conversion at all.
+ *
  * <p>With a fixed pattern (a side per unit, a winner per window) every layer is affine: the
  * network's affine map for that pattern is computed backwards through the transposed layers,
  * one exact pass per output ({@link #affineMap}).
@@ -30,44 +39,49 @@ import org.police4j.network.Layer.MaxPool;
 public final class ExactEval {
 
     private final FoldedNetwork net;
-    private final Object[] weights;
-    private final Object[] biases;
+    /** Per layer: a dense layer's rows (converted on first use), else null. */
+    private final AtomicReferenceArray<BigDecimal[]>[] denseRows;
+    /** Per layer: the other parameters' exact values (conv weight, channel scale), converted on first use. */
+    private final AtomicReferenceArray<BigDecimal[]> weights;
+    /** Per layer: the biases (dense, conv, channel offset), converted on first use. */
+    private final AtomicReferenceArray<BigDecimal[]> biases;
+    /** Per layer: the exact slope below the kink of an activation. */
+    private final BigDecimal[] slopes;
+    /** Per layer: the factor its outputs are carried times (the product of the average pools' areas so far). */
+    private final BigDecimal[] scales;
     private final int activations;
     private final int pools;
 
     /**
-     * Converts the network's parameters to exact numbers once.
+     * Prepares the exact evaluation; parameters are converted to exact numbers when first used.
      *
      * @param net the network
      */
+    @SuppressWarnings("unchecked")
     public ExactEval(FoldedNetwork net) {
         this.net = net;
         int n = net.layers().size();
-        weights = new Object[n];
-        biases = new Object[n];
+        denseRows = new AtomicReferenceArray[n];
+        weights = new AtomicReferenceArray<>(n);
+        biases = new AtomicReferenceArray<>(n);
+        slopes = new BigDecimal[n];
+        scales = new BigDecimal[n];
         int a = 0;
         int p = 0;
+        BigDecimal scale = BigDecimal.ONE;
         for (int i = 0; i < n; i++) {
             Layer layer = net.layers().get(i);
             if (layer instanceof Dense d) {
-                BigDecimal[][] w = new BigDecimal[d.outputs()][];
-                for (int k = 0; k < w.length; k++) {
-                    w[k] = exact(d.weight()[k]);
-                }
-                weights[i] = w;
-                biases[i] = exact(d.bias());
-            } else if (layer instanceof Conv c) {
-                weights[i] = exact(c.weight());
-                biases[i] = exact(c.bias());
-            } else if (layer instanceof ChannelAffine c) {
-                weights[i] = exact(c.scale());
-                biases[i] = exact(c.offset());
+                denseRows[i] = new AtomicReferenceArray<>(d.outputs());
             } else if (layer instanceof Activation act) {
-                weights[i] = new BigDecimal(act.cpa().negativeSlope());
+                slopes[i] = new BigDecimal(act.cpa().negativeSlope());
                 a++;
             } else if (layer instanceof MaxPool) {
                 p++;
+            } else if (layer instanceof GlobalAvgPool g) {
+                scale = scale.multiply(BigDecimal.valueOf(g.area()));
             }
+            scales[i] = scale;
         }
         activations = a;
         pools = p;
@@ -79,13 +93,218 @@ public final class ExactEval {
      * @param x one flattened input
      */
     public Pattern pattern(double[] x) {
-        BigDecimal[] z = new BigDecimal[x.length];
-        for (int j = 0; j < x.length; j++) {
-            z[j] = new BigDecimal(x[j]);
-        }
+        Point point = point(x);
         Pattern p = new Pattern(new byte[activations][], new double[activations][], new long[pools][], new double[pools][], true);
-        run(z, p);
+        int act = 0;
+        int pool = 0;
+        for (int i = 0; i < net.layers().size(); i++) {
+            Layer layer = net.layers().get(i);
+            if (layer instanceof Activation a) {
+                int n = point.size(i - 1);
+                p.sign[act] = new byte[n];
+                p.pre[act] = new double[n];
+                boolean one = a.cpa().singleKinkAtZero();
+                for (int u = 0; u < n; u++) {
+                    // several kinks: the position code, piece or kink (Cpa.position; the sign for one kink)
+                    p.sign[act][u] = (byte) (one ? point.value(i - 1, u).signum() : a.cpa().position(point.value(i - 1, u), scales[i]));
+                    p.pre[act][u] = point.doubleValue(i - 1, u);
+                }
+                act++;
+            } else if (layer instanceof MaxPool m) {
+                int n = point.size(i);
+                p.maxima[pool] = new long[n];
+                for (int u = 0; u < n; u++) {
+                    p.maxima[pool][u] = point.maxima(i, u, -1L);
+                }
+                p.poolInput[pool] = new double[point.size(i - 1)];
+                for (int k = 0; k < p.poolInput[pool].length; k++) {
+                    p.poolInput[pool][k] = point.doubleValue(i - 1, k);
+                }
+                pool++;
+            }
+        }
         return p;
+    }
+
+    /**
+     * {@return the exact values of the network at x, each computed when first asked for}
+     *
+     * @param x one flattened input
+     */
+    public Point point(double[] x) {
+        return new Point(x);
+    }
+
+    /**
+     * One point's exact values, computed on demand and kept: {@code value(i, k)} is output k of
+     * layer i (layer -1 is the input), carried times the layer's scale. Sides and winners proved
+     * elsewhere (by a rigorous bound) may be handed in first ({@link #proveSides}, {@link
+     * #proveWinners}); they spare the computation of what they already decide. Not thread-safe:
+     * one point per thread.
+     */
+    public final class Point {
+
+        private final BigDecimal[][] values;
+        private final byte[][] sides;
+        private final int[][] winners;
+        private final double[] x;
+
+        private Point(double[] x) {
+            this.x = x;
+            int n = net.layers().size();
+            values = new BigDecimal[n][];
+            sides = new byte[n][];
+            winners = new int[n][];
+        }
+
+        /**
+         * Hands in the proved sides of an activation's units: +1 when the exact pre-activation is
+         * above 0, -1 below, 0 when it is exactly 0.
+         *
+         * @param layer the activation's index in the network's layers
+         * @param proved one entry per unit, used as given (not copied)
+         */
+        public void proveSides(int layer, byte[] proved) {
+            sides[layer] = proved;
+        }
+
+        /**
+         * Hands in the proved winners of a max-pool's windows: a position holding the window's exact maximum.
+         *
+         * @param layer the max-pool's index in the network's layers
+         * @param proved one position per window, used as given (not copied)
+         */
+        public void proveWinners(int layer, int[] proved) {
+            winners[layer] = proved;
+        }
+
+        /**
+         * {@return the exact output k of layer i (i = -1: the input), times the layer's scale}
+         *
+         * @param i the layer's index, or -1
+         * @param k the value's index
+         */
+        public BigDecimal value(int i, int k) {
+            if (i < 0) {
+                return new BigDecimal(x[k]);
+            }
+            BigDecimal[] layer = values[i];
+            if (layer == null) {
+                layer = new BigDecimal[size(i)];
+                values[i] = layer;
+            }
+            BigDecimal v = layer[k];
+            if (v == null) {
+                v = compute(i, k);
+                layer[k] = v;
+            }
+            return v;
+        }
+
+        /**
+         * {@return the exact output k of layer i rounded to double (the scale divided out)}
+         *
+         * @param i the layer's index, or -1
+         * @param k the value's index
+         */
+        public double doubleValue(int i, int k) {
+            BigDecimal v = value(i, k);
+            BigDecimal scale = i < 0 ? BigDecimal.ONE : scales[i];
+            return scale.equals(BigDecimal.ONE) ? v.doubleValue() : v.divide(scale, MathContext.DECIMAL128).doubleValue();
+        }
+
+        /**
+         * {@return the positions of a max-pool's window holding its exact maximum, as a bit set}
+         *
+         * @param i the max-pool's index in the network's layers
+         * @param u the window (pooled value)
+         * @param candidates the positions that may hold the maximum (a bit set; every other one is
+         *     known to be below one of them)
+         */
+        public long maxima(int i, int u, long candidates) {
+            MaxPool p = (MaxPool) net.layers().get(i);
+            BigDecimal best = null;
+            long mask = 0;
+            for (int q = 0; q < p.window(); q++) {
+                if ((candidates & (1L << q)) == 0) {
+                    continue;
+                }
+                BigDecimal v = value(i - 1, p.position(u, q));
+                int cmp = best == null ? 1 : v.compareTo(best);
+                if (cmp > 0) {
+                    best = v;
+                    mask = 1L << q;
+                } else if (cmp == 0) {
+                    mask |= 1L << q;
+                }
+            }
+            return mask;
+        }
+
+        private int size(int i) {
+            int size = net.inputDimension();
+            for (int l = 0; l <= i; l++) {
+                size = net.layers().get(l).outputSize(size);
+            }
+            return size;
+        }
+
+        /** Output k of layer i, from the layer's inputs (asked for on demand). */
+        private BigDecimal compute(int i, int k) {
+            Layer layer = net.layers().get(i);
+            BigDecimal scale = scales[i];
+            if (layer instanceof Dense d) {
+                BigDecimal[] row = denseRow(i, d, k);
+                BigDecimal s = scaled(bias(i, d.bias())[k], scale);
+                for (int j = 0; j < row.length; j++) {
+                    if (row[j].signum() != 0) {
+                        BigDecimal z = value(i - 1, j);
+                        if (z.signum() != 0) {
+                            s = s.add(row[j].multiply(z));
+                        }
+                    }
+                }
+                return s;
+            } else if (layer instanceof Conv c) {
+                BigDecimal[] w = weight(i, c.weight());
+                BigDecimal[] sum = {scaled(bias(i, c.bias())[k], scale)};
+                c.taps(k, (in, wi) -> {
+                    if (w[wi].signum() != 0) {
+                        BigDecimal z = value(i - 1, in);
+                        if (z.signum() != 0) {
+                            sum[0] = sum[0].add(w[wi].multiply(z));
+                        }
+                    }
+                });
+                return sum[0];
+            } else if (layer instanceof MaxPool p) {
+                int q = winners[i] != null ? winners[i][k] : Long.numberOfTrailingZeros(maxima(i, k, -1L));
+                return value(i - 1, p.position(k, q));
+            } else if (layer instanceof ChannelAffine c) {
+                int ch = k / c.positions();
+                BigDecimal z = value(i - 1, k);
+                BigDecimal v = z.signum() == 0 ? BigDecimal.ZERO : z.multiply(weight(i, c.scale())[ch]);
+                return v.add(scaled(bias(i, c.offset())[ch], scale));
+            } else if (layer instanceof GlobalAvgPool g) {
+                BigDecimal s = BigDecimal.ZERO;
+                for (int p = 0; p < g.area(); p++) {
+                    s = s.add(value(i - 1, k * g.area() + p));
+                }
+                return s;
+            } else if (layer instanceof Activation a && !a.cpa().singleKinkAtZero()) {
+                return a.cpa().exact(value(i - 1, k), scales[i]);
+            } else if (layer instanceof Activation a) {
+                double slope = a.cpa().negativeSlope();
+                int side = sides[i] == null ? 2 : sides[i][k];
+                if (side == 0 || side < 0 && slope == 0.0) {
+                    return BigDecimal.ZERO; // proved: exactly 0, or below ReLU's kink
+                }
+                BigDecimal h = value(i - 1, k);
+                boolean above = side == 2 ? h.signum() >= 0 : side > 0;
+                return above ? h : belowKink(h, slope, slopes[i]);
+            }
+            return value(i - 1, k); // Flatten: the layout is already flat
+        }
     }
 
     /**
@@ -147,13 +366,12 @@ public final class ExactEval {
         for (int i = layers.size() - 1; i >= 0; i--) {
             Layer layer = layers.get(i);
             BigDecimal[] in = zeros(sizes[i]);
-            if (layer instanceof Dense) {
-                BigDecimal[][] w = (BigDecimal[][]) weights[i];
-                BigDecimal[] b = (BigDecimal[]) biases[i];
+            if (layer instanceof Dense d) {
+                BigDecimal[] b = bias(i, d.bias());
                 for (int o = 0; o < g.length; o++) {
                     if (g[o].signum() != 0) {
                         offset = offset.add(g[o].multiply(b[o]));
-                        BigDecimal[] row = w[o];
+                        BigDecimal[] row = denseRow(i, d, o);
                         for (int j = 0; j < in.length; j++) {
                             if (row[j].signum() != 0) {
                                 in[j] = in[j].add(g[o].multiply(row[j]));
@@ -162,8 +380,8 @@ public final class ExactEval {
                     }
                 }
             } else if (layer instanceof Conv c) {
-                BigDecimal[] w = (BigDecimal[]) weights[i];
-                BigDecimal[] b = (BigDecimal[]) biases[i];
+                BigDecimal[] w = weight(i, c.weight());
+                BigDecimal[] b = bias(i, c.bias());
                 for (int o = 0; o < g.length; o++) {
                     BigDecimal go = g[o];
                     if (go.signum() != 0) {
@@ -182,8 +400,8 @@ public final class ExactEval {
                     in[x] = in[x].add(g[u]);
                 }
             } else if (layer instanceof ChannelAffine c) {
-                BigDecimal[] s = (BigDecimal[]) weights[i];
-                BigDecimal[] t = (BigDecimal[]) biases[i];
+                BigDecimal[] s = weight(i, c.scale());
+                BigDecimal[] t = bias(i, c.offset());
                 for (int u = 0; u < g.length; u++) {
                     int ch = u / c.positions();
                     if (g[u].signum() != 0) {
@@ -212,7 +430,7 @@ public final class ExactEval {
             } else if (layer instanceof Activation a) {
                 act--;
                 double slope = a.cpa().negativeSlope();
-                BigDecimal exactSlope = (BigDecimal) weights[i];
+                BigDecimal exactSlope = slopes[i];
                 for (int u = 0; u < g.length; u++) {
                     in[u] = sides[act][u] > 0 ? g[u] : belowKink(g[u], slope, exactSlope);
                 }
@@ -232,94 +450,6 @@ public final class ExactEval {
         return z;
     }
 
-    /** One exact forward pass of x, recording its pattern (signs, ties to +1; all maxima of each window). */
-    private void run(BigDecimal[] x, Pattern record) {
-        BigDecimal[] z = x;
-        BigDecimal scale = BigDecimal.ONE;
-        int act = 0;
-        int pool = 0;
-        for (int i = 0; i < net.layers().size(); i++) {
-            Layer layer = net.layers().get(i);
-            if (layer instanceof Dense d) {
-                BigDecimal[][] w = (BigDecimal[][]) weights[i];
-                BigDecimal[] b = (BigDecimal[]) biases[i];
-                BigDecimal[] h = new BigDecimal[d.outputs()];
-                for (int k = 0; k < h.length; k++) {
-                    h[k] = dot(w[k], z, scaled(b[k], scale));
-                }
-                z = h;
-            } else if (layer instanceof Conv c) {
-                z = conv(c, (BigDecimal[]) weights[i], (BigDecimal[]) biases[i], scale, z);
-            } else if (layer instanceof MaxPool p) {
-                BigDecimal[] out = new BigDecimal[p.outputSize(z.length)];
-                long[] mask = new long[out.length];
-                for (int u = 0; u < out.length; u++) {
-                    BigDecimal best = null;
-                    for (int q = 0; q < p.window(); q++) {
-                        BigDecimal v = z[p.position(u, q)];
-                        int cmp = best == null ? 1 : v.compareTo(best);
-                        if (cmp > 0) {
-                            best = v;
-                            mask[u] = 1L << q;
-                        } else if (cmp == 0) {
-                            mask[u] |= 1L << q;
-                        }
-                    }
-                    out[u] = best;
-                }
-                record.maxima[pool] = mask;
-                record.poolInput[pool] = doubles(z, scale);
-                z = out;
-                pool++;
-            } else if (layer instanceof ChannelAffine c) {
-                BigDecimal[] s = (BigDecimal[]) weights[i];
-                BigDecimal[] t = (BigDecimal[]) biases[i];
-                BigDecimal[] out = new BigDecimal[z.length];
-                for (int u = 0; u < out.length; u++) {
-                    int ch = u / c.positions();
-                    BigDecimal v = z[u].signum() == 0 ? BigDecimal.ZERO : z[u].multiply(s[ch]);
-                    out[u] = v.add(scaled(t[ch], scale));
-                }
-                z = out;
-            } else if (layer instanceof GlobalAvgPool g) {
-                BigDecimal[] out = new BigDecimal[g.c()];
-                for (int ch = 0; ch < g.c(); ch++) {
-                    BigDecimal s = BigDecimal.ZERO;
-                    for (int p = 0; p < g.area(); p++) {
-                        s = s.add(z[ch * g.area() + p]);
-                    }
-                    out[ch] = s;
-                }
-                z = out;
-                scale = scale.multiply(BigDecimal.valueOf(g.area()));
-            } else if (layer instanceof Activation a && !a.cpa().singleKinkAtZero()) {
-                BigDecimal[] out = new BigDecimal[z.length];
-                record.sign[act] = new byte[z.length];
-                record.pre[act] = doubles(z, scale);
-                for (int u = 0; u < out.length; u++) {
-                    record.sign[act][u] = (byte) a.cpa().position(z[u], scale);
-                    out[u] = a.cpa().exact(z[u], scale);
-                }
-                z = out;
-                act++;
-            } else if (layer instanceof Activation a) {
-                double slope = a.cpa().negativeSlope();
-                BigDecimal exactSlope = (BigDecimal) weights[i];
-                BigDecimal[] out = new BigDecimal[z.length];
-                record.sign[act] = new byte[z.length];
-                record.pre[act] = doubles(z, scale);
-                for (int u = 0; u < out.length; u++) {
-                    int s = z[u].signum();
-                    record.sign[act][u] = (byte) s;
-                    out[u] = s >= 0 ? z[u] : belowKink(z[u], slope, exactSlope);
-                }
-                z = out;
-                act++;
-            }
-            // Flatten: the layout is already flat
-        }
-    }
-
     /**
      * The activation's branch below the kink, applied exactly: multiplication by the exact
      * double slope (0 for ReLU, -1 for abs, the leak for leaky-ReLU).
@@ -337,31 +467,6 @@ public final class ExactEval {
         return h.multiply(exactSlope);
     }
 
-    private static BigDecimal[] conv(Conv c, BigDecimal[] w, BigDecimal[] b, BigDecimal scale, BigDecimal[] z) {
-        BigDecimal[] out = new BigDecimal[c.bias().length];
-        BigDecimal[] sum = new BigDecimal[1];
-        for (int o = 0; o < out.length; o++) {
-            sum[0] = scaled(b[o], scale);
-            c.taps(o, (in, wi) -> {
-                if (z[in].signum() != 0 && w[wi].signum() != 0) {
-                    sum[0] = sum[0].add(w[wi].multiply(z[in]));
-                }
-            });
-            out[o] = sum[0];
-        }
-        return out;
-    }
-
-    private static BigDecimal dot(BigDecimal[] row, BigDecimal[] z, BigDecimal start) {
-        BigDecimal s = start;
-        for (int j = 0; j < z.length; j++) {
-            if (z[j].signum() != 0 && row[j].signum() != 0) {
-                s = s.add(row[j].multiply(z[j]));
-            }
-        }
-        return s;
-    }
-
     private static BigDecimal scaled(BigDecimal b, BigDecimal scale) {
         return scale.equals(BigDecimal.ONE) ? b : b.multiply(scale);
     }
@@ -373,6 +478,31 @@ public final class ExactEval {
             d[i] = one ? z[i].doubleValue() : z[i].divide(scale, MathContext.DECIMAL128).doubleValue();
         }
         return d;
+    }
+
+    /** Row k of dense layer i in exact numbers, converted on first use. */
+    private BigDecimal[] denseRow(int i, Dense d, int k) {
+        return converted(denseRows[i], k, d.weight()[k]);
+    }
+
+    /** The weights (conv) or scales (channel affine) of layer i in exact numbers, converted on first use. */
+    private BigDecimal[] weight(int i, float[] values) {
+        return converted(weights, i, values);
+    }
+
+    /** The biases (or offsets) of layer i in exact numbers, converted on first use. */
+    private BigDecimal[] bias(int i, float[] values) {
+        return converted(biases, i, values);
+    }
+
+    /** Entry {@code at} of a cache of exact arrays, converted from {@code values} the first time (any thread may). */
+    private static BigDecimal[] converted(AtomicReferenceArray<BigDecimal[]> cache, int at, float[] values) {
+        BigDecimal[] e = cache.get(at);
+        if (e == null) {
+            e = exact(values);
+            cache.set(at, e);
+        }
+        return e;
     }
 
     private static BigDecimal[] exact(float[] v) {

@@ -5,10 +5,12 @@ package org.police4j.network;
  * and unit, the sign of the exact pre-activation (-1, 0 or +1) and a double approximation of it;
  * for every max-pool window, the set of positions holding its maximum.
  *
- * <p>When {@code exact} is true the signs and maxima come from exact arithmetic ({@link
- * ExactEval}) and the doubles are the exact values correctly rounded. When false, they come from
- * the rigorous double path ({@link BoundedEval}): every sign is nonzero and was proved by an
- * error bound, and the doubles are the double evaluations (within that bound of the exact values).
+ * <p>Every sign and every maximum is proved: from exact arithmetic ({@link ExactEval}), where
+ * the doubles are the exact values correctly rounded, or from the rigorous double path ({@link
+ * BoundedEval}), where every sign is nonzero, every window has one proved winner, and the doubles
+ * are the double evaluations (within the proved bound of the exact values). The rigorous path hands
+ * what its bound cannot decide to exact arithmetic unit by unit; {@code exact} says whether any
+ * sign or window of this point was decided exactly.
  */
 public final class Pattern {
 
@@ -20,7 +22,7 @@ public final class Pattern {
     public final long[][] maxima;
     /** Per max-pool layer: the values entering it, as doubles (for reporting a window's gap). */
     public final double[][] poolInput;
-    /** Whether the pattern comes from exact arithmetic. */
+    /** Whether some sign or window of this pattern was decided in exact arithmetic. */
     public final boolean exact;
 
     Pattern(byte[][] sign, double[][] pre, long[][] maxima, double[][] poolInput, boolean exact) {

@@ -469,7 +469,16 @@ public final class Cpa {
         return b.signum() == 0 ? ax : ax.add(b.multiply(scale));
     }
 
-    /** {@return the largest |slope|, at least 1: the Lipschitz constant the rounding guard uses} */
+    /** {@return the largest |t_i|: how large the numbers of a shift onto a kink can be} */
+    public double largestKink() {
+        double t = 0;
+        for (float k : kinks) {
+            t = Math.max(t, Math.abs(k));
+        }
+        return t;
+    }
+
+        /** {@return the largest |slope|, at least 1: the Lipschitz constant the rounding guard uses} */
     public double lipschitz() {
         double l = 1.0;
         for (float a : slopes) {

@@ -14,7 +14,8 @@ import java.util.Locale;
  * Let {@code u = 2^-24} be float32's unit roundoff (also when training in float64: the folded
  * network, which is certified, is float32, and rounding the weights to it costs one more {@code u}), {@code n} a layer's
  * fan-in, {@code gamma_m = m u / (1 - m u)}, {@code L = max(1, max_j |a_j|)} the activation's
- * Lipschitz constant (its largest slope; every kink gets the same per-unit margin). For one region, {@code X_j} bounds {@code |z_j|} over the vertices as the
+ * Lipschitz constant (its largest slope; every kink gets the same per-unit margin, and kinks away
+ * from 0 add {@code 4 u (max_i |t_i| + margin)} to it for the rounding of {@code t + m - lo}). For one region, {@code X_j} bounds {@code |z_j|} over the vertices as the
  * engine computed them and {@code Z_j} bounds {@code |z_j - z*_j|}, where {@code z*} is what the
  * folded network gives in exact arithmetic (layer 0: the region's coordinates, {@code Z_j = u X_j}
  * for the cast of double vertices to float32). With {@code H = fl(W z + b)}, the shift {@code c =
@@ -60,7 +61,9 @@ public final class RoundingGuard {
      *     tracked affine map (its {@code V A^T} adds D products)
      */
     public RoundingGuard(double margin, Cpa activation, double[] regionMagnitude, int extraTerms) {
-        this.base = margin;
+        // Kinks away from 0: the engine's edge t + m and the shift t + m - lo round with t's
+        // magnitude, which the products' bound does not see; every unit's margin carries it.
+        this.base = activation.singleKinkAtZero() ? margin : margin + 4 * 0x1p-24 * (activation.largestKink() + margin);
         this.extraTerms = extraTerms;
         // float32 even when training in float64: the folded network, what is certified, is float32
         this.roundoff = 0x1p-24;

@@ -65,4 +65,31 @@ class EveryKinkTest {
         assertThat(SupportCertifier.certify(net(2f, 0.75f, custom), BOX, null).certified()).isTrue();
         assertThat(Certifier.certify(net(2f, 0.25f, custom), SEGMENT, null).certified()).as("[0.25, 2.25] crosses 0.5").isFalse();
     }
+
+    /**
+     * A CNN (conv, max-pool, dense; and conv, batch-norm, pool, conv, global average) on a box
+     * given by its support, with ReLU6 and hard-tanh, trained at scales 1 and 1000: the support
+     * certificate and the exact one on the box's corners both certify the fold.
+     */
+    @Test
+    void aCnnOnABoxWithSeveralKinksIsCertifiedByBothCertificates() {
+        for (Cpa act : List.of(Cpa.relu6(), Cpa.hardTanh())) {
+            for (double scale : new double[] {1, 1000}) {
+                for (boolean deep : new boolean[] {false, true}) {
+                    java.util.Random rnd = new java.util.Random(deep ? 21 : 12);
+                    double[] centre = SupportCertifierCnnTest.box(rnd).center();
+                    for (int j = 0; j < centre.length; j++) {
+                        centre[j] *= scale;
+                    }
+                    Box box = Box.linf(centre, 0.5 * scale);
+                    FoldedNetwork folded = ConvOnSupportRegionTest.trainAndFold(
+                            ConvOnSupportRegionTest.build(act, box, deep), box, scale, 5);
+                    Certificate[] c = SupportCertifierCnnTest.both(folded, box, null);
+                    String name = act.id() + (deep ? " deep" : " shallow") + " at " + scale;
+                    assertThat(c[0].certified()).as(name + ": " + c[0].summary()).isTrue();
+                    assertThat(c[1].certified()).as(name + ": " + c[1].summary()).isTrue();
+                }
+            }
+        }
+    }
 }

@@ -230,7 +230,7 @@ final class ConvWrap {
             if (finding == null) {
                 throw new IllegalArgumentException(where + " is not supported; expected Conv2d (or Conv1d), BatchNorm, max-pooling,"
                         + " flatten, global average pooling, Linear, dropout, identity and piecewise-affine"
-                        + " activations (ReLU, leaky-ReLU, abs)");
+                        + " activations (ReLU, leaky-ReLU, abs, ReLU6, hard-tanh, any with finitely many kinks)");
             }
             if (finding.identity()) {
                 continue;

@@ -73,7 +73,8 @@ import org.police4j.region.VertexRegion;
  * <tr><td>max-pooling ({@code Pool.maxPool2dBlock}, {@code Pool.maxPool1dBlock}, any block
  *     computing it)</td><td>once per conv group, before or after its activation</td><td>kept,
  *     exact, windows square or not ((kh, kw) in 2-D, (1, k) in 1-D): POLICE shifts each window's
- *     losing positions; the activation must be non-decreasing (relu, leaky-relu)</td></tr>
+ *     losing positions; the activation must be non-decreasing (relu, leaky-relu, relu6,
+ *     hard-tanh)</td></tr>
  * <tr><td>max-pooling with stride != window or padding</td><td></td><td>refused: overlapping
  *     windows cannot be shifted per window</td></tr>
  * <tr><td>row flatten ({@code Blocks.batchFlattenBlock})</td><td>after the last conv
@@ -82,7 +83,8 @@ import org.police4j.region.VertexRegion;
  *     group</td><td>kept</td></tr>
  * <tr><td>{@code Linear}</td><td>after a flatten or pooling, never two in a row</td><td>weight and
  *     bias copied; the last one is the head</td></tr>
- * <tr><td>ReLU, leaky-ReLU, abs (any block or lambda computing one)</td><td>after each Conv2d
+ * <tr><td>ReLU, leaky-ReLU, abs, ReLU6, hard-tanh, any continuous piecewise-affine function with
+ *     finitely many kinks (any block or lambda computing one)</td><td>after each Conv2d
  *     group and each hidden Linear, the same one throughout</td><td>kept; judged by probing</td></tr>
  * <tr><td>identity, nested {@code SequentialBlock}</td><td>anywhere</td><td>dropped / read as its
  *     children</td></tr>

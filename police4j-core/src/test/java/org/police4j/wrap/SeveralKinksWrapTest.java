@@ -120,6 +120,21 @@ class SeveralKinksWrapTest {
         assertThat(((PolicedMlp) wrapped).activation().kinkCount()).isEqualTo(3);
     }
 
+    /** Dropout commutes with ReLU but not with ReLU6 (relu6(2 x) != 2 relu6(x) above 3): refused before it. */
+    @Test
+    void dropoutBeforeAnActivationWithKinksAwayFromZeroIsRefused() {
+        SequentialBlock user = new SequentialBlock()
+                .add(Linear.builder().setUnits(8).build())
+                .add(ai.djl.nn.norm.Dropout.builder().optRate(0.5f).build())
+                .add(Activation.relu6Block())
+                .add(Linear.builder().setUnits(2).build());
+        VertexRegion region = VertexRegion.of("triangle", new double[][] {{0, 0}, {0.5, 0}, {0, 0.5}});
+        assertThatThrownBy(() -> Policed.wrap(user, region, new Shape(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("network block 2")
+                .hasMessageContaining("Dropout before activation relu6 is refused");
+    }
+
     static SequentialBlock convNet(Block activation) {
         return new SequentialBlock()
                 .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(3).build())

@@ -25,7 +25,7 @@ import org.police4j.train.TrainingSettings;
 
 /**
  * Random activations with several kinks (random kinks, slopes that change sign, intercepts),
- * random widths, regions and input scales from 1 to 1000, trained a few steps: after every step
+ * random widths, regions and input scales from 1 to 1000, the shift detached or not, trained a few steps: after every step
  * the independent exact checker finds the fold affine on the region and the certificate agrees.
  */
 class SeveralKinksProperties {
@@ -67,6 +67,7 @@ class SeveralKinksProperties {
                     .optActivation(cpa)
                     .setRegion(region)
                     .optSignRule(SignRule.values()[rule])
+                    .optDetachedShift(rng.nextBoolean()) // the detached shift runs the vertex rows in Java
                     .build();
             model.setBlock(block);
             Engine.getInstance().setRandomSeed((int) seed);

@@ -82,6 +82,12 @@ class SeveralKinksWrapTest {
         assertThat(new double[] {custom.slope(0), custom.slope(1), custom.slope(2), custom.slope(3)})
                 .containsExactly(0.25, 1, -0.5, 2);
         assertThat(custom.valueAtFirstKink()).isEqualTo(-2);
+        // kinks off the probe grid (0.3) and beyond its fine part (100): computed from the adjacent pieces
+        Block clamp = new LambdaBlock(list -> new NDList(list.singletonOrThrow().clip(0.3f, 100f)), "clamp");
+        Cpa clamped = ActivationProbe.probe(clamp, "block 1").cpa();
+        assertThat(new double[] {clamped.kink(0), clamped.kink(1)}).containsExactly(0.3f, 100f);
+        assertThat(new double[] {clamped.slope(0), clamped.slope(1), clamped.slope(2)}).containsExactly(0, 1, 0);
+        assertThat(clamped.valueAtFirstKink()).isEqualTo(0.3f);
         // the one-kink families are still what they were
         assertThat(ActivationProbe.probe(Activation.reluBlock(), "block 1").cpa()).isEqualTo(Cpa.relu());
     }

@@ -54,7 +54,7 @@ public final class Deviation {
             if (layer instanceof Layer.Dense d) {
                 total += (long) d.inputs() * d.outputs();
             } else if (layer instanceof Layer.Conv c) {
-                total += (long) out * c.inC() * c.kernelH() * c.kernelW();
+                total += (long) out * c.fanIn(); // (inC / groups) taps per output
             } else {
                 total += Math.max(size, out);
             }

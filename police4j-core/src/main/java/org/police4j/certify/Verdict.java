@@ -174,7 +174,7 @@ final class Verdict {
                 double[] in = pattern.poolInput[p];
                 double other = Double.NEGATIVE_INFINITY;
                 for (int q = 0; q < pool.window(); q++) {
-                    if (q != best) {
+                    if (q != best && pool.position(u, q) >= 0) {
                         other = Math.max(other, in[pool.position(u, q)]);
                     }
                 }

@@ -88,8 +88,10 @@ public final class ConvFold {
                     float[] bias = new float[c.outC() * c.outH() * c.outW()];
                     float[] shift = shifted ? t.shift().toFloatArray() : new float[c.outC() * c.poolH() * c.poolW()];
                     float[] poolShift = shifted && t.poolShift() != null ? t.poolShift().toFloatArray() : new float[bias.length];
-                    int kh = c.poolKH();
-                    int kw = c.poolKW();
+                    boolean tiles = !c.pooled() || c.pool().tiles();
+                    float[] unitBias = tiles ? null : shift; // overlapping windows: the unit's shift after the pool
+                    int kh = c.pooled() ? c.pool().kernelH() : 1;
+                    int kw = c.pooled() ? c.pool().kernelW() : 1;
                     for (int o = 0; o < c.outC(); o++) {
                         for (int i = 0; i < c.outH(); i++) {
                             for (int j = 0; j < c.outW(); j++) {
@@ -99,7 +101,7 @@ public final class ConvFold {
                                     v += shift[idx];
                                 } else {
                                     v -= poolShift[idx];
-                                    if (i / kh < c.poolH() && j / kw < c.poolW()) {
+                                    if (tiles && i / kh < c.poolH() && j / kw < c.poolW()) {
                                         v += shift[(o * c.poolH() + i / kh) * c.poolW() + j / kw];
                                     }
                                 }
@@ -109,15 +111,19 @@ public final class ConvFold {
                     }
                     Stage.Conv conv = c.conv();
                     ops.add(new Layer.Conv(c.inC(), c.inH(), c.inW(), c.outC(), conv.kernelH(), conv.kernelW(),
-                            conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), w.toFloatArray(), bias));
+                            conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), conv.dilationH(), conv.dilationW(),
+                            conv.groups(), w.toFloatArray(), bias));
                     if (c.pooled()) {
-                        ops.add(new Layer.MaxPool(c.outC(), c.outH(), c.outW(), kh, kw));
+                        ops.add(tiles ? new Layer.MaxPool(c.outC(), c.outH(), c.outW(), kh, kw)
+                                : new Layer.MaxPool(c.pool(), shifted ? unitBias : null));
                     }
                     ops.add(new Layer.Activation(net.activation()));
                 } else if (l instanceof Plan.FlattenLayer f) {
                     ops.add(new Layer.Flatten(f.c(), f.h(), f.w()));
                 } else if (l instanceof Plan.GapLayer g) {
                     ops.add(new Layer.GlobalAvgPool(g.c(), g.h(), g.w()));
+                } else if (l instanceof Plan.AvgPoolLayer a) {
+                    ops.add(new Layer.AvgPool(a.windows(), a.countIncludePad()));
                 } else {
                     Plan.DenseLayer d = (Plan.DenseLayer) l;
                     String name = PolicedConvNet.denseName(d);

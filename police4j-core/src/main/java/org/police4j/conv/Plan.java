@@ -3,6 +3,7 @@ package org.police4j.conv;
 import java.util.ArrayList;
 import java.util.List;
 import org.police4j.engine.Cpa;
+import org.police4j.engine.PoolWindows;
 
 /**
  * The stages of a {@link PolicedConvNet} checked and compiled into layers with their shapes.
@@ -15,9 +16,9 @@ final class Plan {
     sealed interface Layer {}
 
     /**
-     * conv (in -> out feature map), optional batch-norm, optional pool of window {@code (poolKH,
-     * poolKW)} (0 = none) giving {@code (poolH, poolW)} positions, activation.
-     * {@code units} is the number of activation units: out channels x pooled rows x pooled cols.
+     * conv (in -> out feature map), optional batch-norm, optional max-pool over {@code pool}'s
+     * windows (null = none), activation. {@code units} is the number of activation units: out
+     * channels x pooled rows x pooled cols.
      */
     record ConvLayer(
             int index,
@@ -28,32 +29,40 @@ final class Plan {
             int outH,
             int outW,
             boolean batchNorm,
-            int poolKH,
-            int poolKW,
-            int poolH,
-            int poolW)
+            PoolWindows pool)
             implements Layer {
         int outC() {
             return conv.channels();
         }
 
         boolean pooled() {
-            return poolKH > 0;
+            return pool != null;
+        }
+
+        int poolH() {
+            return pooled() ? pool.outH() : outH;
+        }
+
+        int poolW() {
+            return pooled() ? pool.outW() : outW;
         }
 
         /** The shape the activation sees: (C', H'', W''). */
         int actH() {
-            return pooled() ? poolH : outH;
+            return poolH();
         }
 
         int actW() {
-            return pooled() ? poolW : outW;
+            return poolW();
         }
 
         int units() {
             return outC() * actH() * actW();
         }
     }
+
+    /** Average pooling of a feature map over its windows. */
+    record AvgPoolLayer(PoolWindows windows, boolean countIncludePad) implements Layer {}
 
     /** Global average pooling of a (c, h, w) map. */
     record GapLayer(int c, int h, int w) implements Layer {}
@@ -96,7 +105,11 @@ final class Plan {
                 if (vector >= 0) {
                     throw new IllegalArgumentException(where + ": conv after the map was flattened");
                 }
-                if (mh + 2 * conv.padH() < conv.kernelH() || mw + 2 * conv.padW() < conv.kernelW()) {
+                if (mc % conv.groups() != 0) {
+                    throw new IllegalArgumentException(
+                            where + ": groups " + conv.groups() + " do not divide the " + mc + " input channels");
+                }
+                if (mh + 2 * conv.padH() < conv.spanH() || mw + 2 * conv.padW() < conv.spanW()) {
                     String kernel = conv.square() ? "kernel " + conv.kernelH()
                             : "kernel (" + conv.kernelH() + ", " + conv.kernelW() + ")";
                     throw new IllegalArgumentException(
@@ -105,10 +118,7 @@ final class Plan {
                 int oh = conv.outH(mh);
                 int ow = conv.outW(mw);
                 boolean bn = false;
-                int kh = 0;
-                int kw = 0;
-                int ph = oh;
-                int pw = ow;
+                PoolWindows pool = null;
                 if (s + 1 < stages.size() && stages.get(s + 1) instanceof Stage.BatchNorm) {
                     bn = true;
                     s++;
@@ -121,21 +131,33 @@ final class Plan {
                                         + " only for non-decreasing s); " + activation.id() + " is not: use relu, leaky_relu,"
                                         + " relu6 or hardtanh");
                     }
-                    kh = mp.kernelH();
-                    kw = mp.kernelW();
-                    ph = oh / kh;
-                    pw = ow / kw;
-                    if (ph == 0 || pw == 0) {
-                        String window = mp.square() ? "window " + kh : "window (" + kh + ", " + kw + ")";
+                    if (oh + 2 * mp.padH() < mp.kernelH() || ow + 2 * mp.padW() < mp.kernelW()) {
+                        String window = mp.square() ? "window " + mp.kernelH()
+                                : "window (" + mp.kernelH() + ", " + mp.kernelW() + ")";
                         throw new IllegalArgumentException(
                                 "stage " + (s + 1) + " (maxPool): " + window + " larger than the map (" + oh + ", " + ow + ")");
                     }
+                    pool = new PoolWindows(conv.channels(), oh, ow, mp.kernelH(), mp.kernelW(), mp.strideH(), mp.strideW(),
+                            mp.padH(), mp.padW(), false);
                     s++;
                 }
-                out.add(new ConvLayer(index++, conv, mc, mh, mw, oh, ow, bn, kh, kw, ph, pw));
+                ConvLayer layer = new ConvLayer(index++, conv, mc, mh, mw, oh, ow, bn, pool);
+                out.add(layer);
                 mc = conv.channels();
-                mh = kh == 0 ? oh : ph;
-                mw = kh == 0 ? ow : pw;
+                mh = layer.actH();
+                mw = layer.actW();
+            } else if (st instanceof Stage.AvgPool ap) {
+                if (vector >= 0) {
+                    throw new IllegalArgumentException(where + ": average pooling after the map was flattened");
+                }
+                if (mh + 2 * ap.padH() < ap.kernelH() || mw + 2 * ap.padW() < ap.kernelW()) {
+                    throw new IllegalArgumentException(where + ": window (" + ap.kernelH() + ", " + ap.kernelW()
+                            + ") larger than the padded map (" + mh + ", " + mw + ")");
+                }
+                PoolWindows windows = ap.windows(mc, mh, mw);
+                out.add(new AvgPoolLayer(windows, ap.countIncludePad()));
+                mh = windows.outH();
+                mw = windows.outW();
             } else if (st instanceof Stage.BatchNorm) {
                 throw new IllegalArgumentException(
                         where + ": batchNorm must directly follow a conv (it is folded into that conv)");

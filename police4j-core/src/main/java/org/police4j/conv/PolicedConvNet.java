@@ -59,8 +59,9 @@ import org.police4j.region.VertexRegion;
  * point of R. The network pools the <em>pre-activations</em> (conv, batch-norm, pool, shift,
  * activation): for a non-decreasing activation s, {@code max(s(a), s(b)) = s(max(a, b))}, so
  * this is the usual conv-activation-pool network (abs and negative leaks are refused). In each
- * window (windows do not overlap: stride == kernel; see {@link org.police4j.engine.PoolShift}), the
- * majority winner w is the position that is
+ * tiling window (stride == kernel; overlapping and padded windows take their winners from one
+ * order of the positions instead, see {@link org.police4j.engine.PoolShift}), the majority
+ * winner w is the position that is
  * the argmax for most vertices (ties to the lowest position); every other position q is shifted
  * down by {@code d_q = max_p ReLU(h_q(v_p) - h_w(v_p) + margin)}, differentiable like the POLICE
  * shift, so that after the shift w beats q by at least the margin at every vertex. Since
@@ -68,7 +69,8 @@ import org.police4j.region.VertexRegion;
  * non-negative on all of R: the pool selects w on R and is the affine map {@code h_w}. The pooled
  * units are then shifted by the engine so that none straddles the kink; by induction the network
  * is affine on R. The per-position shifts fold into a per-position bias before the pool, the
- * per-unit shift too ({@code max(a + c) = max(a) + c}), see {@link #fold()}.
+ * per-unit shift too ({@code max(a + c) = max(a) + c}; with overlapping windows it stays a bias
+ * after the pool), see {@link #fold()}.
  *
  * <h2>Batch-norm</h2>
  *
@@ -101,10 +103,10 @@ public final class PolicedConvNet extends PolicedNetwork {
         for (Plan.Layer layer : plan.layers) {
             if (layer instanceof Plan.ConvLayer c) {
                 Stage.Conv conv = c.conv();
-                long fanIn = (long) c.inC() * conv.kernelH() * conv.kernelW();
+                long fanIn = (long) (c.inC() / conv.groups()) * conv.kernelH() * conv.kernelW();
                 String name = "conv" + c.index();
                 Parameter w = add(name + ".weight", Parameter.Type.WEIGHT,
-                        new Shape(c.outC(), c.inC(), conv.kernelH(), conv.kernelW()), new FanInUniform(fanIn));
+                        new Shape(c.outC(), c.inC() / conv.groups(), conv.kernelH(), conv.kernelW()), new FanInUniform(fanIn));
                 Parameter bias = add(name + ".bias", Parameter.Type.BIAS, new Shape(c.outC()), new FanInUniform(fanIn));
                 NetworkLayer.BatchNorm bn = null;
                 if (c.batchNorm()) {
@@ -116,10 +118,13 @@ public final class PolicedConvNet extends PolicedNetwork {
                             add(n + ".runningVar", Parameter.Type.RUNNING_VAR, new Shape(c.outC()), Initializer.ONES));
                 }
                 Stencil stencil = new Stencil(c.inC(), c.inH(), c.inW(), c.outC(), c.outH(), c.outW(), conv.kernelH(),
-                        conv.kernelW(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW());
-                layers.add(new NetworkLayer.Conv(w, bias, bn, stencil, c.poolKH(), c.poolKW(), dropouts(b, c.index())));
+                        conv.kernelW(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), conv.dilationH(),
+                        conv.dilationW(), conv.groups());
+                layers.add(new NetworkLayer.Conv(w, bias, bn, stencil, c.pool(), dropouts(b, c.index())));
             } else if (layer instanceof Plan.GapLayer g) {
                 layers.add(new NetworkLayer.AveragePool(g.c(), g.h() * g.w()));
+            } else if (layer instanceof Plan.AvgPoolLayer a) {
+                layers.add(new NetworkLayer.AvgPool(a.windows(), a.countIncludePad()));
             } else if (layer instanceof Plan.DenseLayer d) {
                 String name = denseName(d);
                 Parameter w = add(name + ".weight", Parameter.Type.WEIGHT, new Shape(d.out(), d.in()), new FanInUniform(d.in()));
@@ -418,6 +423,30 @@ public final class PolicedConvNet extends PolicedNetwork {
         }
 
         /**
+         * Adds a convolution with per-axis kernel, stride, padding and dilation and channel groups
+         * ({@code groups} = input channels = channels: depthwise), as DJL's {@code
+         * Conv2d.builder().optDilation(..).optGroups(..)}.
+         *
+         * @param channels output channels, a multiple of {@code groups}
+         * @param kernelH kernel rows
+         * @param kernelW kernel columns
+         * @param strideH step between rows of positions
+         * @param strideW step between columns of positions
+         * @param padH zeros added above and below
+         * @param padW zeros added left and right
+         * @param dilationH step between the kernel's rows
+         * @param dilationW step between the kernel's columns
+         * @param groups channel groups, dividing the input and output channels
+         * @return this builder
+         */
+        public Builder conv(
+                int channels, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH,
+                int dilationW, int groups) {
+            return add(new Stage.Conv(channels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW,
+                    groups));
+        }
+
+        /**
          * Adds a 1-D convolution along L: the conv {@code (1, kernel), (1, stride), (0, padding)}.
          *
          * @param channels output channels
@@ -431,10 +460,11 @@ public final class PolicedConvNet extends PolicedNetwork {
         }
 
         /**
-         * Adds max-pooling over non-overlapping windows after the preceding conv.
+         * Adds max-pooling over square windows after the preceding conv (tiling when {@code stride
+         * == kernel}, else overlapping).
          *
          * @param kernel window side
-         * @param stride must equal {@code kernel}
+         * @param stride step between windows
          * @return this builder
          */
         public Builder maxPool(int kernel, int stride) {
@@ -442,17 +472,32 @@ public final class PolicedConvNet extends PolicedNetwork {
         }
 
         /**
-         * Adds max-pooling over non-overlapping {@code kernelH x kernelW} windows after the
-         * preceding conv.
+         * Adds max-pooling over {@code kernelH x kernelW} windows after the preceding conv.
          *
          * @param kernelH window rows
          * @param kernelW window columns
-         * @param strideH must equal {@code kernelH}
-         * @param strideW must equal {@code kernelW}
+         * @param strideH step between rows of windows
+         * @param strideW step between columns of windows
          * @return this builder
          */
         public Builder maxPool(int kernelH, int kernelW, int strideH, int strideW) {
             return add(new Stage.MaxPool(kernelH, kernelW, strideH, strideW));
+        }
+
+        /**
+         * Adds max-pooling with padding after the preceding conv, as DJL's {@code
+         * Pool.maxPool2d(x, kernel, stride, padding, false)} (ResNet's stem: 3, 2, 1).
+         *
+         * @param kernelH window rows
+         * @param kernelW window columns
+         * @param strideH step between rows of windows
+         * @param strideW step between columns of windows
+         * @param padH padding above and below (-infinity), at most half the window
+         * @param padW padding left and right, at most half the window
+         * @return this builder
+         */
+        public Builder maxPool(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+            return add(new Stage.MaxPool(kernelH, kernelW, strideH, strideW, padH, padW));
         }
 
         /**
@@ -463,6 +508,40 @@ public final class PolicedConvNet extends PolicedNetwork {
          */
         public Builder maxPool1d(int kernel) {
             return maxPool(1, kernel, 1, kernel);
+        }
+
+        /**
+         * Adds average pooling of the feature map (after the preceding conv group's activation, or
+         * on the input), as DJL's {@code Pool.avgPool2d(x, kernel, stride, padding, ceilMode,
+         * countIncludePad)}.
+         *
+         * @param kernelH window rows
+         * @param kernelW window columns
+         * @param strideH step between rows of windows
+         * @param strideW step between columns of windows
+         * @param padH padding above and below, at most half the window
+         * @param padW padding left and right, at most half the window
+         * @param ceilMode whether output lengths round up
+         * @param countIncludePad whether padded positions count in the divisor
+         * @return this builder
+         */
+        public Builder avgPool(
+                int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, boolean ceilMode,
+                boolean countIncludePad) {
+            return add(new Stage.AvgPool(kernelH, kernelW, strideH, strideW, padH, padW, ceilMode, countIncludePad));
+        }
+
+        /**
+         * Adds square average pooling with DJL's defaults ({@code Pool.avgPool2dBlock(kernel,
+         * stride, padding)}: floor output lengths, padding counted in the divisor).
+         *
+         * @param kernel window side
+         * @param stride step between windows
+         * @param padding padding on each side, at most half the window
+         * @return this builder
+         */
+        public Builder avgPool(int kernel, int stride, int padding) {
+            return avgPool(kernel, kernel, stride, stride, padding, padding, false, true);
         }
 
         /**

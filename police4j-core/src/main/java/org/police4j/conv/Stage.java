@@ -1,5 +1,8 @@
 package org.police4j.conv;
 
+import org.police4j.engine.PoolWindows;
+import org.police4j.engine.Stencil;
+
 /**
  * One stage of a {@link PolicedConvNet}, as the builder records it and as model files store it.
  *
@@ -11,13 +14,15 @@ package org.police4j.conv;
 public sealed interface Stage {
 
     /**
-     * A 2-D convolution, kernel, stride and zero padding given per axis, followed by a bias. A
-     * 1-D convolution (kernel k, stride s, padding p on (C, L)) is {@code (1, k), (1, s), (0, p)}
-     * on (C, 1, L).
+     * A 2-D convolution, kernel, stride, zero padding and dilation given per axis, with channel
+     * groups (depthwise: groups = input channels), followed by a bias. A 1-D convolution (kernel k,
+     * stride s, padding p, dilation d on (C, L)) is {@code (1, k), (1, s), (0, p), (1, d)} on (C,
+     * 1, L).
      *
-     * <p>Model files store a stage by its {@link #toString()}: a square one keeps the text it
-     * always had ({@code Conv[channels=8, kernel=3, stride=1, padding=1]}), so that models saved
-     * before rectangular kernels load unchanged; others write every axis.
+     * <p>Model files store a stage by its {@link #toString()}: a square, ungrouped, undilated one
+     * keeps the text it always had ({@code Conv[channels=8, kernel=3, stride=1, padding=1]}), so
+     * that models saved before rectangular kernels load unchanged; others write every axis, and
+     * dilation and groups only when they are not 1.
      *
      * @param channels output channels
      * @param kernelH the kernel's rows
@@ -26,11 +31,42 @@ public sealed interface Stage {
      * @param strideW the step between columns of positions
      * @param padH zeros added above and below
      * @param padW zeros added left and right
+     * @param dilationH the step between the kernel's rows
+     * @param dilationW the step between the kernel's columns
+     * @param groups channel groups (dividing the input and output channels)
      */
-    record Conv(int channels, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW)
+    record Conv(
+            int channels, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH,
+            int dilationW, int groups)
             implements Stage {
         /**
-         * Checks that channels, kernel and stride are positive and padding is not negative.
+         * Checks that channels, kernel, stride, dilation and groups are positive, padding is not
+         * negative and the groups divide the output channels.
+         *
+         * @param channels output channels
+         * @param kernelH the kernel's rows
+         * @param kernelW the kernel's columns
+         * @param strideH the step between rows of positions
+         * @param strideW the step between columns of positions
+         * @param padH zeros added above and below
+         * @param padW zeros added left and right
+         * @param dilationH the step between the kernel's rows
+         * @param dilationW the step between the kernel's columns
+         * @param groups channel groups (dividing the input and output channels)
+         */
+        public Conv {
+            if (channels <= 0 || kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0 || padH < 0 || padW < 0
+                    || dilationH <= 0 || dilationW <= 0 || groups <= 0 || channels % groups != 0) {
+                throw new IllegalArgumentException(
+                        "conv: channels, kernel, stride, dilation and groups must be > 0, padding >= 0 and groups"
+                                + " must divide channels, got channels=" + channels + ", "
+                                + geometry(kernelH, kernelW, strideH, strideW, padH, padW)
+                                + extras(dilationH, dilationW, groups, true));
+            }
+        }
+
+        /**
+         * An ungrouped, undilated convolution.
          *
          * @param channels output channels
          * @param kernelH the kernel's rows
@@ -40,12 +76,8 @@ public sealed interface Stage {
          * @param padH zeros added above and below
          * @param padW zeros added left and right
          */
-        public Conv {
-            if (channels <= 0 || kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0 || padH < 0 || padW < 0) {
-                throw new IllegalArgumentException(
-                        "conv: channels, kernel and stride must be > 0 and padding >= 0, got channels="
-                                + channels + ", " + geometry(kernelH, kernelW, strideH, strideW, padH, padW));
-            }
+        public Conv(int channels, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+            this(channels, kernelH, kernelW, strideH, strideW, padH, padW, 1, 1, 1);
         }
 
         /**
@@ -60,9 +92,14 @@ public sealed interface Stage {
             this(channels, kernel, kernel, stride, stride, padding, padding);
         }
 
-        /** {@return whether kernel, stride and padding are the same along both axes} */
+        /** {@return whether kernel, stride and padding are the same along both axes, and it is ungrouped and undilated} */
         public boolean square() {
-            return kernelH == kernelW && strideH == strideW && padH == padW;
+            return kernelH == kernelW && strideH == strideW && padH == padW && plain();
+        }
+
+        /** {@return whether dilation and groups are 1 (the convolutions before groups and dilation existed)} */
+        public boolean plain() {
+            return dilationH == 1 && dilationW == 1 && groups == 1;
         }
 
         /** {@return the kernel's side of a square convolution} */
@@ -93,7 +130,7 @@ public sealed interface Stage {
          * @param h input rows
          */
         public int outH(int h) {
-            return (h + 2 * padH - kernelH) / strideH + 1;
+            return Stencil.outLength(h, kernelH, strideH, padH, dilationH);
         }
 
         /**
@@ -102,15 +139,38 @@ public sealed interface Stage {
          * @param w input columns
          */
         public int outW(int w) {
-            return (w + 2 * padW - kernelW) / strideW + 1;
+            return Stencil.outLength(w, kernelW, strideW, padW, dilationW);
+        }
+
+        /** {@return the rows the dilated kernel spans: dilationH (kernelH - 1) + 1} */
+        public int spanH() {
+            return dilationH * (kernelH - 1) + 1;
+        }
+
+        /** {@return the columns the dilated kernel spans: dilationW (kernelW - 1) + 1} */
+        public int spanW() {
+            return dilationW * (kernelW - 1) + 1;
         }
 
         @Override
         public String toString() {
             return square()
                     ? "Conv[channels=" + channels + ", kernel=" + kernelH + ", stride=" + strideH + ", padding=" + padH + "]"
-                    : "Conv[channels=" + channels + ", " + geometry(kernelH, kernelW, strideH, strideW, padH, padW) + "]";
+                    : "Conv[channels=" + channels + ", " + geometry(kernelH, kernelW, strideH, strideW, padH, padW)
+                            + extras(dilationH, dilationW, groups, false) + "]";
         }
+    }
+
+    /** Dilation and groups as text, only where they are not 1 (unless {@code always}). */
+    private static String extras(int dh, int dw, int groups, boolean always) {
+        String s = "";
+        if (always || dh != 1 || dw != 1) {
+            s += ", dilation=(" + dh + ", " + dw + ")";
+        }
+        if (always || groups != 1) {
+            s += ", groups=" + groups;
+        }
+        return s;
     }
 
     private static String geometry(int kh, int kw, int sh, int sw, int ph, int pw) {
@@ -118,38 +178,39 @@ public sealed interface Stage {
     }
 
     /**
-     * Max-pooling over non-overlapping windows ({@code stride == kernel} along each axis). A 1-D
-     * pool of window k on (C, L) is the window (1, k) on (C, 1, L). Stored by its {@link
-     * #toString()}, square ones with the text they always had.
+     * Max-pooling, as DJL's {@code Pool.maxPool2d(x, kernel, stride, padding, false)}: tiling
+     * windows ({@code stride == kernel}, no padding) or overlapping and padded ones (padded
+     * positions are -infinity, as in PyTorch, so they never win). A 1-D pool of window k on (C, L)
+     * is the window (1, k) on (C, 1, L). Stored by its {@link #toString()}, tiling ones with the
+     * text they always had.
      *
      * @param kernelH the window's rows
      * @param kernelW the window's columns
-     * @param strideH the step between rows of windows, equal to {@code kernelH}
-     * @param strideW the step between columns of windows, equal to {@code kernelW}
+     * @param strideH the step between rows of windows
+     * @param strideW the step between columns of windows
+     * @param padH padding above and below, at most half the window
+     * @param padW padding left and right, at most half the window
      */
-    record MaxPool(int kernelH, int kernelW, int strideH, int strideW) implements Stage {
+    record MaxPool(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) implements Stage {
         /**
-         * Checks for positive kernel and stride, equal along each axis (tiling windows), and
+         * Checks for positive kernel and stride, padding between 0 and half the window, and
          * windows of at least 2 and at most 64 positions.
          *
          * @param kernelH the window's rows
          * @param kernelW the window's columns
-         * @param strideH the step between rows of windows, equal to {@code kernelH}
-         * @param strideW the step between columns of windows, equal to {@code kernelW}
+         * @param strideH the step between rows of windows
+         * @param strideW the step between columns of windows
+         * @param padH padding above and below
+         * @param padW padding left and right
          */
         public MaxPool {
             if (kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0) {
                 throw new IllegalArgumentException("maxPool: kernel and stride must be > 0, got " + text(kernelH, kernelW,
                         strideH, strideW));
             }
-            if (strideH != kernelH || strideW != kernelW) {
-                throw new IllegalArgumentException(
-                        "maxPool: " + (kernelH == kernelW && strideH == strideW
-                                        ? "stride " + strideH + " != kernel " + kernelH
-                                        : "stride (" + strideH + ", " + strideW + ") != kernel (" + kernelH + ", " + kernelW + ")")
-                                + " is not supported; POLICE"
-                                + " shifts losing positions per window, which needs non-overlapping windows"
-                                + " that tile the map (use stride == kernel)");
+            if (padH < 0 || padW < 0 || 2 * padH > kernelH || 2 * padW > kernelW) {
+                throw new IllegalArgumentException("maxPool: padding (" + padH + ", " + padW + ") for kernel ("
+                        + kernelH + ", " + kernelW + "); expected between 0 and half the window, as PyTorch requires");
             }
             if (kernelH * kernelW > 64) {
                 throw new IllegalArgumentException("maxPool: kernel (" + kernelH + ", " + kernelW
@@ -158,18 +219,35 @@ public sealed interface Stage {
         }
 
         /**
-         * Square windows.
+         * Windows without padding.
+         *
+         * @param kernelH the window's rows
+         * @param kernelW the window's columns
+         * @param strideH the step between rows of windows
+         * @param strideW the step between columns of windows
+         */
+        public MaxPool(int kernelH, int kernelW, int strideH, int strideW) {
+            this(kernelH, kernelW, strideH, strideW, 0, 0);
+        }
+
+        /**
+         * Square windows without padding.
          *
          * @param kernel the window's side
-         * @param stride the step between windows, equal to {@code kernel}
+         * @param stride the step between windows
          */
         public MaxPool(int kernel, int stride) {
             this(kernel, kernel, stride, stride);
         }
 
-        /** {@return whether the window is square} */
+        /** {@return whether the windows tile the map: stride equal to the window, no padding} */
+        public boolean tiles() {
+            return strideH == kernelH && strideW == kernelW && padH == 0 && padW == 0;
+        }
+
+        /** {@return whether window, stride and padding are the same along both axes} */
         public boolean square() {
-            return kernelH == kernelW && strideH == strideW;
+            return kernelH == kernelW && strideH == strideW && padH == padW;
         }
 
         /** {@return the window's side of a square pool} */
@@ -195,7 +273,76 @@ public sealed interface Stage {
 
         @Override
         public String toString() {
-            return "MaxPool[" + text(kernelH, kernelW, strideH, strideW) + "]";
+            String pad = padH == 0 && padW == 0 ? ""
+                    : padH == padW && kernelH == kernelW && strideH == strideW ? ", padding=" + padH
+                    : ", padding=(" + padH + ", " + padW + ")";
+            return "MaxPool[" + text(kernelH, kernelW, strideH, strideW) + pad + "]";
+        }
+    }
+
+    /**
+     * Average pooling of the activated feature map over windows of any size, stride and padding,
+     * as DJL's {@code Pool.avgPool2d(x, kernel, stride, padding, ceilMode, countIncludePad)}
+     * (PyTorch's semantics: {@link PoolWindows}; DJL 0.36's PyTorch engine does not pass {@code
+     * countIncludePad} on, so padding always counts in the divisor, and {@code false} is refused
+     * where it would matter). Affine, so it may stand anywhere on a feature
+     * map: at the input or after a conv group (after its activation). A 1-D pool of window k on
+     * (C, L) is the window (1, k) on (C, 1, L).
+     *
+     * @param kernelH the window's rows
+     * @param kernelW the window's columns
+     * @param strideH the step between rows of windows
+     * @param strideW the step between columns of windows
+     * @param padH padding above and below (at most half the window)
+     * @param padW padding left and right (at most half the window)
+     * @param ceilMode whether output lengths round up
+     * @param countIncludePad whether padded positions count in the divisor
+     */
+    record AvgPool(
+            int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, boolean ceilMode,
+            boolean countIncludePad)
+            implements Stage {
+        /**
+         * Checks positive window and stride and padding between 0 and half the window.
+         *
+         * @param kernelH the window's rows
+         * @param kernelW the window's columns
+         * @param strideH the step between rows of windows
+         * @param strideW the step between columns of windows
+         * @param padH padding above and below
+         * @param padW padding left and right
+         * @param ceilMode whether output lengths round up
+         * @param countIncludePad whether padded positions count in the divisor
+         */
+        public AvgPool {
+            if (kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0 || padH < 0 || padW < 0
+                    || 2 * padH > kernelH || 2 * padW > kernelW) {
+                throw new IllegalArgumentException("avgPool: " + geometry(kernelH, kernelW, strideH, strideW, padH, padW)
+                        + "; expected positive window and stride and padding between 0 and half the window");
+            }
+            if (!countIncludePad && (padH > 0 || padW > 0 || ceilMode)) {
+                throw new IllegalArgumentException("avgPool: countIncludePad=false with padding (" + padH + ", " + padW
+                        + ") or ceilMode is refused: DJL 0.36's PyTorch engine ignores the flag and always counts the"
+                        + " padding, so the network trained and exported through DJL would not be the one certified;"
+                        + " use countIncludePad=true (DJL's default)");
+            }
+        }
+
+        /**
+         * {@return the windows on a (c, h, w) map}
+         *
+         * @param c channels
+         * @param h rows
+         * @param w columns
+         */
+        public PoolWindows windows(int c, int h, int w) {
+            return new PoolWindows(c, h, w, kernelH, kernelW, strideH, strideW, padH, padW, ceilMode);
+        }
+
+        @Override
+        public String toString() {
+            return "AvgPool[" + geometry(kernelH, kernelW, strideH, strideW, padH, padW) + ", ceilMode=" + ceilMode
+                    + ", countIncludePad=" + countIncludePad + "]";
         }
     }
 
@@ -238,6 +385,8 @@ public sealed interface Stage {
             return "flatten";
         } else if (this instanceof GlobalAvgPool) {
             return "globalAvgPool";
+        } else if (this instanceof AvgPool) {
+            return "avgPool";
         }
         return "dense";
     }

@@ -104,9 +104,9 @@ public final class AffineMapPass implements RegionPass {
         NDArray centre = group.affine(offset);
         NDArray linear = group.linear(rows);
         long d = linear.getShape().get(0);
-        if (group.windowH() > 0) {
+        if (group.poolWindows() != null) {
             PoolShift.SupportResult r = PoolShift.fromSupport(
-                    centre, linear, group.windowH(), group.windowW(), group.margin(), group.windowMargins(), halfWidths);
+                    centre, linear, group.poolWindows(), group.margin(), group.windowMargins(), halfWidths);
             group.poolShift(r.shift(), null);
             a = r.centre();
             at = r.directions();

@@ -28,19 +28,16 @@ public interface ConvGroup {
     NDArray linear(NDArray rows);
 
     /**
-     * The max-pool over the group's tiling windows, of pre-activations from which the pool shift
-     * was subtracted.
+     * The max-pool over the group's windows, of pre-activations from which the pool shift was
+     * subtracted.
      *
      * @param shifted (R, C', H', W')
      * @return (R, C', H'', W'')
      */
     NDArray pool(NDArray shifted);
 
-    /** {@return the pool window's rows, 0 for no pool} */
-    int windowH();
-
-    /** {@return the pool window's columns, 0 for no pool} */
-    int windowW();
+    /** {@return the max-pool's windows on the (C', H', W') map, or null for no pool} */
+    PoolWindows poolWindows();
 
     /** {@return the pool windows' margins from a rounding guard (C' H'' W'' values), or null} */
     float[] windowMargins();
@@ -52,7 +49,8 @@ public interface ConvGroup {
      * Receives the pool shift the pass decided.
      *
      * @param shift (C', H', W') subtracted from each position before the pool
-     * @param windows (P, C', H'', W'', kh*kw) vertex values in each window after the shift, or null
+     * @param windows (P, C', H'', W'', kh*kw) vertex values in each window after the shift (padding
+     *     as 0), or null
      */
     void poolShift(NDArray shift, NDArray windows);
 }

@@ -8,11 +8,14 @@ import ai.djl.nn.Activation;
 import java.util.function.UnaryOperator;
 
 /**
- * The max-pool part of the constraint: in each non-overlapping kh x kw window, pick the majority
- * winner and shift every other position down until the winner beats it by at least the margin at
- * every vertex. Then the pool selects the same position everywhere on R and is affine there (the
- * difference of two affine maps that is non-negative at the vertices is non-negative on R). The
- * shift is differentiable like the POLICE shift: {@code d_q = max_p ReLU(h_q(v_p) - h_w(v_p) + m)}.
+ * The max-pool part of the constraint: in each window, pick a winner and shift every other
+ * position down until the winner beats it by at least the margin at every vertex. Then the pool
+ * selects the same position everywhere on R and is affine there (the difference of two affine
+ * maps that is non-negative at the vertices is non-negative on R). In tiling kh x kw windows the
+ * winner is the majority's and the shift is {@code d_q = max_p ReLU(h_q(v_p) - h_w(v_p) + m)},
+ * differentiable like the POLICE shift. Overlapping or padded windows share positions: their
+ * winners come from one order of the positions, which keeps the constraints free of cycles, and
+ * each position is shifted below every winner that beats it (docs/POOLING.md has the proof).
  */
 public final class PoolShift {
 
@@ -100,6 +103,269 @@ public final class PoolShift {
         NDArray shift = Activation.relu(behind).squeeze(0).mul(isWinner.neg().add(1)); // (C, PH, PW, kk)
         return new SupportResult(positions(shift, s, kh, kw), winnerCentre.reshape(1, c * ph * pw),
                 winnerDirections.reshape(d, c * ph * pw));
+    }
+
+    /**
+     * The pool shift of any windows, decided from vertex rows: tiling windows keep the majority
+     * rule of {@link #compute(NDArray, int, int, double, float[])}; overlapping or padded ones take
+     * their winners from one total order of the positions (their mean over the vertices, the value
+     * at the vertices' centroid, larger first, ties to the lower index) and shift each position,
+     * in that order, below every window winner that beats it ({@link Ordered}; why this always
+     * succeeds: docs/POOLING.md).
+     *
+     * @param vertexPre (P, C, H, W) vertex pre-activations before the pool
+     * @param windows the pool's windows on the (C, H, W) map
+     * @param margin how far each winner must stay ahead
+     * @param windowMargins one margin per window (C * outH * outW) in place of {@code margin}, or null
+     * @return the shift, the winners (position q in each window) and the shifted windows (padding
+     *     as 0)
+     */
+    public static Result compute(NDArray vertexPre, PoolWindows windows, double margin, float[] windowMargins) {
+        if (windows.tiles()) {
+            return compute(vertexPre, windows.kernelH(), windows.kernelW(), margin, windowMargins);
+        }
+        long p = vertexPre.getShape().get(0);
+        NDArray flat = vertexPre.reshape(p, windows.inputs());
+        Ordered order = new Ordered(windows, flat.stopGradient().mean(new int[] {0}).toFloatArray());
+        NDManager manager = vertexPre.getManager();
+        NDArray slots = order.gather(flat); // (P, U * K)
+        NDArray winners = order.winnerValues(flat); // (P, U * K), each window's winner repeated
+        NDArray behind = slots.sub(winners).max(new int[] {0}); // (U * K)
+        NDArray shift = order.shift(margins(behind, order, margin, windowMargins));
+        NDArray shifted = order.gather(flat.sub(shift.reshape(1, -1)))
+                .reshape(p, windows.c(), windows.outH(), windows.outW(), windows.window());
+        NDArray winner = manager.create(order.winnerSlots(), new Shape(windows.c(), windows.outH(), windows.outW()))
+                .toType(DataType.INT64, false);
+        return new Result(shift.reshape(windows.c(), windows.h(), windows.w()), winner, shifted);
+    }
+
+    /**
+     * The pool shift of any windows for a region given by its support: tiling windows as {@link
+     * #fromSupport(NDArray, NDArray, int, int, double, float[], UnaryOperator)}; overlapping or
+     * padded ones take their winners from the order of the centre's values (larger first, ties to
+     * the lower index) and shift each position below every window winner that beats it, by
+     * {@code max over those windows (d_w + max_R (h_q - h_w) + margin)} ({@link Ordered}). The
+     * pooled map is each window's winner's, less its own shift.
+     *
+     * @param centre (1, C, H, W) the map's value at the region's centre
+     * @param directions (D, C, H, W) its linear part
+     * @param windows the pool's windows
+     * @param margin how far each winner must stay ahead
+     * @param windowMargins one margin per window in place of {@code margin}, or null
+     * @param halfWidths the region's support: per column of a (D, K) map, {@code max_R |A (x - m)|}
+     * @return the shift (C, H, W) and the pooled map
+     */
+    public static SupportResult fromSupport(
+            NDArray centre, NDArray directions, PoolWindows windows, double margin, float[] windowMargins,
+            UnaryOperator<NDArray> halfWidths) {
+        if (windows.tiles()) {
+            return fromSupport(centre, directions, windows.kernelH(), windows.kernelW(), margin, windowMargins, halfWidths);
+        }
+        long d = directions.getShape().get(0);
+        NDArray c = centre.reshape(1, windows.inputs());
+        NDArray a = directions.reshape(d, windows.inputs());
+        Ordered order = new Ordered(windows, c.stopGradient().toFloatArray());
+        NDArray width = halfWidths.apply(order.gather(a).sub(order.winnerValues(a))).reshape(-1); // (U * K)
+        NDArray behind = order.gather(c).sub(order.winnerValues(c)).reshape(-1).add(width);
+        NDArray shift = order.shift(margins(behind, order, margin, windowMargins));
+        NDArray pooledCentre = order.winners(c.sub(shift.reshape(1, -1)));
+        return new SupportResult(shift.reshape(windows.c(), windows.h(), windows.w()), pooledCentre, order.winners(a));
+    }
+
+    /** Each slot's need plus its window's margin (a window's margin for all its slots). */
+    private static NDArray margins(NDArray behind, Ordered order, double margin, float[] windowMargins) {
+        if (windowMargins != null) {
+            float[] perSlot = new float[order.slots];
+            for (int i = 0; i < perSlot.length; i++) {
+                perSlot[i] = windowMargins[i / order.k];
+            }
+            return behind.add(behind.getManager().create(perSlot).toType(behind.getDataType(), false));
+        }
+        return margin > 0 ? behind.add(margin) : behind;
+    }
+
+    /**
+     * Overlapping or padded windows under one total order of the positions. Each window's winner
+     * is its first member in the order; every constraint "winner w beats member q" then runs from
+     * an earlier position to a later one, so the constraints form no cycle, and the shifts {@code
+     * d_q = relu(max over windows where q loses (d_w + need))} are computed level by level (a
+     * position's level: 0 when it loses nowhere, else one more than its beaters' highest): after
+     * t rounds every position of level at most t is final. Each round is a gather and a max, so the
+     * shift is differentiable like the tiling one.
+     */
+    private static final class Ordered {
+        /** Below any need: what a slot that is not a loser contributes to a position's max. */
+        static final float NONE = 1e30f;
+        final PoolWindows windows;
+        final int k;
+        final int slots;
+        /** per slot (window u, position q), the input index, or the padding column */
+        final int[] input;
+        /** per window, the winner's input index */
+        final int[] winner;
+        /** per window, the winner's position q */
+        final int[] winnerSlot;
+        /** per slot, 1 when it is a real member other than the winner */
+        final float[] loses;
+        /** per input position, the slots that refer to it, padded with the extra "no need" slot */
+        final int[][] cover;
+        final int rounds;
+
+        Ordered(PoolWindows windows, float[] rank) {
+            this.windows = windows;
+            this.k = windows.window();
+            int units = windows.outputs();
+            int n = windows.inputs();
+            this.slots = units * k;
+            input = new int[slots];
+            winner = new int[units];
+            winnerSlot = new int[units];
+            loses = new float[slots];
+            int[] coverCount = new int[n];
+            for (int u = 0; u < units; u++) {
+                int best = -1;
+                for (int q = 0; q < k; q++) {
+                    int x = windows.input(u, q);
+                    input[u * k + q] = x < 0 ? n : x;
+                    if (x >= 0 && (best < 0 || before(rank, x, best))) {
+                        best = x;
+                        winnerSlot[u] = q;
+                    }
+                }
+                winner[u] = best;
+                for (int q = 0; q < k; q++) {
+                    int x = windows.input(u, q);
+                    if (x >= 0 && x != best) {
+                        loses[u * k + q] = 1;
+                        coverCount[x]++;
+                    }
+                }
+            }
+            int widest = 1;
+            for (int c : coverCount) {
+                widest = Math.max(widest, c);
+            }
+            cover = new int[n][widest];
+            int[] filled = new int[n];
+            for (int[] row : cover) {
+                java.util.Arrays.fill(row, slots); // the "no need" slot
+            }
+            for (int i = 0; i < slots; i++) {
+                if (loses[i] == 1) {
+                    cover[input[i]][filled[input[i]]++] = i;
+                }
+            }
+            // levels, in the order of the positions: a position's beaters come before it
+            long[] sorted = new long[n];
+            for (int i = 0; i < n; i++) {
+                int bits = Float.floatToIntBits(rank[i] == 0f ? 0f : rank[i]); // -0 ranks as 0
+                int ascending = bits < 0 ? ~bits : bits | Integer.MIN_VALUE; // as unsigned ints, the floats' order
+                int descending = ~ascending ^ Integer.MIN_VALUE; // as signed ints, larger floats first
+                sorted[i] = (long) descending << 32 | i; // then the lower index
+            }
+            java.util.Arrays.sort(sorted);
+            int[] level = new int[n];
+            int deepest = 0;
+            for (long key : sorted) {
+                int x = (int) key;
+                for (int i : cover[x]) {
+                    if (i < slots) {
+                        int w = winner[i / k];
+                        level[x] = Math.max(level[x], level[w] + 1);
+                    }
+                }
+                deepest = Math.max(deepest, level[x]);
+            }
+            rounds = deepest;
+        }
+
+        /** Whether position x comes before y: larger rank value, ties to the lower index. */
+        private static boolean before(float[] rank, int x, int y) {
+            return rank[x] > rank[y] || (rank[x] == rank[y] && x < y);
+        }
+
+        /**
+         * (R, C*H*W) rows as their window slots (R, U * K), padding as 0 (only losing slots,
+         * which are real positions, are ever read; a finite padding keeps every product finite).
+         */
+        NDArray gather(NDArray rows) {
+            long r = rows.getShape().get(0);
+            NDArray pad = rows.getManager().zeros(new Shape(r, 1), rows.getDataType());
+            return rows.concat(pad, 1).gather(index(rows, r, input), 1);
+        }
+
+        /** (R, C*H*W) rows as each window's winner (R, U). */
+        NDArray winners(NDArray rows) {
+            return rows.gather(index(rows, rows.getShape().get(0), winner), 1);
+        }
+
+        /** (R, C*H*W) rows as each slot's window winner (R, U * K). */
+        NDArray winnerValues(NDArray rows) {
+            long r = rows.getShape().get(0);
+            return winners(rows).reshape(r, -1, 1).repeat(2, k).reshape(r, slots);
+        }
+
+        int[] winnerSlots() {
+            return winnerSlot;
+        }
+
+        /**
+         * The shifts from each slot's need ({@code max_R (h_q - h_w) + margin}, (U * K)): {@code
+         * rounds} rounds of {@code d_q = relu(max over q's losing slots (d_w + need))}.
+         */
+        NDArray shift(NDArray need) {
+            NDManager manager = need.getManager();
+            int n = windows.inputs();
+            // per slot, and one more "no need" slot: the need on losing slots, -1e30 (never the max) elsewhere
+            float[] off = new float[slots + 1];
+            for (int i = 0; i <= slots; i++) {
+                off[i] = i < slots && loses[i] == 1 ? 0f : -NONE;
+            }
+            NDArray mask = manager.create(java.util.Arrays.copyOf(loses, slots + 1)).toType(need.getDataType(), false);
+            NDArray slotNeed = need.reshape(1, slots).concat(manager.zeros(new Shape(1, 1), need.getDataType()), 1)
+                    .mul(mask.reshape(1, -1))
+                    .add(manager.create(off, new Shape(1, slots + 1)).toType(need.getDataType(), false));
+            NDArray coverIndex = index(need, 1, flatten(cover));
+            NDArray winnerIndex = index(need, 1, winnerPerSlot());
+            NDArray d = manager.zeros(new Shape(1, n), need.getDataType());
+            for (int t = 0; t < rounds; t++) {
+                NDArray candidates = d.gather(winnerIndex, 1).add(slotNeed); // (1, slots + 1)
+                d = relu(candidates.gather(coverIndex, 1).reshape(n, cover[0].length).max(new int[] {1})).reshape(1, n);
+            }
+            return d.reshape(n);
+        }
+
+        /** Per slot (and the extra "no need" slot, which reads position 0), its window's winner. */
+        private int[] winnerPerSlot() {
+            int[] w = new int[slots + 1];
+            for (int i = 0; i < slots; i++) {
+                w[i] = winner[i / k];
+            }
+            return w;
+        }
+
+        /** The same columns for each of {@code rows} rows, as gather's (rows, n) int64 index. */
+        private static NDArray index(NDArray like, long rows, int[] columns) {
+            long[] idx = new long[(int) rows * columns.length];
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < columns.length; j++) {
+                    idx[r * columns.length + j] = columns[j];
+                }
+            }
+            return like.getManager().create(idx, new Shape(rows, columns.length));
+        }
+
+        private static int[] flatten(int[][] m) {
+            int[] f = new int[m.length * m[0].length];
+            for (int i = 0; i < m.length; i++) {
+                System.arraycopy(m[i], 0, f, i * m[0].length, m[0].length);
+            }
+            return f;
+        }
+    }
+
+    private static NDArray relu(NDArray x) {
+        return Activation.relu(x);
     }
 
     /**

@@ -141,83 +141,54 @@ public final class RoundingGuard {
      * @param biasArray C' biases
      * @param scaleArray C' factors of the per-channel affine map, or null for none
      * @param offsetArray C' offsets of that map, or null
-     * @param windowH the pool window's rows, 0 for no pool
-     * @param windowW the pool window's columns, 0 for no pool
+     * @param pool the max-pool's windows, or null for no pool
      * @return per pooled unit and per window (null without a pool), the margins, float32 rounded up
      */
     public ConvMargins margins(
             int layer, Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
-            int windowH, int windowW) {
+            PoolWindows pool) {
         Stencil g = stencil;
         float[] weight = LayerRange.floats(weightArray);
         float[] bias = LayerRange.floats(biasArray);
         float[] scale = scaleArray == null ? null : LayerRange.floats(scaleArray);
         float[] offset = offsetArray == null ? null : LayerRange.floats(offsetArray);
-        if (inMax.length != g.inputs() || weight.length != g.outC() * g.fanIn()) {
+        if (inMax.length != g.inputs() || weight.length != g.weights()) {
             throw new IllegalArgumentException("weight: " + weight.length + " values for " + g + ", inputs " + inMax.length);
         }
         double gm = 4 * gamma(g.fanIn() + extraTerms + 16L);
         int hw = g.outH() * g.outW();
         double[] sum = new double[g.outputs()];
         double[] carried = new double[g.outputs()];
-        for (int o = 0; o < g.outC(); o++) {
+        for (int out = 0; out < g.outputs(); out++) {
+            int o = out / hw;
             double s = scale == null ? 1 : Math.abs((double) scale[o]);
             double constant = s * Math.abs((double) bias[o]) + (offset == null ? 0 : Math.abs((double) offset[o]));
-            for (int y = 0; y < g.outH(); y++) {
-                for (int x = 0; x < g.outW(); x++) {
-                    double a = 0;
-                    double z = 0;
-                    for (int c = 0; c < g.inC(); c++) {
-                        for (int ky = 0; ky < g.kernelH(); ky++) {
-                            int iy = y * g.strideH() + ky - g.padH();
-                            if (iy < 0 || iy >= g.inH()) {
-                                continue;
-                            }
-                            for (int kx = 0; kx < g.kernelW(); kx++) {
-                                int ix = x * g.strideW() + kx - g.padW();
-                                if (ix < 0 || ix >= g.inW()) {
-                                    continue;
-                                }
-                                double w = s * Math.abs((double) weight[((o * g.inC() + c) * g.kernelH() + ky) * g.kernelW() + kx]);
-                                int j = (c * g.inH() + iy) * g.inW() + ix;
-                                a += w * inMax[j];
-                                z += w * inError[j];
-                            }
-                        }
-                    }
-                    sum[o * hw + y * g.outW() + x] = a + constant;
-                    carried[o * hw + y * g.outW() + x] = z;
-                }
-            }
+            double[] az = new double[2];
+            g.taps(out, (j, wi) -> {
+                double w = s * Math.abs((double) weight[wi]);
+                az[0] += w * inMax[j];
+                az[1] += w * inError[j];
+            });
+            sum[out] = az[0] + constant;
+            carried[out] = az[1];
         }
-        boolean pooled = windowH > 0;
-        int kh = pooled ? windowH : 1;
-        int kw = pooled ? windowW : 1;
-        int ph = g.outH() / kh;
-        int pw = g.outW() / kw;
-        error = new double[g.outC() * ph * pw];
+        // without a pool, every position is its own window of one
+        PoolWindows w = pool != null ? pool : new PoolWindows(g.outC(), g.outH(), g.outW(), 1, 1, 1, 1, 0, 0, false);
+        error = new double[w.outputs()];
         float[] units = new float[error.length];
-        float[] windows = pooled ? new float[error.length] : null;
-        for (int o = 0; o < g.outC(); o++) {
-            for (int wy = 0; wy < ph; wy++) {
-                for (int wx = 0; wx < pw; wx++) {
-                    double largest = 0;
-                    double worstCarried = 0;
-                    for (int dy = 0; dy < kh; dy++) {
-                        for (int dx = 0; dx < kw; dx++) {
-                            int q = o * hw + (wy * kh + dy) * g.outW() + wx * kw + dx;
-                            largest = Math.max(largest, sum[q]);
-                            worstCarried = Math.max(worstCarried, carried[q]);
-                        }
-                    }
-                    int u = (o * ph + wy) * pw + wx;
-                    double e = gm * largest + worstCarried;
-                    error[u] = e;
-                    units[u] = roundedUp(layer, u, base + e);
-                    if (windows != null) {
-                        windows[u] = roundedUp(layer, u, base + 2 * e);
-                    }
-                }
+        float[] windows = pool != null ? new float[error.length] : null;
+        for (int u = 0; u < error.length; u++) {
+            double largest = 0;
+            double worstCarried = 0;
+            for (int q : w.members(u)) {
+                largest = Math.max(largest, sum[q]);
+                worstCarried = Math.max(worstCarried, carried[q]);
+            }
+            double e = gm * largest + worstCarried;
+            error[u] = e;
+            units[u] = roundedUp(layer, u, base + e);
+            if (windows != null) {
+                windows[u] = roundedUp(layer, u, base + 2 * e);
             }
         }
         return new ConvMargins(units, windows);
@@ -233,9 +204,8 @@ public final class RoundingGuard {
 
     /**
      * Moves through an average over {@code positions} values of each of {@code channels} channels
-     * (global average pooling of the activated feature map), which has no units: the bound of a
-     * channel's mean is the largest of its positions', and its error the largest carried error
-     * plus the mean's own rounding ({@code gamma_{positions+1}} times the largest magnitude).
+     * (global average pooling of the activated feature map): one window per channel, see {@link
+     * #averagePool(PoolWindows)}.
      *
      * @param channels C
      * @param positions H * W
@@ -245,18 +215,36 @@ public final class RoundingGuard {
             throw new IllegalArgumentException(
                     "averagePool: " + inMax.length + " inputs, expected " + channels + " x " + positions);
         }
-        double g = gamma(positions + 1L);
-        double[] max = new double[channels];
-        double[] err = new double[channels];
-        for (int c = 0; c < channels; c++) {
+        averagePool(new PoolWindows(channels, 1, positions, 1, positions, 1, positions, 0, 0, false));
+    }
+
+    /**
+     * Moves through an average pool, which has no units: the bound of a window's average is the
+     * largest of its n inputs' (padding adds zeros and a divisor of at least n), and its error
+     * the largest carried error plus the average's own rounding ({@code gamma_{n+1}} times the
+     * largest magnitude: n - 1 additions and a division, in any order).
+     *
+     * @param windows the pool's windows
+     */
+    public void averagePool(PoolWindows windows) {
+        if (inMax.length != windows.inputs()) {
+            throw new IllegalArgumentException(
+                    "averagePool: " + inMax.length + " inputs, expected " + windows.inputs() + " for " + windows);
+        }
+        int n = windows.outputs();
+        double[] max = new double[n];
+        double[] err = new double[n];
+        for (int u = 0; u < n; u++) {
+            int[] members = windows.members(u);
+            double g = gamma(members.length + 1L);
             double m = 0;
             double e = 0;
-            for (int i = c * positions; i < (c + 1) * positions; i++) {
+            for (int i : members) {
                 m = Math.max(m, inMax[i]);
                 e = Math.max(e, inError[i]);
             }
-            max[c] = m * (1 + g);
-            err[c] = e + g * m;
+            max[u] = m * (1 + g);
+            err[u] = e + g * m;
         }
         inMax = max;
         inError = err;

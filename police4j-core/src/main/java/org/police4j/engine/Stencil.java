@@ -1,10 +1,15 @@
 package org.police4j.engine;
 
 /**
- * The geometry of a 2-D convolution, kernel, stride and padding given per axis (a 1-D
- * convolution is the case {@code inH = kernelH = strideH = 1, padH = 0}): which inputs each
- * output position reads. The rounding guard sums over exactly these terms, so that its bound is
- * the same stencil the convolution computes.
+ * The geometry of a 2-D convolution, kernel, stride, padding and dilation given per axis, with
+ * channel groups (a 1-D convolution is the case {@code inH = kernelH = strideH = dilationH = 1,
+ * padH = 0}; a depthwise one has {@code groups = inC}): which inputs each output position reads.
+ * The stencil is written once, in {@link #taps}: the folded network's convolution and the rounding
+ * guard both sum over exactly these terms, so the guard's bound is the sum the convolution computes.
+ *
+ * <p>As in PyTorch, output channel {@code o} of group {@code g = o / (outC / groups)} reads the
+ * input channels {@code g * inC / groups ..}, the weight is {@code (outC, inC / groups, kernelH,
+ * kernelW)}, and kernel offset {@code u} reads row {@code i * strideH + u * dilationH - padH}.
  *
  * @param inC input channels
  * @param inH input rows
@@ -18,10 +23,62 @@ package org.police4j.engine;
  * @param strideW the step between columns of positions
  * @param padH zeros added above and below
  * @param padW zeros added left and right
+ * @param dilationH the step between the kernel's rows
+ * @param dilationW the step between the kernel's columns
+ * @param groups channel groups, dividing {@code inC} and {@code outC}
  */
 public record Stencil(
         int inC, int inH, int inW, int outC, int outH, int outW, int kernelH, int kernelW, int strideH, int strideW,
-        int padH, int padW) {
+        int padH, int padW, int dilationH, int dilationW, int groups) {
+
+    /**
+     * Checks that the groups divide both channel counts and that the dilations are positive.
+     *
+     * @param inC input channels
+     * @param inH input rows
+     * @param inW input columns
+     * @param outC output channels
+     * @param outH output rows
+     * @param outW output columns
+     * @param kernelH the kernel's rows
+     * @param kernelW the kernel's columns
+     * @param strideH the step between rows of positions
+     * @param strideW the step between columns of positions
+     * @param padH zeros added above and below
+     * @param padW zeros added left and right
+     * @param dilationH the step between the kernel's rows
+     * @param dilationW the step between the kernel's columns
+     * @param groups channel groups, dividing {@code inC} and {@code outC}
+     */
+    public Stencil {
+        if (groups <= 0 || inC % groups != 0 || outC % groups != 0 || dilationH <= 0 || dilationW <= 0) {
+            throw new IllegalArgumentException("stencil: groups " + groups + " for " + inC + " input and " + outC
+                    + " output channels, dilation (" + dilationH + ", " + dilationW + "); expected groups dividing both"
+                    + " channel counts and positive dilations");
+        }
+    }
+
+    /**
+     * An ungrouped, undilated stencil.
+     *
+     * @param inC input channels
+     * @param inH input rows
+     * @param inW input columns
+     * @param outC output channels
+     * @param outH output rows
+     * @param outW output columns
+     * @param kernelH the kernel's rows
+     * @param kernelW the kernel's columns
+     * @param strideH the step between rows of positions
+     * @param strideW the step between columns of positions
+     * @param padH zeros added above and below
+     * @param padW zeros added left and right
+     */
+    public Stencil(
+            int inC, int inH, int inW, int outC, int outH, int outW, int kernelH, int kernelW, int strideH, int strideW,
+            int padH, int padW) {
+        this(inC, inH, inW, outC, outH, outW, kernelH, kernelW, strideH, strideW, padH, padW, 1, 1, 1);
+    }
 
     /**
      * A square stencil: one kernel side, one stride and one padding for both axes.
@@ -40,9 +97,32 @@ public record Stencil(
         this(inC, inH, inW, outC, outH, outW, kernel, kernel, stride, stride, padding, padding);
     }
 
-    /** {@return the number of products in one output: C * kh * kw} */
+    /**
+     * {@return the output length along one axis, as PyTorch computes it}
+     *
+     * @param in the input length
+     * @param kernel the kernel's length
+     * @param stride the step between positions
+     * @param pad zeros added at each end
+     * @param dilation the step between kernel taps
+     */
+    public static int outLength(int in, int kernel, int stride, int pad, int dilation) {
+        return (in + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1;
+    }
+
+    /** {@return the input channels each output channel reads: inC / groups} */
+    public int groupInC() {
+        return inC / groups;
+    }
+
+    /** {@return the number of products in one output: (C / groups) * kh * kw} */
     public int fanIn() {
-        return inC * kernelH * kernelW;
+        return groupInC() * kernelH * kernelW;
+    }
+
+    /** {@return the number of weights: C' * (C / groups) * kh * kw} */
+    public int weights() {
+        return outC * fanIn();
     }
 
     /** {@return the number of output positions C' * H' * W'} */
@@ -53,5 +133,75 @@ public record Stencil(
     /** {@return the number of inputs C * H * W} */
     public int inputs() {
         return inC * inH * inW;
+    }
+
+    /** Receives one term {@code weight[w] * x[in]} of an output's sum. */
+    @FunctionalInterface
+    public interface Tap {
+        /**
+         * @param in the input index, channel-major
+         * @param w the weight index into the row-major {@code (C', C / groups, kh, kw)} weight
+         */
+        void tap(int in, int w);
+    }
+
+    /**
+     * The stencil, written once: visits, in a fixed order (input channel, kernel row, kernel
+     * column), every input that output {@code out} (channel-major index) sums, with its weight;
+     * padded positions are skipped.
+     *
+     * @param out the output index, {@code (o * outH + i) * outW + j}
+     * @param tap receives each (input index, weight index)
+     */
+    public void taps(int out, Tap tap) {
+        taps(out, tap, inC, inH, inW, outC, outH, outW, kernelH, kernelW, strideH, strideW, padH, padW, dilationH,
+                dilationW, groups);
+    }
+
+    /**
+     * {@link #taps(int, Tap)} for a geometry given field by field, so that a caller holding the
+     * fields (a folded conv layer, once per output) need not build a stencil.
+     *
+     * @param out the output index
+     * @param tap receives each (input index, weight index)
+     * @param inC input channels
+     * @param inH input rows
+     * @param inW input columns
+     * @param outC output channels
+     * @param outH output rows
+     * @param outW output columns
+     * @param kernelH the kernel's rows
+     * @param kernelW the kernel's columns
+     * @param strideH the step between rows of positions
+     * @param strideW the step between columns of positions
+     * @param padH zeros added above and below
+     * @param padW zeros added left and right
+     * @param dilationH the step between the kernel's rows
+     * @param dilationW the step between the kernel's columns
+     * @param groups channel groups
+     */
+    public static void taps(
+            int out, Tap tap, int inC, int inH, int inW, int outC, int outH, int outW, int kernelH, int kernelW,
+            int strideH, int strideW, int padH, int padW, int dilationH, int dilationW, int groups) {
+        int o = out / (outH * outW);
+        int i = (out / outW) % outH;
+        int j = out % outW;
+        int gc = inC / groups;
+        int first = (o / (outC / groups)) * gc;
+        for (int ci = 0; ci < gc; ci++) {
+            int channel = first + ci;
+            for (int u = 0; u < kernelH; u++) {
+                int r = i * strideH + u * dilationH - padH;
+                if (r < 0 || r >= inH) {
+                    continue;
+                }
+                for (int v = 0; v < kernelW; v++) {
+                    int col = j * strideW + v * dilationW - padW;
+                    if (col >= 0 && col < inW) {
+                        tap.tap((channel * inH + r) * inW + col, ((o * gc + ci) * kernelH + u) * kernelW + v);
+                    }
+                }
+            }
+        }
     }
 }

@@ -65,9 +65,8 @@ public final class VertexRowsPass implements RegionPass {
     public LayerRange enter(ConvGroup group) {
         return enter(rows -> {
             NDArray pre = group.affine(rows);
-            if (group.windowH() > 0) {
-                PoolShift.Result r = PoolShift.compute(
-                        pre, group.windowH(), group.windowW(), group.margin(), group.windowMargins());
+            if (group.poolWindows() != null) {
+                PoolShift.Result r = PoolShift.compute(pre, group.poolWindows(), group.margin(), group.windowMargins());
                 group.poolShift(r.shift(), r.shiftedWindows());
                 pre = group.pool(pre.sub(r.shift()));
             }

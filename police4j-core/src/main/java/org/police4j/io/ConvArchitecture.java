@@ -14,7 +14,10 @@ import org.police4j.region.Region;
  * The {@code architecture} object of a {@link PolicedConvNet}'s {@code model.json}: input shape,
  * stages, head, activation, margin, sign rule and rounding guard. Input (C, H, W), or (C, L) for
  * a 1-D network; a square conv or pool writes {@code kernel}, {@code stride}, {@code padding} as
- * numbers (as models always had), another one as {@code [rows, columns]}. The regions and the
+ * numbers (as models always had), another one as {@code [rows, columns]}; a conv's {@code
+ * dilation} and {@code groups} and a max-pool's {@code padding} are written only when they are
+ * not the defaults (1, 1, 0), so older files read as before; an {@code avgPool} stage writes its
+ * window, stride, padding, {@code ceilMode} and {@code countIncludePad}. The regions and the
  * parameters are written by
  * {@link ModelIo} exactly as for the MLP; this class only knows the conv layer vocabulary.
  */
@@ -46,6 +49,12 @@ final class ConvArchitecture {
                     pair(n, "kernel", c.kernelH(), c.kernelW());
                     pair(n, "stride", c.strideH(), c.strideW());
                     pair(n, "padding", c.padH(), c.padW());
+                    if (c.dilationH() != 1 || c.dilationW() != 1) { // written only when used: older files have none
+                        pair(n, "dilation", c.dilationH(), c.dilationW());
+                    }
+                    if (c.groups() != 1) {
+                        n.put("groups", c.groups());
+                    }
                 }
             } else if (s instanceof Stage.MaxPool m) {
                 if (m.square()) {
@@ -55,6 +64,15 @@ final class ConvArchitecture {
                     pair(n, "kernel", m.kernelH(), m.kernelW());
                     pair(n, "stride", m.strideH(), m.strideW());
                 }
+                if (m.padH() != 0 || m.padW() != 0) { // written only when used: older files have none
+                    pair(n, "padding", m.padH(), m.padW());
+                }
+            } else if (s instanceof Stage.AvgPool a) {
+                pair(n, "kernel", a.kernelH(), a.kernelW());
+                pair(n, "stride", a.strideH(), a.strideW());
+                pair(n, "padding", a.padH(), a.padW());
+                n.put("ceilMode", a.ceilMode());
+                n.put("countIncludePad", a.countIncludePad());
             } else if (s instanceof Stage.Dense d) {
                 n.put("width", d.width());
             }
@@ -103,9 +121,15 @@ final class ConvArchitecture {
             String type = n.path("type").asText();
             switch (type) {
                 case "conv" -> b.conv(n.path("channels").asInt(), axis(n, "kernel", 0), axis(n, "kernel", 1),
-                        axis(n, "stride", 0), axis(n, "stride", 1), axis(n, "padding", 0), axis(n, "padding", 1));
+                        axis(n, "stride", 0), axis(n, "stride", 1), axis(n, "padding", 0), axis(n, "padding", 1),
+                        n.has("dilation") ? axis(n, "dilation", 0) : 1, n.has("dilation") ? axis(n, "dilation", 1) : 1,
+                        n.path("groups").asInt(1));
                 case "maxPool" -> b.maxPool(axis(n, "kernel", 0), axis(n, "kernel", 1), axis(n, "stride", 0),
-                        axis(n, "stride", 1));
+                        axis(n, "stride", 1), n.has("padding") ? axis(n, "padding", 0) : 0,
+                        n.has("padding") ? axis(n, "padding", 1) : 0);
+                case "avgPool" -> b.avgPool(axis(n, "kernel", 0), axis(n, "kernel", 1), axis(n, "stride", 0),
+                        axis(n, "stride", 1), axis(n, "padding", 0), axis(n, "padding", 1),
+                        n.path("ceilMode").asBoolean(false), n.path("countIncludePad").asBoolean(true));
                 case "batchNorm" -> b.batchNorm();
                 case "flatten" -> b.flatten();
                 case "globalAvgPool" -> b.globalAvgPool();

@@ -5,10 +5,13 @@ import static org.police4j.numeric.Rounding.gamma;
 import static org.police4j.numeric.Rounding.up;
 
 import java.util.stream.IntStream;
+import org.police4j.engine.PoolWindows;
 import org.police4j.network.Layer.Activation;
+import org.police4j.network.Layer.AvgPool;
 import org.police4j.network.Layer.ChannelAffine;
 import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Dense;
+import org.police4j.network.Layer.Flatten;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
 
@@ -42,21 +45,24 @@ import org.police4j.network.Layer.MaxPool;
  * nonnegative terms, it is inflated by a factor {@code 1 + 2^-20} (far more than the relative
  * rounding error of summing fewer than 2^30 nonnegative terms) plus {@code MIN_VALUE}. A
  * per-channel affine map is the case n = 1; a global average pool {@code fl(fl(Σ ẑ) / n)} is
- * within {@code (Σ e + γ_n Σ |ẑ|) / n + u |ĥ|} (plus underflow) of the exact mean.
+ * within {@code (Σ e + γ_n Σ |ẑ|) / n + u |ĥ|} (plus underflow) of the exact mean, and a windowed
+ * average pool likewise with its window's n members and its divisor in place of n.
  *
  * <p>After the activation: on the positive side {@code ẑ = ĥ} keeps the bound; on the negative
  * side (slope c = {@code Cpa.negativeSlope()}) ReLU's c = 0 gives an exact 0 (bound 0), abs's
  * c = -1 an exact negation (same bound), and any other c (leaky-ReLU) {@code ẑ = fl(c ĥ)} with
  * bound {@code |c| E + 2u |ẑ| + MIN_VALUE} (one more rounding), again inflated. A unit decided
  * exactly on the kink is an exact 0. A window's winner w is proved when, for every other position
- * q, {@code fl(ĥ_w - ĥ_q) > up(E_w + E_q + 2u |fl(ĥ_w - ĥ_q)|)}; the pooled value is then {@code
- * ĥ_w} with its bound (a window decided exactly takes its lowest maximal position).
+ * q, {@code fl(ĥ_w - ĥ_q) > up(E_w + E_q + 2u |fl(ĥ_w - ĥ_q)|)} (padded positions are -infinity and
+ * never compete); the pooled value is then {@code ĥ_w} with its bound (a window decided exactly
+ * takes its lowest maximal position), plus the bias after the max, if any, with one more rounding.
  *
  * <p>Backwards ({@link #affineMap}), one pass per output: the row {@code g} of the output's map
  * with respect to a layer's output goes to its input as {@code g W} (computed in the order of the
  * layer's outputs), with the same bound in transposed form, {@code |ĝ' - g'| <= Σ_o |w_o| (γ_{m+1}
  * |ĝ_o| + r_o)} plus underflow for m outputs, and every bias met adds {@code g . b} to the offset
- * with the bound of a sum of m + 1 terms.
+ * with the bound of a sum of m + 1 terms. A windowed average pool hands {@code fl(ĝ_u / divisor)}
+ * to each member of window u (one rounding, then a sum over the windows sharing an input).
  */
 public final class BoundedEval {
 
@@ -167,8 +173,10 @@ public final class BoundedEval {
                         usedExact = true;
                     }
                     winners[u] = Long.numberOfTrailingZeros(maxima[u]);
-                    h[u] = z[p.position(u, winners[u])];
-                    eh[u] = e[p.position(u, winners[u])];
+                    int w = p.position(u, winners[u]);
+                    float b = p.biasOf(u);
+                    h[u] = z[w] + b;
+                    eh[u] = b == 0 ? e[w] : up(e[w] + 2 * U * Math.abs(h[u])); // the bias: one rounding
                 }
                 if (point != null) {
                     point.proveWinners(i, winners);
@@ -201,18 +209,22 @@ public final class BoundedEval {
      * alone when it is proved above every other position, else every position not proved below it.
      */
     private static long candidates(MaxPool p, int u, double[] z, double[] e) {
-        int best = 0;
-        for (int q = 1; q < p.window(); q++) {
-            if (z[p.position(u, q)] > z[p.position(u, best)]) {
-                best = q;
+        int best = -1;
+        for (int q = 0; q < p.window(); q++) {
+            int at = p.position(u, q);
+            if (at >= 0 && (best < 0 || z[at] > z[p.position(u, best)])) {
+                best = q; // padding (position -1) is -infinity: never a candidate
             }
         }
         int w = p.position(u, best);
         long mask = 1L << best;
         for (int q = 0; q < p.window(); q++) {
             int at = p.position(u, q);
+            if (q == best || at < 0) {
+                continue;
+            }
             double gap = z[w] - z[at];
-            if (q != best && !(gap > up(e[w] + e[at] + 2 * U * Math.abs(gap)))) {
+            if (!(gap > up(e[w] + e[at] + 2 * U * Math.abs(gap)))) {
                 mask |= 1L << q;
             }
         }
@@ -239,7 +251,10 @@ public final class BoundedEval {
         }
     }
 
-    /** One affine layer (dense, conv, per-channel affine, global average pool, flatten) on (values, bounds). */
+    /**
+     * One affine layer (dense, conv, per-channel affine, global or windowed average pool, flatten)
+     * on (values, bounds).
+     */
     private static double[][] forward(Layer layer, double[] z, double[] e) {
         if (layer instanceof Dense d) {
             int n = z.length;
@@ -265,7 +280,7 @@ public final class BoundedEval {
             }
             return new double[][] {h, eh};
         } else if (layer instanceof Conv c) {
-            int n = c.inC() * c.kernelH() * c.kernelW();
+            int n = c.fanIn();
             double g = gamma(n + 1);
             double absolute = (2.0 * n + 2) * Double.MIN_NORMAL;
             double[] h = new double[c.bias().length];
@@ -320,8 +335,37 @@ public final class BoundedEval {
                         + 2 * Double.MIN_NORMAL);
             }
             return new double[][] {h, eh};
+        } else if (layer instanceof AvgPool p) {
+            // as the global average: a window's sum, then one division by its divisor
+            int n = p.windows().outputs();
+            double[] h = new double[n];
+            double[] eh = new double[n];
+            for (int u = 0; u < n; u++) {
+                int[] members = p.members(u);
+                double s = 0;
+                double mag = 0;
+                double prop = 0;
+                for (int x : members) {
+                    s += z[x];
+                    mag += Math.abs(z[x]);
+                    prop += e[x];
+                }
+                int divisor = p.divisor(u);
+                h[u] = s / divisor;
+                eh[u] = up((prop + gamma(members.length) * mag) / divisor + 2 * U * Math.abs(h[u])
+                        + 2 * Double.MIN_NORMAL);
+            }
+            return new double[][] {h, eh};
+        } else if (layer instanceof Flatten) {
+            return new double[][] {z, e}; // the layout is already flat
         }
-        return new double[][] {z, e}; // Flatten: the layout is already flat
+        throw unknown(layer);
+    }
+
+    /** A layer kind this class does not evaluate: a new kind of {@link Layer} must be added here. */
+    static IllegalStateException unknown(Layer layer) {
+        return new IllegalStateException("layer: " + layer.getClass().getSimpleName()
+                + " is not evaluated by the certificate's evaluators; expected one of Layer's kinds they handle");
     }
 
     /**
@@ -446,7 +490,10 @@ public final class BoundedEval {
                 finish(rin, (2.0 * m + 2) * Double.MIN_NORMAL);
             } else if (layer instanceof MaxPool p) {
                 pool--;
-                double gw = gamma(p.window());
+                if (p.bias() != null) {
+                    addBias(offset, g, r, p.bias(), u -> u, gamma(g.length + 1)); // the bias after the max
+                }
+                double gw = gamma(p.window()); // at most window() windows share a winner
                 boolean[] touched = new boolean[in.length];
                 for (int u = 0; u < g.length; u++) {
                     if (g[u] != 0 || r[u] != 0) {
@@ -482,6 +529,24 @@ public final class BoundedEval {
                         }
                     }
                 }
+            } else if (layer instanceof AvgPool avg) {
+                // each window's g / divisor (one rounding) added to its members: an input sums the
+                // shares of at most m overlapping windows
+                PoolWindows wins = avg.windows();
+                int m = ceilDiv(wins.kernelH(), wins.strideH()) * ceilDiv(wins.kernelW(), wins.strideW());
+                double gm = gamma(m + 1);
+                for (int u = 0; u < g.length; u++) {
+                    if (g[u] != 0 || r[u] != 0) {
+                        int divisor = avg.divisor(u);
+                        double share = g[u] / divisor;
+                        double bound = (r[u] + gm * Math.abs(g[u])) / divisor;
+                        for (int x : avg.members(u)) {
+                            in[x] += share;
+                            rin[x] += bound;
+                        }
+                    }
+                }
+                finish(rin, (2.0 * m + 2) * Double.MIN_NORMAL);
             } else if (layer instanceof Activation a) {
                 act--;
                 double slope = a.cpa().negativeSlope();
@@ -497,9 +562,11 @@ public final class BoundedEval {
                         rin[u] = up(Math.abs(slope) * (r[u] + gamma(1) * Math.abs(g[u])) + 2 * Double.MIN_NORMAL);
                     } // ReLU below the kink: an exact zero row
                 }
-            } else {
-                System.arraycopy(g, 0, in, 0, g.length); // Flatten
+            } else if (layer instanceof Flatten) {
+                System.arraycopy(g, 0, in, 0, g.length); // the layout is already flat
                 System.arraycopy(r, 0, rin, 0, r.length);
+            } else {
+                throw unknown(layer);
             }
             g = in;
             r = rin;
@@ -533,6 +600,10 @@ public final class BoundedEval {
         }
         offset[0] = s;
         offset[1] = m == 0 ? offset[1] : up(prop + gm * mag + (2.0 * m + 2) * Double.MIN_NORMAL);
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     /** Turns accumulated bounds into rigorous ones, with the underflow term of every sum. */

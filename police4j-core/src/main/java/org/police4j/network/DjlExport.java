@@ -18,7 +18,9 @@ import org.police4j.network.Layer.ChannelAffine;
 import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Dense;
 import org.police4j.network.Layer.Flatten;
+import org.police4j.network.Layer.AvgPool;
 import org.police4j.network.Layer.GlobalAvgPool;
+import org.police4j.engine.PoolWindows;
 import org.police4j.network.Layer.MaxPool;
 import org.police4j.nn.PlainMlp;
 
@@ -83,6 +85,8 @@ public final class DjlExport {
                                 .setFilters(c.outC())
                                 .optStride(new Shape(c.strideH(), c.strideW()))
                                 .optPadding(new Shape(c.padH(), c.padW()))
+                                .optDilation(new Shape(c.dilationH(), c.dilationW()))
+                                .optGroups(c.groups())
                                 .optBias(false)
                                 .build();
                 PositionBias bias = new PositionBias(new Shape(c.outC(), c.outH(), c.outW()));
@@ -93,9 +97,26 @@ public final class DjlExport {
                 });
             } else if (layer instanceof MaxPool p) {
                 Shape k = new Shape(p.kernelH(), p.kernelW());
-                block.add(Pool.maxPool2dBlock(k, k));
+                if (p.strideH() == p.kernelH() && p.strideW() == p.kernelW() && p.padH() == 0 && p.padW() == 0) {
+                    block.add(Pool.maxPool2dBlock(k, k));
+                } else {
+                    block.add(Pool.maxPool2dBlock(k, new Shape(p.strideH(), p.strideW()), new Shape(p.padH(), p.padW())));
+                }
+                if (p.bias() != null) {
+                    PositionBias bias = new PositionBias(new Shape(p.c(), p.outH(), p.outW()));
+                    block.add(bias);
+                    later(setters, () -> copy(bias.bias().getArray(), p.bias()));
+                }
             } else if (layer instanceof Flatten) {
                 block.add(Blocks.batchFlattenBlock());
+            } else if (layer instanceof AvgPool a) {
+                PoolWindows w = a.windows();
+                if (!a.countIncludePad() && (w.padH() > 0 || w.padW() > 0 || w.ceilMode())) {
+                    throw new IllegalArgumentException("net: layer " + i + " averages without counting the padding,"
+                            + " which DJL 0.36's PyTorch engine cannot compute (it ignores countIncludePad)");
+                }
+                block.add(Pool.avgPool2dBlock(new Shape(w.kernelH(), w.kernelW()), new Shape(w.strideH(), w.strideW()),
+                        new Shape(w.padH(), w.padW()), w.ceilMode(), a.countIncludePad()));
             } else if (layer instanceof GlobalAvgPool) {
                 block.add(LambdaBlock.singleton(
                         a -> a.reshape(a.getShape().get(0), a.getShape().get(1), -1).mean(new int[] {2}), "globalAvgPool"));

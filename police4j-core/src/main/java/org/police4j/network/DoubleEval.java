@@ -6,6 +6,7 @@ import org.police4j.network.Layer.Activation;
 import org.police4j.network.Layer.ChannelAffine;
 import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Dense;
+import org.police4j.network.Layer.AvgPool;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
 
@@ -111,10 +112,11 @@ public final class DoubleEval {
             }
         } else if (layer instanceof MaxPool p) {
             for (int u = 0; u < g.length; u++) {
-                int winner = p.position(u, 0);
-                for (int q = 1; q < p.window(); q++) {
-                    if (z[p.position(u, q)] > z[winner]) {
-                        winner = p.position(u, q);
+                int winner = -1;
+                for (int q = 0; q < p.window(); q++) {
+                    int x = p.position(u, q);
+                    if (x >= 0 && (winner < 0 || z[x] > z[winner])) {
+                        winner = x;
                     }
                 }
                 in[winner] += g[u];
@@ -126,6 +128,13 @@ public final class DoubleEval {
         } else if (layer instanceof GlobalAvgPool gap) {
             for (int i = 0; i < in.length; i++) {
                 in[i] = g[i / gap.area()] / gap.area();
+            }
+        } else if (layer instanceof AvgPool avg) {
+            for (int u = 0; u < g.length; u++) {
+                double share = g[u] / avg.divisor(u);
+                for (int x : avg.members(u)) {
+                    in[x] += share;
+                }
             }
         } else if (layer instanceof Activation a) {
             for (int i = 0; i < in.length; i++) {
@@ -183,11 +192,14 @@ public final class DoubleEval {
         } else if (layer instanceof MaxPool p) {
             double[] out = new double[p.outputSize(z.length)];
             for (int u = 0; u < out.length; u++) {
-                double best = z[p.position(u, 0)];
-                for (int q = 1; q < p.window(); q++) {
-                    best = Math.max(best, z[p.position(u, q)]);
+                double best = Double.NEGATIVE_INFINITY; // padding: -infinity, never the max
+                for (int q = 0; q < p.window(); q++) {
+                    int x = p.position(u, q);
+                    if (x >= 0) {
+                        best = Math.max(best, z[x]);
+                    }
                 }
-                out[u] = best;
+                out[u] = best + p.biasOf(u);
             }
             return out;
         } else if (layer instanceof ChannelAffine a) {
@@ -195,6 +207,16 @@ public final class DoubleEval {
             for (int i = 0; i < out.length; i++) {
                 int ch = i / a.positions();
                 out[i] = a.scale()[ch] * z[i] + a.offset()[ch];
+            }
+            return out;
+        } else if (layer instanceof AvgPool avg) {
+            double[] out = new double[avg.outputSize(z.length)];
+            for (int u = 0; u < out.length; u++) {
+                double s = 0;
+                for (int x : avg.members(u)) {
+                    s += z[x];
+                }
+                out[u] = s / avg.divisor(u);
             }
             return out;
         } else if (layer instanceof GlobalAvgPool g) {

@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.IntStream;
 import org.police4j.network.Layer.Activation;
+import org.police4j.network.Layer.AvgPool;
 import org.police4j.network.Layer.ChannelAffine;
 import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Dense;
+import org.police4j.network.Layer.Flatten;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
 
@@ -19,8 +21,9 @@ import org.police4j.network.Layer.MaxPool;
  * <p>Every float32 parameter, every double input coordinate and every activation slope is a
  * binary fraction, and {@code new BigDecimal(double)} represents it exactly. The pass only
  * multiplies, adds and negates (no division, no rounding): global average pooling is computed as
- * a sum, and every later value is carried multiplied by the pooled area (the {@code scale}),
- * later biases being multiplied by it too. CPA activations are positively homogeneous and
+ * a sum, and every later value is carried multiplied by the pooled area (the {@code scale}; a
+ * windowed average pool: each window's sum times {@code L / divisor}, L the divisors' least
+ * common multiple, the scale times L), later biases being multiplied by it too. CPA activations are positively homogeneous and
  * max-pool commutes with a positive factor, so every sign and every comparison is that of the
  * true network. Exact zeros are skipped, which keeps ReLU's inactive units free.
  *
@@ -47,8 +50,13 @@ public final class ExactEval {
     private final AtomicReferenceArray<BigDecimal[]> biases;
     /** Per layer: the exact slope below the kink of an activation. */
     private final BigDecimal[] slopes;
-    /** Per layer: the factor its outputs are carried times (the product of the average pools' areas so far). */
+    /**
+     * Per layer: the factor its outputs are carried times (the product of the global average pools'
+     * areas and the windowed ones' common divisors so far).
+     */
     private final BigDecimal[] scales;
+    /** Per layer: a windowed average pool's common divisor ({@link #commonDivisor}), else 0. */
+    private final long[] commons;
     private final int activations;
     private final int pools;
 
@@ -66,6 +74,7 @@ public final class ExactEval {
         biases = new AtomicReferenceArray<>(n);
         slopes = new BigDecimal[n];
         scales = new BigDecimal[n];
+        commons = new long[n];
         int a = 0;
         int p = 0;
         BigDecimal scale = BigDecimal.ONE;
@@ -80,6 +89,9 @@ public final class ExactEval {
                 p++;
             } else if (layer instanceof GlobalAvgPool g) {
                 scale = scale.multiply(BigDecimal.valueOf(g.area()));
+            } else if (layer instanceof AvgPool avg) {
+                commons[i] = commonDivisor(avg);
+                scale = scale.multiply(BigDecimal.valueOf(commons[i]));
             }
             scales[i] = scale;
         }
@@ -214,7 +226,7 @@ public final class ExactEval {
         }
 
         /**
-         * {@return the positions of a max-pool's window holding its exact maximum, as a bit set}
+         * {@return the positions of a max-pool's window holding its exact maximum, as a bit set (never a padded one)}
          *
          * @param i the max-pool's index in the network's layers
          * @param u the window (pooled value)
@@ -226,10 +238,11 @@ public final class ExactEval {
             BigDecimal best = null;
             long mask = 0;
             for (int q = 0; q < p.window(); q++) {
-                if ((candidates & (1L << q)) == 0) {
-                    continue;
+                int at = p.position(u, q);
+                if ((candidates & (1L << q)) == 0 || at < 0) {
+                    continue; // not a candidate, or padding (-infinity, never a maximum)
                 }
-                BigDecimal v = value(i - 1, p.position(u, q));
+                BigDecimal v = value(i - 1, at);
                 int cmp = best == null ? 1 : v.compareTo(best);
                 if (cmp > 0) {
                     best = v;
@@ -279,7 +292,8 @@ public final class ExactEval {
                 return sum[0];
             } else if (layer instanceof MaxPool p) {
                 int q = winners[i] != null ? winners[i][k] : Long.numberOfTrailingZeros(maxima(i, k, -1L));
-                return value(i - 1, p.position(k, q));
+                BigDecimal best = value(i - 1, p.position(k, q));
+                return p.bias() == null ? best : best.add(scaled(bias(i, p.bias())[k], scale));
             } else if (layer instanceof ChannelAffine c) {
                 int ch = k / c.positions();
                 BigDecimal z = value(i - 1, k);
@@ -293,6 +307,13 @@ public final class ExactEval {
                 return s;
             } else if (layer instanceof Activation a && !a.cpa().singleKinkAtZero()) {
                 return a.cpa().exact(value(i - 1, k), scales[i]);
+            } else if (layer instanceof AvgPool avg) {
+                BigDecimal s = BigDecimal.ZERO;
+                for (int m : avg.members(k)) {
+                    s = s.add(value(i - 1, m));
+                }
+                long factor = commons[i] / avg.divisor(k);
+                return factor == 1 ? s : s.multiply(BigDecimal.valueOf(factor));
             } else if (layer instanceof Activation a) {
                 double slope = a.cpa().negativeSlope();
                 int side = sides[i] == null ? 2 : sides[i][k];
@@ -302,8 +323,10 @@ public final class ExactEval {
                 BigDecimal h = value(i - 1, k);
                 boolean above = side == 2 ? h.signum() >= 0 : side > 0;
                 return above ? h : belowKink(h, slope, slopes[i]);
+            } else if (layer instanceof Flatten) {
+                return value(i - 1, k); // the layout is already flat
             }
-            return value(i - 1, k); // Flatten: the layout is already flat
+            throw BoundedEval.unknown(layer);
         }
     }
 
@@ -395,9 +418,13 @@ public final class ExactEval {
                 }
             } else if (layer instanceof MaxPool p) {
                 pool--;
+                BigDecimal[] b = p.bias() == null ? null : bias(i, p.bias());
                 for (int u = 0; u < g.length; u++) {
                     int x = p.position(u, winners[pool][u]);
                     in[x] = in[x].add(g[u]);
+                    if (b != null && g[u].signum() != 0) {
+                        offset = offset.add(g[u].multiply(b[u])); // the bias after the max
+                    }
                 }
             } else if (layer instanceof ChannelAffine c) {
                 BigDecimal[] s = weight(i, c.scale());
@@ -427,6 +454,18 @@ public final class ExactEval {
                         in[u] = g[u].multiply(a.cpa().exactSlope(piece));
                     }
                 }
+            } else if (layer instanceof AvgPool avg) {
+                BigDecimal common = BigDecimal.valueOf(commons[i]);
+                scale = scale.multiply(common);
+                offset = offset.multiply(common);
+                for (int u = 0; u < g.length; u++) {
+                    if (g[u].signum() != 0) {
+                        BigDecimal share = g[u].multiply(BigDecimal.valueOf(commons[i] / avg.divisor(u)));
+                        for (int x : avg.members(u)) {
+                            in[x] = in[x].add(share);
+                        }
+                    }
+                }
             } else if (layer instanceof Activation a) {
                 act--;
                 double slope = a.cpa().negativeSlope();
@@ -434,14 +473,30 @@ public final class ExactEval {
                 for (int u = 0; u < g.length; u++) {
                     in[u] = sides[act][u] > 0 ? g[u] : belowKink(g[u], slope, exactSlope);
                 }
+            } else if (layer instanceof Flatten) {
+                System.arraycopy(g, 0, in, 0, g.length); // the layout is already flat
             } else {
-                System.arraycopy(g, 0, in, 0, g.length); // Flatten
+                throw BoundedEval.unknown(layer);
             }
             g = in;
         }
         BigDecimal[] row = java.util.Arrays.copyOf(g, g.length + 1);
         row[g.length] = offset;
         return doubles(row, scale);
+    }
+
+    /**
+     * The least common multiple of an average pool's divisors: the pool's outputs are carried
+     * times it (each window's sum times {@code common / divisor}), so that no division happens.
+     */
+    private static long commonDivisor(AvgPool avg) {
+        long common = 1;
+        int n = avg.windows().outputs();
+        for (int u = 0; u < n; u++) {
+            long d = avg.divisor(u);
+            common = common / java.math.BigInteger.valueOf(common).gcd(java.math.BigInteger.valueOf(d)).longValue() * d;
+        }
+        return common;
     }
 
     private static BigDecimal[] zeros(int n) {

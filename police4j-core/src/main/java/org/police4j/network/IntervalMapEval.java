@@ -11,6 +11,7 @@ import org.police4j.network.Layer.ChannelAffine;
 import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Dense;
 import org.police4j.network.Layer.Flatten;
+import org.police4j.network.Layer.AvgPool;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
 import org.police4j.region.SupportRegion;
@@ -153,7 +154,7 @@ public final class IntervalMapEval {
         } else if (layer instanceof Conv conv) {
             float[] w = conv.weight();
             Terms terms = (o, row) -> conv.taps(o, (in, wi) -> row.add(in, w[wi]));
-            return linear(conv.bias(), conv.inC() * conv.kernelH() * conv.kernelW(), terms);
+            return linear(conv.bias(), conv.fanIn(), terms);
         } else if (layer instanceof ChannelAffine affine) {
             float[] bias = new float[affine.inputSize()];
             for (int i = 0; i < bias.length; i++) {
@@ -162,7 +163,11 @@ public final class IntervalMapEval {
             Terms terms = (i, row) -> row.add(i, affine.scale()[i / affine.positions()]);
             return linear(bias, 1, terms);
         } else if (layer instanceof GlobalAvgPool pool) {
-            return materialized().average(pool);
+            int area = pool.area();
+            return materialized().average(pool.c(), ch -> java.util.stream.IntStream.range(ch * area, (ch + 1) * area)
+                    .toArray(), ch -> area);
+        } else if (layer instanceof AvgPool pool) {
+            return materialized().average(pool.windows().outputs(), pool::members, pool::divisor);
         } else if (layer instanceof Flatten) {
             return this;
         }
@@ -220,8 +225,10 @@ public final class IntervalMapEval {
             if (rr != null) {
                 rr[u] = e.arRows[p];
             }
-            oc[u] = e.ac[p];
-            or[u] = e.ar[p];
+            float b = pool.biasOf(u);
+            oc[u] = e.ac[p] + b;
+            // the bias after the max, added with one rounding of the midpoint
+            or[u] = b == 0 ? e.ar[p] : up(e.ar[p] + U * Math.abs(oc[u]), 2);
         }
         return new IntervalMapEval(rc, rr, oc, or, d, false);
     }
@@ -277,9 +284,10 @@ public final class IntervalMapEval {
     public int[] centreWinners(MaxPool pool) {
         int[] winners = new int[pool.outputSize(size())];
         for (int u = 0; u < winners.length; u++) {
-            int best = 0;
-            for (int q = 1; q < pool.window(); q++) {
-                if (ac[pool.position(u, q)] > ac[pool.position(u, best)]) {
+            int best = -1;
+            for (int q = 0; q < pool.window(); q++) {
+                int x = pool.position(u, q);
+                if (x >= 0 && (best < 0 || ac[x] > ac[pool.position(u, best)])) {
                     best = q;
                 }
             }
@@ -310,7 +318,7 @@ public final class IntervalMapEval {
             int w = pool.position(u, winners[u]);
             for (int q = 0; q < pool.window(); q++) {
                 int p = pool.position(u, q);
-                if (p == w) {
+                if (p == w || p < 0) {
                     continue;
                 }
                 double[] range = e.differenceRange(w, p, region);
@@ -627,18 +635,20 @@ public final class IntervalMapEval {
      * MIN_NORMAL)) / n)}, each term through at most n + 4 roundings; a channel of exact zeros
      * stays an exact zero (any other gets a radius, even of exact constants).
      */
-    private IntervalMapEval average(GlobalAvgPool pool) {
-        int area = pool.area();
-        double g = gamma(area);
-        return rows(pool.c(), d, (ch, rc, rr, oc, or) -> {
+    private IntervalMapEval average(
+            int outputs, java.util.function.IntFunction<int[]> members, java.util.function.IntUnaryOperator divisors) {
+        return rows(outputs, d, (ch, rc, rr, oc, or) -> {
+            int[] terms = members.apply(ch);
+            int area = terms.length;
+            int divisor = divisors.applyAsInt(ch);
+            double g = gamma(area);
             double[] c = new double[d];
             double[] q = new double[d];
             double s = 0;
             double mag = 0;
             double prop = 0;
             boolean exactZero = true;
-            for (int p = 0; p < area; p++) {
-                int k = ch * area + p;
+            for (int k : terms) {
                 double[] row = acRows[k];
                 double[] rad = arRows == null ? null : arRows[k];
                 exactZero &= row == null && rad == null && ac[k] == 0 && ar[k] == 0;
@@ -655,13 +665,13 @@ public final class IntervalMapEval {
                 return; // the mean of exact zeros: an exact zero
             }
             for (int j = 0; j < d; j++) {
-                c[j] /= area;
-                q[j] = up(q[j] / area, area + 5);
+                c[j] /= divisor;
+                q[j] = up(q[j] / divisor, area + 5);
             }
             rc[ch] = c;
             rr[ch] = q;
-            oc[ch] = s / area;
-            or[ch] = up((prop + g * mag + Double.MIN_NORMAL) / area, area + 5);
+            oc[ch] = s / divisor;
+            or[ch] = up((prop + g * mag + Double.MIN_NORMAL) / divisor, area + 5);
         });
     }
 

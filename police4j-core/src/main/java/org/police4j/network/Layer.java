@@ -1,6 +1,8 @@
 package org.police4j.network;
 
 import org.police4j.engine.Cpa;
+import org.police4j.engine.PoolWindows;
+import org.police4j.engine.Stencil;
 
 /**
  * One layer of a {@link FoldedNetwork}: the closed set of operations a POLICEd (or plain CPA)
@@ -21,11 +23,6 @@ public sealed interface Layer {
      * @param inputSize how many values it reads
      */
     int outputSize(int inputSize);
-
-    /** {@return (channel, row, column) of a channel-major index into a map of the given height and width} */
-    private static int[] channelRowColumn(int index, int h, int w) {
-        return new int[] {index / (h * w), (index / w) % h, index % w};
-    }
 
     /**
      * Dense {@code y = W x + b}, in DJL's (out x in) layout.
@@ -85,10 +82,12 @@ public sealed interface Layer {
     }
 
     /**
-     * Convolution of an {@code (inC, inH, inW)} map with {@code (outC, inC, kernelH, kernelW)}
-     * weights, a stride and zero padding per axis, then a bias per output position ({@code (outC,
-     * outH, outW)}: POLICE's shifts differ per position). A 1-D convolution is the case {@code inH
-     * == kernelH == strideH == 1, padH == 0}.
+     * Convolution of an {@code (inC, inH, inW)} map with {@code (outC, inC / groups, kernelH,
+     * kernelW)} weights, a stride, zero padding and a dilation per axis and channel groups (as
+     * PyTorch's {@code conv2d}), then a bias per output position ({@code (outC, outH, outW)}:
+     * POLICE's shifts differ per position). A 1-D convolution is the case {@code inH == kernelH ==
+     * strideH == dilationH == 1, padH == 0}; a depthwise one has {@code groups == inC}. Which inputs
+     * an output reads is {@link Stencil#taps}, written once.
      *
      * @param inC input channels
      * @param inH input height
@@ -100,12 +99,15 @@ public sealed interface Layer {
      * @param strideW the step between columns of positions
      * @param padH zeros above and below
      * @param padW zeros left and right
-     * @param weight (outC, inC, kernelH, kernelW), row-major
+     * @param dilationH the step between the kernel's rows
+     * @param dilationW the step between the kernel's columns
+     * @param groups channel groups, dividing inC and outC
+     * @param weight (outC, inC / groups, kernelH, kernelW), row-major
      * @param bias the per-position bias, (outC, outH, outW), row-major
      */
     record Conv(
             int inC, int inH, int inW, int outC, int kernelH, int kernelW, int strideH, int strideW, int padH,
-            int padW, float[] weight, float[] bias)
+            int padW, int dilationH, int dilationW, int groups, float[] weight, float[] bias)
             implements Layer {
         /**
          * Checks the shapes and that weight and bias have the sizes they imply.
@@ -120,28 +122,57 @@ public sealed interface Layer {
          * @param strideW the step between columns of positions
          * @param padH zeros above and below
          * @param padW zeros left and right
-         * @param weight (outC, inC, kernelH, kernelW), row-major
+         * @param dilationH the step between the kernel's rows
+         * @param dilationW the step between the kernel's columns
+         * @param groups channel groups, dividing inC and outC
+         * @param weight (outC, inC / groups, kernelH, kernelW), row-major
          * @param bias the per-position bias, (outC, outH, outW), row-major
          */
         public Conv {
             if (inC <= 0 || inH <= 0 || inW <= 0 || outC <= 0 || kernelH <= 0 || kernelW <= 0 || strideH <= 0
-                    || strideW <= 0 || padH < 0 || padW < 0 || inH + 2 * padH < kernelH || inW + 2 * padW < kernelW) {
+                    || strideW <= 0 || padH < 0 || padW < 0 || dilationH <= 0 || dilationW <= 0 || groups <= 0
+                    || inC % groups != 0 || outC % groups != 0
+                    || inH + 2 * padH < dilationH * (kernelH - 1) + 1 || inW + 2 * padW < dilationW * (kernelW - 1) + 1) {
                 throw new IllegalArgumentException(
                         "conv: input (" + inC + ", " + inH + ", " + inW + "), " + outC + " filters of "
                                 + kernelH + "x" + kernelW + ", stride (" + strideH + ", " + strideW + "), padding ("
-                                + padH + ", " + padW + "); expected positive sizes and a kernel within the padded input");
+                                + padH + ", " + padW + "), dilation (" + dilationH + ", " + dilationW + "), groups "
+                                + groups + "; expected positive sizes, groups dividing both channel counts and a"
+                                + " dilated kernel within the padded input");
             }
-            int oh = (inH + 2 * padH - kernelH) / strideH + 1;
-            int ow = (inW + 2 * padW - kernelW) / strideW + 1;
-            if (weight.length != outC * inC * kernelH * kernelW || bias.length != outC * oh * ow) {
+            int oh = Stencil.outLength(inH, kernelH, strideH, padH, dilationH);
+            int ow = Stencil.outLength(inW, kernelW, strideW, padW, dilationW);
+            if (weight.length != outC * (inC / groups) * kernelH * kernelW || bias.length != outC * oh * ow) {
                 throw new IllegalArgumentException(
                         "conv: weight has " + weight.length + " entries, bias " + bias.length + "; expected "
-                                + outC * inC * kernelH * kernelW + " and " + outC * oh * ow);
+                                + outC * (inC / groups) * kernelH * kernelW + " and " + outC * oh * ow);
             }
         }
 
         /**
-         * One stride for both axes.
+         * An ungrouped, undilated convolution.
+         *
+         * @param inC input channels
+         * @param inH input height
+         * @param inW input width
+         * @param outC output channels
+         * @param kernelH kernel height
+         * @param kernelW kernel width
+         * @param strideH the step between rows of positions
+         * @param strideW the step between columns of positions
+         * @param padH zeros above and below
+         * @param padW zeros left and right
+         * @param weight (outC, inC, kernelH, kernelW), row-major
+         * @param bias the per-position bias, (outC, outH, outW), row-major
+         */
+        public Conv(
+                int inC, int inH, int inW, int outC, int kernelH, int kernelW, int strideH, int strideW, int padH,
+                int padW, float[] weight, float[] bias) {
+            this(inC, inH, inW, outC, kernelH, kernelW, strideH, strideW, padH, padW, 1, 1, 1, weight, bias);
+        }
+
+        /**
+         * One stride for both axes, ungrouped and undilated.
          *
          * @param inC input channels
          * @param inH input height
@@ -163,12 +194,23 @@ public sealed interface Layer {
 
         /** {@return the output height} */
         public int outH() {
-            return (inH + 2 * padH - kernelH) / strideH + 1;
+            return Stencil.outLength(inH, kernelH, strideH, padH, dilationH);
         }
 
         /** {@return the output width} */
         public int outW() {
-            return (inW + 2 * padW - kernelW) / strideW + 1;
+            return Stencil.outLength(inW, kernelW, strideW, padW, dilationW);
+        }
+
+        /** {@return the geometry: which inputs each output reads} */
+        public Stencil stencil() {
+            return new Stencil(inC, inH, inW, outC, outH(), outW(), kernelH, kernelW, strideH, strideW, padH, padW,
+                    dilationH, dilationW, groups);
+        }
+
+        /** {@return the number of products in one output: (inC / groups) * kernelH * kernelW} */
+        public int fanIn() {
+            return (inC / groups) * kernelH * kernelW;
         }
 
         @Override
@@ -181,42 +223,15 @@ public sealed interface Layer {
             return bias.length;
         }
 
-        /** Receives one term {@code weight[w] * x[in]} of an output's sum. */
-        @FunctionalInterface
-        public interface Tap {
-            /**
-             * @param in the input index
-             * @param w the weight index
-             */
-            void tap(int in, int w);
-        }
-
         /**
-         * The stencil, written once: visits, in a fixed order, every input that output {@code
-         * out} (channel-major index) sums, with its weight; padded positions are skipped.
+         * The stencil's terms of one output ({@link Stencil#taps}).
          *
          * @param out the output index, {@code (o * outH + i) * outW + j}
          * @param tap receives each (input index, weight index)
          */
-        public void taps(int out, Tap tap) {
-            int[] at = channelRowColumn(out, outH(), outW());
-            int o = at[0];
-            int i = at[1];
-            int j = at[2];
-            for (int ci = 0; ci < inC; ci++) {
-                for (int u = 0; u < kernelH; u++) {
-                    int r = i * strideH + u - padH;
-                    if (r < 0 || r >= inH) {
-                        continue;
-                    }
-                    for (int v = 0; v < kernelW; v++) {
-                        int col = j * strideW + v - padW;
-                        if (col >= 0 && col < inW) {
-                            tap.tap((ci * inH + r) * inW + col, ((o * inC + ci) * kernelH + u) * kernelW + v);
-                        }
-                    }
-                }
-            }
+        public void taps(int out, Stencil.Tap tap) {
+            Stencil.taps(out, tap, inC, inH, inW, outC, outH(), outW(), kernelH, kernelW, strideH, strideW, padH, padW,
+                    dilationH, dilationW, groups);
         }
 
         /**
@@ -226,24 +241,68 @@ public sealed interface Layer {
          * @return the copy
          */
         public Conv withBias(float[] newBias) {
-            return new Conv(inC, inH, inW, outC, kernelH, kernelW, strideH, strideW, padH, padW, weight, newBias.clone());
+            return new Conv(inC, inH, inW, outC, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW,
+                    groups, weight, newBias.clone());
         }
     }
 
     /**
-     * Max-pooling of a {@code (c, h, w)} map over non-overlapping {@code kernelH x kernelW}
-     * windows (stride = kernel; rows and columns beyond the last whole window are dropped, as
-     * DJL does). Window positions are numbered {@code q = du * kernelW + dv}.
+     * Max-pooling of a {@code (c, h, w)} map over {@code kernelH x kernelW} windows with a stride
+     * and padding per axis, as PyTorch's {@code max_pool2d} (floor mode): padded positions are
+     * -infinity and never win. Tiling windows (stride = kernel, no padding) drop the rows and
+     * columns beyond the last whole window, as DJL does. Window positions are numbered {@code q =
+     * du * kernelW + dv}. Overlapping windows may carry a bias per pooled value, added after the
+     * max (POLICE's shift of the pooled unit, which cannot fold into positions shared by windows).
      *
      * @param c channels
      * @param h input height
      * @param w input width
      * @param kernelH window height
      * @param kernelW window width
+     * @param strideH the step between rows of windows
+     * @param strideW the step between columns of windows
+     * @param padH padding above and below
+     * @param padW padding left and right
+     * @param bias one value per pooled unit added after the max, or null for none
      */
-    record MaxPool(int c, int h, int w, int kernelH, int kernelW) implements Layer {
+    record MaxPool(
+            int c, int h, int w, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, float[] bias)
+            implements Layer {
         /**
-         * Checks that the windows fit and have at most 64 positions (a window's maxima are a bit set).
+         * Checks that the windows fit (padding at most half the window), have at most 64 positions
+         * (a window's maxima are a bit set) and that a bias has one value per pooled unit.
+         *
+         * @param c channels
+         * @param h input height
+         * @param w input width
+         * @param kernelH window height
+         * @param kernelW window width
+         * @param strideH the step between rows of windows
+         * @param strideW the step between columns of windows
+         * @param padH padding above and below
+         * @param padW padding left and right
+         * @param bias one value per pooled unit, or null
+         */
+        public MaxPool {
+            if (c <= 0 || kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0 || padH < 0 || padW < 0
+                    || 2 * padH > kernelH || 2 * padW > kernelW || h + 2 * padH < kernelH || w + 2 * padW < kernelW
+                    || kernelH * kernelW > 64) {
+                throw new IllegalArgumentException(
+                        "maxPool: " + kernelH + "x" + kernelW + " windows, stride (" + strideH + ", " + strideW
+                                + "), padding (" + padH + ", " + padW + ") on a (" + c + ", " + h + ", " + w
+                                + ") map; expected windows of at most 64 positions within the padded map, padding at"
+                                + " most half the window");
+            }
+            int units = c * PoolWindows.outLength(h, kernelH, strideH, padH, false)
+                    * PoolWindows.outLength(w, kernelW, strideW, padW, false);
+            if (bias != null && bias.length != units) {
+                throw new IllegalArgumentException(
+                        "maxPool: bias has " + bias.length + " values, expected one per pooled unit (" + units + ")");
+            }
+        }
+
+        /**
+         * Tiling windows: stride = kernel, no padding, no bias.
          *
          * @param c channels
          * @param h input height
@@ -251,12 +310,27 @@ public sealed interface Layer {
          * @param kernelH window height
          * @param kernelW window width
          */
-        public MaxPool {
-            if (c <= 0 || kernelH <= 0 || kernelW <= 0 || h < kernelH || w < kernelW || kernelH * kernelW > 64) {
-                throw new IllegalArgumentException(
-                        "maxPool: " + kernelH + "x" + kernelW + " windows on a (" + c + ", " + h + ", " + w
-                                + ") map; expected windows of at most 64 positions within the map");
+        public MaxPool(int c, int h, int w, int kernelH, int kernelW) {
+            this(c, h, w, kernelH, kernelW, kernelH, kernelW, 0, 0, null);
+        }
+
+        /**
+         * Any windows, with a bias after the max.
+         *
+         * @param windows the windows (floor mode)
+         * @param bias one value per pooled unit, or null
+         */
+        public MaxPool(PoolWindows windows, float[] bias) {
+            this(windows.c(), windows.h(), windows.w(), windows.kernelH(), windows.kernelW(), windows.strideH(),
+                    windows.strideW(), windows.padH(), windows.padW(), bias == null ? null : bias.clone());
+            if (windows.ceilMode()) {
+                throw new IllegalArgumentException("windows: ceilMode max-pooling is not supported");
             }
+        }
+
+        /** {@return the windows} */
+        public PoolWindows windows() {
+            return new PoolWindows(c, h, w, kernelH, kernelW, strideH, strideW, padH, padW, false);
         }
 
         /** {@return the number of positions in a window} */
@@ -266,23 +340,31 @@ public sealed interface Layer {
 
         /** {@return the pooled height} */
         public int outH() {
-            return h / kernelH;
+            return PoolWindows.outLength(h, kernelH, strideH, padH, false);
         }
 
         /** {@return the pooled width} */
         public int outW() {
-            return w / kernelW;
+            return PoolWindows.outLength(w, kernelW, strideW, padW, false);
         }
 
         /**
-         * {@return the input index of position q of window (pooled unit) u}
+         * {@return the bias of pooled unit u, 0 without a bias}
+         *
+         * @param u the pooled unit
+         */
+        public float biasOf(int u) {
+            return bias == null ? 0f : bias[u];
+        }
+
+        /**
+         * {@return the input index of position q of window (pooled unit) u, or -1 in the padding}
          *
          * @param u the pooled unit, {@code (ch * outH + a) * outW + b}
          * @param q the position in the window
          */
         public int position(int u, int q) {
-            int[] at = channelRowColumn(u, outH(), outW());
-            return (at[0] * h + at[1] * kernelH + q / kernelW) * w + at[2] * kernelW + q % kernelW;
+            return PoolWindows.input(u, q, h, w, kernelH, kernelW, strideH, strideW, padH, padW, outH(), outW());
         }
 
         @Override
@@ -373,6 +455,57 @@ public sealed interface Layer {
         @Override
         public int outputSize(int inputSize) {
             return c;
+        }
+    }
+
+    /**
+     * Average pooling of a {@code (c, h, w)} map over windows of any size, stride and padding, as
+     * PyTorch's (and DJL's) {@code avg_pool2d}: each output is the sum of its window's inputs
+     * (padding contributes zeros) divided by {@link PoolWindows#divisor}. Affine, so it may stand
+     * anywhere on a feature map.
+     *
+     * @param windows the windows
+     * @param countIncludePad whether padded positions count in the divisor (DJL's default: true)
+     */
+    record AvgPool(PoolWindows windows, boolean countIncludePad) implements Layer {
+        /**
+         * Checks that the windows are given.
+         *
+         * @param windows the windows
+         * @param countIncludePad whether padded positions count in the divisor
+         */
+        public AvgPool {
+            if (windows == null) {
+                throw new IllegalArgumentException("windows: must not be null");
+            }
+        }
+
+        /**
+         * {@return the divisor of output {@code u}'s average}
+         *
+         * @param u the pooled value
+         */
+        public int divisor(int u) {
+            return windows.divisor(u, countIncludePad);
+        }
+
+        /**
+         * {@return the inputs output {@code u} sums, in window order}
+         *
+         * @param u the pooled value
+         */
+        public int[] members(int u) {
+            return windows.members(u);
+        }
+
+        @Override
+        public int inputSize() {
+            return windows.inputs();
+        }
+
+        @Override
+        public int outputSize(int inputSize) {
+            return windows.outputs();
         }
     }
 

@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
 import java.util.List;
+import org.police4j.engine.PoolWindows;
 import org.police4j.engine.Stencil;
 
 /**
@@ -30,34 +31,33 @@ public sealed interface NetworkLayer {
 
     /**
      * A conv group: convolution, optional batch-norm (a per-channel affine map), optional max-pool
-     * over tiling {@code windowH x windowW} windows, then the activation.
+     * (tiling, overlapping or padded windows), then the activation.
      *
-     * @param weight (C', C, kh, kw)
+     * @param weight (C', C / groups, kh, kw)
      * @param bias C'
      * @param batchNorm the batch-norm's parameters, or null
      * @param stencil the convolution's geometry
-     * @param windowH the pool window's rows, 0 for no pool
-     * @param windowW the pool window's columns, 0 for no pool
+     * @param pool the max-pool's windows on the (C', H', W') map, or null for no pool
      * @param inputDropouts dropout blocks on the layer's input
      */
     record Conv(
-            Parameter weight, Parameter bias, BatchNorm batchNorm, Stencil stencil, int windowH, int windowW,
+            Parameter weight, Parameter bias, BatchNorm batchNorm, Stencil stencil, PoolWindows pool,
             List<Block> inputDropouts)
             implements NetworkLayer {
 
         /** {@return whether a max-pool follows the convolution} */
         public boolean pooled() {
-            return windowH > 0;
+            return pool != null;
         }
 
-        /** {@return the pooled rows (H' / windowH)} */
+        /** {@return the pooled rows} */
         public int pooledH() {
-            return pooled() ? stencil.outH() / windowH : stencil.outH();
+            return pooled() ? pool.outH() : stencil.outH();
         }
 
-        /** {@return the pooled columns (W' / windowW)} */
+        /** {@return the pooled columns} */
         public int pooledW() {
-            return pooled() ? stencil.outW() / windowW : stencil.outW();
+            return pooled() ? pool.outW() : stencil.outW();
         }
 
         /** {@return the units after the pool: C' * H'' * W''} */
@@ -76,7 +76,8 @@ public sealed interface NetworkLayer {
         NDArray convolve(NDArray rows, NDArray w, NDArray b) {
             Stencil s = stencil;
             NDArray images = rows.reshape(rows.getShape().get(0), s.inC(), s.inH(), s.inW());
-            return Conv2d.conv2d(images, w, b, new Shape(s.strideH(), s.strideW()), new Shape(s.padH(), s.padW()))
+            return Conv2d.conv2d(images, w, b, new Shape(s.strideH(), s.strideW()), new Shape(s.padH(), s.padW()),
+                            new Shape(s.dilationH(), s.dilationW()), s.groups())
                     .singletonOrThrow();
         }
 
@@ -87,8 +88,8 @@ public sealed interface NetworkLayer {
          * @return (N, C', H'', W'')
          */
         NDArray maxPool(NDArray pre) {
-            Shape k = new Shape(windowH, windowW);
-            return Pool.maxPool2d(pre, k, k, new Shape(0, 0), false);
+            return Pool.maxPool2d(pre, new Shape(pool.kernelH(), pool.kernelW()), new Shape(pool.strideH(), pool.strideW()),
+                    new Shape(pool.padH(), pool.padW()), pool.ceilMode());
         }
     }
 
@@ -149,6 +150,30 @@ public sealed interface NetworkLayer {
             rm.muli(1 - MOMENTUM).addi(mean.stopGradient().mul(MOMENTUM));
             rv.muli(1 - MOMENTUM).addi(var.stopGradient().mul(MOMENTUM * unbias));
             return new NDArray[] {mean, var};
+        }
+    }
+
+    /**
+     * Average pooling of an activated feature map over windows of any size, stride and padding
+     * (DJL's {@code Pool.avgPool2d}): linear, no units; the regions' rows go through it too.
+     *
+     * @param windows the windows, on the (C, H, W) map
+     * @param countIncludePad whether padded positions count in each window's divisor
+     */
+    record AvgPool(PoolWindows windows, boolean countIncludePad) implements NetworkLayer {
+
+        /**
+         * Averages flattened rows as DJL does.
+         *
+         * @param rows (N, C * H * W)
+         * @return (N, C * H' * W')
+         */
+        NDArray apply(NDArray rows) {
+            PoolWindows w = windows;
+            NDArray images = rows.reshape(rows.getShape().get(0), w.c(), w.h(), w.w());
+            return Pool.avgPool2d(images, new Shape(w.kernelH(), w.kernelW()), new Shape(w.strideH(), w.strideW()),
+                            new Shape(w.padH(), w.padW()), w.ceilMode(), countIncludePad)
+                    .reshape(rows.getShape().get(0), w.outputs());
         }
     }
 

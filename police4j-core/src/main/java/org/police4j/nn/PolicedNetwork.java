@@ -21,6 +21,7 @@ import org.police4j.engine.HostVertexRowsPass;
 import org.police4j.engine.LayerRange;
 import org.police4j.engine.MultiRegionShift;
 import org.police4j.engine.PoolShift;
+import org.police4j.engine.PoolWindows;
 import org.police4j.engine.RegionPass;
 import org.police4j.engine.RoundingGuard;
 import org.police4j.engine.ShiftEngine;
@@ -176,6 +177,9 @@ public abstract class PolicedNetwork extends PolicedBlock {
             } else if (layer instanceof NetworkLayer.AveragePool a) {
                 z = a.apply(z);
                 passes.averagePool(a);
+            } else if (layer instanceof NetworkLayer.AvgPool a) {
+                z = a.apply(z);
+                passes.averagePool(a);
             }
         }
         NetworkLayer.Dense head = (NetworkLayer.Dense) layers.get(layers.size() - 1);
@@ -275,13 +279,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
         }
 
         @Override
-        public int windowH() {
-            return conv.windowH();
-        }
-
-        @Override
-        public int windowW() {
-            return conv.windowW();
+        public PoolWindows poolWindows() {
+            return conv.pool();
         }
 
         @Override
@@ -339,7 +338,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
             return shift(guard -> {
                 RoundingGuard.ConvMargins m = guard.margins(l, units.conv.stencil(), units.weight, units.bias,
                         units.affine == null ? null : units.affine[0], units.affine == null ? null : units.affine[1],
-                        units.conv.windowH(), units.conv.windowW());
+                        units.conv.pool());
                 units.windowMargins = m.windows();
                 return m.units();
             }, pass -> pass.enter(units), units);
@@ -390,6 +389,16 @@ public abstract class PolicedNetwork extends PolicedBlock {
                         units == null ? null : units.poolShift, units == null ? null : units.windows));
             }
             return c;
+        }
+
+        /** A windowed average pool: the regions' rows are averaged too, and the guards follow. */
+        void averagePool(NetworkLayer.AvgPool a) {
+            for (RegionPass pass : passes) {
+                pass.apply(a::apply);
+            }
+            for (RoundingGuard guard : guards) {
+                guard.averagePool(a.windows());
+            }
         }
 
         /** An average pool: the regions' rows are averaged too, and the guards follow. */

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.police4j.conv.Stage;
+import org.police4j.engine.PoolWindows;
 import org.police4j.nn.ActivationProbe;
 
 /**
@@ -32,28 +34,7 @@ final class ConvProbe {
      * @param padH the padding above and below
      * @param padW the padding left and right
      */
-    record MaxPool(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
-        /** {@return whether the windows tile the map: stride == window, no padding} */
-        boolean tiles() {
-            return strideH == kernelH && strideW == kernelW && padH == 0 && padW == 0;
-        }
-
-        /**
-         * {@return window, stride and padding as a message says them}
-         *
-         * @param oneD whether the map is 1-D (then only the columns are named)
-         */
-        String describe(boolean oneD) {
-            if (oneD) {
-                return "window " + kernelW + ", stride " + strideW + ", padding " + padW;
-            }
-            if (kernelH == kernelW && strideH == strideW && padH == padW) {
-                return "window " + kernelH + ", stride " + strideH + ", padding " + padH;
-            }
-            return "window (" + kernelH + ", " + kernelW + "), stride (" + strideH + ", " + strideW + "), padding ("
-                    + padH + ", " + padW + ")";
-        }
-    }
+    record MaxPool(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {}
 
     private ConvProbe() {}
 
@@ -121,8 +102,8 @@ final class ConvProbe {
     /**
      * The max-pooling {@code block} computes on the maps (floor of the output size), or null when
      * it is none of those tried: first every tiling window (stride = window, no padding, at least
-     * two positions), then, to name what is refused, any window, stride and padding per axis
-     * (padding at most half the window; in 1-D the rows stay (1, 1, 0)). Only a block whose every
+     * two positions), then any window, stride and padding per axis (padding at most half the
+     * window; in 1-D the rows stay (1, 1, 0)). Only a block whose every
      * output value is one of its inputs' is tried at all.
      */
     static MaxPool maxPool(Block block, int c, int h, int w, boolean oneD) {
@@ -170,19 +151,84 @@ final class ConvProbe {
         }
     }
 
-    /** Every (window, stride, padding) along an axis of n positions giving {@code out} positions. */
+    /** Every (window, stride, padding) along an axis of n positions giving {@code out} positions (floor mode, window within the map). */
     private static List<int[]> axis(int n, long out) {
+        return axis(n, out, false, n);
+    }
+
+    /** Every (window up to {@code maxK}, stride, padding) along an axis of n positions giving {@code out} positions. */
+    private static List<int[]> axis(int n, long out, boolean ceil, int maxK) {
         List<int[]> found = new ArrayList<>();
-        for (int k = 1; k <= n; k++) {
+        for (int k = 1; k <= maxK; k++) {
             for (int s = 1; s <= k; s++) {
                 for (int p = 0; 2 * p <= k; p++) {
-                    if (n + 2 * p >= k && (n + 2 * p - k) / s + 1 == out) {
+                    if (n + 2 * p >= k && PoolWindows.outLength(n, k, s, p, ceil) == out) {
                         found.add(new int[] {k, s, p});
                     }
                 }
             }
         }
         return found;
+    }
+
+    /**
+     * The average pooling {@code block} computes on the maps, as DJL's {@code Pool.avgPool2d(x,
+     * kernel, stride, padding, ceilMode, countIncludePad)} (in 1-D the window (1, k)), or null when
+     * it is none of those: a linear block ({@code f(-x) = -f(x)} on the probe maps), then every
+     * window, stride and padding per axis giving the block's output shape (padding at most half
+     * the window), floor then ceiling mode, each compared on the probe maps to float32 rounding.
+     * Padding always counts in the divisor: DJL 0.36's PyTorch engine does not pass {@code
+     * countIncludePad} to PyTorch, whose default counts it (see {@link Stage.AvgPool}). A global
+     * average pooling is found by {@link #globalAvgPools} first.
+     */
+    static Stage.AvgPool avgPool(Block block, int c, int h, int w, boolean oneD) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray x = manager.create(values(2 * c * h * w), batch(c, h, w, oneD));
+            NDArray y = ActivationProbe.run(block, manager, x);
+            int dims = oneD ? 3 : 4;
+            if (y == null || y.getDataType() != DataType.FLOAT32 || y.getShape().dimension() != dims
+                    || y.getShape().get(0) != 2 || y.getShape().get(1) != c) {
+                return null;
+            }
+            NDArray negated = ActivationProbe.run(block, manager, x.neg());
+            if (negated == null || !close(y.neg().toFloatArray(), negated.toFloatArray())) {
+                return null; // not linear (an activation, a max-pool): no average
+            }
+            long oh = oneD ? 1 : y.getShape().get(2);
+            long ow = y.getShape().get(dims - 1);
+            float[] got = y.toFloatArray();
+            NDArray maps = x.reshape(2, c, h, w);
+            for (boolean ceil : new boolean[] {false, true}) {
+                // a window may overhang a small map on both sides (LeNet's 5 x 5 pool on a 2 x 2 map)
+                List<int[]> rows = oneD ? List.of(new int[] {1, 1, 0}) : axis(h, oh, ceil, 2 * h + 1);
+                for (int[] r : rows) {
+                    for (int[] col : axis(w, ow, ceil, 2 * w + 1)) {
+                        if (r[0] * col[0] == 1 && r[1] * col[1] == 1) {
+                            continue; // the identity is no pooling
+                        }
+                        NDArray ref = Pool.avgPool2d(maps, new Shape(r[0], col[0]), new Shape(r[1], col[1]),
+                                new Shape(r[2], col[2]), ceil, true);
+                        if (close(ref.toFloatArray(), got)) {
+                            return new Stage.AvgPool(r[0], col[0], r[1], col[1], r[2], col[2], ceil, true);
+                        }
+                    }
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Equal to float32 rounding of a sum and a division, relative to each value's magnitude. */
+    private static boolean close(float[] expected, float[] got) {
+        if (expected.length != got.length) {
+            return false;
+        }
+        for (int i = 0; i < got.length; i++) {
+            if (!(Math.abs(got[i] - expected[i]) <= 1e-5 * (1 + Math.abs(expected[i])))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean matches(NDArray maps, MaxPool p, float[] got) {

@@ -18,7 +18,6 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.police4j.engine.Cpa;
 import org.police4j.nn.ActivationProbe;
@@ -47,7 +46,7 @@ final class ConvWrap {
 
     private record NormItem(BatchNorm norm, String where) implements Item {}
 
-    private record PoolItem(int kernelH, int kernelW) implements Item {}
+    private record PoolItem(ConvProbe.MaxPool pool) implements Item {}
 
     private record ReshapeItem(Stage stage) implements Item {}
 
@@ -210,20 +209,31 @@ final class ConvWrap {
             ConvProbe.MaxPool pool = vector < 0 ? ConvProbe.maxPool(block, mc, mh, mw, oneD) : null;
             if (pool != null) {
                 refuseDropoutBefore(pending, positions, blocks, where);
-                if (!pool.tiles()) {
-                    throw new IllegalArgumentException(where + " is refused: max-pooling with " + pool.describe(oneD)
-                            + "; POLICE shifts the losing positions of each window, which needs non-overlapping"
-                            + " windows that tile the map (stride == window, no padding)");
-                }
                 if (!convOpen || groupPool) {
                     throw new IllegalArgumentException(where + " is refused: max-pooling is accepted once per conv"
                             + " group, after a Conv2d [BatchNorm] and before the next conv, flatten or pooling");
                 }
-                items.add(new PoolItem(pool.kernelH(), pool.kernelW()));
+                items.add(new PoolItem(pool));
                 groupPool = true;
                 poolWhere = where;
-                mh = mh / pool.kernelH();
-                mw = mw / pool.kernelW();
+                mh = org.police4j.engine.PoolWindows.outLength(mh, pool.kernelH(), pool.strideH(), pool.padH(), false);
+                mw = org.police4j.engine.PoolWindows.outLength(mw, pool.kernelW(), pool.strideW(), pool.padW(), false);
+                continue;
+            }
+            Stage.AvgPool average = vector < 0 ? ConvProbe.avgPool(block, mc, mh, mw, oneD) : null;
+            if (average != null) {
+                refuseDropoutBefore(pending, positions, blocks, where);
+                if (convOpen && !groupAct) {
+                    throw new IllegalArgumentException(where + " is refused: average pooling between "
+                            + groupWhere + " and its activation; the activation of an average is not the average"
+                            + " of the activations, and POLICE's units are the conv's outputs: put the"
+                            + " activation before the average pooling");
+                }
+                convOpen = false;
+                items.add(new ReshapeItem(average));
+                org.police4j.engine.PoolWindows windows = average.windows(mc, mh, mw);
+                mh = windows.outH();
+                mw = windows.outW();
                 continue;
             }
             ActivationProbe.Finding finding = ActivationProbe.probe(block, where);
@@ -287,7 +297,8 @@ final class ConvWrap {
             } else if (item instanceof NormItem) {
                 b.batchNorm();
             } else if (item instanceof PoolItem p) {
-                b.maxPool(p.kernelH(), p.kernelW(), p.kernelH(), p.kernelW());
+                ConvProbe.MaxPool m = p.pool();
+                b.maxPool(m.kernelH(), m.kernelW(), m.strideH(), m.strideW(), m.padH(), m.padW());
             } else if (item instanceof ReshapeItem r) {
                 b.add(r.stage());
             } else {
@@ -420,18 +431,19 @@ final class ConvWrap {
         if (p != null && p.dimension() != dims) {
             throw new IllegalArgumentException(where + " is refused: padding " + p + "; expected " + dims + " sizes");
         }
-        if (d != null && d.getShape().length > 0 && Arrays.stream(d.getShape()).anyMatch(x -> x != 1)) {
-            throw new IllegalArgumentException(where + " is refused: dilation " + d + "; PolicedConvNet convolves"
-                    + " with dilation 1 only");
+        if (d != null && d.dimension() != 0 && d.dimension() != dims) {
+            throw new IllegalArgumentException(where + " is refused: dilation " + d + "; expected " + dims + " sizes");
         }
-        if (conv.getGroups() != 1) {
-            throw new IllegalArgumentException(where + " is refused: groups " + conv.getGroups() + "; PolicedConvNet"
-                    + " convolves every input channel into every output channel (groups 1)");
+        int groups = conv.getGroups();
+        if (groups <= 0 || c % groups != 0 || conv.getFilters() % groups != 0) {
+            throw new IllegalArgumentException(where + " is refused: groups " + groups + " do not divide its " + c
+                    + " input channels and " + conv.getFilters() + " filters");
         }
         Parameter weight = conv.getParameters().get("weight");
-        if (weight != null && weight.isInitialized() && weight.getArray().getShape().get(1) != c) {
+        if (weight != null && weight.isInitialized() && weight.getArray().getShape().get(1) != c / groups) {
             throw new IllegalArgumentException(where + ": weight " + weight.getArray().getShape() + " takes "
-                    + weight.getArray().getShape().get(1) + " input channels, but the map here has " + c);
+                    + weight.getArray().getShape().get(1) + " input channels per group, but the map here has " + c
+                    + " channels in " + groups + " groups");
         }
         // a 1-D conv is the conv (1, k), stride (1, s), padding (0, p) on (C, 1, L)
         int kh = oneD ? 1 : (int) k.get(0);
@@ -440,11 +452,18 @@ final class ConvWrap {
         int sw = s == null ? 1 : (int) s.get(dims - 1);
         int ph = oneD || p == null ? 0 : (int) p.get(0);
         int pw = p == null ? 0 : (int) p.get(dims - 1);
-        if (h + 2 * ph < kh || w + 2 * pw < kw) {
-            String map = oneD ? "(" + w + ")" : "(" + h + ", " + w + ")";
-            throw new IllegalArgumentException(where + ": kernel " + k + " larger than the padded " + map + " map");
+        boolean dilated = d != null && d.dimension() == dims;
+        int dh = oneD || !dilated ? 1 : (int) d.get(0);
+        int dw = dilated ? (int) d.get(dims - 1) : 1;
+        if (dh <= 0 || dw <= 0) {
+            throw new IllegalArgumentException(where + " is refused: dilation " + d + "; expected positive sizes");
         }
-        return new Stage.Conv(conv.getFilters(), kh, kw, sh, sw, ph, pw);
+        if (h + 2 * ph < dh * (kh - 1) + 1 || w + 2 * pw < dw * (kw - 1) + 1) {
+            String map = oneD ? "(" + w + ")" : "(" + h + ", " + w + ")";
+            throw new IllegalArgumentException(where + ": kernel " + k + (dilated ? " dilated by " + d : "")
+                    + " larger than the padded " + map + " map");
+        }
+        return new Stage.Conv(conv.getFilters(), kh, kw, sh, sw, ph, pw, dh, dw, groups);
     }
 
     private static int units(Linear linear, int in, String where) {

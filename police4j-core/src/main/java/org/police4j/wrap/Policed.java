@@ -53,15 +53,17 @@ import org.police4j.region.VertexRegion;
  *     Linear</td></tr>
  * <tr><td colspan="3"><b>conv networks</b> (2-D on (C, H, W), or 1-D on (C, L))</td></tr>
  * <tr><td>{@code Conv2d}</td><td>on a feature map, followed by an activation before the next conv,
- *     flatten or pooling</td><td>any kernel, stride and padding, also different per axis; its
- *     weight and bias copied (a missing bias becomes a zero, trainable one)</td></tr>
+ *     flatten or pooling</td><td>any kernel, stride, padding and dilation, also different per
+ *     axis, and any channel groups ({@code optGroups}: grouped and depthwise convs); its weight and
+ *     bias copied (a missing bias becomes a zero, trainable one)</td></tr>
  * <tr><td>{@code Conv1d}</td><td>the same, in a network of Conv1d on inputs (C, L)</td><td>any
- *     kernel k, stride s, padding p: the conv (1, k), stride (1, s), padding (0, p) on (C, 1, L);
+ *     kernel k, stride s, padding p, dilation d, groups: the conv (1, k), stride (1, s), padding
+ *     (0, p), dilation (1, d) on (C, 1, L);
  *     its weight (C', C, k) copied as (C', C, 1, k)</td></tr>
  * <tr><td>{@code Conv1d} and {@code Conv2d} in one network; {@code Conv1d} with inputShape (C, H,
  *     W) or {@code Conv2d} with (C, L)</td><td></td><td>refused with the position</td></tr>
- * <tr><td>{@code Conv1d} or {@code Conv2d} with dilation or groups != 1</td><td></td><td>refused
- *     with the value</td></tr>
+ * <tr><td>{@code Conv1d} or {@code Conv2d} whose groups do not divide its input channels and
+ *     filters</td><td></td><td>refused with the value</td></tr>
  * <tr><td>{@code Conv3d}, transposed convs</td><td></td><td>refused: PolicedConvNet's convs are 2-D
  *     or 1-D</td></tr>
  * <tr><td>{@code BatchNorm}</td><td>directly after a Conv2d or Conv1d</td><td>per channel (axis 1, epsilon
@@ -72,11 +74,16 @@ import org.police4j.region.VertexRegion;
  * <tr><td>{@code BatchNorm}</td><td>elsewhere</td><td>refused</td></tr>
  * <tr><td>max-pooling ({@code Pool.maxPool2dBlock}, {@code Pool.maxPool1dBlock}, any block
  *     computing it)</td><td>once per conv group, before or after its activation</td><td>kept,
- *     exact, windows square or not ((kh, kw) in 2-D, (1, k) in 1-D): POLICE shifts each window's
- *     losing positions; the activation must be non-decreasing (relu, leaky-relu, relu6,
- *     hard-tanh)</td></tr>
- * <tr><td>max-pooling with stride != window or padding</td><td></td><td>refused: overlapping
- *     windows cannot be shifted per window</td></tr>
+ *     exact, any window, stride and padding (overlapping windows included; (kh, kw) in 2-D, (1, k)
+ *     in 1-D): POLICE shifts each window's losing positions; the activation must be
+ *     non-decreasing (relu, leaky-relu, relu6, hard-tanh)</td></tr>
+ * <tr><td>max-pooling in ceil mode</td><td></td><td>refused (not recognised)</td></tr>
+ * <tr><td>average pooling ({@code Pool.avgPool2dBlock}, {@code Pool.avgPool1dBlock}, any block
+ *     computing it)</td><td>on a feature map, after a conv group's activation (or on the
+ *     input)</td><td>kept, any window, stride, padding and ceil mode, with DJL's divisor (padding
+ *     counted: DJL 0.36's PyTorch engine ignores {@code countIncludePad})</td></tr>
+ * <tr><td>average pooling between a conv and its activation</td><td></td><td>refused: put the
+ *     activation first</td></tr>
  * <tr><td>row flatten ({@code Blocks.batchFlattenBlock})</td><td>after the last conv
  *     group</td><td>kept (channel-major, as DJL's)</td></tr>
  * <tr><td>global average pooling (output (N, C), (N, C, 1, 1), or (N, C, 1) in 1-D)</td><td>after the last conv

@@ -24,6 +24,7 @@ import org.police4j.network.BoundedEval;
 import org.police4j.network.DoubleEval;
 import org.police4j.network.ExactEval;
 import org.police4j.network.FoldedNetwork;
+import org.police4j.network.FoldedNetworkTest;
 import org.police4j.network.Layer;
 import org.police4j.network.Pattern;
 import org.police4j.nn.PolicedMlp;
@@ -197,34 +198,57 @@ class ScalableCertificateTest {
     void everyLayerKindIsBoundedAsExactArithmeticDecidesIt() {
         Random rnd = new Random(59);
         for (int trial = 0; trial < 10; trial++) {
-            FoldedNetwork net = everyKind(rnd);
-            double[][] v = new double[2 + trial % 3][36];
-            for (double[] row : v) {
-                for (int j = 0; j < row.length; j++) {
-                    row[j] = rnd.nextGaussian();
-                }
-            }
-            BoundedEval bounded = new BoundedEval(net);
-            ExactEval exact = new ExactEval(net);
-            for (double[] x : v) {
-                Pattern b = bounded.pattern(x, exact);
-                Pattern e = exact.pattern(x);
-                assertThat(b.sign).isDeepEqualTo(e.sign);
-                assertThat(b.maxima).isDeepEqualTo(e.maxima);
-            }
-            sameVerdict(FAST.analyze(net, v, null), EXACT.analyze(net, v, null));
-            int[][][] pattern = sidesAndWinners(net, v);
-            BoundedEval.AffineMap fast = bounded.affineMap(pattern[0], pattern[1], false);
-            double[][][] map = exact.affineMap(pattern[0], pattern[1], false);
-            for (int k = 0; k < 2; k++) {
-                assertThat(Math.abs(fast.b()[k] - map[1][0][k]))
-                        .isLessThanOrEqualTo(fast.bBound()[k] + Math.ulp(map[1][0][k]));
-                for (int j = 0; j < 36; j++) {
-                    assertThat(Math.abs(fast.a()[k][j] - map[0][k][j]))
-                            .isLessThanOrEqualTo(fast.aBound()[k][j] + Math.ulp(map[0][k][j]));
-                }
+            boundedAsExact(everyKind(rnd), rnd, 2 + trial % 3);
+        }
+    }
+
+    /**
+     * The windowed layer kinds (grouped dilated conv, padded overlapping max-pool with a bias
+     * after the max, ceil-mode average pool with padding) likewise: the same patterns, verdicts
+     * and maps on both paths.
+     */
+    @Test
+    void windowedLayerKindsAreBoundedAsExactArithmeticDecidesThem() {
+        Random rnd = new Random(61);
+        for (int trial = 0; trial < 10; trial++) {
+            boundedAsExact(FoldedNetworkTest.windowedCnn(rnd), rnd, 2 + trial % 3);
+        }
+    }
+
+    /**
+     * At n Gaussian points: the rigorous double patterns (with the exact fallback) are the exact
+     * ones, both certifier paths give the same verdict, and the rigorous map encloses the exact
+     * one entry by entry.
+     */
+    private static void boundedAsExact(FoldedNetwork net, Random rnd, int n) {
+        int d = net.inputDimension();
+        double[][] v = new double[n][d];
+        for (double[] row : v) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = rnd.nextGaussian();
             }
         }
+        BoundedEval bounded = new BoundedEval(net);
+        ExactEval exact = new ExactEval(net);
+        for (double[] x : v) {
+            Pattern b = bounded.pattern(x, exact);
+            Pattern e = exact.pattern(x);
+            assertThat(b.sign).isDeepEqualTo(e.sign);
+            assertThat(b.maxima).isDeepEqualTo(e.maxima);
+        }
+        sameVerdict(FAST.analyze(net, v, null), EXACT.analyze(net, v, null));
+        int[][][] pattern = sidesAndWinners(net, v);
+        BoundedEval.AffineMap fast = bounded.affineMap(pattern[0], pattern[1], false);
+        double[][][] map = exact.affineMap(pattern[0], pattern[1], false);
+        for (int k = 0; k < fast.b().length; k++) {
+            assertThat(Math.abs(fast.b()[k] - map[1][0][k]))
+                    .isLessThanOrEqualTo(fast.bBound()[k] + Math.ulp(map[1][0][k]));
+            for (int j = 0; j < d; j++) {
+                assertThat(Math.abs(fast.a()[k][j] - map[0][k][j])).as("A[%d][%d]", k, j)
+                        .isLessThanOrEqualTo(fast.aBound()[k][j] + Math.ulp(map[0][k][j]));
+            }
+        }
+        assertThat(fast.maxBound()).isLessThan(1e-10);
     }
 
     @Test
@@ -294,6 +318,28 @@ class ScalableCertificateTest {
         sameVerdict(pooled, EXACT.analyze(window, v, null));
         Certifier.Analysis tie = FAST.analyze(window, onKink, null);
         assertThat(tie.certificate.certified()).as("a tie at one vertex keeps the common winner").isTrue();
+
+        // the same near-tie in padded overlapping windows (1x3, stride 1, padding 1: window 0 is
+        // {pad, h0, h1}, window 1 {h0, h1, pad}) with a bias after the max: padding never competes
+        FoldedNetwork padded = new FoldedNetwork(new Shape(2), List.of(
+                new Layer.Dense(new float[][] {{1, 1}, {0, 1}}, new float[] {0, 0}),
+                new Layer.MaxPool(1, 1, 2, 1, 3, 1, 1, 0, 1, new float[] {0.5f, -0.25f}),
+                new Layer.Dense(new float[][] {{1, 1}}, new float[] {0})));
+        Pattern pw = new BoundedEval(padded).pattern(v[1], new ExactEval(padded));
+        assertThat(pw.exact).isTrue();
+        assertThat(pw.maxima[0]).containsExactly(0b100L, 0b10L);
+        assertThat(new ExactEval(padded).pattern(v[1]).maxima[0]).containsExactly(0b100L, 0b10L);
+        assertThat(new ExactEval(padded).pattern(onKink[0]).maxima[0]).containsExactly(0b110L, 0b11L);
+        Certifier.Analysis paddedFast = FAST.analyze(padded, v, null);
+        assertThat(paddedFast.certificate.certified()).isFalse();
+        assertThat(paddedFast.exactVertices).isEqualTo(2);
+        sameVerdict(paddedFast, EXACT.analyze(padded, v, null));
+        Certifier.Analysis paddedTie = FAST.analyze(padded, onKink, null);
+        assertThat(paddedTie.certificate.certified()).isTrue();
+        sameVerdict(paddedTie, EXACT.analyze(padded, onKink, null));
+        // both windows' common winner is h0 = x0 + x1; the map adds each window's bias after the max
+        assertThat(paddedTie.certificate.a()[0]).containsExactly(2.0, 2.0);
+        assertThat(paddedTie.certificate.b()[0]).isEqualTo(0.25);
     }
 
     @Test

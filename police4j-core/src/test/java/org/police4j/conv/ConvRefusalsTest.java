@@ -77,8 +77,8 @@ class ConvRefusalsTest {
                 .hasMessageContaining("dense after a feature map; add flatten() or globalAvgPool() first");
         assertThatThrownBy(() -> base().conv(2, 3).outputs(1).build())
                 .hasMessageContaining("the head needs a vector");
-        assertThatThrownBy(() -> base().conv(2, 3).maxPool(3, 2))
-                .hasMessageContaining("stride 2 != kernel 3 is not supported");
+        assertThatThrownBy(() -> base().conv(2, 3).maxPool(3, 3, 2, 2, 2, 2))
+                .hasMessageContaining("padding (2, 2) for kernel (3, 3); expected between 0 and half the window");
         assertThatThrownBy(() -> base().conv(2, 7).flatten().outputs(1).build())
                 .hasMessageContaining("kernel 7 larger than the padded map");
         assertThatThrownBy(() -> base().conv(2, 3).flatten().build()).hasMessageContaining("outputs: -1");

@@ -158,10 +158,10 @@ class RectangularConvTest {
     }
 
     @Test
-    void refusesOverlappingAndOversizedRectangularWindows() {
+    void refusesOverpaddedAndOversizedRectangularWindows() {
         PolicedConvNet.Builder b = PolicedConvNet.builder().setInput(1, 3, 8).setRegion(Regions.l1Ball(new double[24], 1.0));
-        assertThatThrownBy(() -> b.conv(2, 1, 3, 1, 1, 0, 0).maxPool(1, 2, 1, 1))
-                .hasMessageContaining("stride (1, 1) != kernel (1, 2) is not supported");
+        assertThatThrownBy(() -> b.conv(2, 1, 3, 1, 1, 0, 0).maxPool(1, 2, 1, 1, 1, 1))
+                .hasMessageContaining("padding (1, 1) for kernel (1, 2)");
         assertThatThrownBy(() -> PolicedConvNet.builder().setInput(1, 3, 8).setRegion(Regions.l1Ball(new double[24], 1.0))
                         .conv(2, 4, 1, 1, 1, 0, 0).flatten().outputs(1).build())
                 .hasMessageContaining("stage 0 (conv): kernel (4, 1) larger than the padded map (3, 8)");

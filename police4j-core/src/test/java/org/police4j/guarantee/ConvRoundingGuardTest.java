@@ -51,6 +51,47 @@ class ConvRoundingGuardTest {
         assertThat(trainAndCertify1d(4096f, false).certified()).as("the setting needs the guard").isFalse();
     }
 
+    /**
+     * The new layer kinds under the guard: a dilated conv, a padded overlapping max-pool (window 3,
+     * stride 2, padding 1: the guard's window margins cover every pair of a window, and the
+     * ordered shifts' chains), a grouped conv and a padded average pool, trained 60 steps at
+     * scales 1 and 65536, certify exactly; without the guard, 45 of its 2720 units straddle the
+     * kink at 65536.
+     */
+    @Test
+    void overlappingPoolsGroupedAndDilatedConvsCertifyAtEveryScale() throws Exception {
+        List<String> failures = new ArrayList<>();
+        for (float scale : new float[] {1f, 65536f}) {
+            Certificate cert = trainAndCertifyNewKinds(scale, true);
+            if (!cert.certified()) {
+                failures.add("scale " + scale + ": " + cert.summary());
+            }
+        }
+        assertThat(failures).isEmpty();
+        assertThat(trainAndCertifyNewKinds(65536f, false).certified()).as("the setting needs the guard").isFalse();
+    }
+
+    private static Certificate trainAndCertifyNewKinds(float scale, boolean guard) throws Exception {
+        int n = TrainedCnnTestAccess.N;
+        float[] labels = new float[n];
+        float[] data = TrainedCnnTestAccess.images(n, labels, 2023);
+        VertexRegion region = scaled(data, scale);
+        PolicedConvNet net = PolicedConvNet.builder()
+                .setInput(1, 28, 28)
+                .conv(4, 3, 3, 1, 1, 1, 1, 2, 2, 1)
+                .maxPool(3, 3, 2, 2, 1, 1)
+                .conv(8, 3, 3, 1, 1, 1, 1, 1, 1, 4)
+                .avgPool(3, 2, 1)
+                .globalAvgPool()
+                .dense(16)
+                .outputs(2)
+                .setRegion(region)
+                .optRoundingGuard(guard)
+                .build();
+        return Certifier.certify(TrainedCnnTestAccess.trainAndFold(net, data, labels, 60, new Shape(1, 28, 28)),
+                region.vertices(), new double[0][]);
+    }
+
     private static Certificate trainAndCertify1d(float scale, boolean guard) throws Exception {
         int n = TrainedCnnTestAccess.N;
         float[] labels = new float[n];

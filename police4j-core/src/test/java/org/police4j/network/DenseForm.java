@@ -38,6 +38,9 @@ public final class DenseForm {
         for (Layer layer : net.layers()) {
             if (layer instanceof MaxPool) {
                 throw new IllegalArgumentException("unroll: max-pool is not a dense layer; certify it from its vertices");
+            } else if (layer instanceof Layer.AvgPool) {
+                throw new IllegalArgumentException("unroll: a windowed average pool's divisors are not floats in general;"
+                        + " the dense form would not be exact");
             } else if (layer instanceof Conv c) {
                 float[][] m = new float[c.bias().length][c.inputSize()];
                 float[] w = c.weight();

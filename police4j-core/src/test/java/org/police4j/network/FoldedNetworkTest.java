@@ -22,8 +22,10 @@ import org.police4j.network.Layer.Conv;
 import org.police4j.network.Layer.Dense;
 import org.police4j.network.Layer.Flatten;
 import org.police4j.network.Layer.GlobalAvgPool;
+import org.police4j.network.Layer.AvgPool;
 import org.police4j.network.Layer.MaxPool;
 import org.police4j.engine.Cpa;
+import org.police4j.engine.PoolWindows;
 import org.police4j.region.Box;
 import org.police4j.region.VertexRegion;
 
@@ -32,7 +34,7 @@ import org.police4j.region.VertexRegion;
  * double, the rigorous double and the exact evaluations and the dense unrolling all compute the
  * same function, and the certificate reads it for MLP and CNN alike.
  */
-class FoldedNetworkTest {
+public class FoldedNetworkTest {
 
     private static final Cpa LEAKY = Cpa.leakyRelu(0.125);
 
@@ -58,12 +60,30 @@ class FoldedNetworkTest {
                 dense(rnd, 3, 2)));
     }
 
+    /**
+     * (2, 6, 6) -> conv 4 filters 2x2, padding 1, dilation 2, 2 groups -> max-pool 3 stride 2
+     * padding 1 with a bias after the max -> act -> average pool 2 stride 2 padding 1, ceil mode ->
+     * flatten -> dense 16->2. Public: the certificate's tests use it too.
+     *
+     * @param rnd the source of the parameters
+     * @return the network
+     */
+    public static FoldedNetwork windowedCnn(Random rnd) {
+        return new FoldedNetwork(new Shape(2, 6, 6), List.of(
+                new Conv(2, 6, 6, 4, 2, 2, 1, 1, 1, 1, 2, 2, 2, floats(rnd, 16), floats(rnd, 144)),
+                new MaxPool(4, 6, 6, 3, 3, 2, 2, 1, 1, floats(rnd, 36)),
+                new Activation(LEAKY),
+                new AvgPool(new PoolWindows(4, 3, 3, 2, 2, 2, 2, 1, 1, true), true),
+                new Flatten(4, 2, 2),
+                dense(rnd, 16, 2)));
+    }
+
     @Test
     void theGradientIsTheSlopeOfThePieceEveryLayerKindIncluded() {
         // piecewise linear: a central difference with a step far below the distance to the next
         // kink is the slope, up to rounding
         Random rnd = new Random(11);
-        for (FoldedNetwork net : List.of(pooledCnn(rnd), averagedCnn(rnd))) {
+        for (FoldedNetwork net : List.of(pooledCnn(rnd), averagedCnn(rnd), windowedCnn(rnd))) {
             int d = net.inputDimension();
             double[] weights = {0.75, -1.5};
             for (double[] x : points(rnd, 4, d, 1)) {
@@ -93,17 +113,23 @@ class FoldedNetworkTest {
     @Test
     void theDjlBlockComputesWhatTheDoubleEvaluationComputes() {
         Random rnd = new Random(3);
-        FoldedNetwork net = pooledCnn(rnd);
-        double[][] xs = points(rnd, 5, 16, 1);
+        for (FoldedNetwork net : List.of(pooledCnn(rnd), windowedCnn(rnd))) {
+            theDjlBlockComputes(net, rnd);
+        }
+    }
+
+    private static void theDjlBlockComputes(FoldedNetwork net, Random rnd) {
+        int d = net.inputDimension();
+        double[][] xs = points(rnd, 5, d, 1);
         try (NDManager manager = NDManager.newBaseManager()) {
             SequentialBlock block = net.block(manager);
-            float[] flat = new float[5 * 16];
+            float[] flat = new float[5 * d];
             for (int i = 0; i < 5; i++) {
-                for (int j = 0; j < 16; j++) {
-                    flat[i * 16 + j] = (float) xs[i][j];
+                for (int j = 0; j < d; j++) {
+                    flat[i * d + j] = (float) xs[i][j];
                 }
             }
-            NDArray x = manager.create(flat, new Shape(5, 16));
+            NDArray x = manager.create(flat, new Shape(5, d));
             float[] y = block.forward(new ParameterStore(manager, false), new NDList(x), false).head().toFloatArray();
             for (int i = 0; i < 5; i++) {
                 double[] expected = net.evaluate(xs[i]);
@@ -169,7 +195,7 @@ class FoldedNetworkTest {
     @Test
     void theCertificateReadsEveryLayerKind() {
         Random rnd = new Random(11);
-        for (FoldedNetwork net : List.of(pooledCnn(rnd), averagedCnn(rnd))) {
+        for (FoldedNetwork net : List.of(pooledCnn(rnd), averagedCnn(rnd), windowedCnn(rnd))) {
             int d = net.inputDimension();
             double[] c = points(rnd, 1, d, 1)[0];
             double[][] vertices = new double[d + 1][];

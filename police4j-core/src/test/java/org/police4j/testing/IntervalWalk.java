@@ -60,7 +60,7 @@ public final class IntervalWalk {
                         double[] in = t.get(i);
                         double gap = Double.POSITIVE_INFINITY;
                         for (int q = 0; q < p.window(); q++) {
-                            if (q != w[u]) {
+                            if (q != w[u] && p.position(u, q) >= 0) { // padding never competes
                                 gap = Math.min(gap, in[p.position(u, w[u])] - in[p.position(u, q)]);
                             }
                         }

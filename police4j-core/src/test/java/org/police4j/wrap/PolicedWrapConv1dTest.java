@@ -236,28 +236,30 @@ class PolicedWrapConv1dTest {
     void refusesWhat1dCannotPoliceNamingTheBlock() {
         VertexRegion region = region(signals(1, 1));
         Shape in = new Shape(C, L);
-        refused(new SequentialBlock()
+        assertThat(Policed.wrap(new SequentialBlock() // accepted: dilation
                         .add(Conv1d.builder().setKernelShape(new Shape(3)).setFilters(4).optDilation(new Shape(2)).build())
                         .add(Activation.reluBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
-                region, in, "network block 0 (Conv1d)", "dilation");
+                region, in)).isInstanceOf(PolicedConvNet.class);
         refused(new SequentialBlock()
-                        .add(Conv1d.builder().setKernelShape(new Shape(3)).setFilters(4).optGroups(2).build())
+                        .add(Conv1d.builder().setKernelShape(new Shape(3)).setFilters(4).optGroups(3).build())
                         .add(Activation.reluBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
-                region, in, "network block 0 (Conv1d)", "groups 2");
-        refused(new SequentialBlock().add(Conv1d.builder().setKernelShape(new Shape(3)).setFilters(4).build())
+                region, in, "network block 0 (Conv1d)", "groups 3 do not divide");
+        assertThat(Policed.wrap(new SequentialBlock() // accepted: overlapping windows
+                        .add(Conv1d.builder().setKernelShape(new Shape(3)).setFilters(4).build())
                         .add(Activation.reluBlock()).add(Pool.maxPool1dBlock(new Shape(3), new Shape(2)))
                         .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
-                region, in, "network block 2 (maxPool1d)", "window 3, stride 2, padding 0");
+                region, in)).isInstanceOf(PolicedConvNet.class);
         refused(new SequentialBlock().add(Conv1d.builder().setKernelShape(new Shape(3)).setFilters(4).build())
                         .add(Activation.reluBlock())
                         .add(Conv2d.builder().setKernelShape(new Shape(1, 3)).setFilters(4).build())
                         .add(Activation.reluBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
                 region, in, "network block 2 (Conv2d)", "use Conv1d throughout");
-        refused(new SequentialBlock().add(Conv2d.builder().setKernelShape(new Shape(1, 3)).setFilters(4).build())
+        assertThat(Policed.wrap(new SequentialBlock() // accepted: overlapping (1, 2) windows on (C, 1, L)
+                        .add(Conv2d.builder().setKernelShape(new Shape(1, 3)).setFilters(4).build())
                         .add(Activation.reluBlock())
                         .add(Pool.maxPool2dBlock(new Shape(1, 2), new Shape(1, 1)))
                         .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
-                region, new Shape(C, 1, L), "network block 2 (maxPool2d)", "non-overlapping");
+                region, new Shape(C, 1, L))).isInstanceOf(PolicedConvNet.class);
         refused(conv1d(1), region, new Shape(C, L + 1), "region: dimension 32", "C*L = 34");
     }
 

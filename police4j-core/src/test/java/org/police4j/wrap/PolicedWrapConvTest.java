@@ -282,24 +282,28 @@ class PolicedWrapConvTest {
         VertexRegion region = region(images(1, 1));
         Shape in = new Shape(1, SIDE, SIDE);
         refused(replaceFirst(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(4).optDilation(new Shape(2, 2)).build()),
-                region, in, "network block 0 (Conv2d)", "dilation");
+                region, in, null, null); // accepted: dilation
         refused(replaceFirst(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(4).optGroups(1).build()
                 ), region, in, null, null); // accepted: groups 1
         refused(new SequentialBlock().add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(4).build())
                 .add(Activation.reluBlock())
-                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(4).optGroups(2).build())
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(6).optGroups(3).build())
                 .add(Activation.reluBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
-                region, in, "network block 2 (Conv2d)", "groups 2");
+                region, in, "network block 2 (Conv2d)", "groups 3 do not divide its 4 input channels");
         refused(replaceFirst(Conv2d.builder().setKernelShape(new Shape(3, 2)).setFilters(4).build()),
                 region, in, null, null); // accepted: rectangular kernel
         refused(new SequentialBlock().add(conv(4)).add(Activation.reluBlock())
                 .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(1, 1)))
                 .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
-                region, in, "network block 2 (maxPool2d)", "non-overlapping");
+                region, in, null, null); // accepted: overlapping windows
         refused(new SequentialBlock().add(conv(4)).add(Activation.reluBlock())
                 .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2), new Shape(1, 1)))
                 .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
-                region, in, "network block 2 (maxPool2d)", "padding 1");
+                region, in, null, null); // accepted: padded windows
+        refused(new SequentialBlock().add(conv(4)).add(Activation.reluBlock())
+                .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(0, 0), true))
+                .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
+                region, in, "network block 2 (maxPool2d) is not supported", "max-pooling"); // ceil mode
         refused(new SequentialBlock().add(conv(4)).add(Activation.reluBlock())
                 .add(Conv1d.builder().setKernelShape(new Shape(3)).setFilters(4).build())
                 .add(Activation.reluBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),

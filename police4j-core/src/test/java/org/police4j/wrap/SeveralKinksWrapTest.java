@@ -152,9 +152,24 @@ class SeveralKinksWrapTest {
                 .add(Linear.builder().setUnits(2).build());
     }
 
-    @ParameterizedTest(name = "{0} at scale {1}")
-    @CsvSource({"relu6, 1", "relu6, 1000", "hardtanh, 1", "hardtanh, 1000"})
-    void convNetworkTrainsAndIsCertifiedAfterEveryStep(String activation, double scale, @TempDir Path tmp) throws Exception {
+    /** MobileNet-like pools: an overlapping padded max-pool (3, stride 2, padding 1), then an average pool. */
+    static SequentialBlock pooledConvNet(Block activation) {
+        return new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(3).optPadding(new Shape(1, 1)).build())
+                .add(activation)
+                .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)))
+                .add(Conv2d.builder().setKernelShape(new Shape(2, 2)).setFilters(4).build())
+                .add(activation)
+                .add(Pool.avgPool2dBlock(new Shape(2, 2)))
+                .add(Blocks.batchFlattenBlock())
+                .add(Linear.builder().setUnits(2).build());
+    }
+
+    @ParameterizedTest(name = "{0} at scale {1}, pools {2}")
+    @CsvSource({"relu6, 1, false", "relu6, 1000, false", "hardtanh, 1, false", "hardtanh, 1000, false",
+        "relu6, 1, true", "relu6, 1000, true"})
+    void convNetworkTrainsAndIsCertifiedAfterEveryStep(String activation, double scale, boolean pools, @TempDir Path tmp)
+            throws Exception {
         Block act = activation.equals("relu6") ? Activation.relu6Block() : hardTanh();
         float[] data = InputRegions.grid64(16, D, 4);
         for (int i = 0; i < data.length; i++) {
@@ -162,7 +177,8 @@ class SeveralKinksWrapTest {
         }
         VertexRegion region = InputRegions.cross(data, D, "2-pixel l1 ball", 14, 21);
         region = VertexRegion.of("scaled", scaled(region.vertices(), scale, data));
-        PolicedConvNet net = (PolicedConvNet) Policed.wrap(convNet(act), region, new Shape(1, SIDE, SIDE));
+        PolicedConvNet net = (PolicedConvNet) Policed.wrap(pools ? pooledConvNet(act) : convNet(act), region,
+                new Shape(1, SIDE, SIDE));
         assertThat(net.activation()).isEqualTo(Cpa.parse(activation));
         try (Model model = Model.newInstance("kinks-cnn")) {
             Engine.getInstance().setRandomSeed(13);

@@ -138,16 +138,7 @@ public final class SupportCertifier {
 
         double[] m = region.center();
         Check check = new Check(net.hiddenLayers());
-        IntervalMapEval e = IntervalMapEval.input(m);
-        for (Layer layer : net.layers()) {
-            if (layer instanceof Activation a) {
-                e = e.activate(a.cpa(), a.cpa().singleKinkAtZero() ? check.sides(e, region) : check.pieces(e, region, a.cpa()));
-            } else if (layer instanceof MaxPool pool) {
-                e = e.pool(pool, check.winners(e, pool, region));
-            } else {
-                e = e.apply(layer);
-            }
-        }
+        IntervalMapEval e = chain(net.layers(), IntervalMapEval.input(m), check, region);
         IntervalMapEval.AffineMap map = e.uncentred(m);
         double[][] a = map.map();
         double[] b = map.offset();
@@ -166,6 +157,26 @@ public final class SupportCertifier {
                         interior.length,
                         map.uncertainty());
         return new Result(c, map.uncertainty());
+    }
+
+    /** A chain of layers on the enclosure e, proving sides and winners as they come (branch 0 first). */
+    private static IntervalMapEval chain(List<Layer> layers, IntervalMapEval e, Check check, SupportRegion region) {
+        for (Layer layer : layers) {
+            if (layer instanceof Activation a) {
+                e = e.activate(a.cpa(), a.cpa().singleKinkAtZero() ? check.sides(e, region) : check.pieces(e, region, a.cpa()));
+            } else if (layer instanceof MaxPool pool) {
+                e = e.pool(pool, check.winners(e, pool, region));
+            } else if (layer instanceof Layer.Parallel p) {
+                List<IntervalMapEval> outs = new java.util.ArrayList<>();
+                for (List<Layer> branch : p.branches()) {
+                    outs.add(chain(branch, e, check, region));
+                }
+                e = IntervalMapEval.join(p, outs);
+            } else {
+                e = e.apply(layer);
+            }
+        }
+        return e;
     }
 
     /**

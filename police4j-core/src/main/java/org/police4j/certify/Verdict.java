@@ -38,7 +38,7 @@ final class Verdict {
         List<Layer.MaxPool> pools = new ArrayList<>();
         List<Integer> feeds = new ArrayList<>();
         int activations = 0;
-        for (Layer layer : net.layers()) {
+        for (Layer layer : net.leaves()) {
             if (layer instanceof Layer.MaxPool p) {
                 pools.add(p);
                 feeds.add(activations);
@@ -47,7 +47,7 @@ final class Verdict {
             }
         }
         Verdict v = new Verdict(activations, pools.size());
-        for (Layer layer : net.layers()) {
+        for (Layer layer : net.leaves()) { // the same order as the activations counted above
             if (layer instanceof Layer.Activation a) {
                 v.cpas.add(a.cpa());
             }

@@ -88,13 +88,14 @@ public final class ShiftEngine {
      * {@code c = t_{j-1} + m - lo} when the range reaches below the piece, {@code t_j - m - hi} when
      * it reaches above, 0 when it is inside. The shift is differentiable through {@code lo} and
      * {@code hi} (the vertices' minimum and maximum, or the support's range); the "signs" of the
-     * result are the pieces' indices.
+     * result are the pieces' indices. (Not an overload of {@code shift}: a {@code null} second
+     * argument would be ambiguous with a rule's held sides.)
      *
      * @param range the region's pre-activations for this layer
      * @param activation the activation after the layer
      * @return K pieces (no gradient) and K shifts (differentiable)
      */
-    public Shift shift(LayerRange range, Cpa activation) {
+    public Shift shiftFor(LayerRange range, Cpa activation) {
         return activation.singleKinkAtZero() ? shift(range) : pieces(range, activation);
     }
 

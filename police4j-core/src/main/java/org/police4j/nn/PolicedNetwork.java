@@ -470,7 +470,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
                 return c;
             }
             if (passes.size() == 1) {
-                ShiftEngine.Shift shift = engine.shift(ranges.get(0), activation); // lines 4-5
+                ShiftEngine.Shift shift = engine.shiftFor(ranges.get(0), activation); // lines 4-5
                 c = shift.shift();
                 passes.get(0).leave(c, shift::signs); // line 7
                 signs = keepTrace ? shift.signs() : null;

@@ -73,7 +73,7 @@ class PieceRuleProperties {
         float m = 0.125f;
         ShiftEngine engine = new ShiftEngine(m, SignRule.values()[rule]);
         try (NDManager manager = NDManager.newBaseManager()) {
-            ShiftEngine.Shift shift = engine.shift(LayerRange.ofVertices(manager.create(h, new Shape(p, k))), cpa);
+            ShiftEngine.Shift shift = engine.shiftFor(LayerRange.ofVertices(manager.create(h, new Shape(p, k))), cpa);
             float[] piece = shift.hostSigns();
             float[] c = shift.shift().toFloatArray();
             for (int unit = 0; unit < k; unit++) {
@@ -95,7 +95,7 @@ class PieceRuleProperties {
         for (SignRule rule : new SignRule[] {SignRule.MAJORITY, SignRule.CENTER, SignRule.MINIMAL_SHIFT}) {
             try (NDManager manager = NDManager.newBaseManager()) {
                 ShiftEngine.Shift s = new ShiftEngine(1e-3, rule)
-                        .shift(LayerRange.ofVertices(manager.create(h, new Shape(2, 1))), Cpa.relu6());
+                        .shiftFor(LayerRange.ofVertices(manager.create(h, new Shape(2, 1))), Cpa.relu6());
                 float piece = s.hostSigns()[0];
                 float c = s.shift().toFloatArray()[0];
                 assertThat(piece).as(rule.name()).isIn(0f, 2f);
@@ -109,7 +109,7 @@ class PieceRuleProperties {
         // a range that fits stays in the middle piece when its centre is there
         try (NDManager manager = NDManager.newBaseManager()) {
             ShiftEngine.Shift s = new ShiftEngine(1e-3, SignRule.CENTER)
-                    .shift(LayerRange.ofVertices(manager.create(new float[] {-1f, 4f}, new Shape(2, 1))), Cpa.relu6());
+                    .shiftFor(LayerRange.ofVertices(manager.create(new float[] {-1f, 4f}, new Shape(2, 1))), Cpa.relu6());
             assertThat(s.hostSigns()[0]).isEqualTo(1f);
             assertThat(s.shift().toFloatArray()[0]).isEqualTo((float) (0 + 1e-3) - (-1f));
         }

@@ -93,6 +93,73 @@ public final class ShiftEngine {
         return HostShift.applies(range) ? HostShift.shift(this, range, held) : algorithm1(range, held);
     }
 
+    /**
+     * Lines 4 and 5 for a single region and an activation with any number of kinks: the sign
+     * becomes a choice of piece. For ReLU, leaky-ReLU and abs this is {@link #shift(LayerRange)}
+     * itself; otherwise the rule ({@link PieceRule}, decided in Java on the range's ends) picks,
+     * per unit, a piece the range fits in (a bounded middle piece only when the range is no wider
+     * than it less twice the margin), and the shift places the range inside it with the margin:
+     * {@code c = t_{j-1} + m - lo} when the range reaches below the piece, {@code t_j - m - hi} when
+     * it reaches above, 0 when it is inside. The shift is differentiable through {@code lo} and
+     * {@code hi} (the vertices' minimum and maximum, or the support's range); the "signs" of the
+     * result are the pieces' indices. For a rule that remembers ({@link SignRule#remembers()})
+     * {@code held} says what each unit held before.
+     *
+     * @param range the region's pre-activations for this layer
+     * @param held what the units held before ({@link Shift#held()}: the sides +1/-1, for several
+     *     kinks the piece plus one; 0 where a unit holds none), or null when none does
+     * @param activation the activation after the layer
+     * @return K sides or pieces (no gradient) and K shifts (differentiable)
+     */
+    public Shift shift(LayerRange range, float[] held, Cpa activation) {
+        return activation.singleKinkAtZero() ? shift(range, held) : pieces(range, activation, held);
+    }
+
+    /**
+     * The piece rule and its shift for any activation (for one kink at zero it gives the signs
+     * and shifts of {@link #algorithm1}, piece 1 for +1, which a property test holds it to).
+     */
+    Shift pieces(LayerRange range, Cpa activation, float[] held) {
+        NDArray lo = range.lo();
+        NDArray hi = range.hi();
+        float[] l = LayerRange.floats(lo);
+        float[] h = LayerRange.floats(hi);
+        int k = l.length;
+        float[] m = margins(range, k);
+        float[] centre = rule == SignRule.CENTER ? LayerRange.floats(range.centre()) : null;
+        if (rule == SignRule.MAJORITY && !range.hasVertices()) {
+            throw new IllegalArgumentException("sign rule MAJORITY needs vertices; a region given by"
+                    + " its support must use MINIMAL_SHIFT or CENTER");
+        }
+        float[] values = rule == SignRule.MAJORITY ? range.hostValues() : null;
+        int[] piece = PieceRule.choose(rule, activation, l, h, m, centre, values, held);
+        float[] lowEdge = new float[k];
+        float[] lowMask = new float[k];
+        float[] highEdge = new float[k];
+        float[] highMask = new float[k];
+        float[] pieces = new float[k];
+        for (int unit = 0; unit < k; unit++) {
+            int j = piece[unit];
+            pieces[unit] = j;
+            float low = PieceRule.lowEdge(activation, j, m[unit]);
+            float high = PieceRule.highEdge(activation, j, m[unit]);
+            if (l[unit] < low) {
+                lowEdge[unit] = low;
+                lowMask[unit] = 1;
+            } else if (h[unit] > high) {
+                highEdge[unit] = high;
+                highMask[unit] = 1;
+            }
+        }
+        NDManager manager = lo.getManager();
+        DataType type = lo.getDataType();
+        NDArray c = manager.create(lowEdge).toType(type, false).sub(lo).mul(manager.create(lowMask).toType(type, false))
+                .add(manager.create(highEdge).toType(type, false).sub(hi).mul(manager.create(highMask).toType(type, false)));
+        Shift shift = new Shift(null, pieces, manager, c, null);
+        shift.pieces = true;
+        return shift;
+    }
+
     /** Lines 4 and 5 in engine arrays: the definition, and the only form for float64 and support regions. */
     Shift algorithm1(LayerRange range, float[] held) {
         NDArray s = vote(range, held); // line 4
@@ -195,6 +262,7 @@ public final class ShiftEngine {
         private final float[] hostSigns;
         private final NDManager manager;
         private float[] hostShift;
+        private boolean pieces;
 
         /**
          * @param signs K values +1/-1, without gradient
@@ -223,6 +291,22 @@ public final class ShiftEngine {
         /** {@return the K shifts, differentiable} */
         public NDArray shift() {
             return shift;
+        }
+
+        /**
+         * {@return what a rule that remembers keeps for the next forward: the K sides (+1/-1), or
+         * for an activation with several kinks each piece plus one (so that 0 still means "none")}
+         */
+        public float[] held() {
+            float[] h = hostSigns();
+            if (!pieces) {
+                return h;
+            }
+            float[] plusOne = new float[h.length];
+            for (int k = 0; k < h.length; k++) {
+                plusOne[k] = h[k] + 1;
+            }
+            return plusOne;
         }
 
         /** {@return the K signs (+1/-1) as float32 values (decided in Java where the engine decided there)} */

@@ -105,9 +105,10 @@ public final class PolicedMlp extends PolicedNetwork {
 
     /**
      * POLICEs a user-built network: {@code Linear, activation, Linear, activation, ..., Linear},
-     * every activation piecewise affine with one kink at 0 and all the same, such as DJL's
-     * model-zoo {@code Mlp} unchanged. Activations are recognised by what they compute on probe
-     * values (ReLU, leaky-ReLU, abs), whatever their names; nested SequentialBlocks are read as
+     * every activation continuous piecewise affine with finitely many kinks and all the same, such
+     * as DJL's model-zoo {@code Mlp} unchanged. Activations are recognised by what they compute on
+     * probe values (ReLU, leaky-ReLU, abs, ReLU6, hard-tanh, any other whose kinks probing pins
+     * down and verifies), whatever their names; nested SequentialBlocks are read as
      * their children, identities are dropped, and a flatten before the first Linear makes the
      * result accept (N, ...) inputs whose rows hold D values. Anything else is refused with the
      * offending block's position and name, because the guarantee would silently not hold. For
@@ -119,14 +120,16 @@ public final class PolicedMlp extends PolicedNetwork {
      * <tbody>
      * <tr><td>{@code Linear}</td><td>anywhere, never two in a row</td><td>reused (shared, not
      *     copied); the last one is the head</td></tr>
-     * <tr><td>ReLU, leaky-ReLU, abs (any block or lambda computing one)</td><td>after a Linear,
+     * <tr><td>ReLU, leaky-ReLU, abs, ReLU6, hard-tanh, any continuous piecewise-affine function
+     *     with finitely many kinks (any block or lambda computing one)</td><td>after a Linear,
      *     the same one throughout</td><td>kept; judged by probing, never by name</td></tr>
      * <tr><td>identity, nested {@code SequentialBlock}</td><td>anywhere</td><td>dropped /
      *     read as its children</td></tr>
      * <tr><td>row flatten ({@code Blocks.batchFlattenBlock})</td><td>before the first
      *     Linear</td><td>done by the wrapper; inputs (N, ...) accepted</td></tr>
      * <tr><td>{@code Dropout}</td><td>before any Linear (between a Linear and its activation it
-     *     moves after the activation, which it commutes with)</td><td>kept on the data rows, in
+     *     moves after the activation, which ReLU, leaky-ReLU and abs commute with; refused before
+     *     any other activation)</td><td>kept on the data rows, in
      *     training only; the region's vertex rows skip it, because the certificate is about the
      *     inference network, where dropout is the identity</td></tr>
      * <tr><td>{@code Dropout}</td><td>after the head</td><td>refused</td></tr>
@@ -135,7 +138,7 @@ public final class PolicedMlp extends PolicedNetwork {
      *     and the batch-norm is frozen (its statistics no longer update)</td></tr>
      * <tr><td>{@code BatchNorm}</td><td>elsewhere, or not initialised</td><td>refused (batch
      *     statistics would include the vertex rows)</td></tr>
-     * <tr><td>smooth or multi-kink activations (tanh, sigmoid, GELU, ReLU6, ...), a block whose
+     * <tr><td>smooth activations (tanh, sigmoid, GELU, softplus, ...), a block whose
      *     name claims ReLU but computes something else, any other block</td><td>anywhere</td>
      *     <td>refused with its position and the reason</td></tr>
      * <tr><td>two different activations; an activation last or first; no hidden layer</td>
@@ -243,6 +246,9 @@ public final class PolicedMlp extends PolicedNetwork {
         r.put("roundingGuard", roundingGuard());
         r.put("activation", activation().kind().name());
         r.put("negativeSlope", activation().negativeSlope());
+        if (activation().kind() == Cpa.Kind.PIECEWISE) {
+            r.put("cpa", activation().id());
+        }
         r.put("strategy", strategy().name());
         int[] widths = new int[layers.size()];
         for (int l = 0; l < widths.length; l++) {

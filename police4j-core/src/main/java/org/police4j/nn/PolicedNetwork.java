@@ -74,6 +74,11 @@ public abstract class PolicedNetwork extends PolicedBlock {
         this.regions = List.copyOf(settings.regions());
         this.activation = settings.activation();
         this.engine = settings.engine();
+        if (!activation.singleKinkAtZero() && regions.size() > 1) {
+            // MultiRegionShift's closest-to-zero rule knows one kink at zero
+            throw new IllegalArgumentException("regions: " + regions.size() + " regions with activation "
+                    + activation.id() + "; an activation with several kinks (or a kink away from 0) takes one region");
+        }
         this.strategy = settings.strategy();
         this.detachedShift = settings.detachedShift();
         this.roundingGuard = settings.roundingGuard();
@@ -492,9 +497,9 @@ public abstract class PolicedNetwork extends PolicedBlock {
             }
             if (passes.size() == 1) {
                 Parameter held = engine.rule().remembers() ? heldSides(l) : null;
-                ShiftEngine.Shift shift = engine.shift(ranges.get(0), held == null ? null : sides(held)); // lines 4-5
+                ShiftEngine.Shift shift = engine.shift(ranges.get(0), held == null ? null : sides(held), activation); // lines 4-5
                 if (held != null && training) {
-                    hold(held, shift.hostSigns());
+                    hold(held, shift.held());
                 }
                 c = shift.shift();
                 passes.get(0).leave(c, shift::signs); // line 7

@@ -89,7 +89,8 @@ public final class TrainCommand extends CliCommand {
     int[] hidden;
 
     @Option(names = "--activation", defaultValue = "leaky_relu",
-            description = "leaky_relu, leaky_relu:SLOPE, relu or abs (default: ${DEFAULT-VALUE}).")
+            description = "leaky_relu, leaky_relu:SLOPE, relu, abs, relu6, hardtanh or piecewise:KINKS:SLOPES:VALUE"
+                    + " (e.g. piecewise:-1,1:0,1,0:-1 is hardtanh; default: ${DEFAULT-VALUE}).")
     String activation;
 
     /** --steps or --epochs. */

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
@@ -27,6 +28,7 @@ public final class Fit {
     private String taskName = "train";
     private StepListener listener = (step, loss, block) -> {};
     private Gradients gradients;
+    private int blockRows = BlockGradient.DEFAULT_BLOCK_ROWS;
 
     private Fit() {}
 
@@ -70,6 +72,22 @@ public final class Fit {
      */
     public Fit optGradients(Gradients gradients) {
         this.gradients = gradients;
+        return this;
+    }
+
+    /**
+     * The rows of a gradient block: a step over more rows than this takes its gradient as the sum
+     * of fixed blocks placed by row number ({@link BlockGradient}), which data-parallel training
+     * reproduces bit for bit; a step over at most this many rows is one forward and backward.
+     *
+     * @param rows the rows of a block (default {@link BlockGradient#DEFAULT_BLOCK_ROWS})
+     * @return this loop
+     */
+    public Fit optBlockRows(int rows) {
+        if (rows <= 0) {
+            throw new IllegalArgumentException("blockRows: " + rows + "; expected > 0");
+        }
+        this.blockRows = rows;
         return this;
     }
 
@@ -147,7 +165,14 @@ public final class Fit {
                         xb = x.get(rows);
                         yb = y.get(rows);
                     }
-                    ShardGradient given = gradients == null ? null : gradients.compute(step, block);
+                    ShardGradient given;
+                    if (gradients != null) {
+                        given = gradients.compute(step, block);
+                        advanceState(block, xb);
+                    } else {
+                        given = xb.getShape().get(0) > blockRows
+                                ? BlockGradient.of(block, xb, yb, settings.loss(), blockRows) : null;
+                    }
                     try (GradientCollector gc = trainer.newGradientCollector()) {
                         NDArray l;
                         if (given == null) {
@@ -180,6 +205,18 @@ public final class Fit {
         double seconds = (System.nanoTime() - start) / 1e9;
         int done = stoppedAt < 0 ? settings.steps() : stoppedAt - 1;
         return new FitResult(java.util.Arrays.copyOf(losses, done), seconds, stoppedAt);
+    }
+
+    /**
+     * A training forward of the region's rows alone (no data rows), so that the state a forward
+     * keeps in the block (the sides a remembering sign rule holds) moves here as it did where the
+     * gradient was computed, which saw this block's weights and state.
+     */
+    private static void advanceState(PolicedMlp block, NDArray x) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            block.forward(new ParameterStore(x.getManager(), false), new NDList(x.get("0:0")), true);
+        }
     }
 
     private static NDArray surrogate(PolicedMlp block, ShardGradient g) {

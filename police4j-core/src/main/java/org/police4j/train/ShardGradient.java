@@ -23,7 +23,7 @@ import org.police4j.nn.PolicedMlp;
  * @param loss the shard's scaled mean loss ({@code n_k / N} times its mean), summed: the batch's mean loss
  * @param gradient one array per parameter, in the block's parameter order, flattened row-major
  */
-public record ShardGradient(double loss, double[][] gradient) {
+public record ShardGradient(double loss, double[][] gradient) implements java.io.Serializable {
 
     /**
      * Computes a shard's scaled loss and gradient.
@@ -44,7 +44,7 @@ public record ShardGradient(double loss, double[][] gradient) {
         NDManager manager = x.getManager();
         Loss l = loss.toDjl();
         for (Parameter p : block.getParameters().values()) {
-            if (!p.getArray().hasGradient()) {
+            if (p.requiresGradient() && !p.getArray().hasGradient()) {
                 p.getArray().setRequiresGradient(true);
             }
         }
@@ -64,6 +64,10 @@ public record ShardGradient(double loss, double[][] gradient) {
                 }
                 int i = 0;
                 for (Parameter p : block.getParameters().values()) {
+                    if (!p.requiresGradient()) { // state, not a weight (held sides): no gradient
+                        g[i++] = new double[(int) p.getArray().size()];
+                        continue;
+                    }
                     float[] f = p.getArray().getGradient().toFloatArray();
                     g[i] = new double[f.length];
                     for (int j = 0; j < f.length; j++) {

@@ -1,5 +1,6 @@
 package org.police4j.train;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -13,6 +14,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
 import org.police4j.nn.PolicedMlp;
 
@@ -29,6 +31,7 @@ public final class Fit {
     private StepListener listener = (step, loss, block) -> {};
     private Gradients gradients;
     private int blockRows = BlockGradient.DEFAULT_BLOCK_ROWS;
+    private List<Device> devices = List.of();
 
     private Fit() {}
 
@@ -88,6 +91,20 @@ public final class Fit {
             throw new IllegalArgumentException("blockRows: " + rows + "; expected > 0");
         }
         this.blockRows = rows;
+        return this;
+    }
+
+    /**
+     * Computes every step's gradient on several devices of this machine (e.g. several GPUs): the
+     * step's gradient blocks are dealt to the devices and added in block order
+     * ({@link DeviceGradients}), the same gradient as one device's. One device (or none given)
+     * trains in this JVM's one forward and backward as before.
+     *
+     * @param devices the devices; two or more to share the work
+     * @return this loop
+     */
+    public Fit optDevices(List<Device> devices) {
+        this.devices = List.copyOf(devices);
         return this;
     }
 
@@ -152,7 +169,12 @@ public final class Fit {
         double[] losses = new double[settings.steps()];
         int stoppedAt = -1;
         long start = System.nanoTime();
-        try (Trainer trainer = model.newTrainer(config);
+        if (gradients != null && devices.size() > 1) {
+            throw new IllegalArgumentException("devices: " + devices
+                    + "; training with gradients from elsewhere (data-parallel) computes on their devices, not these");
+        }
+        try (DeviceGradients shared = devices.size() > 1 ? new DeviceGradients(block, devices, blockRows) : null;
+                Trainer trainer = model.newTrainer(config);
                 ProgressBar bar = progress ? ConsoleProgress.bar(taskName, settings.steps()) : null) {
             for (int step = 1; step <= settings.steps(); step++) {
                 double value;
@@ -166,8 +188,9 @@ public final class Fit {
                         yb = y.get(rows);
                     }
                     ShardGradient given;
-                    if (gradients != null) {
-                        given = gradients.compute(step, block);
+                    if (gradients != null || shared != null) {
+                        given = gradients != null ? gradients.compute(step, block)
+                                : shared.compute(block, xb, yb, settings.loss());
                         advanceState(block, xb);
                     } else {
                         given = xb.getShape().get(0) > blockRows

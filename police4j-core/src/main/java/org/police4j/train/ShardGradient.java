@@ -23,7 +23,7 @@ import org.police4j.nn.PolicedMlp;
  * @param loss the shard's scaled mean loss ({@code n_k / N} times its mean), summed: the batch's mean loss
  * @param gradient one array per parameter, in the block's parameter order, flattened row-major
  */
-public record ShardGradient(double loss, double[][] gradient) implements java.io.Serializable {
+public record ShardGradient(double loss, double[][] gradient) {
 
     /**
      * Computes a shard's scaled loss and gradient.

@@ -102,7 +102,9 @@ public final class SparkGradients implements GradientSource {
                 parts.sort(java.util.Comparator.comparingLong(Blocks::firstRow));
                 List<ShardGradient> inOrder = new ArrayList<>();
                 for (Blocks b : parts) {
-                    inOrder.addAll(Arrays.asList(b.gradients()));
+                    for (int i = 0; i < b.losses().length; i++) {
+                        inOrder.add(new ShardGradient(b.losses()[i], b.gradients()[i]));
+                    }
                 }
                 return BlockGradient.sum(inOrder);
             } finally {
@@ -116,9 +118,21 @@ public final class SparkGradients implements GradientSource {
      * block order (a partition's partial sum would add them in another order: other bits).
      *
      * @param firstRow the batch-wide number of the shard's first row
-     * @param gradients one per block, in block order
+     * @param losses each block's scaled loss, in block order
+     * @param gradients each block's scaled gradient, in block order
      */
-    record Blocks(long firstRow, ShardGradient[] gradients) implements Serializable {}
+    record Blocks(long firstRow, double[] losses, double[][][] gradients) implements Serializable {
+
+        static Blocks of(long firstRow, ShardGradient[] blocks) {
+            double[] losses = new double[blocks.length];
+            double[][][] gradients = new double[blocks.length][][];
+            for (int i = 0; i < blocks.length; i++) {
+                losses[i] = blocks[i].loss();
+                gradients[i] = blocks[i].gradient();
+            }
+            return new Blocks(firstRow, losses, gradients);
+        }
+    }
 
     private static ModelBytes bytes(PolicedMlp block) {
         try {
@@ -184,7 +198,7 @@ public final class SparkGradients implements GradientSource {
                     int rows = x.length / d;
                     NDArray xs = m.create(x, new ai.djl.ndarray.types.Shape(rows, d));
                     NDArray ys = yWidth == 0 ? m.create(y) : m.create(y, new ai.djl.ndarray.types.Shape(rows, yWidth));
-                    return new Blocks(firstRow, BlockGradient.ofBlocks(block, xs, ys, loss, firstRow, total, blockRows));
+                    return Blocks.of(firstRow, BlockGradient.ofBlocks(block, xs, ys, loss, firstRow, total, blockRows));
                 }
             }
         }

@@ -41,8 +41,9 @@ class RandomArchitectureProperties {
             CASES.incrementAndGet();
             CHECKS.addAndGet(r.checks().size());
             BY_SCALE.merge(String.valueOf(c.scale()), 1, Integer::sum);
-            BY_KIND.merge(c.architecture().contains("maxpool/overlap") ? "overlapping max-pool"
-                    : c.architecture().equals("mlp") ? "mlp" : "other cnn", 1, Integer::sum);
+            for (String feature : features(c)) {
+                BY_KIND.merge(feature, 1, Integer::sum);
+            }
             seconds += r.seconds();
             if (r.broken() != null && r.broken().outcome() == CaseRunner.Outcome.ENGINE_FAILURE) {
                 REFUTED.incrementAndGet();
@@ -61,6 +62,23 @@ class RandomArchitectureProperties {
                             r.broken().certified())
                     .isEqualTo(CaseRunner.Outcome.ENGINE_FAILURE);
         }
+    }
+
+    /** What a case contains, for the summary (a case counts under each of its features). */
+    static java.util.List<String> features(RandomGraphCase c) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        String a = c.architecture();
+        out.add(a.equals("mlp") ? "mlp" : "cnn");
+        out.add(c.region() instanceof org.police4j.region.Box ? "box" : "vertices");
+        for (String f : new String[] {"/g", "/d", "/s", "bn", "maxpool/overlap", "/pad", "avgpool", "/ceil", "gap"}) {
+            if (a.contains(f)) {
+                out.add(f);
+            }
+        }
+        if (a.contains("maxpool") && !a.contains("maxpool/overlap")) {
+            out.add("tiling maxpool");
+        }
+        return out;
     }
 
     @AfterContainer

@@ -364,23 +364,7 @@ public final class CaseRunner {
                 }
             }
         }
-        double[][] a = new double[c.outputs()][d];
-        for (double[] row : a) {
-            for (int j = 0; j < d; j++) {
-                row[j] = rng.nextGaussian();
-            }
-        }
-        double[][] y = new double[GRAPH_ROWS][c.outputs()];
-        for (int i = 0; i < GRAPH_ROWS; i++) {
-            for (int k = 0; k < c.outputs(); k++) {
-                double s = 0;
-                for (int j = 0; j < d; j++) {
-                    s += a[k][j] * (x[i][j] - m[j]) / c.scale();
-                }
-                y[i][k] = Math.sin(s);
-            }
-        }
-        return new double[][][] {x, y};
+        return new double[][][] {x, sineTargets(x, m, c.outputs(), c.scale(), rng)};
     }
 
     /**
@@ -442,23 +426,29 @@ public final class CaseRunner {
             }
         }
         double[] m = c.regions().get(0).center();
-        double[][] a = new double[c.outputs()][d];
+        return new double[][][] {x, sineTargets(x, m, c.outputs(), c.scale(), rng)};
+    }
+
+    /** Targets {@code sin(a_k . (x - m) / scale)} of order 1, a Gaussian drawn from {@code rng}. */
+    private static double[][] sineTargets(double[][] x, double[] m, int outputs, double scale, Random rng) {
+        int d = m.length;
+        double[][] a = new double[outputs][d];
         for (double[] row : a) {
             for (int j = 0; j < d; j++) {
                 row[j] = rng.nextGaussian();
             }
         }
-        double[][] y = new double[ROWS][c.outputs()];
-        for (int i = 0; i < ROWS; i++) {
-            for (int k = 0; k < c.outputs(); k++) {
+        double[][] y = new double[x.length][outputs];
+        for (int i = 0; i < x.length; i++) {
+            for (int k = 0; k < outputs; k++) {
                 double s = 0;
                 for (int j = 0; j < d; j++) {
-                    s += a[k][j] * (x[i][j] - m[j]) / c.scale();
+                    s += a[k][j] * (x[i][j] - m[j]) / scale;
                 }
                 y[i][k] = Math.sin(s);
             }
         }
-        return new double[][][] {x, y};
+        return y;
     }
 
     private static NDArray matrix(NDManager manager, double[][] m) {

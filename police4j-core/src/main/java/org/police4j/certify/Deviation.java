@@ -47,14 +47,23 @@ public final class Deviation {
      * @param net the network
      */
     public static long cost(FoldedNetwork net) {
+        return cost(net.layers(), net.inputDimension());
+    }
+
+    /** The cost of a chain reading {@code size} values (a parallel layer: its branches', and its join). */
+    private static long cost(java.util.List<Layer> layers, int size) {
         long total = 0;
-        int size = net.inputDimension();
-        for (Layer layer : net.layers()) {
+        for (Layer layer : layers) {
             int out = layer.outputSize(size);
             if (layer instanceof Layer.Dense d) {
                 total += (long) d.inputs() * d.outputs();
             } else if (layer instanceof Layer.Conv c) {
                 total += (long) out * c.fanIn(); // (inC / groups) taps per output
+            } else if (layer instanceof Layer.Parallel p) {
+                for (java.util.List<Layer> branch : p.branches()) {
+                    total += cost(branch, size);
+                }
+                total += (long) out * p.branches().size();
             } else {
                 total += Math.max(size, out);
             }

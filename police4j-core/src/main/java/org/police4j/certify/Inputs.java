@@ -37,9 +37,13 @@ final class Inputs {
     }
 
     static void checkWeights(FoldedNetwork net) {
-        for (int i = 0; i < net.layers().size(); i++) {
-            Layer layer = net.layers().get(i);
-            String where = "layer " + i + " (" + layer.getClass().getSimpleName() + ")";
+        checkWeights(net.layers(), "layer ");
+    }
+
+    private static void checkWeights(java.util.List<Layer> layers, String prefix) {
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            String where = prefix + i + " (" + layer.getClass().getSimpleName() + ")";
             if (layer instanceof Layer.Dense d) {
                 for (int k = 0; k < d.weight().length; k++) {
                     finite(where + " weight[" + k + "]", d.weight()[k]);
@@ -51,6 +55,11 @@ final class Inputs {
             } else if (layer instanceof Layer.ChannelAffine c) {
                 finite(where + " scale", c.scale());
                 finite(where + " offset", c.offset());
+            } else if (layer instanceof Layer.Parallel p) {
+                finite(where + " bias", p.bias());
+                for (int b = 0; b < p.branches().size(); b++) {
+                    checkWeights(p.branches().get(b), prefix + i + " branch " + b + " layer ");
+                }
             }
         }
     }

@@ -137,16 +137,7 @@ public final class SupportCertifier {
 
         double[] m = region.center();
         Check check = new Check(net.hiddenLayers());
-        IntervalMapEval e = IntervalMapEval.input(m);
-        for (Layer layer : net.layers()) {
-            if (layer instanceof Activation a) {
-                e = e.activate(a.cpa(), check.sides(e, region));
-            } else if (layer instanceof MaxPool pool) {
-                e = e.pool(pool, check.winners(e, pool, region));
-            } else {
-                e = e.apply(layer);
-            }
-        }
+        IntervalMapEval e = chain(net.layers(), IntervalMapEval.input(m), check, region);
         IntervalMapEval.AffineMap map = e.uncentred(m);
         double[][] a = map.map();
         double[] b = map.offset();
@@ -165,6 +156,26 @@ public final class SupportCertifier {
                         interior.length,
                         map.uncertainty());
         return new Result(c, map.uncertainty());
+    }
+
+    /** A chain of layers on the enclosure e, proving sides and winners as they come (branch 0 first). */
+    private static IntervalMapEval chain(List<Layer> layers, IntervalMapEval e, Check check, SupportRegion region) {
+        for (Layer layer : layers) {
+            if (layer instanceof Activation a) {
+                e = e.activate(a.cpa(), check.sides(e, region));
+            } else if (layer instanceof MaxPool pool) {
+                e = e.pool(pool, check.winners(e, pool, region));
+            } else if (layer instanceof Layer.Parallel p) {
+                List<IntervalMapEval> outs = new java.util.ArrayList<>();
+                for (List<Layer> branch : p.branches()) {
+                    outs.add(chain(branch, e, check, region));
+                }
+                e = IntervalMapEval.join(p, outs);
+            } else {
+                e = e.apply(layer);
+            }
+        }
+        return e;
     }
 
     /**

@@ -36,7 +36,7 @@ final class Verdict {
         List<Layer.MaxPool> pools = new ArrayList<>();
         List<Integer> feeds = new ArrayList<>();
         int activations = 0;
-        for (Layer layer : net.layers()) {
+        for (Layer layer : net.leaves()) {
             if (layer instanceof Layer.MaxPool p) {
                 pools.add(p);
                 feeds.add(activations);

@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
+import org.police4j.engine.PoolWindows;
+import org.police4j.engine.Stencil;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.nn.NetworkLayer;
 import org.police4j.nn.PolicedNetwork;
@@ -59,6 +61,9 @@ public final class ConvFold {
 
     private static FoldedNetwork fold(PolicedConvNet net, boolean shifted) {
         Plan plan = net.plan;
+        if (plan.layers.stream().anyMatch(l -> l instanceof Plan.ParallelLayer || l instanceof Plan.LinearLayer)) {
+            return graph(net, new Shape(plan.c, plan.h, plan.w), shifted);
+        }
         NDManager parent = net.parameter(net.parameterNames().get(0)).getManager();
         try (NDManager manager = parent.newSubManager()) {
             NDArray none = manager.zeros(new Shape(0, plan.inputDimension()), DataType.FLOAT32);
@@ -70,53 +75,18 @@ public final class ConvFold {
                 if (l instanceof Plan.ConvLayer c) {
                     PolicedNetwork.LayerTrace t = shifted ? trace.layers().get(layer++) : null;
                     String name = "conv" + c.index();
-                    NDArray w = copy(manager, net.parameter(name + ".weight"));
-                    NDArray b = copy(manager, net.parameter(name + ".bias"));
+                    NDArray[] bn = null;
                     if (c.batchNorm()) {
-                        String bn = "bn" + c.index();
-                        NDArray[] affine = NetworkLayer.BatchNorm.affine(
-                                copy(manager, net.parameter(bn + ".gamma")),
-                                copy(manager, net.parameter(bn + ".beta")),
-                                copy(manager, net.parameter(bn + ".runningMean")),
-                                copy(manager, net.parameter(bn + ".runningVar")));
-                        NDArray scale = affine[0];
-                        NDArray offset = affine[1];
-                        w = w.mul(scale.reshape(c.outC(), 1, 1, 1));
-                        b = b.mul(scale).add(offset);
-                    }
-                    float[] channelBias = b.toFloatArray();
-                    float[] bias = new float[c.outC() * c.outH() * c.outW()];
-                    float[] shift = shifted ? t.shift().toFloatArray() : new float[c.outC() * c.poolH() * c.poolW()];
-                    float[] poolShift = shifted && t.poolShift() != null ? t.poolShift().toFloatArray() : new float[bias.length];
-                    boolean tiles = !c.pooled() || c.pool().tiles();
-                    float[] unitBias = tiles ? null : shift; // overlapping windows: the unit's shift after the pool
-                    int kh = c.pooled() ? c.pool().kernelH() : 1;
-                    int kw = c.pooled() ? c.pool().kernelW() : 1;
-                    for (int o = 0; o < c.outC(); o++) {
-                        for (int i = 0; i < c.outH(); i++) {
-                            for (int j = 0; j < c.outW(); j++) {
-                                int idx = (o * c.outH() + i) * c.outW() + j;
-                                float v = channelBias[o];
-                                if (!c.pooled()) {
-                                    v += shift[idx];
-                                } else {
-                                    v -= poolShift[idx];
-                                    if (tiles && i / kh < c.poolH() && j / kw < c.poolW()) {
-                                        v += shift[(o * c.poolH() + i / kh) * c.poolW() + j / kw];
-                                    }
-                                }
-                                bias[idx] = v;
-                            }
-                        }
+                        String n = "bn" + c.index();
+                        bn = new NDArray[] {net.parameter(n + ".gamma"), net.parameter(n + ".beta"),
+                                net.parameter(n + ".runningMean"), net.parameter(n + ".runningVar")};
                     }
                     Stage.Conv conv = c.conv();
-                    ops.add(new Layer.Conv(c.inC(), c.inH(), c.inW(), c.outC(), conv.kernelH(), conv.kernelW(),
-                            conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), conv.dilationH(), conv.dilationW(),
-                            conv.groups(), w.toFloatArray(), bias));
-                    if (c.pooled()) {
-                        ops.add(tiles ? new Layer.MaxPool(c.outC(), c.outH(), c.outW(), kh, kw)
-                                : new Layer.MaxPool(c.pool(), shifted ? unitBias : null));
-                    }
+                    Stencil stencil = new Stencil(c.inC(), c.inH(), c.inW(), c.outC(), c.outH(), c.outW(), conv.kernelH(),
+                            conv.kernelW(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), conv.dilationH(),
+                            conv.dilationW(), conv.groups());
+                    ops.addAll(conv(manager, net.parameter(name + ".weight"), net.parameter(name + ".bias"), bn, stencil,
+                            c.pooled() ? c.pool() : null, t));
                     ops.add(new Layer.Activation(net.activation()));
                 } else if (l instanceof Plan.FlattenLayer f) {
                     ops.add(new Layer.Flatten(f.c(), f.h(), f.w()));
@@ -147,6 +117,187 @@ public final class ConvFold {
             }
             return new FoldedNetwork(new Shape(plan.c, plan.h, plan.w), ops);
         }
+    }
+
+    /**
+     * One conv layer folded (the rules above): batch-norm into the weights and the per-channel
+     * bias, then the pool shift and the POLICE shift into the per-position bias; with overlapping
+     * windows the unit's shift follows the pool, as the pool's bias.
+     *
+     * @param bn gamma, beta, running mean and running variance, or null without batch-norm
+     * @param pool the max-pool's windows, or null for none
+     * @param t the layer's trace, or null for no shifts (a plain network)
+     * @return the conv, then the max-pool if any
+     */
+    private static List<Layer> conv(
+            NDManager manager, NDArray weight, NDArray channelBias, NDArray[] bn, Stencil s, PoolWindows pool,
+            PolicedNetwork.LayerTrace t) {
+        NDArray w = copy(manager, weight);
+        NDArray b = copy(manager, channelBias);
+        if (bn != null) {
+            NDArray[] affine = NetworkLayer.BatchNorm.affine(
+                    copy(manager, bn[0]), copy(manager, bn[1]), copy(manager, bn[2]), copy(manager, bn[3]));
+            w = w.mul(affine[0].reshape(s.outC(), 1, 1, 1));
+            b = b.mul(affine[0]).add(affine[1]);
+        }
+        boolean pooled = pool != null;
+        int poolH = pooled ? pool.outH() : s.outH();
+        int poolW = pooled ? pool.outW() : s.outW();
+        float[] perChannel = b.toFloatArray();
+        float[] bias = new float[s.outC() * s.outH() * s.outW()];
+        float[] shift = t != null ? t.shift().toFloatArray() : new float[s.outC() * poolH * poolW];
+        float[] poolShift = t != null && t.poolShift() != null ? t.poolShift().toFloatArray() : new float[bias.length];
+        boolean tiles = !pooled || pool.tiles();
+        int kh = pooled ? pool.kernelH() : 1;
+        int kw = pooled ? pool.kernelW() : 1;
+        for (int o = 0; o < s.outC(); o++) {
+            for (int i = 0; i < s.outH(); i++) {
+                for (int j = 0; j < s.outW(); j++) {
+                    int idx = (o * s.outH() + i) * s.outW() + j;
+                    float v = perChannel[o];
+                    if (!pooled) {
+                        v += shift[idx];
+                    } else {
+                        v -= poolShift[idx];
+                        if (tiles && i / kh < poolH && j / kw < poolW) {
+                            v += shift[(o * poolH + i / kh) * poolW + j / kw];
+                        }
+                    }
+                    bias[idx] = v;
+                }
+            }
+        }
+        List<Layer> ops = new ArrayList<>();
+        ops.add(new Layer.Conv(s.inC(), s.inH(), s.inW(), s.outC(), s.kernelH(), s.kernelW(), s.strideH(), s.strideW(),
+                s.padH(), s.padW(), s.dilationH(), s.dilationW(), s.groups(), w.toFloatArray(), bias));
+        if (pooled) {
+            // overlapping windows: the unit's shift after the pool, as its bias
+            ops.add(tiles ? new Layer.MaxPool(s.outC(), s.outH(), s.outW(), kh, kw)
+                    : new Layer.MaxPool(pool, t != null ? shift : null));
+        }
+        return ops;
+    }
+
+    /**
+     * Folds any POLICEd network from the layers its forward runs, graphs included: each branch of
+     * a parallel layer folds like a chain, and the shift of an activated join becomes the bias of
+     * the folded {@link Layer.Parallel}. The trace's entries come in the forward's order (each
+     * branch's layers, branch 0 first, then the join), which is the order read here.
+     *
+     * @param net an initialised POLICEd network
+     * @param inputShape the shape of one input item, {@code (D)} or {@code (C, H, W)}
+     * @param shifted whether to fold the shifts (false: the network as its parameters make it)
+     * @return the folded network, computing the same function on the region
+     */
+    public static FoldedNetwork graph(PolicedNetwork net, Shape inputShape, boolean shifted) {
+        List<NetworkLayer> layers = net.layerGraph();
+        NetworkLayer.Dense head = (NetworkLayer.Dense) layers.get(layers.size() - 1);
+        NDManager parent = head.weight().getArray().getManager();
+        try (NDManager manager = parent.newSubManager()) {
+            NDArray none = manager.zeros(new Shape(0, inputShape.size()), DataType.FLOAT32);
+            PolicedNetwork.Trace trace =
+                    shifted ? net.forwardWithTrace(new ParameterStore(manager, false), none, false) : null;
+            GraphWalk walk = new GraphWalk(manager, trace, net.activation());
+            long[] shape = inputShape.getShape();
+            List<Layer> ops = walk.chain(layers.subList(0, layers.size() - 1), shape);
+            ops.addAll(walk.flattened(walk.shape));
+            ops.add(shifted ? new Layer.Dense(matrix(trace.headWeight()), trace.headBias().toFloatArray())
+                    : new Layer.Dense(matrix(head.weight().getArray()), head.bias().getArray().toFloatArray()));
+            return new FoldedNetwork(inputShape, ops);
+        }
+    }
+
+    /** The fold's walk over a graph: the trace entries it has read and the shape it is at. */
+    private static final class GraphWalk {
+        final NDManager manager;
+        final PolicedNetwork.Trace trace;
+        final org.police4j.engine.Cpa activation;
+        int next;
+        long[] shape;
+
+        GraphWalk(NDManager manager, PolicedNetwork.Trace trace, org.police4j.engine.Cpa activation) {
+            this.manager = manager;
+            this.trace = trace;
+            this.activation = activation;
+        }
+
+        /** A chain from an item of the given shape; {@link #shape} is where it ends. */
+        List<Layer> chain(List<NetworkLayer> layers, long[] in) {
+            shape = in;
+            List<Layer> ops = new ArrayList<>();
+            for (NetworkLayer l : layers) {
+                boolean activated = !(l instanceof NetworkLayer.Linear);
+                NetworkLayer layer = l instanceof NetworkLayer.Linear lin ? lin.layer() : l;
+                if (layer instanceof NetworkLayer.Dense d) {
+                    ops.addAll(flattened(shape));
+                    float[] bias = d.bias().getArray().toFloatArray();
+                    float[] shift = shift(bias.length);
+                    for (int u = 0; u < bias.length && activated; u++) {
+                        bias[u] += shift[u];
+                    }
+                    ops.add(new Layer.Dense(matrix(d.weight().getArray()), bias));
+                    shape = new long[] {bias.length};
+                } else if (layer instanceof NetworkLayer.Conv c) {
+                    NetworkLayer.BatchNorm bn = c.batchNorm();
+                    NDArray[] norm = bn == null ? null : new NDArray[] {bn.gamma().getArray(), bn.beta().getArray(),
+                            bn.runningMean().getArray(), bn.runningVar().getArray()};
+                    Stencil s = c.stencil();
+                    ops.addAll(conv(manager, c.weight().getArray(), c.bias().getArray(), norm, s, c.pool(),
+                            trace == null ? null : trace.layers().get(next++)));
+                    shape = new long[] {s.outC(), c.pooledH(), c.pooledW()};
+                } else if (layer instanceof NetworkLayer.AveragePool a) {
+                    long h = shape.length == 3 ? shape[1] : 1;
+                    ops.add(new Layer.GlobalAvgPool(a.channels(), (int) h, (int) (a.positions() / h)));
+                    shape = new long[] {a.channels()};
+                    activated = false;
+                } else if (layer instanceof NetworkLayer.AvgPool a) {
+                    ops.add(new Layer.AvgPool(a.windows(), a.countIncludePad()));
+                    shape = new long[] {a.windows().c(), a.windows().outH(), a.windows().outW()};
+                    activated = false;
+                } else if (layer instanceof NetworkLayer.Parallel p) {
+                    ops.add(parallel(p, shape));
+                    activated = p.activated();
+                }
+                if (activated) {
+                    ops.add(new Layer.Activation(activation));
+                }
+            }
+            return ops;
+        }
+
+        private Layer parallel(NetworkLayer.Parallel p, long[] in) {
+            List<List<Layer>> branches = new ArrayList<>();
+            long[] joined = null;
+            for (List<NetworkLayer> branch : p.branches()) {
+                branches.add(chain(branch, in));
+                if (joined == null || p.join() == org.police4j.engine.Join.SUM) {
+                    joined = shape.clone();
+                } else {
+                    joined[0] += shape[0];
+                }
+            }
+            float[] shift = shift((int) java.util.Arrays.stream(joined).reduce(1, (a, b) -> a * b));
+            shape = joined;
+            return new Layer.Parallel(branches, p.join(), p.activated() ? shift : new float[shift.length]);
+        }
+
+        /** The next layer's shifts from the trace, or zeros without one. */
+        private float[] shift(int units) {
+            return trace == null ? new float[units] : trace.layers().get(next++).shift().toFloatArray();
+        }
+
+        /** A flatten when the rows are a feature map about to meet a dense layer. */
+        List<Layer> flattened(long[] at) {
+            if (at.length != 3) {
+                return new ArrayList<>();
+            }
+            shape = new long[] {at[0] * at[1] * at[2]};
+            return new ArrayList<>(List.of(new Layer.Flatten((int) at[0], (int) at[1], (int) at[2])));
+        }
+    }
+
+    private static float[][] matrix(NDArray array) {
+        return org.police4j.network.DjlExport.matrix(array);
     }
 
     /** A copy owned by {@code manager}, so the fold's temporaries die with it. */

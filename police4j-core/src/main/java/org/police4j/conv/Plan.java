@@ -67,6 +67,22 @@ final class Plan {
     /** Global average pooling of a (c, h, w) map. */
     record GapLayer(int c, int h, int w) implements Layer {}
 
+    /**
+     * A conv group or hidden dense layer without activation.
+     *
+     * @param layer a {@link ConvLayer} or a hidden {@link DenseLayer}
+     */
+    record LinearLayer(Layer layer) implements Layer {}
+
+    /**
+     * Branches joined (see {@link Stage.Parallel}).
+     *
+     * @param branches each branch's layers
+     * @param join how they are combined
+     * @param activated whether the activation follows the join
+     */
+    record ParallelLayer(List<List<Layer>> branches, org.police4j.engine.Join join, boolean activated) implements Layer {}
+
     /** Flatten of a (c, h, w) map. */
     record FlattenLayer(int c, int h, int w) implements Layer {}
 
@@ -91,16 +107,43 @@ final class Plan {
         this.h = h;
         this.w = w;
         this.outputs = outputs;
-        List<Layer> out = new ArrayList<>();
-        // current shape: a map (mc, mh, mw) while vector < 0, else a vector of that size
-        int mc = c;
-        int mh = h;
-        int mw = w;
+        At at = new At(c, h, w);
+        List<Layer> out = chain(stages, at, "stage ", activation);
+        int vector = at.vector;
+        int index = at.index;
+        if (vector < 0) {
+            throw new IllegalArgumentException(
+                    "outputs: the head needs a vector; add flatten() or globalAvgPool() before outputs(K)");
+        }
+        out.add(new DenseLayer(index, vector, outputs, false));
+        this.layers = List.copyOf(out);
+    }
+
+    /** Where a chain of stages is: a map (mc, mh, mw) while vector &lt; 0, else a vector; and the next layer's index. */
+    private static final class At {
+        int mc;
+        int mh;
+        int mw;
         int vector = -1;
-        int index = 0;
+        int index;
+
+        At(int mc, int mh, int mw) {
+            this.mc = mc;
+            this.mh = mh;
+            this.mw = mw;
+        }
+    }
+
+    /** The layers of a chain of stages from {@code at}, which is moved to where the chain ends. */
+    private static List<Layer> chain(List<Stage> stages, At at, String prefix, Cpa activation) {
+        List<Layer> out = new ArrayList<>();
+        int mc = at.mc;
+        int mh = at.mh;
+        int mw = at.mw;
+        int vector = at.vector;
         for (int s = 0; s < stages.size(); s++) {
             Stage st = stages.get(s);
-            String where = "stage " + s + " (" + st.type() + ")";
+            String where = prefix + s + " (" + st.type() + ")";
             if (st instanceof Stage.Conv conv) {
                 if (vector >= 0) {
                     throw new IllegalArgumentException(where + ": conv after the map was flattened");
@@ -126,7 +169,7 @@ final class Plan {
                 if (s + 1 < stages.size() && stages.get(s + 1) instanceof Stage.MaxPool mp) {
                     if (activation.negativeSlope() < 0) {
                         throw new IllegalArgumentException(
-                                "stage " + (s + 1) + " (maxPool): max-pooling needs a non-decreasing activation,"
+                                prefix + (s + 1) + " (maxPool): max-pooling needs a non-decreasing activation,"
                                         + " because POLICE pools the pre-activations (max(s(a), s(b)) = s(max(a, b))"
                                         + " only for non-decreasing s); " + activation.id() + " is not: use relu or"
                                         + " leaky_relu");
@@ -135,17 +178,38 @@ final class Plan {
                         String window = mp.square() ? "window " + mp.kernelH()
                                 : "window (" + mp.kernelH() + ", " + mp.kernelW() + ")";
                         throw new IllegalArgumentException(
-                                "stage " + (s + 1) + " (maxPool): " + window + " larger than the map (" + oh + ", " + ow + ")");
+                                prefix + (s + 1) + " (maxPool): " + window + " larger than the map (" + oh + ", " + ow + ")");
                     }
                     pool = new PoolWindows(conv.channels(), oh, ow, mp.kernelH(), mp.kernelW(), mp.strideH(), mp.strideW(),
                             mp.padH(), mp.padW(), false);
                     s++;
                 }
-                ConvLayer layer = new ConvLayer(index++, conv, mc, mh, mw, oh, ow, bn, pool);
+                ConvLayer layer = new ConvLayer(at.index++, conv, mc, mh, mw, oh, ow, bn, pool);
                 out.add(layer);
                 mc = conv.channels();
                 mh = layer.actH();
                 mw = layer.actW();
+            } else if (st instanceof Stage.Linear) {
+                if (out.isEmpty() || !(out.get(out.size() - 1) instanceof ConvLayer || out.get(out.size() - 1) instanceof DenseLayer)) {
+                    throw new IllegalArgumentException(where + ": linear must directly follow a conv group or a dense layer");
+                }
+                out.set(out.size() - 1, new LinearLayer(out.get(out.size() - 1)));
+            } else if (st instanceof Stage.Parallel par) {
+                List<List<Layer>> branches = new ArrayList<>();
+                At joined = null;
+                for (int b = 0; b < par.branches().size(); b++) {
+                    At branch = new At(mc, mh, mw);
+                    branch.vector = vector;
+                    branch.index = at.index;
+                    branches.add(chain(par.branches().get(b), branch, prefix + s + " branch " + b + " stage ", activation));
+                    at.index = branch.index;
+                    joined = join(joined, branch, par.join(), where + " branch " + b);
+                }
+                out.add(new ParallelLayer(branches, par.join(), par.activated()));
+                mc = joined.mc;
+                mh = joined.mh;
+                mw = joined.mw;
+                vector = joined.vector;
             } else if (st instanceof Stage.AvgPool ap) {
                 if (vector >= 0) {
                     throw new IllegalArgumentException(where + ": average pooling after the map was flattened");
@@ -181,16 +245,41 @@ final class Plan {
                     throw new IllegalArgumentException(
                             where + ": dense after a feature map; add flatten() or globalAvgPool() first");
                 }
-                out.add(new DenseLayer(index++, vector, d.width(), true));
+                out.add(new DenseLayer(at.index++, vector, d.width(), true));
                 vector = d.width();
             }
         }
-        if (vector < 0) {
-            throw new IllegalArgumentException(
-                    "outputs: the head needs a vector; add flatten() or globalAvgPool() before outputs(K)");
+        at.mc = mc;
+        at.mh = mh;
+        at.mw = mw;
+        at.vector = vector;
+        return out;
+    }
+
+    /** The shape after joining one more branch (ending at {@code branch}) to those joined so far. */
+    private static At join(At joined, At branch, org.police4j.engine.Join join, String where) {
+        if (joined == null) {
+            return branch;
         }
-        out.add(new DenseLayer(index, vector, outputs, false));
-        this.layers = List.copyOf(out);
+        boolean maps = joined.vector < 0 && branch.vector < 0;
+        if (join == org.police4j.engine.Join.SUM
+                ? maps ? joined.mc != branch.mc || joined.mh != branch.mh || joined.mw != branch.mw : joined.vector != branch.vector
+                : maps ? joined.mh != branch.mh || joined.mw != branch.mw : joined.vector < 0 || branch.vector < 0) {
+            throw new IllegalArgumentException(where + ": ends at " + shape(branch) + ", the branches before at "
+                    + shape(joined) + "; a sum joins equal shapes, a concatenation maps of one height and width or vectors");
+        }
+        if (join == org.police4j.engine.Join.CONCAT) {
+            if (maps) {
+                joined.mc += branch.mc;
+            } else {
+                joined.vector += branch.vector;
+            }
+        }
+        return joined;
+    }
+
+    private static String shape(At at) {
+        return at.vector >= 0 ? "(" + at.vector + ")" : "(" + at.mc + ", " + at.mh + ", " + at.mw + ")";
     }
 
     int inputDimension() {

@@ -38,6 +38,12 @@ import org.police4j.region.VertexRegion;
  * layer. Input rows are (N, C, H, W) or flattened (N, C*H*W). Kernels, strides, paddings and
  * pool windows may differ per axis.
  *
+ * <p>Graphs: {@code add(new Stage.Parallel(branches, join, activated))} runs branches of stages on
+ * the same input and sums or concatenates them (a residual unit, an inception module), the
+ * activation following the join when {@code activated}; {@code add(new Stage.Linear())} leaves
+ * the conv group or dense layer before it without activation (a residual branch's last conv-BN).
+ * Such a network needs a region given by its vertices.
+ *
  * <p>A 1-D network (input (C, L), {@link Builder#setInput(int, int)}) is the 2-D one on (C, 1, L):
  * a 1-D conv of kernel k, stride s and padding p is the conv {@code (1, k), (1, s), (0, p)}, a 1-D
  * pool of window k the window (1, k); its input rows are (N, C, L) or flattened (N, C*L).
@@ -99,8 +105,13 @@ public final class PolicedConvNet extends PolicedNetwork {
         this.plan = plan;
         this.oneDimensional = b.oneDimensional;
         this.stages = List.copyOf(b.stages);
+        this.networkLayers = networkLayers(plan.layers, b);
+    }
+
+    /** The layers the forward runs for planned layers, their parameters added (graphs: recursively). */
+    private List<NetworkLayer> networkLayers(List<Plan.Layer> planned, Builder b) {
         List<NetworkLayer> layers = new ArrayList<>();
-        for (Plan.Layer layer : plan.layers) {
+        for (Plan.Layer layer : planned) {
             if (layer instanceof Plan.ConvLayer c) {
                 Stage.Conv conv = c.conv();
                 long fanIn = (long) (c.inC() / conv.groups()) * conv.kernelH() * conv.kernelW();
@@ -121,6 +132,14 @@ public final class PolicedConvNet extends PolicedNetwork {
                         conv.kernelW(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), conv.dilationH(),
                         conv.dilationW(), conv.groups());
                 layers.add(new NetworkLayer.Conv(w, bias, bn, stencil, c.pool(), dropouts(b, c.index())));
+            } else if (layer instanceof Plan.LinearLayer lin) {
+                layers.add(new NetworkLayer.Linear(networkLayers(List.of(lin.layer()), b).get(0)));
+            } else if (layer instanceof Plan.ParallelLayer par) {
+                List<List<NetworkLayer>> branches = new ArrayList<>();
+                for (List<Plan.Layer> branch : par.branches()) {
+                    branches.add(networkLayers(branch, b));
+                }
+                layers.add(new NetworkLayer.Parallel(branches, par.join(), par.activated()));
             } else if (layer instanceof Plan.GapLayer g) {
                 layers.add(new NetworkLayer.AveragePool(g.c(), g.h() * g.w()));
             } else if (layer instanceof Plan.AvgPoolLayer a) {
@@ -133,7 +152,7 @@ public final class PolicedConvNet extends PolicedNetwork {
             }
             // a flatten is no layer: rows are always flattened, channel-major
         }
-        this.networkLayers = List.copyOf(layers);
+        return List.copyOf(layers);
     }
 
     /**
@@ -670,7 +689,13 @@ public final class PolicedConvNet extends PolicedNetwork {
                         "region: dimension " + region.dimension() + " != " + product + " = "
                                 + plan.inputDimension() + "; the vertices must be flattened inputs (channel-major)");
             }
-            long layers = plan.layers.stream().filter(l -> l instanceof Plan.ConvLayer || l instanceof Plan.DenseLayer).count();
+            if (!(region instanceof VertexRegion) && plan.layers.stream().anyMatch(
+                    l -> l instanceof Plan.ParallelLayer || l instanceof Plan.LinearLayer)) {
+                throw new IllegalArgumentException("region: " + region.describe() + "; a network with parallel or"
+                        + " linear stages (a graph) needs a region given by its vertices (the tracked affine map"
+                        + " does not fork yet)");
+            }
+            long layers = ((Plan.DenseLayer) plan.layers.get(plan.layers.size() - 1)).index() + 1;
             for (int layer : inputDropouts.keySet()) {
                 if (layer >= layers) {
                     throw new IllegalArgumentException("optInputDropout: layer " + layer

@@ -1,5 +1,6 @@
 package org.police4j.conv;
 
+import java.util.List;
 import org.police4j.engine.PoolWindows;
 import org.police4j.engine.Stencil;
 
@@ -373,9 +374,48 @@ public sealed interface Stage {
         }
     }
 
+    /**
+     * Marks the conv group (conv [batchNorm] [maxPool]) or hidden dense layer just before it as
+     * linear: no activation, so no POLICE shift (ResNet's conv-BN before its residual add, its
+     * stem conv).
+     */
+    record Linear() implements Stage {}
+
+    /**
+     * Branches on the same input, joined (DJL's {@code ParallelBlock}): a residual unit or an
+     * inception / fire module. Each branch is a list of stages (empty: the identity); a sum joins
+     * branches of one shape, a concatenation stacks channels (maps of one height and width) or
+     * features. When {@code activated} the activation follows the join, and its units are POLICE
+     * units like any conv group's.
+     *
+     * @param branches the branches, at least one
+     * @param join how they are combined
+     * @param activated whether the activation follows the join
+     */
+    record Parallel(List<List<Stage>> branches, org.police4j.engine.Join join, boolean activated) implements Stage {
+        /**
+         * Checks the parts and keeps immutable copies.
+         *
+         * @param branches the branches, at least one
+         * @param join how they are combined
+         * @param activated whether the activation follows the join
+         */
+        public Parallel {
+            if (branches == null || branches.isEmpty() || join == null) {
+                throw new IllegalArgumentException(
+                        "parallel: branches " + branches + " and join " + join + ", expected at least one branch and a join");
+            }
+            branches = branches.stream().map(List::copyOf).toList();
+        }
+    }
+
     /** {@return the name used in model files} */
     default String type() {
-        if (this instanceof Conv) {
+        if (this instanceof Linear) {
+            return "linear";
+        } else if (this instanceof Parallel) {
+            return "parallel";
+        } else if (this instanceof Conv) {
             return "conv";
         } else if (this instanceof MaxPool) {
             return "maxPool";

@@ -75,4 +75,35 @@ public interface RegionPass {
      * @return P x K outputs, or null
      */
     NDArray vertexOutputs(NDArray headWeight, NDArray headBias);
+    /**
+     * A pass starting where this one is (after the last layer it left): the region entering one
+     * branch of a parallel layer. The branches' passes are then joined by {@link #enterJoin}.
+     *
+     * @return the new pass
+     */
+    default RegionPass fork() {
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " carries chains only; a parallel layer (residual or concatenating"
+                        + " network) needs the region as vertex rows");
+    }
+
+    /**
+     * Leaves the last layer entered without shift or activation: a branch's last layer before an
+     * activated join.
+     */
+    default void leaveLinear() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " carries chains only");
+    }
+
+    /**
+     * Enters the units of an activated (or linear) join: the outputs of the branches' passes,
+     * forked from this one, combined.
+     *
+     * @param branches the passes that went through each branch, in branch order
+     * @param join how they are combined
+     * @return the range of the joined values over the region
+     */
+    default LayerRange enterJoin(java.util.List<RegionPass> branches, Join join) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " carries chains only");
+    }
 }

@@ -272,4 +272,68 @@ public final class RoundingGuard {
         }
     }
 
+    /** {@return a guard where this one is: the bound entering one branch of a parallel layer} */
+    public RoundingGuard fork() {
+        RoundingGuard copy = new RoundingGuard(base, roundoff, lipschitz, extraTerms);
+        copy.inMax = inMax;
+        copy.inError = inError;
+        return copy;
+    }
+
+    private RoundingGuard(double base, double roundoff, double lipschitz, int extraTerms) {
+        this.base = base;
+        this.roundoff = roundoff;
+        this.lipschitz = lipschitz;
+        this.extraTerms = extraTerms;
+    }
+
+    /**
+     * The margins of the units of a join: the dense bound with the join as the layer, weights 1
+     * on the branches' values and a zero bias (the shift alone is folded into the join's bias). A
+     * sum adds one term per branch ({@code n} = branches), a concatenation reads one value.
+     *
+     * @param layer the join's index, for messages
+     * @param branches the guards that went through each branch, in branch order
+     * @param join how the branches are combined
+     * @return one margin per joined value, float32 rounded up
+     */
+    public float[] joinMargins(int layer, java.util.List<RoundingGuard> branches, Join join) {
+        int n = join == Join.SUM ? branches.size() : 1;
+        double g = gamma(n + extraTerms + 8L);
+        int k = join == Join.SUM ? branches.get(0).inMax.length : 0;
+        if (join == Join.CONCAT) {
+            for (RoundingGuard b : branches) {
+                k += b.inMax.length;
+            }
+        }
+        error = new double[k];
+        float[] margins = new float[k];
+        int at = 0;
+        for (RoundingGuard b : branches) {
+            for (int q = 0; q < b.inMax.length; q++) {
+                error[at + q] += g * b.inMax[q] + b.inError[q];
+            }
+            at = join == Join.SUM ? 0 : at + b.inMax.length;
+        }
+        for (int q = 0; q < k; q++) {
+            margins[q] = roundedUp(layer, q, base + error[q]);
+        }
+        return margins;
+    }
+
+    /**
+     * Moves past a layer left linear (no shift, no activation): a branch's last layer before an
+     * activated join.
+     *
+     * @param magnitudes per unit, a bound on {@code |H|} over the region as computed
+     */
+    public void leaveLinear(double[] magnitudes) {
+        int k = magnitudes.length;
+        inMax = new double[k];
+        inError = new double[k];
+        for (int q = 0; q < k; q++) {
+            inMax[q] = magnitudes[q] * (1 + 2 * roundoff);
+            inError[q] = error[q] + roundoff * magnitudes[q];
+        }
+    }
 }

@@ -111,4 +111,26 @@ public final class VertexRowsPass implements RegionPass {
         activate();
         return Linear.linear(z, headWeight, headBias).singletonOrThrow();
     }
+    @Override
+    public RegionPass fork() {
+        activate();
+        return new VertexRowsPass(z, activation);
+    }
+
+    @Override
+    public void leaveLinear() {
+        z = h;
+        shift = null;
+    }
+
+    @Override
+    public LayerRange enterJoin(java.util.List<RegionPass> branches, Join join) {
+        java.util.List<NDArray> rows = new java.util.ArrayList<>(branches.size());
+        for (RegionPass branch : branches) {
+            VertexRowsPass b = (VertexRowsPass) branch;
+            b.activate();
+            rows.add(b.z);
+        }
+        return enter(ignored -> join.apply(rows));
+    }
 }

@@ -157,13 +157,6 @@ public final class Fold {
     }
 
     static float[][] matrix(NDArray array) {
-        int rows = (int) array.getShape().get(0);
-        int cols = (int) array.getShape().get(1);
-        float[] flat = array.toFloatArray();
-        float[][] m = new float[rows][cols];
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(flat, r * cols, m[r], 0, cols);
-        }
-        return m;
+        return DjlExport.matrix(array);
     }
 }

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.police4j.conv.PolicedConvNet;
 import org.police4j.conv.Stage;
 import org.police4j.engine.SignRule;
+import java.util.ArrayList;
+import java.util.List;
 import org.police4j.engine.Cpa;
+import org.police4j.engine.Join;
 import org.police4j.region.Region;
 
 
@@ -35,8 +38,19 @@ final class ConvArchitecture {
         for (int v : net.inputShape()) {
             input.add(v);
         }
-        ArrayNode stages = arch.putArray("stages");
-        for (Stage s : net.stages()) {
+        writeStages(arch.putArray("stages"), net.stages());
+        arch.put("outputs", net.outputs());
+        arch.put("activation", net.activation().kind().name());
+        arch.put("negativeSlope", net.activation().negativeSlope());
+        arch.put("margin", net.engine().margin());
+        arch.put("signRule", net.engine().rule().name());
+        arch.put("roundingGuard", net.roundingGuard());
+        return arch;
+    }
+
+    /** Writes stages as JSON objects; a parallel stage nests its branches as arrays of stages. */
+    private static void writeStages(ArrayNode stages, List<Stage> list) {
+        for (Stage s : list) {
             ObjectNode n = stages.addObject();
             n.put("type", s.type());
             if (s instanceof Stage.Conv c) {
@@ -73,17 +87,17 @@ final class ConvArchitecture {
                 pair(n, "padding", a.padH(), a.padW());
                 n.put("ceilMode", a.ceilMode());
                 n.put("countIncludePad", a.countIncludePad());
+            } else if (s instanceof Stage.Parallel p) {
+                n.put("join", p.join().name());
+                n.put("activated", p.activated());
+                ArrayNode branches = n.putArray("branches");
+                for (List<Stage> branch : p.branches()) {
+                    writeStages(branches.addArray(), branch);
+                }
             } else if (s instanceof Stage.Dense d) {
                 n.put("width", d.width());
             }
         }
-        arch.put("outputs", net.outputs());
-        arch.put("activation", net.activation().kind().name());
-        arch.put("negativeSlope", net.activation().negativeSlope());
-        arch.put("margin", net.engine().margin());
-        arch.put("signRule", net.engine().rule().name());
-        arch.put("roundingGuard", net.roundingGuard());
-        return arch;
     }
 
     /** A per-axis field as the array {@code [rows, columns]}. */
@@ -95,6 +109,47 @@ final class ConvArchitecture {
     private static int axis(JsonNode n, String name, int axis) {
         JsonNode v = n.path(name);
         return v.isArray() ? v.path(axis).asInt(-1) : v.asInt();
+    }
+
+    /** The stages of a JSON array (a parallel stage's branches read recursively). */
+    private static List<Stage> readStages(JsonNode array, String where) {
+        List<Stage> stages = new ArrayList<>();
+        int i = 0;
+        for (JsonNode n : array) {
+            String type = n.path("type").asText();
+            stages.add(switch (type) {
+                case "conv" -> new Stage.Conv(n.path("channels").asInt(), axis(n, "kernel", 0), axis(n, "kernel", 1),
+                        axis(n, "stride", 0), axis(n, "stride", 1), axis(n, "padding", 0), axis(n, "padding", 1),
+                        n.has("dilation") ? axis(n, "dilation", 0) : 1, n.has("dilation") ? axis(n, "dilation", 1) : 1,
+                        n.path("groups").asInt(1));
+                case "maxPool" -> new Stage.MaxPool(axis(n, "kernel", 0), axis(n, "kernel", 1), axis(n, "stride", 0),
+                        axis(n, "stride", 1), n.has("padding") ? axis(n, "padding", 0) : 0,
+                        n.has("padding") ? axis(n, "padding", 1) : 0);
+                case "avgPool" -> new Stage.AvgPool(axis(n, "kernel", 0), axis(n, "kernel", 1), axis(n, "stride", 0),
+                        axis(n, "stride", 1), axis(n, "padding", 0), axis(n, "padding", 1),
+                        n.path("ceilMode").asBoolean(false), n.path("countIncludePad").asBoolean(true));
+                case "batchNorm" -> new Stage.BatchNorm();
+                case "flatten" -> new Stage.Flatten();
+                case "globalAvgPool" -> new Stage.GlobalAvgPool();
+                case "dense" -> new Stage.Dense(n.path("width").asInt());
+                case "linear" -> new Stage.Linear();
+                case "parallel" -> {
+                    List<List<Stage>> branches = new ArrayList<>();
+                    int b = 0;
+                    for (JsonNode branch : n.path("branches")) {
+                        branches.add(readStages(branch, where + "[" + i + "] branch " + b++));
+                    }
+                    String join = n.path("join").asText();
+                    if (!join.equals("SUM") && !join.equals("CONCAT")) {
+                        throw new IllegalArgumentException(where + "[" + i + "]: join '" + join + "', expected SUM or CONCAT");
+                    }
+                    yield new Stage.Parallel(branches, Join.valueOf(join), n.path("activated").asBoolean());
+                }
+                default -> throw new IllegalArgumentException(where + "[" + i + "]: unknown stage type '" + type + "'");
+            });
+            i++;
+        }
+        return stages;
     }
 
     /**
@@ -114,25 +169,8 @@ final class ConvArchitecture {
         } else {
             b.setInput(in.path(0).asInt(-1), in.path(1).asInt(-1), in.path(2).asInt(-1));
         }
-        for (JsonNode n : arch.path("stages")) {
-            String type = n.path("type").asText();
-            switch (type) {
-                case "conv" -> b.conv(n.path("channels").asInt(), axis(n, "kernel", 0), axis(n, "kernel", 1),
-                        axis(n, "stride", 0), axis(n, "stride", 1), axis(n, "padding", 0), axis(n, "padding", 1),
-                        n.has("dilation") ? axis(n, "dilation", 0) : 1, n.has("dilation") ? axis(n, "dilation", 1) : 1,
-                        n.path("groups").asInt(1));
-                case "maxPool" -> b.maxPool(axis(n, "kernel", 0), axis(n, "kernel", 1), axis(n, "stride", 0),
-                        axis(n, "stride", 1), n.has("padding") ? axis(n, "padding", 0) : 0,
-                        n.has("padding") ? axis(n, "padding", 1) : 0);
-                case "avgPool" -> b.avgPool(axis(n, "kernel", 0), axis(n, "kernel", 1), axis(n, "stride", 0),
-                        axis(n, "stride", 1), axis(n, "padding", 0), axis(n, "padding", 1),
-                        n.path("ceilMode").asBoolean(false), n.path("countIncludePad").asBoolean(true));
-                case "batchNorm" -> b.batchNorm();
-                case "flatten" -> b.flatten();
-                case "globalAvgPool" -> b.globalAvgPool();
-                case "dense" -> b.dense(n.path("width").asInt());
-                default -> throw new IllegalArgumentException("architecture: unknown stage type '" + type + "'");
-            }
+        for (Stage stage : readStages(arch.path("stages"), "architecture: stages")) {
+            b.add(stage);
         }
         PolicedConvNet net = b.outputs(arch.path("outputs").asInt(-1))
                 .optActivation(new Cpa(Cpa.Kind.valueOf(arch.path("activation").asText()),

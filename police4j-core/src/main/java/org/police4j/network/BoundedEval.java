@@ -14,6 +14,7 @@ import org.police4j.network.Layer.Dense;
 import org.police4j.network.Layer.Flatten;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
+import org.police4j.network.Layer.Parallel;
 
 /**
  * The rigorous double evaluation (the certificates' fast path), for every layer kind: evaluates a
@@ -67,6 +68,7 @@ import org.police4j.network.Layer.MaxPool;
 public final class BoundedEval {
 
     private final FoldedNetwork net;
+    private final Graph graph;
     private final int activations;
     private final int pools;
 
@@ -77,9 +79,10 @@ public final class BoundedEval {
      */
     public BoundedEval(FoldedNetwork net) {
         this.net = net;
+        this.graph = Graph.of(net);
         int a = 0;
         int p = 0;
-        for (Layer layer : net.layers()) {
+        for (Layer layer : graph.layers) {
             if (layer instanceof Activation) {
                 a++;
             } else if (layer instanceof MaxPool) {
@@ -121,12 +124,17 @@ public final class BoundedEval {
         double[][] poolInputs = new double[pools][];
         boolean usedExact = false;
         ExactEval.Point point = exact == null ? null : exact.point(x);
-        double[] z = x.clone();
-        double[] e = new double[x.length]; // inputs are exact
+        double[][] zs = new double[graph.size()][];
+        double[][] es = new double[graph.size()][];
+        double[] x0 = x.clone();
+        double[] e0 = new double[x.length]; // inputs are exact
         int act = 0;
         int pool = 0;
-        for (int i = 0; i < net.layers().size(); i++) {
-            Layer layer = net.layers().get(i);
+        for (int i = 0; i < graph.size(); i++) {
+            Layer layer = graph.layers[i];
+            int in = graph.input[i];
+            double[] z = in < 0 ? x0 : zs[in];
+            double[] e = in < 0 ? e0 : es[in];
             if (layer instanceof Activation a) {
                 if (!finite(z, e)) {
                     return exact == null ? null : exact.pattern(x);
@@ -141,8 +149,8 @@ public final class BoundedEval {
                     } else if (point == null) {
                         return null; // ambiguous: the exact value may be 0 or of either sign
                     } else {
-                        sg[k] = (byte) point.value(i - 1, k).signum();
-                        pre[k] = point.doubleValue(i - 1, k);
+                        sg[k] = (byte) point.value(in, k).signum();
+                        pre[k] = point.doubleValue(in, k);
                         usedExact = true;
                     }
                 }
@@ -151,6 +159,8 @@ public final class BoundedEval {
                 }
                 signs[act] = sg;
                 pres[act] = pre;
+                z = z.clone();
+                e = e.clone();
                 activate(a.cpa().negativeSlope(), sg, z, e);
                 act++;
             } else if (layer instanceof MaxPool p) {
@@ -186,13 +196,59 @@ public final class BoundedEval {
                 z = h;
                 e = eh;
                 pool++;
+            } else if (layer instanceof Parallel p) {
+                double[][] next = join(p, i, zs, es, x0, e0);
+                z = next[0];
+                e = next[1];
             } else {
                 double[][] next = forward(layer, z, e);
                 z = next[0];
                 e = next[1];
             }
+            zs[i] = z;
+            es[i] = e;
         }
         return new Pattern(signs, pres, allMaxima, poolInputs, usedExact);
+    }
+
+    /**
+     * A join node on (values, bounds): each value a sum of the join's bias and one value per
+     * branch (a concatenation: one branch), in branch order; the dense bound with weights 1
+     * ({@code n} = branches summed).
+     */
+    private double[][] join(Parallel p, int i, double[][] zs, double[][] es, double[] x0, double[] e0) {
+        int[] ends = graph.ends[i];
+        double[] h = new double[graph.sizes[i]];
+        double[] eh = new double[h.length];
+        boolean sum = graph.sums(i);
+        int n = sum ? ends.length : 1;
+        double g = gamma(n + 1);
+        double absolute = (2.0 * n + 2) * Double.MIN_NORMAL;
+        for (int k = 0; k < h.length; k++) {
+            double b = p.bias()[k];
+            double s = b;
+            double mag = Math.abs(b);
+            double prop = 0;
+            if (sum) {
+                for (int end : ends) {
+                    double[] z = end < 0 ? x0 : zs[end];
+                    double[] e = end < 0 ? e0 : es[end];
+                    s += z[k];
+                    mag += Math.abs(z[k]);
+                    prop += e[k];
+                }
+            } else {
+                int[] at = graph.branchOf(i, k);
+                int end = ends[at[0]];
+                double v = (end < 0 ? x0 : zs[end])[at[1]];
+                s += v;
+                mag += Math.abs(v);
+                prop += (end < 0 ? e0 : es[end])[at[1]];
+            }
+            h[k] = s;
+            eh[k] = up(g * mag + prop + absolute);
+        }
+        return new double[][] {h, eh};
     }
 
     private static boolean finite(double[] z, double[] e) {
@@ -436,23 +492,22 @@ public final class BoundedEval {
      * @return {the D coefficients then the offset, their bounds}
      */
     private double[][] backward(int k, int[][] sides, int[][] winners) {
-        java.util.List<Layer> layers = net.layers();
-        int[] sizes = new int[layers.size()];
-        int size = net.inputDimension();
-        for (int i = 0; i < layers.size(); i++) {
-            sizes[i] = size;
-            size = layers.get(i).outputSize(size);
-        }
-        double[] g = new double[size];
-        double[] r = new double[size];
-        g[k] = 1;
+        int nodes = graph.size();
+        double[][] rows = new double[nodes][];
+        double[][] bounds = new double[nodes][];
+        double[][] input = new double[2][];
+        rows[nodes - 1] = new double[graph.sizes[nodes - 1]];
+        bounds[nodes - 1] = new double[graph.sizes[nodes - 1]];
+        rows[nodes - 1][k] = 1;
         double[] offset = {0, 0}; // value, bound
         int act = activations;
         int pool = pools;
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            Layer layer = layers.get(i);
-            double[] in = new double[sizes[i]];
-            double[] rin = new double[sizes[i]];
+        for (int i = nodes - 1; i >= 0; i--) {
+            Layer layer = graph.layers[i];
+            double[] g = rows[i] != null ? rows[i] : new double[graph.sizes[i]]; // null: no output depends on it
+            double[] r = bounds[i] != null ? bounds[i] : new double[graph.sizes[i]];
+            double[] in = new double[graph.inputSizeOf(i)];
+            double[] rin = new double[in.length];
             if (layer instanceof Dense d) {
                 int m = g.length;
                 double gm = gamma(m + 1);
@@ -562,20 +617,58 @@ public final class BoundedEval {
                         rin[u] = up(Math.abs(slope) * (r[u] + gamma(1) * Math.abs(g[u])) + 2 * Double.MIN_NORMAL);
                     } // ReLU below the kink: an exact zero row
                 }
+            } else if (layer instanceof Parallel par) {
+                addBias(offset, g, r, par.bias(), o -> o, gamma(g.length + 1));
+                int at = 0;
+                for (int end : graph.ends[i]) {
+                    int size = end < 0 ? graph.inputSize : graph.sizes[end];
+                    boolean sum = graph.sums(i);
+                    accumulate(rows, bounds, end, sum ? g : java.util.Arrays.copyOfRange(g, at, at + size),
+                            sum ? r : java.util.Arrays.copyOfRange(r, at, at + size), input);
+                    at += size;
+                }
+                continue;
             } else if (layer instanceof Flatten) {
                 System.arraycopy(g, 0, in, 0, g.length); // the layout is already flat
                 System.arraycopy(r, 0, rin, 0, r.length);
             } else {
                 throw unknown(layer);
             }
-            g = in;
-            r = rin;
+            accumulate(rows, bounds, graph.input[i], in, rin, input);
         }
+        double[] g = input[0] == null ? new double[graph.inputSize] : input[0];
+        double[] r = input[1] == null ? new double[graph.inputSize] : input[1];
         double[] row = java.util.Arrays.copyOf(g, g.length + 1);
         double[] bound = java.util.Arrays.copyOf(r, r.length + 1);
         row[g.length] = offset[0];
         bound[g.length] = offset[1];
         return new double[][] {row, bound};
+    }
+
+    /**
+     * Adds a row (g, bound r) to what node {@code to} (-1: the input, kept in {@code input}) has
+     * received: the sum rounds once, {@code |fl(a + c) - (a + c)| <= u |fl(a + c)| (1 + u)}.
+     */
+    private static void accumulate(double[][] rows, double[][] bounds, int to, double[] g, double[] r, double[][] input) {
+        double[] have = to < 0 ? input[0] : rows[to];
+        double[] haveR = to < 0 ? input[1] : bounds[to];
+        double[] sum = g;
+        double[] sumR = r;
+        if (have != null) {
+            sum = new double[g.length];
+            sumR = new double[g.length];
+            for (int j = 0; j < sum.length; j++) {
+                sum[j] = have[j] + g[j];
+                sumR[j] = up(haveR[j] + r[j] + 2 * U * Math.abs(sum[j]) + Double.MIN_VALUE);
+            }
+        }
+        if (to < 0) {
+            input[0] = sum;
+            input[1] = sumR;
+        } else {
+            rows[to] = sum;
+            bounds[to] = sumR;
+        }
     }
 
     /**

@@ -9,11 +9,14 @@ import org.police4j.network.Layer.Dense;
 import org.police4j.network.Layer.AvgPool;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
+import org.police4j.engine.Join;
+import org.police4j.network.Layer.Parallel;
 
 /**
  * The double-precision evaluation of every layer kind, written once: float32 parameters widen
  * exactly, each sum starts from the bias and adds the terms in order (Java never fuses them),
- * max-pool ties go to the lowest position. A diagnostic (deviations, plots), not a proof: the
+ * max-pool ties go to the lowest position; a {@link Parallel} runs each branch on its input, then
+ * joins (a sum starting from the join's bias, or a concatenation plus the bias). A diagnostic (deviations, plots), not a proof: the
  * certificates use {@link ExactEval} and {@link BoundedEval}.
  */
 public final class DoubleEval {
@@ -49,14 +52,7 @@ public final class DoubleEval {
      * @param x one flattened input of {@code net.inputDimension()} values
      */
     public static List<double[]> trace(FoldedNetwork net, double[] x) {
-        List<double[]> values = new ArrayList<>();
-        double[] z = x;
-        values.add(z);
-        for (Layer layer : net.layers()) {
-            z = apply(layer, z);
-            values.add(z);
-        }
-        return values;
+        return trace(net.layers(), x);
     }
 
     /**
@@ -72,16 +68,30 @@ public final class DoubleEval {
      */
     public static ValueAndGradient gradient(FoldedNetwork net, double[] x, double[] weights) {
         List<double[]> values = trace(net, x);
-        List<Layer> layers = net.layers();
         double[] out = values.get(values.size() - 1);
         if (weights.length != out.length) {
             throw new IllegalArgumentException("weights: " + weights.length + " values, expected " + out.length + " (outputs)");
         }
-        double[] g = weights.clone();
+        return new ValueAndGradient(out, backward(net.layers(), values, weights.clone()));
+    }
+
+    /** The vector-Jacobian product of a chain, given the values entering each of its layers. */
+    private static double[] backward(List<Layer> layers, List<double[]> values, double[] g) {
         for (int l = layers.size() - 1; l >= 0; l--) {
             g = backward(layers.get(l), values.get(l), g);
         }
-        return new ValueAndGradient(out, g);
+        return g;
+    }
+
+    /** The values entering each layer of a chain from z, the last the chain's output. */
+    private static List<double[]> trace(List<Layer> layers, double[] z) {
+        List<double[]> values = new ArrayList<>();
+        values.add(z);
+        for (Layer layer : layers) {
+            z = apply(layer, z);
+            values.add(z);
+        }
+        return values;
     }
 
     /**
@@ -140,6 +150,18 @@ public final class DoubleEval {
             for (int i = 0; i < in.length; i++) {
                 in[i] = g[i] * a.cpa().slope(z[i] >= 0 ? 1 : -1);
             }
+        } else if (layer instanceof Parallel p) {
+            int at = 0;
+            for (List<Layer> branch : p.branches()) {
+                List<double[]> values = trace(branch, z);
+                int size = values.get(values.size() - 1).length;
+                double[] part = p.join() == Join.SUM ? g : java.util.Arrays.copyOfRange(g, at, at + size);
+                at += size;
+                double[] back = backward(branch, values, part);
+                for (int i = 0; i < in.length; i++) {
+                    in[i] += back[i];
+                }
+            }
         } else {
             return g; // Flatten
         }
@@ -151,14 +173,49 @@ public final class DoubleEval {
             throw new IllegalArgumentException(
                     "x: has dimension " + x.length + ", expected the network's input dimension " + net.inputDimension());
         }
-        double[] z = x;
-        for (Layer layer : net.layers()) {
+        return run(net.layers(), x, pre);
+    }
+
+    /** A chain from z, recording the pre-activations in evaluation order ({@link FoldedNetwork#leaves()}). */
+    private static double[] run(List<Layer> layers, double[] z, List<double[]> pre) {
+        for (Layer layer : layers) {
             if (pre != null && layer instanceof Activation) {
                 pre.add(z.clone());
             }
-            z = apply(layer, z);
+            if (layer instanceof Parallel p) {
+                List<double[]> outs = new ArrayList<>();
+                for (List<Layer> branch : p.branches()) {
+                    outs.add(run(branch, z, pre));
+                }
+                z = join(p, outs);
+            } else {
+                z = apply(layer, z);
+            }
         }
         return z;
+    }
+
+    /** A parallel layer's join of its branches' outputs, plus its bias. */
+    private static double[] join(Parallel p, List<double[]> outs) {
+        double[] out = new double[p.bias().length];
+        if (p.join() == Join.SUM) {
+            for (int k = 0; k < out.length; k++) {
+                double s = p.bias()[k];
+                for (double[] o : outs) {
+                    s += o[k];
+                }
+                out[k] = s;
+            }
+        } else {
+            int at = 0;
+            for (double[] o : outs) {
+                for (int k = 0; k < o.length; k++) {
+                    out[at + k] = o[k] + p.bias()[at + k];
+                }
+                at += o.length;
+            }
+        }
+        return out;
     }
 
     /**
@@ -235,6 +292,8 @@ public final class DoubleEval {
                 out[i] = a.cpa().apply(z[i]);
             }
             return out;
+        } else if (layer instanceof Parallel p) {
+            return run(List.of(p), z, null);
         } else {
             return z; // Flatten: the layout is already flat
         }

@@ -13,6 +13,7 @@ import org.police4j.network.Layer.Dense;
 import org.police4j.network.Layer.Flatten;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
+import org.police4j.network.Layer.Parallel;
 
 /**
  * The exact evaluation of every layer kind, written once, in {@link BigDecimal}: the judge of the
@@ -38,10 +39,16 @@ import org.police4j.network.Layer.MaxPool;
  * <p>With a fixed pattern (a side per unit, a winner per window) every layer is affine: the
  * network's affine map for that pattern is computed backwards through the transposed layers,
  * one exact pass per output ({@link #affineMap}).
+ *
+ * <p>Layers are indexed as the nodes of the network's {@link Graph}: a {@link Parallel} layer's
+ * branches come in place of it, then a join node that adds (or concatenates) the branches' values
+ * and its bias; backwards, the join hands its row (or a slice) to each branch, and the rows of
+ * the branches meet, added, at the parallel layer's input.
  */
 public final class ExactEval {
 
     private final FoldedNetwork net;
+    private final Graph graph;
     /** Per layer: a dense layer's rows (converted on first use), else null. */
     private final AtomicReferenceArray<BigDecimal[]>[] denseRows;
     /** Per layer: the other parameters' exact values (conv weight, channel scale), converted on first use. */
@@ -68,7 +75,8 @@ public final class ExactEval {
     @SuppressWarnings("unchecked")
     public ExactEval(FoldedNetwork net) {
         this.net = net;
-        int n = net.layers().size();
+        this.graph = Graph.of(net);
+        int n = graph.size();
         denseRows = new AtomicReferenceArray[n];
         weights = new AtomicReferenceArray<>(n);
         biases = new AtomicReferenceArray<>(n);
@@ -77,9 +85,9 @@ public final class ExactEval {
         commons = new long[n];
         int a = 0;
         int p = 0;
-        BigDecimal scale = BigDecimal.ONE;
         for (int i = 0; i < n; i++) {
-            Layer layer = net.layers().get(i);
+            Layer layer = graph.layers[i];
+            BigDecimal scale = graph.input[i] < 0 ? BigDecimal.ONE : scales[graph.input[i]];
             if (layer instanceof Dense d) {
                 denseRows[i] = new AtomicReferenceArray<>(d.outputs());
             } else if (layer instanceof Activation act) {
@@ -109,15 +117,16 @@ public final class ExactEval {
         Pattern p = new Pattern(new byte[activations][], new double[activations][], new long[pools][], new double[pools][], true);
         int act = 0;
         int pool = 0;
-        for (int i = 0; i < net.layers().size(); i++) {
-            Layer layer = net.layers().get(i);
+        for (int i = 0; i < graph.size(); i++) {
+            Layer layer = graph.layers[i];
+            int in = graph.input[i];
             if (layer instanceof Activation) {
-                int n = point.size(i - 1);
+                int n = graph.inputSizeOf(i);
                 p.sign[act] = new byte[n];
                 p.pre[act] = new double[n];
                 for (int u = 0; u < n; u++) {
-                    p.sign[act][u] = (byte) point.value(i - 1, u).signum();
-                    p.pre[act][u] = point.doubleValue(i - 1, u);
+                    p.sign[act][u] = (byte) point.value(in, u).signum();
+                    p.pre[act][u] = point.doubleValue(in, u);
                 }
                 act++;
             } else if (layer instanceof MaxPool m) {
@@ -126,9 +135,9 @@ public final class ExactEval {
                 for (int u = 0; u < n; u++) {
                     p.maxima[pool][u] = point.maxima(i, u, -1L);
                 }
-                p.poolInput[pool] = new double[point.size(i - 1)];
+                p.poolInput[pool] = new double[graph.inputSizeOf(i)];
                 for (int k = 0; k < p.poolInput[pool].length; k++) {
-                    p.poolInput[pool][k] = point.doubleValue(i - 1, k);
+                    p.poolInput[pool][k] = point.doubleValue(in, k);
                 }
                 pool++;
             }
@@ -161,7 +170,7 @@ public final class ExactEval {
 
         private Point(double[] x) {
             this.x = x;
-            int n = net.layers().size();
+            int n = graph.size();
             values = new BigDecimal[n][];
             sides = new byte[n][];
             winners = new int[n][];
@@ -232,7 +241,7 @@ public final class ExactEval {
          *     known to be below one of them)
          */
         public long maxima(int i, int u, long candidates) {
-            MaxPool p = (MaxPool) net.layers().get(i);
+            MaxPool p = (MaxPool) graph.layers[i];
             BigDecimal best = null;
             long mask = 0;
             for (int q = 0; q < p.window(); q++) {
@@ -240,7 +249,7 @@ public final class ExactEval {
                 if ((candidates & (1L << q)) == 0 || at < 0) {
                     continue; // not a candidate, or padding (-infinity, never a maximum)
                 }
-                BigDecimal v = value(i - 1, at);
+                BigDecimal v = value(graph.input[i], at);
                 int cmp = best == null ? 1 : v.compareTo(best);
                 if (cmp > 0) {
                     best = v;
@@ -253,23 +262,20 @@ public final class ExactEval {
         }
 
         private int size(int i) {
-            int size = net.inputDimension();
-            for (int l = 0; l <= i; l++) {
-                size = net.layers().get(l).outputSize(size);
-            }
-            return size;
+            return i < 0 ? graph.inputSize : graph.sizes[i];
         }
 
         /** Output k of layer i, from the layer's inputs (asked for on demand). */
         private BigDecimal compute(int i, int k) {
-            Layer layer = net.layers().get(i);
+            Layer layer = graph.layers[i];
             BigDecimal scale = scales[i];
+            int in0 = graph.input[i];
             if (layer instanceof Dense d) {
                 BigDecimal[] row = denseRow(i, d, k);
                 BigDecimal s = scaled(bias(i, d.bias())[k], scale);
                 for (int j = 0; j < row.length; j++) {
                     if (row[j].signum() != 0) {
-                        BigDecimal z = value(i - 1, j);
+                        BigDecimal z = value(in0, j);
                         if (z.signum() != 0) {
                             s = s.add(row[j].multiply(z));
                         }
@@ -281,7 +287,7 @@ public final class ExactEval {
                 BigDecimal[] sum = {scaled(bias(i, c.bias())[k], scale)};
                 c.taps(k, (in, wi) -> {
                     if (w[wi].signum() != 0) {
-                        BigDecimal z = value(i - 1, in);
+                        BigDecimal z = value(in0, in);
                         if (z.signum() != 0) {
                             sum[0] = sum[0].add(w[wi].multiply(z));
                         }
@@ -290,23 +296,23 @@ public final class ExactEval {
                 return sum[0];
             } else if (layer instanceof MaxPool p) {
                 int q = winners[i] != null ? winners[i][k] : Long.numberOfTrailingZeros(maxima(i, k, -1L));
-                BigDecimal best = value(i - 1, p.position(k, q));
+                BigDecimal best = value(in0, p.position(k, q));
                 return p.bias() == null ? best : best.add(scaled(bias(i, p.bias())[k], scale));
             } else if (layer instanceof ChannelAffine c) {
                 int ch = k / c.positions();
-                BigDecimal z = value(i - 1, k);
+                BigDecimal z = value(in0, k);
                 BigDecimal v = z.signum() == 0 ? BigDecimal.ZERO : z.multiply(weight(i, c.scale())[ch]);
                 return v.add(scaled(bias(i, c.offset())[ch], scale));
             } else if (layer instanceof GlobalAvgPool g) {
                 BigDecimal s = BigDecimal.ZERO;
                 for (int p = 0; p < g.area(); p++) {
-                    s = s.add(value(i - 1, k * g.area() + p));
+                    s = s.add(value(in0, k * g.area() + p));
                 }
                 return s;
             } else if (layer instanceof AvgPool avg) {
                 BigDecimal s = BigDecimal.ZERO;
                 for (int m : avg.members(k)) {
-                    s = s.add(value(i - 1, m));
+                    s = s.add(value(in0, m));
                 }
                 long factor = commons[i] / avg.divisor(k);
                 return factor == 1 ? s : s.multiply(BigDecimal.valueOf(factor));
@@ -316,11 +322,21 @@ public final class ExactEval {
                 if (side == 0 || side < 0 && slope == 0.0) {
                     return BigDecimal.ZERO; // proved: exactly 0, or below ReLU's kink
                 }
-                BigDecimal h = value(i - 1, k);
+                BigDecimal h = value(in0, k);
                 boolean above = side == 2 ? h.signum() >= 0 : side > 0;
                 return above ? h : belowKink(h, slope, slopes[i]);
+            } else if (layer instanceof Parallel par) {
+                BigDecimal b = scaled(bias(i, par.bias())[k], scale);
+                if (par.join() == org.police4j.engine.Join.CONCAT) {
+                    int[] at = graph.branchOf(i, k);
+                    return value(graph.ends[i][at[0]], at[1]).add(b);
+                }
+                for (int end : graph.ends[i]) {
+                    b = b.add(value(end, k));
+                }
+                return b;
             } else if (layer instanceof Flatten) {
-                return value(i - 1, k); // the layout is already flat
+                return value(in0, k); // the layout is already flat
             }
             throw BoundedEval.unknown(layer);
         }
@@ -368,22 +384,19 @@ public final class ExactEval {
      * @return the D coefficients, then the offset, as doubles
      */
     private double[] backward(int k, int[][] sides, int[][] winners) {
-        List<Layer> layers = net.layers();
-        int[] sizes = new int[layers.size()];
-        int size = net.inputDimension();
-        for (int i = 0; i < layers.size(); i++) {
-            sizes[i] = size;
-            size = layers.get(i).outputSize(size);
-        }
-        BigDecimal[] g = zeros(size);
-        g[k] = BigDecimal.ONE;
+        int n = graph.size();
+        BigDecimal[][] rows = new BigDecimal[n][];
+        BigDecimal[][] inputRow = new BigDecimal[1][];
+        rows[n - 1] = zeros(graph.sizes[n - 1]);
+        rows[n - 1][k] = BigDecimal.ONE;
         BigDecimal offset = BigDecimal.ZERO;
         BigDecimal scale = BigDecimal.ONE;
         int act = activations;
         int pool = pools;
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            Layer layer = layers.get(i);
-            BigDecimal[] in = zeros(sizes[i]);
+        for (int i = n - 1; i >= 0; i--) {
+            Layer layer = graph.layers[i];
+            BigDecimal[] g = rows[i] != null ? rows[i] : zeros(graph.sizes[i]); // null: no output depends on it
+            BigDecimal[] in = zeros(graph.inputSizeOf(i));
             if (layer instanceof Dense d) {
                 BigDecimal[] b = bias(i, d.bias());
                 for (int o = 0; o < g.length; o++) {
@@ -459,16 +472,49 @@ public final class ExactEval {
                 for (int u = 0; u < g.length; u++) {
                     in[u] = sides[act][u] > 0 ? g[u] : belowKink(g[u], slope, exactSlope);
                 }
+            } else if (layer instanceof Parallel par) {
+                BigDecimal[] b = bias(i, par.bias());
+                for (int o = 0; o < g.length; o++) {
+                    if (g[o].signum() != 0) {
+                        offset = offset.add(g[o].multiply(b[o]));
+                    }
+                }
+                int at = 0;
+                for (int end : graph.ends[i]) {
+                    int size = end < 0 ? graph.inputSize : graph.sizes[end];
+                    BigDecimal[] part = par.join() == org.police4j.engine.Join.SUM ? g
+                            : java.util.Arrays.copyOfRange(g, at, at + size);
+                    at += size;
+                    accumulate(rows, end, part, inputRow);
+                }
+                continue;
             } else if (layer instanceof Flatten) {
                 System.arraycopy(g, 0, in, 0, g.length); // the layout is already flat
             } else {
                 throw BoundedEval.unknown(layer);
             }
-            g = in;
+            accumulate(rows, graph.input[i], in, inputRow);
         }
+        BigDecimal[] g = inputRow[0] == null ? zeros(graph.inputSize) : inputRow[0];
         BigDecimal[] row = java.util.Arrays.copyOf(g, g.length + 1);
         row[g.length] = offset;
         return doubles(row, scale);
+    }
+
+    /** Adds a row to what node {@code to} (-1: the input) has received so far. */
+    private static void accumulate(BigDecimal[][] rows, int to, BigDecimal[] row, BigDecimal[][] inputRow) {
+        BigDecimal[][] target = to < 0 ? inputRow : rows;
+        int at = to < 0 ? 0 : to;
+        BigDecimal[] have = target[at];
+        if (have == null) {
+            target[at] = row;
+            return;
+        }
+        BigDecimal[] sum = new BigDecimal[have.length];
+        for (int j = 0; j < sum.length; j++) {
+            sum[j] = row[j].signum() == 0 ? have[j] : have[j].add(row[j]);
+        }
+        target[at] = sum;
     }
 
     /**

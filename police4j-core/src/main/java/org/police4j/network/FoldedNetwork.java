@@ -40,17 +40,7 @@ public record FoldedNetwork(Shape inputShape, List<Layer> layers) {
         if (layers.isEmpty() || layers.get(layers.size() - 1) instanceof Activation) {
             throw new IllegalArgumentException("layers: must end with the linear head, got " + layers.size() + " layers");
         }
-        int size = (int) inputShape.size();
-        for (int i = 0; i < layers.size(); i++) {
-            Layer layer = layers.get(i);
-            int in = layer.inputSize();
-            if (in >= 0 && in != size) {
-                throw new IllegalArgumentException(
-                        "layer " + i + " (" + layer.getClass().getSimpleName() + ") reads " + in
-                                + " values, expected " + size + " (what the previous layer writes)");
-            }
-            size = layer.outputSize(size);
-        }
+        Layer.chainOutputSize(layers, (int) inputShape.size(), "layer");
     }
 
     /**
@@ -79,11 +69,7 @@ public record FoldedNetwork(Shape inputShape, List<Layer> layers) {
 
     /** {@return K, the number of outputs} */
     public int outputDimension() {
-        int size = inputDimension();
-        for (Layer layer : layers) {
-            size = layer.outputSize(size);
-        }
-        return size;
+        return Layer.chainOutputSize(layers, inputDimension(), "layer");
     }
 
     /** {@return whether the network is dense: {@code [Dense, Activation]* Dense}} */
@@ -114,9 +100,18 @@ public record FoldedNetwork(Shape inputShape, List<Layer> layers) {
         return (Dense) layers.get(layers.size() - 1);
     }
 
+    /**
+     * {@return every layer in evaluation order, the layers of each {@link Layer.Parallel}'s
+     * branches in place of it (branch 0 first): the order in which activations and max-pools are
+     * numbered (patterns, sides, winners)}
+     */
+    public List<Layer> leaves() {
+        return Layer.leaves(layers);
+    }
+
     /** {@return the activation of the first hidden layer (the one of every hidden layer in networks folded here); ReLU without hidden layers} */
     public Cpa activation() {
-        for (Layer layer : layers) {
+        for (Layer layer : leaves()) {
             if (layer instanceof Activation a) {
                 return a.cpa();
             }
@@ -126,12 +121,12 @@ public record FoldedNetwork(Shape inputShape, List<Layer> layers) {
 
     /** {@return the number of hidden layers (activation layers)} */
     public int hiddenLayers() {
-        return (int) layers.stream().filter(l -> l instanceof Activation).count();
+        return (int) leaves().stream().filter(l -> l instanceof Activation).count();
     }
 
     /** {@return whether some layer max-pools} */
     public boolean hasMaxPool() {
-        return layers.stream().anyMatch(l -> l instanceof Layer.MaxPool);
+        return leaves().stream().anyMatch(l -> l instanceof Layer.MaxPool);
     }
 
     /**

@@ -14,6 +14,7 @@ import org.police4j.network.Layer.Flatten;
 import org.police4j.network.Layer.AvgPool;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
+import org.police4j.network.Layer.Parallel;
 import org.police4j.region.SupportRegion;
 
 /**
@@ -219,6 +220,50 @@ public final class IntervalMapEval {
             or[u] = b == 0 ? e.ar[p] : up(e.ar[p] + U * Math.abs(oc[u]), 2);
         }
         return new IntervalMapEval(rc, rr, oc, or, d, false);
+    }
+
+    /**
+     * Joins the enclosures of a {@link Parallel} layer's branches (each computed from this
+     * layer's input by the caller, who proves the branches' sides and winners): their values are
+     * stacked, exactly, then read by the linear layer the join is, with weights 1 and the join's
+     * bias: a sum adds one term per branch (n = branches), a concatenation one (n = 1). So the
+     * join's rounding is bounded by {@link #linear}'s analysis, written once.
+     *
+     * @param parallel the parallel layer
+     * @param branches the enclosure of each branch's output, in branch order, over the same input
+     * @return the enclosure of the joined values, bias included
+     */
+    public static IntervalMapEval join(Parallel parallel, java.util.List<IntervalMapEval> branches) {
+        checkLength("branches", branches.size(), parallel.branches().size());
+        int n = 0;
+        int[] starts = new int[branches.size()];
+        for (int b = 0; b < starts.length; b++) {
+            starts[b] = n;
+            n += branches.get(b).size();
+        }
+        double[][] rc = new double[n][];
+        double[][] rr = new double[n][];
+        double[] oc = new double[n];
+        double[] or = new double[n];
+        int dim = branches.get(0).d;
+        for (int b = 0; b < starts.length; b++) {
+            IntervalMapEval e = branches.get(b).materialized();
+            for (int k = 0; k < e.size(); k++) {
+                rc[starts[b] + k] = e.acRows[k];
+                rr[starts[b] + k] = e.arRows == null ? null : e.arRows[k];
+                oc[starts[b] + k] = e.ac[k];
+                or[starts[b] + k] = e.ar[k];
+            }
+        }
+        IntervalMapEval stacked = new IntervalMapEval(rc, rr, oc, or, dim, false);
+        if (parallel.join() == org.police4j.engine.Join.CONCAT) {
+            return stacked.linear(parallel.bias(), 1, (o, row) -> row.add(o, 1f));
+        }
+        return stacked.linear(parallel.bias(), starts.length, (o, row) -> {
+            for (int start : starts) {
+                row.add(start + o, 1f);
+            }
+        });
     }
 
     // ---------------------------------------------------------------------------------------

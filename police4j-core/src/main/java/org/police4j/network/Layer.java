@@ -1,6 +1,9 @@
 package org.police4j.network;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.police4j.engine.Cpa;
+import org.police4j.engine.Join;
 import org.police4j.engine.PoolWindows;
 import org.police4j.engine.Stencil;
 
@@ -535,6 +538,163 @@ public sealed interface Layer {
         @Override
         public int outputSize(int inputSize) {
             return inputSize;
+        }
+    }
+    /**
+     * {@return how many values a chain of layers writes when it reads {@code size} values},
+     * checking that every layer reads what the one before it writes: the one size check of the
+     * network and of every branch of a {@link Parallel}.
+     *
+     * @param layers the chain, in order (empty: the identity)
+     * @param size how many values the chain reads
+     * @param where names the chain in an error ("layer", "layer 3 branch 1 layer")
+     * @throws IllegalArgumentException naming the first layer that reads another size
+     */
+    static int chainOutputSize(List<Layer> layers, int size, String where) {
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            int in = layer.inputSize();
+            if (in >= 0 && in != size) {
+                throw new IllegalArgumentException(
+                        where + " " + i + " (" + layer.getClass().getSimpleName() + ") reads " + in
+                                + " values, expected " + size + " (what the previous layer writes)");
+            }
+            size = layer instanceof Parallel p ? p.outputSize(size, where + " " + i) : layer.outputSize(size);
+        }
+        return size;
+    }
+
+    /**
+     * {@return the layers of a chain in evaluation order with every {@link Parallel} replaced by
+     * its branches' layers (branch 0 first): the order in which every evaluator numbers the
+     * activations and max-pools of a graph}
+     *
+     * @param layers the chain
+     */
+    static List<Layer> leaves(List<Layer> layers) {
+        List<Layer> out = new ArrayList<>();
+        for (Layer layer : layers) {
+            if (layer instanceof Parallel p) {
+                for (List<Layer> branch : p.branches()) {
+                    out.addAll(leaves(branch));
+                }
+            } else {
+                out.add(layer);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Branches evaluated on the same input and joined: a residual unit (ResNet's conv path plus an
+     * identity or 1x1-conv shortcut, {@link Join#SUM}) or an inception / fire module ({@link
+     * Join#CONCAT}), then a bias added per joined value. The bias is where the shift of the
+     * activation after the join folds (a branch may end without a bias, e.g. an identity
+     * shortcut); the activation itself is the next layer of the enclosing chain, so its units are
+     * ordinary units of every evaluator. Branches are chains of layers (empty: the identity) and
+     * may hold parallel layers themselves: the network is a nested graph, not a general DAG.
+     *
+     * <p>Values are flat and channel-major, so a concatenation along channels (maps of one height
+     * and width) and along features (vectors) are both the concatenation of the flat values.
+     * Inside a branch an average pool is refused (its exact evaluation rescales what follows,
+     * which would differ between branches).
+     *
+     * @param branches the branches, each a chain of layers, at least one
+     * @param join how the branches' outputs are combined
+     * @param bias one float per joined value, added after the join
+     */
+    record Parallel(List<List<Layer>> branches, Join join, float[] bias) implements Layer {
+
+        /**
+         * Checks the parts and keeps immutable copies of the branches.
+         *
+         * @param branches the branches, each a chain of layers, at least one
+         * @param join how the branches' outputs are combined
+         * @param bias one float per joined value, added after the join
+         */
+        public Parallel {
+            if (branches == null || branches.isEmpty()) {
+                throw new IllegalArgumentException("branches: " + branches + ", expected at least one branch");
+            }
+            if (join == null || bias == null) {
+                throw new IllegalArgumentException("join and bias: must not be null (got " + join + ", "
+                        + (bias == null ? "null" : bias.length + " floats") + ")");
+            }
+            List<List<Layer>> copy = new ArrayList<>();
+            for (List<Layer> branch : branches) {
+                copy.add(List.copyOf(branch));
+                for (Layer layer : leaves(branch)) {
+                    if (layer instanceof GlobalAvgPool || layer instanceof AvgPool) {
+                        throw new IllegalArgumentException(
+                                "branches: an average pool inside a parallel branch is not supported (its exact"
+                                        + " evaluation rescales what follows); expected it after the join");
+                    }
+                }
+            }
+            branches = List.copyOf(copy);
+        }
+
+        @Override
+        public int inputSize() {
+            return -1; // each branch checks its own input (outputSize)
+        }
+
+        @Override
+        public int outputSize(int inputSize) {
+            return outputSize(inputSize, "parallel layer");
+        }
+
+        /**
+         * {@return the joined size}, checking every branch and the join on an input of the given size.
+         *
+         * @param inputSize how many values every branch reads
+         * @param where names this layer in an error
+         */
+        int outputSize(int inputSize, String where) {
+            int out = 0;
+            for (int b = 0; b < branches.size(); b++) {
+                int size = chainOutputSize(branches.get(b), inputSize, where + " branch " + b + " layer");
+                if (join == Join.CONCAT) {
+                    out += size;
+                } else if (b > 0 && size != out) {
+                    throw new IllegalArgumentException(
+                            where + ": branch " + b + " writes " + size + " values, branch 0 writes " + out
+                                    + "; a sum joins branches of one size");
+                } else {
+                    out = size;
+                }
+            }
+            if (bias.length != out) {
+                throw new IllegalArgumentException(
+                        where + ": bias has " + bias.length + " entries, expected one per joined value (" + out + ")");
+            }
+            return out;
+        }
+
+        /**
+         * A copy with another bias (e.g. to break the network on purpose in a test).
+         *
+         * @param newBias one entry per joined value (copied)
+         * @return the copy
+         */
+        public Parallel withBias(float[] newBias) {
+            return new Parallel(branches, join, newBias.clone());
+        }
+
+        /**
+         * A copy with branch b's layer i replaced.
+         *
+         * @param b the branch
+         * @param i the layer in it
+         * @param layer the new layer
+         * @return the copy
+         */
+        public Parallel with(int b, int i, Layer layer) {
+            List<List<Layer>> copy = new ArrayList<>(branches);
+            List<Layer> branch = new ArrayList<>(copy.get(b));
+            branch.set(i, layer);
+            copy.set(b, branch);
+            return new Parallel(copy, join, bias);
         }
     }
 }

@@ -195,4 +195,62 @@ public sealed interface NetworkLayer {
             return rows.reshape(rows.getShape().get(0), channels, positions).mean(new int[] {2});
         }
     }
+    /**
+     * A dense layer or conv group without its activation (and so without POLICE shift): ResNet's
+     * conv-BN before the residual add, or its stem conv. Its values are linear in its input; the
+     * units that follow (a join's, or the next layer's) are where the shift goes.
+     *
+     * @param layer a {@link Dense} (not the head) or a {@link Conv}
+     */
+    record Linear(NetworkLayer layer) implements NetworkLayer {
+        /**
+         * Checks that the layer is a hidden dense layer or a conv group.
+         *
+         * @param layer the layer left linear
+         */
+        public Linear {
+            if (!(layer instanceof Conv || layer instanceof Dense d && !d.head())) {
+                throw new IllegalArgumentException("layer: " + layer + ", expected a conv group or a hidden dense layer");
+            }
+        }
+    }
+
+    /**
+     * Branches run on the same input and joined (DJL's {@code ParallelBlock}): a residual unit, an
+     * inception or fire module. When {@code activated}, the joined values are units of the network:
+     * the activation follows the join, with its POLICE shift. A branch is a list of hidden layers
+     * (empty: the identity); ResNet's ends with a {@link Linear} conv group.
+     *
+     * @param branches the branches, each a list of hidden layers (no head), at least one
+     * @param join how the branches' outputs are combined
+     * @param activated whether the activation follows the join
+     */
+    record Parallel(List<List<NetworkLayer>> branches, org.police4j.engine.Join join, boolean activated)
+            implements NetworkLayer {
+
+        /**
+         * Checks the branches and keeps immutable copies.
+         *
+         * @param branches the branches, at least one
+         * @param join how the branches' outputs are combined
+         * @param activated whether the activation follows the join
+         */
+        public Parallel {
+            if (branches == null || branches.isEmpty() || join == null) {
+                throw new IllegalArgumentException(
+                        "branches and join: got " + branches + " and " + join + ", expected at least one branch and a join");
+            }
+            List<List<NetworkLayer>> copy = new java.util.ArrayList<>();
+            for (int b = 0; b < branches.size(); b++) {
+                List<NetworkLayer> branch = List.copyOf(branches.get(b));
+                for (NetworkLayer layer : branch) {
+                    if (layer instanceof Dense d && d.head()) {
+                        throw new IllegalArgumentException("branches: branch " + b + " holds the head; expected hidden layers only");
+                    }
+                }
+                copy.add(branch);
+            }
+            branches = List.copyOf(copy);
+        }
+    }
 }

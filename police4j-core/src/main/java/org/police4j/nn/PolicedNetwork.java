@@ -114,6 +114,14 @@ public abstract class PolicedNetwork extends PolicedBlock {
     protected abstract List<NetworkLayer> networkLayers();
 
     /**
+     * {@return the layers the forward runs, hidden first (parallel layers holding their branches),
+     * the head last: what a fold of any network reads}
+     */
+    public final List<NetworkLayer> layerGraph() {
+        return networkLayers();
+    }
+
+    /**
      * The rows the layers see, (N, D), from the block's input (checked, reshaped when the network
      * takes images or flattens its input).
      *
@@ -155,28 +163,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
         NDArray x = inputRows(input);
         RegionPasses passes = new RegionPasses(x, keepTrace);
         List<NetworkLayer> layers = networkLayers();
-        NDArray z = x;
-        int hidden = 0;
-        for (NetworkLayer layer : layers) {
-            if (layer instanceof NetworkLayer.Dense d && !d.head()) {
-                NDArray w = value(ps, d.weight(), x, training);
-                NDArray b = value(ps, d.bias(), x, training);
-                NDArray c = passes.dense(hidden++, w, b);
-                // The shift joins the bias before the product: the data rows cost exactly what an
-                // unconstrained layer costs (one fused matmul-add), whatever the region.
-                z = dropout(ps, d.inputDropouts(), z, training);
-                z = activation.apply(Linear.linear(z, w, b.add(c)).singletonOrThrow());
-            } else if (layer instanceof NetworkLayer.Conv conv) {
-                z = dropout(ps, conv.inputDropouts(), z, training);
-                z = convGroup(ps, conv, hidden++, z, x, training, passes);
-            } else if (layer instanceof NetworkLayer.AveragePool a) {
-                z = a.apply(z);
-                passes.averagePool(a);
-            } else if (layer instanceof NetworkLayer.AvgPool a) {
-                z = a.apply(z);
-                passes.averagePool(a);
-            }
-        }
+        NDArray z = chain(ps, layers.subList(0, layers.size() - 1), x, x, training, passes);
         NetworkLayer.Dense head = (NetworkLayer.Dense) layers.get(layers.size() - 1);
         NDArray headW = value(ps, head.weight(), x, training);
         NDArray headB = value(ps, head.bias(), x, training);
@@ -198,12 +185,65 @@ public abstract class PolicedNetwork extends PolicedBlock {
     }
 
     /**
+     * The hidden layers of a chain (the network's, or a branch's) on the data rows z, the regions'
+     * passes alongside.
+     */
+    private NDArray chain(
+            ParameterStore ps, List<NetworkLayer> layers, NDArray z, NDArray x, boolean training, RegionPasses passes) {
+        for (NetworkLayer l : layers) {
+            boolean activated = !(l instanceof NetworkLayer.Linear);
+            NetworkLayer layer = l instanceof NetworkLayer.Linear lin ? lin.layer() : l;
+            if (layer instanceof NetworkLayer.Dense d) {
+                NDArray w = value(ps, d.weight(), x, training);
+                NDArray b = value(ps, d.bias(), x, training);
+                NDArray c = passes.dense(w, b, activated);
+                // The shift joins the bias before the product: the data rows cost exactly what an
+                // unconstrained layer costs (one fused matmul-add), whatever the region.
+                z = dropout(ps, d.inputDropouts(), z, training);
+                NDArray pre = Linear.linear(z, w, activated ? b.add(c) : b).singletonOrThrow();
+                z = activated ? activation.apply(pre) : pre;
+            } else if (layer instanceof NetworkLayer.Conv conv) {
+                z = dropout(ps, conv.inputDropouts(), z, training);
+                z = convGroup(ps, conv, activated, z, x, training, passes);
+            } else if (layer instanceof NetworkLayer.AveragePool a) {
+                z = a.apply(z);
+                passes.averagePool(a);
+            } else if (layer instanceof NetworkLayer.AvgPool a) {
+                z = a.apply(z);
+                passes.averagePool(a);
+            } else if (layer instanceof NetworkLayer.Parallel p) {
+                z = parallel(ps, p, z, x, training, passes);
+            }
+        }
+        return z;
+    }
+
+    /**
+     * A parallel layer: each branch runs on z with a fork of the regions' passes, the joins of
+     * the data rows and of the regions meet, and the joined values get their shift and the
+     * activation like any hidden layer's units (or stay linear).
+     */
+    private NDArray parallel(
+            ParameterStore ps, NetworkLayer.Parallel p, NDArray z, NDArray x, boolean training, RegionPasses passes) {
+        List<NDArray> outs = new ArrayList<>(p.branches().size());
+        List<RegionPasses> forks = new ArrayList<>(p.branches().size());
+        for (List<NetworkLayer> branch : p.branches()) {
+            RegionPasses fork = passes.fork();
+            outs.add(chain(ps, branch, z, x, training, fork));
+            forks.add(fork);
+        }
+        NDArray joined = p.join().apply(outs);
+        NDArray c = passes.join(forks, p.join(), p.activated());
+        return p.activated() ? activation.apply(joined.add(c)) : joined;
+    }
+
+    /**
      * A conv group on the data rows: convolution, batch-norm (statistics of the data rows in
      * training, the running ones otherwise: one per-channel affine map for data and vertices), the
      * region's pool shift and POLICE shift, pool, activation.
      */
     private NDArray convGroup(
-            ParameterStore ps, NetworkLayer.Conv conv, int hidden, NDArray z, NDArray x, boolean training,
+            ParameterStore ps, NetworkLayer.Conv conv, boolean activated, NDArray z, NDArray x, boolean training,
             RegionPasses passes) {
         NDArray w = value(ps, conv.weight(), x, training);
         NDArray b = value(ps, conv.bias(), x, training);
@@ -220,9 +260,12 @@ public abstract class PolicedNetwork extends PolicedBlock {
             pre = perChannel(pre, affine);
         }
         ConvUnits units = new ConvUnits(conv, w, b, affine);
-        NDArray c = passes.conv(hidden, units);
+        NDArray c = passes.conv(units, activated);
         if (conv.pooled()) {
             pre = conv.maxPool(pre.sub(units.poolShift));
+        }
+        if (!activated) {
+            return pre.reshape(n, conv.units());
         }
         pre = pre.add(c.reshape(conv.stencil().outC(), conv.pooledH(), conv.pooledW()));
         return activation.apply(pre).reshape(n, conv.units());
@@ -297,15 +340,22 @@ public abstract class PolicedNetwork extends PolicedBlock {
 
     /** Every region's pass through one forward, with its rounding guard and what a trace keeps. */
     private final class RegionPasses {
-        final List<RegionPass> passes = new ArrayList<>(regions.size());
-        final List<RoundingGuard> guards = new ArrayList<>(regions.size());
-        final List<LayerTrace> traces = new ArrayList<>();
+        final List<RegionPass> passes;
+        final List<RoundingGuard> guards;
+        /** One entry per layer of units (dense, conv group, join), in evaluation order: shared by forks. */
+        final List<LayerTrace> traces;
+        /** The next layer's index (messages, traces), shared by forks. */
+        final int[] next;
         final NDManager manager;
         final boolean keepTrace;
 
         RegionPasses(NDArray x, boolean keepTrace) {
             this.manager = x.getManager();
             this.keepTrace = keepTrace;
+            this.passes = new ArrayList<>(regions.size());
+            this.guards = new ArrayList<>(regions.size());
+            this.traces = new ArrayList<>();
+            this.next = new int[1];
             for (int j = 0; j < regions.size(); j++) {
                 passes.add(pass(j, manager, x));
                 if (roundingGuard && engine.margin() > 0) {
@@ -315,18 +365,41 @@ public abstract class PolicedNetwork extends PolicedBlock {
             }
         }
 
-        /** Lines 3-5 (and 7) of Algorithm 1 for dense hidden layer {@code l}. */
-        NDArray dense(int l, NDArray w, NDArray b) {
+        private RegionPasses(RegionPasses parent) {
+            this.manager = parent.manager;
+            this.keepTrace = parent.keepTrace;
+            this.traces = parent.traces;
+            this.next = parent.next;
+            this.passes = new ArrayList<>(parent.passes.size());
+            this.guards = new ArrayList<>(parent.guards.size());
+            for (RegionPass pass : parent.passes) {
+                passes.add(pass.fork());
+            }
+            for (RoundingGuard guard : parent.guards) {
+                guards.add(guard.fork());
+            }
+        }
+
+        /** {@return the passes and guards entering one branch of a parallel layer} */
+        RegionPasses fork() {
+            return new RegionPasses(this);
+        }
+
+        /** Lines 3-5 (and 7) of Algorithm 1 for a dense hidden layer (no shift when left linear). */
+        NDArray dense(NDArray w, NDArray b, boolean activated) {
+            int l = next[0]++;
             NDArray regionW = detachedShift ? w.stopGradient() : w;
             NDArray regionB = detachedShift ? b.stopGradient() : b;
-            return shift(guard -> guard.margins(l, regionW, regionB), pass -> pass.enter(regionW, regionB), null);
+            return shift(guard -> guard.margins(l, regionW, regionB), pass -> pass.enter(regionW, regionB), null,
+                    activated);
         }
 
         /**
          * The same for a conv group, whose pool margins (from the guard) must be known before the
          * vertex rows meet the pool.
          */
-        NDArray conv(int l, ConvUnits units) {
+        NDArray conv(ConvUnits units, boolean activated) {
+            int l = next[0]++;
             if (passes.size() != 1) {
                 throw new IllegalStateException("a conv layer needs a single region, not " + passes.size());
             }
@@ -336,7 +409,19 @@ public abstract class PolicedNetwork extends PolicedBlock {
                         units.conv.pool());
                 units.windowMargins = m.windows();
                 return m.units();
-            }, pass -> pass.enter(units), units);
+            }, pass -> pass.enter(units), units, activated);
+        }
+
+        /** The same for the units of a join, from the passes and guards that went through each branch. */
+        NDArray join(List<RegionPasses> branches, org.police4j.engine.Join join, boolean activated) {
+            int l = next[0]++;
+            return shift(guard -> {
+                int j = guards.indexOf(guard);
+                return guard.joinMargins(l, branches.stream().map(b -> b.guards.get(j)).toList(), join);
+            }, pass -> {
+                int j = passes.indexOf(pass);
+                return pass.enterJoin(branches.stream().map(b -> b.passes.get(j)).toList(), join);
+            }, null, activated);
         }
 
         /**
@@ -344,7 +429,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
          * (several) gives the shift, and each region leaves the layer shifted and activated.
          */
         private NDArray shift(
-                Function<RoundingGuard, float[]> margins, Function<RegionPass, LayerRange> enter, ConvUnits units) {
+                Function<RoundingGuard, float[]> margins, Function<RegionPass, LayerRange> enter, ConvUnits units,
+                boolean activated) {
             List<float[]> unitMargins = new ArrayList<>(guards.size());
             for (RoundingGuard guard : guards) {
                 unitMargins.add(margins.apply(guard));
@@ -360,6 +446,24 @@ public abstract class PolicedNetwork extends PolicedBlock {
             NDArray c;
             NDArray signs = null;
             float[] hostShift;
+            if (!activated) {
+                // linear units (a layer without activation): no shift
+                NDArray v = ranges.get(0).hasVertices() ? ranges.get(0).vertices() : ranges.get(0).centre();
+                int k = (int) v.getShape().get(v.getShape().dimension() - 1);
+                c = manager.zeros(new ai.djl.ndarray.types.Shape(k), v.getDataType());
+                float[] none = new float[k];
+                for (int j = 0; j < passes.size(); j++) {
+                    passes.get(j).leaveLinear();
+                }
+                for (int j = 0; j < guards.size(); j++) {
+                    guards.get(j).leaveLinear(passes.get(j).magnitudes(none));
+                }
+                if (keepTrace) {
+                    traces.add(new LayerTrace(null, null, c, units == null ? null : units.poolShift,
+                            units == null ? null : units.windows));
+                }
+                return c;
+            }
             if (passes.size() == 1) {
                 ShiftEngine.Shift shift = engine.shift(ranges.get(0)); // lines 4-5
                 c = shift.shift();

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv1d;
@@ -24,6 +25,7 @@ import org.police4j.nn.ActivationProbe;
 import org.police4j.nn.LinearBatchNorm;
 import org.police4j.conv.PolicedConvNet;
 import org.police4j.conv.Stage;
+import org.police4j.engine.Join;
 import org.police4j.region.Region;
 
 /**
@@ -50,11 +52,28 @@ final class ConvWrap {
 
     private record ReshapeItem(Stage stage) implements Item {}
 
+    /** The conv group or dense layer before it has no activation (ResNet's conv-BN before its add). */
+    private record LinearItem() implements Item {}
+
+    /** A ParallelBlock: its branches' items, its join, and whether the activation follows it. */
+    private static final class ParallelItem implements Item {
+        final List<List<Item>> branches;
+        final Join join;
+        boolean activated;
+
+        ParallelItem(List<List<Item>> branches, Join join, boolean activated) {
+            this.branches = branches;
+            this.join = join;
+            this.activated = activated;
+        }
+    }
+
     /** A Linear, maybe replaced by its fold with a following batch-norm. */
     private static final class DenseItem implements Item {
         Linear linear;
         final int units;
         boolean activated;
+        boolean leftLinear; // a hidden layer left without activation (before a ParallelBlock or at a branch's end)
 
         DenseItem(Linear linear, int units) {
             this.linear = linear;
@@ -101,165 +120,33 @@ final class ConvWrap {
      */
     static PolicedConvNet wrap(
             SequentialBlock network, Region region, int c, int h, int w, boolean oneD, double margin) {
+        return wrap(network, region, c, h, w, oneD, margin, false);
+    }
+
+    /**
+     * Reads a dense network with ParallelBlocks (a residual MLP) as the conv network on (1, 1, D)
+     * that flattens first: the one front door of graphs.
+     */
+    static PolicedConvNet wrapDense(SequentialBlock network, Region region, double margin) {
+        return wrap(network, region, 1, 1, region.dimension(), false, margin, true);
+    }
+
+    private static PolicedConvNet wrap(
+            SequentialBlock network, Region region, int c, int h, int w, boolean oneD, double margin, boolean vectors) {
         List<Block> blocks = new ArrayList<>();
         List<String> positions = new ArrayList<>();
         flatten(network, "", blocks, positions);
-        List<Item> items = new ArrayList<>();
-        List<List<Block>> dropouts = new ArrayList<>(); // per conv/dense layer, in order
-        List<Block> pending = new ArrayList<>();
-        List<Block> parametered = new ArrayList<>();
-        Cpa activation = null;
-        String poolWhere = null;
-        // shape: a map (mc, mh, mw) while vector < 0, else a vector of that length
-        int mc = c;
-        int mh = h;
-        int mw = w;
-        int vector = -1;
-        // the open conv group: conv seen, with which of batch-norm, pool and activation after it
-        boolean convOpen = false;
-        boolean groupNorm = false;
-        boolean groupPool = false;
-        boolean groupAct = false;
-        String groupWhere = null;
-        DenseItem dense = null; // the last Linear while its activation may still follow
-        for (int i = 0; i < blocks.size(); i++) {
-            Block block = blocks.get(i);
-            String where = "network block " + positions.get(i) + " (" + describe(block) + ")";
-            if (block instanceof Dropout) {
-                pending.add(block);
-                continue;
-            }
-            if (block instanceof Convolution && !(oneD ? block instanceof Conv1d : block instanceof Conv2d)) {
-                throw new IllegalArgumentException(where + " is refused: " + otherConv(block, oneD));
-            }
-            if (block instanceof Convolution conv) {
-                if (vector >= 0) {
-                    throw new IllegalArgumentException(where + ": a " + describe(conv) + " after the map was flattened");
-                }
-                requireActivated(convOpen, groupAct, groupWhere, where);
-                refuseDense(dense, where);
-                Stage.Conv stage = convStage(conv, mc, mh, mw, oneD, where);
-                items.add(new ConvItem(conv, stage));
-                parametered.add(conv);
-                dropouts.add(List.copyOf(pending));
-                pending.clear();
-                mc = stage.channels();
-                mh = stage.outH(mh);
-                mw = stage.outW(mw);
-                convOpen = true;
-                groupNorm = false;
-                groupPool = false;
-                groupAct = false;
-                groupWhere = where;
-                continue;
-            }
-            if (block instanceof Linear linear) {
-                if (vector < 0) {
-                    throw new IllegalArgumentException(where + ": a Linear on a (" + mc + ", " + mh + ", " + mw
-                            + ") feature map; put a flatten (Blocks.batchFlattenBlock()) or a global average pooling"
-                            + " before it");
-                }
-                if (dense != null && !dense.activated) {
-                    throw new IllegalArgumentException(where + ": two Linear blocks in a row; their composition is"
-                            + " affine, so merge them into one Linear or put an activation between");
-                }
-                int units = units(linear, vector, where);
-                dense = new DenseItem(linear, units);
-                items.add(dense);
-                parametered.add(linear);
-                dropouts.add(List.copyOf(pending));
-                pending.clear();
-                vector = units;
-                continue;
-            }
-            if (block instanceof BatchNorm norm) {
-                refuseDropoutBefore(pending, positions, blocks, where);
-                if (convOpen && !groupNorm && !groupPool && !groupAct) {
-                    items.add(new NormItem(norm, where));
-                    parametered.add(norm);
-                    groupNorm = true;
-                } else if (dense != null && !dense.activated) {
-                    dense.linear = LinearBatchNorm.fold(dense.linear, norm, where);
-                } else {
-                    throw new IllegalArgumentException(where + " is refused: a BatchNorm is accepted only directly after"
-                            + " a Conv2d (per channel) or a Linear (folded into it); here it would normalise"
-                            + " something POLICE does not shift");
-                }
-                continue;
-            }
-            if (!block.getParameters().isEmpty()) {
-                throw new IllegalArgumentException(where + " is not supported; expected Conv2d (or Conv1d), BatchNorm, Linear,"
-                        + " dropout and parameterless blocks (activations, max-pooling, flatten, global average pooling)");
-            }
-            if (vector < 0 && ConvProbe.flattens(block, mc, mh, mw, oneD)) {
-                requireActivated(convOpen, groupAct, groupWhere, where);
-                convOpen = false;
-                items.add(new ReshapeItem(new Stage.Flatten()));
-                vector = mc * mh * mw;
-                continue;
-            }
-            if (vector < 0 && ConvProbe.globalAvgPools(block, mc, mh, mw, oneD)) {
-                refuseDropoutBefore(pending, positions, blocks, where);
-                requireActivated(convOpen, groupAct, groupWhere, where);
-                convOpen = false;
-                items.add(new ReshapeItem(new Stage.GlobalAvgPool()));
-                vector = mc;
-                continue;
-            }
-            ConvProbe.MaxPool pool = vector < 0 ? ConvProbe.maxPool(block, mc, mh, mw, oneD) : null;
-            if (pool != null) {
-                refuseDropoutBefore(pending, positions, blocks, where);
-                if (!convOpen || groupPool) {
-                    throw new IllegalArgumentException(where + " is refused: max-pooling is accepted once per conv"
-                            + " group, after a Conv2d [BatchNorm] and before the next conv, flatten or pooling");
-                }
-                items.add(new PoolItem(pool));
-                groupPool = true;
-                poolWhere = where;
-                mh = org.police4j.engine.PoolWindows.outLength(mh, pool.kernelH(), pool.strideH(), pool.padH(), false);
-                mw = org.police4j.engine.PoolWindows.outLength(mw, pool.kernelW(), pool.strideW(), pool.padW(), false);
-                continue;
-            }
-            Stage.AvgPool average = vector < 0 ? ConvProbe.avgPool(block, mc, mh, mw, oneD) : null;
-            if (average != null) {
-                refuseDropoutBefore(pending, positions, blocks, where);
-                if (convOpen && !groupAct) {
-                    throw new IllegalArgumentException(where + " is refused: average pooling between "
-                            + groupWhere + " and its activation; the activation of an average is not the average"
-                            + " of the activations, and POLICE's units are the conv's outputs: put the"
-                            + " activation before the average pooling");
-                }
-                convOpen = false;
-                items.add(new ReshapeItem(average));
-                org.police4j.engine.PoolWindows windows = average.windows(mc, mh, mw);
-                mh = windows.outH();
-                mw = windows.outW();
-                continue;
-            }
-            ActivationProbe.Finding finding = ActivationProbe.probe(block, where);
-            if (finding == null) {
-                throw new IllegalArgumentException(where + " is not supported; expected Conv2d (or Conv1d), BatchNorm, max-pooling,"
-                        + " flatten, global average pooling, Linear, dropout, identity and piecewise-affine"
-                        + " activations (ReLU, leaky-ReLU, abs)");
-            }
-            if (finding.identity()) {
-                continue;
-            }
-            refuseDropoutBefore(pending, positions, blocks, where);
-            Cpa cpa = finding.cpa();
-            if (activation != null && !activation.equals(cpa)) {
-                throw new IllegalArgumentException(where + ": activation " + cpa.id() + " differs from the earlier "
-                        + activation.id() + "; police4j needs one activation for all hidden layers");
-            }
-            if (convOpen && !groupAct) {
-                groupAct = true;
-            } else if (dense != null && !dense.activated && !convOpen) {
-                dense.activated = true;
-            } else {
-                throw new IllegalArgumentException(where + ": an activation must follow a Conv2d or a Linear, once");
-            }
-            activation = cpa;
+        Shared shared = new Shared(oneD);
+        Reader reader = new Reader(shared, c, h, w);
+        if (vectors) {
+            reader.items.add(new ReshapeItem(new Stage.Flatten()));
+            reader.vector = c * h * w;
         }
+        reader.read(blocks, positions);
+        List<Item> items = reader.items;
+        List<Block> pending = reader.pending;
+        DenseItem dense = reader.dense;
+        Cpa activation = shared.activation;
         if (!pending.isEmpty()) {
             int i = blocks.indexOf(pending.get(0));
             throw new IllegalArgumentException("network block " + positions.get(i) + " (Dropout) is refused: it"
@@ -272,14 +159,296 @@ final class ConvWrap {
         if (dense.activated) {
             throw new IllegalArgumentException("network: the last block is an activation; expected a Linear head");
         }
-        if (poolWhere != null && activation.negativeSlope() < 0) {
-            throw new IllegalArgumentException(poolWhere + " is refused with " + activation.id() + ": POLICE pools the"
+        if (shared.poolWhere != null && activation.negativeSlope() < 0) {
+            throw new IllegalArgumentException(shared.poolWhere + " is refused with " + activation.id() + ": POLICE pools the"
                     + " pre-activations, which equals pooling the activations only for a non-decreasing activation;"
                     + " use relu or leaky_relu");
         }
-        PolicedConvNet net = build(items, dropouts, activation, region, c, h, w, oneD, margin);
-        copyParameters(net, items, parametered);
+        PolicedConvNet net = build(items, shared.dropouts, activation, region, c, h, w, oneD, margin);
+        copyParameters(net, items, shared.parametered);
         return net;
+    }
+
+    /** What the readers of the main chain and of every branch share. */
+    private static final class Shared {
+        final boolean oneD;
+        final List<List<Block>> dropouts = new ArrayList<>(); // per conv/dense layer, in order
+        final List<Block> parametered = new ArrayList<>();
+        Cpa activation;
+        String poolWhere;
+
+        Shared(boolean oneD) {
+            this.oneD = oneD;
+        }
+
+        /** The one activation of the network: the first seen, then every other must equal it. */
+        void activation(Cpa cpa, String where) {
+            if (activation != null && !activation.equals(cpa)) {
+                throw new IllegalArgumentException(where + ": activation " + cpa.id() + " differs from the earlier "
+                        + activation.id() + "; police4j needs one activation for all hidden layers");
+            }
+            activation = cpa;
+        }
+    }
+
+    /**
+     * Reads a chain of blocks (the network, or one branch of a ParallelBlock, recursively) into
+     * items, keeping the shape and the open conv group or dense layer.
+     */
+    private static final class Reader {
+        final Shared shared;
+        final List<Item> items = new ArrayList<>();
+        final List<Block> pending = new ArrayList<>();
+        // shape: a map (mc, mh, mw) while vector < 0, else a vector of that length
+        int mc;
+        int mh;
+        int mw;
+        int vector = -1;
+        // the open conv group: conv seen, with which of batch-norm, pool and activation after it
+        boolean convOpen;
+        boolean groupNorm;
+        boolean groupPool;
+        boolean groupAct;
+        String groupWhere;
+        DenseItem dense; // the last Linear while its activation may still follow
+        ParallelItem join; // the last ParallelBlock while its activation may still follow
+
+        Reader(Shared shared, int c, int h, int w) {
+            this.shared = shared;
+            this.mc = c;
+            this.mh = h;
+            this.mw = w;
+        }
+
+        /** The shape of one item here: (C, H, W), (C, L) in 1-D, or (D). */
+        Shape shape() {
+            if (vector >= 0) {
+                return new Shape(vector);
+            }
+            return shared.oneD ? new Shape(mc, mw) : new Shape(mc, mh, mw);
+        }
+
+        /**
+         * Leaves the open conv group or dense layer linear when it has no activation: before a
+         * ParallelBlock or at a branch's end.
+         */
+        void closeLinear() {
+            if (convOpen && !groupAct) {
+                items.add(new LinearItem());
+            } else if (dense != null && !dense.activated) {
+                dense.leftLinear = true;
+                items.add(new LinearItem());
+            }
+            convOpen = false;
+            dense = null;
+            join = null;
+        }
+
+        void read(List<Block> blocks, List<String> positions) {
+            boolean oneD = shared.oneD;
+            List<List<Block>> dropouts = shared.dropouts;
+            List<Block> parametered = shared.parametered;
+            for (int i = 0; i < blocks.size(); i++) {
+                Block block = blocks.get(i);
+                String where = "network block " + positions.get(i) + " (" + describe(block) + ")";
+                if (block instanceof ParallelBlock parallel) {
+                    refuseDropoutBefore(pending, positions, blocks, where);
+                    parallel(parallel, positions.get(i), where);
+                    continue;
+                }
+                if (block instanceof Dropout) {
+                    pending.add(block);
+                    continue;
+                }
+                if (block instanceof Convolution && !(oneD ? block instanceof Conv1d : block instanceof Conv2d)) {
+                    throw new IllegalArgumentException(where + " is refused: " + otherConv(block, oneD));
+                }
+                if (block instanceof Convolution conv) {
+                    join = null;
+                    if (vector >= 0) {
+                        throw new IllegalArgumentException(where + ": a " + describe(conv) + " after the map was flattened");
+                    }
+                    requireActivated(convOpen, groupAct, groupWhere, where);
+                    refuseDense(dense, where);
+                    Stage.Conv stage = convStage(conv, mc, mh, mw, oneD, where);
+                    items.add(new ConvItem(conv, stage));
+                    parametered.add(conv);
+                    dropouts.add(List.copyOf(pending));
+                    pending.clear();
+                    mc = stage.channels();
+                    mh = stage.outH(mh);
+                    mw = stage.outW(mw);
+                    convOpen = true;
+                    groupNorm = false;
+                    groupPool = false;
+                    groupAct = false;
+                    groupWhere = where;
+                    continue;
+                }
+                if (block instanceof Linear linear) {
+                    join = null;
+                    if (vector < 0) {
+                        throw new IllegalArgumentException(where + ": a Linear on a (" + mc + ", " + mh + ", " + mw
+                                + ") feature map; put a flatten (Blocks.batchFlattenBlock()) or a global average pooling"
+                                + " before it");
+                    }
+                    if (dense != null && !dense.activated) {
+                        throw new IllegalArgumentException(where + ": two Linear blocks in a row; their composition is"
+                                + " affine, so merge them into one Linear or put an activation between");
+                    }
+                    int units = units(linear, vector, where);
+                    dense = new DenseItem(linear, units);
+                    items.add(dense);
+                    parametered.add(linear);
+                    dropouts.add(List.copyOf(pending));
+                    pending.clear();
+                    vector = units;
+                    continue;
+                }
+                if (block instanceof BatchNorm norm) {
+                    refuseDropoutBefore(pending, positions, blocks, where);
+                    if (convOpen && !groupNorm && !groupPool && !groupAct) {
+                        items.add(new NormItem(norm, where));
+                        parametered.add(norm);
+                        groupNorm = true;
+                    } else if (dense != null && !dense.activated) {
+                        dense.linear = LinearBatchNorm.fold(dense.linear, norm, where);
+                    } else {
+                        throw new IllegalArgumentException(where + " is refused: a BatchNorm is accepted only directly after"
+                                + " a Conv2d (per channel) or a Linear (folded into it); here it would normalise"
+                                + " something POLICE does not shift");
+                    }
+                    continue;
+                }
+                if (!block.getParameters().isEmpty()) {
+                    throw new IllegalArgumentException(where + " is not supported; expected Conv2d (or Conv1d), BatchNorm, Linear,"
+                            + " dropout and parameterless blocks (activations, max-pooling, flatten, global average pooling)");
+                }
+                if (vector < 0 && ConvProbe.flattens(block, mc, mh, mw, oneD)) {
+                    requireActivated(convOpen, groupAct, groupWhere, where);
+                    convOpen = false;
+                    items.add(new ReshapeItem(new Stage.Flatten()));
+                    vector = mc * mh * mw;
+                    continue;
+                }
+                if (vector < 0 && ConvProbe.globalAvgPools(block, mc, mh, mw, oneD)) {
+                    refuseDropoutBefore(pending, positions, blocks, where);
+                    requireActivated(convOpen, groupAct, groupWhere, where);
+                    convOpen = false;
+                    items.add(new ReshapeItem(new Stage.GlobalAvgPool()));
+                    vector = mc;
+                    continue;
+                }
+                ConvProbe.MaxPool pool = vector < 0 ? ConvProbe.maxPool(block, mc, mh, mw, oneD) : null;
+                if (pool != null) {
+                    refuseDropoutBefore(pending, positions, blocks, where);
+                    if (!convOpen || groupPool) {
+                        throw new IllegalArgumentException(where + " is refused: max-pooling is accepted once per conv"
+                                + " group, after a Conv2d [BatchNorm] and before the next conv, flatten or pooling");
+                    }
+                    items.add(new PoolItem(pool));
+                    groupPool = true;
+                    shared.poolWhere = where;
+                    mh = org.police4j.engine.PoolWindows.outLength(mh, pool.kernelH(), pool.strideH(), pool.padH(), false);
+                    mw = org.police4j.engine.PoolWindows.outLength(mw, pool.kernelW(), pool.strideW(), pool.padW(), false);
+                    continue;
+                }
+                Stage.AvgPool average = vector < 0 ? ConvProbe.avgPool(block, mc, mh, mw, oneD) : null;
+                if (average != null) {
+                    refuseDropoutBefore(pending, positions, blocks, where);
+                    if (convOpen && !groupAct) {
+                        throw new IllegalArgumentException(where + " is refused: average pooling between "
+                                + groupWhere + " and its activation; the activation of an average is not the average"
+                                + " of the activations, and POLICE's units are the conv's outputs: put the"
+                                + " activation before the average pooling");
+                    }
+                    convOpen = false;
+                    join = null;
+                    items.add(new ReshapeItem(average));
+                    org.police4j.engine.PoolWindows windows = average.windows(mc, mh, mw);
+                    mh = windows.outH();
+                    mw = windows.outW();
+                    continue;
+                }
+                ActivationProbe.Finding finding = ActivationProbe.probe(block, where);
+                if (finding == null) {
+                    throw new IllegalArgumentException(where + " is not supported; expected Conv2d (or Conv1d), BatchNorm, max-pooling,"
+                            + " flatten, global average pooling, Linear, dropout, identity and piecewise-affine"
+                            + " activations (ReLU, leaky-ReLU, abs)");
+                }
+                if (finding.identity()) {
+                    continue;
+                }
+                refuseDropoutBefore(pending, positions, blocks, where);
+                Cpa cpa = finding.cpa();
+                shared.activation(cpa, where);
+                if (join != null && !join.activated) {
+                    join.activated = true;
+                    join = null;
+                } else if (convOpen && !groupAct) {
+                    groupAct = true;
+                } else if (dense != null && !dense.activated && !convOpen) {
+                    dense.activated = true;
+                } else {
+                    throw new IllegalArgumentException(where + ": an activation must follow a Conv2d, a Linear or a"
+                            + " ParallelBlock, once");
+                }
+            }
+        }
+
+        /** A ParallelBlock: each branch read from here, then its join probed. */
+        void parallel(ParallelBlock block, String position, String where) {
+            closeLinear();
+            List<Block> children = block.getChildren().values();
+            if (children.isEmpty()) {
+                throw new IllegalArgumentException(where + " is refused: it has no branches");
+            }
+            List<List<Item>> branches = new ArrayList<>();
+            List<Shape> shapes = new ArrayList<>();
+            List<Reader> readers = new ArrayList<>();
+            for (int b = 0; b < children.size(); b++) {
+                Reader branch = new Reader(shared, mc, mh, mw);
+                branch.vector = vector;
+                List<Block> blocks = new ArrayList<>();
+                List<String> positions = new ArrayList<>();
+                Block child = children.get(b);
+                if (child instanceof SequentialBlock seq) {
+                    flatten(seq, position + "." + b + ".", blocks, positions);
+                } else {
+                    blocks.add(child);
+                    positions.add(position + "." + b);
+                }
+                branch.read(blocks, positions);
+                if (!branch.pending.isEmpty()) {
+                    throw new IllegalArgumentException(where + " is refused: branch " + b + " ends with a Dropout;"
+                            + " expected dropout directly before a Conv2d or Linear");
+                }
+                branch.closeLinear();
+                branches.add(branch.items);
+                shapes.add(branch.shape());
+                readers.add(branch);
+            }
+            JoinProbe.Finding finding = JoinProbe.probe(block, shapes, where);
+            if (finding.activation() != null) {
+                shared.activation(finding.activation(), where);
+            }
+            Reader first = readers.get(0);
+            if (finding.join() == Join.CONCAT) {
+                for (Reader r : readers.subList(1, readers.size())) {
+                    if (first.vector >= 0) {
+                        first.vector += r.vector;
+                    } else {
+                        first.mc += r.mc;
+                    }
+                }
+            }
+            mc = first.mc;
+            mh = first.mh;
+            mw = first.mw;
+            vector = first.vector;
+            join = new ParallelItem(branches, finding.join(), finding.activation() != null);
+            items.add(join);
+        }
     }
 
     private static PolicedConvNet build(
@@ -291,31 +460,45 @@ final class ConvWrap {
         } else {
             b.setInput(c, h, w);
         }
-        for (Item item : items) {
-            if (item instanceof ConvItem ci) {
-                b.add(ci.stage());
-            } else if (item instanceof NormItem) {
-                b.batchNorm();
-            } else if (item instanceof PoolItem p) {
-                ConvProbe.MaxPool m = p.pool();
-                b.maxPool(m.kernelH(), m.kernelW(), m.strideH(), m.strideW(), m.padH(), m.padW());
-            } else if (item instanceof ReshapeItem r) {
-                b.add(r.stage());
-            } else {
-                DenseItem d = (DenseItem) item;
-                if (d.activated) {
-                    b.dense(d.units);
-                } else {
-                    b.outputs(d.units);
-                }
-            }
+        DenseItem head = (DenseItem) items.get(items.size() - 1);
+        for (Stage stage : stages(items.subList(0, items.size() - 1))) {
+            b.add(stage);
         }
+        b.outputs(head.units);
         for (int l = 0; l < dropouts.size(); l++) {
             for (Block dropout : dropouts.get(l)) {
                 b.optInputDropout(l, dropout);
             }
         }
         return b.build();
+    }
+
+    /** The stages of read items (the head excluded), a ParallelBlock's branches nested. */
+    private static List<Stage> stages(List<Item> items) {
+        List<Stage> stages = new ArrayList<>();
+        for (Item item : items) {
+            if (item instanceof ConvItem ci) {
+                stages.add(ci.stage());
+            } else if (item instanceof NormItem) {
+                stages.add(new Stage.BatchNorm());
+            } else if (item instanceof PoolItem p) {
+                ConvProbe.MaxPool m = p.pool();
+                stages.add(new Stage.MaxPool(m.kernelH(), m.kernelW(), m.strideH(), m.strideW(), m.padH(), m.padW()));
+            } else if (item instanceof ReshapeItem r) {
+                stages.add(r.stage());
+            } else if (item instanceof LinearItem) {
+                stages.add(new Stage.Linear());
+            } else if (item instanceof ParallelItem p) {
+                List<List<Stage>> branches = new ArrayList<>();
+                for (List<Item> branch : p.branches) {
+                    branches.add(stages(branch));
+                }
+                stages.add(new Stage.Parallel(branches, p.join, p.activated));
+            } else {
+                stages.add(new Stage.Dense(((DenseItem) item).units));
+            }
+        }
+        return stages;
     }
 
     /**
@@ -339,11 +522,15 @@ final class ConvWrap {
             batch[i + 1] = net.inputShape()[i];
         }
         net.initialize(owner, DataType.FLOAT32, new Shape(batch));
-        int index = 0;
-        int convIndex = -1;
+        copy(net, items, new int[] {0, -1});
+    }
+
+    /** Copies the parameters of read items in the order the plan numbers its layers ({index, conv index}). */
+    private static void copy(PolicedConvNet net, List<Item> items, int[] at) {
         for (Item item : items) {
             if (item instanceof ConvItem ci) {
-                convIndex = index++;
+                int convIndex = at[0]++;
+                at[1] = convIndex;
                 set(net, "conv" + convIndex + ".weight", ci.conv().getParameters().get("weight"));
                 Parameter bias = ci.conv().getParameters().get("bias");
                 if (bias != null) {
@@ -353,11 +540,15 @@ final class ConvWrap {
                 }
             } else if (item instanceof NormItem n) {
                 for (String name : new String[] {"gamma", "beta", "runningMean", "runningVar"}) {
-                    set(net, "bn" + convIndex + "." + name, n.norm().getParameters().get(name));
+                    set(net, "bn" + at[1] + "." + name, n.norm().getParameters().get(name));
                 }
-                checkNorm(net, n, convIndex);
+                checkNorm(net, n, at[1]);
+            } else if (item instanceof ParallelItem p) {
+                for (List<Item> branch : p.branches) {
+                    copy(net, branch, at);
+                }
             } else if (item instanceof DenseItem d) {
-                String name = d.activated ? "dense" + index++ : "head";
+                String name = d.activated || d.leftLinear ? "dense" + at[0]++ : "head";
                 set(net, name + ".weight", d.linear.getParameters().get("weight"));
                 Parameter bias = d.linear.getParameters().get("bias");
                 if (bias != null) {

@@ -42,7 +42,8 @@ import org.police4j.region.VertexRegion;
  *
  * <p>The region of a conv network is a {@link VertexRegion} (flattened inputs, carried as vertex
  * rows) or a region given by its support, such as a {@code Box} around an image, carried as a
- * tracked affine map; either way the network has one region.
+ * tracked affine map; either way the network has one region. A network with a {@code
+ * ParallelBlock} needs a vertex region for now (the tracked map does not fork yet).
  *
  * <table class="striped">
  * <caption>What wrap accepts and refuses</caption>
@@ -99,8 +100,19 @@ import org.police4j.region.VertexRegion;
  *     vertex rows skip it, because the guarantee is about the inference network</td></tr>
  * <tr><td>{@code Dropout}</td><td>before a BatchNorm, pooling or activation, or after the
  *     head</td><td>refused</td></tr>
- * <tr><td>a Linear on a feature map, a conv after a flatten, a conv group without activation,
- *     smooth or multi-kink activations, a block whose name lies, any other block</td><td></td>
+ * <tr><td>{@code ParallelBlock} joined by a sum, a sum then the activation (ResNet's {@code
+ *     add(...).relu()}), or a concatenation along axis 1 (GoogLeNet, SqueezeNet)</td><td>anywhere
+ *     (a dense network with one is read as the CNN on (1, 1, D)); its branches hold any blocks this
+ *     table accepts, nested, an identity branch included</td><td>a parallel stage; the join is
+ *     recognised by probing it on chosen values; the units after an activated join are POLICE
+ *     units</td></tr>
+ * <tr><td>a conv group or a Linear without activation</td><td>directly before a {@code
+ *     ParallelBlock}, or at the end of a branch</td><td>a linear stage (no shift): ResNet's stem
+ *     conv and its conv-BN before the add</td></tr>
+ * <tr><td>a {@code ParallelBlock} joined by anything else (a product, a maximum, a sum then a
+ *     smooth function)</td><td></td><td>refused with its position and the values that show it</td></tr>
+ * <tr><td>a Linear on a feature map, a conv after a flatten, a conv group without activation
+ *     elsewhere, smooth or multi-kink activations, a block whose name lies, any other block</td><td></td>
  *     <td>refused with its position and the reason</td></tr>
  * </tbody>
  * </table>
@@ -154,6 +166,9 @@ public final class Policed {
                 throw new IllegalArgumentException("inputShape: " + inputShape + " holds " + inputShape.size()
                         + " values, but the region has dimension " + region.dimension());
             }
+            if (blocks.stream().anyMatch(b -> b instanceof ai.djl.nn.ParallelBlock)) {
+                return ConvWrap.wrapDense(block, region, margin); // a residual or concatenating MLP
+            }
             return PolicedMlp.wrap(block, region, margin);
         }
         ConvWrap.refuseOtherConvs(block);
@@ -190,6 +205,9 @@ public final class Policed {
         }
         List<Block> blocks = blocks(block);
         if (!hasConv(blocks)) {
+            if (blocks.stream().anyMatch(b -> b instanceof ai.djl.nn.ParallelBlock)) {
+                return ConvWrap.wrapDense(block, region, ShiftEngine.DEFAULT_MARGIN); // a residual or concatenating MLP
+            }
             return PolicedMlp.wrap(block, region);
         }
         ConvWrap.refuseOtherConvs(block);
@@ -219,14 +237,16 @@ public final class Policed {
     }
 
     /**
-     * Whether {@code block} has a convolution anywhere (nested blocks included): then {@link #wrap}
-     * reads it as a CNN, else as an MLP.
+     * Whether {@code block} has a convolution or a {@code ParallelBlock} anywhere (nested blocks
+     * included): then {@link #wrap} reads it as a CNN (a graph of dense layers as the CNN on (1, 1,
+     * D)), else as an MLP.
      *
      * @param block a DJL network
      * @return true when it convolves
      */
     public static boolean convolutional(SequentialBlock block) {
-        return hasConv(blocks(block));
+        List<Block> blocks = blocks(block);
+        return hasConv(blocks) || blocks.stream().anyMatch(b -> b instanceof ai.djl.nn.ParallelBlock);
     }
 
     private static List<Block> blocks(SequentialBlock block) {

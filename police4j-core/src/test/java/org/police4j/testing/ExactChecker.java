@@ -6,6 +6,7 @@ import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.List;
 import org.police4j.engine.Cpa;
+import org.police4j.engine.Join;
 import org.police4j.engine.PoolWindows;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.network.Layer;
@@ -52,6 +53,9 @@ import org.police4j.region.Zonotope;
  * <p>Support regions ({@link Box}, {@link L1Ball}, {@link Zonotope}) are turned into their exact
  * corners ({@code m +/- r} in BigDecimal, not in double), so a corner rounded into the region
  * cannot make a straddling unit look one-sided.
+ *
+ * <p>A graph ({@link Layer.Parallel}) is walked depth first, branch 0 first: hidden layers and
+ * max-pools are numbered in that order, and a join's bias is added after the sum or concatenation.
  */
 public final class ExactChecker {
 
@@ -270,6 +274,9 @@ public final class ExactChecker {
             if (layer instanceof Layer.Activation l) {
                 return activation(l.cpa(), z);
             }
+            if (layer instanceof Layer.Parallel l) {
+                return parallel(l, z);
+            }
             throw new IllegalArgumentException(
                     "layer: " + layer.getClass().getSimpleName() + " is a kind the exact checker does not know");
         }
@@ -481,6 +488,58 @@ public final class ExactChecker {
                 }
             }
             return new Values(h, z.scale.multiply(lcm));
+        }
+
+        /**
+         * DJL's ParallelBlock: every branch (a chain, empty for the identity) reads the same
+         * values, their outputs are summed elementwise or concatenated in branch order, then the
+         * bias is added per joined value. Branches that carry different scales are brought to
+         * their least common multiple first (exact integer multiples).
+         */
+        Values parallel(Layer.Parallel l, Values z) {
+            List<Values> outs = new ArrayList<>();
+            BigInteger lcm = BigInteger.ONE;
+            for (List<Layer> branch : l.branches()) {
+                Values out = chain(branch, z);
+                outs.add(out);
+                lcm = lcm.divide(lcm.gcd(out.scale)).multiply(out.scale);
+            }
+            int size = 0;
+            for (Values out : outs) {
+                size = l.join() == Join.SUM ? out.size() : size + out.size();
+            }
+            if (l.bias().length != size) {
+                throw new IllegalStateException("parallel: bias has " + l.bias().length + " values, the checker expects " + size);
+            }
+            BigDecimal[][] h = new BigDecimal[z.points()][size];
+            for (int p = 0; p < h.length; p++) {
+                int at = 0;
+                for (Values out : outs) {
+                    BigDecimal factor = new BigDecimal(lcm.divide(out.scale));
+                    if (out.size() != size && l.join() == Join.SUM) {
+                        throw new IllegalStateException("parallel: a sum of branches of " + out.size() + " and " + size + " values");
+                    }
+                    for (int k = 0; k < out.size(); k++) {
+                        BigDecimal v = factor.equals(BigDecimal.ONE) ? out.v[p][k] : out.v[p][k].multiply(factor);
+                        if (l.join() == Join.SUM) {
+                            h[p][k] = h[p][k] == null ? v : h[p][k].add(v);
+                        } else {
+                            h[p][at + k] = v;
+                        }
+                    }
+                    at += out.size();
+                }
+            }
+            Values joined = new Values(h, lcm);
+            for (int k = 0; k < size; k++) {
+                if (l.bias()[k] != 0f) {
+                    BigDecimal b = joined.scaled(l.bias()[k]);
+                    for (BigDecimal[] row : h) {
+                        row[k] = row[k].add(b);
+                    }
+                }
+            }
+            return joined;
         }
 
         /** A unit is fine when its points lie in one closed piece; then the activation is applied. */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.police4j.engine.Cpa;
+import org.police4j.engine.Join;
 import org.police4j.engine.PoolWindows;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.network.FoldedNetworkTest;
@@ -27,6 +28,7 @@ import org.police4j.network.Layer.Dense;
 import org.police4j.network.Layer.Flatten;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
+import org.police4j.network.Layer.Parallel;
 import org.police4j.region.Box;
 import org.police4j.region.L1Ball;
 import org.police4j.region.Region;
@@ -309,7 +311,8 @@ class ExactCheckerTest {
      * network exports): a grouped dilated strided conv, a padded overlapping max-pool with a bias,
      * ceil-mode and padded average pools (counting the padding: DJL's PyTorch engine ignores
      * {@code countIncludePad}, the other rule is checked by hand above), a global average and a dense
-     * head, at random points (a per-channel affine has no DJL block: it is checked by hand below).
+     * head, and a graph (a residual sum with a max-pool in a branch, a concatenation with the
+     * identity), at random points (a per-channel affine has no DJL block: it is checked by hand below).
      */
     @Test
     void theCheckersEvaluationIsPyTorchsOnEveryLayerKind() {
@@ -322,7 +325,23 @@ class ExactCheckerTest {
                 new Activation(Cpa.abs()),
                 new GlobalAvgPool(4, 4, 3),
                 new Dense(new float[][] {gaussian(rnd, 4), gaussian(rnd, 4)}, gaussian(rnd, 2))));
-        for (FoldedNetwork net : List.of(FoldedNetworkTest.windowedCnn(rnd), other)) {
+        // a residual unit whose conv branch holds an overlapping padded max-pool with a bias, summed
+        // with a 1x1 projection, then a concatenation with the identity
+        FoldedNetwork graph = new FoldedNetwork(new Shape(2, 5, 5), List.of(
+                new Parallel(List.of(
+                        List.of(new Conv(2, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, gaussian(rnd, 54), gaussian(rnd, 75)),
+                                new Activation(Cpa.relu()),
+                                new MaxPool(3, 5, 5, 3, 3, 1, 1, 1, 1, gaussian(rnd, 75))),
+                        List.of(new Conv(2, 5, 5, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1, gaussian(rnd, 6), gaussian(rnd, 75)))),
+                        Join.SUM, gaussian(rnd, 75)),
+                new Activation(Cpa.leakyRelu(0.2)),
+                new Parallel(List.of(List.of(), List.of(
+                        new Conv(3, 5, 5, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, gaussian(rnd, 54), gaussian(rnd, 50)))),
+                        Join.CONCAT, gaussian(rnd, 125)),
+                new Activation(Cpa.relu()),
+                new GlobalAvgPool(5, 5, 5),
+                new Dense(new float[][] {gaussian(rnd, 5), gaussian(rnd, 5)}, gaussian(rnd, 2))));
+        for (FoldedNetwork net : List.of(FoldedNetworkTest.windowedCnn(rnd), other, graph)) {
             int d = net.inputDimension();
             double[][] xs = new double[5][d];
             float[] flat = new float[5 * d];
@@ -360,6 +379,67 @@ class ExactCheckerTest {
         assertThat(r.first().min()).isEqualByComparingTo("-0.5");
         assertThat(r.first().max()).isEqualByComparingTo("0.5");
         assertThat(ExactChecker.check(net, new double[][] {{1, 1}, {1, 1.5}}).affine()).isTrue();
+    }
+
+    /** A residual unit: (x0, -x1) + the identity (x0, x1) + bias = (2 x0 + b0, b1), then ReLU. */
+    static FoldedNetwork residual(float[] bias) {
+        return new FoldedNetwork(new Shape(2), List.of(
+                new Parallel(List.of(List.of(new Dense(new float[][] {{1, 0}, {0, -1}}, new float[] {0, 0})), List.of()),
+                        Join.SUM, bias),
+                new Activation(Cpa.relu()),
+                new Dense(new float[][] {{1, 1}}, new float[] {0})));
+    }
+
+    @Test
+    void aResidualSumAddsTheIdentityBranchAndTheJoinsBias() {
+        double[][] points = {{1, 0}, {0, 1}};
+        assertThat(ExactChecker.check(residual(new float[] {0, -1}), points).affine()).isTrue();
+        // 2 x0 - 1 goes from 1 to -1 (without the identity branch it would be x0 - 1, one-sided)
+        ExactChecker.Result r = ExactChecker.check(residual(new float[] {-1, 0}), points);
+        assertThat(r.affine()).isFalse();
+        assertThat(r.units()).isEqualTo(2);
+        assertThat(r.first().layer()).isZero();
+        assertThat(r.first().unit()).isZero();
+        assertThat(r.first().min()).isEqualByComparingTo("-1");
+        assertThat(r.first().max()).isEqualByComparingTo("1");
+        assertThat(ExactChecker.outputs(residual(new float[] {-1, 0}), new double[][] {{3, 5}})[0][0]).isEqualTo(5 + 0);
+    }
+
+    /**
+     * A concatenation of (x0 + x1) and a branch with its own hidden layer, relu(x0 - x1) - 0.25,
+     * then the join's bias and ReLU: hidden layers are numbered branch by branch, then
+     * after the join; so are the units of the joined layer.
+     */
+    static FoldedNetwork concatenation(float[] bias) {
+        return new FoldedNetwork(new Shape(2), List.of(
+                new Parallel(List.of(
+                        List.of(new Dense(new float[][] {{1, 1}}, new float[] {0})),
+                        List.of(new Dense(new float[][] {{1, -1}}, new float[] {0}), new Activation(Cpa.relu()),
+                                new Dense(new float[][] {{1}}, new float[] {-0.25f}))),
+                        Join.CONCAT, bias),
+                new Activation(Cpa.relu()),
+                new Dense(new float[][] {{1, 1}}, new float[] {0})));
+    }
+
+    @Test
+    void aConcatenationKeepsBranchOrderAndNumbersHiddenLayersDepthFirst() {
+        // inside branch 1, x0 - x1 is 1 and -1: hidden layer 0 (the branch's) unit 0 straddles, and
+        // so does the joined unit 1, relu(x0 - x1) - 0.25 (0.75 and -0.25), reported second
+        ExactChecker.Result inBranch = ExactChecker.check(concatenation(new float[] {0, 0}), new double[][] {{1, 0}, {0, 1}});
+        assertThat(inBranch.affine()).isFalse();
+        assertThat(inBranch.straddles()).isEqualTo(2);
+        assertThat(inBranch.units()).isEqualTo(3);
+        assertThat(inBranch.first().layer()).isZero();
+        assertThat(inBranch.first().min()).isEqualByComparingTo("-1");
+        // at (1, 0) and (2, 0): the joined values are (x0, relu(x0) - 0.25 + b1); b1 = -1 puts
+        // unit 1 of hidden layer 1 in [-0.25, 0.75]
+        ExactChecker.Result joined = ExactChecker.check(concatenation(new float[] {0, -1}), new double[][] {{1, 0}, {2, 0}});
+        assertThat(joined.affine()).isFalse();
+        assertThat(joined.first().layer()).isOne();
+        assertThat(joined.first().unit()).isOne();
+        assertThat(joined.first().min()).isEqualByComparingTo("-0.25");
+        assertThat(joined.first().max()).isEqualByComparingTo("0.75");
+        assertThat(ExactChecker.check(concatenation(new float[] {0, 0}), new double[][] {{1, 0}, {2, 0}}).affine()).isTrue();
     }
 
     private static float[] gaussian(Random rnd, int n) {

@@ -296,12 +296,15 @@ public final class CaseRunner {
      * The negative control: the folded network with the bias of one unit of its first hidden layer
      * (the unit whose pre-activation moves most over the points) lowered by the middle of its range,
      * so that its kink passes between the points: both judges must refute it. Null when the layer
-     * before the first activation has no per-unit bias (a max-pool) or no unit moves by more than
+     * before the first activation has no per-unit bias (a max-pool), a graph comes first, or no unit moves by more than
      * a millionth of its middle value (float32 could not place the kink strictly inside).
      */
     static FoldedNetwork breakOneUnit(FoldedNetwork net, double[][] points) {
         int first = 0;
         while (!(net.layers().get(first) instanceof Layer.Activation)) {
+            if (net.layers().get(first) instanceof Layer.Parallel) {
+                return null; // its branches' activations would come first in preActivations
+            }
             first++;
         }
         Layer before = first == 0 ? null : net.layers().get(first - 1);

@@ -13,7 +13,8 @@ import net.jqwik.api.lifecycle.AfterContainer;
 /**
  * The guarantee over random architectures ({@link RandomGraphCase}: dense MLPs; CNNs with
  * grouped, dilated, strided and padded convs, batch-norm, tiling, overlapping and padded
- * max-pools, average pools with ceil mode, global average pool; vertex regions spanned by a few
+ * max-pools, average pools with ceil mode, global average pool; residual and concatenating
+ * graphs, dense and convolutional, an overlapping max-pool inside a branch; vertex regions spanned by a few
  * random inputs and boxes; inputs at scales 1, 1000 and 1e-3), each trained a few AdamW steps.
  * Before the first step and after every step the folded network (as {@code Certify.policed} folds
  * it) is judged by the independent {@link org.police4j.testing.ExactChecker} on the region's
@@ -68,9 +69,9 @@ class RandomArchitectureProperties {
     static java.util.List<String> features(RandomGraphCase c) {
         java.util.List<String> out = new java.util.ArrayList<>();
         String a = c.architecture();
-        out.add(a.equals("mlp") ? "mlp" : "cnn");
+        out.add(a.startsWith("mlp") ? "mlp" : "cnn");
         out.add(c.region() instanceof org.police4j.region.Box ? "box" : "vertices");
-        for (String f : new String[] {"/g", "/d", "/s", "bn", "maxpool/overlap", "/pad", "avgpool", "/ceil", "gap"}) {
+        for (String f : new String[] {"/g", "/d", "/s", "bn", "maxpool/overlap", "/pad", "avgpool", "/ceil", "gap", "residual", "concat", "graph-maxpool"}) {
             if (a.contains(f)) {
                 out.add(f);
             }

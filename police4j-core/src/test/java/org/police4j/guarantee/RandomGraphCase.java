@@ -8,6 +8,7 @@ import java.util.Random;
 import org.police4j.conv.PolicedConvNet;
 import org.police4j.conv.Stage;
 import org.police4j.engine.Cpa;
+import org.police4j.engine.Join;
 import org.police4j.engine.PoolWindows;
 import org.police4j.region.Box;
 import org.police4j.region.Region;
@@ -17,7 +18,9 @@ import org.police4j.region.VertexRegion;
  * One random case of the architecture battery, drawn from a seed alone: a small network built
  * through {@link PolicedConvNet}'s stages (dense MLPs, and CNNs with convs of any kernel, stride,
  * padding, dilation and groups, batch-norm, tiling, overlapping and padded max-pools, average
- * pools with ceil mode, global average pool or flatten, a dense head), its region (a vertex region
+ * pools with ceil mode, global average pool or flatten, a dense head; graphs: residual units with
+ * an identity or a projection shortcut, an overlapping max-pool in a branch, and concatenations,
+ * dense or convolutional), its region (a vertex region
  * spanned by a few random inputs, or a box small enough to list its corners), the scale of its
  * inputs (1, 1000 or 1e-3) and a few AdamW steps, the network checked after every one. {@link
  * RandomCase} is the MLP battery's generator; this one varies the architecture, so its networks
@@ -69,10 +72,25 @@ public record RandomGraphCase(
             input = new int[] {1, 1, d};
             stages.add(new Stage.Flatten());
             int depth = 1 + rng.nextInt(3);
+            List<String> parts = new ArrayList<>(List.of("mlp"));
             for (int l = 0; l < depth; l++) {
-                stages.add(new Stage.Dense(2 + rng.nextInt(7)));
+                int width = 2 + rng.nextInt(7);
+                stages.add(new Stage.Dense(width));
+                int graph = rng.nextInt(4);
+                if (graph == 0) {
+                    stages.add(new Stage.Parallel(List.of(
+                            List.of(new Stage.Dense(2 + rng.nextInt(5)), new Stage.Dense(width), new Stage.Linear()),
+                            List.of()), Join.SUM, true));
+                    parts.add("residual");
+                } else if (graph == 1) {
+                    stages.add(new Stage.Parallel(List.of(
+                            List.of(new Stage.Dense(1 + rng.nextInt(4))),
+                            List.of(new Stage.Dense(1 + rng.nextInt(4)), new Stage.Dense(1 + rng.nextInt(4)))),
+                            Join.CONCAT, false));
+                    parts.add("concat");
+                }
             }
-            architecture = "mlp";
+            architecture = String.join("-", parts);
         } else {
             input = box ? new int[] {1, 3, 3} : new int[] {1 + rng.nextInt(2), 5 + rng.nextInt(3), 5 + rng.nextInt(3)};
             int[] shape = input.clone();
@@ -102,6 +120,47 @@ public record RandomGraphCase(
                     PoolWindows w = avg.windows(shape[0], shape[1], shape[2]);
                     shape = new int[] {shape[0], w.outH(), w.outW()};
                     parts.add("avgpool" + (avg.ceilMode() ? "/ceil" : ""));
+                }
+                int graph = box ? 3 : rng.nextInt(4);
+                if (graph == 0) {
+                    // a residual unit keeping the shape: conv [bn] [overlapping padded max-pool of stride 1] conv, + identity
+                    List<Stage> branch = new ArrayList<>();
+                    branch.add(new Stage.Conv(2 + rng.nextInt(3), 3, 1, 1));
+                    if (rng.nextBoolean()) {
+                        branch.add(new Stage.BatchNorm());
+                    }
+                    if (rng.nextBoolean()) {
+                        branch.add(new Stage.MaxPool(3, 3, 1, 1, 1, 1));
+                        maxPool = true;
+                        parts.add("graph-maxpool");
+                    }
+                    branch.add(new Stage.Conv(shape[0], 3, 1, 1));
+                    branch.add(new Stage.Linear());
+                    stages.add(new Stage.Parallel(List.of(branch, List.of()), Join.SUM, true));
+                    parts.add("residual");
+                } else if (graph == 1) {
+                    // a projection unit: conv conv linear + 1x1 conv linear, to new channels
+                    int out = 2 + rng.nextInt(3);
+                    stages.add(new Stage.Parallel(List.of(
+                            List.of(new Stage.Conv(2 + rng.nextInt(3), 3, 1, 1), new Stage.Conv(out, 3, 1, 1), new Stage.Linear()),
+                            List.of(new Stage.Conv(out, 1, 1, 0), new Stage.BatchNorm(), new Stage.Linear())), Join.SUM, true));
+                    shape = new int[] {out, shape[1], shape[2]};
+                    parts.add("residual");
+                } else if (graph == 2) {
+                    // an inception-like concatenation, each branch activated
+                    int a = 1 + rng.nextInt(2);
+                    int b = 1 + rng.nextInt(2);
+                    List<List<Stage>> branches = new ArrayList<>(List.of(
+                            List.of(new Stage.Conv(a, 1, 1, 0)), List.of(new Stage.Conv(b, 3, 1, 1))));
+                    if (rng.nextBoolean()) {
+                        branches.add(List.of(new Stage.Conv(1, 1, 1, 0), new Stage.MaxPool(3, 3, 1, 1, 1, 1)));
+                        maxPool = true;
+                        parts.add("graph-maxpool");
+                        b++;
+                    }
+                    stages.add(new Stage.Parallel(branches, Join.CONCAT, false));
+                    shape = new int[] {a + b, shape[1], shape[2]};
+                    parts.add("concat");
                 }
             }
             if (rng.nextBoolean()) {

@@ -186,7 +186,7 @@ public final class CaseRunner {
      * Everything one random architecture produced.
      *
      * @param c the case
-     * @param checks every check taken (step 0, then after every step), in order
+     * @param checks every check taken (step 0, then after every step; one per region), in order
      * @param interpolation the first interior point whose output differs from the interpolation of
      *     the region's points' outputs (null if none)
      * @param broken the two judges on the trained network with one unit's kink moved into the middle
@@ -232,7 +232,7 @@ public final class CaseRunner {
             net.initialize(manager, DataType.FLOAT32, new Shape(1, c.d()));
             model.setBlock(net);
             Random rng = new Random(c.seed() + 31);
-            double[][] points = pointsOf(c.region());
+            List<double[][]> points = c.regions().stream().map(CaseRunner::pointsOf).toList();
             check(net, c, 0, points, rng, checks, interpolation);
             double[][][] xy = graphData(c, rng);
             NDArray x = matrix(manager, xy[0]);
@@ -252,10 +252,11 @@ public final class CaseRunner {
                     check(net, c, step, points, rng, checks, interpolation);
                 }
             }
-            FoldedNetwork wrong = breakOneUnit(net.fold(), points);
+            FoldedNetwork wrong = breakOneUnit(net.fold(), points.get(0));
             if (wrong != null) {
-                judge(c.steps(), 0, ExactChecker.check(wrong, c.region()),
-                        Certify.of(wrong, c.region(), Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES)), broken);
+                Region first = c.regions().get(0);
+                judge(c.steps(), 0, ExactChecker.check(wrong, first),
+                        Certify.of(wrong, first, Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES)), broken);
             }
         } catch (RuntimeException e) {
             error = e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -265,12 +266,27 @@ public final class CaseRunner {
     }
 
     private static void check(
-            PolicedConvNet net, RandomGraphCase c, int step, double[][] points, Random rng, List<Check> out,
+            PolicedConvNet net, RandomGraphCase c, int step, List<double[][]> points, Random rng, List<Check> out,
             String[] interpolation) {
         FoldedNetwork folded = net.fold();
-        ExactChecker.Result exact = ExactChecker.check(folded, c.region());
-        Certificate cert = Certify.policed(net, Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES).optSeed(c.seed()));
-        judge(step, 0, exact, cert, out);
+        List<ExactChecker.Result> exact = ExactChecker.checkAll(folded, c.regions());
+        Certify.Options options = Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES).optSeed(c.seed());
+        List<Certificate> certs = c.regions().size() == 1 ? List.of(Certify.policed(net, options)) : Certify.perRegion(net, options);
+        for (int j = 0; j < exact.size(); j++) {
+            judge(step, j, exact.get(j), certs.get(j), out);
+            String off = interpolates(folded, points.get(j), rng, c.scale());
+            if (off != null && interpolation[0] == null) {
+                interpolation[0] = "step " + step + " region " + j + ": " + off;
+            }
+        }
+    }
+
+    /**
+     * The first interior point (a random convex combination of the points) where the folded
+     * network in double differs from the same combination of its exact outputs at the points by
+     * more than a millionth of the outputs' size, or null.
+     */
+    private static String interpolates(FoldedNetwork folded, double[][] points, Random rng, double scale) {
         double[][] weights = Barycentric.lambdas(INTERPOLATED, points.length, rng);
         double[][] interior = Barycentric.combine(weights, points);
         double[][] expected = Barycentric.combine(weights, ExactChecker.outputs(folded, points));
@@ -280,16 +296,17 @@ public final class CaseRunner {
                 size = Math.max(size, Math.abs(v));
             }
         }
-        for (int i = 0; i < interior.length && interpolation[0] == null; i++) {
+        for (int i = 0; i < interior.length; i++) {
             double[] y = folded.evaluate(interior[i]);
             for (int k = 0; k < y.length; k++) {
                 double gap = Math.abs(y[k] - expected[i][k]);
-                if (!(gap <= 1e-6 * size + 1e-9 * c.scale())) {
-                    interpolation[0] = "step " + step + " interior point " + i + " output " + k + ": " + y[k]
-                            + ", the interpolation of the region's points " + expected[i][k];
+                if (!(gap <= 1e-6 * size + 1e-9 * scale)) {
+                    return "interior point " + i + " output " + k + ": " + y[k] + ", the interpolation of the points' outputs "
+                            + expected[i][k];
                 }
             }
         }
+        return null;
     }
 
     /**
@@ -352,22 +369,22 @@ public final class CaseRunner {
         return out;
     }
 
-    /** Half the rows inside the region, half around it (its scale); targets sin(a.(x - m)/scale). */
+    /** Half the rows inside the regions, half around them (their scale); targets sin(a.(x - m)/scale). */
     private static double[][][] graphData(RandomGraphCase c, Random rng) {
         int d = c.d();
-        double[] m = c.region().center();
         double[][] x = new double[GRAPH_ROWS][];
         for (int i = 0; i < GRAPH_ROWS; i++) {
+            Region r = c.regions().get((i / 2) % c.regions().size());
             if (i % 2 == 0) {
-                x[i] = c.region().sample(1, rng)[0];
+                x[i] = r.sample(1, rng)[0];
             } else {
-                x[i] = m.clone();
+                x[i] = r.center();
                 for (int j = 0; j < d; j++) {
                     x[i][j] += c.scale() * rng.nextGaussian();
                 }
             }
         }
-        return new double[][][] {x, sineTargets(x, m, c.outputs(), c.scale(), rng)};
+        return new double[][][] {x, sineTargets(x, c.regions().get(0).center(), c.outputs(), c.scale(), rng)};
     }
 
     /**

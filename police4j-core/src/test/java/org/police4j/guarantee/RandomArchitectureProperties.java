@@ -15,7 +15,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * grouped, dilated, strided and padded convs, batch-norm, tiling, overlapping and padded
  * max-pools, average pools with ceil mode, global average pool; residual and concatenating
  * graphs, dense and convolutional, an overlapping max-pool inside a branch; vertex regions spanned by a few
- * random inputs and boxes; inputs at scales 1, 1000 and 1e-3), each trained a few AdamW steps.
+ * random inputs, two of them apart, and boxes; inputs at scales 1, 1000 and 1e-3), each trained a few AdamW steps.
  * Before the first step and after every step the folded network (as {@code Certify.policed} folds
  * it) is judged by the independent {@link org.police4j.testing.ExactChecker} on the region's
  * points and by the certificate: both must say affine (else training broke the guarantee, or a
@@ -51,7 +51,7 @@ class RandomArchitectureProperties {
             }
         }
         assertThat(r.error()).as("%s", c).isNull();
-        assertThat(r.checks()).as("%s", c).hasSize(c.steps() + 1);
+        assertThat(r.checks()).as("%s", c).hasSize((c.steps() + 1) * c.regions().size());
         for (CaseRunner.Check k : r.checks()) {
             assertThat(k.outcome()).as("%s: step %d, checker %s, certified %b", c, k.step(), k.exact(), k.certified())
                     .isEqualTo(CaseRunner.Outcome.OK);
@@ -70,7 +70,10 @@ class RandomArchitectureProperties {
         java.util.List<String> out = new java.util.ArrayList<>();
         String a = c.architecture();
         out.add(a.startsWith("mlp") ? "mlp" : "cnn");
-        out.add(c.region() instanceof org.police4j.region.Box ? "box" : "vertices");
+        out.add(c.regions().get(0) instanceof org.police4j.region.Box ? "box" : "vertices");
+        if (c.regions().size() > 1) {
+            out.add("two regions");
+        }
         for (String f : new String[] {"/g", "/d", "/s", "bn", "maxpool/overlap", "/pad", "avgpool", "/ceil", "gap", "residual", "concat", "graph-maxpool"}) {
             if (a.contains(f)) {
                 out.add(f);

@@ -20,7 +20,7 @@ import org.police4j.region.VertexRegion;
  * padding, dilation and groups, batch-norm, tiling, overlapping and padded max-pools, average
  * pools with ceil mode, global average pool or flatten, a dense head; graphs: residual units with
  * an identity or a projection shortcut, an overlapping max-pool in a branch, and concatenations,
- * dense or convolutional), its region (a vertex region
+ * dense or convolutional), its region or two (vertex regions
  * spanned by a few random inputs, or a box small enough to list its corners), the scale of its
  * inputs (1, 1000 or 1e-3) and a few AdamW steps, the network checked after every one. {@link
  * RandomCase} is the MLP battery's generator; this one varies the architecture, so its networks
@@ -32,8 +32,8 @@ import org.police4j.region.VertexRegion;
  * @param stages the stages, in order (the head excluded)
  * @param outputs the head's width
  * @param activation the activation
- * @param region the region
- * @param scale the scale of the inputs and of the region
+ * @param regions the regions (one, or in a quarter of the vertex cases two, apart)
+ * @param scale the scale of the inputs and of the regions
  * @param learningRate AdamW's learning rate
  * @param steps AdamW steps; the network is checked before the first and after every one
  */
@@ -44,7 +44,7 @@ public record RandomGraphCase(
         List<Stage> stages,
         int outputs,
         Cpa activation,
-        Region region,
+        List<Region> regions,
         double scale,
         double learningRate,
         int steps) {
@@ -178,32 +178,35 @@ public record RandomGraphCase(
         Cpa activation = activation(rng, maxPool);
         int outputs = 1 + rng.nextInt(2);
         int d = input[0] * input[1] * input[2];
-        double[] centre = new double[d];
-        for (int j = 0; j < d; j++) {
-            centre[j] = scale * rng.nextGaussian();
-        }
-        Region region;
-        if (box) {
-            double[] radii = new double[d];
+        int count = box || rng.nextInt(4) != 0 ? 1 : 2;
+        List<Region> regions = new ArrayList<>();
+        for (int r = 0; r < count; r++) {
+            double[] centre = new double[d];
             for (int j = 0; j < d; j++) {
-                radii[j] = scale * (0.05 + 0.3 * rng.nextDouble());
+                centre[j] = scale * (rng.nextGaussian() + 3 * r);
             }
-            region = Box.of(centre, radii);
-        } else {
-            int p = 2 + rng.nextInt(3);
-            double spread = 0.1 + rng.nextDouble();
-            double[][] v = new double[p][d];
-            for (double[] row : v) {
+            if (box) {
+                double[] radii = new double[d];
                 for (int j = 0; j < d; j++) {
-                    row[j] = centre[j] + spread * scale * rng.nextGaussian();
+                    radii[j] = scale * (0.05 + 0.3 * rng.nextDouble());
                 }
+                regions.add(Box.of(centre, radii));
+            } else {
+                int p = 2 + rng.nextInt(3);
+                double spread = 0.1 + rng.nextDouble();
+                double[][] v = new double[p][d];
+                for (double[] row : v) {
+                    for (int j = 0; j < d; j++) {
+                        row[j] = centre[j] + spread * scale * rng.nextGaussian();
+                    }
+                }
+                regions.add(VertexRegion.of("spanned by " + p + " inputs", v));
             }
-            region = VertexRegion.of("spanned by " + p + " inputs", v);
         }
         double learningRate = Math.pow(10, -3 + 2 * rng.nextDouble());
         int steps = 3 + rng.nextInt(3);
-        return new RandomGraphCase(seed, architecture, input, List.copyOf(stages), outputs, activation, region, scale,
-                learningRate, steps);
+        return new RandomGraphCase(seed, architecture, input, List.copyOf(stages), outputs, activation,
+                List.copyOf(regions), scale, learningRate, steps);
     }
 
     /** A conv that fits the map: kernel 1..3 per axis, stride 1..2, padding up to half, dilation 1..2, groups. */
@@ -281,7 +284,7 @@ public record RandomGraphCase(
         for (Stage s : stages) {
             b.add(s);
         }
-        return b.outputs(outputs).optActivation(activation).setRegion(region).build();
+        return b.outputs(outputs).optActivation(activation).setRegions(regions).build();
     }
 
     /** {@return the input dimension C * H * W} */
@@ -292,8 +295,9 @@ public record RandomGraphCase(
     /** A one-line description that, with the seed, reproduces the case. */
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "seed=%d arch=%s input=%s stages=%s K=%d act=%s region=%s scale=%g lr=%.3g steps=%d",
-                seed, architecture, Arrays.toString(input), stages, outputs, activation.id(), region.describe(), scale,
+        return String.format(Locale.ROOT, "seed=%d arch=%s input=%s stages=%s K=%d act=%s regions=%s scale=%g lr=%.3g steps=%d",
+                seed, architecture, Arrays.toString(input), stages, outputs, activation.id(),
+                regions.stream().map(Region::describe).toList(), scale,
                 learningRate, steps);
     }
 }

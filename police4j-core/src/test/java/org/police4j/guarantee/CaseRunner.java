@@ -311,8 +311,8 @@ public final class CaseRunner {
 
     /**
      * The negative control: the folded network with the bias of one unit of its first hidden layer
-     * (the unit whose pre-activation moves most over the points) lowered by the middle of its range,
-     * so that its kink passes between the points: both judges must refute it. Null when the layer
+     * (the unit whose pre-activation moves most over the points) moved so that the middle of its
+     * range falls on the activation's first kink, which then passes between the points: both judges must refute it. Null when the layer
      * before the first activation has no per-unit bias (a max-pool), a graph comes first, or no unit moves by more than
      * a millionth of its middle value (float32 could not place the kink strictly inside).
      */
@@ -347,11 +347,13 @@ public final class CaseRunner {
             }
         }
         double mid = (lo[unit] + hi[unit]) / 2;
-        if (!(hi[unit] - lo[unit] > 1e-6 * Math.abs(mid) + 1e-30)) {
+        org.police4j.engine.Cpa cpa = ((Layer.Activation) net.layers().get(first)).cpa();
+        double kink = cpa.singleKinkAtZero() ? 0 : cpa.kink(0);
+        if (!(hi[unit] - lo[unit] > 1e-6 * (Math.abs(mid) + Math.abs(kink)) + 1e-30)) {
             return null;
         }
         float[] moved = bias.clone();
-        moved[unit] = (float) (bias[unit] - mid);
+        moved[unit] = (float) (bias[unit] - mid + kink);
         Layer changed = before instanceof Layer.Dense dense ? dense.withBias(moved) : ((Layer.Conv) before).withBias(moved);
         return net.with(first - 1, changed);
     }

@@ -71,6 +71,7 @@ class RandomArchitectureProperties {
         String a = c.architecture();
         out.add(a.startsWith("mlp") ? "mlp" : "cnn");
         out.add(c.regions().get(0) instanceof org.police4j.region.Box ? "box" : "vertices");
+        out.add(c.activation().id());
         if (c.regions().size() > 1) {
             out.add("two regions");
         }

@@ -32,7 +32,7 @@ import org.police4j.region.VertexRegion;
  * @param stages the stages, in order (the head excluded)
  * @param outputs the head's width
  * @param activation the activation
- * @param regions the regions (one, or in a quarter of the vertex cases two, apart)
+ * @param regions the regions (one, or in a quarter of the vertex cases with one kink at 0, two apart)
  * @param scale the scale of the inputs and of the regions
  * @param learningRate AdamW's learning rate
  * @param steps AdamW steps; the network is checked before the first and after every one
@@ -178,7 +178,8 @@ public record RandomGraphCase(
         Cpa activation = activation(rng, maxPool);
         int outputs = 1 + rng.nextInt(2);
         int d = input[0] * input[1] * input[2];
-        int count = box || rng.nextInt(4) != 0 ? 1 : 2;
+        // several kinks (or a kink away from 0) take one region, as PolicedNetwork documents
+        int count = box || !activation.singleKinkAtZero() || rng.nextInt(4) != 0 ? 1 : 2;
         List<Region> regions = new ArrayList<>();
         for (int r = 0; r < count; r++) {
             double[] centre = new double[d];
@@ -262,15 +263,22 @@ public record RandomGraphCase(
         return new Stage.AvgPool(k, k, s, s, pad, pad, rng.nextBoolean(), true);
     }
 
-    /** ReLU, leaky-ReLU (0.01 or 0.2) or, without max-pools (which need a non-decreasing one), abs. */
+    /**
+     * ReLU, leaky-ReLU (0.01 or 0.2), ReLU6, hard-tanh or, without max-pools (which need a
+     * non-decreasing one), abs.
+     */
     private static Cpa activation(Random rng, boolean maxPool) {
-        switch (rng.nextInt(maxPool ? 3 : 4)) {
+        switch (rng.nextInt(maxPool ? 5 : 6)) {
             case 0:
                 return Cpa.relu();
             case 1:
                 return Cpa.leakyRelu();
             case 2:
                 return Cpa.leakyRelu(0.2);
+            case 3:
+                return Cpa.relu6();
+            case 4:
+                return Cpa.hardTanh();
             default:
                 return Cpa.abs();
         }

@@ -44,7 +44,9 @@ import org.police4j.region.Zonotope;
  * <p>The activation's negative slope is taken as the float32 value {@code (double) (float)
  * slope}, which is what the deployed DJL network computes (DJL's leaky-ReLU takes a float). A
  * hidden unit is fine when all points' pre-activations are {@code >= 0} or all are {@code <= 0}
- * (a value exactly 0 is on both sides). A max-pool window is fine when one of its positions is a
+ * (a value exactly 0 is on both sides); for an activation with several kinks (ReLU6, hard-tanh,
+ * any CPA), when no kink lies strictly between the points' smallest and largest value (all in
+ * one closed piece), the activation evaluated from its kinks, slopes and first value. A max-pool window is fine when one of its positions is a
  * maximum of the window at every point (ties allowed; padding never competes). If every unit and
  * every window is fine, each layer is affine on the hull by induction (the differences between a
  * window's positions and each unit's pre-activation are affine on the hull, so their signs at the
@@ -542,10 +544,20 @@ public final class ExactChecker {
             return joined;
         }
 
-        /** A unit is fine when its points lie in one closed piece; then the activation is applied. */
+        /**
+         * A unit is fine when its points lie in one closed piece (no kink strictly between its
+         * smallest and largest value; a kink {@code t} is compared as {@code t S}); then the
+         * activation is applied from its definition.
+         */
         Values activation(Cpa cpa, Values z) {
             int layer = hidden++;
-            BigDecimal slope = deployedSlope(cpa);
+            boolean one = cpa.singleKinkAtZero();
+            BigDecimal slope = one ? deployedSlope(cpa) : null;
+            BigDecimal scale = new BigDecimal(z.scale);
+            BigDecimal[] kinks = new BigDecimal[one ? 1 : cpa.kinkCount()];
+            for (int i = 0; i < kinks.length; i++) {
+                kinks[i] = one ? BigDecimal.ZERO : new BigDecimal(cpa.kink(i)).multiply(scale);
+            }
             BigDecimal[][] h = new BigDecimal[z.points()][z.size()];
             for (int k = 0; k < z.size(); k++) {
                 units++;
@@ -555,16 +567,46 @@ public final class ExactChecker {
                     min = min.min(z.v[p][k]);
                     max = max.max(z.v[p][k]);
                 }
-                if (min.signum() < 0 && max.signum() > 0) {
-                    fail(new Straddle(Where.KINK, layer, k, z.report(min), z.report(max)));
+                for (BigDecimal t : kinks) {
+                    if (min.compareTo(t) < 0 && max.compareTo(t) > 0) {
+                        fail(new Straddle(Where.KINK, layer, k, z.report(min), z.report(max)));
+                        break;
+                    }
                 }
                 for (int p = 0; p < h.length; p++) {
                     BigDecimal x = z.v[p][k];
-                    h[p][k] = x.signum() < 0 ? x.multiply(slope) : x;
+                    h[p][k] = one ? (x.signum() < 0 ? x.multiply(slope) : x) : severalKinks(cpa, kinks, scale, x);
                 }
             }
             return new Values(h, z.scale);
         }
+    }
+
+    /**
+     * {@code S f(x / S)} for a continuous piecewise-affine f given by its kinks {@code t_i}, the
+     * slope of each piece and {@code f(t_0)} (the float32 values the network holds): on piece 0,
+     * {@code f(t_0) + a_0 (x - t_0)}; above, walk from {@code t_0} along the pieces up to x.
+     *
+     * @param kinks the kinks times S
+     * @param scale S
+     * @param x the value times S
+     */
+    static BigDecimal severalKinks(Cpa cpa, BigDecimal[] kinks, BigDecimal scale, BigDecimal x) {
+        BigDecimal value = new BigDecimal(cpa.valueAtFirstKink()).multiply(scale);
+        if (x.compareTo(kinks[0]) <= 0) {
+            return value.add(new BigDecimal(cpa.slope(0)).multiply(x.subtract(kinks[0])));
+        }
+        BigDecimal at = kinks[0];
+        for (int j = 1; j <= kinks.length; j++) {
+            boolean last = j == kinks.length;
+            BigDecimal stop = last || x.compareTo(kinks[j]) < 0 ? x : kinks[j];
+            value = value.add(new BigDecimal(cpa.slope(j)).multiply(stop.subtract(at)));
+            if (stop == x) {
+                return value;
+            }
+            at = stop;
+        }
+        return value;
     }
 
     /** PyTorch's pooling output length along one axis (floor, or ceil not starting in the right padding). */

@@ -442,6 +442,46 @@ class ExactCheckerTest {
         assertThat(ExactChecker.check(concatenation(new float[] {0, 0}), new double[][] {{1, 0}, {2, 0}}).affine()).isTrue();
     }
 
+    /** ReLU6 after a global average of three values: its kinks 0 and 6 are compared as 0 and 6 x 3. */
+    @Test
+    void everyKinkOfReluSixIsCheckedAndItsTopPieceIsSix() {
+        FoldedNetwork net = new FoldedNetwork(new Shape(1, 1, 3), List.of(
+                new GlobalAvgPool(1, 1, 3),
+                new Activation(Cpa.relu6()),
+                new Dense(new float[][] {{1}}, new float[] {0})));
+        ExactChecker.Result r = ExactChecker.check(net, new double[][] {{5, 5, 5}, {7, 7, 7}});
+        assertThat(r.affine()).isFalse();
+        assertThat(r.first().min()).isEqualByComparingTo("5");
+        assertThat(r.first().max()).isEqualByComparingTo("7");
+        double e = 0x1p-50;
+        assertThat(ExactChecker.check(net, new double[][] {{6, 6, 6}, {6, 6, 6 + e}}).affine()).as("6 is on the kink").isTrue();
+        assertThat(ExactChecker.check(net, new double[][] {{6, 6, 6 - e}, {6, 6, 6 + e}}).affine()).isFalse();
+        assertThat(ExactChecker.check(net, new double[][] {{-1, 0, 0}, {1, 0, 0}}).affine()).as("the kink at 0").isFalse();
+        assertThat(ExactChecker.check(net, new double[][] {{1, 0, 0}, {17, 0, 0}}).affine()).isTrue();
+        double[][] y = ExactChecker.outputs(net, new double[][] {{9, 9, 9}, {-3, -3, -3}, {3, 3, 4.5}});
+        assertThat(y[0][0]).isEqualTo(6);
+        assertThat(y[1][0]).isEqualTo(0);
+        assertThat(y[2][0]).isEqualTo(3.5);
+    }
+
+    @Test
+    void hardTanhHasTwoKinksAndAMiddlePiece() {
+        FoldedNetwork net = FoldedNetwork.mlp(
+                List.of(new Dense(new float[][] {{1}}, new float[] {0})), new Dense(new float[][] {{1}}, new float[] {0}),
+                Cpa.hardTanh());
+        ExactChecker.Result low = ExactChecker.check(net, new double[][] {{-2}, {-0.5}});
+        assertThat(low.affine()).isFalse();
+        assertThat(low.first().min()).isEqualByComparingTo("-2");
+        assertThat(ExactChecker.check(net, new double[][] {{-0.5}, {0.5}}).affine()).isTrue();
+        assertThat(ExactChecker.check(net, new double[][] {{-1}, {1}}).affine()).as("both kinks at the ends").isTrue();
+        assertThat(ExactChecker.check(net, new double[][] {{0.5}, {2}}).affine()).isFalse();
+        assertThat(ExactChecker.check(net, new double[][] {{-7}, {-1}}).affine()).isTrue();
+        double[][] y = ExactChecker.outputs(net, new double[][] {{-3}, {0.25}, {3}});
+        assertThat(y[0][0]).isEqualTo(-1);
+        assertThat(y[1][0]).isEqualTo(0.25);
+        assertThat(y[2][0]).isEqualTo(1);
+    }
+
     private static float[] gaussian(Random rnd, int n) {
         float[] f = new float[n];
         for (int i = 0; i < n; i++) {

@@ -1,0 +1,541 @@
+#!/usr/bin/env python3
+"""Golden vectors for POLICEd CNNs, computed independently of police4j in float64 numpy.
+
+Forward with vertex rows, the majority vote counted in integers, the POLICE shift
+c_k = max_p relu(-H[p,k] s_k) s_k at margin 0, the max-pool shift (tiling windows: majority
+winner; overlapping/padded windows: one order of the positions, docs/POOLING.md), residual sums,
+and the backward pass in reverse mode written by hand (a small tape, one vjp per op). Every
+gradient is checked against central finite differences before the files are written.
+Run: python3 generate.py  (writes the *.json files next to this script). Tests never run it.
+"""
+import json
+import os
+import numpy as np
+
+# ---------------------------------------------------------------- a tiny reverse-mode tape
+
+
+class V:
+    """A value on the tape: its array and, per parent, the function mapping our gradient to theirs."""
+
+    def __init__(self, value, parents=()):
+        self.v = np.asarray(value, dtype=np.float64)
+        self.parents = parents
+        self.g = None
+
+    def __add__(self, o):
+        o = o if isinstance(o, V) else V(o)
+        return V(self.v + o.v, ((self, lambda g: unbroadcast(g, self.v.shape)),
+                                (o, lambda g: unbroadcast(g, o.v.shape))))
+
+    def __sub__(self, o):
+        o = o if isinstance(o, V) else V(o)
+        return V(self.v - o.v, ((self, lambda g: unbroadcast(g, self.v.shape)),
+                                (o, lambda g: -unbroadcast(g, o.v.shape))))
+
+    def scale(self, c):
+        """Times a constant array (no gradient to c)."""
+        c = np.asarray(c, dtype=np.float64)
+        return V(self.v * c, ((self, lambda g: unbroadcast(g * c, self.v.shape)),))
+
+    def reshape(self, *shape):
+        return V(self.v.reshape(*shape), ((self, lambda g: g.reshape(self.v.shape)),))
+
+    def T(self):
+        return V(self.v.T, ((self, lambda g: g.T),))
+
+
+def unbroadcast(g, shape):
+    while g.ndim > len(shape):
+        g = g.sum(axis=0)
+    for i, n in enumerate(shape):
+        if n == 1 and g.shape[i] != 1:
+            g = g.sum(axis=i, keepdims=True)
+    return g
+
+
+def matmul(a, b):
+    return V(a.v @ b.v, ((a, lambda g: g @ b.v.T), (b, lambda g: a.v.T @ g)))
+
+
+def act(x, kind, slope):
+    """relu (relu'(0) = 0), leaky_relu (leaky'(0) = slope)."""
+    if kind == "relu":
+        d = (x.v > 0).astype(np.float64)
+    elif kind == "leaky_relu":
+        d = np.where(x.v > 0, 1.0, slope)
+    else:
+        raise ValueError(kind)
+    return V(x.v * d, ((x, lambda g: g * d),))
+
+
+def relu(x):
+    return act(x, "relu", 0.0)
+
+
+def vmax(x, axis):
+    """Max along an axis; the gradient goes to the first index attaining it (PyTorch's pick)."""
+    idx = np.argmax(x.v, axis=axis)
+    out = np.take_along_axis(x.v, np.expand_dims(idx, axis), axis).squeeze(axis)
+
+    def back(g):
+        r = np.zeros_like(x.v)
+        np.put_along_axis(r, np.expand_dims(idx, axis), np.expand_dims(g, axis), axis)
+        return r
+    return V(out, ((x, back),))
+
+
+def take(x, idx, fill):
+    """x (R, n) -> x[:, idx] (idx any shape); idx < 0 reads the constant fill (padding)."""
+    idx = np.asarray(idx)
+    safe = np.where(idx < 0, 0, idx)
+    out = np.where(idx < 0, fill, x.v[:, safe])
+
+    def back(g):
+        r = np.zeros_like(x.v)
+        gg = np.where(idx < 0, 0.0, g)
+        for row in range(x.v.shape[0]):
+            np.add.at(r[row], safe, gg[row])
+        return r
+    return V(out, ((x, back),))
+
+
+def stack(vs):
+    """Scalars (0-d V) into a vector."""
+    return V(np.array([u.v for u in vs]), tuple((u, (lambda i: lambda g: g[i])(i)) for i, u in enumerate(vs)))
+
+
+def backward(out):
+    order, seen = [], set()
+
+    def visit(u):
+        if id(u) in seen:
+            return
+        seen.add(id(u))
+        for p, _ in u.parents:
+            visit(p)
+        order.append(u)
+    import sys
+    sys.setrecursionlimit(100000)
+    visit(out)
+    for u in order:
+        u.g = np.zeros_like(u.v)
+    out.g = np.ones_like(out.v)
+    for u in reversed(order):
+        for p, f in u.parents:
+            p.g = p.g + f(u.g)
+
+# ---------------------------------------------------------------- layers (rows are flat, channel-major)
+
+
+def conv_index(c, h, w, k, stride, pad):
+    """Indices into a flat (c, h, w) map: (c*k*k, oh*ow) patches, -1 for padding."""
+    oh = (h + 2 * pad - k) // stride + 1
+    ow = (w + 2 * pad - k) // stride + 1
+    idx = np.full((c * k * k, oh * ow), -1, dtype=np.int64)
+    for ci in range(c):
+        for a in range(k):
+            for b in range(k):
+                r = (ci * k + a) * k + b
+                for i in range(oh):
+                    for j in range(ow):
+                        y, x = i * stride - pad + a, j * stride - pad + b
+                        if 0 <= y < h and 0 <= x < w:
+                            idx[r, i * ow + j] = (ci * h + y) * w + x
+    return idx, oh, ow
+
+
+def conv(rows, shape, weight, bias, stride, pad):
+    """rows (R, c*h*w) -> (R, c'*oh*ow), PyTorch's cross-correlation with zero padding."""
+    c, h, w = shape
+    co, ci, k, _ = weight.v.shape
+    assert ci == c
+    idx, oh, ow = conv_index(c, h, w, k, stride, pad)
+    patches = take(rows, idx.reshape(-1), 0.0)  # (R, ckk*ohow)
+    r = rows.v.shape[0]
+    out = []
+    wm = weight.reshape(co, ci * k * k)
+    for n in range(r):
+        pn = row(patches, n).reshape(ci * k * k, oh * ow)
+        out.append(matmul(wm, pn) + bias.reshape(co, 1))
+    return vstack([o.reshape(1, co * oh * ow) for o in out]), (co, oh, ow)
+
+
+def row(x, n):
+    return V(x.v[n], ((x, lambda g: _put_row(x.v.shape, n, g)),))
+
+
+def _put_row(shape, n, g):
+    r = np.zeros(shape)
+    r[n] = g
+    return r
+
+
+def vstack(vs):
+    sizes = [u.v.shape[0] for u in vs]
+    starts = np.cumsum([0] + sizes)
+    return V(np.concatenate([u.v for u in vs], axis=0),
+             tuple((u, (lambda a, b: lambda g: g[a:b])(starts[i], starts[i + 1])) for i, u in enumerate(vs)))
+
+
+def pool_windows(c, h, w, k, stride, pad):
+    """Per window (c, oh, ow) its k*k members' flat indices (row-major in the window), -1 = padding."""
+    oh = (h + 2 * pad - k) // stride + 1
+    ow = (w + 2 * pad - k) // stride + 1
+    idx = np.full((c * oh * ow, k * k), -1, dtype=np.int64)
+    for ci in range(c):
+        for i in range(oh):
+            for j in range(ow):
+                for a in range(k):
+                    for b in range(k):
+                        y, x = i * stride - pad + a, j * stride - pad + b
+                        if 0 <= y < h and 0 <= x < w:
+                            idx[(ci * oh + i) * ow + j, a * k + b] = (ci * h + y) * w + x
+    return idx, oh, ow
+
+
+def maxpool(rows, windows):
+    """PyTorch max-pool: padding is -inf; gradient to the first maximum in window order."""
+    u, kk = windows.shape
+    vals = take(rows, windows.reshape(-1), -np.inf).reshape(rows.v.shape[0], u, kk)
+    return vmax(vals, 2)
+
+
+def pool_shift_tiling(vpre, windows):
+    """Majority rule: each vertex votes for its window argmax (first); most votes wins, ties to the
+    lowest position; every other member q: d_q = max_p relu(h_q(v_p) - h_w(v_p)) (margin 0)."""
+    p, n = vpre.v.shape
+    u, kk = windows.shape
+    parts = [None] * n
+    for wi in range(u):
+        members = windows[wi]
+        vals = vpre.v[:, members]
+        votes = np.bincount(np.argmax(vals, axis=1), minlength=kk)
+        win = int(np.argmax(votes))  # first of the most voted: the lowest position
+        for q in range(kk):
+            if q != win:
+                diff = take(vpre, [members[q]], 0.0) - take(vpre, [members[win]], 0.0)  # (P, 1)
+                parts[members[q]] = vmax(relu(diff).reshape(p), 0)
+    return shift_vector(parts, n)
+
+
+def pool_shift_ordered(vpre, windows):
+    """One order of the positions (mean over the vertices, larger first, ties to the lower index);
+    each window's winner is its first real member in that order; in that order,
+    d_q = relu(max over windows W where q loses of (d_w(W) + max_p (h_q - h_w(W))))."""
+    p, n = vpre.v.shape
+    mean = vpre.v.mean(axis=0)
+    order = sorted(range(n), key=lambda x: (-mean[x], x))
+    rank = {x: i for i, x in enumerate(order)}
+    winner = []
+    loses_in = {x: [] for x in range(n)}
+    for wi, members in enumerate(windows):
+        real = [int(m) for m in members if m >= 0]
+        win = min(real, key=lambda x: rank[x])
+        winner.append(win)
+        for m in real:
+            if m != win:
+                loses_in[m].append(wi)
+    d = [None] * n
+    for x in order:
+        cands = []
+        for wi in loses_in[x]:  # windows in ascending order, as the slots
+            w = winner[wi]
+            need = vmax((take(vpre, [x], 0.0) - take(vpre, [w], 0.0)).reshape(p), 0)
+            cands.append(need if d[w] is None else d[w] + need)
+        if cands:
+            d[x] = relu(vmax(stack(cands), 0))
+    return shift_vector(d, n), winner
+
+
+def shift_vector(parts, n):
+    zero = V(0.0)
+    return stack([q if q is not None else zero for q in parts])
+
+
+def police_shift(h):
+    """h (P, K) -> signs (ints), shift c (K): s = +1 when at least P/2 vertices are > 0."""
+    p = h.v.shape[0]
+    positive = (h.v > 0).sum(axis=0)
+    s = np.where(2 * positive >= p, 1.0, -1.0)
+    c = vmax(relu(h.scale(-s)), 0).scale(s)
+    ties = int((2 * positive == p).sum())
+    return s, c, ties
+
+# ---------------------------------------------------------------- the network
+
+
+class Net:
+    def __init__(self, spec, shape, kind, slope):
+        self.spec, self.shape, self.kind, self.slope = spec, shape, kind, slope
+
+    def run(self, params, x, vtx):
+        """params: list of V in parameter order. Returns outputs, vertex outputs, trace."""
+        self.it = iter(params)
+        self.trace = []
+        self.ties = 0
+        self.pool_ties = 0
+        rows = vstack([x, vtx])  # data rows first, then vertex rows
+        self.n = x.v.shape[0]
+        rows, shape = self.chain(self.spec, rows, self.shape)
+        out = None
+        return rows, shape
+
+    def chain(self, layers, rows, shape):
+        i = 0
+        while i < len(layers):
+            L = layers[i]
+            t = L["type"]
+            if t == "conv":
+                w, b = next(self.it), next(self.it)
+                pre, shape = conv(rows, shape, w, b, L["stride"], L["padding"])
+                pool_shift = None
+                if i + 1 < len(layers) and layers[i + 1]["type"] == "maxpool":
+                    P = layers[i + 1]
+                    windows, oh, ow = pool_windows(*shape, P["window"], P["stride"], P["padding"])
+                    vpre = self.vertex(pre)
+                    tiles = P["window"] == P["stride"] and P["padding"] == 0 and shape[1] % P["window"] == 0 \
+                        and shape[2] % P["window"] == 0
+                    if tiles:
+                        pool_shift = pool_shift_tiling(vpre, windows)
+                    else:
+                        pool_shift, _ = pool_shift_ordered(vpre, windows)
+                    pre = maxpool(pre - pool_shift.reshape(1, -1), windows)
+                    shape = (shape[0], oh, ow)
+                    i += 1
+                rows = self.unit(pre, not L.get("linear", False), pool_shift)
+            elif t == "parallel":
+                outs = []
+                for br in L["branches"]:
+                    o, s = self.chain(br, rows, shape)
+                    outs.append(o)
+                    bshape = s
+                joined = outs[0]
+                for o in outs[1:]:
+                    joined = joined + o
+                shape = bshape
+                rows = self.unit(joined, L["activated"], None)
+            elif t == "flatten":
+                shape = (int(np.prod(shape)),)
+            elif t == "dense":
+                w, b = next(self.it), next(self.it)
+                pre = matmul(rows, w.T()) + b.reshape(1, -1)
+                shape = (w.v.shape[0],)
+                rows = self.unit(pre, True, None)
+            elif t == "output":
+                w, b = next(self.it), next(self.it)
+                rows = matmul(rows, w.T()) + b.reshape(1, -1)
+                shape = (w.v.shape[0],)
+            else:
+                raise ValueError(t)
+            i += 1
+        return rows, shape
+
+    def vertex(self, rows):
+        n, r = self.n, rows.v.shape[0]
+        return V(rows.v[n:], ((rows, lambda g: np.concatenate([np.zeros((n, g.shape[1])), g], 0)),))
+
+    def unit(self, pre, activated, pool_shift):
+        if not activated:
+            self.trace.append({"signs": None, "shift": np.zeros(pre.v.shape[1]),
+                               "pool_shift": None if pool_shift is None else pool_shift.v})
+            return pre
+        s, c, ties = police_shift(self.vertex(pre))
+        self.ties += ties
+        self.trace.append({"signs": s, "shift": c.v, "pool_shift": None if pool_shift is None else pool_shift.v})
+        return act(pre + c.reshape(1, -1), self.kind, self.slope)
+
+
+def evaluate(net, params, x, vtx):
+    out, _ = net.run(params, V(x), V(vtx))
+    n = x.shape[0]
+    data = V(out.v[:n], ((out, lambda g: np.concatenate([g, np.zeros((out.v.shape[0] - n, g.shape[1]))], 0)),))
+    sq = data.scale(data.v)  # data * data with the gradient of both factors:
+    sq = V(data.v ** 2, ((data, lambda g: 2 * data.v * g),))
+    loss = V(sq.v.mean(), ((sq, lambda g: np.full(sq.v.shape, g / sq.v.size)),))
+    return loss, out.v[:n], out.v[n:]
+
+
+def param_shapes(spec, shape, acc):
+    for L in spec:
+        t = L["type"]
+        if t == "conv":
+            acc.append(L["_w"])
+            acc.append(L["_b"])
+        elif t == "parallel":
+            for br in L["branches"]:
+                param_shapes(br, shape, acc)
+        elif t in ("dense", "output"):
+            acc.append(L["_w"])
+            acc.append(L["_b"])
+    return acc
+
+
+def make(name, rng, shape, spec, p, n, kind="relu", slope=0.2, scale=1.0):
+    d = int(np.prod(shape))
+    # parameters and inputs on a 1/64 grid (exact in float32), so both sides start from the same numbers
+    q = lambda a: np.round(a * 64) / 64
+    vtx = q(rng.normal(size=(p, d)) * scale)
+    x = q(rng.normal(size=(n, d)) * scale)
+
+    def init(layers, shp):
+        for L in layers:
+            t = L["type"]
+            if t == "conv":
+                co, k = L["out"], L["kernel"]
+                fan = shp[0] * k * k
+                L["_w"] = q(rng.uniform(-1, 1, size=(co, shp[0], k, k)) / np.sqrt(fan) * 1.5)
+                L["_b"] = q(rng.uniform(-1, 1, size=co) / np.sqrt(fan))
+                oh = (shp[1] + 2 * L["padding"] - k) // L["stride"] + 1
+                ow = (shp[2] + 2 * L["padding"] - k) // L["stride"] + 1
+                shp = (co, oh, ow)
+            elif t == "maxpool":
+                oh = (shp[1] + 2 * L["padding"] - L["window"]) // L["stride"] + 1
+                ow = (shp[2] + 2 * L["padding"] - L["window"]) // L["stride"] + 1
+                shp = (shp[0], oh, ow)
+            elif t == "parallel":
+                for br in L["branches"]:
+                    out = init(br, shp)
+                shp = out
+            elif t == "flatten":
+                shp = (int(np.prod(shp)),)
+            elif t in ("dense", "output"):
+                L["_w"] = q(rng.uniform(-1, 1, size=(L["out"], shp[0])) / np.sqrt(shp[0]) * 1.5)
+                L["_b"] = q(rng.uniform(-1, 1, size=L["out"]) / np.sqrt(shp[0]))
+                shp = (L["out"],)
+        return shp
+
+    init(spec, shape)
+    params = param_shapes(spec, shape, [])
+    net = Net(spec, shape, kind, slope)
+    pv = [V(a) for a in params]
+    loss, out, vout = evaluate(net, pv, x, vtx)
+    backward(loss)
+    grads = [u.g for u in pv]
+    trace, ties = net.trace, net.ties
+    # central finite differences on every parameter entry
+    h = 1e-6
+    worst = 0.0
+    for i, a in enumerate(params):
+        flat = a.reshape(-1)
+        for j in range(flat.size):
+            plus = [b.copy() for b in params]
+            minus = [b.copy() for b in params]
+            plus[i].reshape(-1)[j] += h
+            minus[i].reshape(-1)[j] -= h
+            lp = evaluate(Net(spec, shape, kind, slope), [V(b) for b in plus], x, vtx)[0].v
+            lm = evaluate(Net(spec, shape, kind, slope), [V(b) for b in minus], x, vtx)[0].v
+            fd = (lp - lm) / (2 * h)
+            err = abs(fd - grads[i].reshape(-1)[j])
+            assert err <= 1e-6 + 1e-5 * abs(fd), (name, i, j, fd, grads[i].reshape(-1)[j])
+            worst = max(worst, err)
+    assert all(np.isfinite(g).all() for g in grads)
+    # after every shift no unit straddles the kink, and every pool window has one winner at every vertex
+    check_exact(net, pv, x, vtx)
+    print(f"{name}: P={p} N={n} params={sum(a.size for a in params)} tied votes={ties} "
+          f"loss={loss.v:.6g} worst |grad - finite difference| = {worst:.2e}")
+
+    def layers_json(layers):
+        res = []
+        for L in layers:
+            t = L["type"]
+            e = {"type": t}
+            if t == "conv":
+                e.update(weight=L["_w"].tolist(), bias=L["_b"].tolist(), stride=L["stride"], padding=L["padding"])
+                if L.get("linear"):
+                    e["linear"] = True
+            elif t == "maxpool":
+                e.update(window=L["window"], stride=L["stride"], padding=L["padding"])
+            elif t == "parallel":
+                e.update(join="sum", activated=L["activated"], branches=[layers_json(b) for b in L["branches"]])
+            elif t in ("dense", "output"):
+                e.update(weight=L["_w"].tolist(), bias=L["_b"].tolist())
+            res.append(e)
+        return res
+
+    doc = {
+        "name": name,
+        "activation": kind,
+        "negative_slope": slope,
+        "input_shape": list(shape),
+        "vertices": vtx.tolist(),
+        "inputs": x.tolist(),
+        "layers": layers_json(spec),
+        "expected": {
+            "units": [{"signs": None if t["signs"] is None else t["signs"].tolist(),
+                       "shift": t["shift"].tolist(),
+                       "pool_shift": None if t["pool_shift"] is None else t["pool_shift"].tolist()} for t in trace],
+            "outputs": out.tolist(),
+            "vertex_outputs": vout.tolist(),
+            "loss_mean_square_outputs": float(loss.v),
+            "grads": [g.tolist() for g in grads],
+        },
+    }
+    return doc, ties
+
+
+def check_exact(net, pv, x, vtx):
+    """Affinity on R, checked the plain way: the shifted network at random points of R equals the
+    barycentric interpolation of its vertex outputs (shifts frozen from the vertex pass)."""
+    # Re-run with data = convex combinations of the vertices: outputs must interpolate.
+    rng = np.random.default_rng(0)
+    lam = rng.dirichlet(np.ones(vtx.shape[0]), size=5)
+    pts = lam @ vtx
+    _, out, vout = evaluate(Net(net.spec, net.shape, net.kind, net.slope), pv, pts, vtx)
+    assert np.allclose(out, lam @ vout, atol=1e-9), np.abs(out - lam @ vout).max()
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    rng = np.random.default_rng(20)
+    cases = []
+    # (a) conv group with a tiling 2x2 max-pool (the baseline), then a dense layer
+    cases.append(make("cnn_tiling_pool_relu", rng, (1, 6, 6), [
+        {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
+        {"type": "maxpool", "window": 2, "stride": 2, "padding": 0},
+        {"type": "flatten"},
+        {"type": "dense", "out": 3},
+        {"type": "output", "out": 2}], p=4, n=3))
+    # (b) overlapping padded max-pool (window 3, stride 2, padding 1), leaky ReLU
+    cases.append(make("cnn_overlap_pool_leaky", rng, (1, 7, 7), [
+        {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
+        {"type": "maxpool", "window": 3, "stride": 2, "padding": 1},
+        {"type": "flatten"},
+        {"type": "output", "out": 2}], p=4, n=2, kind="leaky_relu", slope=0.1))
+    # (b') the same pool on two input channels, three vertices
+    cases.append(make("cnn_overlap_pool_relu_p3", rng, (2, 6, 6), [
+        {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
+        {"type": "maxpool", "window": 3, "stride": 2, "padding": 1},
+        {"type": "flatten"},
+        {"type": "dense", "out": 3},
+        {"type": "output", "out": 2}], p=3, n=3))
+    # (c) a residual unit: conv-relu-conv (linear) + identity, joined by sum then the activation
+    cases.append(make("cnn_residual_relu", rng, (1, 5, 5), [
+        {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
+        {"type": "parallel", "activated": True, "branches": [
+            [{"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
+             {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1, "linear": True}],
+            []]},
+        {"type": "flatten"},
+        {"type": "output", "out": 2}], p=4, n=2))
+    # (c') a residual unit whose branch holds an overlapping pool, the shortcut a strided 1x1 conv
+    cases.append(make("cnn_residual_pooled_leaky", rng, (1, 6, 6), [
+        {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
+        {"type": "parallel", "activated": True, "branches": [
+            [{"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
+             {"type": "maxpool", "window": 3, "stride": 2, "padding": 1},
+             {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1, "linear": True}],
+            [{"type": "conv", "out": 2, "kernel": 1, "stride": 2, "padding": 0, "linear": True}]]},
+        {"type": "flatten"},
+        {"type": "output", "out": 2}], p=4, n=3, kind="leaky_relu", slope=0.2))
+    total_ties = 0
+    for doc, ties in cases:
+        total_ties += ties
+        with open(os.path.join(here, doc["name"] + ".json"), "w") as f:
+            json.dump(doc, f, indent=None, separators=(",", ":"))
+            f.write("\n")
+    assert total_ties > 0, "no tied vote"
+
+
+if __name__ == "__main__":
+    main()

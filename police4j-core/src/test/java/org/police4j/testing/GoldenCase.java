@@ -29,21 +29,7 @@ public record GoldenCase(
 
     public static GoldenCase read(Path file) throws IOException {
         JsonNode root = JSON.readTree(Files.readAllBytes(file));
-        String act = root.get("activation").asText();
-        Cpa cpa;
-        switch (act) {
-            case "relu":
-                cpa = Cpa.relu();
-                break;
-            case "abs":
-                cpa = Cpa.abs();
-                break;
-            case "leaky_relu":
-                cpa = Cpa.leakyRelu(root.path("negative_slope").asDouble(Cpa.DEFAULT_LEAK));
-                break;
-            default:
-                throw new IOException(file + ": unknown activation " + act);
-        }
+        Cpa cpa = activation(root, file);
         List<double[][]> w = new ArrayList<>();
         List<double[]> b = new ArrayList<>();
         for (JsonNode layer : root.get("layers")) {
@@ -73,7 +59,22 @@ public record GoldenCase(
                 gb);
     }
 
-    private static List<double[]> vectors(JsonNode node) {
+    /** The case's activation: {@code relu}, {@code abs} or {@code leaky_relu} (with {@code negative_slope}). */
+    static Cpa activation(JsonNode root, Path file) throws IOException {
+        String act = root.get("activation").asText();
+        switch (act) {
+            case "relu":
+                return Cpa.relu();
+            case "abs":
+                return Cpa.abs();
+            case "leaky_relu":
+                return Cpa.leakyRelu(root.path("negative_slope").asDouble(Cpa.DEFAULT_LEAK));
+            default:
+                throw new IOException(file + ": unknown activation " + act);
+        }
+    }
+
+    static List<double[]> vectors(JsonNode node) {
         List<double[]> out = new ArrayList<>();
         for (JsonNode n : node) {
             out.add(vector(n));

@@ -129,7 +129,6 @@ def backward(out):
         for p, _ in u.parents:
             visit(p)
         order.append(u)
-    import sys
     sys.setrecursionlimit(100000)
     visit(out)
     for u in order:
@@ -142,21 +141,27 @@ def backward(out):
 # ---------------------------------------------------------------- layers (rows are flat, channel-major)
 
 
-def conv_index(c, h, w, k, stride, pad):
-    """Indices into a flat (c, h, w) map: (c*k*k, oh*ow) patches, -1 for padding."""
+def window_index(c, h, w, k, stride, pad):
+    """Indices into a flat (c, h, w) map, (c, k, k, oh, ow): the input position under kernel tap
+    (a, b) of the window at (i, j); -1 for padding."""
     oh = (h + 2 * pad - k) // stride + 1
     ow = (w + 2 * pad - k) // stride + 1
-    idx = np.full((c * k * k, oh * ow), -1, dtype=np.int64)
+    idx = np.full((c, k, k, oh, ow), -1, dtype=np.int64)
     for ci in range(c):
         for a in range(k):
             for b in range(k):
-                r = (ci * k + a) * k + b
                 for i in range(oh):
                     for j in range(ow):
                         y, x = i * stride - pad + a, j * stride - pad + b
                         if 0 <= y < h and 0 <= x < w:
-                            idx[r, i * ow + j] = (ci * h + y) * w + x
+                            idx[ci, a, b, i, j] = (ci * h + y) * w + x
     return idx, oh, ow
+
+
+def conv_index(c, h, w, k, stride, pad):
+    """Conv patches: (c*k*k, oh*ow), -1 for padding."""
+    idx, oh, ow = window_index(c, h, w, k, stride, pad)
+    return idx.reshape(c * k * k, oh * ow), oh, ow
 
 
 def conv(rows, shape, weight, bias, stride, pad):
@@ -194,18 +199,8 @@ def vstack(vs):
 
 def pool_windows(c, h, w, k, stride, pad):
     """Per window (c, oh, ow) its k*k members' flat indices (row-major in the window), -1 = padding."""
-    oh = (h + 2 * pad - k) // stride + 1
-    ow = (w + 2 * pad - k) // stride + 1
-    idx = np.full((c * oh * ow, k * k), -1, dtype=np.int64)
-    for ci in range(c):
-        for i in range(oh):
-            for j in range(ow):
-                for a in range(k):
-                    for b in range(k):
-                        y, x = i * stride - pad + a, j * stride - pad + b
-                        if 0 <= y < h and 0 <= x < w:
-                            idx[(ci * oh + i) * ow + j, a * k + b] = (ci * h + y) * w + x
-    return idx, oh, ow
+    idx, oh, ow = window_index(c, h, w, k, stride, pad)
+    return idx.transpose(0, 3, 4, 1, 2).reshape(c * oh * ow, k * k), oh, ow
 
 
 def maxpool(rows, windows):
@@ -345,9 +340,7 @@ class Net:
         self.pool_ties = 0
         rows = vstack([x, vtx])  # data rows first, then vertex rows
         self.n = x.v.shape[0]
-        rows, shape = self.chain(self.spec, rows, self.shape)
-        out = None
-        return rows, shape
+        return self.chain(self.spec, rows, self.shape)
 
     def chain(self, layers, rows, shape):
         i = 0
@@ -400,7 +393,7 @@ class Net:
         return rows, shape
 
     def vertex(self, rows):
-        n, r = self.n, rows.v.shape[0]
+        n = self.n
         return V(rows.v[n:], ((rows, lambda g: np.concatenate([np.zeros((n, g.shape[1])), g], 0)),))
 
     def unit(self, pre, activated, pool_shift):
@@ -425,7 +418,6 @@ def evaluate(net, params, x, vtx):
     out, _ = net.run(params, V(x), V(vtx))
     n = x.shape[0]
     data = V(out.v[:n], ((out, lambda g: np.concatenate([g, np.zeros((out.v.shape[0] - n, g.shape[1]))], 0)),))
-    sq = data.scale(data.v)  # data * data with the gradient of both factors:
     sq = V(data.v ** 2, ((data, lambda g: 2 * data.v * g),))
     loss = V(sq.v.mean(), ((sq, lambda g: np.full(sq.v.shape, g / sq.v.size)),))
     return loss, out.v[:n], out.v[n:]
@@ -581,48 +573,43 @@ def first_good(name, *args, **kw):
     raise AssertionError(name + ": no seed gives a usable draw")
 
 
+CONV3 = {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1}  # 2 channels, 3x3, padding 1
+
+
+def conv3(**extra):
+    return dict(CONV3, **extra)
+
+
+def pooled(window, stride, padding, dense):
+    """conv 2 3x3 pad 1, max-pool, flatten, [dense 3], head 2."""
+    return [conv3(), {"type": "maxpool", "window": window, "stride": stride, "padding": padding},
+            {"type": "flatten"}] + ([{"type": "dense", "out": 3}] if dense else []) + [{"type": "output", "out": 2}]
+
+
+def residual(branch, shortcut):
+    """conv 2 3x3 pad 1, then branch + shortcut joined by sum, the activation after; flatten, head 2."""
+    return [conv3(), {"type": "parallel", "activated": True, "branches": [branch, shortcut]},
+            {"type": "flatten"}, {"type": "output", "out": 2}]
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    cases = []
-    # (a) conv group with a tiling 2x2 max-pool (the baseline), then a dense layer
-    cases.append(first_good("cnn_tiling_pool_relu", (1, 6, 6), [
-        {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
-        {"type": "maxpool", "window": 2, "stride": 2, "padding": 0},
-        {"type": "flatten"},
-        {"type": "dense", "out": 3},
-        {"type": "output", "out": 2}], p=4, n=3))
-    # (b) overlapping padded max-pool (window 3, stride 2, padding 1), leaky ReLU
-    cases.append(first_good("cnn_overlap_pool_leaky", (1, 7, 7), [
-        {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
-        {"type": "maxpool", "window": 3, "stride": 2, "padding": 1},
-        {"type": "flatten"},
-        {"type": "output", "out": 2}], p=4, n=2, kind="leaky_relu", slope=0.1))
-    # (b') the same pool on two input channels, three vertices
-    cases.append(first_good("cnn_overlap_pool_relu_p3", (2, 6, 6), [
-        {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
-        {"type": "maxpool", "window": 3, "stride": 2, "padding": 1},
-        {"type": "flatten"},
-        {"type": "dense", "out": 3},
-        {"type": "output", "out": 2}], p=3, n=3))
-    # (c) a residual unit: conv-relu-conv (linear) + identity, joined by sum then the activation
-    cases.append(first_good("cnn_residual_relu", (1, 5, 5), [
-        {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
-        {"type": "parallel", "activated": True, "branches": [
-            [{"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
-             {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1, "linear": True}],
-            []]},
-        {"type": "flatten"},
-        {"type": "output", "out": 2}], p=4, n=2))
-    # (c') a residual unit whose branch holds an overlapping pool, the shortcut a strided 1x1 conv
-    cases.append(first_good("cnn_residual_pooled_leaky", (1, 6, 6), [
-        {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
-        {"type": "parallel", "activated": True, "branches": [
-            [{"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
-             {"type": "maxpool", "window": 3, "stride": 2, "padding": 1},
-             {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1, "linear": True}],
-            [{"type": "conv", "out": 2, "kernel": 1, "stride": 2, "padding": 0, "linear": True}]]},
-        {"type": "flatten"},
-        {"type": "output", "out": 2}], p=4, n=3, kind="leaky_relu", slope=0.2))
+    cases = [
+        # (a) conv group with a tiling 2x2 max-pool (the baseline), then a dense layer
+        first_good("cnn_tiling_pool_relu", (1, 6, 6), pooled(2, 2, 0, True), p=4, n=3),
+        # (b) overlapping padded max-pool (window 3, stride 2, padding 1), leaky ReLU
+        first_good("cnn_overlap_pool_leaky", (1, 7, 7), pooled(3, 2, 1, False), p=4, n=2, kind="leaky_relu",
+                   slope=0.1),
+        # (b') the same pool on two input channels, three vertices
+        first_good("cnn_overlap_pool_relu_p3", (2, 6, 6), pooled(3, 2, 1, True), p=3, n=3),
+        # (c) a residual unit: conv-relu-conv (linear) + identity, joined by sum then the activation
+        first_good("cnn_residual_relu", (1, 5, 5), residual([conv3(), conv3(linear=True)], []), p=4, n=2),
+        # (c') a residual unit whose branch holds an overlapping pool, the shortcut a strided 1x1 conv
+        first_good("cnn_residual_pooled_leaky", (1, 6, 6), residual(
+            [conv3(), {"type": "maxpool", "window": 3, "stride": 2, "padding": 1}, conv3(linear=True)],
+            [{"type": "conv", "out": 2, "kernel": 1, "stride": 2, "padding": 0, "linear": True}]),
+            p=4, n=3, kind="leaky_relu", slope=0.2),
+    ]
     if "--relu6" in sys.argv:
         cases += relu6_cases()
     total_ties = 0
@@ -637,20 +624,9 @@ def main():
 def relu6_cases():
     """(d) ReLU6 (kinks 0 and 6), once police4j's engine.Cpa has several kinks."""
     return [
-        first_good("cnn_relu6_overlap_pool", (1, 6, 6), [
-            {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
-            {"type": "maxpool", "window": 3, "stride": 2, "padding": 1},
-            {"type": "flatten"},
-            {"type": "dense", "out": 3},
-            {"type": "output", "out": 2}], p=4, n=3, kind="relu6", scale=4.0),
-        first_good("cnn_relu6_residual", (1, 5, 5), [
-            {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
-            {"type": "parallel", "activated": True, "branches": [
-                [{"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1},
-                 {"type": "conv", "out": 2, "kernel": 3, "stride": 1, "padding": 1, "linear": True}],
-                []]},
-            {"type": "flatten"},
-            {"type": "output", "out": 2}], p=4, n=2, kind="relu6", scale=4.0)]
+        first_good("cnn_relu6_overlap_pool", (1, 6, 6), pooled(3, 2, 1, True), p=4, n=3, kind="relu6", scale=4.0),
+        first_good("cnn_relu6_residual", (1, 5, 5), residual([conv3(), conv3(linear=True)], []), p=4, n=2,
+                   kind="relu6", scale=4.0)]
 
 
 if __name__ == "__main__":

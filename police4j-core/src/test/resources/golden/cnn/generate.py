@@ -610,8 +610,7 @@ def main():
             [{"type": "conv", "out": 2, "kernel": 1, "stride": 2, "padding": 0, "linear": True}]),
             p=4, n=3, kind="leaky_relu", slope=0.2),
     ]
-    if "--relu6" in sys.argv:
-        cases += relu6_cases()
+    cases += relu6_cases()
     total_ties = 0
     for doc, ties in cases:
         total_ties += ties
@@ -622,7 +621,7 @@ def main():
 
 
 def relu6_cases():
-    """(d) ReLU6 (kinks 0 and 6), once police4j's engine.Cpa has several kinks."""
+    """(d) ReLU6 (kinks 0 and 6): the piece rule, an overlapping pool and a residual unit."""
     return [
         first_good("cnn_relu6_overlap_pool", (1, 6, 6), pooled(3, 2, 1, True), p=4, n=3, kind="relu6", scale=4.0),
         first_good("cnn_relu6_residual", (1, 5, 5), residual([conv3(), conv3(linear=True)], []), p=4, n=2,

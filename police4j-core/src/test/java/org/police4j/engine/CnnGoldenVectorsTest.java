@@ -41,7 +41,7 @@ class CnnGoldenVectorsTest {
         try (Stream<Path> s = Files.list(TestResources.dir("golden/cnn"))) {
             files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
         }
-        assertThat(files).as("CNN golden cases").hasSizeGreaterThanOrEqualTo(5);
+        assertThat(files).as("CNN golden cases").hasSizeGreaterThanOrEqualTo(7);
         return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> check(f)));
     }
 

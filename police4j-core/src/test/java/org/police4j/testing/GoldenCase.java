@@ -59,7 +59,11 @@ public record GoldenCase(
                 gb);
     }
 
-    /** The case's activation: {@code relu}, {@code abs} or {@code leaky_relu} (with {@code negative_slope}). */
+    /**
+     * The case's activation: {@code relu}, {@code abs}, {@code leaky_relu} (with {@code
+     * negative_slope}), or any name {@code Cpa.parse} knows ({@code relu6}, {@code hardtanh},
+     * {@code piecewise:...}).
+     */
     static Cpa activation(JsonNode root, Path file) throws IOException {
         String act = root.get("activation").asText();
         switch (act) {
@@ -70,7 +74,11 @@ public record GoldenCase(
             case "leaky_relu":
                 return Cpa.leakyRelu(root.path("negative_slope").asDouble(Cpa.DEFAULT_LEAK));
             default:
-                throw new IOException(file + ": unknown activation " + act);
+                try {
+                    return Cpa.parse(act); // relu6, hardtanh, piecewise:...
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(file + ": unknown activation " + act, e);
+                }
         }
     }
 

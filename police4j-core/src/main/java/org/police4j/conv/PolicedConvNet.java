@@ -689,12 +689,6 @@ public final class PolicedConvNet extends PolicedNetwork {
                         "region: dimension " + region.dimension() + " != " + product + " = "
                                 + plan.inputDimension() + "; the vertices must be flattened inputs (channel-major)");
             }
-            if (!(region instanceof VertexRegion) && plan.layers.stream().anyMatch(
-                    l -> l instanceof Plan.ParallelLayer || l instanceof Plan.LinearLayer)) {
-                throw new IllegalArgumentException("region: " + region.describe() + "; a network with parallel or"
-                        + " linear stages (a graph) needs a region given by its vertices (the tracked affine map"
-                        + " does not fork yet)");
-            }
             long layers = ((Plan.DenseLayer) plan.layers.get(plan.layers.size() - 1)).index() + 1;
             for (int layer : inputDropouts.keySet()) {
                 if (layer >= layers) {

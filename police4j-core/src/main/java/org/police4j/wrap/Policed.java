@@ -43,7 +43,8 @@ import org.police4j.region.VertexRegion;
  * <p>The region of a conv network is a {@link VertexRegion} (flattened inputs, carried as vertex
  * rows) or a region given by its support, such as a {@code Box} around an image, carried as a
  * tracked affine map; either way the network has one region. A network with a {@code
- * ParallelBlock} needs a vertex region for now (the tracked map does not fork yet).
+ * ParallelBlock} takes either: vertex rows and the tracked map both fork at a parallel layer and
+ * join by adding or concatenating.
  *
  * <table class="striped">
  * <caption>What wrap accepts and refuses</caption>

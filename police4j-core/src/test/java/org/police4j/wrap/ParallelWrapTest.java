@@ -193,6 +193,19 @@ class ParallelWrapTest {
      * read as the user wrote it (the plain fold computes the user's outputs), certified on a region
      * spanned by three images, and saved and loaded by DJL with identical outputs.
      */
+    /**
+     * A box around an image (a support region): the tracked affine map forks at each parallel
+     * layer and joins by adding (residual unit) or concatenating (fire module), the pool and POLICE
+     * shifts come from the region's support, and the support certificate holds before and after
+     * training with the shifts differentiated.
+     */
+    @Test
+    void aResidualAndAConcatenatingCnnCertifyOnABoxAroundAnImage() {
+        WrapCase graph = new WrapCase("graph", () -> residualCnn(SUM_RELU), new Shape(1, 8, 8));
+        assertThat(graph.boxCertifies(0.05).certified()).isTrue();
+        assertThat(graph.trainOnBox(0.05, 3).certified()).isTrue();
+    }
+
     @Test
     void djlsResNetV1IsPolicedInOneLine(@TempDir Path dir) throws Exception {
         VertexRegion region = images(784, 3, 11);

@@ -109,6 +109,36 @@ class ResidualNetworkTest {
         trainAndCheck(64, 7, ResidualNetworkTest::pooledBranchCnn, new Shape(1, 1, 8, 8));
     }
 
+    /**
+     * Average pools inside branches: a residual unit whose long branch averages 3x3 windows
+     * (divisor 9) next to a 1x1 shortcut, then a concatenation of a 2x2-averaged branch (divisor 4)
+     * and a strided conv. The exact evaluation carries each branch at its own scale and meets at
+     * the join's common multiple, forwards and backwards (the exact map).
+     */
+    static PolicedConvNet averagedBranchCnn(VertexRegion region) {
+        Stage.Parallel residual = new Stage.Parallel(List.of(
+                List.of(new Stage.Conv(4, 3, 1, 1), new Stage.AvgPool(3, 3, 1, 1, 1, 1, false, true),
+                        new Stage.Conv(4, 1, 1, 0), new Stage.Linear()),
+                List.of(new Stage.Conv(4, 1, 1, 0), new Stage.Linear())), Join.SUM, true);
+        Stage.Parallel inception = new Stage.Parallel(List.of(
+                List.of(new Stage.AvgPool(2, 2, 2, 2, 0, 0, false, true), new Stage.Conv(3, 1, 1, 0), new Stage.Linear()),
+                List.of(new Stage.Conv(2, 3, 2, 1), new Stage.Linear())), Join.CONCAT, true);
+        return PolicedConvNet.builder()
+                .setInput(1, 8, 8)
+                .conv(4, 3, 1, 1)
+                .add(residual)
+                .add(inception)
+                .flatten()
+                .outputs(2)
+                .setRegion(region)
+                .build();
+    }
+
+    @Test
+    void averagePoolsInsideBranchesAreCertifiedAfterEveryStep() {
+        trainAndCheck(64, 13, ResidualNetworkTest::averagedBranchCnn, new Shape(1, 1, 8, 8));
+    }
+
     @Test
     void aResidualMlpIsCertifiedAfterEveryStep() {
         trainAndCheck(6, 5, ResidualNetworkTest::residualMlp, new Shape(1, 1, 1, 6));

@@ -206,6 +206,32 @@ class ParallelWrapTest {
         assertThat(graph.trainOnBox(0.05, 3).certified()).isTrue();
     }
 
+    /** (1, 8, 8): conv+ReLU, concat(3x3 average pool then 1x1 conv+ReLU, 3x3 conv+ReLU), global average pool, Linear. */
+    static SequentialBlock averagedBranchCnn() {
+        return new SequentialBlock()
+                .add(conv(4, 3, 1, 1)).add(Activation.reluBlock())
+                .add(new ParallelBlock(CONCAT, Arrays.asList(
+                        new SequentialBlock().add(Pool.avgPool2dBlock(new Shape(3, 3), new Shape(1, 1), new Shape(1, 1)))
+                                .add(conv(2, 1, 1, 0)).add(Activation.reluBlock()),
+                        new SequentialBlock().add(conv(3, 3, 1, 1)).add(Activation.reluBlock()))))
+                .add(Pool.globalAvgPool2dBlock())
+                .add(Linear.builder().setUnits(2).build());
+    }
+
+    /**
+     * GoogLeNet's pattern, an average pool inside a concatenated branch: trained on three images
+     * and certified exactly, saved and loaded by DJL identically, and on a box around an image
+     * certified by its support before and after training.
+     */
+    @Test
+    void anAveragePoolInsideABranchTrainsCertifiesAndSaves(@TempDir Path dir) throws Exception {
+        WrapCase graph = new WrapCase("averaged-branch", ParallelWrapTest::averagedBranchCnn, new Shape(1, 8, 8));
+        graph.plainFoldIsTheUsersNetwork();
+        assertThat(graph.trainCertifySave(dir, 3).unitsChecked()).isPositive();
+        assertThat(graph.boxCertifies(0.05).certified()).isTrue();
+        assertThat(graph.trainOnBox(0.05, 3).certified()).isTrue();
+    }
+
     @Test
     void djlsResNetV1IsPolicedInOneLine(@TempDir Path dir) throws Exception {
         VertexRegion region = images(784, 3, 11);

@@ -26,6 +26,7 @@ public final class Fit {
     private boolean progress;
     private String taskName = "train";
     private StepListener listener = (step, loss, block) -> {};
+    private Gradients gradients;
 
     private Fit() {}
 
@@ -56,6 +57,37 @@ public final class Fit {
     public Fit optListener(StepListener listener) {
         this.listener = listener;
         return this;
+    }
+
+    /**
+     * Takes every step's full-batch gradient from {@code gradients} (e.g. the sum of shards
+     * computed on other machines) instead of one forward and backward here; the optimiser, the
+     * schedule, the listener and the stop at a non-finite loss are this loop's. Full batch only:
+     * the settings' batch size must be 0 or at least the number of rows.
+     *
+     * @param gradients the gradient of each step
+     * @return this loop
+     */
+    public Fit optGradients(Gradients gradients) {
+        this.gradients = gradients;
+        return this;
+    }
+
+    /**
+     * The loss of a batch as every step computes it: the loss of the head's output, plus the
+     * penalty a penalty-form affine target adds as a second output.
+     *
+     * @param loss the loss
+     * @param out the block's outputs
+     * @param y the labels
+     * @return the scalar loss
+     */
+    static NDArray batchLoss(Loss loss, NDList out, NDArray y) {
+        NDArray l = loss.evaluate(new NDList(y), new NDList(out.head()));
+        if (out.size() > 1) {
+            l = l.add(out.get(1)); // a penalty-form affine target
+        }
+        return l;
     }
 
     /**
@@ -94,6 +126,10 @@ public final class Fit {
         Loss loss = settings.loss().toDjl();
         DefaultTrainingConfig config = new DefaultTrainingConfig(loss).optOptimizer(adamW(settings));
         int batch = settings.batchSize() <= 0 || settings.batchSize() >= n ? (int) n : settings.batchSize();
+        if (gradients != null && batch != n) {
+            throw new IllegalArgumentException("batch: " + settings.batchSize() + " rows of " + n
+                    + "; training with gradients from elsewhere (data-parallel) takes full batches: 0, or >= " + n);
+        }
         Batches batches = new Batches(n, batch, settings.seed());
         double[] losses = new double[settings.steps()];
         int stoppedAt = -1;
@@ -111,16 +147,23 @@ public final class Fit {
                         xb = x.get(rows);
                         yb = y.get(rows);
                     }
+                    ShardGradient given = gradients == null ? null : gradients.compute(step, block);
                     try (GradientCollector gc = trainer.newGradientCollector()) {
-                        NDList out = trainer.forward(new NDList(xb));
-                        NDArray l = loss.evaluate(new NDList(yb), new NDList(out.head()));
-                        if (out.size() > 1) {
-                            l = l.add(out.get(1)); // a penalty-form affine target
+                        NDArray l;
+                        if (given == null) {
+                            l = batchLoss(loss, trainer.forward(new NDList(xb)), yb);
+                            value = l.getFloat();
+                        } else {
+                            // sum_p <w_p, G_p>: its gradient is G exactly, which the trainer's step applies
+                            l = surrogate(block, given);
+                            value = given.loss();
                         }
-                        value = l.getFloat();
                         if (!Double.isFinite(value)) {
                             stoppedAt = step;
                             break;
+                        }
+                        if (given != null) {
+                            ShardGradient.zeroGradients(block);
                         }
                         gc.backward(l);
                     }
@@ -137,6 +180,22 @@ public final class Fit {
         double seconds = (System.nanoTime() - start) / 1e9;
         int done = stoppedAt < 0 ? settings.steps() : stoppedAt - 1;
         return new FitResult(java.util.Arrays.copyOf(losses, done), seconds, stoppedAt);
+    }
+
+    private static NDArray surrogate(PolicedMlp block, ShardGradient g) {
+        NDArray sum = null;
+        int i = 0;
+        for (ai.djl.nn.Parameter p : block.getParameters().values()) {
+            NDArray w = p.getArray();
+            float[] f = new float[g.gradient()[i].length];
+            for (int j = 0; j < f.length; j++) {
+                f[j] = (float) g.gradient()[i][j];
+            }
+            NDArray term = w.mul(w.getManager().create(f, w.getShape())).sum();
+            sum = sum == null ? term : sum.add(term);
+            i++;
+        }
+        return sum;
     }
 
     /**

@@ -1,10 +1,6 @@
 package org.police4j.cli.commands;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.SequentialBlock;
-import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +8,6 @@ import java.util.Locale;
 import org.police4j.cli.base.CliCommand;
 import org.police4j.cli.data.CsvTable;
 import org.police4j.cli.data.InputException;
-import org.police4j.fold.Fold;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,7 +41,7 @@ public final class PredictCommand extends CliCommand {
             description = "Input columns copied to the output, in this order (default: every input column).")
     List<String> keep;
 
-    @Option(names = "--batch", defaultValue = "4096", paramLabel = "N", description = "Rows per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "4096", paramLabel = "N", description = "Rows read into memory per step (default: ${DEFAULT-VALUE}); the predictions do not depend on it.")
     int batch;
 
     @Override
@@ -57,29 +52,20 @@ public final class PredictCommand extends CliCommand {
         long start = System.nanoTime();
         refuseToOverwriteInputs(out, data, model);
         try (NDManager manager = NDManager.newBaseManager()) {
-            StoredModel m = StoredModel.load(model, manager, err());
+            ModelPredictor m = ModelPredictor.load(model, manager, err());
             CsvTable table = CsvTable.read(data);
-            List<String> missing = new ArrayList<>();
-            for (String f : m.features()) {
-                if (!table.hasColumn(f)) {
-                    missing.add(f);
-                }
-            }
-            if (!missing.isEmpty()) {
-                throw new InputException(data + " lacks the model's feature column" + (missing.size() == 1 ? " '" : "s '")
-                        + String.join("', '", missing) + "'; the model needs " + String.join(", ", m.features())
-                        + " and the file has " + String.join(", ", table.columns()));
-            }
+            m.requireFeatures(table.columns(), data.toString());
             double[][] x = table.numeric(m.features());
-            if (m.standardizer() != null) {
-                x = m.standardizer().apply(x);
+            float[][] outputs = new float[x.length][];
+            for (int from = 0; from < x.length; from += batch) {
+                int to = Math.min(x.length, from + batch);
+                float[][] y = m.outputs(manager, from, java.util.Arrays.copyOfRange(x, from, to));
+                System.arraycopy(y, 0, outputs, from, y.length);
             }
-            SequentialBlock folded = Fold.block(m.block(), manager);
-            float[][] outputs = forward(folded, manager, x, batch);
 
             List<String> kept = keptColumns(table);
             List<String> header = new ArrayList<>(kept);
-            List<String> predictionColumns = predictionHeader(m);
+            List<String> predictionColumns = m.predictionColumns();
             for (String c : predictionColumns) {
                 if (header.contains(c)) {
                     throw new InputException("prediction column '" + c + "' clashes with a column of " + data
@@ -94,7 +80,7 @@ public final class PredictCommand extends CliCommand {
                 for (String c : kept) {
                     r.add(table.value(i, c).strip());
                 }
-                r.addAll(predictionCells(m, outputs[i]));
+                r.addAll(m.cells(outputs[i]));
                 rows.add(r.toArray(new String[0]));
             }
             CsvTable.writeText(out, header, rows);
@@ -141,94 +127,5 @@ public final class PredictCommand extends CliCommand {
             throw new InputException("--out " + out + " is inside the model directory " + model
                     + "; refusing to overwrite the model, choose another --out");
         }
-    }
-
-    /** Runs a plain block on x in batches of {@code batch} rows. */
-    static float[][] forward(SequentialBlock net, NDManager manager, double[][] x, int batch) {
-        float[][] out = new float[x.length][];
-        ParameterStore ps = new ParameterStore(manager, false);
-        for (int from = 0; from < x.length; from += batch) {
-            int to = Math.min(x.length, from + batch);
-            float[][] chunk = new float[to - from][];
-            for (int i = from; i < to; i++) {
-                chunk[i - from] = new float[x[i].length];
-                for (int j = 0; j < x[i].length; j++) {
-                    chunk[i - from][j] = (float) x[i][j];
-                }
-            }
-            try (NDManager sub = manager.newSubManager()) {
-                NDArray in = sub.create(chunk);
-                NDArray o = net.forward(ps, new NDList(in), false).singletonOrThrow();
-                int k = (int) o.getShape().get(1);
-                float[] flat = o.toFloatArray();
-                o.close();
-                for (int i = from; i < to; i++) {
-                    out[i] = new float[k];
-                    System.arraycopy(flat, (i - from) * k, out[i], 0, k);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The prediction columns: {@code predicted_<target>} (regression), or the label and its probabilities. */
-    static List<String> predictionHeader(StoredModel m) {
-        if (!m.classification()) {
-            List<String> h = new ArrayList<>();
-            for (String t : m.targets()) {
-                h.add("predicted_" + t);
-            }
-            return h;
-        }
-        List<String> h = new ArrayList<>();
-        h.add("predicted_label");
-        for (String l : m.labels().labels()) {
-            h.add("p_" + l);
-        }
-        return h;
-    }
-
-    static List<String> predictionCells(StoredModel m, float[] y) {
-        List<String> cells = new ArrayList<>();
-        if (!m.classification()) {
-            for (float v : y) {
-                cells.add(Float.toString(v));
-            }
-            return cells;
-        }
-        double[] p;
-        if (y.length == 1) {
-            double p1 = 1 / (1 + Math.exp(-y[0]));
-            p = new double[] {1 - p1, p1};
-        } else {
-            double max = Double.NEGATIVE_INFINITY;
-            for (float v : y) {
-                max = Math.max(max, v);
-            }
-            p = new double[y.length];
-            double sum = 0;
-            for (int c = 0; c < y.length; c++) {
-                p[c] = Math.exp(y[c] - max);
-                sum += p[c];
-            }
-            for (int c = 0; c < y.length; c++) {
-                p[c] /= sum;
-            }
-        }
-        int best = 0;
-        if (y.length == 1) {
-            best = y[0] >= 0 ? 1 : 0;
-        } else {
-            for (int c = 1; c < y.length; c++) {
-                if (y[c] > y[best]) {
-                    best = c;
-                }
-            }
-        }
-        cells.add(m.labels().label(best));
-        for (double v : p) {
-            cells.add(Double.toString(v));
-        }
-        return cells;
     }
 }

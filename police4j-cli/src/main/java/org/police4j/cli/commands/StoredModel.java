@@ -51,6 +51,11 @@ record StoredModel(
         return "none".equals(metadata.path("constraint").asText());
     }
 
+    /** {@return a region in raw feature coordinates as the network sees it (standardized when the model was)} */
+    Region networkRegion(Region raw) {
+        return standardizer == null ? raw : standardizer.mapRegion(raw);
+    }
+
     boolean classification() {
         return CLASSIFICATION.equals(task);
     }

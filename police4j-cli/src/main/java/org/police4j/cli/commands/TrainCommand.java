@@ -43,6 +43,24 @@ import picocli.CommandLine.Option;
         })
 public final class TrainCommand extends CliCommand {
 
+    private final GradientSource gradients;
+
+    /** The one-JVM command: every step's gradient computed here. */
+    public TrainCommand() {
+        this(null);
+    }
+
+    /**
+     * The command with its steps' gradients from elsewhere (data-parallel training): the same
+     * options, data preparation, loop, certificate and model directory. Full batches only
+     * ({@code --batch 0}).
+     *
+     * @param gradients where each step's full-batch gradient comes from
+     */
+    public TrainCommand(GradientSource gradients) {
+        this.gradients = gradients;
+    }
+
     @Option(names = "--data", required = true, paramLabel = "FILE.csv", description = "Training data with a header row.")
     Path data;
 
@@ -156,7 +174,7 @@ public final class TrainCommand extends CliCommand {
                 length == null ? null : length.steps, length == null ? null : length.epochs, batch, lr, weightDecay,
                 scheduleSpec, evalEvery, checkpointEvery, samples, seed, quiet);
         try (Model model = Model.newInstance("police4j")) {
-            TrainingRun.Outcome run = TrainingRun.run(model, prepared, runSpec);
+            TrainingRun.Outcome run = TrainingRun.run(model, prepared, runSpec, gradients);
             if (run.nothingKept()) {
                 err().println("police4j: training failed: the loss was not finite at step "
                         + run.stoppedAt() + ", before any good state; nothing was saved. " + advice());

@@ -88,8 +88,12 @@ final class TrainingRun {
 
     private TrainingRun() {}
 
-    /** Trains on {@code model} (which owns the block's parameters and must stay open to save them). */
-    static Outcome run(Model model, TrainingData data, Spec spec) throws IOException, MalformedModelException {
+    /**
+     * Trains on {@code model} (which owns the block's parameters and must stay open to save them),
+     * every step's gradient from {@code gradients} when not null.
+     */
+    static Outcome run(Model model, TrainingData data, Spec spec, GradientSource gradients)
+            throws IOException, MalformedModelException {
         Plan plan = Plan.of(spec, data);
         PolicedMlp.Builder builder = PolicedMlp.builder()
                 .setHidden(spec.hidden())
@@ -132,7 +136,11 @@ final class TrainingRun {
         FitResult result;
         try (ProgressBar bar = spec.quiet() ? null : ConsoleProgress.bar("train", plan.steps())) {
             monitor.bar = bar;
-            result = Fit.create().optListener(monitor).fit(model, xTrain, yTrain, plan.settings());
+            Fit fit = Fit.create().optListener(monitor);
+            if (gradients != null) {
+                fit.optGradients(gradients.open(block, xTrain, yTrain, data.lossKind()));
+            }
+            result = fit.fit(model, xTrain, yTrain, plan.settings());
         }
 
         boolean diverged = !result.completed();

@@ -64,7 +64,7 @@ public final class VerifyCommand extends CliCommand {
             } else {
                 raw = RegionSpec.parseAny(region, null, m.features());
                 RegionSpec.requireDimension(raw, m.features(), region);
-                netRegion = m.standardizer() == null ? raw : m.standardizer().mapRegion(raw);
+                netRegion = m.networkRegion(raw);
                 name = "region '" + region + "'";
             }
             AffineHull hull = RegionHull.of(raw);

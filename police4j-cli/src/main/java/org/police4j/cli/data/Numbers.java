@@ -10,7 +10,7 @@ import org.police4j.numeric.Float32;
  * optional exponent is accepted, and a float32 must hold the result (the networks compute in
  * float32: {@link Float32}), so that 1e308 is refused where it is read, with its file and line.
  */
-final class Numbers {
+public final class Numbers {
 
     private static final Pattern DECIMAL =
             Pattern.compile("[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?");
@@ -41,6 +41,24 @@ final class Numbers {
             return "is not a finite number (too large for a double)";
         }
         return Float32.problem(value);
+    }
+
+    /**
+     * Parses one cell of a data table by the same rules as a CSV file's cells (plain decimal
+     * notation, a value a float32 can hold), for readers of other tables (a Spark job's rows).
+     *
+     * @param text the cell's text (surrounding white space is ignored)
+     * @param where the cell's place for the message, e.g. {@code "row 12, column 'x2'"}
+     * @return its value
+     * @throws InputException naming the place and the value when it is not a number a float32 can hold
+     */
+    public static double cell(String text, String where) {
+        String t = text == null ? null : text.strip();
+        String problem = problem(t);
+        if (problem != null) {
+            throw new InputException(where + ": " + quote(t == null ? "" : t) + " " + problem);
+        }
+        return parse(t);
     }
 
     /** Whether text is a decimal number a float32 can hold. */

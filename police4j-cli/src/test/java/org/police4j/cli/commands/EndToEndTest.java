@@ -124,6 +124,11 @@ class EndToEndTest {
         assertThat(pred.header()).containsExactly("extra", "x2", "x1", "predicted_y1", "predicted_y2");
         assertThat(pred.rows()).hasSize(50);
         assertThat(pred.text(7, "extra")).isEqualTo("7");
+        // batch-invariant: the same bits whatever rows are read per step
+        for (String batch : new String[] {"1", "4096"}) {
+            ok(run("predict", "model", "--data", "query.csv", "--out", "pred" + batch + ".csv", "--batch", batch));
+            assertThat(Files.readString(dir.resolve("pred" + batch + ".csv"))).isEqualTo(Files.readString(dir.resolve("pred.csv")));
+        }
 
         Cli.Result e = run("export", "model", "--out", "exported");
         ok(e);

@@ -1,0 +1,207 @@
+package org.police4j.spark;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.police4j.cli.commands.ModelPredictor;
+import org.police4j.nn.PolicedMlp;
+import org.police4j.region.Regions;
+import org.police4j.train.Fit;
+import org.police4j.train.Gradients;
+import org.police4j.train.LossKind;
+import org.police4j.train.ShardGradient;
+
+/**
+ * The numbers of docs/SPARK.md (a benchmark, not a test): {@code predict N}, {@code certify
+ * MASTER ROWS}, {@code train MASTER ROWS...}. Run with SPARK_HOME's jars, the module's jar and the
+ * test classes on the class path.
+ */
+public final class SparkBenchmark {
+
+    private SparkBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        SparkMain.commandLine();
+        switch (args[0]) {
+            case "predict" -> predict(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "certify" -> certify(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "train" -> train(args[1], Arrays.stream(args).skip(2).mapToInt(Integer::parseInt).toArray());
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+        System.exit(0);
+    }
+
+    static String stats(List<Double> t) {
+        double[] s = t.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return String.format(Locale.ROOT, "median %.3f s (min %.3f, max %.3f, n %d)", s[s.length / 2], s[0], s[s.length - 1], s.length);
+    }
+
+    /** One-JVM plain loop vs Spark local[2], warm, in memory, n rows of the 10-feature model. */
+    static void predict(int n, int reps) throws Exception {
+        Path d = Files.createTempDirectory("bench-predict");
+        Random rng = new Random(1);
+        StringBuilder train = new StringBuilder();
+        for (int j = 0; j < 10; j++) {
+            train.append("f").append(j).append(',');
+        }
+        train.append("y\n");
+        for (int i = 0; i < 2000; i++) {
+            double s = 0;
+            for (int j = 0; j < 10; j++) {
+                double v = rng.nextGaussian();
+                s += Math.sin(v * (j + 1));
+                train.append(v).append(',');
+            }
+            train.append(s).append('\n');
+        }
+        Files.writeString(d.resolve("t.csv"), train);
+        Fixtures.cli(d, "train", "--data", "t.csv", "--target", "y", "--region", "box:-0.5,0.5,10", "--task", "regression",
+                "--hidden", "64,64", "--steps", "20", "--quiet", "--out", "m");
+        double[][] x = new double[n][10];
+        List<Row> rows = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Object[] r = new Object[10];
+            for (int j = 0; j < 10; j++) {
+                x[i][j] = rng.nextGaussian();
+                r[j] = x[i][j];
+            }
+            rows.add(RowFactory.create(r));
+        }
+        List<StructField> fields = new ArrayList<>();
+        for (int j = 0; j < 10; j++) {
+            fields.add(DataTypes.createStructField("f" + j, DataTypes.DoubleType, false));
+        }
+        SparkSession spark = Sessions.start("local[2]", null);
+        Dataset<Row> data = spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, 8),
+                new StructType(fields.toArray(new StructField[0]))).cache();
+        data.count();
+        rows = null;
+        List<Double> plain = new ArrayList<>();
+        List<Double> onSpark = new ArrayList<>();
+        long plainBits = 0;
+        long sparkBits = 0;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ModelPredictor p = ModelPredictor.load(d.resolve("m"), manager, null);
+            for (int rep = 0; rep < reps + 1; rep++) {
+                long t0 = System.nanoTime();
+                float[][] y = p.outputs(manager, 0, x);
+                double t = (System.nanoTime() - t0) / 1e9;
+                plainBits = 0;
+                for (float[] v : y) {
+                    plainBits = plainBits * 31 + Float.floatToRawIntBits(v[0]);
+                }
+                if (System.getProperty("bench.profile") != null) {
+                    long a = System.nanoTime();
+                    long c1 = data.javaRDD().zipWithIndex().count();
+                    long b = System.nanoTime();
+                    long c2 = data.javaRDD().count();
+                    long c = System.nanoTime();
+                    long c3 = SparkPredict.predict(spark, d.resolve("m"), data, List.of()).javaRDD().count();
+                    long e = System.nanoTime();
+                    System.out.printf(Locale.ROOT, "profile: zipWithIndex.count %.3f s, javaRDD.count %.3f s, predict rdd count %.3f s%n",
+                            (b - a) / 1e9, (c - b) / 1e9, (e - c) / 1e9);
+                }
+                t0 = System.nanoTime();
+                Dataset<Row> predicted = SparkPredict.predict(spark, d.resolve("m"), data, List.of());
+                double ts;
+                if (rep == 0) {
+                    // the identity check collects every row to the driver (not timed as the job)
+                    sparkBits = 0;
+                    for (Row r : predicted.collectAsList()) {
+                        sparkBits = sparkBits * 31 + Float.floatToRawIntBits(r.getFloat(0));
+                    }
+                    ts = (System.nanoTime() - t0) / 1e9;
+                } else {
+                    // the job itself, every row predicted, written to Spark's no-op sink
+                    predicted.write().format("noop").mode("overwrite").save();
+                    ts = (System.nanoTime() - t0) / 1e9;
+                }
+                if (rep > 0) {
+                    plain.add(t);
+                    onSpark.add(ts);
+                }
+                System.out.printf(Locale.ROOT, "rep %d: plain %.3f s, spark %.3f s, identical %s%n", rep, t, ts, plainBits == sparkBits);
+            }
+        }
+        System.out.println("predict " + n + " rows: plain loop " + stats(plain) + "; Spark local[2] " + stats(onSpark)
+                + "; identical bits " + (plainBits == sparkBits));
+    }
+
+    /** Bulk certify of ROWS boxes (radius search) on a master, REPS times. */
+    static void certify(String master, int n, int reps) throws Exception {
+        Path d = Fixtures.dir();
+        Path f = Fixtures.boxes(d.resolve("bench-boxes.csv"), n);
+        SparkSession spark = Sessions.start(master, null);
+        Dataset<Row> table = Tables.read(spark, f.toString()).cache();
+        table.count();
+        List<Double> times = new ArrayList<>();
+        long hash = 0;
+        for (int rep = 0; rep < reps + 1; rep++) {
+            long t0 = System.nanoTime();
+            List<Row> out = SparkCertify.certify(spark, d.resolve("reg"), table, List.of("id"),
+                    new SparkCertify.Settings(100, 3, true, 0)).collectAsList();
+            double t = (System.nanoTime() - t0) / 1e9;
+            hash = out.hashCode();
+            if (rep > 0) {
+                times.add(t);
+            }
+            System.out.printf(Locale.ROOT, "rep %d: %.3f s, %d rows, hash %d%n", rep, t, out.size(), hash);
+        }
+        System.out.println("certify " + n + " boxes with radius search on " + master + ": " + stats(times) + ", result hash " + hash);
+    }
+
+    /** Step time (full batch, 10 features, hidden 32,32): one JVM vs Spark on a master, for each row count. */
+    static void train(String master, int[] sizes) throws Exception {
+        SparkSession spark = Sessions.start(master, null);
+        for (int n : sizes) {
+            Random rnd = new Random(n);
+            float[][] x = new float[n][10];
+            float[][] y = new float[n][1];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < 10; j++) {
+                    x[i][j] = (float) rnd.nextGaussian();
+                }
+                y[i][0] = (float) Math.sin(x[i][0]);
+            }
+            try (Model model = Model.newInstance("bench")) {
+                PolicedMlp block = PolicedMlp.builder().setRegion(Regions.box(-0.5, 0.5, 10)).setHidden(32, 32).setOutputs(1).build();
+                model.setBlock(block);
+                Fit.initialize(block, model, 1);
+                NDManager m = model.getNDManager();
+                NDArray xs = m.create(x);
+                NDArray ys = m.create(y);
+                Gradients sparkGradients = new SparkGradients(spark, 0).open(block, xs, ys, LossKind.MSE);
+                List<Double> local = new ArrayList<>();
+                List<Double> onSpark = new ArrayList<>();
+                for (int rep = 0; rep < 4; rep++) {
+                    long t0 = System.nanoTime();
+                    ShardGradient.of(block, xs, ys, LossKind.MSE, n);
+                    double t = (System.nanoTime() - t0) / 1e9;
+                    t0 = System.nanoTime();
+                    sparkGradients.compute(rep + 1, block);
+                    double ts = (System.nanoTime() - t0) / 1e9;
+                    if (rep > 0) {
+                        local.add(t);
+                        onSpark.add(ts);
+                    }
+                }
+                System.out.println("gradient of " + n + " rows: one JVM " + stats(local) + "; Spark " + master + " " + stats(onSpark));
+            }
+        }
+    }
+}

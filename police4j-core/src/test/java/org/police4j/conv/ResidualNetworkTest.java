@@ -181,6 +181,8 @@ class ResidualNetworkTest {
     void aGraphTrainsOnABoxAroundAnInput() {
         trainAndCheck(9, 17, ResidualNetworkTest::smallGraphCnn, new Shape(1, 1, 3, 3),
                 data -> Box.linf(first(data, 9), 0.25));
+        trainAndCheck(6, 29, ResidualNetworkTest::residualMlp, new Shape(1, 1, 1, 6),
+                data -> Box.linf(first(data, 6), 0.25));
     }
 
     @Test

@@ -214,7 +214,53 @@ public final class Certify {
      * @return the certificate
      */
     public static Certificate policed(PolicedConvNet block, Options options) {
+        if (block.regions().size() != 1) {
+            throw new IllegalArgumentException(
+                    "block: has " + block.regions().size() + " regions; use perRegion() for one certificate each");
+        }
         return of(block.fold(), block.regions().get(0), options);
+    }
+
+    /**
+     * One certificate per region of whatever {@link Policed#wrap} returned (an MLP or a CNN, on
+     * one region or several): no cast, no choice of overload.
+     *
+     * @param block a block returned by {@link Policed#wrap}, initialised
+     * @param options interior samples (per region, the same seed for each), certifier settings
+     * @return the certificates, in the order of the block's regions
+     * @throws IllegalArgumentException when the block is not a POLICEd network, naming its class
+     */
+    public static List<Certificate> perRegion(Block block, Options options) {
+        if (block instanceof PolicedMlp mlp) {
+            return perRegion(mlp, options);
+        }
+        if (block instanceof PolicedConvNet cnn) {
+            return perRegion(cnn, options);
+        }
+        throw new IllegalArgumentException("block: " + (block == null ? "null" : "a " + block.getClass().getName())
+                + "; expected a POLICEd network as Policed.wrap returns it (PolicedMlp or PolicedConvNet)");
+    }
+
+    /**
+     * One certificate per region of a POLICEd CNN, with the default options.
+     *
+     * @param block an initialised POLICEd CNN
+     * @return the certificates, in the order of {@code block.regions()}
+     */
+    public static List<Certificate> perRegion(PolicedConvNet block) {
+        return perRegion(block, Options.defaults());
+    }
+
+    /**
+     * One certificate per region of a POLICEd CNN, each with its own affine map, all of the one
+     * folded network.
+     *
+     * @param block an initialised POLICEd CNN
+     * @param options interior samples (per region, the same seed for each), certifier settings
+     * @return the certificates, in the order of {@code block.regions()}
+     */
+    public static List<Certificate> perRegion(PolicedConvNet block, Options options) {
+        return perRegion(block.fold(), block.regions(), options);
     }
 
     /**
@@ -235,9 +281,12 @@ public final class Certify {
      * @return the certificates, in the order of {@code block.regions()}
      */
     public static List<Certificate> perRegion(PolicedMlp block, Options options) {
-        FoldedNetwork folded = Fold.weights(block);
+        return perRegion(Fold.weights(block), block.regions(), options);
+    }
+
+    private static List<Certificate> perRegion(FoldedNetwork folded, List<Region> regions, Options options) {
         List<Certificate> out = new ArrayList<>();
-        for (Region r : block.regions()) {
+        for (Region r : regions) {
             out.add(of(folded, r, options));
         }
         return out;

@@ -57,7 +57,9 @@ import org.police4j.region.VertexRegion;
  * to (C', H', W'), is added to the data rows' pre-activations. Dense layers are POLICEd exactly
  * like {@link org.police4j.nn.PolicedMlp}'s. The {@link RoundingGuard} (on by default) widens
  * every unit's margin, and every pool window's, by the float32 rounding bound of the folded
- * network, so the certificate holds at any scale of inputs.
+ * network, so the certificate holds at any scale of inputs. With several regions ({@link
+ * Builder#setRegions}) each unit's shift is {@code MultiRegionShift}'s, as in the MLP, and every
+ * max-pool takes one shift for all regions (docs/POOLING.md).
  *
  * <h2>Max-pooling, exactly</h2>
  *
@@ -161,10 +163,13 @@ public final class PolicedConvNet extends PolicedNetwork {
      * of its centre (it has no vertices to vote).
      */
     private static Settings settings(Builder b) {
-        boolean vertices = b.region instanceof VertexRegion;
-        return new Settings(List.of(b.region), b.activation,
+        boolean vertices = b.regions.get(0) instanceof VertexRegion;
+        // With several regions each goes its own way (vertex rows, or the map of a support region)
+        // and the shift is MultiRegionShift's, which needs no sign rule.
+        boolean rows = b.regions.stream().anyMatch(r -> r instanceof VertexRegion);
+        return new Settings(b.regions, b.activation,
                 new ShiftEngine(b.margin, vertices ? SignRule.MAJORITY : SignRule.CENTER),
-                vertices ? Strategy.VERTEX_ROWS : Strategy.AFFINE_MAP, false, b.roundingGuard, null);
+                rows ? Strategy.VERTEX_ROWS : Strategy.AFFINE_MAP, false, b.roundingGuard, null);
     }
 
     private static List<Block> dropouts(Builder b, int layer) {
@@ -253,7 +258,14 @@ public final class PolicedConvNet extends PolicedNetwork {
     @Override
     public BlockRecord record() {
         BlockRecord r = BlockRecord.of("PolicedConvNet");
-        r.putRegion("region", regions().get(0));
+        if (regions().size() == 1) {
+            r.putRegion("region", regions().get(0)); // as before several regions: old streams load unchanged
+        } else {
+            r.put("regions", regions().size());
+            for (int j = 0; j < regions().size(); j++) {
+                r.putRegion("region" + j, regions().get(j));
+            }
+        }
         r.put("input", inputShape());
         r.put("stages", stages.size());
         for (int i = 0; i < stages.size(); i++) {
@@ -328,8 +340,9 @@ public final class PolicedConvNet extends PolicedNetwork {
     public String toString() {
         String input = oneDimensional ? plan.c + "x" + plan.w : plan.c + "x" + plan.h + "x" + plan.w;
         return "PolicedConvNet(input=" + input + ", stages=" + stages
-                + ", outputs=" + plan.outputs + ", activation=" + activation().id() + ", region="
-                + regions().get(0).describe() + ", " + engine() + ")";
+                + ", outputs=" + plan.outputs + ", activation=" + activation().id() + ", region"
+                + (regions().size() == 1 ? "=" + regions().get(0).describe()
+                        : "s=" + regions().stream().map(Region::describe).toList()) + ", " + engine() + ")";
     }
 
     /** Builder: {@code setInput(C, H, W)} or {@code setInput(C, L)}, stages in order, {@code outputs(K)}, {@code setRegion}. */
@@ -341,7 +354,7 @@ public final class PolicedConvNet extends PolicedNetwork {
         private final List<Stage> stages = new ArrayList<>();
         private int outputs = -1;
         private Cpa activation = Cpa.relu();
-        private Region region;
+        private List<Region> regions;
         private double margin = ShiftEngine.DEFAULT_MARGIN;
         private boolean roundingGuard = true;
         private final Map<Integer, List<Block>> inputDropouts = new LinkedHashMap<>();
@@ -642,7 +655,23 @@ public final class PolicedConvNet extends PolicedNetwork {
          * @return this builder
          */
         public Builder setRegion(Region region) {
-            this.region = region;
+            this.regions = region == null ? null : List.of(region);
+            return this;
+        }
+
+        /**
+         * Sets several regions, each with its own affine piece (as {@code PolicedMlp}'s): vertex
+         * regions and regions given by their support, mixed. Every max-pool takes one shift for
+         * all of them (docs/POOLING.md), every unit its shift from {@code MultiRegionShift}.
+         *
+         * @param regions at least one region, each of dimension C*H*W
+         * @return this builder
+         */
+        public Builder setRegions(List<? extends Region> regions) {
+            if (regions == null || regions.isEmpty() || regions.stream().anyMatch(java.util.Objects::isNull)) {
+                throw new IllegalArgumentException("regions: " + regions + "; expected at least one region, none null");
+            }
+            this.regions = List.copyOf(regions);
             return this;
         }
 
@@ -675,7 +704,7 @@ public final class PolicedConvNet extends PolicedNetwork {
             if (activation == null) {
                 throw new IllegalArgumentException("activation: null; expected a Cpa");
             }
-            if (region == null) {
+            if (regions == null) {
                 throw new IllegalArgumentException("region: not set; call setRegion(...)");
             }
             if (c < 0) {
@@ -683,11 +712,15 @@ public final class PolicedConvNet extends PolicedNetwork {
             }
             new ShiftEngine(margin); // validates
             Plan plan = new Plan(c, h, w, stages, outputs, activation);
-            if (region.dimension() != plan.inputDimension()) {
-                String product = oneDimensional ? "C*L = " + c + "*" + w : "C*H*W = " + c + "*" + h + "*" + w;
-                throw new IllegalArgumentException(
-                        "region: dimension " + region.dimension() + " != " + product + " = "
-                                + plan.inputDimension() + "; the vertices must be flattened inputs (channel-major)");
+            for (int j = 0; j < regions.size(); j++) {
+                Region region = regions.get(j);
+                if (region.dimension() != plan.inputDimension()) {
+                    String product = oneDimensional ? "C*L = " + c + "*" + w : "C*H*W = " + c + "*" + h + "*" + w;
+                    throw new IllegalArgumentException(
+                            (regions.size() == 1 ? "region" : "regions[" + j + "]") + ": dimension " + region.dimension()
+                                    + " != " + product + " = " + plan.inputDimension()
+                                    + "; the vertices must be flattened inputs (channel-major)");
+                }
             }
             long layers = ((Plan.DenseLayer) plan.layers.get(plan.layers.size() - 1)).index() + 1;
             for (int layer : inputDropouts.keySet()) {

@@ -43,6 +43,7 @@ public final class AffineMapPass implements RegionPass {
     private NDArray hMap; // P x K: V A^T + a
     private NDArray h; // P x K: hMap plus the residual's contribution
     private NDArray shift;
+    private PoolShift.Side prePool; // between beforePool and afterPool
 
     /**
      * @param region the region
@@ -132,6 +133,26 @@ public final class AffineMapPass implements RegionPass {
             a = centre.reshape(1, -1);
             at = linear.reshape(d, -1);
         }
+        return LayerRange.ofSupport(a.squeeze(0), halfWidths.apply(at));
+    }
+
+    @Override
+    public PoolShift.Side beforePool(ConvGroup group) {
+        if (halfWidths == null) {
+            throw new UnsupportedOperationException("a conv layer carries a vertex region as vertex rows, not as a map");
+        }
+        NDArray rows = directions != null ? directions : centreRow.getManager().eye(regionMagnitude.length)
+                .toType(centreRow.getDataType(), false);
+        prePool = PoolShift.Side.ofSupport(group.affine(offset), group.linear(rows), group.poolWindows(), halfWidths);
+        return prePool;
+    }
+
+    @Override
+    public LayerRange afterPool(ConvGroup group, PoolShift.Joint joint) {
+        NDArray[] pooled = joint.pooledMap(prePool);
+        prePool = null;
+        a = pooled[0];
+        at = pooled[1];
         return LayerRange.ofSupport(a.squeeze(0), halfWidths.apply(at));
     }
 

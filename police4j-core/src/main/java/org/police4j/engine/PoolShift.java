@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -124,19 +125,139 @@ public final class PoolShift {
         if (windows.tiles()) {
             return compute(vertexPre, windows.kernelH(), windows.kernelW(), margin, windowMargins);
         }
-        long p = vertexPre.getShape().get(0);
-        NDArray flat = vertexPre.reshape(p, windows.inputs());
-        Ordered order = new Ordered(windows, flat.stopGradient().mean(new int[] {0}).toFloatArray());
-        NDManager manager = vertexPre.getManager();
-        NDArray slots = order.gather(flat); // (P, U * K)
-        NDArray winners = order.winnerValues(flat); // (P, U * K), each window's winner repeated
-        NDArray behind = slots.sub(winners).max(new int[] {0}); // (U * K)
-        NDArray shift = order.shift(margins(behind, order, margin, windowMargins));
-        NDArray shifted = order.gather(flat.sub(shift.reshape(1, -1)))
-                .reshape(p, windows.c(), windows.outH(), windows.outW(), windows.window());
-        NDArray winner = manager.create(order.winnerSlots(), new Shape(windows.c(), windows.outH(), windows.outW()))
-                .toType(DataType.INT64, false);
-        return new Result(shift.reshape(windows.c(), windows.h(), windows.w()), winner, shifted);
+        Side side = Side.ofVertices(vertexPre, windows);
+        Ordered order = new Ordered(windows, side.rank());
+        NDArray shift = order.shift(margins(side.behind(order), order, margin, windowMargins));
+        return new Joint(windows, order, shift).result(side);
+    }
+
+    /**
+     * One region's view of a max-pool's windows, before the pool shift: its vertex rows, or the
+     * centre and linear part of its tracked map with its support. Several regions meeting one pool
+     * each give a side, and {@link #joint} gives them one shift.
+     *
+     * @param rows (P, C*H*W) vertex values, or (1, C*H*W) the map's value at the region's centre
+     * @param directions (D, C*H*W) the map's linear part, or null for vertex rows
+     * @param halfWidths the region's support (per column of a (D, K) map, {@code max_R |A (x - m)|}),
+     *     or null for vertex rows
+     */
+    public record Side(NDArray rows, NDArray directions, UnaryOperator<NDArray> halfWidths) {
+
+        /**
+         * @param vertexPre (P, C, H, W) vertex pre-activations before the pool
+         * @param windows the pool's windows
+         * @return the vertex rows' side
+         */
+        public static Side ofVertices(NDArray vertexPre, PoolWindows windows) {
+            return new Side(vertexPre.reshape(vertexPre.getShape().get(0), windows.inputs()), null, null);
+        }
+
+        /**
+         * @param centre (1, C, H, W) the map's value at the region's centre
+         * @param directions (D, C, H, W) its linear part
+         * @param windows the pool's windows
+         * @param halfWidths the region's support
+         * @return the support region's side
+         */
+        public static Side ofSupport(NDArray centre, NDArray directions, PoolWindows windows, UnaryOperator<NDArray> halfWidths) {
+            return new Side(centre.reshape(1, windows.inputs()),
+                    directions.reshape(directions.getShape().get(0), windows.inputs()), halfWidths);
+        }
+
+        /** The positions' value in the middle of the region: the vertex mean, or the centre's value. */
+        float[] rank() {
+            return (halfWidths == null ? rows.stopGradient().mean(new int[] {0}) : rows.stopGradient()).toFloatArray();
+        }
+
+        /** Per slot, {@code max_R (h_q - h_w)} over this region (U * K). */
+        NDArray behind(Ordered order) {
+            NDArray centreBehind = order.gather(rows).sub(order.winnerValues(rows)); // (R, U * K)
+            if (halfWidths == null) {
+                return centreBehind.max(new int[] {0});
+            }
+            NDArray width = halfWidths.apply(order.gather(directions).sub(order.winnerValues(directions))).reshape(-1);
+            return centreBehind.reshape(-1).add(width);
+        }
+    }
+
+    /**
+     * The pool shift several regions share: one order of the positions for all of them (by the
+     * mean over the regions of each one's middle value, {@link Side}), so every window has one
+     * winner on every region, and each constraint "winner beats member q" takes the largest need
+     * over the regions (each with its own window margins). It is the one-region construction on
+     * the union of the regions, so the proof of docs/POOLING.md applies unchanged.
+     *
+     * @param sides one per region
+     * @param windows the pool's windows (tiling ones too: the regions' majorities could differ)
+     * @param margin how far each winner must stay ahead, where a region has no window margins
+     * @param windowMargins per region, one margin per window, or null (the list, or an entry)
+     * @return the shared shift and the order that chose the winners
+     */
+    public static Joint joint(List<Side> sides, PoolWindows windows, double margin, List<float[]> windowMargins) {
+
+        double[] sum = new double[windows.inputs()];
+        for (Side side : sides) {
+            float[] r = side.rank();
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += r[i];
+            }
+        }
+        float[] rank = new float[sum.length];
+        for (int i = 0; i < sum.length; i++) {
+            rank[i] = (float) (sum[i] / sides.size());
+        }
+        Ordered order = new Ordered(windows, rank);
+        NDArray need = null;
+        for (int j = 0; j < sides.size(); j++) {
+            float[] own = windowMargins == null ? null : windowMargins.get(j);
+            NDArray n = margins(sides.get(j).behind(order), order, margin, own);
+            need = need == null ? n : need.maximum(n);
+        }
+        return new Joint(windows, order, order.shift(need));
+    }
+
+    /** A pool shift decided for one order of the positions, and what the regions read off it. */
+    public static final class Joint {
+        private final PoolWindows windows;
+        private final Ordered order;
+        private final NDArray shift;
+
+        private Joint(PoolWindows windows, Ordered order, NDArray shift) {
+            this.windows = windows;
+            this.order = order;
+            this.shift = shift;
+        }
+
+        /** {@return (C, H, W) subtracted from each position before the pool (differentiable)} */
+        public NDArray shift() {
+            return shift.reshape(windows.c(), windows.h(), windows.w());
+        }
+
+        /**
+         * The pooled map of a support region: each window's winner, less its shift.
+         *
+         * @param side the region's side
+         * @return centre (1, U) and directions (D, U)
+         */
+        public NDArray[] pooledMap(Side side) {
+            return new NDArray[] {order.winners(side.rows().sub(shift.reshape(1, -1))), order.winners(side.directions())};
+        }
+
+        /**
+         * The vertex rows' windows after the shift, and the winners.
+         *
+         * @param side vertex rows
+         * @return shift, winners and shifted windows (padding as 0)
+         */
+        public Result result(Side side) {
+            long p = side.rows().getShape().get(0);
+            NDArray shifted = order.gather(side.rows().sub(shift.reshape(1, -1)))
+                    .reshape(p, windows.c(), windows.outH(), windows.outW(), windows.window());
+            NDArray winner = side.rows().getManager()
+                    .create(order.winnerSlots(), new Shape(windows.c(), windows.outH(), windows.outW()))
+                    .toType(DataType.INT64, false);
+            return new Result(shift(), winner, shifted);
+        }
     }
 
     /**
@@ -161,15 +282,11 @@ public final class PoolShift {
         if (windows.tiles()) {
             return fromSupport(centre, directions, windows.kernelH(), windows.kernelW(), margin, windowMargins, halfWidths);
         }
-        long d = directions.getShape().get(0);
-        NDArray c = centre.reshape(1, windows.inputs());
-        NDArray a = directions.reshape(d, windows.inputs());
-        Ordered order = new Ordered(windows, c.stopGradient().toFloatArray());
-        NDArray width = halfWidths.apply(order.gather(a).sub(order.winnerValues(a))).reshape(-1); // (U * K)
-        NDArray behind = order.gather(c).sub(order.winnerValues(c)).reshape(-1).add(width);
-        NDArray shift = order.shift(margins(behind, order, margin, windowMargins));
-        NDArray pooledCentre = order.winners(c.sub(shift.reshape(1, -1)));
-        return new SupportResult(shift.reshape(windows.c(), windows.h(), windows.w()), pooledCentre, order.winners(a));
+        Side side = Side.ofSupport(centre, directions, windows, halfWidths);
+        Ordered order = new Ordered(windows, side.rank());
+        Joint joint = new Joint(windows, order, order.shift(margins(side.behind(order), order, margin, windowMargins)));
+        NDArray[] pooled = joint.pooledMap(side);
+        return new SupportResult(joint.shift(), pooled[0], pooled[1]);
     }
 
     /** Each slot's need plus its window's margin (a window's margin for all its slots). */

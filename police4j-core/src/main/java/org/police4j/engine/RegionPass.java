@@ -35,6 +35,31 @@ public interface RegionPass {
     }
 
     /**
+     * With several regions, the first half of entering a pooled conv group: runs the group's
+     * affine part and gives this region's view of the pool's windows, so that one pool shift can
+     * be decided for all regions ({@link PoolShift#joint}).
+     *
+     * @param group the conv group, with a max-pool
+     * @return this region's side of the pool
+     */
+    default PoolShift.Side beforePool(ConvGroup group) {
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " carries dense layers only; conv layers need vertex rows or a support region");
+    }
+
+    /**
+     * The second half: applies the shared pool shift and the pool.
+     *
+     * @param group the conv group
+     * @param joint the pool shift decided for all regions
+     * @return the range of the group's units over the region
+     */
+    default LayerRange afterPool(ConvGroup group, PoolShift.Joint joint) {
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " carries dense layers only; conv layers need vertex rows or a support region");
+    }
+
+    /**
      * Applies a layer without units (an average pool) to the region's current rows.
      *
      * @param layer the layer as a function of rows

@@ -20,6 +20,7 @@ public final class VertexRowsPass implements RegionPass {
     private NDArray h;
     private NDArray shift;
     private LayerRange range;
+    private NDArray prePool; // between beforePool and afterPool
 
     /**
      * @param vertices P x D, in the dtype and on the device of the data
@@ -72,6 +73,20 @@ public final class VertexRowsPass implements RegionPass {
             }
             return pre.reshape(pre.getShape().get(0), -1);
         });
+    }
+
+    @Override
+    public PoolShift.Side beforePool(ConvGroup group) {
+        activate();
+        prePool = group.affine(z);
+        return PoolShift.Side.ofVertices(prePool, group.poolWindows());
+    }
+
+    @Override
+    public LayerRange afterPool(ConvGroup group, PoolShift.Joint joint) {
+        NDArray pooled = group.pool(prePool.sub(joint.shift()));
+        prePool = null;
+        return enter(rows -> pooled.reshape(pooled.getShape().get(0), -1));
     }
 
     @Override

@@ -157,11 +157,11 @@ final class ConvArchitecture {
      *
      * @param arch the architecture object (today's, or the one of the old {@code
      *     police4j-conv-model} files, which had no sign rule)
-     * @param region the region, which must be given by its vertices
+     * @param regions the regions (one, or several each with its own affine piece)
      * @return the network
      * @throws IllegalArgumentException naming what is malformed
      */
-    static PolicedConvNet read(JsonNode arch, Region region) {
+    static PolicedConvNet read(JsonNode arch, List<Region> regions) {
         JsonNode in = arch.path("input");
         PolicedConvNet.Builder b = PolicedConvNet.builder();
         if (in.size() == 2) { // a 1-D network (C, L)
@@ -179,7 +179,7 @@ final class ConvArchitecture {
                 // files from before the conv guard have none: they load with it on, as their
                 // block record (which names the guard only when it is off) says
                 .optRoundingGuard(arch.path("roundingGuard").asBoolean(true))
-                .setRegion(region)
+                .setRegions(regions)
                 .build();
         String rule = arch.path("signRule").asText(net.engine().rule().name());
         if (!rule.equals(net.engine().rule().name())) {

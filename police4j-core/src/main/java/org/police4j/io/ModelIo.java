@@ -228,7 +228,7 @@ public final class ModelIo {
         int inputDimension;
         try {
             if (ConvArchitecture.TYPE.equals(arch.path("type").asText())) {
-                PolicedConvNet net = ConvArchitecture.read(arch, single(regions));
+                PolicedConvNet net = ConvArchitecture.read(arch, regions);
                 block = net;
                 inputDimension = net.inputDimension();
             } else {
@@ -254,19 +254,12 @@ public final class ModelIo {
         }
         PolicedConvNet net;
         try {
-            net = ConvArchitecture.read(root.path("architecture"), RegionJson.read(root.path("region")));
+            net = ConvArchitecture.read(root.path("architecture"), List.of(RegionJson.read(root.path("region"))));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new MalformedModelException(jsonFile + ": " + e.getMessage(), e);
         }
         loadParameters(net, net.inputDimension(), dir, root.path("parameters"), jsonFile, manager);
         return new Loaded(net, JSON.createObjectNode(), version);
-    }
-
-    private static Region single(List<Region> regions) {
-        if (regions.size() != 1) {
-            throw new IllegalArgumentException("regions: a conv model has exactly one region, found " + regions.size());
-        }
-        return regions.get(0);
     }
 
     private static void loadParameters(

@@ -390,8 +390,16 @@ public abstract class PolicedNetwork extends PolicedBlock {
             int l = next[0]++;
             NDArray regionW = detachedShift ? w.stopGradient() : w;
             NDArray regionB = detachedShift ? b.stopGradient() : b;
-            return shift(guard -> guard.margins(l, regionW, regionB), pass -> pass.enter(regionW, regionB), null,
-                    activated);
+            return shift(guard -> guard.margins(l, regionW, regionB),
+                    all -> each(all, pass -> pass.enter(regionW, regionB)), null, activated);
+        }
+
+        private static List<LayerRange> each(List<RegionPass> all, Function<RegionPass, LayerRange> enter) {
+            List<LayerRange> ranges = new ArrayList<>(all.size());
+            for (RegionPass pass : all) {
+                ranges.add(enter.apply(pass)); // line 3
+            }
+            return ranges;
         }
 
         /**
@@ -400,16 +408,34 @@ public abstract class PolicedNetwork extends PolicedBlock {
          */
         NDArray conv(ConvUnits units, boolean activated) {
             int l = next[0]++;
-            if (passes.size() != 1) {
-                throw new IllegalStateException("a conv layer needs a single region, not " + passes.size());
-            }
-            return shift(guard -> {
+            List<float[]> windowMargins = new ArrayList<>(guards.size());
+            Function<RoundingGuard, float[]> margins = guard -> {
                 RoundingGuard.ConvMargins m = guard.margins(l, units.conv.stencil(), units.weight, units.bias,
                         units.affine == null ? null : units.affine[0], units.affine == null ? null : units.affine[1],
                         units.conv.pool());
                 units.windowMargins = m.windows();
+                windowMargins.add(m.windows());
                 return m.units();
-            }, pass -> pass.enter(units), units, activated);
+            };
+            if (passes.size() == 1 || !units.conv.pooled()) {
+                return shift(margins, all -> each(all, pass -> pass.enter(units)), units, activated);
+            }
+            // Several regions meet one max-pool: one order of the positions and one pool shift for
+            // all of them, each window's need the largest over the regions (docs/POOLING.md).
+            return shift(margins, all -> {
+                List<PoolShift.Side> sides = new ArrayList<>(all.size());
+                for (RegionPass pass : all) {
+                    sides.add(pass.beforePool(units));
+                }
+                PoolShift.Joint joint = PoolShift.joint(
+                        sides, units.conv.pool(), engine.margin(), windowMargins.isEmpty() ? null : windowMargins);
+                units.poolShift(joint.shift(), sides.get(0).directions() == null ? joint.result(sides.get(0)).shiftedWindows() : null);
+                List<LayerRange> ranges = new ArrayList<>(all.size());
+                for (RegionPass pass : all) {
+                    ranges.add(pass.afterPool(units, joint));
+                }
+                return ranges;
+            }, units, activated);
         }
 
         /** The same for the units of a join, from the passes and guards that went through each branch. */
@@ -418,10 +444,10 @@ public abstract class PolicedNetwork extends PolicedBlock {
             return shift(guard -> {
                 int j = guards.indexOf(guard);
                 return guard.joinMargins(l, branches.stream().map(b -> b.guards.get(j)).toList(), join);
-            }, pass -> {
+            }, all -> each(all, pass -> {
                 int j = passes.indexOf(pass);
                 return pass.enterJoin(branches.stream().map(b -> b.passes.get(j)).toList(), join);
-            }, null, activated);
+            }), null, activated);
         }
 
         /**
@@ -429,19 +455,15 @@ public abstract class PolicedNetwork extends PolicedBlock {
          * (several) gives the shift, and each region leaves the layer shifted and activated.
          */
         private NDArray shift(
-                Function<RoundingGuard, float[]> margins, Function<RegionPass, LayerRange> enter, ConvUnits units,
-                boolean activated) {
+                Function<RoundingGuard, float[]> margins, Function<List<RegionPass>, List<LayerRange>> enter,
+                ConvUnits units, boolean activated) {
             List<float[]> unitMargins = new ArrayList<>(guards.size());
             for (RoundingGuard guard : guards) {
                 unitMargins.add(margins.apply(guard));
             }
-            List<LayerRange> ranges = new ArrayList<>(passes.size());
-            for (int j = 0; j < passes.size(); j++) {
-                LayerRange range = enter.apply(passes.get(j)); // line 3
-                if (!guards.isEmpty()) {
-                    range.withMargins(unitMargins.get(j));
-                }
-                ranges.add(range);
+            List<LayerRange> ranges = enter.apply(passes); // line 3
+            for (int j = 0; j < guards.size(); j++) {
+                ranges.get(j).withMargins(unitMargins.get(j));
             }
             NDArray c;
             NDArray signs = null;

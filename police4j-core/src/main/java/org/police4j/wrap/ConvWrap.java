@@ -119,20 +119,21 @@ final class ConvWrap {
      * Reads the network for inputs (C, H, W), or (C, L) when {@code oneD} (then {@code h} is 1).
      */
     static PolicedConvNet wrap(
-            SequentialBlock network, Region region, int c, int h, int w, boolean oneD, double margin) {
-        return wrap(network, region, c, h, w, oneD, margin, false);
+            SequentialBlock network, List<? extends Region> regions, int c, int h, int w, boolean oneD, double margin) {
+        return wrap(network, regions, c, h, w, oneD, margin, false);
     }
 
     /**
      * Reads a dense network with ParallelBlocks (a residual MLP) as the conv network on (1, 1, D)
      * that flattens first: the one front door of graphs.
      */
-    static PolicedConvNet wrapDense(SequentialBlock network, Region region, double margin) {
-        return wrap(network, region, 1, 1, region.dimension(), false, margin, true);
+    static PolicedConvNet wrapDense(SequentialBlock network, List<? extends Region> regions, double margin) {
+        return wrap(network, regions, 1, 1, regions.get(0).dimension(), false, margin, true);
     }
 
     private static PolicedConvNet wrap(
-            SequentialBlock network, Region region, int c, int h, int w, boolean oneD, double margin, boolean vectors) {
+            SequentialBlock network, List<? extends Region> regions, int c, int h, int w, boolean oneD, double margin,
+            boolean vectors) {
         List<Block> blocks = new ArrayList<>();
         List<String> positions = new ArrayList<>();
         flatten(network, "", blocks, positions);
@@ -164,7 +165,7 @@ final class ConvWrap {
                     + " pre-activations, which equals pooling the activations only for a non-decreasing activation;"
                     + " use relu or leaky_relu");
         }
-        PolicedConvNet net = build(items, shared.dropouts, activation, region, c, h, w, oneD, margin);
+        PolicedConvNet net = build(items, shared.dropouts, activation, regions, c, h, w, oneD, margin);
         copyParameters(net, items, shared.parametered);
         return net;
     }
@@ -452,9 +453,9 @@ final class ConvWrap {
     }
 
     private static PolicedConvNet build(
-            List<Item> items, List<List<Block>> dropouts, Cpa activation, Region region, int c, int h, int w,
+            List<Item> items, List<List<Block>> dropouts, Cpa activation, List<? extends Region> regions, int c, int h, int w,
             boolean oneD, double margin) {
-        PolicedConvNet.Builder b = PolicedConvNet.builder().setRegion(region).optActivation(activation).optMargin(margin);
+        PolicedConvNet.Builder b = PolicedConvNet.builder().setRegions(regions).optActivation(activation).optMargin(margin);
         if (oneD) {
             b.setInput(c, w);
         } else {

@@ -42,9 +42,10 @@ import org.police4j.region.VertexRegion;
  *
  * <p>The region of a conv network is a {@link VertexRegion} (flattened inputs, carried as vertex
  * rows) or a region given by its support, such as a {@code Box} around an image, carried as a
- * tracked affine map; either way the network has one region. A network with a {@code
- * ParallelBlock} takes either: vertex rows and the tracked map both fork at a parallel layer and
- * join by adding or concatenating.
+ * tracked affine map. Several regions, mixed, each get their own affine piece ({@link
+ * #wrap(SequentialBlock, List, Shape)}). A network with a {@code ParallelBlock} takes either kind:
+ * vertex rows and the tracked map both fork at a parallel layer and join by adding or
+ * concatenating.
  *
  * <table class="striped">
  * <caption>What wrap accepts and refuses</caption>
@@ -158,19 +159,56 @@ public final class Policed {
         if (region == null) {
             throw new IllegalArgumentException("region: null; expected a Region");
         }
+        return wrap(block, List.of(region), inputShape, margin);
+    }
+
+    /**
+     * POLICEs {@code block} on several regions with the default margin: the result is affine on
+     * each region, with its own affine map there (see {@code MultiRegionShift}); vertex regions
+     * and regions given by their support (such as boxes around different images) may be mixed.
+     *
+     * @param block the user's network
+     * @param regions at least one region, all of the input's dimension
+     * @param inputShape the shape of one input without the batch axis
+     * @return a {@link PolicedMlp} or a {@link PolicedConvNet}
+     * @throws IllegalArgumentException naming the offending block or argument
+     */
+    public static Block wrap(SequentialBlock block, List<? extends Region> regions, Shape inputShape) {
+        return wrap(block, regions, inputShape, ShiftEngine.DEFAULT_MARGIN);
+    }
+
+    /**
+     * {@link #wrap(SequentialBlock, List, Shape)} with a margin (see {@link ShiftEngine}).
+     *
+     * @param block the user's network
+     * @param regions at least one region, all of the input's dimension
+     * @param inputShape the shape of one input without the batch axis
+     * @param margin how far past the kink every vertex is pushed, finite and {@code >= 0}
+     * @return a {@link PolicedMlp} or a {@link PolicedConvNet}
+     */
+    public static Block wrap(SequentialBlock block, List<? extends Region> regions, Shape inputShape, double margin) {
+        if (block == null) {
+            throw new IllegalArgumentException("block: null; expected a SequentialBlock");
+        }
+        if (regions == null || regions.isEmpty() || regions.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("regions: " + regions + "; expected at least one region, none null");
+        }
         if (inputShape == null) {
             throw new IllegalArgumentException("inputShape: null; expected (C, H, W) or (D)");
         }
         List<Block> blocks = blocks(block);
         if (!hasConv(blocks)) {
-            if (inputShape.size() != region.dimension()) {
-                throw new IllegalArgumentException("inputShape: " + inputShape + " holds " + inputShape.size()
-                        + " values, but the region has dimension " + region.dimension());
+            for (int j = 0; j < regions.size(); j++) {
+                if (inputShape.size() != regions.get(j).dimension()) {
+                    throw new IllegalArgumentException("inputShape: " + inputShape + " holds " + inputShape.size()
+                            + " values, but the " + name(regions, j) + " has dimension " + regions.get(j).dimension());
+                }
             }
             if (blocks.stream().anyMatch(b -> b instanceof ai.djl.nn.ParallelBlock)) {
-                return ConvWrap.wrapDense(block, region, margin); // a residual or concatenating MLP
+                return ConvWrap.wrapDense(block, regions, margin); // a residual or concatenating MLP
             }
-            return PolicedMlp.wrap(block, region, margin);
+            return regions.size() == 1 ? PolicedMlp.wrap(block, regions.get(0), margin)
+                    : PolicedMlp.builder().setNetwork(block).setRegions(regions).optMargin(margin).build();
         }
         ConvWrap.refuseOtherConvs(block);
         boolean oneD = ConvWrap.oneDimensional(blocks);
@@ -178,15 +216,22 @@ public final class Policed {
             throw new IllegalArgumentException("inputShape: " + inputShape + "; a " + (oneD ? "Conv1d network needs (C, L)"
                     : "Conv2d network needs (C, H, W)"));
         }
-        if (region.dimension() != inputShape.size()) {
-            throw new IllegalArgumentException("region: dimension " + region.dimension() + " != "
-                    + (oneD ? "C*L = " : "C*H*W = ") + inputShape.size() + " of inputShape " + inputShape);
+        for (int j = 0; j < regions.size(); j++) {
+            if (regions.get(j).dimension() != inputShape.size()) {
+                throw new IllegalArgumentException((regions.size() == 1 ? "region" : "regions[" + j + "]")
+                        + ": dimension " + regions.get(j).dimension() + " != "
+                        + (oneD ? "C*L = " : "C*H*W = ") + inputShape.size() + " of inputShape " + inputShape);
+            }
         }
         if (oneD) {
-            return ConvWrap.wrap(block, region, (int) inputShape.get(0), 1, (int) inputShape.get(1), true, margin);
+            return ConvWrap.wrap(block, regions, (int) inputShape.get(0), 1, (int) inputShape.get(1), true, margin);
         }
-        return ConvWrap.wrap(block, region, (int) inputShape.get(0), (int) inputShape.get(1),
+        return ConvWrap.wrap(block, regions, (int) inputShape.get(0), (int) inputShape.get(1),
                 (int) inputShape.get(2), false, margin);
+    }
+
+    private static String name(List<? extends Region> regions, int j) {
+        return regions.size() == 1 ? "region" : "region " + j;
     }
 
     /**
@@ -207,7 +252,7 @@ public final class Policed {
         List<Block> blocks = blocks(block);
         if (!hasConv(blocks)) {
             if (blocks.stream().anyMatch(b -> b instanceof ai.djl.nn.ParallelBlock)) {
-                return ConvWrap.wrapDense(block, region, ShiftEngine.DEFAULT_MARGIN); // a residual or concatenating MLP
+                return ConvWrap.wrapDense(block, List.of(region), ShiftEngine.DEFAULT_MARGIN); // a residual or concatenating MLP
             }
             return PolicedMlp.wrap(block, region);
         }

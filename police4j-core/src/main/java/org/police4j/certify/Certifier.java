@@ -174,7 +174,7 @@ public final class Certifier {
         double[][] a;
         double[] b;
         double mapError;
-        if (exactMap || fast == null) {
+        if (exactMap || fast == null || !net.activation().singleKinkAtZero()) { // several kinks: the exact map
             double[][][] map = exact.affineMap(verdict.sides, verdict.winners, parallel);
             a = map[0];
             b = map[1][0];

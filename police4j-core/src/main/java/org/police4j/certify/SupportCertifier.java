@@ -3,6 +3,7 @@ package org.police4j.certify;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.police4j.engine.Cpa;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.network.IntervalMapEval;
 import org.police4j.network.Layer;
@@ -162,7 +163,7 @@ public final class SupportCertifier {
     private static IntervalMapEval chain(List<Layer> layers, IntervalMapEval e, Check check, SupportRegion region) {
         for (Layer layer : layers) {
             if (layer instanceof Activation a) {
-                e = e.activate(a.cpa(), check.sides(e, region));
+                e = e.activate(a.cpa(), a.cpa().singleKinkAtZero() ? check.sides(e, region) : check.pieces(e, region, a.cpa()));
             } else if (layer instanceof MaxPool pool) {
                 e = e.pool(pool, check.winners(e, pool, region));
             } else if (layer instanceof Layer.Parallel p) {
@@ -219,6 +220,36 @@ public final class SupportCertifier {
                 }
             }
             return sides;
+        }
+
+        /**
+         * The pieces of an activation with several kinks: a unit is proved when its whole range
+         * lies in one closed piece; otherwise (and after the first unproved unit) the centre's.
+         */
+        int[] pieces(IntervalMapEval e, SupportRegion region, Cpa cpa) {
+            int l = layer++;
+            int width = e.size();
+            int[] pieces = new int[width];
+            if (first != null) {
+                for (int k = 0; k < width; k++) {
+                    pieces[k] = cpa.pieceAbove(e.centre(k));
+                }
+                return pieces;
+            }
+            layersReached = l + 1;
+            units += width;
+            double[][] bounds = e.bounds(region);
+            for (int k = 0; k < width; k++) {
+                double lo = bounds[0][k];
+                double hi = bounds[1][k];
+                int j = cpa.pieceAbove(lo); // the piece whose closed interval starts at or below lo
+                boolean proved = j == cpa.kinkCount() || hi <= cpa.kink(j);
+                if (!proved) {
+                    notProved(l, k, lo, hi);
+                }
+                pieces[k] = proved ? j : cpa.pieceAbove(e.centre(k));
+            }
+            return pieces;
         }
 
         /** The pool's winners (the centre's), checked over the region while checking. */

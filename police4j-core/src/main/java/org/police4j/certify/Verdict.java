@@ -2,6 +2,7 @@ package org.police4j.certify;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.police4j.engine.Cpa;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.network.Layer;
 import org.police4j.network.Pattern;
@@ -23,6 +24,7 @@ final class Verdict {
 
     final int[][] sides;
     final int[][] winners;
+    final List<Cpa> cpas = new ArrayList<>();
     int units;
     int offending;
     Violation first;
@@ -45,6 +47,11 @@ final class Verdict {
             }
         }
         Verdict v = new Verdict(activations, pools.size());
+        for (Layer layer : net.leaves()) { // the same order as the activations counted above
+            if (layer instanceof Layer.Activation a) {
+                v.cpas.add(a.cpa());
+            }
+        }
         for (int l = 0; l <= activations; l++) {
             int width = l < activations ? patterns[0].sign[l].length : 0;
             List<Integer> mine = new ArrayList<>();
@@ -73,6 +80,10 @@ final class Verdict {
     }
 
     private void unit(int l, int u, Pattern[] patterns) {
+        if (!cpas.get(l).singleKinkAtZero()) {
+            pieces(l, u, patterns);
+            return;
+        }
         units++;
         int pos = 0;
         int neg = 0;
@@ -95,6 +106,44 @@ final class Verdict {
             }
         }
         sides[l][u] = pos >= neg ? 1 : -1;
+    }
+
+    /**
+     * A unit of an activation with several kinks: the pattern holds each vertex's position code
+     * (piece 0, kink 0, piece 1, ..., numbered from -m); the unit is affine on R when every
+     * vertex lies in one closed piece (its two kinks included). The side reported is that piece,
+     * else the piece of the most vertices (ties to the higher one).
+     */
+    private void pieces(int l, int u, Pattern[] patterns) {
+        units++;
+        int m = cpas.get(l).kinkCount();
+        int lowest = Integer.MAX_VALUE;
+        int highest = Integer.MIN_VALUE;
+        int[] votes = new int[m + 1];
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (Pattern p : patterns) {
+            int pos = p.sign[l][u] + m; // 0..2m: even inside a piece, odd on a kink
+            lowest = Math.min(lowest, pos);
+            highest = Math.max(highest, pos);
+            votes[(pos + 1) / 2]++;
+            min = Math.min(min, p.pre[l][u]);
+            max = Math.max(max, p.pre[l][u]);
+        }
+        boolean onePiece = highest <= (lowest % 2 == 0 ? lowest + 1 : lowest + 2);
+        if (onePiece) {
+            sides[l][u] = (lowest + 1) / 2;
+            return;
+        }
+        int best = 0;
+        for (int j = 1; j <= m; j++) {
+            best = votes[j] >= votes[best] ? j : best;
+        }
+        sides[l][u] = best;
+        offending++;
+        if (first == null) {
+            first = new Violation(l, u, min, max);
+        }
     }
 
     private void window(Layer.MaxPool pool, int p, int l, int u, Pattern[] patterns) {

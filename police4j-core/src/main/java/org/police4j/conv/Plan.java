@@ -167,12 +167,12 @@ final class Plan {
                     s++;
                 }
                 if (s + 1 < stages.size() && stages.get(s + 1) instanceof Stage.MaxPool mp) {
-                    if (activation.negativeSlope() < 0) {
+                    if (!activation.nonDecreasing()) {
                         throw new IllegalArgumentException(
                                 prefix + (s + 1) + " (maxPool): max-pooling needs a non-decreasing activation,"
                                         + " because POLICE pools the pre-activations (max(s(a), s(b)) = s(max(a, b))"
-                                        + " only for non-decreasing s); " + activation.id() + " is not: use relu or"
-                                        + " leaky_relu");
+                                        + " only for non-decreasing s); " + activation.id() + " is not: use relu, leaky_relu,"
+                                        + " relu6 or hardtanh");
                     }
                     if (oh + 2 * mp.padH() < mp.kernelH() || ow + 2 * mp.padW() < mp.kernelW()) {
                         String window = mp.square() ? "window " + mp.kernelH()

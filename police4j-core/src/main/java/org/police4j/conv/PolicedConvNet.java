@@ -274,6 +274,9 @@ public final class PolicedConvNet extends PolicedNetwork {
         r.put("outputs", plan.outputs);
         r.put("activation", activation().kind().name());
         r.put("negativeSlope", activation().negativeSlope());
+        if (activation().kind() == Cpa.Kind.PIECEWISE) {
+            r.put("cpa", activation().id());
+        }
         r.put("margin", engine().margin());
         r.put("signRule", engine().rule().name());
         if (!roundingGuard()) {

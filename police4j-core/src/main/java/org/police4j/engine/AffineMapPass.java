@@ -189,12 +189,35 @@ public final class AffineMapPass implements RegionPass {
     @Override
     public void leave(NDArray shift, Supplier<NDArray> sides) {
         this.shift = shift;
+        if (!activation.singleKinkAtZero()) {
+            leavePieces(shift, sides.get());
+            return;
+        }
         NDArray d = slopes(sides.get());
         NDArray aShifted = a.add(shift);
         if (carryResidual) {
             residual = activation.apply(h.add(shift)).sub(hMap.add(shift).mul(d));
         }
         offset = aShifted.mul(d);
+        directions = at.mul(d);
+    }
+
+    /** {@link #leave} with several kinks: each unit's piece has a slope and an intercept. */
+    private void leavePieces(NDArray shift, NDArray pieces) {
+        float[] piece = LayerRange.floats(pieces);
+        float[] slope = new float[piece.length];
+        float[] intercept = new float[piece.length];
+        for (int unit = 0; unit < piece.length; unit++) {
+            slope[unit] = (float) activation.slope((int) piece[unit]);
+            intercept[unit] = (float) activation.intercept((int) piece[unit]);
+        }
+        NDManager manager = a.getManager();
+        NDArray d = manager.create(slope).toType(a.getDataType(), false);
+        NDArray b = manager.create(intercept).toType(a.getDataType(), false);
+        if (carryResidual) {
+            residual = activation.apply(h.add(shift)).sub(hMap.add(shift).mul(d).add(b));
+        }
+        offset = a.add(shift).mul(d).add(b);
         directions = at.mul(d);
     }
 

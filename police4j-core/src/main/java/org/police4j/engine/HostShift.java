@@ -49,12 +49,12 @@ final class HostShift {
      * no unit needs a shift. Values held only in Java (the detached pass) have no gradient: the
      * shift is sent to the engine once.
      */
-    static ShiftEngine.Shift shift(ShiftEngine engine, LayerRange range) {
+    static ShiftEngine.Shift shift(ShiftEngine engine, LayerRange range, float[] held) {
         int p = rows(range);
         float[] values = range.hostValues();
         int k = values.length / p;
         float[] margins = engine.margins(range, k);
-        float[] s = signs(engine.rule(), values, p, k, margins);
+        float[] s = signs(engine.rule(), values, p, k, margins, held);
         int[] worst = worstVertices(values, p, k, s);
         float[] c = new float[k];
         boolean[] shifted = new boolean[k];
@@ -106,9 +106,21 @@ final class HostShift {
      * The sign rule on a row-major P x K copy. Votes are counted in integers, centres summed in
      * double; the loops run along rows so that large arrays stream through the cache.
      */
-    static float[] signs(SignRule rule, float[] values, int p, int k, float[] margins) {
+    static float[] signs(SignRule rule, float[] values, int p, int k, float[] margins, float[] held) {
         float[] signs = new float[k];
         switch (rule) {
+            case HYSTERESIS: {
+                float[][] range = range(values, p, k);
+                for (int unit = 0; unit < k; unit++) {
+                    float lo = range[0][unit];
+                    float hi = range[1][unit];
+                    float h = held == null ? 0f : held[unit];
+                    // in float32, as the definition computes lo + hi
+                    boolean up = h > 0 ? hi >= 0 : h < 0 ? lo > 0 : lo + hi >= 0;
+                    signs[unit] = up ? 1f : -1f;
+                }
+                break;
+            }
             case MAJORITY: {
                 int[] positive = new int[k];
                 for (int row = 0; row < p; row++) {
@@ -126,17 +138,9 @@ final class HostShift {
                 break;
             }
             case MINIMAL_SHIFT: {
-                float[] lo = new float[k];
-                float[] hi = new float[k];
-                Arrays.fill(lo, Float.POSITIVE_INFINITY);
-                Arrays.fill(hi, Float.NEGATIVE_INFINITY);
-                for (int row = 0; row < p; row++) {
-                    int o = row * k;
-                    for (int unit = 0; unit < k; unit++) {
-                        lo[unit] = Math.min(lo[unit], values[o + unit]);
-                        hi[unit] = Math.max(hi[unit], values[o + unit]);
-                    }
-                }
+                float[][] range = range(values, p, k);
+                float[] lo = range[0];
+                float[] hi = range[1];
                 for (int unit = 0; unit < k; unit++) {
                     // in float32, as the definition computes relu(margin - lo) <= relu(hi + margin)
                     boolean up = Math.max(0f, margins[unit] - lo[unit]) <= Math.max(0f, hi[unit] + margins[unit]);
@@ -159,6 +163,22 @@ final class HostShift {
             }
         }
         return signs;
+    }
+
+    /** Per unit, the lowest and highest of the P values: {lo, hi}. */
+    private static float[][] range(float[] values, int p, int k) {
+        float[] lo = new float[k];
+        float[] hi = new float[k];
+        Arrays.fill(lo, Float.POSITIVE_INFINITY);
+        Arrays.fill(hi, Float.NEGATIVE_INFINITY);
+        for (int row = 0; row < p; row++) {
+            int o = row * k;
+            for (int unit = 0; unit < k; unit++) {
+                lo[unit] = Math.min(lo[unit], values[o + unit]);
+                hi[unit] = Math.max(hi[unit], values[o + unit]);
+            }
+        }
+        return new float[][] {lo, hi};
     }
 
     /**

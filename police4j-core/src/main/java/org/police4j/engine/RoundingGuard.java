@@ -13,8 +13,9 @@ import java.util.Locale;
  *
  * Let {@code u = 2^-24} be float32's unit roundoff (also when training in float64: the folded
  * network, which is certified, is float32, and rounding the weights to it costs one more {@code u}), {@code n} a layer's
- * fan-in, {@code gamma_m = m u / (1 - m u)}, {@code L = max(1, |negative slope|)} the activation's
- * Lipschitz constant. For one region, {@code X_j} bounds {@code |z_j|} over the vertices as the
+ * fan-in, {@code gamma_m = m u / (1 - m u)}, {@code L = max(1, max_j |a_j|)} the activation's
+ * Lipschitz constant (its largest slope; every kink gets the same per-unit margin, and kinks away
+ * from 0 add {@code 4 u (max_i |t_i| + margin)} to it for the rounding of {@code t + m - lo}). For one region, {@code X_j} bounds {@code |z_j|} over the vertices as the
  * engine computed them and {@code Z_j} bounds {@code |z_j - z*_j|}, where {@code z*} is what the
  * folded network gives in exact arithmetic (layer 0: the region's coordinates, {@code Z_j = u X_j}
  * for the cast of double vertices to float32). With {@code H = fl(W z + b)}, the shift {@code c =
@@ -46,6 +47,7 @@ public final class RoundingGuard {
     private final double base;
     private final double roundoff;
     private final double lipschitz;
+    private final Cpa activation;
     private final int extraTerms;
     private double[] inMax;
     private double[] inError;
@@ -59,11 +61,14 @@ public final class RoundingGuard {
      *     tracked affine map (its {@code V A^T} adds D products)
      */
     public RoundingGuard(double margin, Cpa activation, double[] regionMagnitude, int extraTerms) {
-        this.base = margin;
+        // Kinks away from 0: the engine's edge t + m and the shift t + m - lo round with t's
+        // magnitude, which the products' bound does not see; every unit's margin carries it.
+        this.base = activation.singleKinkAtZero() ? margin : margin + 4 * 0x1p-24 * (activation.largestKink() + margin);
         this.extraTerms = extraTerms;
         // float32 even when training in float64: the folded network, what is certified, is float32
         this.roundoff = 0x1p-24;
-        this.lipschitz = Math.max(1.0, Math.abs(activation.negativeSlope()));
+        this.lipschitz = activation.lipschitz();
+        this.activation = activation;
         this.inMax = regionMagnitude.clone();
         this.inError = new double[regionMagnitude.length];
         for (int j = 0; j < inError.length; j++) {
@@ -267,23 +272,25 @@ public final class RoundingGuard {
         inMax = new double[k];
         inError = new double[k];
         for (int q = 0; q < k; q++) {
-            inMax[q] = lipschitz * magnitudes[q] * (1 + 2 * roundoff);
-            inError[q] = lipschitz * (error[q] + roundoff * magnitudes[q]);
+            double[] rounding = activation.roundingTerms(magnitudes[q]); // null: exact, |f(x)| <= L |x|
+            inMax[q] = rounding == null ? lipschitz * magnitudes[q] * (1 + 2 * roundoff) : rounding[0] * (1 + 2 * roundoff);
+            inError[q] = lipschitz * (error[q] + roundoff * magnitudes[q]) + (rounding == null ? 0 : rounding[1]);
         }
     }
 
     /** {@return a guard where this one is: the bound entering one branch of a parallel layer} */
     public RoundingGuard fork() {
-        RoundingGuard copy = new RoundingGuard(base, roundoff, lipschitz, extraTerms);
+        RoundingGuard copy = new RoundingGuard(base, roundoff, lipschitz, activation, extraTerms);
         copy.inMax = inMax;
         copy.inError = inError;
         return copy;
     }
 
-    private RoundingGuard(double base, double roundoff, double lipschitz, int extraTerms) {
+    private RoundingGuard(double base, double roundoff, double lipschitz, Cpa activation, int extraTerms) {
         this.base = base;
         this.roundoff = roundoff;
         this.lipschitz = lipschitz;
+        this.activation = activation;
         this.extraTerms = extraTerms;
     }
 

@@ -1,6 +1,7 @@
 package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
@@ -76,12 +77,92 @@ public final class ShiftEngine {
      * @return K signs (no gradient) and K shifts (differentiable)
      */
     public Shift shift(LayerRange range) {
-        return HostShift.applies(range) ? HostShift.shift(this, range) : algorithm1(range);
+        return shift(range, null);
+    }
+
+    /**
+     * Lines 4 and 5 for a single region, for a rule that remembers the sides the units held
+     * ({@link SignRule#remembers()}); the other rules ignore {@code held}.
+     *
+     * @param range the region's pre-activations for this layer
+     * @param held K sides (+1/-1) the units held before, 0 where a unit holds none; null when no
+     *     unit holds one
+     * @return K signs (no gradient) and K shifts (differentiable)
+     */
+    public Shift shift(LayerRange range, float[] held) {
+        return HostShift.applies(range) ? HostShift.shift(this, range, held) : algorithm1(range, held);
+    }
+
+    /**
+     * Lines 4 and 5 for a single region and an activation with any number of kinks: the sign
+     * becomes a choice of piece. For ReLU, leaky-ReLU and abs this is {@link #shift(LayerRange)}
+     * itself; otherwise the rule ({@link PieceRule}, decided in Java on the range's ends) picks,
+     * per unit, a piece the range fits in (a bounded middle piece only when the range is no wider
+     * than it less twice the margin), and the shift places the range inside it with the margin:
+     * {@code c = t_{j-1} + m - lo} when the range reaches below the piece, {@code t_j - m - hi} when
+     * it reaches above, 0 when it is inside. The shift is differentiable through {@code lo} and
+     * {@code hi} (the vertices' minimum and maximum, or the support's range); the "signs" of the
+     * result are the pieces' indices. For a rule that remembers ({@link SignRule#remembers()})
+     * {@code held} says what each unit held before.
+     *
+     * @param range the region's pre-activations for this layer
+     * @param held what the units held before ({@link Shift#held()}: the sides +1/-1, for several
+     *     kinks the piece plus one; 0 where a unit holds none), or null when none does
+     * @param activation the activation after the layer
+     * @return K sides or pieces (no gradient) and K shifts (differentiable)
+     */
+    public Shift shift(LayerRange range, float[] held, Cpa activation) {
+        return activation.singleKinkAtZero() ? shift(range, held) : pieces(range, activation, held);
+    }
+
+    /**
+     * The piece rule and its shift for any activation (for one kink at zero it gives the signs
+     * and shifts of {@link #algorithm1}, piece 1 for +1, which a property test holds it to).
+     */
+    Shift pieces(LayerRange range, Cpa activation, float[] held) {
+        NDArray lo = range.lo();
+        NDArray hi = range.hi();
+        float[] l = LayerRange.floats(lo);
+        float[] h = LayerRange.floats(hi);
+        int k = l.length;
+        float[] m = margins(range, k);
+        float[] centre = rule == SignRule.CENTER ? LayerRange.floats(range.centre()) : null;
+        if (rule == SignRule.MAJORITY && !range.hasVertices()) {
+            throw new IllegalArgumentException("sign rule MAJORITY needs vertices; a region given by"
+                    + " its support must use MINIMAL_SHIFT or CENTER");
+        }
+        float[] values = rule == SignRule.MAJORITY ? range.hostValues() : null;
+        int[] piece = PieceRule.choose(rule, activation, l, h, m, centre, values, held);
+        float[] lowEdge = new float[k];
+        float[] lowMask = new float[k];
+        float[] highEdge = new float[k];
+        float[] highMask = new float[k];
+        float[] pieces = new float[k];
+        for (int unit = 0; unit < k; unit++) {
+            int j = piece[unit];
+            pieces[unit] = j;
+            float low = PieceRule.lowEdge(activation, j, m[unit]);
+            float high = PieceRule.highEdge(activation, j, m[unit]);
+            if (l[unit] < low) {
+                lowEdge[unit] = low;
+                lowMask[unit] = 1;
+            } else if (h[unit] > high) {
+                highEdge[unit] = high;
+                highMask[unit] = 1;
+            }
+        }
+        NDManager manager = lo.getManager();
+        DataType type = lo.getDataType();
+        NDArray c = manager.create(lowEdge).toType(type, false).sub(lo).mul(manager.create(lowMask).toType(type, false))
+                .add(manager.create(highEdge).toType(type, false).sub(hi).mul(manager.create(highMask).toType(type, false)));
+        Shift shift = new Shift(null, pieces, manager, c, null);
+        shift.pieces = true;
+        return shift;
     }
 
     /** Lines 4 and 5 in engine arrays: the definition, and the only form for float64 and support regions. */
-    Shift algorithm1(LayerRange range) {
-        NDArray s = vote(range); // line 4
+    Shift algorithm1(LayerRange range, float[] held) {
+        NDArray s = vote(range, held); // line 4
         NDArray worst; // min over the region of s_k h_k
         if (range.hasVertices()) {
             worst = vertices(range).mul(s).min(new int[] {0});
@@ -93,13 +174,13 @@ public final class ShiftEngine {
     }
 
     /** Line 4 (and the {@link SignRule} variations): K values +1/-1 in the dtype of H, no gradient. */
-    private NDArray vote(LayerRange range) {
+    private NDArray vote(LayerRange range, float[] held) {
         NDArray positive;
         switch (rule) {
             case MAJORITY:
                 if (!range.hasVertices()) {
                     throw new IllegalArgumentException("sign rule MAJORITY needs vertices; a region given by"
-                            + " its support must use MINIMAL_SHIFT or CENTER");
+                            + " its support must use HYSTERESIS, MINIMAL_SHIFT or CENTER");
                 }
                 NDArray h = vertices(range);
                 long half = (h.getShape().get(0) + 1) / 2; // count >= P/2 <=> count >= ceil(P/2)
@@ -110,6 +191,15 @@ public final class ShiftEngine {
                 NDArray down = Activation.relu(marginMinus(range, range.hi().neg()));
                 positive = up.lte(down);
                 break;
+            case HYSTERESIS: { // the held side, until the whole range is strictly on the other
+                positive = range.lo().add(range.hi()).gte(0); // no side held: the midpoint's
+                if (held != null) {
+                    NDArray before = positive.getManager().create(held);
+                    positive = NDArrays.where(before.gt(0), range.hi().gte(0),
+                            NDArrays.where(before.lt(0), range.lo().gt(0), positive));
+                }
+                break;
+            }
             default: // CENTER: the side of the region's centre
                 positive = range.centre().gte(0);
                 break;
@@ -172,6 +262,7 @@ public final class ShiftEngine {
         private final float[] hostSigns;
         private final NDManager manager;
         private float[] hostShift;
+        private boolean pieces;
 
         /**
          * @param signs K values +1/-1, without gradient
@@ -200,6 +291,27 @@ public final class ShiftEngine {
         /** {@return the K shifts, differentiable} */
         public NDArray shift() {
             return shift;
+        }
+
+        /**
+         * {@return what a rule that remembers keeps for the next forward: the K sides (+1/-1), or
+         * for an activation with several kinks each piece plus one (so that 0 still means "none")}
+         */
+        public float[] held() {
+            float[] h = hostSigns();
+            if (!pieces) {
+                return h;
+            }
+            float[] plusOne = new float[h.length];
+            for (int k = 0; k < h.length; k++) {
+                plusOne[k] = h[k] + 1;
+            }
+            return plusOne;
+        }
+
+        /** {@return the K signs (+1/-1) as float32 values (decided in Java where the engine decided there)} */
+        public float[] hostSigns() {
+            return hostSigns != null ? hostSigns : LayerRange.floats(signs);
         }
 
         /** {@return the K signs (+1/-1), without gradient} */

@@ -2,12 +2,9 @@ package org.police4j.fold;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
-import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import org.police4j.nn.PolicedNetwork;
@@ -37,13 +34,8 @@ public final class Fold {
     public static float[][] shifts(PolicedMlp block) {
         NDManager parent = block.weight(0).getManager();
         try (NDManager manager = parent.newSubManager()) {
-            return shifts(regionOnly(block, manager));
+            return shifts(block.regionTrace(manager));
         }
-    }
-
-    private static PolicedNetwork.Trace regionOnly(PolicedMlp block, NDManager manager) {
-        NDArray none = manager.zeros(new Shape(0, block.inputDimension()), DataType.FLOAT32);
-        return block.forwardWithTrace(new ParameterStore(manager, false), none, false);
     }
 
     private static float[][] shifts(PolicedNetwork.Trace trace) {
@@ -65,7 +57,7 @@ public final class Fold {
         float[][] shifts;
         Dense head;
         try (NDManager manager = parent.newSubManager()) {
-            PolicedNetwork.Trace trace = regionOnly(block, manager);
+            PolicedNetwork.Trace trace = block.regionTrace(manager);
             shifts = shifts(trace);
             // The head as applied: projected when the block has an exact affine target.
             head = new Dense(matrix(trace.headWeight()), trace.headBias().toFloatArray());

@@ -42,6 +42,9 @@ final class ConvArchitecture {
         arch.put("outputs", net.outputs());
         arch.put("activation", net.activation().kind().name());
         arch.put("negativeSlope", net.activation().negativeSlope());
+        if (net.activation().kind() == Cpa.Kind.PIECEWISE) {
+            arch.put("cpa", net.activation().id()); // kinks, slopes, value; absent for the named kinds
+        }
         arch.put("margin", net.engine().margin());
         arch.put("signRule", net.engine().rule().name());
         arch.put("roundingGuard", net.roundingGuard());
@@ -173,8 +176,8 @@ final class ConvArchitecture {
             b.add(stage);
         }
         PolicedConvNet net = b.outputs(arch.path("outputs").asInt(-1))
-                .optActivation(new Cpa(Cpa.Kind.valueOf(arch.path("activation").asText()),
-                        arch.path("negativeSlope").asDouble()))
+                .optActivation(Cpa.fromRecord(arch.path("activation").asText(), arch.path("negativeSlope").asDouble(),
+                        arch.has("cpa") ? arch.path("cpa").asText() : null))
                 .optMargin(arch.path("margin").asDouble())
                 // files from before the conv guard have none: they load with it on, as their
                 // block record (which names the guard only when it is off) says

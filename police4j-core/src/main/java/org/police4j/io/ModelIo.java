@@ -307,6 +307,9 @@ public final class ModelIo {
         arch.put("outputs", block.outputs());
         arch.put("activation", block.activation().kind().name());
         arch.put("negativeSlope", block.activation().negativeSlope());
+        if (block.activation().kind() == Cpa.Kind.PIECEWISE) {
+            arch.put("cpa", block.activation().id()); // kinks, slopes, value; absent for the named kinds
+        }
         arch.put("margin", block.engine().margin());
         arch.put("signRule", block.engine().rule().name());
         arch.put("strategy", block.strategy().name());
@@ -369,8 +372,8 @@ public final class ModelIo {
                     + inputDimension + " inputs and " + outputs + " outputs need " + weights
                     + " float32 parameters, more than the " + parameterBytes + " bytes of " + PARAMETERS + " hold");
         }
-        Cpa activation =
-                new Cpa(Cpa.Kind.valueOf(arch.path("activation").asText()), arch.path("negativeSlope").asDouble());
+        Cpa activation = Cpa.fromRecord(arch.path("activation").asText(), arch.path("negativeSlope").asDouble(),
+                arch.has("cpa") ? arch.path("cpa").asText() : null);
         return PolicedMlp.builder()
                 .setHidden(hidden)
                 .setOutputs(outputs)

@@ -136,7 +136,7 @@ public final class BoundedEval {
             double[] z = in < 0 ? x0 : zs[in];
             double[] e = in < 0 ? e0 : es[in];
             if (layer instanceof Activation a) {
-                if (!finite(z, e)) {
+                if (!finite(z, e) || !a.cpa().singleKinkAtZero()) { // several kinks: the exact path decides
                     return exact == null ? null : exact.pattern(x);
                 }
                 byte[] sg = new byte[z.length];

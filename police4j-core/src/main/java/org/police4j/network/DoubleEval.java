@@ -148,7 +148,7 @@ public final class DoubleEval {
             }
         } else if (layer instanceof Activation a) {
             for (int i = 0; i < in.length; i++) {
-                in[i] = g[i] * a.cpa().slope(z[i] >= 0 ? 1 : -1);
+                in[i] = g[i] * a.cpa().slopeAt(z[i]);
             }
         } else if (layer instanceof Parallel p) {
             int at = 0;

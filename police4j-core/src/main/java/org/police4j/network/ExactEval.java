@@ -130,12 +130,14 @@ public final class ExactEval {
         for (int i = 0; i < graph.size(); i++) {
             Layer layer = graph.layers[i];
             int in = graph.input[i];
-            if (layer instanceof Activation) {
+            if (layer instanceof Activation a) {
                 int n = graph.inputSizeOf(i);
                 p.sign[act] = new byte[n];
                 p.pre[act] = new double[n];
+                boolean one = a.cpa().singleKinkAtZero();
                 for (int u = 0; u < n; u++) {
-                    p.sign[act][u] = (byte) point.value(in, u).signum();
+                    // several kinks: the position code, piece or kink (Cpa.position; the sign for one kink)
+                    p.sign[act][u] = (byte) (one ? point.value(in, u).signum() : a.cpa().position(point.value(in, u), scales[i]));
                     p.pre[act][u] = point.doubleValue(in, u);
                 }
                 act++;
@@ -326,6 +328,8 @@ public final class ExactEval {
                 }
                 long factor = commons[i] / avg.divisor(k);
                 return factor == 1 ? s : s.multiply(BigDecimal.valueOf(factor));
+            } else if (layer instanceof Activation a && !a.cpa().singleKinkAtZero()) {
+                return a.cpa().exact(value(in0, k), scales[i]);
             } else if (layer instanceof Activation a) {
                 double slope = a.cpa().negativeSlope();
                 int side = sides[i] == null ? 2 : sides[i][k];
@@ -362,7 +366,8 @@ public final class ExactEval {
      * every bias met adds its dot product with the current row to the offset. K passes of the
      * cost of one forward pass, instead of D + 1 forward passes.
      *
-     * @param sides per activation layer and unit, +1 or -1
+     * @param sides per activation layer and unit, +1 or -1 (for an activation with several kinks:
+     *     the piece, 0 to m)
      * @param winners per max-pool layer and window, the winning position
      * @param parallel whether to compute the K passes in parallel
      * @return {A (K x D), b (K)} as a two-element array: element 0 holds A's rows, element 1 holds
@@ -475,6 +480,15 @@ public final class ExactEval {
                         for (int x : avg.members(u)) {
                             in[x] = in[x].add(share);
                         }
+                    }
+                }
+            } else if (layer instanceof Activation a && !a.cpa().singleKinkAtZero()) {
+                act--;
+                for (int u = 0; u < g.length; u++) { // held on its piece: a_j h + b_j, a bias-like offset
+                    int piece = sides[act][u];
+                    if (g[u].signum() != 0) {
+                        offset = offset.add(g[u].multiply(a.cpa().exactIntercept(piece)));
+                        in[u] = g[u].multiply(a.cpa().exactSlope(piece));
                     }
                 }
             } else if (layer instanceof Activation a) {

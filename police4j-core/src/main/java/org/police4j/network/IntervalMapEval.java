@@ -182,13 +182,25 @@ public final class IntervalMapEval {
      * slope of its side. Sound on R only when every side was proved there (see {@link #bounds}).
      *
      * @param cpa the activation
-     * @param sides per value, +1 (above the kink) or -1 (below)
+     * @param sides per value, +1 (above the kink) or -1 (below); for an activation with several
+     *     kinks, the piece (its slope and intercept are applied)
      * @return the enclosure of the activation's outputs
      */
     public IntervalMapEval activate(Cpa cpa, int[] sides) {
         checkLength("sides", sides.length, size());
         IntervalMapEval e = materialized();
-        return rows(e.size(), d, (k, rc, rr, oc, or) -> e.scaleRow(k, cpa.slope(sides[k]), rc, rr, oc, or));
+        if (cpa.singleKinkAtZero()) {
+            return rows(e.size(), d, (k, rc, rr, oc, or) -> e.scaleRow(k, cpa.slope(sides[k]), rc, rr, oc, or));
+        }
+        return rows(e.size(), d, (k, rc, rr, oc, or) -> {
+            e.scaleRow(k, cpa.slope(sides[k]), rc, rr, oc, or);
+            double b = cpa.intercept(sides[k]); // the piece's intercept, rounded once from its exact value
+            if (b != 0) {
+                double sum = oc[k] + b;
+                or[k] = up(or[k] + U * Math.abs(b) + U * Math.abs(sum), 2);
+                oc[k] = sum;
+            }
+        });
     }
 
     /**

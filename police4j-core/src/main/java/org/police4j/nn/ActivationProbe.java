@@ -70,6 +70,10 @@ public final class ActivationProbe {
             }
             return new Finding(a == 0f ? Cpa.relu() : a == -1f ? Cpa.abs() : Cpa.leakyRelu(a));
         }
+        Cpa several = KinkProbe.find(block);
+        if (several != null) {
+            return new Finding(several);
+        }
         throw new IllegalArgumentException(where + refusal(block, out));
     }
 
@@ -125,25 +129,15 @@ public final class ActivationProbe {
                 Locale.ROOT,
                 "f(-1) = %s, f(0) = %s, f(1) = %s, f(1e6) = %s",
                 out[index(-1f)], out[index(0f)], out[index(1f)], out[index(1e6f)]);
-        boolean relu6 = true;
-        for (int i = 0; i < VALUES.length; i++) {
-            relu6 &= out[i] == Math.min(Math.max(VALUES[i], 0f), 6f);
-        }
-        if (relu6) {
-            return " has two kinks (0 and 6): "
-                    + values
-                    + "; police4j shifts units around a single kink at 0; use ReLU, leaky-ReLU or"
-                    + " abs (CpaBlock)";
-        }
         String claim = claimed(block);
         String head = claim != null
                 ? " does not compute " + claim + " whatever its name says: "
-                : " is not piecewise affine with a single kink at 0 (ReLU, leaky-ReLU, abs or"
-                        + " identity): ";
+                : " is not piecewise affine with finitely many kinks that probing can pin down"
+                        + " (ReLU, leaky-ReLU, abs, ReLU6, hard-tanh, any such function, or the identity): ";
         return head
                 + values
                 + "; a smooth activation has no region on which the network is affine; use ReLU,"
-                + " leaky-ReLU or abs (Activation.reluBlock(), CpaBlock)";
+                + " leaky-ReLU, abs, ReLU6 or hard-tanh (Activation.reluBlock(), Activation.relu6Block(), CpaBlock)";
     }
 
     /** The piecewise-affine function a block's name claims, or null. */
@@ -152,7 +146,7 @@ public final class ActivationProbe {
             return null;
         }
         String name = ((ai.djl.nn.LambdaBlock) block).getName();
-        String key = name == null ? "" : name.toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
+        String key = name == null ? "" : name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
         switch (key) {
             case "relu":
                 return "ReLU";
@@ -160,6 +154,10 @@ public final class ActivationProbe {
                 return "leaky-ReLU";
             case "abs":
                 return "abs";
+            case "relu6":
+                return "ReLU6";
+            case "hardtanh":
+                return "hard-tanh";
             default:
                 return null;
         }

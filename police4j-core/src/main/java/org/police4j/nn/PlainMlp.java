@@ -38,7 +38,7 @@ public final class PlainMlp {
     }
 
     /**
-     * DJL's own block for the activation (abs has none: a named lambda), so that plain and
+     * DJL's own block for the activation (abs, hard-tanh and the general form have none: named lambdas), so that plain and
      * folded networks are made of DJL's blocks only.
      *
      * @param cpa the activation
@@ -50,8 +50,12 @@ public final class PlainMlp {
                 return Activation.reluBlock();
             case LEAKY_RELU:
                 return Activation.leakyReluBlock((float) cpa.negativeSlope());
-            default:
+            case RELU6:
+                return Activation.relu6Block();
+            case ABS:
                 return new LambdaBlock(list -> new NDList(list.singletonOrThrow().abs()), "Abs");
+            default: // hard-tanh and the general form: the same float32 operations as the engine's
+                return new CpaBlock(cpa);
         }
     }
 

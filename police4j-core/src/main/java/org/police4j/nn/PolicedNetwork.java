@@ -3,6 +3,7 @@ package org.police4j.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -73,6 +74,11 @@ public abstract class PolicedNetwork extends PolicedBlock {
         this.regions = List.copyOf(settings.regions());
         this.activation = settings.activation();
         this.engine = settings.engine();
+        if (!activation.singleKinkAtZero() && regions.size() > 1) {
+            // MultiRegionShift's closest-to-zero rule knows one kink at zero
+            throw new IllegalArgumentException("regions: " + regions.size() + " regions with activation "
+                    + activation.id() + "; an activation with several kinks (or a kink away from 0) takes one region");
+        }
         this.strategy = settings.strategy();
         this.detachedShift = settings.detachedShift();
         this.roundingGuard = settings.roundingGuard();
@@ -161,7 +167,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
      */
     private Trace run(ParameterStore ps, NDArray input, boolean training, boolean keepTrace) {
         NDArray x = inputRows(input);
-        RegionPasses passes = new RegionPasses(x, keepTrace);
+        RegionPasses passes = new RegionPasses(x, training, keepTrace);
         List<NetworkLayer> layers = networkLayers();
         NDArray z = chain(ps, layers.subList(0, layers.size() - 1), x, x, training, passes);
         NetworkLayer.Dense head = (NetworkLayer.Dense) layers.get(layers.size() - 1);
@@ -347,10 +353,12 @@ public abstract class PolicedNetwork extends PolicedBlock {
         /** The next layer's index (messages, traces), shared by forks. */
         final int[] next;
         final NDManager manager;
+        final boolean training;
         final boolean keepTrace;
 
-        RegionPasses(NDArray x, boolean keepTrace) {
+        RegionPasses(NDArray x, boolean training, boolean keepTrace) {
             this.manager = x.getManager();
+            this.training = training;
             this.keepTrace = keepTrace;
             this.passes = new ArrayList<>(regions.size());
             this.guards = new ArrayList<>(regions.size());
@@ -367,6 +375,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
 
         private RegionPasses(RegionPasses parent) {
             this.manager = parent.manager;
+            this.training = parent.training;
             this.keepTrace = parent.keepTrace;
             this.traces = parent.traces;
             this.next = parent.next;
@@ -390,7 +399,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
             int l = next[0]++;
             NDArray regionW = detachedShift ? w.stopGradient() : w;
             NDArray regionB = detachedShift ? b.stopGradient() : b;
-            return shift(guard -> guard.margins(l, regionW, regionB),
+            return shift(l, guard -> guard.margins(l, regionW, regionB),
                     all -> each(all, pass -> pass.enter(regionW, regionB)), null, activated);
         }
 
@@ -418,11 +427,11 @@ public abstract class PolicedNetwork extends PolicedBlock {
                 return m.units();
             };
             if (passes.size() == 1 || !units.conv.pooled()) {
-                return shift(margins, all -> each(all, pass -> pass.enter(units)), units, activated);
+                return shift(l, margins, all -> each(all, pass -> pass.enter(units)), units, activated);
             }
             // Several regions meet one max-pool: one order of the positions and one pool shift for
             // all of them, each window's need the largest over the regions (docs/POOLING.md).
-            return shift(margins, all -> {
+            return shift(l, margins, all -> {
                 List<PoolShift.Side> sides = new ArrayList<>(all.size());
                 for (RegionPass pass : all) {
                     sides.add(pass.beforePool(units));
@@ -441,7 +450,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
         /** The same for the units of a join, from the passes and guards that went through each branch. */
         NDArray join(List<RegionPasses> branches, org.police4j.engine.Join join, boolean activated) {
             int l = next[0]++;
-            return shift(guard -> {
+            return shift(l, guard -> {
                 int j = guards.indexOf(guard);
                 return guard.joinMargins(l, branches.stream().map(b -> b.guards.get(j)).toList(), join);
             }, all -> each(all, pass -> {
@@ -454,7 +463,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
          * Each region enters the layer, the engine (one region) or the closest-to-zero rule
          * (several) gives the shift, and each region leaves the layer shifted and activated.
          */
-        private NDArray shift(
+        private NDArray shift(int l,
                 Function<RoundingGuard, float[]> margins, Function<List<RegionPass>, List<LayerRange>> enter,
                 ConvUnits units, boolean activated) {
             List<float[]> unitMargins = new ArrayList<>(guards.size());
@@ -487,7 +496,11 @@ public abstract class PolicedNetwork extends PolicedBlock {
                 return c;
             }
             if (passes.size() == 1) {
-                ShiftEngine.Shift shift = engine.shift(ranges.get(0)); // lines 4-5
+                Parameter held = engine.rule().remembers() ? heldSides(l) : null;
+                ShiftEngine.Shift shift = engine.shift(ranges.get(0), held == null ? null : sides(held), activation); // lines 4-5
+                if (held != null && training) {
+                    hold(held, shift.held());
+                }
                 c = shift.shift();
                 passes.get(0).leave(c, shift::signs); // line 7
                 signs = keepTrace ? shift.signs() : null;
@@ -530,6 +543,34 @@ public abstract class PolicedNetwork extends PolicedBlock {
             for (RoundingGuard guard : guards) {
                 guard.averagePool(a.channels(), a.positions());
             }
+        }
+    }
+
+    /**
+     * Where a rule that remembers ({@link org.police4j.engine.SignRule#remembers()}) keeps the
+     * sides of hidden layer {@code l}'s units: a non-trainable parameter (like batch-norm's
+     * running statistics) that the training forward updates and everything else reads as it is,
+     * so the fold, the certificate and a reloaded model compute the network the last training
+     * forward computed. Null for networks that keep none.
+     *
+     * @param l the hidden layer's index
+     * @return K values +1/-1 (0: no side held yet), or null
+     */
+    protected Parameter heldSides(int l) {
+        return null;
+    }
+
+    /** The sides a parameter of {@link #heldSides} holds, as float32 values. */
+    private static float[] sides(Parameter held) {
+        NDArray a = held.getArray();
+        return (a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false)).toFloatArray();
+    }
+
+    /** Overwrites, in place, the sides a parameter of {@link #heldSides} holds. */
+    private static void hold(Parameter held, float[] sides) {
+        NDArray a = held.getArray();
+        try (NDManager scratch = a.getManager().newSubManager()) {
+            a.set(new NDIndex("..."), scratch.create(sides, a.getShape()).toType(a.getDataType(), false));
         }
     }
 

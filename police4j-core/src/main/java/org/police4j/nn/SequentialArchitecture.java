@@ -20,7 +20,8 @@ import org.police4j.engine.Cpa;
  * only, in training mode only. The region's vertex rows skip it because the guarantee is about
  * the inference network, where dropout is the identity. A dropout between a Linear and its
  * activation is moved after the activation, which changes nothing: dropout multiplies by 0 or
- * {@code 1/(1-p) > 0}, and ReLU, leaky-ReLU and abs commute with positive scaling. A dropout after
+ * {@code 1/(1-p) > 0}, and ReLU, leaky-ReLU and abs commute with positive scaling (before an
+ * activation with other kinks, which does not, it is refused). A dropout after
  * the head is refused (it would act on the outputs, after the last Linear).
  *
  * <p>A {@code BatchNorm} directly after a Linear is folded into it with its inference statistics
@@ -106,12 +107,18 @@ public record SequentialArchitecture(
                 throw new IllegalArgumentException(
                         where
                                 + " is not supported; expected Linear blocks separated by piecewise-affine"
-                                + " activations (ReLU, leaky-ReLU, abs), optionally after a flatten");
+                                + " activations (ReLU, leaky-ReLU, abs, ReLU6, hard-tanh, any with finitely many kinks),"
+                                + " optionally after a flatten");
             }
             if (finding.identity()) {
                 continue;
             }
             Cpa cpa = finding.cpa();
+            if (!pending.isEmpty() && !cpa.singleKinkAtZero()) {
+                throw new IllegalArgumentException(where + ": a Dropout before activation " + cpa.id() + " is refused:"
+                        + " moved after it, dropout's scaling by 1/(1-p) would change the function, because only"
+                        + " ReLU, leaky-ReLU and abs commute with positive scaling; put the Dropout after the activation");
+            }
             if (expectLinear) {
                 throw new IllegalArgumentException(
                         where + ": an activation must follow a Linear block");

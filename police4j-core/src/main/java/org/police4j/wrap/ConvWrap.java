@@ -160,10 +160,10 @@ final class ConvWrap {
         if (dense.activated) {
             throw new IllegalArgumentException("network: the last block is an activation; expected a Linear head");
         }
-        if (shared.poolWhere != null && activation.negativeSlope() < 0) {
+        if (shared.poolWhere != null && !activation.nonDecreasing()) {
             throw new IllegalArgumentException(shared.poolWhere + " is refused with " + activation.id() + ": POLICE pools the"
                     + " pre-activations, which equals pooling the activations only for a non-decreasing activation;"
-                    + " use relu or leaky_relu");
+                    + " use relu, leaky_relu, relu6 or hardtanh");
         }
         PolicedConvNet net = build(items, shared.dropouts, activation, regions, c, h, w, oneD, margin);
         copyParameters(net, items, shared.parametered);
@@ -375,7 +375,7 @@ final class ConvWrap {
                 if (finding == null) {
                     throw new IllegalArgumentException(where + " is not supported; expected Conv2d (or Conv1d), BatchNorm, max-pooling,"
                             + " flatten, global average pooling, Linear, dropout, identity and piecewise-affine"
-                            + " activations (ReLU, leaky-ReLU, abs)");
+                            + " activations (ReLU, leaky-ReLU, abs, ReLU6, hard-tanh, any with finitely many kinks)");
                 }
                 if (finding.identity()) {
                     continue;

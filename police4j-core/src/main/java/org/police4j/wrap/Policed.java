@@ -79,7 +79,7 @@ import org.police4j.region.VertexRegion;
  *     computing it)</td><td>once per conv group, before or after its activation</td><td>kept,
  *     exact, any window, stride and padding (overlapping windows included; (kh, kw) in 2-D, (1, k)
  *     in 1-D): POLICE shifts each window's losing positions; the activation must be
- *     non-decreasing (relu, leaky-relu)</td></tr>
+ *     non-decreasing (relu, leaky-relu, relu6, hard-tanh)</td></tr>
  * <tr><td>max-pooling in ceil mode</td><td></td><td>refused (not recognised)</td></tr>
  * <tr><td>average pooling ({@code Pool.avgPool2dBlock}, {@code Pool.avgPool1dBlock}, any block
  *     computing it)</td><td>on a feature map, after a conv group's activation (or on the
@@ -93,7 +93,8 @@ import org.police4j.region.VertexRegion;
  *     group</td><td>kept</td></tr>
  * <tr><td>{@code Linear}</td><td>after a flatten or pooling, never two in a row</td><td>weight and
  *     bias copied; the last one is the head</td></tr>
- * <tr><td>ReLU, leaky-ReLU, abs (any block or lambda computing one)</td><td>after each Conv2d
+ * <tr><td>ReLU, leaky-ReLU, abs, ReLU6, hard-tanh, any continuous piecewise-affine function with
+ *     finitely many kinks (any block or lambda computing one)</td><td>after each Conv2d
  *     group and each hidden Linear, the same one throughout</td><td>kept; judged by probing</td></tr>
  * <tr><td>identity, nested {@code SequentialBlock}</td><td>anywhere</td><td>dropped / read as its
  *     children</td></tr>

@@ -44,12 +44,20 @@ class ShiftEngineTest {
                             for (int i = 0; i < k; i++) {
                                 upstream[i] = (float) random.nextGaussian();
                             }
-                            Outcome host = run(manager, engine, values, p, k, upstream, false);
-                            Outcome dense = run(manager, engine, values, p, k, upstream, true);
+                            // Held sides (read by HYSTERESIS only): +1, -1 and none, null for none at all.
+                            float[] held = null;
+                            if (rule.remembers() && trial % 4 != 0) {
+                                held = new float[k];
+                                for (int i = 0; i < k; i++) {
+                                    held[i] = random.nextInt(3) - 1;
+                                }
+                            }
+                            Outcome host = run(manager, engine, values, p, k, upstream, held, false);
+                            Outcome dense = run(manager, engine, values, p, k, upstream, held, true);
                             String where = rule + " margin " + margin + " P " + p + " K " + k + " trial " + trial;
                             assertSameNumbers(host.signs, dense.signs, "signs, " + where);
                             // Values held in Java (the detached pass): same signs and shift, no gradient.
-                            ShiftEngine.Shift constant = engine.shift(LayerRange.ofHostVertices(values, p, manager));
+                            ShiftEngine.Shift constant = engine.shift(LayerRange.ofHostVertices(values, p, manager), held);
                             assertSameNumbers(constant.signs().toFloatArray(), dense.signs, "constant signs, " + where);
                             assertSameNumbers(constant.shift().toFloatArray(), dense.shift, "constant shift, " + where);
                             assertSameNumbers(host.shift, dense.shift, "shift, " + where);
@@ -85,13 +93,57 @@ class ShiftEngineTest {
                 NDArray vertices = manager.create(h, new Shape(4, 4)).toType(type, false);
                 ShiftEngine majority = new ShiftEngine(0.25, SignRule.MAJORITY);
                 for (ShiftEngine.Shift shift : new ShiftEngine.Shift[] {
-                    majority.algorithm1(LayerRange.ofVertices(vertices)), majority.shift(LayerRange.ofVertices(vertices))}) {
+                    majority.algorithm1(LayerRange.ofVertices(vertices), null), majority.shift(LayerRange.ofVertices(vertices))}) {
                     assertThat(shift.signs().toType(DataType.FLOAT32, false).toFloatArray()).containsExactly(1, -1, 1, -1);
                     assertThat(shift.shift().toType(DataType.FLOAT32, false).toFloatArray()).containsExactly(2.25f, -1.25f, 0, -0.25f);
                 }
-                ShiftEngine.Shift centre = new ShiftEngine(0.25, SignRule.CENTER).algorithm1(LayerRange.ofVertices(vertices));
+                ShiftEngine.Shift centre = new ShiftEngine(0.25, SignRule.CENTER).algorithm1(LayerRange.ofVertices(vertices), null);
                 assertThat(centre.signs().toType(DataType.FLOAT32, false).toFloatArray()).containsExactly(1, 1, 1, -1);
                 assertThat(centre.shift().toType(DataType.FLOAT32, false).toFloatArray()).containsExactly(2.25f, 1.25f, 0, -0.25f);
+            }
+        }
+    }
+
+    /**
+     * HYSTERESIS by hand on ranges [lo, hi]: a unit holding a side keeps it while any of its range
+     * is on that side (zero included), and moves only when the whole range is strictly on the
+     * other side; a unit holding none takes the midpoint's side (ties to +1). Same on both paths
+     * and in both float types; a support region's range decides the same way.
+     */
+    @Test
+    void hysteresisKeepsASideUntilTheOtherIsClearlyBetter() {
+        // units (columns): [-1, 3], [-3, 1], [-1, 2], [-2, 2] (midpoints 1, -1, 0.5, 0)
+        float[] h = {
+            -1, -3, -1, -2,
+            3, 1, 2, 2,
+            1, 0, 0, 0};
+        float[][] held = {{0, 0, 0, 0}, {-1, 1, -1, 1}, {1, -1, 1, -1}};
+        float[][] expected = {{1, -1, 1, 1}, {-1, 1, -1, 1}, {1, -1, 1, -1}};
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (DataType type : new DataType[] {DataType.FLOAT32, DataType.FLOAT64}) {
+                NDArray vertices = manager.create(h, new Shape(3, 4)).toType(type, false);
+                ShiftEngine engine = new ShiftEngine(0, SignRule.HYSTERESIS);
+                for (int c = 0; c < held.length; c++) {
+                    float[] before = c == 0 ? null : held[c];
+                    for (ShiftEngine.Shift shift : new ShiftEngine.Shift[] {
+                        engine.algorithm1(LayerRange.ofVertices(vertices), before),
+                        engine.shift(LayerRange.ofVertices(vertices), before),
+                        engine.shift(LayerRange.ofSupport(
+                                manager.create(new float[] {1, -1, 0.5f, 0}).toType(type, false),
+                                manager.create(new float[] {2, 2, 1.5f, 2}).toType(type, false)), before)}) {
+                        assertThat(shift.signs().toType(DataType.FLOAT32, false).toFloatArray())
+                                .as("held " + java.util.Arrays.toString(before) + ", " + type)
+                                .containsExactly(expected[c]);
+                    }
+                }
+                // Ranges [0.5, 3] held -1 and [-3, -0.5] held +1 move (no shift needed); [0, 3] held -1 stays.
+                NDArray clear = manager.create(new float[] {0.5f, -3, 0, 3, -0.5f, 3}, new Shape(2, 3)).toType(type, false);
+                for (ShiftEngine.Shift moved : new ShiftEngine.Shift[] {
+                    engine.algorithm1(LayerRange.ofVertices(clear), new float[] {-1, 1, -1}),
+                    engine.shift(LayerRange.ofVertices(clear), new float[] {-1, 1, -1})}) {
+                    assertThat(moved.hostSigns()).containsExactly(1, -1, -1);
+                    assertSameNumbers(moved.shift().toType(DataType.FLOAT32, false).toFloatArray(), new float[] {0, 0, -3}, "shift");
+                }
             }
         }
     }
@@ -120,14 +172,15 @@ class ShiftEngineTest {
     private record Outcome(float[] signs, float[] shift, float[] gradient) {}
 
     private static Outcome run(
-            NDManager manager, ShiftEngine engine, float[] values, int p, int k, float[] upstream, boolean dense) {
+            NDManager manager, ShiftEngine engine, float[] values, int p, int k, float[] upstream, float[] held,
+            boolean dense) {
         try (NDManager scope = manager.newSubManager()) {
             NDArray h = scope.create(values, new Shape(p, k));
             h.setRequiresGradient(true);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 LayerRange range = LayerRange.ofVertices(h);
                 assertThat(HostShift.applies(range)).as("float32 on the CPU takes the Java path").isTrue();
-                ShiftEngine.Shift shift = dense ? engine.algorithm1(range) : engine.shift(range);
+                ShiftEngine.Shift shift = dense ? engine.algorithm1(range, held) : engine.shift(range, held);
                 // + 0 * sum(H) keeps H in the graph when no unit needs a shift (a constant zero).
                 collector.backward(shift.shift().mul(scope.create(upstream)).sum().add(h.sum().mul(0)));
                 return new Outcome(

@@ -106,7 +106,7 @@ class StrategyEquivalenceTest {
         Box box = Box.of(new double[] {0.5, -1, 2}, new double[] {1, 0.5, 2});
         L1Ball ball = L1Ball.of(new double[] {1, 0, -1, 0.5}, 1.5);
         Zonotope zono = Zonotope.of(new double[] {0, 1}, new double[][] {{1, 0.5, -0.3}, {0.2, 1, 0.4}});
-        for (SignRule rule : new SignRule[] {SignRule.MINIMAL_SHIFT, SignRule.CENTER}) {
+        for (SignRule rule : new SignRule[] {SignRule.MINIMAL_SHIFT, SignRule.CENTER, SignRule.HYSTERESIS}) {
             for (Region r : new Region[] {box, ball, zono}) {
                 VertexRegion asVertices = ((org.police4j.region.SupportRegion) r).toVertexRegion(1 << 12);
                 double[][] data = r.sample(16, new Random(11));

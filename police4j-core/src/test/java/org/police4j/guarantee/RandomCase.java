@@ -142,7 +142,8 @@ public record RandomCase(
                     : kind.name().toLowerCase(Locale.ROOT));
         }
         boolean allVertices = regions.stream().allMatch(r -> r instanceof VertexRegion);
-        SignRule[] rules = allVertices ? SignRule.values() : new SignRule[] {SignRule.MINIMAL_SHIFT, SignRule.CENTER};
+        SignRule[] rules = allVertices ? SignRule.values()
+                : new SignRule[] {SignRule.MINIMAL_SHIFT, SignRule.CENTER, SignRule.HYSTERESIS};
         SignRule rule = rules[rng.nextInt(rules.length)];
         boolean detached = rng.nextBoolean();
         int pick = rng.nextInt(4);

@@ -145,7 +145,7 @@ class DjlSaveLoadTest {
             assertThatThrownBy(() -> load(dir, otherRule, manager, x))
                     .isInstanceOf(MalformedModelException.class)
                     .hasMessageContaining("field 'signRule'")
-                    .hasMessageContaining("saved CENTER, this network MINIMAL_SHIFT");
+                    .hasMessageContaining("saved " + PolicedMlp.DEFAULT_SIGN_RULE + ", this network MINIMAL_SHIFT");
             PolicedMlp otherWidths = PolicedMlp.wrap(new Mlp(D, 3, new int[] {16, 9}), box(0.05));
             assertThatThrownBy(() -> load(dir, otherWidths, manager, x))
                     .isInstanceOf(MalformedModelException.class)

@@ -111,7 +111,8 @@ public final class ExactChecker {
                         "points: row " + p + " has " + points[p].length + " coordinates, expected " + d);
             }
         }
-        BigDecimal slope = deployedSlope(net.activation());
+        Cpa activation = net.activation();
+        BigDecimal slope = deployedSlope(activation);
         BigDecimal[][] z = points;
         int units = 0;
         int straddles = 0;
@@ -132,7 +133,7 @@ public final class ExactChecker {
                     min = min.min(h[p][k]);
                     max = max.max(h[p][k]);
                 }
-                if (min.signum() < 0 && max.signum() > 0) {
+                if (activation.singleKinkAtZero() ? min.signum() < 0 && max.signum() > 0 : crossesAKink(activation, min, max)) {
                     straddles++;
                     if (first == null) {
                         first = new Straddle(l, k, min, max);
@@ -141,7 +142,9 @@ public final class ExactChecker {
             }
             for (BigDecimal[] row : h) {
                 for (int k = 0; k < row.length; k++) {
-                    if (row[k].signum() < 0) {
+                    if (!activation.singleKinkAtZero()) {
+                        row[k] = severalKinks(activation, row[k]);
+                    } else if (row[k].signum() < 0) {
                         row[k] = row[k].multiply(slope);
                     }
                 }
@@ -149,6 +152,42 @@ public final class ExactChecker {
             z = h;
         }
         return new Result(straddles == 0, points.length, units, straddles, first);
+    }
+
+    /** Whether some kink lies strictly between min and max (else one closed piece holds them all). */
+    private static boolean crossesAKink(Cpa activation, BigDecimal min, BigDecimal max) {
+        for (int i = 0; i < activation.kinkCount(); i++) {
+            BigDecimal t = new BigDecimal(activation.kink(i));
+            if (min.compareTo(t) < 0 && max.compareTo(t) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A continuous piecewise-affine activation from its definition, exactly: start at
+     * {@code (t_0, f(t_0))} and walk along the pieces to x (the slopes and kinks are the float32
+     * values the network holds).
+     */
+    static BigDecimal severalKinks(Cpa activation, BigDecimal x) {
+        int m = activation.kinkCount();
+        BigDecimal t0 = new BigDecimal(activation.kink(0));
+        BigDecimal value = new BigDecimal(activation.valueAtFirstKink());
+        if (x.compareTo(t0) <= 0) {
+            return value.add(new BigDecimal(activation.slope(0)).multiply(x.subtract(t0)));
+        }
+        BigDecimal at = t0;
+        for (int j = 1; j <= m; j++) {
+            BigDecimal end = j < m ? new BigDecimal(activation.kink(j)) : null;
+            BigDecimal stop = end == null || x.compareTo(end) < 0 ? x : end;
+            value = value.add(new BigDecimal(activation.slope(j)).multiply(stop.subtract(at)));
+            if (stop == x) {
+                return value;
+            }
+            at = end;
+        }
+        return value;
     }
 
     private static BigDecimal[] affine(BigDecimal[][] w, BigDecimal[] b, BigDecimal[] z) {

@@ -42,7 +42,11 @@ public record GoldenCase(
                 cpa = Cpa.leakyRelu(root.path("negative_slope").asDouble(Cpa.DEFAULT_LEAK));
                 break;
             default:
-                throw new IOException(file + ": unknown activation " + act);
+                try {
+                    cpa = Cpa.parse(act); // relu6, hardtanh, piecewise:...
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(file + ": unknown activation " + act, e);
+                }
         }
         List<double[][]> w = new ArrayList<>();
         List<double[]> b = new ArrayList<>();

@@ -183,6 +183,15 @@ public final class ExportCommand extends CliCommand {
                     l.put("negativeSlope", a.negativeSlope());
                     l.put("djl", "Activation.leakyReluBlock((float) negativeSlope)");
                 }
+                case RELU6 -> {
+                    l.put("type", "ReLU6");
+                    l.put("djl", "Activation.relu6Block()");
+                }
+                case HARD_TANH, PIECEWISE -> {
+                    l.put("type", a.kind() == Cpa.Kind.HARD_TANH ? "HardTanh" : "Piecewise");
+                    l.put("cpa", a.id());
+                    l.put("djl", "new CpaBlock(Cpa.parse(cpa))");
+                }
                 default -> {
                     l.put("type", "Abs");
                     l.put("djl", "new LambdaBlock(x -> new NDList(x.singletonOrThrow().abs()), \"Abs\")");

@@ -89,7 +89,8 @@ public final class TrainCommand extends CliCommand {
     int[] hidden;
 
     @Option(names = "--activation", defaultValue = "leaky_relu",
-            description = "leaky_relu, leaky_relu:SLOPE, relu or abs (default: ${DEFAULT-VALUE}).")
+            description = "leaky_relu, leaky_relu:SLOPE, relu, abs, relu6, hardtanh or piecewise:KINKS:SLOPES:VALUE"
+                    + " (e.g. piecewise:-1,1:0,1,0:-1 is hardtanh; default: ${DEFAULT-VALUE}).")
     String activation;
 
     /** --steps or --epochs. */
@@ -138,7 +139,8 @@ public final class TrainCommand extends CliCommand {
     Double margin;
 
     @Option(names = "--sign-rule", paramLabel = "RULE",
-            description = "How each unit's side is chosen: CENTER (default), MAJORITY (the paper's) or MINIMAL_SHIFT.")
+            description = "How each unit's side is chosen: HYSTERESIS (default: keeps a side until the region is wholly on the other),"
+                    + " CENTER, MAJORITY (the paper's) or MINIMAL_SHIFT.")
     SignRule signRule;
 
     @Option(names = "--eval-every", defaultValue = "10", paramLabel = "N",

@@ -151,7 +151,7 @@ final class TrainingData {
         }
         if (rawRegion instanceof SupportRegion && spec.signRule() == SignRule.MAJORITY) {
             throw new InputException("--sign-rule MAJORITY counts vertices; region '" + spec.region() + "' is given"
-                    + " by its support (no vertex list): use CENTER (the default) or MINIMAL_SHIFT");
+                    + " by its support (no vertex list): use HYSTERESIS (the default), CENTER or MINIMAL_SHIFT");
         }
         float[][] fitTargets = y2;
         double[][] targetScale = null; // {mean, std} per output

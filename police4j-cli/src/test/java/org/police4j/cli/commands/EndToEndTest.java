@@ -181,6 +181,37 @@ class EndToEndTest {
         }
     }
 
+    /**
+     * Activations with several kinks from the command line: ReLU6, hard-tanh and the general form,
+     * trained and certified, verified, exported; the exported plain DJL network follows the affine
+     * map on the region.
+     */
+    @Test
+    void regressionWithActivationsOfSeveralKinks() throws Exception {
+        Random rng = new Random(23);
+        StringBuilder sb = new StringBuilder("a,b,y\n");
+        for (int i = 0; i < 120; i++) {
+            double a = rng.nextDouble() * 2 - 1;
+            double b = rng.nextDouble() * 2 - 1;
+            sb.append(a).append(',').append(b).append(',').append(Math.sin(3 * a) + b * b).append('\n');
+        }
+        Files.writeString(dir.resolve("r.csv"), sb);
+        for (String activation : new String[] {"relu6", "hardtanh", "piecewise:-0.5,0.25,1:0.5,1,-0.25,2:-0.25"}) {
+            String out = "m-" + activation.hashCode();
+            Cli.Result t = run("train", "--data", "r.csv", "--target", "y", "--region", "simplex:2",
+                    "--task", "regression", "--hidden", "8,8", "--steps", "30", "--activation", activation, "--out", out);
+            ok(t);
+            assertThat(t.out()).as(activation).contains("CERTIFIED");
+            ok(run("verify", out));
+            String x = "x-" + activation.hashCode();
+            ok(run("export", out, "--out", x));
+            JsonNode map = JSON.readTree(dir.resolve(x + "/affine_map.json").toFile());
+            try (PlainDjl plain = new PlainDjl(dir.resolve(x))) {
+                followsAffineMap(plain, map);
+            }
+        }
+    }
+
     @Test
     void multiClassWithAbsActivation() throws Exception {
         Random rng = new Random(5);

@@ -37,6 +37,9 @@ final class PlainDjl implements AutoCloseable {
                 case "LeakyReLU" -> net.add(Activation.leakyReluBlock((float) layer.get("negativeSlope").asDouble()));
                 case "ReLU" -> net.add(Activation.reluBlock());
                 case "Abs" -> net.add(new LambdaBlock(x -> new NDList(x.singletonOrThrow().abs()), "Abs"));
+                case "ReLU6" -> net.add(Activation.relu6Block());
+                case "HardTanh", "Piecewise" -> net.add(new org.police4j.nn.CpaBlock(
+                        org.police4j.engine.Cpa.parse(layer.get("cpa").asText())));
                 default -> throw new IllegalStateException("unknown layer " + layer);
             }
         }

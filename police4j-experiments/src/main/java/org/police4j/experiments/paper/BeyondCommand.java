@@ -38,6 +38,8 @@ import org.police4j.region.VertexRegion;
 import org.police4j.train.Fit;
 import org.police4j.train.FitResult;
 import org.police4j.train.LossKind;
+import org.police4j.train.SideFlips;
+import org.police4j.train.StepListener;
 import org.police4j.train.TrainingSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -129,7 +131,7 @@ public final class BeyondCommand implements Callable<Integer> {
     }
 
     private TrainingSettings settings(FiguresPreset p) {
-        return TrainingSettings.paper(p.fig2Steps(), 5e-4, 0.01, 3, 0.3, LossKind.MSE, seed);
+        return FiguresCommand.fig2Training(p, seed); // the figure's own training, so the tables compare with it
     }
 
     private int[] hidden(FiguresPreset p) {
@@ -147,11 +149,16 @@ public final class BeyondCommand implements Callable<Integer> {
     /** Trains on the lattice, then runs {@code then} while the parameters are alive. */
     private <T> T train(PolicedMlp block, double[][] points, double[] y, TrainingSettings ts, String name, Then<T> then)
             throws IOException {
+        return train(block, points, y, ts, name, (step, loss, b) -> {}, then);
+    }
+
+    private <T> T train(PolicedMlp block, double[][] points, double[] y, TrainingSettings ts, String name,
+            StepListener listener, Then<T> then) throws IOException {
         try (Model model = Model.newInstance(name); NDManager m = NDManager.newBaseManager()) {
             model.setBlock(block);
             NDArray x = m.create(FiguresCommand.flatten(points), new Shape(points.length, 2));
             NDArray yy = m.create(FiguresCommand.toFloat(y), new Shape(y.length, 1));
-            return then.apply(model, Fit.create().optProgress(true, name).fit(model, x, yy, ts));
+            return then.apply(model, Fit.create().optProgress(true, name).optListener(listener).fit(model, x, yy, ts));
         }
     }
 
@@ -164,7 +171,9 @@ public final class BeyondCommand implements Callable<Integer> {
             names.add(rule.name());
             variants.add(region -> fig2Block(p, region).optSignRule(rule).build());
         }
-        report.append("## Sign rules on the Figure 2 tasks\n\n");
+        report.append("## Sign rules on the Figure 2 tasks\n\n")
+                .append("Seed ").append(seed).append(" only; docs/SIGN-RULES.md has five seeds. In brackets: training seconds, ")
+                .append("and per hidden layer (first to last) how many times a unit changed side over training.\n\n");
         lossTable(p, names, variants);
     }
 
@@ -173,11 +182,11 @@ public final class BeyondCommand implements Callable<Integer> {
     private void detached(FiguresPreset p) throws IOException {
         report.append("## Detached shift on the Figure 2 tasks\n\n"
                 + "The detached mode runs the region pass without gradient: the constraint holds exactly, but the "
-                + "optimiser no longer sees how the shift moves with the weights. Default sign rule (")
-                .append(PolicedMlp.DEFAULT_SIGN_RULE).append("); seconds are the whole training (shown in brackets).\n\n");
+                + "optimiser no longer sees how the shift moves with the weights. The preset's sign rule (")
+                .append(p.rule()).append(", as in its Figure 2); seconds are the whole training (shown in brackets).\n\n");
         lossTable(p, List.of("exact gradient", "detached"), List.of(
-                region -> fig2Block(p, region).build(),
-                region -> fig2Block(p, region).optDetachedShift(true).build()));
+                region -> fig2Block(p, region).optSignRule(p.rule()).build(),
+                region -> fig2Block(p, region).optSignRule(p.rule()).optDetachedShift(true).build()));
     }
 
     private PolicedMlp.Builder fig2Block(FiguresPreset p, VertexRegion region) {
@@ -206,14 +215,16 @@ public final class BeyondCommand implements Callable<Integer> {
                 report.append("| ").append(target).append(" | ").append(region.name());
                 for (int v = 0; v < names.size(); v++) {
                     PolicedMlp block = variants.get(v).apply(region);
+                    SideFlips flips = SideFlips.create();
                     FitResult fit = train(block, points, y, settings(p), target + "/" + region.name() + "/" + names.get(v),
-                            (model, f) -> {
+                            flips, (model, f) -> {
                                 certificates.add(Certify.policed(block, Certify.Options.defaults().optInteriorSamples(FiguresCommand.INTERIOR_SAMPLES).optSeed(seed)));
                                 return f;
                             });
                     sums[v] += fit.finalLoss();
                     seconds[v] += fit.seconds();
-                    report.append(String.format(Locale.ROOT, " | %.4f (%.1f s)", fit.finalLoss(), fit.seconds()));
+                    report.append(String.format(Locale.ROOT, " | %.4f (%.1f s; flips %s)", fit.finalLoss(), fit.seconds(),
+                            flips.describe().replace(" ", "")));
                 }
                 report.append(" |\n");
             }
@@ -351,7 +362,7 @@ public final class BeyondCommand implements Callable<Integer> {
                 .append("| form | certified | max abs(A - A*) | abs(b - b*) | final loss |\n|---|---|---|---|---|\n");
         for (AffineTarget t : List.of(AffineTarget.exact(TARGET_A, TARGET_B), AffineTarget.penalty(TARGET_A, TARGET_B, 100))) {
             PolicedMlp block = PolicedMlp.builder().setRegion(triangle).setHidden(hidden(p)).setOutputs(1)
-                    .optActivation(Cpa.leakyRelu()).optAffineTarget(t).build();
+                    .optActivation(Cpa.leakyRelu()).optSignRule(p.rule()).optAffineTarget(t).build();
             String form = t.mode() == AffineTarget.Mode.EXACT ? "exact projection" : "penalty (weight 100)";
             double[][] outputsHolder = new double[1][];
             Certificate[] cert = new Certificate[1];
@@ -376,8 +387,9 @@ public final class BeyondCommand implements Callable<Integer> {
     }
 
     private String fig2Text(FiguresPreset p) {
-        return String.format(Locale.ROOT, "%dx%d grid on [-4, 4]^2, depth 4 width %d leaky-ReLU, AdamW lr 5e-4 wd 0.01, "
-                + "%d full-batch steps, lr x0.3 every %d", p.grid(), p.grid(), p.fig2Width(), p.fig2Steps(),
-                settings(p).scheduleEvery());
+        TrainingSettings ts = settings(p);
+        return String.format(Locale.ROOT, "%dx%d grid on [-4, 4]^2, depth 4 width %d leaky-ReLU, AdamW lr %.1e wd 0.01, "
+                + "%d full-batch steps, lr x0.3 every %d", p.grid(), p.grid(), p.fig2Width(), ts.learningRate(),
+                p.fig2Steps(), ts.scheduleEvery()).replace("e-0", "e-");
     }
 }

@@ -36,6 +36,7 @@ import org.police4j.region.VertexRegion;
 import org.police4j.train.Fit;
 import org.police4j.train.FitResult;
 import org.police4j.train.LossKind;
+import org.police4j.train.SideFlips;
 import org.police4j.train.TrainingSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -95,9 +96,12 @@ public final class FiguresCommand implements Callable<Integer> {
      * @param certificate the folded network's certificate on its region
      * @param trainSeconds wall time of the training loop
      * @param files the PNG files this network appears in
+     * @param unconstrainedLoss the last step's loss of the unconstrained network of the same size,
+     *     initialisation and training, or NaN when none was trained
+     * @param sideFlips per hidden layer, how many units changed side over training ("a / b / c")
      */
     public record Run(String figure, String target, String region, double finalLoss, Certificate certificate,
-            double trainSeconds, List<String> files) {}
+            double trainSeconds, List<String> files, double unconstrainedLoss, String sideFlips) {}
 
     /** The networks trained by the last {@link #call()}, in order. */
     public List<Run> runs() {
@@ -153,7 +157,7 @@ public final class FiguresCommand implements Callable<Integer> {
         VertexRegion square = Regions.paperSquare();
         PaperData.Labeled data = PaperData.rings(1024, 0.025, seed);
         TrainingSettings ts = fig1Training(p);
-        PolicedMlp block = network(square, FiguresPreset.FIG1_DEPTH, p.fig1Width());
+        PolicedMlp block = network(square, FiguresPreset.FIG1_DEPTH, p.fig1Width(), p.rule());
         String file = "fig1_classification.png";
         try (Model model = Model.newInstance("fig1"); NDManager data2 = NDManager.newBaseManager()) {
             model.setBlock(block);
@@ -163,7 +167,8 @@ public final class FiguresCommand implements Callable<Integer> {
             }
             NDArray x = data2.create(flatten(data.x()), new Shape(data.x().length, 2));
             NDArray yy = data2.create(y, new Shape(y.length, 1));
-            FitResult fit = Fit.create().optProgress(true, "fig1 square").fit(model, x, yy, ts);
+            SideFlips flips = SideFlips.create();
+            FitResult fit = Fit.create().optProgress(true, "fig1 square").optListener(flips).fit(model, x, yy, ts);
             Certificate cert = Certify.policed(block, Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES).optSeed(seed));
             int n = p.fig1Grid();
             double[] logits = evaluate(model, block, PaperData.lattice(-1.8, 1.8, n));
@@ -184,7 +189,8 @@ public final class FiguresCommand implements Callable<Integer> {
                     .render()
                     .image();
             Png.write(img, out.resolve(file));
-            runs.add(new Run("fig1", "rings", square.name(), fit.finalLoss(), cert, fit.seconds(), List.of(file)));
+            runs.add(new Run("fig1", "rings", square.name(), fit.finalLoss(), cert, fit.seconds(), List.of(file),
+                    Double.NaN, flips.describe()));
             partialReport(p);
         }
     }
@@ -202,12 +208,14 @@ public final class FiguresCommand implements Callable<Integer> {
             BufferedImage targetPanel = contour(targetGrid, null, null, "target: " + target, p);
             for (VertexRegion region : regions) {
                 String file = "fig2_" + target + "_" + region.name() + ".png";
-                PolicedMlp block = network(region, FiguresPreset.FIG2_DEPTH, p.fig2Width());
+                PolicedMlp block = network(region, FiguresPreset.FIG2_DEPTH, p.fig2Width(), p.rule());
                 try (Model model = Model.newInstance("fig2"); NDManager m = NDManager.newBaseManager()) {
                     model.setBlock(block);
                     NDArray x = m.create(flatten(points), new Shape(points.length, 2));
                     NDArray yy = m.create(toFloat(y), new Shape(y.length, 1));
-                    FitResult fit = Fit.create().optProgress(true, "fig2 " + target + "/" + region.name()).fit(model, x, yy, ts);
+                    SideFlips flips = SideFlips.create();
+                    FitResult fit = Fit.create().optProgress(true, "fig2 " + target + "/" + region.name())
+                            .optListener(flips).fit(model, x, yy, ts);
                     Certificate cert = Certify.policed(block, Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES).optSeed(seed));
                     Grid2d output = PaperData.toGrid(-4, 4, -4, 4, p.grid(), evaluate(model, block, points));
                     double[] v = PaperData.topVertex(region.vertices());
@@ -218,8 +226,9 @@ public final class FiguresCommand implements Callable<Integer> {
                             "POLICEd " + target + ", " + region.name() + " (" + p.name() + ")", p);
                     Png.write(Figure.row(null, targetPanel, panel), out.resolve(file));
                     outputs.add(panel);
+                    double free = unconstrained(FiguresPreset.FIG2_DEPTH, p.fig2Width(), x, yy, ts, target);
                     runs.add(new Run("fig2", target, region.name(), fit.finalLoss(), cert, fit.seconds(),
-                            List.of(file, "fig2_grid.png")));
+                            List.of(file, "fig2_grid.png"), free, flips.describe()));
                     partialReport(p);
                 }
             }
@@ -237,7 +246,8 @@ public final class FiguresCommand implements Callable<Integer> {
         TrainingSettings ts = fig3Training(p);
         TreeSet<Integer> at = snapshotSteps(ts);
         Map<Integer, Grid2d> snapshots = new LinkedHashMap<>();
-        PolicedMlp block = network(triangle, FiguresPreset.FIG3_DEPTH, p.fig3Width());
+        SideFlips flips = SideFlips.create();
+        PolicedMlp block = network(triangle, FiguresPreset.FIG3_DEPTH, p.fig3Width(), p.rule());
         String file = "fig3_training_evolution.png";
         try (Model model = Model.newInstance("fig3"); NDManager m = NDManager.newBaseManager()) {
             model.setBlock(block);
@@ -246,6 +256,7 @@ public final class FiguresCommand implements Callable<Integer> {
             FitResult fit = Fit.create()
                     .optProgress(true, "fig3 rays/triangle")
                     .optListener((step, loss, b) -> {
+                        flips.afterStep(step, loss, b);
                         if (at.contains(step)) {
                             snapshots.put(step, PaperData.toGrid(-4, 4, -4, 4, p.grid(), evaluate(model, b, points)));
                         }
@@ -259,7 +270,8 @@ public final class FiguresCommand implements Callable<Integer> {
             }
             Png.write(Figure.grid("Figure 3: training evolution, rays target, triangle region (" + p.name() + ")",
                     panels.size(), panels), out.resolve(file));
-            runs.add(new Run("fig3", "rays", triangle.name(), fit.finalLoss(), cert, fit.seconds(), List.of(file)));
+            runs.add(new Run("fig3", "rays", triangle.name(), fit.finalLoss(), cert, fit.seconds(), List.of(file),
+                    Double.NaN, flips.describe()));
             partialReport(p);
         }
     }
@@ -267,28 +279,34 @@ public final class FiguresCommand implements Callable<Integer> {
     private String fig1Settings(FiguresPreset p) {
         TrainingSettings ts = fig1Training(p);
         return String.format(Locale.ROOT,
-                "2 x 1024 points (noise std 0.025), depth %d width %d leaky-ReLU, BCE with logits, AdamW lr 1e-3 "
-                        + "wd 1e-5, %d full-batch steps, lr x0.3 every %d steps; logit grid %dx%d on [-1.8, 1.8]^2",
-                FiguresPreset.FIG1_DEPTH, p.fig1Width(), ts.steps(), ts.scheduleEvery(), p.fig1Grid(), p.fig1Grid());
+                "2 x 1024 points (noise std 0.025), depth %d width %d leaky-ReLU, sign rule %s, BCE with logits, AdamW "
+                        + "lr 1e-3 wd 1e-5, %d full-batch steps, lr x0.3 every %d steps; logit grid %dx%d on [-1.8, 1.8]^2",
+                FiguresPreset.FIG1_DEPTH, p.fig1Width(), p.rule(), ts.steps(), ts.scheduleEvery(), p.fig1Grid(),
+                p.fig1Grid());
     }
 
     private String fig2Settings(FiguresPreset p) {
         TrainingSettings ts = fig2Training(p);
         return String.format(Locale.ROOT,
                 "training set = %dx%d grid on [-4, 4]^2, targets centred and divided by their max |.|; depth %d width %d "
-                        + "leaky-ReLU, MSE, AdamW lr 5e-4 wd 0.01 (PyTorch default), %d full-batch steps, lr x0.3 every %d steps; "
-                        + "outputs clamped to [-1, 1], 12 levels; inset: side 2 around the highest vertex, %dx%d",
-                p.grid(), p.grid(), FiguresPreset.FIG2_DEPTH, p.fig2Width(), ts.steps(), ts.scheduleEvery(),
-                p.insetGrid(), p.insetGrid());
+                        + "leaky-ReLU, sign rule %s, MSE, AdamW lr %s wd 0.01 (PyTorch default), %d full-batch steps, lr x0.3 "
+                        + "every %d steps; outputs clamped to [-1, 1], 12 levels; inset: side 2 around the highest vertex, %dx%d; "
+                        + "each panel's unconstrained twin: same widths, seed (initialisation), data and training, no region",
+                p.grid(), p.grid(), FiguresPreset.FIG2_DEPTH, p.fig2Width(), p.rule(), lr(ts), ts.steps(),
+                ts.scheduleEvery(), p.insetGrid(), p.insetGrid());
     }
 
     private String fig3Settings(FiguresPreset p) {
         TrainingSettings ts = fig3Training(p);
         TreeSet<Integer> at = snapshotSteps(ts);
         return String.format(Locale.ROOT,
-                "rays target on the %dx%d grid on [-4, 4]^2; depth %d width %d leaky-ReLU, MSE, AdamW lr 1e-3 wd 0.01, "
-                        + "%d full-batch steps, lr x0.3 every %d steps; snapshots after steps %s",
-                p.grid(), p.grid(), FiguresPreset.FIG3_DEPTH, p.fig3Width(), ts.steps(), ts.scheduleEvery(), at);
+                "rays target on the %dx%d grid on [-4, 4]^2; depth %d width %d leaky-ReLU, sign rule %s, MSE, AdamW lr "
+                        + "1e-3 wd 0.01, %d full-batch steps, lr x0.3 every %d steps; snapshots after steps %s",
+                p.grid(), p.grid(), FiguresPreset.FIG3_DEPTH, p.fig3Width(), p.rule(), ts.steps(), ts.scheduleEvery(), at);
+    }
+
+    private static String lr(TrainingSettings ts) {
+        return String.format(Locale.ROOT, "%.1e", ts.learningRate()).replace("e-0", "e-");
     }
 
     TrainingSettings fig1Training(FiguresPreset p) {
@@ -296,7 +314,11 @@ public final class FiguresCommand implements Callable<Integer> {
     }
 
     TrainingSettings fig2Training(FiguresPreset p) {
-        return TrainingSettings.paper(p.fig2Steps(), 5e-4, 0.01, 3, 0.3, LossKind.MSE, seed);
+        return fig2Training(p, seed);
+    }
+
+    static TrainingSettings fig2Training(FiguresPreset p, long seed) {
+        return TrainingSettings.paper(p.fig2Steps(), p.fig2LearningRate(), 0.01, p.fig2Drops(), 0.3, LossKind.MSE, seed);
     }
 
     TrainingSettings fig3Training(FiguresPreset p) {
@@ -314,7 +336,7 @@ public final class FiguresCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------ helpers
 
-    static PolicedMlp network(VertexRegion region, int depth, int width) {
+    static PolicedMlp network(VertexRegion region, int depth, int width, SignRule rule) {
         int[] hidden = new int[depth];
         java.util.Arrays.fill(hidden, width);
         return PolicedMlp.builder()
@@ -322,8 +344,31 @@ public final class FiguresCommand implements Callable<Integer> {
                 .setOutputs(1)
                 .setRegion(region)
                 .optActivation(Cpa.leakyRelu())
-                .optSignRule(SignRule.MAJORITY) // the paper's rule: this reproduces the paper
+                .optSignRule(rule)
                 .build();
+    }
+
+    /**
+     * The final loss of the same network without the constraint: same size, seed (so the same
+     * initialisation), data and training. A POLICEd network on a single point with margin 0 and
+     * the smaller shift is exactly the plain network (every shift is {@code ReLU(-|h|) = 0}, value
+     * and gradient), as the CLI's {@code --no-region} trains it.
+     */
+    private static double unconstrained(int depth, int width, NDArray x, NDArray y, TrainingSettings ts, String target) {
+        int[] hidden = new int[depth];
+        java.util.Arrays.fill(hidden, width);
+        PolicedMlp plain = PolicedMlp.builder()
+                .setHidden(hidden)
+                .setOutputs(1)
+                .setRegion(VertexRegion.of("none", new double[][] {{0, 0}}))
+                .optActivation(Cpa.leakyRelu())
+                .optMargin(0)
+                .optSignRule(SignRule.MINIMAL_SHIFT)
+                .build();
+        try (Model model = Model.newInstance("unconstrained")) {
+            model.setBlock(plain);
+            return Fit.create().optProgress(true, "fig2 " + target + "/unconstrained").fit(model, x, y, ts).finalLoss();
+        }
     }
 
     /** The block's outputs at the points, in inference mode, with every array in a closed sub-manager. */
@@ -383,14 +428,20 @@ public final class FiguresCommand implements Callable<Integer> {
         sb.append("Every certificate is exact (every vertex through every hidden layer, no unit straddling the kink); ")
                 .append("the deviations are max |net(x) - (A x + b)| at ").append(INTERIOR_SAMPLES)
                 .append(" random interior points and at the vertices.\n\n");
-        sb.append("| figure | target | region | final loss | certified | interior deviation | vertex deviation | first violation | train s | files |\n");
-        sb.append("|---|---|---|---:|---|---:|---:|---|---:|---|\n");
+        sb.append("Sign rule of every POLICEd network: ").append(p.rule())
+                .append(". *unconstrained*: the final loss of the same network without the region (same widths, seed, data ")
+                .append("and training), what the constraint costs; *side flips*: per hidden layer, first to last, how many ")
+                .append("times a unit changed side over training (summed over steps).\n\n");
+        sb.append("| figure | target | region | final loss | unconstrained | certified | interior deviation | vertex deviation "
+                + "| first violation | side flips per layer | train s | files |\n");
+        sb.append("|---|---|---|---:|---:|---|---:|---:|---|---|---:|---|\n");
         for (Run r : runs) {
             Certificate c = r.certificate();
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.5g | %s | %.3g | %.3g | %s | %.1f | %s |%n",
-                    r.figure(), r.target(), r.region(), r.finalLoss(), c.certified() ? "yes" : "NO",
-                    c.interiorDeviation(), c.vertexDeviation(),
-                    c.firstViolation() == null ? "none" : c.firstViolation().toString(),
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.5g | %s | %s | %.3g | %.3g | %s | %s | %.1f | %s |%n",
+                    r.figure(), r.target(), r.region(), r.finalLoss(),
+                    Double.isNaN(r.unconstrainedLoss()) ? "-" : String.format(Locale.ROOT, "%.5g", r.unconstrainedLoss()),
+                    c.certified() ? "yes" : "NO", c.interiorDeviation(), c.vertexDeviation(),
+                    c.firstViolation() == null ? "none" : c.firstViolation().toString(), r.sideFlips(),
                     r.trainSeconds(), String.join(", ", r.files())));
         }
         sb.append("\n## Settings\n\n");
@@ -398,13 +449,17 @@ public final class FiguresCommand implements Callable<Integer> {
             sb.append("- **").append(e.getKey()).append("**: ").append(e.getValue()).append('\n');
         }
         if (p == FiguresPreset.QUICK) {
-            sb.append("\nPreset quick shrinks the paper's settings (2000 steps, widths 128/256, 100x100 grid) to ")
+            sb.append("\nPreset quick shrinks the paper's settings (2000 steps, widths 128/256, 100x100 grid, lr 5e-4 on ")
+                    .append("Figure 2, sign rule MAJORITY) to ")
                     .append(p.fig2Steps()).append(" steps, width ").append(p.fig2Width()).append(" and a ")
                     .append(p.grid()).append('x').append(p.grid())
-                    .append(" grid so that all figures finish in a few minutes on a 2-core CPU; the schedule keeps the same ")
-                    .append("number of drops. Use --preset paper for the paper's sizes.\n");
+                    .append(" grid so that all figures finish in a few minutes on a 2-core CPU, and makes up for the smaller ")
+                    .append("budget on Figure 2 with lr ").append(lr(fig2Training(p))).append(" (four drops by x0.3 instead of ")
+                    .append("three) and the sign rule ").append(p.rule())
+                    .append(", which does not thrash (docs/SIGN-RULES.md). Use --preset paper for the paper's settings.\n");
         } else if (p == FiguresPreset.PAPER) {
-            sb.append("\nPreset paper: the authors' scripts' sizes (Figure 1 uses width 128 as in the script; the caption says 256).\n");
+            sb.append("\nPreset paper: the authors' scripts' sizes, learning rates and sign rule (MAJORITY); Figure 1 uses ")
+                    .append("width 128 as in the script (the caption says 256).\n");
         }
         return sb.toString();
     }

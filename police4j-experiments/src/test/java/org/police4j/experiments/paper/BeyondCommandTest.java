@@ -30,11 +30,12 @@ class BeyondCommandTest {
         cli.setOut(new PrintWriter(out));
         int code = cli.execute("--preset", "tiny", "--out", tmp.toString(), "--cost-steps", "2");
         assertThat(code).isZero();
-        // 27 rule cells + 18 detached/exact cells + 3 regions + 2 target forms
-        assertThat(command.certificates).hasSize(50).allMatch(Certificate::certified);
+        // 36 rule cells + 18 detached/exact cells + 3 regions + 2 target forms
+        assertThat(command.certificates).hasSize(59).allMatch(Certificate::certified);
         String report = Files.readString(tmp.resolve("beyond_report.md"));
         assertThat(report)
-                .contains("| target | region | MAJORITY | MINIMAL_SHIFT | CENTER |")
+                .contains("| target | region | MAJORITY | MINIMAL_SHIFT | CENTER | HYSTERESIS |")
+                .containsPattern("\\| \\d\\.\\d{4} \\(\\d+\\.\\d s; flips \\d+/\\d+/\\d+/\\d+\\)")
                 .contains("| target | region | exact gradient | detached |")
                 .contains("| variant | ms (mean ± std, median) | median / triangle |")
                 .contains("| exact projection | yes |");

@@ -67,6 +67,9 @@ class FiguresCommandTest {
             assertThat(r.certificate().interiorPoints()).isEqualTo(FiguresCommand.INTERIOR_SAMPLES);
             assertThat(r.certificate().interiorDeviation()).isLessThan(1e-6);
             assertThat(r.finalLoss()).isFinite().isPositive();
+            // Figure 2 panels come with their unconstrained twin; every run counts side changes per layer
+            assertThat(Double.isNaN(r.unconstrainedLoss())).isEqualTo(!r.figure().equals("fig2"));
+            assertThat(r.sideFlips().split(" / ")).hasSize(r.figure().equals("fig2") ? FiguresPreset.FIG2_DEPTH : 3);
             assertThat(r.trainSeconds()).isPositive();
         }
         assertThat(command.runs()).extracting(FiguresCommand.Run::region)
@@ -74,7 +77,8 @@ class FiguresCommandTest {
                         "triangle", "octagon", "circle", "triangle");
 
         String report = Files.readString(tmp.resolve("report.md"));
-        assertThat(report).contains("preset tiny");
+        assertThat(report).contains("preset tiny").contains("Sign rule of every POLICEd network: " + FiguresPreset.TINY.rule())
+                .contains("| final loss | unconstrained |");
         long certifiedRows = report.lines().filter(l -> l.startsWith("| fig") && l.contains("| yes |")).count();
         assertThat(certifiedRows).isEqualTo(11);
         assertThat(report).doesNotContain("| NO |");

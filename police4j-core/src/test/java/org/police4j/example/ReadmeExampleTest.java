@@ -36,7 +36,7 @@ class ReadmeExampleTest {
                     .setRegion(triangle)
                     .setHidden(64, 64, 64)
                     .setOutputs(1)
-                    .build();                                         // leaky-ReLU, CENTER sign rule
+                    .build();                                         // leaky-ReLU, HYSTERESIS sign rule
             model.setBlock(net);
             Fit.create().optProgress(true, "train")                   // AdamW + step schedule
                     .fit(model, x, y, TrainingSettings.paper(300, 5e-3, 1e-5, 3, 0.3, LossKind.MSE, 42));

@@ -75,7 +75,10 @@ class RandomArchitectureProperties {
         if (c.regions().size() > 1) {
             out.add("two regions");
         }
-        for (String f : new String[] {"/g", "/d", "/s", "bn", "maxpool/overlap", "/pad", "avgpool", "/ceil", "gap", "residual", "concat", "graph-maxpool"}) {
+        if (c.regions().get(0) instanceof org.police4j.region.Box && (a.contains("residual") || a.contains("concat"))) {
+            out.add("graph on a box");
+        }
+        for (String f : new String[] {"/g", "/d", "/s", "bn", "maxpool/overlap", "/pad", "avgpool", "/ceil", "gap", "residual", "concat", "graph-maxpool", "graph-avgpool"}) {
             if (a.contains(f)) {
                 out.add(f);
             }

@@ -19,7 +19,8 @@ import org.police4j.region.VertexRegion;
  * through {@link PolicedConvNet}'s stages (dense MLPs, and CNNs with convs of any kernel, stride,
  * padding, dilation and groups, batch-norm, tiling, overlapping and padded max-pools, average
  * pools with ceil mode, global average pool or flatten, a dense head; graphs: residual units with
- * an identity or a projection shortcut, an overlapping max-pool in a branch, and concatenations,
+ * an identity or a projection shortcut, an overlapping max-pool or an average pool in a branch, and
+ * concatenations,
  * dense or convolutional), its region or two (vertex regions
  * spanned by a few random inputs, or a box small enough to list its corners), the scale of its
  * inputs (1, 1000 or 1e-3) and a few AdamW steps, the network checked after every one. {@link
@@ -121,7 +122,7 @@ public record RandomGraphCase(
                     shape = new int[] {shape[0], w.outH(), w.outW()};
                     parts.add("avgpool" + (avg.ceilMode() ? "/ceil" : ""));
                 }
-                int graph = box ? 3 : rng.nextInt(4);
+                int graph = rng.nextInt(4);
                 if (graph == 0) {
                     // a residual unit keeping the shape: conv [bn] [overlapping padded max-pool of stride 1] conv, + identity
                     List<Stage> branch = new ArrayList<>();
@@ -136,6 +137,10 @@ public record RandomGraphCase(
                     }
                     branch.add(new Stage.Conv(shape[0], 3, 1, 1));
                     branch.add(new Stage.Linear());
+                    if (rng.nextBoolean()) {
+                        branch.add(new Stage.AvgPool(3, 3, 1, 1, 1, 1, false, true)); // keeps the shape
+                        parts.add("graph-avgpool");
+                    }
                     stages.add(new Stage.Parallel(List.of(branch, List.of()), Join.SUM, true));
                     parts.add("residual");
                 } else if (graph == 1) {

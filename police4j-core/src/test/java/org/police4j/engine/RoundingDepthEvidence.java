@@ -1,0 +1,145 @@
+package org.police4j.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.police4j.conv.PolicedConvNet;
+import org.police4j.network.DoubleEval;
+import org.police4j.network.FoldedNetwork;
+import org.police4j.nn.PolicedMlp;
+import org.police4j.nn.PolicedNetwork;
+import org.police4j.region.VertexRegion;
+
+/**
+ * The numbers of {@code docs/ROUNDING-DEPTH.md} (slow: {@code -Dpolice4j.slow=true}): per hidden
+ * layer at initialisation, the POLICE shifts {@code |c_k|}, the per-unit margins the engine kept
+ * ({@code min_p |z_pk|} after the shift, over the units whose shift is not 0: the engine puts the
+ * closest vertex exactly at the margin {@code margin + E_k}), and the actual error, the largest
+ * {@code |z_engine - z_double|} between the engine's float32 vertex pre-activations and the double
+ * evaluation of the folded network at the same vertices. Prints; asserts only that the layers line up.
+ */
+@EnabledIfSystemProperty(named = "police4j.slow", matches = "true")
+class RoundingDepthEvidence {
+
+    private static double[][] images(long seed, int n, int d) {
+        Random rnd = new Random(seed);
+        double[][] v = new double[n][d];
+        for (double[] row : v) {
+            for (int j = 0; j < d; j++) {
+                row[j] = rnd.nextDouble();
+            }
+        }
+        return v;
+    }
+
+    private enum Mode {
+        GUARD(1e-4, true), FIXED(1e-4, false), ZERO(0, false);
+
+        final double margin;
+        final boolean guard;
+
+        Mode(double margin, boolean guard) {
+            this.margin = margin;
+            this.guard = guard;
+        }
+    }
+
+    @Test
+    void convBatchNormChain() {
+        for (Mode mode : Mode.values()) {
+            double[][] v = images(3, 4, 256);
+            try (NDManager manager = NDManager.newBaseManager()) {
+                PolicedConvNet.Builder b = PolicedConvNet.builder().setInput(1, 16, 16);
+                for (int i = 0; i < 14; i++) {
+                    b.conv(8, 3, 1, 1).batchNorm();
+                }
+                PolicedConvNet net = b.globalAvgPool().outputs(2).optMargin(mode.margin)
+                        .optRoundingGuard(mode.guard).setRegion(VertexRegion.of(v)).build();
+                Engine.getInstance().setRandomSeed(7);
+                net.initialize(manager, DataType.FLOAT32, new Shape(1, 256));
+                report("conv14 " + mode, net, net.fold(), manager, v);
+            }
+        }
+    }
+
+    @Test
+    void mlpDepth8Width256() {
+        for (Mode mode : Mode.values()) {
+            double[][] v = images(5, 4, 16);
+            try (NDManager manager = NDManager.newBaseManager()) {
+                int[] hidden = new int[8];
+                Arrays.fill(hidden, 256);
+                PolicedMlp net = PolicedMlp.builder().setHidden(hidden).setOutputs(2).optMargin(mode.margin)
+                        .optRoundingGuard(mode.guard).setRegion(VertexRegion.of(v)).build();
+                Engine.getInstance().setRandomSeed(7);
+                net.initialize(manager, DataType.FLOAT32, new Shape(1, 16));
+                report("mlp8x256 " + mode, net, org.police4j.fold.Fold.weights(net), manager, v);
+            }
+        }
+    }
+
+    private static void report(String name, PolicedNetwork net, FoldedNetwork folded, NDManager manager,
+            double[][] v) {
+        PolicedNetwork.Trace trace = net.forwardWithTrace(new ParameterStore(manager, false),
+                manager.zeros(new Shape(0, v[0].length)), false);
+        double[][][] exact = new double[v.length][][];
+        for (int p = 0; p < v.length; p++) {
+            exact[p] = DoubleEval.preActivations(folded, v[p]).toArray(new double[0][]);
+        }
+        List<NDArray> shifts = trace.shifts();
+        List<NDArray> pre = trace.vertexPreActivations();
+        assertThat(exact[0].length).as("activation layers").isEqualTo(pre.size());
+        System.out.println("== " + name);
+        System.out.println("layer  max|c|     med|c|     maxMargin  medMargin  max|z|     maxErr     maxErr/max|z|");
+        for (int l = 0; l < pre.size(); l++) {
+            float[] c = shifts.get(l).toFloatArray();
+            float[] z = pre.get(l).toFloatArray();
+            int k = c.length;
+            double[] absC = new double[k];
+            double[] margin = new double[k];
+            int shifted = 0;
+            double maxZ = 0;
+            double err = 0;
+            for (int q = 0; q < k; q++) {
+                absC[q] = Math.abs(c[q]);
+                double m = Double.POSITIVE_INFINITY;
+                for (int p = 0; p < v.length; p++) {
+                    double zq = z[p * k + q];
+                    m = Math.min(m, Math.abs(zq));
+                    maxZ = Math.max(maxZ, Math.abs(zq));
+                    err = Math.max(err, Math.abs(zq - exact[p][l][q]));
+                }
+                if (c[q] != 0) {
+                    margin[shifted++] = m;
+                }
+            }
+            double[] ms = Arrays.copyOf(margin, shifted);
+            System.out.println(String.format(Locale.ROOT, "%5d  %.3e  %.3e  %.3e  %.3e  %.3e  %.3e  %.3e", l,
+                    max(absC), median(absC), max(ms), median(ms), maxZ, err, err / maxZ));
+        }
+    }
+
+    private static double max(double[] a) {
+        return Arrays.stream(a).max().orElse(Double.NaN);
+    }
+
+    private static double median(double[] a) {
+        if (a.length == 0) {
+            return Double.NaN;
+        }
+        double[] s = a.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}

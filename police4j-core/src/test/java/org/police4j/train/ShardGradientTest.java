@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.police4j.certify.Certify;
+import org.police4j.engine.SignRule;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Regions;
 
@@ -43,7 +44,10 @@ class ShardGradientTest {
     }
 
     static PolicedMlp network() {
-        return PolicedMlp.builder().setRegion(Regions.paperTriangle()).setHidden(16, 16).setOutputs(1).build();
+        // CENTER, the rule these bounds were measured under (a stateless rule: the shards' and the
+        // full batch's forwards decide the same sides from the same weights)
+        return PolicedMlp.builder().setRegion(Regions.paperTriangle()).setHidden(16, 16).setOutputs(1)
+                .optSignRule(SignRule.CENTER).build();
     }
 
     /** Cuts [0, N) at the given points. */

@@ -188,7 +188,10 @@ public final class SparkPredict {
         static double[] numbers(Row row, int[] index, String[] names, long rowNumber) {
             double[] v = new double[index.length];
             for (int j = 0; j < index.length; j++) {
-                v[j] = number(row.get(index[j]), "row " + (rowNumber + 1) + ", column '" + names[j] + "'");
+                Object cell = row.get(index[j]);
+                // a finite number needs no message: building one per cell cost more than the network
+                v[j] = cell instanceof Number n && Double.isFinite(n.doubleValue()) ? n.doubleValue()
+                        : number(cell, "row " + (rowNumber + 1) + ", column '" + names[j] + "'");
             }
             return v;
         }

@@ -10,14 +10,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.functions;
 import org.police4j.cli.commands.ModelPredictor;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Regions;
@@ -72,25 +68,26 @@ public final class SparkBenchmark {
         Files.writeString(d.resolve("t.csv"), train);
         Fixtures.cli(d, "train", "--data", "t.csv", "--target", "y", "--region", "box:-0.5,0.5,10", "--task", "regression",
                 "--hidden", "64,64", "--steps", "20", "--quiet", "--out", "m");
-        double[][] x = new double[n][10];
-        List<Row> rows = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            Object[] r = new Object[10];
-            for (int j = 0; j < 10; j++) {
-                x[i][j] = rng.nextGaussian();
-                r[j] = x[i][j];
-            }
-            rows.add(RowFactory.create(r));
-        }
-        List<StructField> fields = new ArrayList<>();
-        for (int j = 0; j < 10; j++) {
-            fields.add(DataTypes.createStructField("f" + j, DataTypes.DoubleType, false));
-        }
+        // The rows come from spark.range and randn, cached: a source whose tasks are small. (Rows
+        // parallelized from a driver-side List travel inside every task of every stage, Java-
+        // serialized: 19 MB a task at 1M rows, which was most of the time measured before.)
         SparkSession spark = Sessions.start("local[2]", null);
-        Dataset<Row> data = spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, 8),
-                new StructType(fields.toArray(new StructField[0]))).cache();
+        org.apache.spark.sql.Column[] cols = new org.apache.spark.sql.Column[10];
+        for (int j = 0; j < 10; j++) {
+            cols[j] = functions.randn(j + 1L).as("f" + j);
+        }
+        Dataset<Row> data = spark.range(0, n, 1, 8).select(cols).cache();
         data.count();
-        rows = null;
+        double[][] x = new double[n][];
+        int at = 0;
+        for (java.util.Iterator<Row> it = data.toLocalIterator(); it.hasNext(); ) {
+            Row r = it.next();
+            double[] v = new double[10];
+            for (int j = 0; j < 10; j++) {
+                v[j] = r.getDouble(j);
+            }
+            x[at++] = v;
+        }
         List<Double> plain = new ArrayList<>();
         List<Double> onSpark = new ArrayList<>();
         long plainBits = 0;

@@ -73,6 +73,51 @@ class RoundingDepthEvidence {
         }
     }
 
+    /** The conv chain after a few AdamW steps (lr 0.002, batch 8, random labels on the vertices' neighbourhood). */
+    @Test
+    void convBatchNormChainAfterTraining() throws Exception {
+        for (Mode mode : new Mode[] {Mode.GUARD, Mode.ZERO}) {
+            double[][] v = images(3, 4, 256);
+            try (ai.djl.Model model = ai.djl.Model.newInstance("conv14")) {
+                PolicedConvNet.Builder b = PolicedConvNet.builder().setInput(1, 16, 16);
+                for (int i = 0; i < 14; i++) {
+                    b.conv(8, 3, 1, 1).batchNorm();
+                }
+                PolicedConvNet net = b.globalAvgPool().outputs(2).optMargin(mode.margin)
+                        .optRoundingGuard(mode.guard).setRegion(VertexRegion.of(v)).build();
+                Engine.getInstance().setRandomSeed(7);
+                model.setBlock(net);
+                NDManager manager = model.getNDManager();
+                float[] data = new float[32 * 256];
+                float[] labels = new float[32];
+                Random rnd = new Random(9);
+                for (int i = 0; i < 32; i++) {
+                    labels[i] = i % 2;
+                    for (int j = 0; j < 256; j++) {
+                        data[i * 256 + j] = (float) v[i % 4][j] * (0.9f + 0.1f * rnd.nextFloat());
+                    }
+                }
+                ai.djl.training.dataset.ArrayDataset dataset = new ai.djl.training.dataset.ArrayDataset.Builder()
+                        .setData(manager.create(data, new Shape(32, 256))).optLabels(manager.create(labels, new Shape(32)))
+                        .setSampling(8, false).build();
+                ai.djl.training.DefaultTrainingConfig config = new ai.djl.training.DefaultTrainingConfig(
+                        ai.djl.training.loss.Loss.softmaxCrossEntropyLoss()).optOptimizer(ai.djl.training.optimizer.Optimizer
+                                .adamW().optLearningRateTracker(ai.djl.training.tracker.Tracker.fixed(0.002f)).build());
+                try (ai.djl.training.Trainer t = model.newTrainer(config)) {
+                    t.initialize(new Shape(8, 256));
+                    for (int epoch = 0; epoch < 2; epoch++) { // 8 steps
+                        for (ai.djl.training.dataset.Batch batch : t.iterateDataset(dataset)) {
+                            ai.djl.training.EasyTrain.trainBatch(t, batch);
+                            t.step();
+                            batch.close();
+                        }
+                    }
+                }
+                report("conv14 after 8 steps " + mode, net, net.fold(), manager, v);
+            }
+        }
+    }
+
     @Test
     void mlpDepth8Width256() {
         for (Mode mode : Mode.values()) {

@@ -42,7 +42,7 @@ import org.police4j.region.VertexRegion;
  * the same input and sums or concatenates them (a residual unit, an inception module), the
  * activation following the join when {@code activated}; {@code add(new Stage.Linear())} leaves
  * the conv group or dense layer before it without activation (a residual branch's last conv-BN).
- * Such a network needs a region given by its vertices.
+ * Such a network takes a vertex region or a support region (box, l1 ball, zonotope) alike.
  *
  * <p>A 1-D network (input (C, L), {@link Builder#setInput(int, int)}) is the 2-D one on (C, 1, L):
  * a 1-D conv of kernel k, stride s and padding p is the conv {@code (1, k), (1, s), (0, p)}, a 1-D
@@ -723,15 +723,6 @@ public final class PolicedConvNet extends PolicedNetwork {
                             (regions.size() == 1 ? "region" : "regions[" + j + "]") + ": dimension " + region.dimension()
                                     + " != " + product + " = " + plan.inputDimension()
                                     + "; the vertices must be flattened inputs (channel-major)");
-                }
-            }
-            boolean graph = plan.layers.stream().anyMatch(l -> l instanceof Plan.ParallelLayer || l instanceof Plan.LinearLayer);
-            for (int j = 0; j < regions.size() && graph; j++) {
-                Region region = regions.get(j);
-                if (!(region instanceof VertexRegion)) {
-                    throw new IllegalArgumentException((regions.size() == 1 ? "region" : "regions[" + j + "]") + ": "
-                            + region.describe() + "; a network with parallel or linear stages (a graph) needs a region"
-                            + " given by its vertices (the tracked affine map does not fork yet)");
                 }
             }
             long layers = ((Plan.DenseLayer) plan.layers.get(plan.layers.size() - 1)).index() + 1;

@@ -76,16 +76,34 @@ public final class AffineMapPass implements RegionPass {
         }
     }
 
+    /** A fork: the same region and constants, starting from the parent's map after its last layer. */
+    private AffineMapPass(AffineMapPass parent) {
+        this.activation = parent.activation;
+        this.vertices = parent.vertices;
+        this.halfWidths = parent.halfWidths;
+        this.carryResidual = parent.carryResidual;
+        this.centreRow = parent.centreRow;
+        this.regionMagnitude = parent.regionMagnitude;
+        this.offset = parent.offset;
+        this.directions = parent.directions;
+        this.residual = parent.residual;
+    }
+
     @Override
     public LayerRange enter(NDArray weight, NDArray bias) {
         NDArray wt = weight.transpose();
         a = Linear.linear(offset, weight, bias).singletonOrThrow();
         at = directions == null ? wt : directions.matMul(wt);
+        return range(residual == null ? null : residual.matMul(wt));
+    }
+
+    /** The range of the map {@code (at, a)} just entered, plus the residual's contribution for vertices. */
+    private LayerRange range(NDArray residualPre) {
         if (halfWidths != null) {
             return LayerRange.ofSupport(a.squeeze(0), halfWidths.apply(at));
         }
         hMap = vertices.matMul(at).add(a);
-        h = residual == null ? hMap : hMap.add(residual.matMul(wt));
+        h = residualPre == null ? hMap : hMap.add(residualPre);
         return LayerRange.ofVertices(h);
     }
 
@@ -235,5 +253,56 @@ public final class AffineMapPass implements RegionPass {
             z = z.add(residual);
         }
         return Linear.linear(z, headWeight, headBias).singletonOrThrow();
+    }
+
+    /**
+     * The map is where the parent left it; each branch then tracks its own. The map of a branch
+     * is linear in its rows, which is what lets {@link #enterJoin} add or concatenate them.
+     */
+    @Override
+    public RegionPass fork() {
+        return new AffineMapPass(this);
+    }
+
+    /** No shift and slope 1: the map of the units is the map entered. */
+    @Override
+    public void leaveLinear() {
+        if (carryResidual && h != null) {
+            residual = h.sub(hMap);
+        }
+        offset = a;
+        directions = at;
+        shift = null;
+    }
+
+    /**
+     * The join of maps: the join is linear, so a sum adds the branches' centre (or origin) rows,
+     * direction rows and residuals, and a concatenation concatenates them along the units. A
+     * branch that is the identity on the network's input carries no direction rows yet: they are
+     * the identity.
+     */
+    @Override
+    public LayerRange enterJoin(java.util.List<RegionPass> branches, Join join) {
+        java.util.List<NDArray> offsets = new java.util.ArrayList<>(branches.size());
+        java.util.List<NDArray> rows = new java.util.ArrayList<>(branches.size());
+        java.util.List<NDArray> residuals = new java.util.ArrayList<>(branches.size());
+        boolean anyResidual = false;
+        for (RegionPass branch : branches) {
+            AffineMapPass b = (AffineMapPass) branch;
+            offsets.add(b.offset);
+            rows.add(b.directions != null ? b.directions
+                    : b.offset.getManager().eye(regionMagnitude.length).toType(b.offset.getDataType(), false));
+            anyResidual |= b.residual != null;
+        }
+        if (anyResidual) {
+            for (RegionPass branch : branches) {
+                AffineMapPass b = (AffineMapPass) branch;
+                residuals.add(b.residual != null ? b.residual : b.offset.getManager().zeros(
+                        new Shape(vertices.getShape().get(0), b.offset.getShape().get(1)), b.offset.getDataType()));
+            }
+        }
+        a = join.apply(offsets);
+        at = join.apply(rows);
+        return range(anyResidual ? join.apply(residuals) : null);
     }
 }

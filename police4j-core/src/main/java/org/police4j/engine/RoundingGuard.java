@@ -61,12 +61,26 @@ public final class RoundingGuard {
      *     tracked affine map (its {@code V A^T} adds D products)
      */
     public RoundingGuard(double margin, Cpa activation, double[] regionMagnitude, int extraTerms) {
+        // float32 even when training in float64: the folded network, what is certified, is float32
+        this(margin, activation, regionMagnitude, extraTerms, 0x1p-24);
+    }
+
+    /**
+     * The same bound for a pass whose own arithmetic has unit roundoff {@code roundoff}: the
+     * projection of a float64 pass in {@code docs/ROUNDING-DEPTH.md} (not used by the engine).
+     *
+     * @param margin the engine's margin
+     * @param activation the network's activation
+     * @param regionMagnitude per input coordinate, the largest {@code |x_j|} over the region
+     * @param extraTerms terms every value sums beyond a layer's fan-in
+     * @param roundoff the pass's unit roundoff
+     */
+    RoundingGuard(double margin, Cpa activation, double[] regionMagnitude, int extraTerms, double roundoff) {
         // Kinks away from 0: the engine's edge t + m and the shift t + m - lo round with t's
         // magnitude, which the products' bound does not see; every unit's margin carries it.
         this.base = activation.singleKinkAtZero() ? margin : margin + 4 * 0x1p-24 * (activation.largestKink() + margin);
         this.extraTerms = extraTerms;
-        // float32 even when training in float64: the folded network, what is certified, is float32
-        this.roundoff = 0x1p-24;
+        this.roundoff = roundoff;
         this.lipschitz = activation.lipschitz();
         this.activation = activation;
         this.inMax = regionMagnitude.clone();

@@ -64,6 +64,12 @@ public final class ExactEval {
     private final BigDecimal[] scales;
     /** Per layer: a windowed average pool's common divisor ({@link #commonDivisor}), else 0. */
     private final long[] commons;
+    /**
+     * Per join node, per branch: what the branch's end value is multiplied by to reach the join's
+     * scale (the least common multiple of the branches' scales), so branches with different average
+     * pools add and concatenate at one scale; null for other nodes or when every factor is 1.
+     */
+    private final BigDecimal[][] joinFactors;
     private final int activations;
     private final int pools;
 
@@ -83,6 +89,7 @@ public final class ExactEval {
         slopes = new BigDecimal[n];
         scales = new BigDecimal[n];
         commons = new long[n];
+        joinFactors = new BigDecimal[n][];
         int a = 0;
         int p = 0;
         for (int i = 0; i < n; i++) {
@@ -100,6 +107,9 @@ public final class ExactEval {
             } else if (layer instanceof AvgPool avg) {
                 commons[i] = commonDivisor(avg);
                 scale = scale.multiply(BigDecimal.valueOf(commons[i]));
+            } else if (layer instanceof Parallel) {
+                scale = commonScale(graph.ends[i]);
+                joinFactors[i] = factors(graph.ends[i], scale);
             }
             scales[i] = scale;
         }
@@ -333,10 +343,10 @@ public final class ExactEval {
                 BigDecimal b = scaled(bias(i, par.bias())[k], scale);
                 if (par.join() == org.police4j.engine.Join.CONCAT) {
                     int[] at = graph.branchOf(i, k);
-                    return value(graph.ends[i][at[0]], at[1]).add(b);
+                    return atJoin(i, at[0], value(graph.ends[i][at[0]], at[1])).add(b);
                 }
-                for (int end : graph.ends[i]) {
-                    b = b.add(value(end, k));
+                for (int branch = 0; branch < graph.ends[i].length; branch++) {
+                    b = b.add(atJoin(i, branch, value(graph.ends[i][branch], k)));
                 }
                 return b;
             } else if (layer instanceof Flatten) {
@@ -453,6 +463,7 @@ public final class ExactEval {
                 BigDecimal area = BigDecimal.valueOf(avg.area());
                 scale = scale.multiply(area);
                 offset = offset.multiply(area);
+                rescalePending(rows, i, inputRow, area);
                 for (int ch = 0; ch < g.length; ch++) {
                     for (int p = 0; p < avg.area(); p++) {
                         in[ch * avg.area() + p] = g[ch];
@@ -462,6 +473,7 @@ public final class ExactEval {
                 BigDecimal common = BigDecimal.valueOf(commons[i]);
                 scale = scale.multiply(common);
                 offset = offset.multiply(common);
+                rescalePending(rows, i, inputRow, common);
                 for (int u = 0; u < g.length; u++) {
                     if (g[u].signum() != 0) {
                         BigDecimal share = g[u].multiply(BigDecimal.valueOf(commons[i] / avg.divisor(u)));
@@ -513,6 +525,57 @@ public final class ExactEval {
         BigDecimal[] row = java.util.Arrays.copyOf(g, g.length + 1);
         row[g.length] = offset;
         return doubles(row, scale);
+    }
+
+    /** The least common multiple of the scales the branches of a join end at (the input's is 1). */
+    private BigDecimal commonScale(int[] ends) {
+        java.math.BigInteger common = java.math.BigInteger.ONE;
+        for (int end : ends) {
+            java.math.BigInteger s = end < 0 ? java.math.BigInteger.ONE : scales[end].toBigIntegerExact();
+            common = common.divide(common.gcd(s)).multiply(s);
+        }
+        return new BigDecimal(common);
+    }
+
+    /** {@return per branch, the join's scale over the branch end's scale, or null when all are 1} */
+    private BigDecimal[] factors(int[] ends, BigDecimal scale) {
+        BigDecimal[] f = new BigDecimal[ends.length];
+        boolean any = false;
+        for (int b = 0; b < ends.length; b++) {
+            BigDecimal s = ends[b] < 0 ? BigDecimal.ONE : scales[ends[b]];
+            f[b] = new BigDecimal(scale.toBigIntegerExact().divide(s.toBigIntegerExact()));
+            any |= f[b].compareTo(BigDecimal.ONE) != 0;
+        }
+        return any ? f : null;
+    }
+
+    /** A branch's end value brought to the join's scale. */
+    private BigDecimal atJoin(int join, int branch, BigDecimal v) {
+        BigDecimal[] f = joinFactors[join];
+        return f == null || v.signum() == 0 ? v : v.multiply(f[branch]);
+    }
+
+    /**
+     * Backwards, an average pool multiplies the scale everything is carried at: the rows other
+     * branches have already handed down (pending at nodes before {@code i}, or at the input) are
+     * multiplied too, so that rows meeting at a parallel layer's input share one scale.
+     */
+    private static void rescalePending(BigDecimal[][] rows, int i, BigDecimal[][] inputRow, BigDecimal factor) {
+        for (int j = 0; j < i; j++) {
+            rows[j] = times(rows[j], factor);
+        }
+        inputRow[0] = times(inputRow[0], factor);
+    }
+
+    private static BigDecimal[] times(BigDecimal[] row, BigDecimal factor) {
+        if (row == null) {
+            return null;
+        }
+        BigDecimal[] r = new BigDecimal[row.length];
+        for (int j = 0; j < row.length; j++) {
+            r[j] = row[j].signum() == 0 ? row[j] : row[j].multiply(factor);
+        }
+        return r;
     }
 
     /** Adds a row to what node {@code to} (-1: the input) has received so far. */

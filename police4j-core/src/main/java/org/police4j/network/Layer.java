@@ -596,8 +596,8 @@ public sealed interface Layer {
      *
      * <p>Values are flat and channel-major, so a concatenation along channels (maps of one height
      * and width) and along features (vectors) are both the concatenation of the flat values.
-     * Inside a branch an average pool is refused (its exact evaluation rescales what follows,
-     * which would differ between branches).
+     * A branch may hold average pools: the exact evaluation carries values times a scale that
+     * differs between branches and meets at the join's common multiple ({@link ExactEval}).
      *
      * @param branches the branches, each a chain of layers, at least one
      * @param join how the branches' outputs are combined
@@ -623,13 +623,6 @@ public sealed interface Layer {
             List<List<Layer>> copy = new ArrayList<>();
             for (List<Layer> branch : branches) {
                 copy.add(List.copyOf(branch));
-                for (Layer layer : leaves(branch)) {
-                    if (layer instanceof GlobalAvgPool || layer instanceof AvgPool) {
-                        throw new IllegalArgumentException(
-                                "branches: an average pool inside a parallel branch is not supported (its exact"
-                                        + " evaluation rescales what follows); expected it after the join");
-                    }
-                }
             }
             branches = List.copyOf(copy);
         }

@@ -44,6 +44,8 @@ public record ShardGradient(double loss, double[][] gradient) {
         NDManager manager = x.getManager();
         Loss l = loss.toDjl();
         for (Parameter p : block.getParameters().values()) {
+            // trainable parameters only: state such as a sign rule's held sides is overwritten in
+            // place by the training forward, which PyTorch refuses on a leaf that requires grad
             if (p.requiresGradient() && !p.getArray().hasGradient()) {
                 p.getArray().setRequiresGradient(true);
             }
@@ -64,11 +66,8 @@ public record ShardGradient(double loss, double[][] gradient) {
                 }
                 int i = 0;
                 for (Parameter p : block.getParameters().values()) {
-                    if (!p.requiresGradient()) { // state, not a weight (held sides): no gradient
-                        g[i++] = new double[(int) p.getArray().size()];
-                        continue;
-                    }
-                    float[] f = p.getArray().getGradient().toFloatArray();
+                    NDArray w = p.getArray();
+                    float[] f = w.hasGradient() ? w.getGradient().toFloatArray() : new float[Math.toIntExact(w.size())];
                     g[i] = new double[f.length];
                     for (int j = 0; j < f.length; j++) {
                         g[i][j] = f[j];

@@ -43,8 +43,9 @@ import org.police4j.region.VertexRegion;
  * <p>The region of a conv network is a {@link VertexRegion} (flattened inputs, carried as vertex
  * rows) or a region given by its support, such as a {@code Box} around an image, carried as a
  * tracked affine map. Several regions, mixed, each get their own affine piece ({@link
- * #wrap(SequentialBlock, List, Shape)}). A network with a {@code ParallelBlock} needs vertex
- * regions for now (the tracked map does not fork yet).
+ * #wrap(SequentialBlock, List, Shape)}). A network with a {@code ParallelBlock} takes either kind:
+ * vertex rows and the tracked map both fork at a parallel layer and join by adding or
+ * concatenating.
  *
  * <table class="striped">
  * <caption>What wrap accepts and refuses</caption>

@@ -22,11 +22,17 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certifier;
+import org.police4j.certify.SupportCertifier;
 import org.police4j.engine.Join;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.network.Layer;
 import org.police4j.nn.PolicedNetwork;
+import org.police4j.region.Box;
+import org.police4j.region.L1Ball;
+import org.police4j.region.Region;
+import org.police4j.region.SupportRegion;
 import org.police4j.region.VertexRegion;
+import org.police4j.region.Zonotope;
 import org.police4j.testing.Barycentric;
 import org.police4j.testing.Nets;
 
@@ -42,7 +48,7 @@ class ResidualNetworkTest {
     private static final int N = 32;
 
     /** (1, 8, 8): stem conv (linear), unit(4, identity), unit(6, stride 2, 1x1 projection), concat, gap, dense. */
-    static PolicedConvNet residualCnn(VertexRegion region) {
+    static PolicedConvNet residualCnn(Region region) {
         Stage.Parallel identityUnit = new Stage.Parallel(List.of(
                 List.of(new Stage.Conv(4, 3, 1, 1), new Stage.BatchNorm(), new Stage.Conv(4, 3, 1, 1),
                         new Stage.BatchNorm(), new Stage.Linear()),
@@ -69,7 +75,7 @@ class ResidualNetworkTest {
     }
 
     /** (1, 1, 6) flattened: dense 8, residual (dense 8, dense 8 linear; identity), dense 5, head. */
-    static PolicedConvNet residualMlp(VertexRegion region) {
+    static PolicedConvNet residualMlp(Region region) {
         return PolicedConvNet.builder()
                 .setInput(1, 1, 6)
                 .flatten()
@@ -88,7 +94,7 @@ class ResidualNetworkTest {
     }
 
     /** A branch with an overlapping padded max-pool (3x3, stride 2, padding 1), joined to a strided shortcut, then an average pool. */
-    static PolicedConvNet pooledBranchCnn(VertexRegion region) {
+    static PolicedConvNet pooledBranchCnn(Region region) {
         Stage.Parallel unit = new Stage.Parallel(List.of(
                 List.of(new Stage.Conv(4, 3, 1, 1), new Stage.BatchNorm(), new Stage.MaxPool(3, 3, 2, 2, 1, 1),
                         new Stage.Conv(4, 3, 1, 1), new Stage.Linear()),
@@ -107,6 +113,91 @@ class ResidualNetworkTest {
     @Test
     void aBranchWithAnOverlappingMaxPoolIsCertifiedAfterEveryStep() {
         trainAndCheck(64, 7, ResidualNetworkTest::pooledBranchCnn, new Shape(1, 1, 8, 8));
+    }
+
+    /**
+     * Average pools inside branches: a residual unit whose long branch averages 3x3 windows
+     * (divisor 9) next to a 1x1 shortcut, then a concatenation of a 2x2-averaged branch (divisor 4)
+     * and a strided conv. The exact evaluation carries each branch at its own scale and meets at
+     * the join's common multiple, forwards and backwards (the exact map).
+     */
+    static PolicedConvNet averagedBranchCnn(Region region) {
+        Stage.Parallel residual = new Stage.Parallel(List.of(
+                List.of(new Stage.Conv(4, 3, 1, 1), new Stage.AvgPool(3, 3, 1, 1, 1, 1, false, true),
+                        new Stage.Conv(4, 1, 1, 0), new Stage.Linear()),
+                List.of(new Stage.Conv(4, 1, 1, 0), new Stage.Linear())), Join.SUM, true);
+        Stage.Parallel inception = new Stage.Parallel(List.of(
+                List.of(new Stage.AvgPool(2, 2, 2, 2, 0, 0, false, true), new Stage.Conv(3, 1, 1, 0), new Stage.Linear()),
+                List.of(new Stage.Conv(2, 3, 2, 1), new Stage.Linear())), Join.CONCAT, true);
+        return PolicedConvNet.builder()
+                .setInput(1, 8, 8)
+                .conv(4, 3, 1, 1)
+                .add(residual)
+                .add(inception)
+                .flatten()
+                .outputs(2)
+                .setRegion(region)
+                .build();
+    }
+
+    @Test
+    void averagePoolsInsideBranchesAreCertifiedAfterEveryStep() {
+        trainAndCheck(64, 13, ResidualNetworkTest::averagedBranchCnn, new Shape(1, 1, 8, 8));
+    }
+
+    /**
+     * (1, 3, 3), small enough for a box's 512 corners: a residual unit with batch-norm and an
+     * overlapping max-pool (window 2, stride 1) in its long branch, then a concatenation whose
+     * first branch averages 2x2 windows.
+     */
+    static PolicedConvNet smallGraphCnn(Region region) {
+        Stage.Parallel residual = new Stage.Parallel(List.of(
+                List.of(new Stage.Conv(3, 3, 1, 1), new Stage.BatchNorm(), new Stage.MaxPool(2, 2, 1, 1, 0, 0),
+                        new Stage.Conv(3, 1, 1, 0), new Stage.BatchNorm(), new Stage.Linear()),
+                List.of(new Stage.Conv(3, 2, 1, 0), new Stage.BatchNorm(), new Stage.Linear())), Join.SUM, true);
+        Stage.Parallel inception = new Stage.Parallel(List.of(
+                List.of(new Stage.AvgPool(2, 2, 1, 1, 0, 0, false, true), new Stage.Conv(2, 1, 1, 0), new Stage.Linear()),
+                List.of(new Stage.Conv(2, 2, 1, 0), new Stage.Linear())), Join.CONCAT, true);
+        return PolicedConvNet.builder()
+                .setInput(1, 3, 3)
+                .conv(3, 3, 1, 1)
+                .add(residual)
+                .add(inception)
+                .flatten()
+                .outputs(2)
+                .setRegion(region)
+                .build();
+    }
+
+    private static double[] first(float[] data, int d) {
+        double[] c = new double[d];
+        for (int j = 0; j < d; j++) {
+            c[j] = data[j];
+        }
+        return c;
+    }
+
+    @Test
+    void aGraphTrainsOnABoxAroundAnInput() {
+        trainAndCheck(9, 17, ResidualNetworkTest::smallGraphCnn, new Shape(1, 1, 3, 3),
+                data -> Box.linf(first(data, 9), 0.25));
+        trainAndCheck(6, 29, ResidualNetworkTest::residualMlp, new Shape(1, 1, 1, 6),
+                data -> Box.linf(first(data, 6), 0.25));
+    }
+
+    @Test
+    void aGraphTrainsOnAnL1BallAndAZonotope() {
+        trainAndCheck(9, 19, ResidualNetworkTest::smallGraphCnn, new Shape(1, 1, 3, 3),
+                data -> L1Ball.of(first(data, 9), 0.5));
+        double[][] generators = new double[9][4];
+        Random rng = new Random(21);
+        for (double[] row : generators) {
+            for (int g = 0; g < row.length; g++) {
+                row[g] = Math.round(rng.nextGaussian() * 16) / 64.0;
+            }
+        }
+        trainAndCheck(9, 23, ResidualNetworkTest::smallGraphCnn, new Shape(1, 1, 3, 3),
+                data -> Zonotope.of(first(data, 9), generators));
     }
 
     @Test
@@ -174,8 +265,28 @@ class ResidualNetworkTest {
         return f;
     }
 
-    private static void trainAndCheck(int d, long seed, java.util.function.Function<VertexRegion, PolicedConvNet> build,
+    private static void trainAndCheck(int d, long seed, java.util.function.Function<Region, PolicedConvNet> build,
             Shape itemShape) {
+        trainAndCheck(d, seed, build, itemShape, data -> {
+            double[][] vertices = new double[3][d];
+            for (int p = 0; p < 3; p++) {
+                for (int j = 0; j < d; j++) {
+                    vertices[p][j] = data[p * d + j];
+                }
+            }
+            return VertexRegion.of("three inputs", vertices);
+        });
+    }
+
+    /**
+     * Trains the network POLICEd on the region made from the training data a few AdamW steps and
+     * checks it after every step: a vertex region by the exact certificate on its vertices and the
+     * barycentric interpolation of the vertices' outputs; a support region (the tracked affine map
+     * through the graph) by the support certificate and by the exact certificate on its corners
+     * (vertices whose hull contains it). Without the joins' shifts both certificates fail.
+     */
+    private static void trainAndCheck(int d, long seed, java.util.function.Function<Region, PolicedConvNet> build,
+            Shape itemShape, java.util.function.Function<float[], Region> regionOf) {
         Random rng = new Random(seed);
         float[] data = new float[N * d];
         float[] labels = new float[N];
@@ -185,13 +296,10 @@ class ResidualNetworkTest {
                 data[i * d + j] = Math.round((rng.nextGaussian() + labels[i]) * 32) / 32f;
             }
         }
-        double[][] vertices = new double[3][d];
-        for (int p = 0; p < 3; p++) {
-            for (int j = 0; j < d; j++) {
-                vertices[p][j] = data[p * d + j];
-            }
-        }
-        VertexRegion region = VertexRegion.of("three inputs", vertices);
+        Region region = regionOf.apply(data);
+        SupportRegion support = region instanceof SupportRegion r ? r : null;
+        double[][] vertices = support == null ? ((VertexRegion) region).vertices()
+                : support.enclosingPoints(1 << 10).vertices();
         PolicedConvNet net = build.apply(region);
         Shape batchShape = new Shape(N).addAll(itemShape.slice(1));
         try (Model model = Model.newInstance("residual")) {
@@ -203,7 +311,7 @@ class ResidualNetworkTest {
             NDArray y = manager.create(labels, new Shape(N));
             Loss loss = Loss.softmaxCrossEntropyLoss();
             Optimizer adamW = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(0.02f)).build();
-            double[][] lambdas = Barycentric.lambdas(8, 3, new Random(3));
+            double[][] lambdas = Barycentric.lambdas(8, vertices.length, new Random(3));
             double[][] interior = Barycentric.combine(lambdas, vertices);
             try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(adamW))) {
                 for (int step = 0; step < 4; step++) {
@@ -222,6 +330,10 @@ class ResidualNetworkTest {
                     assertThat(cert.certified()).as("step " + step + ": " + cert.summary()).isTrue();
                     assertThat(cert.hiddenLayers()).isEqualTo(folded.hiddenLayers());
                     assertThat(cert.interiorDeviation()).isLessThan(1e-4);
+                    if (support != null) {
+                        Certificate bound = SupportCertifier.certify(folded, support, null);
+                        assertThat(bound.certified()).as("step " + step + ", support: " + bound.summary()).isTrue();
+                    }
 
                     float[] policed = net.forward(ps, new NDList(x), false).head().toFloatArray();
                     float[] plain = folded.block(manager).forward(ps, new NDList(x.reshape(N, d)), false).head().toFloatArray();
@@ -229,8 +341,11 @@ class ResidualNetworkTest {
                         assertThat((double) plain[i]).as("fold, output " + i).isCloseTo(policed[i],
                                 org.assertj.core.data.Offset.offset(1e-4 * (1 + Math.abs(policed[i]))));
                     }
-                    PolicedNetwork.Trace t = net.forwardWithTrace(ps, Nets.matrix(manager, interior), false);
-                    Barycentric.assertInterpolates(Nets.rows(t.outputs()), Nets.rows(t.vertexOutputs()), lambdas, "step " + step);
+                    if (support == null) {
+                        PolicedNetwork.Trace t = net.forwardWithTrace(ps, Nets.matrix(manager, interior), false);
+                        Barycentric.assertInterpolates(Nets.rows(t.outputs()), Nets.rows(t.vertexOutputs()), lambdas,
+                                "step " + step);
+                    }
                 }
             }
             // the joins' shifts are what makes the units after them affine on R
@@ -244,6 +359,10 @@ class ResidualNetworkTest {
             assertThat(unshiftedJoins).isNotEqualTo(folded);
             Certificate broken = Certifier.certify(unshiftedJoins, vertices, null);
             assertThat(broken.certified()).as("without the joins' shifts").isFalse();
+            if (support != null) {
+                assertThat(SupportCertifier.certify(unshiftedJoins, support, null).certified())
+                        .as("support certificate without the joins' shifts").isFalse();
+            }
         }
     }
 }

@@ -1,20 +1,33 @@
 package org.police4j.guarantee;
 
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certify;
+import org.police4j.conv.PolicedConvNet;
 import org.police4j.fold.Fold;
 import org.police4j.network.FoldedNetwork;
+import org.police4j.network.Layer;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Region;
+import org.police4j.region.VertexRegion;
+import org.police4j.testing.Barycentric;
 import org.police4j.testing.ExactChecker;
 import org.police4j.train.Fit;
 import org.police4j.train.FitResult;
@@ -24,7 +37,8 @@ import org.police4j.train.TrainingSettings;
 /**
  * Runs one {@link RandomCase}: builds the POLICEd network, scales its initial weights, trains it
  * with {@link Fit} and, after each chosen step, folds it and holds the project's certificate
- * against the independent {@link ExactChecker} on every region. Plain Java (no test framework),
+ * against the independent {@link ExactChecker} on every region; {@link #run(RandomGraphCase)} does
+ * the same for a random architecture. Plain Java (no test framework),
  * so the property test and the long battery in police4j-bench share it. With the system property
  * {@code guarantee.verbose=true} the certificate of every failing check is printed.
  */
@@ -144,16 +158,235 @@ public final class CaseRunner {
                 ? List.of(Certify.policed(block, Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES).optSeed(c.seed())))
                 : Certify.perRegion(block, Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES).optSeed(c.seed()));
         for (int j = 0; j < exact.size(); j++) {
-            boolean affine = exact.get(j).affine();
-            boolean certified = certs.get(j).certified();
-            Outcome o = affine
-                    ? (certified ? Outcome.OK : Outcome.CERTIFICATE_TOO_STRICT)
-                    : (certified ? Outcome.REFUTED_CERTIFICATE : Outcome.ENGINE_FAILURE);
-            out.add(new Check(step, j, o, exact.get(j), certified));
-            if (Boolean.getBoolean("guarantee.verbose") && o != Outcome.OK) {
-                System.out.println("step " + step + " region " + j + ": " + certs.get(j).summary());
+            judge(step, j, exact.get(j), certs.get(j), out);
+        }
+    }
+
+    /** Records what the two judges said of one region after one step. */
+    private static Outcome judge(int step, int region, ExactChecker.Result exact, Certificate cert, List<Check> out) {
+        boolean affine = exact.affine();
+        boolean certified = cert.certified();
+        Outcome o = affine
+                ? (certified ? Outcome.OK : Outcome.CERTIFICATE_TOO_STRICT)
+                : (certified ? Outcome.REFUTED_CERTIFICATE : Outcome.ENGINE_FAILURE);
+        out.add(new Check(step, region, o, exact, certified));
+        if (Boolean.getBoolean("guarantee.verbose") && o != Outcome.OK) {
+            System.out.println("step " + step + " region " + region + ": " + cert.summary());
+        }
+        return o;
+    }
+
+    /** Interior points per check of a random architecture, compared with the interpolation of the region's points. */
+    static final int INTERPOLATED = 6;
+
+    /** Training rows of a random architecture. */
+    static final int GRAPH_ROWS = 16;
+
+    /**
+     * Everything one random architecture produced.
+     *
+     * @param c the case
+     * @param checks every check taken (step 0, then after every step; one per region), in order
+     * @param interpolation the first interior point whose output differs from the interpolation of
+     *     the region's points' outputs (null if none)
+     * @param broken the two judges on the trained network with one unit's kink moved into the middle
+     *     of its range over the region's points (see {@link #breakOneUnit}), null when no unit moves
+     *     enough over the points for float32 to place its kink strictly inside
+     * @param error any exception, with its class and message (null if none)
+     * @param seconds wall time of the case
+     */
+    public record GraphReport(
+            RandomGraphCase c, List<Check> checks, String interpolation, Check broken, String error, double seconds) {
+
+        /**
+         * Whether any check found the network not affine, the judges disagreeing, an interior point
+         * off the map, or the broken network not refuted by both judges.
+         */
+        public boolean failed() {
+            return error != null || interpolation != null || checks.stream().anyMatch(k -> k.outcome() != Outcome.OK)
+                    || broken != null && broken.outcome() != Outcome.ENGINE_FAILURE;
+        }
+    }
+
+    /**
+     * Runs a random architecture: initialises it from its seed, checks it, then trains it its
+     * steps (AdamW, MSE, full batch, DJL's {@link Trainer}) and checks it after every one. A check
+     * folds the network as {@link Certify#policed(PolicedConvNet, Certify.Options)} does, holds the
+     * {@link ExactChecker} against that certificate on the region's points, and compares the folded
+     * network at interior points with the barycentric interpolation of its exact outputs at the
+     * region's points.
+     *
+     * @param c the case
+     * @return what it produced
+     */
+    public static GraphReport run(RandomGraphCase c) {
+        long start = System.nanoTime();
+        List<Check> checks = new ArrayList<>();
+        String[] interpolation = {null};
+        List<Check> broken = new ArrayList<>();
+        String error = null;
+        try (Model model = Model.newInstance("graph-" + c.seed())) {
+            NDManager manager = model.getNDManager();
+            PolicedConvNet net = c.build();
+            Engine.getInstance().setRandomSeed((int) c.seed());
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, c.d()));
+            model.setBlock(net);
+            Random rng = new Random(c.seed() + 31);
+            List<double[][]> points = c.regions().stream().map(CaseRunner::pointsOf).toList();
+            check(net, c, 0, points, rng, checks, interpolation);
+            double[][][] xy = graphData(c, rng);
+            NDArray x = matrix(manager, xy[0]);
+            NDArray y = matrix(manager, xy[1]);
+            Loss loss = Loss.l2Loss();
+            Optimizer adamW = Optimizer.adamW().optLearningRateTracker(Tracker.fixed((float) c.learningRate())).build();
+            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(adamW))) {
+                for (int step = 1; step <= c.steps(); step++) {
+                    try (NDScope scope = new NDScope()) {
+                        scope.suppressNotUsedWarning();
+                        try (GradientCollector gc = trainer.newGradientCollector()) {
+                            NDArray out = trainer.forward(new NDList(x)).head();
+                            gc.backward(loss.evaluate(new NDList(y), new NDList(out)));
+                        }
+                    }
+                    trainer.step();
+                    check(net, c, step, points, rng, checks, interpolation);
+                }
+            }
+            FoldedNetwork wrong = breakOneUnit(net.fold(), points.get(0));
+            if (wrong != null) {
+                Region first = c.regions().get(0);
+                judge(c.steps(), 0, ExactChecker.check(wrong, first),
+                        Certify.of(wrong, first, Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES)), broken);
+            }
+        } catch (RuntimeException e) {
+            error = e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+        return new GraphReport(c, List.copyOf(checks), interpolation[0], broken.isEmpty() ? null : broken.get(0), error,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    private static void check(
+            PolicedConvNet net, RandomGraphCase c, int step, List<double[][]> points, Random rng, List<Check> out,
+            String[] interpolation) {
+        FoldedNetwork folded = net.fold();
+        List<ExactChecker.Result> exact = ExactChecker.checkAll(folded, c.regions());
+        Certify.Options options = Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES).optSeed(c.seed());
+        List<Certificate> certs = c.regions().size() == 1 ? List.of(Certify.policed(net, options)) : Certify.perRegion(net, options);
+        for (int j = 0; j < exact.size(); j++) {
+            judge(step, j, exact.get(j), certs.get(j), out);
+            String off = interpolates(folded, points.get(j), rng, c.scale());
+            if (off != null && interpolation[0] == null) {
+                interpolation[0] = "step " + step + " region " + j + ": " + off;
             }
         }
+    }
+
+    /**
+     * The first interior point (a random convex combination of the points) where the folded
+     * network in double differs from the same combination of its exact outputs at the points by
+     * more than a millionth of the outputs' size, or null.
+     */
+    private static String interpolates(FoldedNetwork folded, double[][] points, Random rng, double scale) {
+        double[][] weights = Barycentric.lambdas(INTERPOLATED, points.length, rng);
+        double[][] interior = Barycentric.combine(weights, points);
+        double[][] expected = Barycentric.combine(weights, ExactChecker.outputs(folded, points));
+        double size = 1e-30;
+        for (double[] row : expected) {
+            for (double v : row) {
+                size = Math.max(size, Math.abs(v));
+            }
+        }
+        for (int i = 0; i < interior.length; i++) {
+            double[] y = folded.evaluate(interior[i]);
+            for (int k = 0; k < y.length; k++) {
+                double gap = Math.abs(y[k] - expected[i][k]);
+                if (!(gap <= 1e-6 * size + 1e-9 * scale)) {
+                    return "interior point " + i + " output " + k + ": " + y[k] + ", the interpolation of the points' outputs "
+                            + expected[i][k];
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The negative control: the folded network with the bias of one unit of its first hidden layer
+     * (the unit whose pre-activation moves most over the points) moved so that the middle of its
+     * range falls on the activation's first kink, which then passes between the points: both judges must refute it. Null when the layer
+     * before the first activation has no per-unit bias (a max-pool), a graph comes first, or no unit moves by more than
+     * a millionth of its middle value (float32 could not place the kink strictly inside).
+     */
+    static FoldedNetwork breakOneUnit(FoldedNetwork net, double[][] points) {
+        int first = 0;
+        while (!(net.layers().get(first) instanceof Layer.Activation)) {
+            if (net.layers().get(first) instanceof Layer.Parallel) {
+                return null; // its branches' activations would come first in preActivations
+            }
+            first++;
+        }
+        Layer before = first == 0 ? null : net.layers().get(first - 1);
+        float[] bias = before instanceof Layer.Dense dense ? dense.bias() : before instanceof Layer.Conv conv ? conv.bias() : null;
+        if (bias == null) {
+            return null;
+        }
+        double[] lo = null;
+        double[] hi = null;
+        for (double[] x : points) {
+            double[] h = net.preActivations(x).get(0);
+            lo = lo == null ? h.clone() : lo;
+            hi = hi == null ? h.clone() : hi;
+            for (int k = 0; k < h.length; k++) {
+                lo[k] = Math.min(lo[k], h[k]);
+                hi[k] = Math.max(hi[k], h[k]);
+            }
+        }
+        int unit = 0;
+        for (int k = 1; k < lo.length; k++) {
+            if (hi[k] - lo[k] > hi[unit] - lo[unit]) {
+                unit = k;
+            }
+        }
+        double mid = (lo[unit] + hi[unit]) / 2;
+        org.police4j.engine.Cpa cpa = ((Layer.Activation) net.layers().get(first)).cpa();
+        double kink = cpa.singleKinkAtZero() ? 0 : cpa.kink(0);
+        if (!(hi[unit] - lo[unit] > 1e-6 * (Math.abs(mid) + Math.abs(kink)) + 1e-30)) {
+            return null;
+        }
+        float[] moved = bias.clone();
+        moved[unit] = (float) (bias[unit] - mid + kink);
+        Layer changed = before instanceof Layer.Dense dense ? dense.withBias(moved) : ((Layer.Conv) before).withBias(moved);
+        return net.with(first - 1, changed);
+    }
+
+    /** The region's points as doubles: a vertex region's vertices, a box's corners (rounded once). */
+    private static double[][] pointsOf(Region region) {
+        if (region instanceof VertexRegion v) {
+            return v.vertices();
+        }
+        java.math.BigDecimal[][] exact = ExactChecker.exactPoints(region, ExactChecker.MAX_POINTS);
+        double[][] out = new double[exact.length][];
+        for (int p = 0; p < exact.length; p++) {
+            out[p] = Arrays.stream(exact[p]).mapToDouble(java.math.BigDecimal::doubleValue).toArray();
+        }
+        return out;
+    }
+
+    /** Half the rows inside the regions, half around them (their scale); targets sin(a.(x - m)/scale). */
+    private static double[][][] graphData(RandomGraphCase c, Random rng) {
+        int d = c.d();
+        double[][] x = new double[GRAPH_ROWS][];
+        for (int i = 0; i < GRAPH_ROWS; i++) {
+            Region r = c.regions().get((i / 2) % c.regions().size());
+            if (i % 2 == 0) {
+                x[i] = r.sample(1, rng)[0];
+            } else {
+                x[i] = r.center();
+                for (int j = 0; j < d; j++) {
+                    x[i][j] += c.scale() * rng.nextGaussian();
+                }
+            }
+        }
+        return new double[][][] {x, sineTargets(x, c.regions().get(0).center(), c.outputs(), c.scale(), rng)};
     }
 
     /**
@@ -215,23 +448,29 @@ public final class CaseRunner {
             }
         }
         double[] m = c.regions().get(0).center();
-        double[][] a = new double[c.outputs()][d];
+        return new double[][][] {x, sineTargets(x, m, c.outputs(), c.scale(), rng)};
+    }
+
+    /** Targets {@code sin(a_k . (x - m) / scale)} of order 1, a Gaussian drawn from {@code rng}. */
+    private static double[][] sineTargets(double[][] x, double[] m, int outputs, double scale, Random rng) {
+        int d = m.length;
+        double[][] a = new double[outputs][d];
         for (double[] row : a) {
             for (int j = 0; j < d; j++) {
                 row[j] = rng.nextGaussian();
             }
         }
-        double[][] y = new double[ROWS][c.outputs()];
-        for (int i = 0; i < ROWS; i++) {
-            for (int k = 0; k < c.outputs(); k++) {
+        double[][] y = new double[x.length][outputs];
+        for (int i = 0; i < x.length; i++) {
+            for (int k = 0; k < outputs; k++) {
                 double s = 0;
                 for (int j = 0; j < d; j++) {
-                    s += a[k][j] * (x[i][j] - m[j]) / c.scale();
+                    s += a[k][j] * (x[i][j] - m[j]) / scale;
                 }
                 y[i][k] = Math.sin(s);
             }
         }
-        return new double[][][] {x, y};
+        return y;
     }
 
     private static NDArray matrix(NDManager manager, double[][] m) {

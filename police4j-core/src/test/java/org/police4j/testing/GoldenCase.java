@@ -29,25 +29,7 @@ public record GoldenCase(
 
     public static GoldenCase read(Path file) throws IOException {
         JsonNode root = JSON.readTree(Files.readAllBytes(file));
-        String act = root.get("activation").asText();
-        Cpa cpa;
-        switch (act) {
-            case "relu":
-                cpa = Cpa.relu();
-                break;
-            case "abs":
-                cpa = Cpa.abs();
-                break;
-            case "leaky_relu":
-                cpa = Cpa.leakyRelu(root.path("negative_slope").asDouble(Cpa.DEFAULT_LEAK));
-                break;
-            default:
-                try {
-                    cpa = Cpa.parse(act); // relu6, hardtanh, piecewise:...
-                } catch (IllegalArgumentException e) {
-                    throw new IOException(file + ": unknown activation " + act, e);
-                }
-        }
+        Cpa cpa = activation(root, file);
         List<double[][]> w = new ArrayList<>();
         List<double[]> b = new ArrayList<>();
         for (JsonNode layer : root.get("layers")) {
@@ -77,7 +59,30 @@ public record GoldenCase(
                 gb);
     }
 
-    private static List<double[]> vectors(JsonNode node) {
+    /**
+     * The case's activation: {@code relu}, {@code abs}, {@code leaky_relu} (with {@code
+     * negative_slope}), or any name {@code Cpa.parse} knows ({@code relu6}, {@code hardtanh},
+     * {@code piecewise:...}).
+     */
+    static Cpa activation(JsonNode root, Path file) throws IOException {
+        String act = root.get("activation").asText();
+        switch (act) {
+            case "relu":
+                return Cpa.relu();
+            case "abs":
+                return Cpa.abs();
+            case "leaky_relu":
+                return Cpa.leakyRelu(root.path("negative_slope").asDouble(Cpa.DEFAULT_LEAK));
+            default:
+                try {
+                    return Cpa.parse(act); // relu6, hardtanh, piecewise:...
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(file + ": unknown activation " + act, e);
+                }
+        }
+    }
+
+    static List<double[]> vectors(JsonNode node) {
         List<double[]> out = new ArrayList<>();
         for (JsonNode n : node) {
             out.add(vector(n));

@@ -193,6 +193,45 @@ class ParallelWrapTest {
      * read as the user wrote it (the plain fold computes the user's outputs), certified on a region
      * spanned by three images, and saved and loaded by DJL with identical outputs.
      */
+    /**
+     * A box around an image (a support region): the tracked affine map forks at each parallel
+     * layer and joins by adding (residual unit) or concatenating (fire module), the pool and POLICE
+     * shifts come from the region's support, and the support certificate holds before and after
+     * training with the shifts differentiated.
+     */
+    @Test
+    void aResidualAndAConcatenatingCnnCertifyOnABoxAroundAnImage() {
+        WrapCase graph = new WrapCase("graph", () -> residualCnn(SUM_RELU), new Shape(1, 8, 8));
+        assertThat(graph.boxCertifies(0.05).certified()).isTrue();
+        assertThat(graph.trainOnBox(0.05, 3).certified()).isTrue();
+    }
+
+    /** (1, 8, 8): conv+ReLU, concat(3x3 average pool then 1x1 conv+ReLU, 3x3 conv+ReLU), global average pool, Linear. */
+    static SequentialBlock averagedBranchCnn() {
+        return new SequentialBlock()
+                .add(conv(4, 3, 1, 1)).add(Activation.reluBlock())
+                .add(new ParallelBlock(CONCAT, Arrays.asList(
+                        new SequentialBlock().add(Pool.avgPool2dBlock(new Shape(3, 3), new Shape(1, 1), new Shape(1, 1)))
+                                .add(conv(2, 1, 1, 0)).add(Activation.reluBlock()),
+                        new SequentialBlock().add(conv(3, 3, 1, 1)).add(Activation.reluBlock()))))
+                .add(Pool.globalAvgPool2dBlock())
+                .add(Linear.builder().setUnits(2).build());
+    }
+
+    /**
+     * GoogLeNet's pattern, an average pool inside a concatenated branch: trained on three images
+     * and certified exactly, saved and loaded by DJL identically, and on a box around an image
+     * certified by its support before and after training.
+     */
+    @Test
+    void anAveragePoolInsideABranchTrainsCertifiesAndSaves(@TempDir Path dir) throws Exception {
+        WrapCase graph = new WrapCase("averaged-branch", ParallelWrapTest::averagedBranchCnn, new Shape(1, 8, 8));
+        graph.plainFoldIsTheUsersNetwork();
+        assertThat(graph.trainCertifySave(dir, 3).unitsChecked()).isPositive();
+        assertThat(graph.boxCertifies(0.05).certified()).isTrue();
+        assertThat(graph.trainOnBox(0.05, 3).certified()).isTrue();
+    }
+
     @Test
     void djlsResNetV1IsPolicedInOneLine(@TempDir Path dir) throws Exception {
         VertexRegion region = images(784, 3, 11);

@@ -1,0 +1,281 @@
+package org.police4j.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.police4j.conv.PolicedConvNet;
+import org.police4j.network.DoubleEval;
+import org.police4j.network.FoldedNetwork;
+import org.police4j.nn.PolicedMlp;
+import org.police4j.nn.PolicedNetwork;
+import org.police4j.region.VertexRegion;
+
+/**
+ * The numbers of {@code docs/ROUNDING-DEPTH.md} (slow: {@code -Dpolice4j.slow=true}): per hidden
+ * layer at initialisation, the POLICE shifts {@code |c_k|}, the per-unit margins the engine kept
+ * ({@code min_p |z_pk|} after the shift, over the units whose shift is not 0: the engine puts the
+ * closest vertex exactly at the margin {@code margin + E_k}), and the actual error, the largest
+ * {@code |z_engine - z_double|} between the engine's float32 vertex pre-activations and the double
+ * evaluation of the folded network at the same vertices. Prints; asserts only that the layers line up.
+ */
+@EnabledIfSystemProperty(named = "police4j.slow", matches = "true")
+class RoundingDepthEvidence {
+
+    private static double[][] images(long seed, int n, int d) {
+        Random rnd = new Random(seed);
+        double[][] v = new double[n][d];
+        for (double[] row : v) {
+            for (int j = 0; j < d; j++) {
+                row[j] = rnd.nextDouble();
+            }
+        }
+        return v;
+    }
+
+    private enum Mode {
+        GUARD(1e-4, true), FIXED(1e-4, false), ZERO(0, false);
+
+        final double margin;
+        final boolean guard;
+
+        Mode(double margin, boolean guard) {
+            this.margin = margin;
+            this.guard = guard;
+        }
+    }
+
+    @Test
+    void convBatchNormChain() {
+        for (Mode mode : Mode.values()) {
+            double[][] v = images(3, 4, 256);
+            try (NDManager manager = NDManager.newBaseManager()) {
+                PolicedConvNet.Builder b = PolicedConvNet.builder().setInput(1, 16, 16);
+                for (int i = 0; i < 14; i++) {
+                    b.conv(8, 3, 1, 1).batchNorm();
+                }
+                PolicedConvNet net = b.globalAvgPool().outputs(2).optMargin(mode.margin)
+                        .optRoundingGuard(mode.guard).setRegion(VertexRegion.of(v)).build();
+                Engine.getInstance().setRandomSeed(7);
+                net.initialize(manager, DataType.FLOAT32, new Shape(1, 256));
+                report("conv14 " + mode, net, net.fold(), manager, v);
+            }
+        }
+    }
+
+    /** The conv chain after a few AdamW steps (lr 0.002, batch 8, random labels on the vertices' neighbourhood). */
+    @Test
+    void convBatchNormChainAfterTraining() throws Exception {
+        for (Mode mode : new Mode[] {Mode.GUARD, Mode.ZERO}) {
+            double[][] v = images(3, 4, 256);
+            try (ai.djl.Model model = ai.djl.Model.newInstance("conv14")) {
+                PolicedConvNet.Builder b = PolicedConvNet.builder().setInput(1, 16, 16);
+                for (int i = 0; i < 14; i++) {
+                    b.conv(8, 3, 1, 1).batchNorm();
+                }
+                PolicedConvNet net = b.globalAvgPool().outputs(2).optMargin(mode.margin)
+                        .optRoundingGuard(mode.guard).setRegion(VertexRegion.of(v)).build();
+                Engine.getInstance().setRandomSeed(7);
+                model.setBlock(net);
+                NDManager manager = model.getNDManager();
+                float[] data = new float[32 * 256];
+                float[] labels = new float[32];
+                Random rnd = new Random(9);
+                for (int i = 0; i < 32; i++) {
+                    labels[i] = i % 2;
+                    for (int j = 0; j < 256; j++) {
+                        data[i * 256 + j] = (float) v[i % 4][j] * (0.9f + 0.1f * rnd.nextFloat());
+                    }
+                }
+                ai.djl.training.dataset.ArrayDataset dataset = new ai.djl.training.dataset.ArrayDataset.Builder()
+                        .setData(manager.create(data, new Shape(32, 256))).optLabels(manager.create(labels, new Shape(32)))
+                        .setSampling(8, false).build();
+                ai.djl.training.DefaultTrainingConfig config = new ai.djl.training.DefaultTrainingConfig(
+                        ai.djl.training.loss.Loss.softmaxCrossEntropyLoss()).optOptimizer(ai.djl.training.optimizer.Optimizer
+                                .adamW().optLearningRateTracker(ai.djl.training.tracker.Tracker.fixed(0.002f)).build());
+                try (ai.djl.training.Trainer t = model.newTrainer(config)) {
+                    t.initialize(new Shape(8, 256));
+                    for (int epoch = 0; epoch < 2; epoch++) { // 8 steps
+                        for (ai.djl.training.dataset.Batch batch : t.iterateDataset(dataset)) {
+                            ai.djl.training.EasyTrain.trainBatch(t, batch);
+                            t.step();
+                            batch.close();
+                        }
+                    }
+                }
+                report("conv14 after 8 steps " + mode, net, net.fold(), manager, v);
+            }
+        }
+    }
+
+    @Test
+    void mlpDepth8Width256() {
+        for (Mode mode : Mode.values()) {
+            double[][] v = images(5, 4, 16);
+            try (NDManager manager = NDManager.newBaseManager()) {
+                int[] hidden = new int[8];
+                Arrays.fill(hidden, 256);
+                PolicedMlp net = PolicedMlp.builder().setHidden(hidden).setOutputs(2).optMargin(mode.margin)
+                        .optRoundingGuard(mode.guard).setRegion(VertexRegion.of(v)).build();
+                Engine.getInstance().setRandomSeed(7);
+                net.initialize(manager, DataType.FLOAT32, new Shape(1, 16));
+                report("mlp8x256 " + mode, net, org.police4j.fold.Fold.weights(net), manager, v);
+            }
+        }
+    }
+
+    /**
+     * The guard's own bound {@code E_k} (margin 0, so the float32 margins are E_k alone) walked over
+     * folded MLPs POLICEd with a fixed margin (no feedback of the margins into the shifts), for a
+     * pass in float32 (the engine today) and in float64 (the projection).
+     */
+    @Test
+    void guardBoundFloat32AgainstFloat64() {
+        for (int depth : new int[] {8, 20}) {
+            double[][] v = images(5, 4, 16);
+            try (NDManager manager = NDManager.newBaseManager()) {
+                int[] hidden = new int[depth];
+                Arrays.fill(hidden, 256);
+                PolicedMlp net = PolicedMlp.builder().setHidden(hidden).setOutputs(2).optActivation(Cpa.relu())
+                        .optRoundingGuard(false).setRegion(VertexRegion.of(v)).build();
+                Engine.getInstance().setRandomSeed(7);
+                net.initialize(manager, DataType.FLOAT32, new Shape(1, 16));
+                FoldedNetwork folded = org.police4j.fold.Fold.weights(net);
+                double[][][] pre = new double[v.length][][];
+                for (int p = 0; p < v.length; p++) {
+                    pre[p] = DoubleEval.preActivations(folded, v[p]).toArray(new double[0][]);
+                }
+                double[] region = new double[16];
+                for (double[] row : v) {
+                    for (int j = 0; j < 16; j++) {
+                        region[j] = Math.max(region[j], Math.abs(row[j]));
+                    }
+                }
+                RoundingGuard g32 = new RoundingGuard(0, Cpa.relu(), region, 0, 0x1p-24);
+                RoundingGuard g64 = new RoundingGuard(0, Cpa.relu(), region, 0, 0x1p-53);
+                System.out.println("== guard bound, mlp depth " + depth + " x 256, fixed margin 1e-4");
+                System.out.println("layer  maxE32     medE32     maxE64     medE64     max|z|");
+                int l = 0;
+                for (org.police4j.network.Layer layer : folded.layers()) {
+                    if (!(layer instanceof org.police4j.network.Layer.Dense d) || l == depth) {
+                        continue;
+                    }
+                    NDArray w = manager.create(d.weight());
+                    NDArray b = manager.create(d.bias());
+                    double[] e32 = toDouble(g32.margins(l, w, b));
+                    double[] e64 = toDouble(g64.margins(l, w, b));
+                    double[] mag = new double[d.bias().length];
+                    double maxZ = 0;
+                    for (int q = 0; q < mag.length; q++) {
+                        for (double[][] p : pre) {
+                            mag[q] = Math.max(mag[q], Math.abs(p[l][q]));
+                        }
+                        maxZ = Math.max(maxZ, mag[q]);
+                    }
+                    g32.leave(mag);
+                    g64.leave(mag);
+                    System.out.println(String.format(Locale.ROOT, "%5d  %.3e  %.3e  %.3e  %.3e  %.3e", l,
+                            max(e32), median(e32), max(e64), median(e64), maxZ));
+                    l++;
+                }
+                assertThat(l).isEqualTo(depth);
+            }
+        }
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    @Test
+    void resNetV1Depth20() {
+        for (double margin : new double[] {1e-4, 0}) {
+            double[][] v = images(11, 3, 28 * 28);
+            try (NDManager manager = NDManager.newBaseManager()) {
+                Engine.getInstance().setRandomSeed(1);
+                ai.djl.nn.SequentialBlock resnet = ai.djl.basicmodelzoo.cv.classification.ResNetV1.builder()
+                        .setImageShape(new Shape(1, 28, 28)).setNumLayers(20).setOutSize(10).build();
+                PolicedConvNet net = (PolicedConvNet) org.police4j.wrap.Policed.wrap(resnet, VertexRegion.of(v),
+                        new Shape(1, 28, 28), margin);
+                net.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 28, 28));
+                report("resnet20 margin " + margin, net, net.fold(), manager, v);
+            }
+        }
+    }
+
+    private static void report(String name, PolicedNetwork net, FoldedNetwork folded, NDManager manager,
+            double[][] v) {
+        PolicedNetwork.Trace trace = net.forwardWithTrace(new ParameterStore(manager, false),
+                manager.zeros(new Shape(0, v[0].length)), false);
+        double[][][] exact = new double[v.length][][];
+        for (int p = 0; p < v.length; p++) {
+            exact[p] = DoubleEval.preActivations(folded, v[p]).toArray(new double[0][]);
+        }
+        List<NDArray> shifts = trace.shifts();
+        List<NDArray> pre = trace.vertexPreActivations();
+        // a graph's joins and branches need not line up one to one with the activation layers: no error column then
+        boolean aligned = exact[0].length == pre.size();
+        if (!aligned) {
+            System.out.println("(" + exact[0].length + " activation layers, " + pre.size() + " traced: no error column)");
+        }
+        System.out.println("== " + name);
+        System.out.println("layer  max|c|     med|c|     maxMargin  medMargin  max|z|     maxErr     maxErr/max|z|");
+        for (int l = 0; l < pre.size(); l++) {
+            if (pre.get(l) == null) {
+                System.out.println(String.format(Locale.ROOT, "%5d  (linear: no shift)", l));
+                continue;
+            }
+            float[] c = shifts.get(l).toFloatArray();
+            float[] z = pre.get(l).toFloatArray();
+            int k = c.length;
+            double[] absC = new double[k];
+            double[] margin = new double[k];
+            int shifted = 0;
+            double maxZ = 0;
+            double err = 0;
+            for (int q = 0; q < k; q++) {
+                absC[q] = Math.abs(c[q]);
+                double m = Double.POSITIVE_INFINITY;
+                for (int p = 0; p < v.length; p++) {
+                    double zq = z[p * k + q];
+                    m = Math.min(m, Math.abs(zq));
+                    maxZ = Math.max(maxZ, Math.abs(zq));
+                    err = aligned ? Math.max(err, Math.abs(zq - exact[p][l][q])) : Double.NaN;
+                }
+                if (c[q] != 0) {
+                    margin[shifted++] = m;
+                }
+            }
+            double[] ms = Arrays.copyOf(margin, shifted);
+            System.out.println(String.format(Locale.ROOT, "%5d  %.3e  %.3e  %.3e  %.3e  %.3e  %.3e  %.3e", l,
+                    max(absC), median(absC), max(ms), median(ms), maxZ, err, err / maxZ));
+        }
+    }
+
+    private static double max(double[] a) {
+        return Arrays.stream(a).max().orElse(Double.NaN);
+    }
+
+    private static double median(double[] a) {
+        if (a.length == 0) {
+            return Double.NaN;
+        }
+        double[] s = a.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}

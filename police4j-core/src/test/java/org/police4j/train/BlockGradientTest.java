@@ -14,17 +14,64 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.police4j.certify.Certify;
 import org.police4j.nn.PolicedMlp;
+import org.police4j.region.Regions;
 
 /**
  * Batch-invariant gradients: 90 rows in blocks of 16 (6 blocks, the last of 10). The blocks'
  * gradients are the same bits whether the batch is cut into pieces of whole blocks (as Spark's
  * partitions are) or not, their sum is the one-forward gradient to rounding, and 20 AdamW steps of
  * {@code Fit} with these blocks equal bit for bit 20 steps fed by pieces' blocks added in block
- * order, every step's network certified.
+ * order, every step's network certified (the default HYSTERESIS rule: the held sides move with the
+ * steps in both runs).
  */
 class BlockGradientTest {
 
     static final int B = 16;
+
+    /** The network of these tests, with the default sign rule (HYSTERESIS: sides held between steps). */
+    static PolicedMlp network() {
+        return PolicedMlp.builder().setRegion(Regions.paperTriangle()).setHidden(16, 16).setOutputs(1).build();
+    }
+
+    /** How a test sets up a loop for a fresh model. */
+    @FunctionalInterface
+    interface Setup {
+        void apply(Fit fit, Model model, PolicedMlp block);
+    }
+
+    /** Trains a fresh network with the setup's loop; every step's network certified; the weights after. */
+    static List<float[]> train(float[][] x, float[][] y, TrainingSettings s, Setup setup) {
+        try (Model model = Model.newInstance("fit")) {
+            PolicedMlp block = network();
+            model.setBlock(block);
+            NDManager m = model.getNDManager();
+            int[] certified = {0};
+            Fit fit = Fit.create().optListener((step, loss, b) -> {
+                assertThat(Certify.policed(b).certified()).as("step %d", step).isTrue();
+                certified[0]++;
+            });
+            setup.apply(fit, model, block);
+            fit.fit(model, m.create(x), m.create(y), s);
+            assertThat(certified[0]).isEqualTo(s.steps());
+            List<float[]> w = new ArrayList<>();
+            for (Parameter p : block.getParameters().values()) {
+                w.add(p.getArray().toFloatArray());
+            }
+            return w;
+        }
+    }
+
+    /** The block gradient is the one-forward gradient (one shard of the whole batch) to rounding. */
+    static void assertCloseToOneForward(PolicedMlp block, NDManager m, float[][] x, float[][] y, ShardGradient blocks) {
+        ShardGradient full = ShardGradientTest.sum(block, m, x, y, ShardGradientTest.shards());
+        double scale = ShardGradientTest.size(full);
+        for (int p = 0; p < full.gradient().length; p++) {
+            for (int j = 0; j < full.gradient()[p].length; j++) {
+                assertThat(Math.abs(blocks.gradient()[p][j] - full.gradient()[p][j]))
+                        .as("parameter %d entry %d", p, j).isLessThanOrEqualTo(1e-6 * scale);
+            }
+        }
+    }
 
     /** The blocks of rows [from, to) of the batch, computed from a fresh array of just those rows. */
     static List<ShardGradient> piece(PolicedMlp block, NDManager m, float[][] x, float[][] y, int from, int to) {
@@ -58,7 +105,7 @@ class BlockGradientTest {
         float[][] x = ShardGradientTest.inputs(rnd);
         float[][] y = ShardGradientTest.targets(x);
         try (Model model = Model.newInstance("blocks")) {
-            PolicedMlp block = ShardGradientTest.network();
+            PolicedMlp block = network();
             model.setBlock(block);
             Fit.initialize(block, model, 7);
             NDManager m = model.getNDManager();
@@ -66,14 +113,7 @@ class BlockGradientTest {
             assertSameBits(pieces(block, m, x, y, 32, 80), whole);
             assertSameBits(pieces(block, m, x, y, 16, 48, 64), whole);
             assertSameBits(pieces(block, m, x, y, 80), whole);
-            ShardGradient full = ShardGradientTest.sum(block, m, x, y, ShardGradientTest.shards());
-            double scale = ShardGradientTest.size(full);
-            for (int p = 0; p < full.gradient().length; p++) {
-                for (int j = 0; j < full.gradient()[p].length; j++) {
-                    assertThat(Math.abs(whole.gradient()[p][j] - full.gradient()[p][j]))
-                            .as("parameter %d entry %d", p, j).isLessThanOrEqualTo(1e-6 * scale);
-                }
-            }
+            assertCloseToOneForward(block, m, x, y, whole);
         }
     }
 
@@ -83,41 +123,20 @@ class BlockGradientTest {
         float[][] x = ShardGradientTest.inputs(rnd);
         float[][] y = ShardGradientTest.targets(x);
         TrainingSettings settings = new TrainingSettings(20, 5e-3, 1e-4, 0, 1, LossKind.MSE, 0, 11);
-        List<float[]> fit = train(x, y, settings, false);
-        List<float[]> pieces = train(x, y, settings, true);
+        List<float[]> fit = train(x, y, settings, (f, model, block) -> f.optBlockRows(B));
+        List<float[]> pieces = train(x, y, settings, (f, model, block) -> {
+            Fit.initialize(block, model, settings.seed());
+            f.optBlockRows(B).optGradients((step, b) -> pieces(b, model.getNDManager(), x, y, 32, 64));
+        });
         for (int p = 0; p < fit.size(); p++) {
             assertThat(pieces.get(p)).as("parameter %d", p).containsExactly(fit.get(p));
-        }
-    }
-
-    private static List<float[]> train(float[][] x, float[][] y, TrainingSettings s, boolean fromPieces) {
-        try (Model model = Model.newInstance("fit")) {
-            PolicedMlp block = ShardGradientTest.network();
-            model.setBlock(block);
-            NDManager m = model.getNDManager();
-            int[] certified = {0};
-            Fit fit = Fit.create().optBlockRows(B).optListener((step, loss, b) -> {
-                assertThat(Certify.policed(b).certified()).as("step %d", step).isTrue();
-                certified[0]++;
-            });
-            if (fromPieces) {
-                Fit.initialize(block, model, s.seed());
-                fit.optGradients((step, b) -> pieces(b, m, x, y, 32, 64));
-            }
-            fit.fit(model, m.create(x), m.create(y), s);
-            assertThat(certified[0]).isEqualTo(s.steps());
-            List<float[]> w = new ArrayList<>();
-            for (Parameter p : block.getParameters().values()) {
-                w.add(p.getArray().toFloatArray());
-            }
-            return w;
         }
     }
 
     @Test
     void piecesNotMadeOfWholeBlocksAreRefused() {
         try (Model model = Model.newInstance("refuse")) {
-            PolicedMlp block = ShardGradientTest.network();
+            PolicedMlp block = network();
             model.setBlock(block);
             Fit.initialize(block, model, 7);
             NDManager m = model.getNDManager();

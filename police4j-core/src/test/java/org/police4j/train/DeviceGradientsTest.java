@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.police4j.certify.Certify;
 import org.police4j.nn.PolicedMlp;
 
 /**
@@ -28,7 +26,7 @@ class DeviceGradientsTest {
         float[][] x = ShardGradientTest.inputs(rnd);
         float[][] y = ShardGradientTest.targets(x);
         try (Model model = Model.newInstance("devices")) {
-            PolicedMlp block = ShardGradientTest.network();
+            PolicedMlp block = BlockGradientTest.network();
             model.setBlock(block);
             Fit.initialize(block, model, 7);
             NDManager m = model.getNDManager();
@@ -42,14 +40,7 @@ class DeviceGradientsTest {
                     BlockGradientTest.assertSameBits(several.compute(block, m.create(x), m.create(y), LossKind.MSE), one);
                 }
             }
-            ShardGradient full = ShardGradientTest.sum(block, m, x, y, ShardGradientTest.shards());
-            double scale = ShardGradientTest.size(full);
-            for (int p = 0; p < full.gradient().length; p++) {
-                for (int j = 0; j < full.gradient()[p].length; j++) {
-                    assertThat(Math.abs(one.gradient()[p][j] - full.gradient()[p][j]))
-                            .as("parameter %d entry %d", p, j).isLessThanOrEqualTo(1e-6 * scale);
-                }
-            }
+            BlockGradientTest.assertCloseToOneForward(block, m, x, y, one);
         }
     }
 
@@ -61,8 +52,10 @@ class DeviceGradientsTest {
         TrainingSettings settings = new TrainingSettings(20, 5e-3, 1e-4, 0, 1, LossKind.MSE, 0, 11);
         List<Device> two = List.of(Device.cpu(), Device.cpu());
         for (int blockRows : new int[] {BlockGradientTest.B, BlockGradient.DEFAULT_BLOCK_ROWS}) {
-            List<float[]> one = train(x, y, settings, blockRows, List.of());
-            List<float[]> both = train(x, y, settings, blockRows, two);
+            int rows = blockRows;
+            List<float[]> one = BlockGradientTest.train(x, y, settings, (f, model, block) -> f.optBlockRows(rows));
+            List<float[]> both = BlockGradientTest.train(x, y, settings,
+                    (f, model, block) -> f.optBlockRows(rows).optDevices(two));
             for (int p = 0; p < one.size(); p++) {
                 assertThat(both.get(p)).as("blocks of %d, parameter %d", blockRows, p).containsExactly(one.get(p));
             }
@@ -72,33 +65,13 @@ class DeviceGradientsTest {
     @Test
     void devicesAndGradientsFromElsewhereAreRefusedTogether() {
         try (Model model = Model.newInstance("refuse")) {
-            PolicedMlp block = ShardGradientTest.network();
+            PolicedMlp block = BlockGradientTest.network();
             model.setBlock(block);
             NDManager m = model.getNDManager();
             Fit fit = Fit.create().optDevices(List.of(Device.cpu(), Device.cpu())).optGradients((s, b) -> null);
             TrainingSettings s = new TrainingSettings(1, 5e-3, 1e-4, 0, 1, LossKind.MSE, 0, 11);
             assertThatThrownBy(() -> fit.fit(model, m.create(new float[4][2]), m.create(new float[4][1]), s))
                     .hasMessageContaining("devices: [cpu(), cpu()]");
-        }
-    }
-
-    private static List<float[]> train(float[][] x, float[][] y, TrainingSettings s, int blockRows, List<Device> devices) {
-        try (Model model = Model.newInstance("fit")) {
-            PolicedMlp block = ShardGradientTest.network();
-            model.setBlock(block);
-            NDManager m = model.getNDManager();
-            int[] certified = {0};
-            Fit fit = Fit.create().optBlockRows(blockRows).optDevices(devices).optListener((step, loss, b) -> {
-                assertThat(Certify.policed(b).certified()).as("step %d", step).isTrue();
-                certified[0]++;
-            });
-            fit.fit(model, m.create(x), m.create(y), s);
-            assertThat(certified[0]).isEqualTo(s.steps());
-            List<float[]> w = new ArrayList<>();
-            for (Parameter p : block.getParameters().values()) {
-                w.add(p.getArray().toFloatArray());
-            }
-            return w;
         }
     }
 }

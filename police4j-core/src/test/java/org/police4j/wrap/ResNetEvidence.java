@@ -113,7 +113,7 @@ class ResNetEvidence {
                 new ZooNet("LeNet (ReLU; AveragePoolingTest.lenetRelu, the zoo's layers)",
                         () -> AveragePoolingTest.lenetRelu(6, 16, 120, 84, 10), mnist),
                 new ZooNet("VGG (conv arch {1,8},{1,16})",
-                        () -> (SequentialBlock) VGG.builder().setConvArch(new int[][] {{1, 8}, {1, 16}}).setOutSize(10).build(), mnist),
+                        () -> (SequentialBlock) VGG.builder().setNumLayers(5).setConvArch(new int[][] {{1, 8}, {1, 16}}).setOutSize(10).build(), mnist),
                 new ZooNet("ResNetV1-20", () -> ResNetV1.builder().setImageShape(mnist).setNumLayers(20).setOutSize(10)
                         .build(), mnist),
                 new ZooNet("ResNetV1-18", () -> ResNetV1.builder().setImageShape(cifar).setNumLayers(18).setOutSize(10)
@@ -190,7 +190,7 @@ class ResNetEvidence {
      */
     record Row(String network, String input, String region, String refusal, int steps, double policedMs,
             String policedSpread, double plainMs, String plainSpread, float policedLoss0, float policedLoss,
-            float plainLoss0, float plainLoss, boolean certified, String certificate, double foldDiff,
+            float plainLoss0, float plainLoss, boolean certified, String certificate, double foldDiff, double largest,
             boolean saveLoadIdentical, String plainCertificate, String skipped) {
 
         String markdown() {
@@ -203,8 +203,8 @@ class ResNetEvidence {
                         skipped);
             }
             return String.format(Locale.ROOT,
-                    "| %s | %s | %s | accepted | %d | %s | %.3g | %s | %s | %.1f [%s] / %.1f [%s] = %.2f | %.3f -> %.3f / %.3f -> %.3f |",
-                    network, input, region, steps, certificate, foldDiff, saveLoadIdentical ? "identical" : "DIFFERENT",
+                    "| %s | %s | %s | accepted | %d | %s | %.3g (max |out| %.3g) | %s | %s | %.1f [%s] / %.1f [%s] = %.2f | %.4g -> %.4g / %.4g -> %.4g |",
+                    network, input, region, steps, certificate, foldDiff, largest, saveLoadIdentical ? "identical" : "DIFFERENT",
                     plainCertificate == null ? "-" : plainCertificate, policedMs, policedSpread, plainMs, plainSpread,
                     policedMs / plainMs, policedLoss0, policedLoss, plainLoss0, plainLoss);
         }
@@ -244,12 +244,13 @@ class ResNetEvidence {
         boolean support = !(region instanceof VertexRegion);
         String regionText = support ? "Box.linf(image 0, 0.01)" : "3 images";
         Engine.getInstance().setRandomSeed(1);
+        SequentialBlock user = build.get(); // a builder's own argument errors are not refusals: let them fail
         Block wrapped;
         try {
-            wrapped = Policed.wrap(build.get(), region, input);
+            wrapped = Policed.wrap(user, region, input);
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             return new Row(name, inputText, regionText, e.getMessage(), 0, 0, null, 0, null, 0, 0, 0, 0, false, null, 0,
-                    false, null, null);
+                    0, false, null, null);
         }
         Path dir = Files.createTempDirectory("zoo-evidence");
         String file = name.replaceAll("[^A-Za-z0-9]+", "-");
@@ -308,8 +309,10 @@ class ResNetEvidence {
             float[] wrapper = net.forward(ps, new NDList(x), false).head().toFloatArray();
             float[] exported = folded.block(manager).forward(ps, new NDList(x.reshape(k, D)), false).head().toFloatArray();
             double foldDiff = 0;
+            double largest = 0;
             for (int i = 0; i < wrapper.length; i++) {
                 foldDiff = Math.max(foldDiff, Math.abs(wrapper[i] - exported[i]));
+                largest = Math.max(largest, Math.abs(wrapper[i]));
             }
             model.save(dir, file);
             float[] reloaded;
@@ -340,7 +343,7 @@ class ResNetEvidence {
                     certS, (c1 - c0) / 1e6);
             return new Row(name, inputText, regionText, null, steps, median(policed), spread(policed), median(plain),
                     spread(plain), lossP[0], lossP[1], lossU[0], lossU[1], cert.certified(), certText,
-                    foldDiff, Arrays.equals(reloaded, wrapper), plainText, null);
+                    foldDiff, largest, Arrays.equals(reloaded, wrapper), plainText, null);
         }
     }
 

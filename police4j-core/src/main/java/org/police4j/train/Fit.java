@@ -1,5 +1,6 @@
 package org.police4j.train;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -8,10 +9,12 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
 import org.police4j.nn.PolicedMlp;
 
@@ -27,6 +30,8 @@ public final class Fit {
     private String taskName = "train";
     private StepListener listener = (step, loss, block) -> {};
     private Gradients gradients;
+    private int blockRows = BlockGradient.DEFAULT_BLOCK_ROWS;
+    private List<Device> devices = List.of();
 
     private Fit() {}
 
@@ -70,6 +75,36 @@ public final class Fit {
      */
     public Fit optGradients(Gradients gradients) {
         this.gradients = gradients;
+        return this;
+    }
+
+    /**
+     * The rows of a gradient block: a step over more rows than this takes its gradient as the sum
+     * of fixed blocks placed by row number ({@link BlockGradient}), which data-parallel training
+     * reproduces bit for bit; a step over at most this many rows is one forward and backward.
+     *
+     * @param rows the rows of a block (default {@link BlockGradient#DEFAULT_BLOCK_ROWS})
+     * @return this loop
+     */
+    public Fit optBlockRows(int rows) {
+        if (rows <= 0) {
+            throw new IllegalArgumentException("blockRows: " + rows + "; expected > 0");
+        }
+        this.blockRows = rows;
+        return this;
+    }
+
+    /**
+     * Computes every step's gradient on several devices of this machine (e.g. several GPUs): the
+     * step's gradient blocks are dealt to the devices and added in block order
+     * ({@link DeviceGradients}), the same gradient as one device's. One device (or none given)
+     * trains in this JVM's one forward and backward as before.
+     *
+     * @param devices the devices; two or more to share the work
+     * @return this loop
+     */
+    public Fit optDevices(List<Device> devices) {
+        this.devices = List.copyOf(devices);
         return this;
     }
 
@@ -134,7 +169,12 @@ public final class Fit {
         double[] losses = new double[settings.steps()];
         int stoppedAt = -1;
         long start = System.nanoTime();
-        try (Trainer trainer = model.newTrainer(config);
+        if (gradients != null && devices.size() > 1) {
+            throw new IllegalArgumentException("devices: " + devices
+                    + "; training with gradients from elsewhere (data-parallel) computes on their devices, not these");
+        }
+        try (DeviceGradients shared = devices.size() > 1 ? new DeviceGradients(block, devices, blockRows) : null;
+                Trainer trainer = model.newTrainer(config);
                 ProgressBar bar = progress ? ConsoleProgress.bar(taskName, settings.steps()) : null) {
             for (int step = 1; step <= settings.steps(); step++) {
                 double value;
@@ -147,7 +187,15 @@ public final class Fit {
                         xb = x.get(rows);
                         yb = y.get(rows);
                     }
-                    ShardGradient given = gradients == null ? null : gradients.compute(step, block);
+                    ShardGradient given;
+                    if (gradients != null || shared != null) {
+                        given = gradients != null ? gradients.compute(step, block)
+                                : shared.compute(block, xb, yb, settings.loss());
+                        advanceState(block, xb);
+                    } else {
+                        given = xb.getShape().get(0) > blockRows
+                                ? BlockGradient.of(block, xb, yb, settings.loss(), blockRows) : null;
+                    }
                     try (GradientCollector gc = trainer.newGradientCollector()) {
                         NDArray l;
                         if (given == null) {
@@ -180,6 +228,18 @@ public final class Fit {
         double seconds = (System.nanoTime() - start) / 1e9;
         int done = stoppedAt < 0 ? settings.steps() : stoppedAt - 1;
         return new FitResult(java.util.Arrays.copyOf(losses, done), seconds, stoppedAt);
+    }
+
+    /**
+     * A training forward of the region's rows alone (no data rows), so that the state a forward
+     * keeps in the block (the sides a remembering sign rule holds) moves here as it did where the
+     * gradient was computed, which saw this block's weights and state.
+     */
+    private static void advanceState(PolicedMlp block, NDArray x) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            block.forward(new ParameterStore(x.getManager(), false), new NDList(x.get("0:0")), true);
+        }
     }
 
     private static NDArray surrogate(PolicedMlp block, ShardGradient g) {

@@ -22,6 +22,7 @@ import org.police4j.cli.commands.GradientSource;
 import org.police4j.fold.Fold;
 import org.police4j.io.ModelIo;
 import org.police4j.nn.PolicedMlp;
+import org.police4j.train.BlockGradient;
 import org.police4j.train.Gradients;
 import org.police4j.train.LossKind;
 import org.police4j.train.ShardGradient;
@@ -30,27 +31,44 @@ import org.police4j.train.ShardGradient;
  * Synchronous data-parallel training on Spark, the pattern of Spark MLlib's multilayer perceptron:
  * the training rows are cut into shards (one per partition, cached on the executors); at every
  * step the driver broadcasts the weights, each partition computes its shard's gradient with the
- * shard's loss scaled by {@code n_k / N} ({@link ShardGradient}, whose forward carries the region's
- * rows), {@code treeAggregate} sums them, and the driver's {@code Fit} applies the optimiser. The
+ * shard's fixed blocks of rows with each block's loss scaled by {@code n_b / N} ({@link BlockGradient},
+ * whose forwards carry the region's rows), the driver adds the blocks in block order, and its
+ * {@code Fit} applies the optimiser: the same bits as one-JVM training, whatever the partitions. The
  * network itself goes to the executors once, as a model directory's bytes ({@code ModelIo}).
  */
 public final class SparkGradients implements GradientSource {
 
     private final SparkSession spark;
     private final int partitions;
+    private final int blockRows;
+
+    /**
+     * A gradient source on a session, with {@code Fit}'s default gradient blocks.
+     *
+     * @param spark the session
+     * @param partitions the shards (0: one per slot)
+     */
+    public SparkGradients(SparkSession spark, int partitions) {
+        this(spark, partitions, BlockGradient.DEFAULT_BLOCK_ROWS);
+    }
 
     /**
      * A gradient source on a session.
      *
      * @param spark the session
      * @param partitions the shards (0: one per slot)
+     * @param blockRows the rows of a gradient block, as the one-JVM {@code Fit.optBlockRows} that it reproduces
      */
-    public SparkGradients(SparkSession spark, int partitions) {
+    public SparkGradients(SparkSession spark, int partitions, int blockRows) {
         if (partitions < 0) {
             throw new IllegalArgumentException("--partitions: " + partitions + "; expected >= 0 (0: one per slot)");
         }
+        if (blockRows <= 0) {
+            throw new IllegalArgumentException("blockRows: " + blockRows + "; expected > 0");
+        }
         this.spark = spark;
         this.partitions = partitions;
+        this.blockRows = blockRows;
     }
 
     @Override
@@ -62,49 +80,57 @@ public final class SparkGradients implements GradientSource {
         float[] ys = y.toFloatArray();
         int d = xs.length / n;
         int yw = ys.length / n;
+        // a batch within one block is one forward, as in Fit; otherwise shards of whole blocks
+        int size = n <= blockRows ? n : blockRows;
+        int blocks = (n + size - 1) / size;
         List<Shard> shards = new ArrayList<>();
         for (int s = 0; s < k; s++) {
-            int from = (int) ((long) n * s / k);
-            int to = (int) ((long) n * (s + 1) / k);
+            int from = (int) ((long) blocks * s / k) * size;
+            int to = Math.min(n, (int) ((long) blocks * (s + 1) / k) * size);
             if (to > from) {
                 shards.add(new Shard(Arrays.copyOfRange(xs, from * d, to * d), d,
-                        Arrays.copyOfRange(ys, from * yw, to * yw), y.getShape().dimension() == 1 ? 0 : yw, n));
+                        Arrays.copyOfRange(ys, from * yw, to * yw), y.getShape().dimension() == 1 ? 0 : yw,
+                        from, n, size));
             }
         }
         JavaRDD<Shard> rdd = jsc.parallelize(shards, shards.size()).persist(StorageLevel.MEMORY_ONLY());
         Broadcast<ModelBytes> network = jsc.broadcast(bytes(block));
-        Sum zero = new Sum(zero(block));
         return (step, current) -> {
             Broadcast<float[][]> weights = jsc.broadcast(weights(current));
             try {
-                return rdd.treeAggregate(zero,
-                        (acc, shard) -> acc.plus(shard.gradient(network.value(), weights.value(), loss)),
-                        (a, b) -> a.plus(b.value)).value;
+                List<Blocks> parts = new ArrayList<>(rdd.map(shard -> shard.gradient(network.value(), weights.value(), loss)).collect());
+                parts.sort(java.util.Comparator.comparingLong(Blocks::firstRow));
+                List<ShardGradient> inOrder = new ArrayList<>();
+                for (Blocks b : parts) {
+                    for (int i = 0; i < b.losses().length; i++) {
+                        inOrder.add(new ShardGradient(b.losses()[i], b.gradients()[i]));
+                    }
+                }
+                return BlockGradient.sum(inOrder);
             } finally {
                 weights.destroy();
             }
         };
     }
 
-    /** A partial sum of shard gradients, as Spark moves it between JVMs. */
-    static final class Sum implements Serializable {
-        private static final long serialVersionUID = 1L;
-        private final double loss;
-        private final double[][] gradient;
-        private final transient ShardGradient value;
+    /**
+     * A shard's per-block gradients, as Spark brings them to the driver, which adds all blocks in
+     * block order (a partition's partial sum would add them in another order: other bits).
+     *
+     * @param firstRow the batch-wide number of the shard's first row
+     * @param losses each block's scaled loss, in block order
+     * @param gradients each block's scaled gradient, in block order
+     */
+    record Blocks(long firstRow, double[] losses, double[][][] gradients) implements Serializable {
 
-        Sum(ShardGradient g) {
-            this.loss = g.loss();
-            this.gradient = g.gradient();
-            this.value = g;
-        }
-
-        private Object readResolve() {
-            return new Sum(new ShardGradient(loss, gradient));
-        }
-
-        Sum plus(ShardGradient g) {
-            return new Sum(value.plus(g));
+        static Blocks of(long firstRow, ShardGradient[] blocks) {
+            double[] losses = new double[blocks.length];
+            double[][][] gradients = new double[blocks.length][][];
+            for (int i = 0; i < blocks.length; i++) {
+                losses[i] = blocks[i].loss();
+                gradients[i] = blocks[i].gradient();
+            }
+            return new Blocks(firstRow, losses, gradients);
         }
     }
 
@@ -131,14 +157,6 @@ public final class SparkGradients implements GradientSource {
         return w.toArray(new float[0][]);
     }
 
-    private static ShardGradient zero(PolicedMlp block) {
-        List<double[]> g = new ArrayList<>();
-        for (Parameter p : block.getParameters().values()) {
-            g.add(new double[(int) p.getArray().size()]);
-        }
-        return new ShardGradient(0, g.toArray(new double[0][]));
-    }
-
     /** One partition's rows, flattened. */
     static final class Shard implements Serializable {
         private static final long serialVersionUID = 1L;
@@ -147,18 +165,22 @@ public final class SparkGradients implements GradientSource {
         private final int d;
         private final float[] y;
         private final int yWidth;
+        private final long firstRow;
         private final long total;
+        private final int blockRows;
 
-        Shard(float[] x, int d, float[] y, int yWidth, long total) {
+        Shard(float[] x, int d, float[] y, int yWidth, long firstRow, long total, int blockRows) {
             this.x = x;
             this.d = d;
             this.y = y;
             this.yWidth = yWidth;
+            this.firstRow = firstRow;
             this.total = total;
+            this.blockRows = blockRows;
         }
 
-        /** This shard's scaled gradient at the given weights (the executor's copy of the network, set to them). */
-        ShardGradient gradient(ModelBytes network, float[][] weights, LossKind loss) {
+        /** This shard's blocks' scaled gradients at the given weights (the executor's copy of the network, set to them). */
+        Blocks gradient(ModelBytes network, float[][] weights, LossKind loss) {
             Executors.inferenceThread();
             PolicedMlp block = NETWORKS.computeIfAbsent(network.digest(), dg -> {
                 try {
@@ -176,7 +198,7 @@ public final class SparkGradients implements GradientSource {
                     int rows = x.length / d;
                     NDArray xs = m.create(x, new ai.djl.ndarray.types.Shape(rows, d));
                     NDArray ys = yWidth == 0 ? m.create(y) : m.create(y, new ai.djl.ndarray.types.Shape(rows, yWidth));
-                    return ShardGradient.of(block, xs, ys, loss, total);
+                    return Blocks.of(firstRow, BlockGradient.ofBlocks(block, xs, ys, loss, firstRow, total, blockRows));
                 }
             }
         }

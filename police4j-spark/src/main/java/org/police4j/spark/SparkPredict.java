@@ -130,20 +130,28 @@ public final class SparkPredict {
         @Override
         public Iterator<Row> call(Integer partition, Iterator<Row> rows) {
             Executors.inferenceThread();
-            List<Row> in = new ArrayList<>();
+            // the kept cells only, not the input rows (nothing at all when no column is kept)
+            List<Object[]> keptCells = new ArrayList<>();
             long first = firstRows[partition];
             List<double[]> x = new ArrayList<>();
             while (rows.hasNext()) {
                 Row row = rows.next();
-                in.add(row);
-                x.add(Cells.numbers(row, features, featureNames, first + in.size() - 1));
+                if (kept.length > 0) {
+                    Object[] k = new Object[kept.length];
+                    for (int j = 0; j < kept.length; j++) {
+                        k[j] = row.get(kept[j]);
+                    }
+                    keptCells.add(k);
+                }
+                x.add(Cells.numbers(row, features, featureNames, first + x.size()));
             }
-            if (first + in.size() != firstRows[partition + 1]) {
-                throw new IllegalStateException("partition " + partition + " has " + in.size() + " rows; Spark counted "
+            int n = x.size();
+            if (first + n != firstRows[partition + 1]) {
+                throw new IllegalStateException("partition " + partition + " has " + n + " rows; Spark counted "
                         + (firstRows[partition + 1] - first) + " (the input is not deterministic)");
             }
-            List<Row> out = new ArrayList<>(in.size());
-            if (in.isEmpty()) {
+            List<Row> out = new ArrayList<>(n);
+            if (n == 0) {
                 return out.iterator();
             }
             ModelPredictor predictor = Executors.predictor(model.value());
@@ -151,22 +159,26 @@ public final class SparkPredict {
             try (NDManager sub = Executors.manager().newSubManager()) {
                 y = predictor.outputs(sub, first, x.toArray(new double[0][]));
             }
-            for (int i = 0; i < in.size(); i++) {
-                List<Object> values = new ArrayList<>();
-                for (int k : kept) {
-                    values.add(in.get(i).get(k));
+            x = null;
+            boolean classification = predictor.classification();
+            for (int i = 0; i < n; i++) {
+                double[] probabilities = classification ? ModelPredictor.probabilities(y[i]) : null;
+                Object[] values = new Object[kept.length + (classification ? 1 + probabilities.length : y[i].length)];
+                if (kept.length > 0) {
+                    System.arraycopy(keptCells.get(i), 0, values, 0, kept.length);
                 }
-                if (predictor.classification()) {
-                    values.add(predictor.label(y[i]));
-                    for (double p : ModelPredictor.probabilities(y[i])) {
-                        values.add(p);
+                int at = kept.length;
+                if (classification) {
+                    values[at++] = predictor.label(y[i]);
+                    for (double p : probabilities) {
+                        values[at++] = p;
                     }
                 } else {
                     for (float v : y[i]) {
-                        values.add(v);
+                        values[at++] = v;
                     }
                 }
-                out.add(RowFactory.create(values.toArray()));
+                out.add(RowFactory.create(values));
             }
             return out.iterator();
         }

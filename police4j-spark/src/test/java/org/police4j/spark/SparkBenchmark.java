@@ -17,6 +17,7 @@ import org.apache.spark.sql.functions;
 import org.police4j.cli.commands.ModelPredictor;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Regions;
+import org.police4j.train.BlockGradient;
 import org.police4j.train.Fit;
 import org.police4j.train.Gradients;
 import org.police4j.train.LossKind;
@@ -104,13 +105,13 @@ public final class SparkBenchmark {
                 }
                 if (System.getProperty("bench.profile") != null) {
                     long a = System.nanoTime();
-                    long c1 = data.javaRDD().zipWithIndex().count();
+                    SparkPredict.firstRows(data, data.javaRDD().getNumPartitions());
                     long b = System.nanoTime();
                     long c2 = data.javaRDD().count();
                     long c = System.nanoTime();
                     long c3 = SparkPredict.predict(spark, d.resolve("m"), data, List.of()).javaRDD().count();
                     long e = System.nanoTime();
-                    System.out.printf(Locale.ROOT, "profile: zipWithIndex.count %.3f s, javaRDD.count %.3f s, predict rdd count %.3f s%n",
+                    System.out.printf(Locale.ROOT, "profile: firstRows %.3f s, javaRDD.count %.3f s, predict rdd count %.3f s%n",
                             (b - a) / 1e9, (c - b) / 1e9, (e - c) / 1e9);
                 }
                 t0 = System.nanoTime();
@@ -162,7 +163,10 @@ public final class SparkBenchmark {
         System.out.println("certify " + n + " boxes with radius search on " + master + ": " + stats(times) + ", result hash " + hash);
     }
 
-    /** Step time (full batch, 10 features, hidden 32,32): one JVM vs Spark on a master, for each row count. */
+    /**
+     * Step time (full batch, 10 features, hidden 32,32): one JVM ({@code Fit}'s block gradient) vs
+     * Spark on a master, for each row count; the two gradients checked equal bit for bit.
+     */
     static void train(String master, int[] sizes) throws Exception {
         SparkSession spark = Sessions.start(master, null);
         for (int n : sizes) {
@@ -187,11 +191,14 @@ public final class SparkBenchmark {
                 List<Double> onSpark = new ArrayList<>();
                 for (int rep = 0; rep < 4; rep++) {
                     long t0 = System.nanoTime();
-                    ShardGradient.of(block, xs, ys, LossKind.MSE, n);
+                    ShardGradient one = BlockGradient.of(block, xs, ys, LossKind.MSE, BlockGradient.DEFAULT_BLOCK_ROWS);
                     double t = (System.nanoTime() - t0) / 1e9;
                     t0 = System.nanoTime();
-                    sparkGradients.compute(rep + 1, block);
+                    ShardGradient sum = sparkGradients.compute(rep + 1, block);
                     double ts = (System.nanoTime() - t0) / 1e9;
+                    if (!Arrays.deepEquals(one.gradient(), sum.gradient())) {
+                        throw new IllegalStateException(n + " rows: the Spark gradient is not the one-JVM gradient's bits");
+                    }
                     if (rep > 0) {
                         local.add(t);
                         onSpark.add(ts);

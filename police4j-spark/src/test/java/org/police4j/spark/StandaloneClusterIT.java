@@ -75,7 +75,7 @@ class StandaloneClusterIT {
             List<Row> undisturbed = SparkCertify.certify(spark, d.resolve("reg"), table, List.of("id"), settings).collectAsList();
             assertSameAsOneJvm(d, regions, undisturbed);
 
-            SparkTrainTest.trainAndCompare(spark, 5);
+            SparkTrainTest.trainAndCompare(spark, 20);
 
             AtomicInteger finished = new AtomicInteger();
             spark.sparkContext().addSparkListener(new SparkListener() {

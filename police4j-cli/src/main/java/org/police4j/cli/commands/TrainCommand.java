@@ -1,5 +1,6 @@
 package org.police4j.cli.commands;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -155,6 +156,11 @@ public final class TrainCommand extends CliCommand {
             description = "Interior points of the region checked against the affine map (default: ${DEFAULT-VALUE}).")
     int samples;
 
+    @Option(names = "--devices", split = ",", paramLabel = "DEVICE",
+            description = "Devices that share each step's gradient, e.g. gpu0,gpu1 (default: the engine's default device);"
+                    + " the same gradient as one device (docs/DEVICES.md).")
+    List<String> devices;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
 
@@ -174,7 +180,7 @@ public final class TrainCommand extends CliCommand {
         TrainingData prepared = TrainingData.prepare(dataSpec, err());
         TrainingRun.Spec runSpec = new TrainingRun.Spec(hidden, cpa, margin, signRule, noRegion,
                 length == null ? null : length.steps, length == null ? null : length.epochs, batch, lr, weightDecay,
-                scheduleSpec, evalEvery, checkpointEvery, samples, seed, quiet);
+                scheduleSpec, evalEvery, checkpointEvery, samples, seed, quiet, parseDevices());
         try (Model model = Model.newInstance("police4j")) {
             TrainingRun.Outcome run = TrainingRun.run(model, prepared, runSpec, gradients);
             if (run.nothingKept()) {
@@ -234,6 +240,37 @@ public final class TrainCommand extends CliCommand {
     private String advice() {
         return "Try a lower --lr (now " + lr + ")" + (standardize ? "" : " or --standardize")
                 + (task == Task.regression && !standardizeTarget ? ", or --standardize-target" : "") + ".";
+    }
+
+    /** The {@code --devices}, checked: known names, GPUs that the engine sees. */
+    private List<Device> parseDevices() {
+        if (devices == null || devices.isEmpty()) {
+            return List.of();
+        }
+        if (gradients != null) {
+            throw new InputException("--devices " + String.join(",", devices)
+                    + ": the gradients are computed elsewhere (data-parallel) here; leave --devices out");
+        }
+        int gpus = ai.djl.engine.Engine.getInstance().getGpuCount();
+        List<Device> out = new ArrayList<>();
+        for (String name : devices) {
+            String n = name.trim().toLowerCase(Locale.ROOT);
+            Device d;
+            if (n.equals("cpu")) {
+                d = Device.cpu();
+            } else if (n.matches("gpu\\d+")) {
+                int i = Integer.parseInt(n.substring(3));
+                if (i >= gpus) {
+                    throw new InputException("--devices: '" + name + "'; this machine's engine sees " + gpus
+                            + " GPU(s) (gpu0 to gpu" + (gpus - 1) + ")");
+                }
+                d = Device.gpu(i);
+            } else {
+                throw new InputException("--devices: '" + name + "'; expected cpu or gpuN (N from 0), comma-separated");
+            }
+            out.add(d);
+        }
+        return out;
     }
 
     private void checkOptions() {

@@ -1,7 +1,9 @@
 package org.police4j.cli.commands;
 
 import ai.djl.MalformedModelException;
+import ai.djl.Device;
 import ai.djl.Model;
+import java.util.List;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -34,7 +36,7 @@ final class TrainingRun {
     /** The options of the run itself; {@code steps} and {@code epochs} are null when not given. */
     record Spec(int[] hidden, Cpa activation, Double margin, SignRule signRule, boolean noRegion, Integer steps,
             Integer epochs, int batch, double lr, double weightDecay, double[] schedule, int evalEvery,
-            int checkpointEvery, int samples, long seed, boolean quiet) {}
+            int checkpointEvery, int samples, long seed, boolean quiet, List<Device> devices) {}
 
     /**
      * The schedule the options and the number of training rows give: {@code steps} optimiser
@@ -136,7 +138,7 @@ final class TrainingRun {
         FitResult result;
         try (ProgressBar bar = spec.quiet() ? null : ConsoleProgress.bar("train", plan.steps())) {
             monitor.bar = bar;
-            Fit fit = Fit.create().optListener(monitor);
+            Fit fit = Fit.create().optListener(monitor).optDevices(spec.devices());
             if (gradients != null) {
                 fit.optGradients(gradients.open(block, xTrain, yTrain, data.lossKind()));
             }

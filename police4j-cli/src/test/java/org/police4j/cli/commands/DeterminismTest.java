@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Same command, same seed, one thread: the same weights, bit for bit. Run twice in one JVM on the
  * settings of the reported divergence (10 standardised features, a 1024-vertex per-feature box
  * through the tracked affine map, full batch, a high learning rate) and on the paper's octagon
- * with the MINIMAL_SHIFT rule.
+ * with the MINIMAL_SHIFT rule. {@code --devices cpu,cpu} (two copies of the network sharing each
+ * step's gradient) gives the one-device weights bit for bit; an unknown device name is refused.
  */
 class DeterminismTest {
 
@@ -27,6 +28,22 @@ class DeterminismTest {
         byte[] first = train(data, box.toString(), "a", "--standardize", "--lr", "3e-3");
         byte[] second = train(data, box.toString(), "b", "--standardize", "--lr", "3e-3");
         assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void twoDevicesGiveTheOneDeviceWeights() throws IOException {
+        Path data = dir.resolve("d.csv");
+        Path box = dir.resolve("box.csv");
+        writeTenFeatureData(data, box, 120);
+        byte[] one = train(data, box.toString(), "one", "--standardize", "--lr", "3e-3");
+        byte[] two = train(data, box.toString(), "two", "--standardize", "--lr", "3e-3", "--devices", "cpu,cpu");
+        assertThat(two).isEqualTo(one);
+        Cli.Result bad = Cli.inProcess("train", "--data", Cli.path(data), "--target", "progression", "--task",
+                "regression", "--region", box.toString(), "--steps", "2", "--devices", "cpu,tpu3", "--quiet",
+                "--out", Cli.path(dir.resolve("bad")));
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.toString()).contains("--devices: 'tpu3'").contains("expected cpu or gpuN");
+        assertThat(dir.resolve("bad")).doesNotExist();
     }
 
     @Test

@@ -3,7 +3,15 @@ package org.police4j.wrap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Model;
+import ai.djl.basicmodelzoo.cv.classification.AlexNet;
+import ai.djl.basicmodelzoo.cv.classification.GoogLeNet;
+import ai.djl.basicmodelzoo.cv.classification.LeNet;
+import ai.djl.basicmodelzoo.cv.classification.MobileNetV1;
+import ai.djl.basicmodelzoo.cv.classification.MobileNetV2;
+import ai.djl.basicmodelzoo.cv.classification.NiN;
 import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
+import ai.djl.basicmodelzoo.cv.classification.SqueezeNet;
+import ai.djl.basicmodelzoo.cv.classification.VGG;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -25,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -92,15 +101,139 @@ class ResNetEvidence {
         run(20, 1, 28, 4, vertices -> Box.linf(vertices[0], 0.01));
     }
 
+    /** One zoo network: its name, a builder of fresh copies, its input shape and what was shrunk. */
+    private record ZooNet(String name, java.util.function.Supplier<SequentialBlock> build, Shape input) {}
+
+    private static java.util.List<ZooNet> zoo() {
+        Shape mnist = new Shape(1, 28, 28);
+        Shape cifar = new Shape(3, 32, 32);
+        Shape alex = new Shape(1, 67, 67); // the smallest side its three 3/2 max-pools after the 11/4 conv accept
+        return java.util.List.of(
+                new ZooNet("LeNet (as shipped)", () -> (SequentialBlock) LeNet.builder().setOutSize(10).build(), mnist),
+                new ZooNet("LeNet (ReLU; AveragePoolingTest.lenetRelu, the zoo's layers)",
+                        () -> AveragePoolingTest.lenetRelu(6, 16, 120, 84, 10), mnist),
+                new ZooNet("VGG (conv arch {1,8},{1,16})",
+                        () -> (SequentialBlock) VGG.builder().setNumLayers(5).setConvArch(new int[][] {{1, 8}, {1, 16}}).setOutSize(10).build(), mnist),
+                new ZooNet("ResNetV1-20", () -> ResNetV1.builder().setImageShape(mnist).setNumLayers(20).setOutSize(10)
+                        .build(), mnist),
+                new ZooNet("ResNetV1-18", () -> ResNetV1.builder().setImageShape(cifar).setNumLayers(18).setOutSize(10)
+                        .build(), cifar),
+                new ZooNet("ResNetV1-50", () -> ResNetV1.builder().setImageShape(cifar).setNumLayers(50).setOutSize(10)
+                        .build(), cifar),
+                new ZooNet("NiN (channels 8,16,16,10)",
+                        () -> (SequentialBlock) NiN.builder().setNumChannels(new int[] {8, 16, 16, 10}).build(), alex),
+                new ZooNet("AlexNet (channels 8,16,16,16,16,64,64)",
+                        () -> (SequentialBlock) AlexNet.builder().setNumChannels(new int[] {8, 16, 16, 16, 16, 64, 64}).build(), alex),
+                new ZooNet("GoogLeNet", () -> (SequentialBlock) GoogLeNet.builder().setOutSize(10).build(), mnist),
+                new ZooNet("SqueezeNet", () -> (SequentialBlock) SqueezeNet.squeezenet(10), mnist),
+                new ZooNet("MobileNetV1 (width x0.25)",
+                        () -> (SequentialBlock) MobileNetV1.builder().optWidthMultiplier(0.25f).setOutSize(10).build(), mnist),
+                new ZooNet("MobileNetV2 (filters 8,4,8,8,16,24,40,80,160)", () -> (SequentialBlock) MobileNetV2.builder()
+                        .optFilters(new int[] {8, 4, 8, 8, 16, 24, 40, 80, 160}).setOutSize(10).build(), mnist));
+    }
+
+    /**
+     * The issue's zoo table: every network of DJL's classification zoo through {@code Policed.wrap},
+     * on three images and on a box around one; prints one markdown row per network and region.
+     * {@code -Dpolice4j.zoo=VGG,NiN} runs the networks whose names start so.
+     */
+    @Test
+    void zooTable() throws Exception {
+        String only = System.getProperty("police4j.zoo", "");
+        int steps = Integer.getInteger("police4j.zoo.steps", 4);
+        for (ZooNet z : zoo()) {
+            if (!only.isEmpty() && java.util.Arrays.stream(only.split(",")).noneMatch(z.name()::startsWith)) {
+                continue;
+            }
+            Row three;
+            try {
+                three = measure(z.name(), z.build(), z.input(), 16, 8, steps,
+                        v -> VertexRegion.of("three images", v), true);
+            } catch (RuntimeException e) {
+                System.out.println("| " + z.name() + " | error: " + e + " |");
+                continue;
+            }
+            System.out.println(three.markdown());
+            System.out.flush();
+            if (three.refusal() != null) {
+                continue;
+            }
+            // the box's tracked map carries d + 1 rows where the vertex region carries 3: scale the step
+            double estimate = three.policedMs() * (z.input().size() + 1 + 8) / (3 + 8) / 1000;
+            if (estimate > 30) {
+                System.out.println(String.format(Locale.ROOT, "| %s | | Box.linf(image 0, 0.01) | skipped: one step"
+                        + " estimated at %.0f s (POLICEd step x (d + 1 + batch) / (3 + batch)) |", z.name(), estimate));
+                continue;
+            }
+            try {
+                System.out.println(measure(z.name(), z.build(), z.input(), 16, 8, Math.max(2, steps / 2),
+                        v -> Box.linf(v[0], 0.01), false).markdown());
+            } catch (RuntimeException e) {
+                System.out.println("| " + z.name() + " | box error: " + e + " |");
+            }
+            System.out.flush();
+        }
+    }
+
     private static void run(int depth, int channels, int side, int steps,
             java.util.function.Function<double[][], Region> regionOf) throws Exception {
-        final int STEPS = steps;
-        final int SIDE = side;
-        final int D = channels * side * side;
-        java.util.function.Supplier<SequentialBlock> build = () -> ResNetV1.builder()
-                .setImageShape(new Shape(channels, side, side)).setNumLayers(depth).setOutSize(10).build();
-        float[] labels = new float[N];
-        float[] data = images(N, labels, 2026, channels, side);
+        Row row = measure("ResNetV1-" + depth, () -> ResNetV1.builder().setImageShape(new Shape(channels, side, side))
+                .setNumLayers(depth).setOutSize(10).build(), new Shape(channels, side, side), N, BATCH, steps, regionOf, true);
+        System.out.println(row.markdown());
+        assertThat(row.certified()).as(row.certificate()).isTrue();
+        assertThat(row.saveLoadIdentical()).isTrue();
+    }
+
+    /**
+     * One row of the zoo table: what {@link #measure} saw for one network on one region. Refused
+     * networks carry only the message; {@code skipped} says why a measurement was not taken.
+     */
+    record Row(String network, String input, String region, String refusal, int steps, double policedMs,
+            String policedSpread, double plainMs, String plainSpread, float policedLoss0, float policedLoss,
+            float plainLoss0, float plainLoss, boolean certified, String certificate, double foldDiff, double largest,
+            boolean saveLoadIdentical, String plainCertificate, String skipped) {
+
+        String markdown() {
+            if (refusal != null) {
+                return String.format(Locale.ROOT, "| %s | %s | %s | refused: %s | | | | | | | |", network, input, region,
+                        refusal.replace('|', '/').replace('\n', ' '));
+            }
+            if (skipped != null && steps == 0) {
+                return String.format(Locale.ROOT, "| %s | %s | %s | accepted | %s | | | | | | |", network, input, region,
+                        skipped);
+            }
+            return String.format(Locale.ROOT,
+                    "| %s | %s | %s | accepted | %d | %s | %.3g (max |out| %.3g) | %s | %s | %.1f [%s] / %.1f [%s] = %.2f | %.4g -> %.4g / %.4g -> %.4g |",
+                    network, input, region, steps, certificate, foldDiff, largest, saveLoadIdentical ? "identical" : "DIFFERENT",
+                    plainCertificate == null ? "-" : plainCertificate, policedMs, policedSpread, plainMs, plainSpread,
+                    policedMs / plainMs, policedLoss0, policedLoss, plainLoss0, plainLoss);
+        }
+    }
+
+    /**
+     * Wraps {@code build}'s network on the region spanned by images (or built around them), trains
+     * it and the plain network side by side with {@code EasyTrain.trainBatch}, certifies, folds, saves
+     * and loads, and certifies the plain trained network on the same region.
+     *
+     * @param name the row's name
+     * @param build a fresh copy of the user's network on every call
+     * @param input the input shape (channels, height, width)
+     * @param n how many synthetic images
+     * @param batch the batch size
+     * @param steps how many steps
+     * @param regionOf the region, from the first images (as rows)
+     * @param plainCertificate whether to run {@code Certify.plain} too (on vertex regions only)
+     * @return the row
+     * @throws Exception on an I/O failure
+     */
+    static Row measure(String name, java.util.function.Supplier<SequentialBlock> build, Shape input, int n, int batch, int steps,
+            java.util.function.Function<double[][], Region> regionOf, boolean plainCertificate) throws Exception {
+        final int channels = (int) input.get(0);
+        final int SIDE = (int) input.get(1);
+        final int D = (int) input.size();
+        String inputText = channels + "x" + SIDE + "x" + SIDE;
+        float[] labels = new float[n];
+        float[] data = images(n, labels, 2026, channels, SIDE);
         double[][] vertices = new double[3][D];
         for (int p = 0; p < 3; p++) {
             for (int j = 0; j < D; j++) {
@@ -109,36 +242,49 @@ class ResNetEvidence {
         }
         Region region = regionOf.apply(vertices);
         boolean support = !(region instanceof VertexRegion);
-        Path dir = Files.createTempDirectory("resnet-evidence");
-        try (Model model = Model.newInstance("resnet20"); Model plainModel = Model.newInstance("plain")) {
+        String regionText = support ? "Box.linf(image 0, 0.01)" : "3 images";
+        Engine.getInstance().setRandomSeed(1);
+        SequentialBlock user = build.get(); // a builder's own argument errors are not refusals: let them fail
+        Block wrapped;
+        try {
+            wrapped = Policed.wrap(user, region, input);
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            return new Row(name, inputText, regionText, e.getMessage(), 0, 0, null, 0, null, 0, 0, 0, 0, false, null, 0,
+                    0, false, null, null);
+        }
+        Path dir = Files.createTempDirectory("zoo-evidence");
+        String file = name.replaceAll("[^A-Za-z0-9]+", "-");
+        try (Model model = Model.newInstance(file); Model plainModel = Model.newInstance(file + "-plain")) {
             NDManager manager = model.getNDManager();
-            Engine.getInstance().setRandomSeed(1);
-            long w0 = System.nanoTime();
-            Block wrapped = Policed.wrap(build.get(), region, new Shape(channels, SIDE, SIDE));
-            double wrapMs = (System.nanoTime() - w0) / 1e6;
             PolicedConvNet net = (PolicedConvNet) wrapped;
             model.setBlock(net);
             plainModel.setBlock(build.get());
+            NDArray xAll = manager.create(data, new Shape(n).addAll(input));
+            NDArray yAll = manager.create(labels, new Shape(n));
             ArrayDataset dataset = new ArrayDataset.Builder()
-                    .setData(manager.create(data, new Shape(N, channels, SIDE, SIDE)))
-                    .optLabels(manager.create(labels, new Shape(N)))
-                    .setSampling(BATCH, false)
+                    .setData(xAll)
+                    .optLabels(yAll)
+                    .setSampling(batch, false)
                     .build();
-            long[] policed = new long[STEPS];
-            long[] plain = new long[STEPS];
+            long[] policed = new long[steps];
+            long[] plain = new long[steps];
+            float[] lossP = new float[2];
+            float[] lossU = new float[2];
             try (Trainer t = model.newTrainer(config()); Trainer p = plainModel.newTrainer(config())) {
-                t.initialize(new Shape(BATCH, channels, SIDE, SIDE));
-                p.initialize(new Shape(BATCH, channels, SIDE, SIDE));
+                t.initialize(new Shape(batch).addAll(input));
+                p.initialize(new Shape(batch).addAll(input));
+                lossP[0] = loss(t, xAll, yAll);
+                lossU[0] = loss(p, xAll, yAll);
                 int step = 0;
-                while (step < STEPS) {
+                while (step < steps) {
                     Iterator<Batch> it = t.iterateDataset(dataset).iterator();
-                    while (it.hasNext() && step < STEPS) {
-                        try (Batch batch = it.next()) {
+                    while (it.hasNext() && step < steps) {
+                        try (Batch b = it.next()) {
                             long s0 = System.nanoTime();
-                            EasyTrain.trainBatch(t, batch);
+                            EasyTrain.trainBatch(t, b);
                             t.step();
                             long s1 = System.nanoTime();
-                            EasyTrain.trainBatch(p, batch);
+                            EasyTrain.trainBatch(p, b);
                             p.step();
                             long s2 = System.nanoTime();
                             policed[step] = s1 - s0;
@@ -147,54 +293,64 @@ class ResNetEvidence {
                         }
                     }
                 }
+                lossP[1] = loss(t, xAll, yAll);
+                lossU[1] = loss(p, xAll, yAll);
             }
             long c0 = System.nanoTime();
             FoldedNetwork folded = net.fold();
-            double foldMs = (System.nanoTime() - c0) / 1e6;
             long c1 = System.nanoTime();
             Certificate cert = support
                     ? Certify.policed(net, Certify.Options.defaults().optInteriorSamples(0))
                     : Certifier.builder().optExactMap(false).build().run(folded, vertices, null);
             double certS = (System.nanoTime() - c1) / 1e9;
-            NDArray x = manager.create(Arrays.copyOf(data, 8 * D), new Shape(8, channels, SIDE, SIDE));
+            int k = Math.min(8, n);
+            NDArray x = manager.create(Arrays.copyOf(data, k * D), new Shape(k).addAll(input));
             ParameterStore ps = new ParameterStore(manager, false);
             float[] wrapper = net.forward(ps, new NDList(x), false).head().toFloatArray();
-            float[] exported = folded.block(manager).forward(ps, new NDList(x.reshape(8, D)), false).head().toFloatArray();
+            float[] exported = folded.block(manager).forward(ps, new NDList(x.reshape(k, D)), false).head().toFloatArray();
             double foldDiff = 0;
+            double largest = 0;
             for (int i = 0; i < wrapper.length; i++) {
                 foldDiff = Math.max(foldDiff, Math.abs(wrapper[i] - exported[i]));
+                largest = Math.max(largest, Math.abs(wrapper[i]));
             }
-            model.save(dir, "resnet20");
+            model.save(dir, file);
             float[] reloaded;
-            try (Model loaded = Model.newInstance("resnet20")) {
-                PolicedConvNet fresh = (PolicedConvNet) Policed.wrap(build.get(), region, new Shape(channels, SIDE, SIDE));
-                fresh.initialize(loaded.getNDManager(), DataType.FLOAT32, new Shape(1, channels, SIDE, SIDE));
+            try (Model loaded = Model.newInstance(file)) {
+                PolicedConvNet fresh = (PolicedConvNet) Policed.wrap(build.get(), region, input);
+                fresh.initialize(loaded.getNDManager(), DataType.FLOAT32, new Shape(1).addAll(input));
                 loaded.setBlock(fresh);
-                loaded.load(dir, "resnet20");
+                loaded.load(dir, file);
                 NDArray xl = loaded.getNDManager().create(x.toFloatArray(), x.getShape());
                 reloaded = fresh.forward(new ParameterStore(loaded.getNDManager(), false), new NDList(xl), false)
                         .head().toFloatArray();
             }
-            long c2 = System.nanoTime();
-            Certificate plainCert = support ? null : Certify.plain((SequentialBlock) plainModel.getBlock(), region,
-                    new Shape(channels, SIDE, SIDE), Certify.Options.defaults().optInteriorSamples(0));
-            double plainS = (System.nanoTime() - c2) / 1e9;
-            System.out.printf("ResNetV1-%d %dx%dx%d on %s: wrap %.0f ms, %d stages, %d residual units%n", depth, channels,
-                    side, side, region.describe(), wrapMs, net.stages().size(),
-                    net.stages().stream().filter(st -> st instanceof org.police4j.conv.Stage.Parallel).count());
-            System.out.printf("%d EasyTrain steps, batch %d: policed median %.1f ms [%s], plain median %.1f ms [%s], ratio %.2f%n",
-                    STEPS, BATCH, median(policed), spread(policed), median(plain), spread(plain), median(policed) / median(plain));
-            System.out.printf("fold %.0f ms; certificate (%s) %.2f s: certified %s, %d units"
-                    + " checked, %d hidden layers, map error %.3g; fold max |diff| %.3g; DJL save/load identical %s%n",
-                    foldMs, cert.kind(), certS, cert.certified(), cert.unitsChecked(), cert.hiddenLayers(), cert.mapError(), foldDiff,
-                    Arrays.equals(reloaded, wrapper));
-            if (plainCert != null) {
-                System.out.printf("Certify.plain on the plain ResNet (same region): %.2f s, certified %s, %d of %d units"
-                        + " straddle%n", plainS, plainCert.certified(), plainCert.offendingUnits(), plainCert.unitsChecked());
+            String plainText = null;
+            if (plainCertificate && !support) {
+                long c2 = System.nanoTime();
+                try {
+                    Certificate plainCert = Certify.plain((SequentialBlock) plainModel.getBlock(), region, input,
+                            Certify.Options.defaults().optInteriorSamples(0));
+                    plainText = String.format(Locale.ROOT, "%s, %d of %d units straddle, %.1f s",
+                            plainCert.certified() ? "certified" : "not certified", plainCert.offendingUnits(),
+                            plainCert.unitsChecked(), (System.nanoTime() - c2) / 1e9);
+                } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                    plainText = "refused: " + e.getMessage();
+                }
             }
-            assertThat(cert.certified()).as(cert.summary()).isTrue();
-            assertThat(reloaded).containsExactly(wrapper);
+            String certText = String.format(Locale.ROOT, "%s, %d units, %d hidden layers, %s, %.2f s (fold %.0f ms)",
+                    cert.certified() ? "certified" : "NOT certified", cert.unitsChecked(), cert.hiddenLayers(), cert.kind(),
+                    certS, (c1 - c0) / 1e6);
+            return new Row(name, inputText, regionText, null, steps, median(policed), spread(policed), median(plain),
+                    spread(plain), lossP[0], lossP[1], lossU[0], lossU[1], cert.certified(), certText,
+                    foldDiff, largest, Arrays.equals(reloaded, wrapper), plainText, null);
         }
+    }
+
+    /** The training-mode loss on all images (no gradient), the same forward the trainer uses. */
+    private static float loss(Trainer t, NDArray x, NDArray y) {
+        NDArray out = t.forward(new NDList(x)).singletonOrThrow();
+        return t.getLoss().evaluate(new NDList(y), new NDList(out)).getFloat();
     }
 
     private static DefaultTrainingConfig config() {

@@ -22,6 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certifier;
 import org.police4j.conv.PolicedConvNet;
+import ai.djl.ndarray.NDList;
+import org.police4j.network.DjlExport;
+import org.police4j.network.DoubleEval;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.network.Layer;
 import org.police4j.nn.PolicedNetwork;
@@ -104,6 +107,24 @@ class OverlappingMaxPoolTest {
             assertThat(cert.certified()).as("%s", cert.summary()).isTrue();
             ExactChecker.Result exact = ExactChecker.check(folded, region.vertices());
             assertThat(exact.affine()).as("%s", exact).isTrue();
+            double[][] vertices = region.vertices();
+            float[] rows = new float[vertices.length * CEIL.dimension()];
+            for (int i = 0; i < vertices.length; i++) {
+                for (int j = 0; j < CEIL.dimension(); j++) {
+                    rows[i * CEIL.dimension() + j] = (float) vertices[i][j];
+                }
+            }
+            NDArray x = manager.create(rows, new Shape(vertices.length, CEIL.dimension()));
+            float[] exported = DjlExport.block(folded, manager).forward(new ParameterStore(manager, false),
+                    new NDList(x), false).head().toFloatArray();
+            int k = exported.length / vertices.length;
+            for (int i = 0; i < vertices.length; i++) {
+                double[] y = DoubleEval.evaluate(folded, vertices[i]);
+                for (int j = 0; j < k; j++) {
+                    assertThat((double) exported[i * k + j]).as("DJL export (ceil-mode pool), vertex %d output %d", i, j)
+                            .isCloseTo(y[j], org.assertj.core.data.Offset.offset(1e-4 * (1 + Math.abs(y[j]))));
+                }
+            }
         }
         CEIL.plainFoldIsTheUsersNetwork();
         assertThat(CEIL.trainCertifySave(dir, 6).unitsChecked()).isPositive();

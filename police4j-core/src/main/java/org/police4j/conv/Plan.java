@@ -181,7 +181,7 @@ final class Plan {
                                 prefix + (s + 1) + " (maxPool): " + window + " larger than the map (" + oh + ", " + ow + ")");
                     }
                     pool = new PoolWindows(conv.channels(), oh, ow, mp.kernelH(), mp.kernelW(), mp.strideH(), mp.strideW(),
-                            mp.padH(), mp.padW(), false);
+                            mp.padH(), mp.padW(), mp.ceilMode());
                     s++;
                 }
                 ConvLayer layer = new ConvLayer(at.index++, conv, mc, mh, mw, oh, ow, bn, pool);

@@ -191,8 +191,11 @@ public sealed interface Stage {
      * @param strideW the step between columns of windows
      * @param padH padding above and below, at most half the window
      * @param padW padding left and right, at most half the window
+     * @param ceilMode whether output lengths round up (PyTorch's {@code ceil_mode}): the last window
+     *     may run past the map's edge, and positions beyond it never win, as padding
      */
-    record MaxPool(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) implements Stage {
+    record MaxPool(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, boolean ceilMode)
+            implements Stage {
         /**
          * Checks for positive kernel and stride, padding between 0 and half the window, and
          * windows of at least 2 and at most 64 positions.
@@ -203,6 +206,7 @@ public sealed interface Stage {
          * @param strideW the step between columns of windows
          * @param padH padding above and below
          * @param padW padding left and right
+         * @param ceilMode whether output lengths round up
          */
         public MaxPool {
             if (kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0) {
@@ -217,6 +221,20 @@ public sealed interface Stage {
                 throw new IllegalArgumentException("maxPool: kernel (" + kernelH + ", " + kernelW
                         + ") too large (at most 64 positions, e.g. 8 x 8)");
             }
+        }
+
+        /**
+         * Windows with padding, output lengths rounded down.
+         *
+         * @param kernelH the window's rows
+         * @param kernelW the window's columns
+         * @param strideH the step between rows of windows
+         * @param strideW the step between columns of windows
+         * @param padH padding above and below
+         * @param padW padding left and right
+         */
+        public MaxPool(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+            this(kernelH, kernelW, strideH, strideW, padH, padW, false);
         }
 
         /**
@@ -241,9 +259,9 @@ public sealed interface Stage {
             this(kernel, kernel, stride, stride);
         }
 
-        /** {@return whether the windows tile the map: stride equal to the window, no padding} */
+        /** {@return whether the windows tile the map: stride equal to the window, no padding, no ceiling} */
         public boolean tiles() {
-            return strideH == kernelH && strideW == kernelW && padH == 0 && padW == 0;
+            return strideH == kernelH && strideW == kernelW && padH == 0 && padW == 0 && !ceilMode;
         }
 
         /** {@return whether window, stride and padding are the same along both axes} */
@@ -277,7 +295,7 @@ public sealed interface Stage {
             String pad = padH == 0 && padW == 0 ? ""
                     : padH == padW && kernelH == kernelW && strideH == strideW ? ", padding=" + padH
                     : ", padding=(" + padH + ", " + padW + ")";
-            return "MaxPool[" + text(kernelH, kernelW, strideH, strideW) + pad + "]";
+            return "MaxPool[" + text(kernelH, kernelW, strideH, strideW) + pad + (ceilMode ? ", ceilMode" : "") + "]";
         }
     }
 

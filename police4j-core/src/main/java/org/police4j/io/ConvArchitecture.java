@@ -84,6 +84,9 @@ final class ConvArchitecture {
                 if (m.padH() != 0 || m.padW() != 0) { // written only when used: older files have none
                     pair(n, "padding", m.padH(), m.padW());
                 }
+                if (m.ceilMode()) { // written only when used: older files have none
+                    n.put("ceilMode", true);
+                }
             } else if (s instanceof Stage.AvgPool a) {
                 pair(n, "kernel", a.kernelH(), a.kernelW());
                 pair(n, "stride", a.strideH(), a.strideW());
@@ -127,7 +130,7 @@ final class ConvArchitecture {
                         n.path("groups").asInt(1));
                 case "maxPool" -> new Stage.MaxPool(axis(n, "kernel", 0), axis(n, "kernel", 1), axis(n, "stride", 0),
                         axis(n, "stride", 1), n.has("padding") ? axis(n, "padding", 0) : 0,
-                        n.has("padding") ? axis(n, "padding", 1) : 0);
+                        n.has("padding") ? axis(n, "padding", 1) : 0, n.path("ceilMode").asBoolean(false));
                 case "avgPool" -> new Stage.AvgPool(axis(n, "kernel", 0), axis(n, "kernel", 1), axis(n, "stride", 0),
                         axis(n, "stride", 1), axis(n, "padding", 0), axis(n, "padding", 1),
                         n.path("ceilMode").asBoolean(false), n.path("countIncludePad").asBoolean(true));

@@ -116,10 +116,11 @@ public final class DjlExport {
                 });
             } else if (layer instanceof MaxPool p) {
                 Shape k = new Shape(p.kernelH(), p.kernelW());
-                if (p.strideH() == p.kernelH() && p.strideW() == p.kernelW() && p.padH() == 0 && p.padW() == 0) {
+                if (p.windows().tiles()) {
                     block.add(Pool.maxPool2dBlock(k, k));
                 } else {
-                    block.add(Pool.maxPool2dBlock(k, new Shape(p.strideH(), p.strideW()), new Shape(p.padH(), p.padW())));
+                    block.add(Pool.maxPool2dBlock(k, new Shape(p.strideH(), p.strideW()), new Shape(p.padH(), p.padW()),
+                            p.ceilMode()));
                 }
                 shape = new Shape(p.c(), p.outH(), p.outW());
                 if (p.bias() != null) {

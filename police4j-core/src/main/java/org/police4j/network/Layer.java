@@ -251,8 +251,9 @@ public sealed interface Layer {
 
     /**
      * Max-pooling of a {@code (c, h, w)} map over {@code kernelH x kernelW} windows with a stride
-     * and padding per axis, as PyTorch's {@code max_pool2d} (floor mode): padded positions are
-     * -infinity and never win. Tiling windows (stride = kernel, no padding) drop the rows and
+     * and padding per axis, as PyTorch's {@code max_pool2d}: padded positions are -infinity and
+     * never win; in ceil mode the last window may run past the map's edge, and positions beyond it
+     * never win either (they are padding to {@link PoolWindows}). Tiling windows (stride = kernel, no padding) drop the rows and
      * columns beyond the last whole window, as DJL does. Window positions are numbered {@code q =
      * du * kernelW + dv}. Overlapping windows may carry a bias per pooled value, added after the
      * max (POLICE's shift of the pooled unit, which cannot fold into positions shared by windows).
@@ -266,11 +267,12 @@ public sealed interface Layer {
      * @param strideW the step between columns of windows
      * @param padH padding above and below
      * @param padW padding left and right
+     * @param ceilMode whether output lengths round up (PyTorch's {@code ceil_mode})
      * @param bias one value per pooled unit added after the max, or null for none
      */
     record MaxPool(
-            int c, int h, int w, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, float[] bias)
-            implements Layer {
+            int c, int h, int w, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+            boolean ceilMode, float[] bias) implements Layer {
         /**
          * Checks that the windows fit (padding at most half the window), have at most 64 positions
          * (a window's maxima are a bit set) and that a bias has one value per pooled unit.
@@ -284,6 +286,7 @@ public sealed interface Layer {
          * @param strideW the step between columns of windows
          * @param padH padding above and below
          * @param padW padding left and right
+         * @param ceilMode whether output lengths round up
          * @param bias one value per pooled unit, or null
          */
         public MaxPool {
@@ -296,12 +299,32 @@ public sealed interface Layer {
                                 + ") map; expected windows of at most 64 positions within the padded map, padding at"
                                 + " most half the window");
             }
-            int units = c * PoolWindows.outLength(h, kernelH, strideH, padH, false)
-                    * PoolWindows.outLength(w, kernelW, strideW, padW, false);
+            int units = c * PoolWindows.outLength(h, kernelH, strideH, padH, ceilMode)
+                    * PoolWindows.outLength(w, kernelW, strideW, padW, ceilMode);
             if (bias != null && bias.length != units) {
                 throw new IllegalArgumentException(
                         "maxPool: bias has " + bias.length + " values, expected one per pooled unit (" + units + ")");
             }
+        }
+
+        /**
+         * Windows in floor mode (the output lengths rounded down).
+         *
+         * @param c channels
+         * @param h input height
+         * @param w input width
+         * @param kernelH window height
+         * @param kernelW window width
+         * @param strideH the step between rows of windows
+         * @param strideW the step between columns of windows
+         * @param padH padding above and below
+         * @param padW padding left and right
+         * @param bias one value per pooled unit, or null
+         */
+        public MaxPool(
+                int c, int h, int w, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                float[] bias) {
+            this(c, h, w, kernelH, kernelW, strideH, strideW, padH, padW, false, bias);
         }
 
         /**
@@ -320,20 +343,18 @@ public sealed interface Layer {
         /**
          * Any windows, with a bias after the max.
          *
-         * @param windows the windows (floor mode)
+         * @param windows the windows
          * @param bias one value per pooled unit, or null
          */
         public MaxPool(PoolWindows windows, float[] bias) {
             this(windows.c(), windows.h(), windows.w(), windows.kernelH(), windows.kernelW(), windows.strideH(),
-                    windows.strideW(), windows.padH(), windows.padW(), bias == null ? null : bias.clone());
-            if (windows.ceilMode()) {
-                throw new IllegalArgumentException("windows: ceilMode max-pooling is not supported");
-            }
+                    windows.strideW(), windows.padH(), windows.padW(), windows.ceilMode(),
+                    bias == null ? null : bias.clone());
         }
 
         /** {@return the windows} */
         public PoolWindows windows() {
-            return new PoolWindows(c, h, w, kernelH, kernelW, strideH, strideW, padH, padW, false);
+            return new PoolWindows(c, h, w, kernelH, kernelW, strideH, strideW, padH, padW, ceilMode);
         }
 
         /** {@return the number of positions in a window} */
@@ -343,12 +364,12 @@ public sealed interface Layer {
 
         /** {@return the pooled height} */
         public int outH() {
-            return PoolWindows.outLength(h, kernelH, strideH, padH, false);
+            return PoolWindows.outLength(h, kernelH, strideH, padH, ceilMode);
         }
 
         /** {@return the pooled width} */
         public int outW() {
-            return PoolWindows.outLength(w, kernelW, strideW, padW, false);
+            return PoolWindows.outLength(w, kernelW, strideW, padW, ceilMode);
         }
 
         /**

@@ -34,7 +34,7 @@ final class ConvProbe {
      * @param padH the padding above and below
      * @param padW the padding left and right
      */
-    record MaxPool(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {}
+    record MaxPool(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, boolean ceilMode) {}
 
     private ConvProbe() {}
 
@@ -100,10 +100,10 @@ final class ConvProbe {
     }
 
     /**
-     * The max-pooling {@code block} computes on the maps (floor of the output size), or null when
-     * it is none of those tried: first every tiling window (stride = window, no padding, at least
-     * two positions), then any window, stride and padding per axis (padding at most half the
-     * window; in 1-D the rows stay (1, 1, 0)). Only a block whose every
+     * The max-pooling {@code block} computes on the maps, or null when it is none of those tried:
+     * first every tiling window (stride = window, no padding, at least two positions), then any
+     * window, stride and padding per axis (padding at most half the window; in 1-D the rows stay
+     * (1, 1, 0)), floor then ceiling mode (DJL's {@code PoolingConvention.FULL}). Only a block whose every
      * output value is one of its inputs' is tried at all.
      */
     static MaxPool maxPool(Block block, int c, int h, int w, boolean oneD) {
@@ -132,28 +132,25 @@ final class ConvProbe {
                     if (kh * kw < 2 || h / kh != oh || w / kw != ow) {
                         continue;
                     }
-                    MaxPool candidate = new MaxPool(kh, kw, kh, kw, 0, 0);
+                    MaxPool candidate = new MaxPool(kh, kw, kh, kw, 0, 0, false);
                     if (matches(maps, candidate, got)) {
                         return candidate;
                     }
                 }
             }
-            List<int[]> rows = oneD ? List.of(new int[] {1, 1, 0}) : axis(h, oh);
-            for (int[] r : rows) {
-                for (int[] col : axis(w, ow)) {
-                    MaxPool candidate = new MaxPool(r[0], col[0], r[1], col[1], r[2], col[2]);
-                    if (r[0] * col[0] >= 2 && matches(maps, candidate, got)) {
-                        return candidate;
+            for (boolean ceil : new boolean[] {false, true}) {
+                List<int[]> rows = oneD ? List.of(new int[] {1, 1, 0}) : axis(h, oh, ceil, h);
+                for (int[] r : rows) {
+                    for (int[] col : axis(w, ow, ceil, w)) {
+                        MaxPool candidate = new MaxPool(r[0], col[0], r[1], col[1], r[2], col[2], ceil);
+                        if (r[0] * col[0] >= 2 && matches(maps, candidate, got)) {
+                            return candidate;
+                        }
                     }
                 }
             }
             return null;
         }
-    }
-
-    /** Every (window, stride, padding) along an axis of n positions giving {@code out} positions (floor mode, window within the map). */
-    private static List<int[]> axis(int n, long out) {
-        return axis(n, out, false, n);
     }
 
     /** Every (window up to {@code maxK}, stride, padding) along an axis of n positions giving {@code out} positions. */
@@ -233,7 +230,7 @@ final class ConvProbe {
 
     private static boolean matches(NDArray maps, MaxPool p, float[] got) {
         NDArray ref = Pool.maxPool2d(maps, new Shape(p.kernelH(), p.kernelW()), new Shape(p.strideH(), p.strideW()),
-                new Shape(p.padH(), p.padW()), false);
+                new Shape(p.padH(), p.padW()), p.ceilMode());
         return Arrays.equals(ref.toFloatArray(), got);
     }
 }

@@ -350,8 +350,8 @@ final class ConvWrap {
                     items.add(new PoolItem(pool));
                     groupPool = true;
                     shared.poolWhere = where;
-                    mh = org.police4j.engine.PoolWindows.outLength(mh, pool.kernelH(), pool.strideH(), pool.padH(), false);
-                    mw = org.police4j.engine.PoolWindows.outLength(mw, pool.kernelW(), pool.strideW(), pool.padW(), false);
+                    mh = org.police4j.engine.PoolWindows.outLength(mh, pool.kernelH(), pool.strideH(), pool.padH(), pool.ceilMode());
+                    mw = org.police4j.engine.PoolWindows.outLength(mw, pool.kernelW(), pool.strideW(), pool.padW(), pool.ceilMode());
                     continue;
                 }
                 Stage.AvgPool average = vector < 0 ? ConvProbe.avgPool(block, mc, mh, mw, oneD) : null;
@@ -484,7 +484,8 @@ final class ConvWrap {
                 stages.add(new Stage.BatchNorm());
             } else if (item instanceof PoolItem p) {
                 ConvProbe.MaxPool m = p.pool();
-                stages.add(new Stage.MaxPool(m.kernelH(), m.kernelW(), m.strideH(), m.strideW(), m.padH(), m.padW()));
+                stages.add(new Stage.MaxPool(m.kernelH(), m.kernelW(), m.strideH(), m.strideW(), m.padH(), m.padW(),
+                        m.ceilMode()));
             } else if (item instanceof ReshapeItem r) {
                 stages.add(r.stage());
             } else if (item instanceof LinearItem) {

@@ -80,7 +80,8 @@ import org.police4j.region.VertexRegion;
  *     exact, any window, stride and padding (overlapping windows included; (kh, kw) in 2-D, (1, k)
  *     in 1-D): POLICE shifts each window's losing positions; the activation must be
  *     non-decreasing (relu, leaky-relu, relu6, hard-tanh)</td></tr>
- * <tr><td>max-pooling in ceil mode</td><td></td><td>refused (not recognised)</td></tr>
+ * <tr><td>max-pooling in ceil mode ({@code PoolingConvention.FULL})</td><td>as above</td><td>kept,
+ *     exact: positions beyond the map's edge never win, as padding</td></tr>
  * <tr><td>average pooling ({@code Pool.avgPool2dBlock}, {@code Pool.avgPool1dBlock}, any block
  *     computing it)</td><td>on a feature map, after a conv group's activation (or on the
  *     input)</td><td>kept, any window, stride, padding and ceil mode, with DJL's divisor (padding

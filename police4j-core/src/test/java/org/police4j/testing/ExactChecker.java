@@ -345,13 +345,14 @@ public final class ExactChecker {
         }
 
         /**
-         * PyTorch's max_pool2d (floor mode): window (a, b) of a channel covers rows {@code a sH -
-         * pH ..} and columns {@code b sW - pW ..}; positions in the padding never compete. The
-         * window's winner must be one position that is a maximum at every point.
+         * PyTorch's max_pool2d (floor or ceil mode): window (a, b) of a channel covers rows {@code a
+         * sH - pH ..} and columns {@code b sW - pW ..}; positions in the padding or beyond the map's
+         * edge never compete. The window's winner must be one position that is a maximum at every
+         * point.
          */
         Values maxPool(Layer.MaxPool l, Values z) {
-            int oh = Math.floorDiv(l.h() + 2 * l.padH() - l.kernelH(), l.strideH()) + 1;
-            int ow = Math.floorDiv(l.w() + 2 * l.padW() - l.kernelW(), l.strideW()) + 1;
+            int oh = outLength(l.h(), l.kernelH(), l.strideH(), l.padH(), l.ceilMode());
+            int ow = outLength(l.w(), l.kernelW(), l.strideW(), l.padW(), l.ceilMode());
             int pool = pools++;
             BigDecimal[][] h = new BigDecimal[z.points()][l.c() * oh * ow];
             int[] members = new int[l.kernelH() * l.kernelW()];

@@ -22,10 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.police4j.certify.Certificate;
 import org.police4j.certify.Certifier;
 import org.police4j.conv.PolicedConvNet;
+import ai.djl.ndarray.NDList;
+import org.police4j.network.DjlExport;
+import org.police4j.network.DoubleEval;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.network.Layer;
 import org.police4j.nn.PolicedNetwork;
 import org.police4j.region.VertexRegion;
+import org.police4j.testing.ExactChecker;
 
 /**
  * Max-pooling with overlapping or padded windows (NiN and AlexNet's window 3 stride 2, ResNet's
@@ -60,8 +64,71 @@ class OverlappingMaxPoolTest {
                 .add(Linear.builder().setUnits(2).build());
     }
 
+    /**
+     * SqueezeNet-style: conv 3x3, ReLU, max-pool 3 stride 2 in ceil mode (DJL's {@code
+     * PoolingConvention.FULL}) on a 10x10 map, whose last window hangs one position past the edge
+     * (5x5 pooled values; floor mode gives 4x4), flatten, 8, 2.
+     */
+    static SequentialBlock ceil() {
+        return new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(3).build())
+                .add(Activation.reluBlock())
+                .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(0, 0), true))
+                .add(Blocks.batchFlattenBlock())
+                .add(Linear.builder().setUnits(8).build())
+                .add(Activation.reluBlock())
+                .add(Linear.builder().setUnits(2).build());
+    }
+
     static final WrapCase NIN = new WrapCase("nin", OverlappingMaxPoolTest::nin, new Shape(1, 13, 13));
     static final WrapCase ONE_D = new WrapCase("overlap-1d", OverlappingMaxPoolTest::oneD, new Shape(2, 10));
+    static final WrapCase CEIL = new WrapCase("ceil-pool", OverlappingMaxPoolTest::ceil, new Shape(1, 12, 12));
+
+    /**
+     * A ceil-mode max-pool is read as one, wraps, its plain fold is the user's network, it trains,
+     * certifies, folds and saves (DJL and ModelIo) identically, and the exact checker agrees with
+     * the certificate on the folded network.
+     */
+    @Test
+    void ceilModePoolsWrapTrainCertifyAndSave(@TempDir Path dir) throws Exception {
+        VertexRegion region = CEIL.region(CEIL.images(1, 7));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            manager.getEngine().setRandomSeed(13);
+            SequentialBlock user = ceil();
+            user.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(CEIL.input()));
+            PolicedConvNet net = (PolicedConvNet) Policed.wrap(user, region, CEIL.input());
+            assertThat(net.stages().toString()).contains("MaxPool[kernel=3, stride=2, ceilMode]");
+            FoldedNetwork folded = net.fold();
+            Layer.MaxPool pool = folded.leaves().stream().filter(l -> l instanceof Layer.MaxPool)
+                    .map(l -> (Layer.MaxPool) l).findFirst().orElseThrow();
+            assertThat(pool.ceilMode()).isTrue();
+            assertThat(new int[] {pool.outH(), pool.outW()}).containsExactly(5, 5);
+            Certificate cert = Certifier.certify(folded, region.vertices(), null);
+            assertThat(cert.certified()).as("%s", cert.summary()).isTrue();
+            ExactChecker.Result exact = ExactChecker.check(folded, region.vertices());
+            assertThat(exact.affine()).as("%s", exact).isTrue();
+            double[][] vertices = region.vertices();
+            float[] rows = new float[vertices.length * CEIL.dimension()];
+            for (int i = 0; i < vertices.length; i++) {
+                for (int j = 0; j < CEIL.dimension(); j++) {
+                    rows[i * CEIL.dimension() + j] = (float) vertices[i][j];
+                }
+            }
+            NDArray x = manager.create(rows, new Shape(vertices.length, CEIL.dimension()));
+            float[] exported = DjlExport.block(folded, manager).forward(new ParameterStore(manager, false),
+                    new NDList(x), false).head().toFloatArray();
+            int k = exported.length / vertices.length;
+            for (int i = 0; i < vertices.length; i++) {
+                double[] y = DoubleEval.evaluate(folded, vertices[i]);
+                for (int j = 0; j < k; j++) {
+                    assertThat((double) exported[i * k + j]).as("DJL export (ceil-mode pool), vertex %d output %d", i, j)
+                            .isCloseTo(y[j], org.assertj.core.data.Offset.offset(1e-4 * (1 + Math.abs(y[j]))));
+                }
+            }
+        }
+        CEIL.plainFoldIsTheUsersNetwork();
+        assertThat(CEIL.trainCertifySave(dir, 6).unitsChecked()).isPositive();
+    }
 
     @Test
     void readsOverlappingAndPaddedPools() {

@@ -41,8 +41,14 @@ class BlockGradientTest {
 
     /** Trains a fresh network with the setup's loop; every step's network certified; the weights after. */
     static List<float[]> train(float[][] x, float[][] y, TrainingSettings s, Setup setup) {
+        return train(x, y, s, BlockGradientTest::network, setup);
+    }
+
+    /** The same for the network {@code network} makes. */
+    static List<float[]> train(
+            float[][] x, float[][] y, TrainingSettings s, java.util.function.Supplier<PolicedMlp> network, Setup setup) {
         try (Model model = Model.newInstance("fit")) {
-            PolicedMlp block = network();
+            PolicedMlp block = network.get();
             model.setBlock(block);
             NDManager m = model.getNDManager();
             int[] certified = {0};
@@ -51,7 +57,7 @@ class BlockGradientTest {
                 certified[0]++;
             });
             setup.apply(fit, model, block);
-            fit.fit(model, m.create(x), m.create(y), s);
+            assertThat(fit.fit(model, m.create(x), m.create(y), s).losses()).hasSize(s.steps());
             assertThat(certified[0]).isEqualTo(s.steps());
             List<float[]> w = new ArrayList<>();
             for (Parameter p : block.getParameters().values()) {

@@ -3,14 +3,11 @@ package org.police4j.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Model;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.police4j.certify.Certify;
 import org.police4j.engine.SignRule;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.Regions;
@@ -138,40 +135,26 @@ class ShardGradientTest {
 
     /** Trains 20 steps (full batch, or from the shards' summed gradients); every step certified. */
     private static List<float[]> train(float[][] x, float[][] y, TrainingSettings s, List<int[]> shards, boolean checkShards) {
-        try (Model model = Model.newInstance("fit")) {
-            PolicedMlp block = network();
-            model.setBlock(block);
+        assertThat(s.steps()).isEqualTo(20);
+        return BlockGradientTest.train(x, y, s, ShardGradientTest::network, (fit, model, block) -> {
+            if (shards == null) {
+                return;
+            }
             NDManager m = model.getNDManager();
-            int[] certified = {0};
-            Fit fit = Fit.create().optListener((step, loss, b) -> {
-                assertThat(Certify.policed(b).certified()).as("step %d", step).isTrue();
-                certified[0]++;
-            });
-            if (shards != null) {
-                fit.optGradients((step, b) -> {
-                    ShardGradient g = sum(b, m, x, y, shards);
-                    if (checkShards) {
-                        ShardGradient four = sum(b, m, x, y, shards(20, 45, 70));
-                        double scale = size(g);
-                        for (int p = 0; p < g.gradient().length; p++) {
-                            for (int j = 0; j < g.gradient()[p].length; j++) {
-                                assertThat(Math.abs(four.gradient()[p][j] - g.gradient()[p][j]))
-                                        .as("step %d parameter %d entry %d", step, p, j).isLessThanOrEqualTo(1e-6 * scale);
-                            }
+            fit.optGradients((step, b) -> {
+                ShardGradient g = sum(b, m, x, y, shards);
+                if (checkShards) {
+                    ShardGradient four = sum(b, m, x, y, shards(20, 45, 70));
+                    double scale = size(g);
+                    for (int p = 0; p < g.gradient().length; p++) {
+                        for (int j = 0; j < g.gradient()[p].length; j++) {
+                            assertThat(Math.abs(four.gradient()[p][j] - g.gradient()[p][j]))
+                                    .as("step %d parameter %d entry %d", step, p, j).isLessThanOrEqualTo(1e-6 * scale);
                         }
                     }
-                    return g;
-                });
-            }
-            FitResult r = fit.fit(model, m.create(x), m.create(y), s);
-            assertThat(r.losses()).hasSize(20);
-            assertThat(certified[0]).isEqualTo(20);
-            List<float[]> w = new ArrayList<>();
-            for (Parameter p : block.getParameters().values()) {
-                NDArray a = p.getArray();
-                w.add(a.toFloatArray());
-            }
-            return w;
-        }
+                }
+                return g;
+            });
+        });
     }
 }

@@ -51,7 +51,13 @@ class Table1CommandTest {
         assertThat(first.get("steps")).isEqualTo("3");
         for (CSVRecord rec : records) {
             for (String col : Table1Command.COLUMNS) {
-                assertThat(Double.parseDouble(rec.get(col))).as(col).isPositive().isFinite();
+                double v = Double.parseDouble(rec.get(col));
+                // a spread of three sub-millisecond timings can print as 0.0000; every other column is a size or a time
+                if (col.endsWith("_std_ms")) {
+                    assertThat(v).as(col).isNotNegative().isFinite();
+                } else {
+                    assertThat(v).as(col).isPositive().isFinite();
+                }
             }
         }
         assertThat(Double.parseDouble(first.get("flop_floor"))).isEqualTo(1027.0 / 1024, org.assertj.core.data.Offset.offset(1e-4));

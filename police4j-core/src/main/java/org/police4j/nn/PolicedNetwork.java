@@ -518,9 +518,12 @@ public abstract class PolicedNetwork extends PolicedBlock {
                 BiFunction<Integer, LayerRange, float[]> margins, Function<List<RegionPass>, List<LayerRange>> enter,
                 ConvUnits units, boolean activated) {
             List<LayerRange> ranges = enter.apply(passes); // line 3
+            float[] firstMargins = null;
             for (int j = 0; j < guards.size(); j++) {
                 // after the pass: a reference measures the values the pass computed
-                ranges.get(j).withMargins(margins.apply(j, ranges.get(j)));
+                float[] m = margins.apply(j, ranges.get(j));
+                ranges.get(j).withMargins(m);
+                firstMargins = j == 0 ? m : firstMargins;
             }
             NDArray c;
             NDArray signs = null;
@@ -540,7 +543,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
                 leaveReferences(none, units, false);
                 if (keepTrace) {
                     traces.add(new LayerTrace(null, null, c, units == null ? null : units.poolShift,
-                            units == null ? null : units.windows));
+                            units == null ? null : units.windows, null));
                 }
                 return c;
             }
@@ -570,7 +573,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
             leaveReferences(hostShift, units, true);
             if (keepTrace) {
                 traces.add(new LayerTrace(passes.get(0).shiftedVertexPreActivations(), signs, c,
-                        units == null ? null : units.poolShift, units == null ? null : units.windows));
+                        units == null ? null : units.poolShift, units == null ? null : units.windows, firstMargins));
             }
             return c;
         }
@@ -801,9 +804,12 @@ public abstract class PolicedNetwork extends PolicedBlock {
      * @param poolShift (C', H', W') shift subtracted from each position before the pool, or null
      * @param vertexWindows (P, C', H'', W'', kh*kw) vertex pre-activations in each window after the
      *     pool shift, or null: one position must be the maximum at every vertex
+     * @param margins the first region's per-unit margins {@code margin + E_k} from the rounding
+     *     guard, or null without one (or for a layer left linear)
      */
     public record LayerTrace(
-            NDArray vertexPreActivations, NDArray signs, NDArray shift, NDArray poolShift, NDArray vertexWindows) {}
+            NDArray vertexPreActivations, NDArray signs, NDArray shift, NDArray poolShift, NDArray vertexWindows,
+            float[] margins) {}
 
     /**
      * The region, when there is exactly one and it is given by its vertices: what the fold, the

@@ -618,6 +618,16 @@ public final class VertexReference {
         return v;
     }
 
+    /**
+     * {@return value j at vertex p exactly, {@code hi + lo} (for tests)}
+     *
+     * @param p the vertex
+     * @param j the value
+     */
+    BigDecimal exactValue(int p, int j) {
+        return new BigDecimal(hi[p * width + j]).add(new BigDecimal(lo[p * width + j]));
+    }
+
     /** {@return per value, the bound of its distance to the exact folded network's, over the vertices} */
     public double[] bounds() {
         return err.clone();

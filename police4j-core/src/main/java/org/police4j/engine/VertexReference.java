@@ -135,7 +135,7 @@ public final class VertexReference {
         if (weight.length != (long) bias.length * n) {
             throw new IllegalArgumentException("weight: " + weight.length + " values, expected " + bias.length + " x " + n);
         }
-        product(bias.length, weight, bias, (out, tap) -> {
+        product(bias.length, weight, bias, n, (out, tap) -> {
             int o = out * n;
             for (int j = 0; j < n; j++) {
                 tap.tap(j, o + j);
@@ -188,7 +188,7 @@ public final class VertexReference {
         for (int q = 0; q < positionBias.length; q++) {
             positionBias[q] = perChannel[q / hw];
         }
-        product(stencil.outputs(), w, positionBias, stencil::taps, pool);
+        product(stencil.outputs(), w, positionBias, stencil.fanIn(), stencil::taps, pool);
         return measured(doubles(engine));
     }
 
@@ -230,12 +230,7 @@ public final class VertexReference {
             }
             at = join == Join.SUM ? 0 : at + b.width;
         }
-        units = k;
-        preHi = h;
-        preLo = l;
-        preErr = e;
-        preBias = new float[k];
-        pool = null;
+        entered(k, h, l, e, new float[k], null);
         return measured(engineValues(range));
     }
 
@@ -399,7 +394,7 @@ public final class VertexReference {
      * The sums {@code bias_q + sum_taps w y} of every vertex, as pairs, and their bound; a pool, if
      * any, waits for {@link #leave}.
      */
-    private void product(int k, float[] weight, float[] bias, Taps taps, PoolWindows windows) {
+    private void product(int k, float[] weight, float[] bias, int fanIn, Taps taps, PoolWindows windows) {
         double[] xMax = new double[width];
         for (int p = 0; p < rows; p++) {
             for (int j = 0; j < width; j++) {
@@ -410,47 +405,53 @@ public final class VertexReference {
         double[] h = new double[rows * k];
         double[] l = new double[rows * k];
         double[] e = new double[k];
-        double[] sum = new double[rows];
-        double[] low = new double[rows];
-        double[] acc = new double[3]; // sum |w| X, sum |w| Z, terms
-        double[] x = hi;
-        double[] xl = lo;
-        int wd = width;
-        int p0 = rows;
+        // each output's taps are collected first, so the vertices' sums run in a plain loop
+        int[] tapIn = new int[fanIn];
+        int[] tapWeight = new int[fanIn];
+        int[] count = new int[1];
+        Stencil.Tap collect = (in, wi) -> {
+            tapIn[count[0]] = in;
+            tapWeight[count[0]++] = wi;
+        };
         for (int q = 0; q < k; q++) {
+            count[0] = 0;
+            taps.visit(q, collect);
+            int n = count[0];
             double b = bias[q];
-            java.util.Arrays.fill(sum, b);
-            java.util.Arrays.fill(low, 0);
-            acc[0] = Math.abs(b);
-            acc[1] = 0;
-            acc[2] = 0;
-            taps.visit(q, (in, wi) -> {
-                double w = weight[wi];
-                double aw = Math.abs(w);
-                acc[0] += aw * xMax[in];
-                acc[1] += aw * err[in];
-                acc[2]++;
-                for (int p = 0, i = in; p < p0; p++, i += wd) {
-                    double hv = x[i];
+            double sumX = Math.abs(b);
+            double sumZ = 0;
+            for (int t = 0; t < n; t++) {
+                double aw = Math.abs((double) weight[tapWeight[t]]);
+                sumX += aw * xMax[tapIn[t]];
+                sumZ += aw * err[tapIn[t]];
+            }
+            for (int p = 0; p < rows; p++) {
+                int base = p * width;
+                double s = b;
+                double low = 0;
+                for (int t = 0; t < n; t++) {
+                    double w = weight[tapWeight[t]];
+                    int i = base + tapIn[t];
+                    double hv = hi[i];
                     double prod = w * hv;
                     double prodErr = Math.fma(w, hv, -prod);
-                    double s = sum[p];
-                    double t = s + prod;
-                    double bb = t - s;
-                    double sumErr = (s - (t - bb)) + (prod - bb);
-                    sum[p] = t;
-                    low[p] += sumErr + prodErr + w * xl[i];
+                    double next = s + prod;
+                    double bb = next - s;
+                    low += ((s - (next - bb)) + (prod - bb)) + prodErr + w * lo[i];
+                    s = next;
                 }
-            });
-            for (int p = 0; p < rows; p++) {
-                double s = sum[p] + low[p];
-                h[p * k + q] = s;
-                l[p * k + q] = twoSumError(sum[p], low[p], s);
+                double r = s + low;
+                h[p * k + q] = r;
+                l[p * k + q] = twoSumError(s, low, r);
             }
-            int n = (int) acc[2];
             double rho = Rounding.gamma(2 * n + 4) * (n + 3) * U * (1 + Rounding.gamma(n + 1));
-            e[q] = rho * acc[0] + acc[1] + TINY * (n + 4);
+            e[q] = rho * sumX + sumZ + TINY * (n + 4);
         }
+        entered(k, h, l, e, bias, windows);
+    }
+
+    /** The layer entered: its K values per vertex before the fold's bias change, their bound, bias and pool. */
+    private void entered(int k, double[] h, double[] l, double[] e, float[] bias, PoolWindows windows) {
         units = k;
         preHi = h;
         preLo = l;
@@ -577,22 +578,14 @@ public final class VertexReference {
     /** The engine's values as doubles, from the range's float32 copy when it holds float32. */
     private static double[] engineValues(LayerRange range) {
         NDArray v = range.hostVertices() == null ? range.vertices() : null;
-        if (v != null && v.getDataType() == DataType.FLOAT64) {
-            return v.toDoubleArray();
-        }
-        float[] f = range.hostValues();
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
+        return v != null && v.getDataType() == DataType.FLOAT64 ? v.toDoubleArray() : widen(range.hostValues());
     }
 
     private static double[] doubles(NDArray a) {
-        if (a.getDataType() == DataType.FLOAT64) {
-            return a.toDoubleArray();
-        }
-        float[] f = LayerRange.floats(a);
+        return a.getDataType() == DataType.FLOAT64 ? a.toDoubleArray() : widen(LayerRange.floats(a));
+    }
+
+    private static double[] widen(float[] f) {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) {
             d[i] = f[i];

@@ -20,6 +20,7 @@ import org.police4j.network.FoldedNetwork;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.nn.PolicedNetwork;
 import org.police4j.region.VertexRegion;
+import org.police4j.testing.Nets;
 
 /**
  * The numbers of {@code docs/ROUNDING-DEPTH.md} (slow: {@code -Dpolice4j.slow=true}): per hidden
@@ -328,24 +329,11 @@ class RoundingDepthEvidence {
                 FoldedNetwork folded = net.fold();
                 report(name + " " + mode, net, folded, manager, v);
                 System.out.println(String.format(Locale.ROOT, "loss at initialisation: POLICEd %.4g, plain %.4g",
-                        loss(folded, v), loss(org.police4j.conv.ConvFold.plain(net), v)));
+                        Nets.crossEntropy(folded, v), Nets.crossEntropy(org.police4j.conv.ConvFold.plain(net), v)));
             }
         }
     }
 
-    private static double loss(FoldedNetwork net, double[][] v) {
-        double sum = 0;
-        for (int p = 0; p < v.length; p++) {
-            double[] out = DoubleEval.evaluate(net, v[p]);
-            double max = Arrays.stream(out).max().orElseThrow();
-            double z = 0;
-            for (double o : out) {
-                z += Math.exp(o - max);
-            }
-            sum += Math.log(z) + max - out[p % out.length];
-        }
-        return sum / v.length;
-    }
 
     private static void report(String name, PolicedNetwork net, FoldedNetwork folded, NDManager manager,
             double[][] v) {

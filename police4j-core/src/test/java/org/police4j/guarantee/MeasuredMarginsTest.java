@@ -25,6 +25,7 @@ import org.police4j.network.Layer;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.nn.PolicedNetwork;
 import org.police4j.region.VertexRegion;
+import org.police4j.testing.Nets;
 import org.police4j.testing.ExactChecker;
 
 /**
@@ -248,22 +249,9 @@ class MeasuredMarginsTest {
             }
             FoldedNetwork folded = net.fold();
             boolean certified = certify && Certify.policed(net, Certify.Options.defaults().optInteriorSamples(0)).certified();
-            return new Chain(maxShift, medianMargin, maxZ, shifts, loss(folded, v), loss(ConvFold.plain(net), v), certified);
+            return new Chain(maxShift, medianMargin, maxZ, shifts, Nets.crossEntropy(folded, v),
+                    Nets.crossEntropy(ConvFold.plain(net), v), certified);
         }
     }
 
-    /** Softmax cross-entropy of the vertices, labels 0, 1, 0, ... (double evaluation, a diagnostic). */
-    private static double loss(FoldedNetwork net, double[][] v) {
-        double sum = 0;
-        for (int p = 0; p < v.length; p++) {
-            double[] out = DoubleEval.evaluate(net, v[p]);
-            double max = Arrays.stream(out).max().orElseThrow();
-            double z = 0;
-            for (double o : out) {
-                z += Math.exp(o - max);
-            }
-            sum += Math.log(z) + max - out[p % 2];
-        }
-        return sum / v.length;
-    }
 }

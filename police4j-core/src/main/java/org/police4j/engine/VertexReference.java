@@ -425,7 +425,36 @@ public final class VertexReference {
                 sumX += aw * xMax[tapIn[t]];
                 sumZ += aw * err[tapIn[t]];
             }
-            for (int p = 0; p < rows; p++) {
+            // two vertices at a time: two independent TwoSum chains share each tap's loads
+            int p = 0;
+            for (; p + 1 < rows; p += 2) {
+                int base0 = p * width;
+                int base1 = base0 + width;
+                double s0 = b;
+                double low0 = 0;
+                double s1 = b;
+                double low1 = 0;
+                for (int t = 0; t < n; t++) {
+                    double w = weight[tapWeight[t]];
+                    int i0 = base0 + tapIn[t];
+                    int i1 = base1 + tapIn[t];
+                    double h0 = hi[i0];
+                    double h1 = hi[i1];
+                    double prod0 = w * h0;
+                    double prod1 = w * h1;
+                    double next0 = s0 + prod0;
+                    double next1 = s1 + prod1;
+                    double bb0 = next0 - s0;
+                    double bb1 = next1 - s1;
+                    low0 += ((s0 - (next0 - bb0)) + (prod0 - bb0)) + Math.fma(w, h0, -prod0) + w * lo[i0];
+                    low1 += ((s1 - (next1 - bb1)) + (prod1 - bb1)) + Math.fma(w, h1, -prod1) + w * lo[i1];
+                    s0 = next0;
+                    s1 = next1;
+                }
+                store(h, l, p * k + q, s0, low0);
+                store(h, l, (p + 1) * k + q, s1, low1);
+            }
+            if (p < rows) {
                 int base = p * width;
                 double s = b;
                 double low = 0;
@@ -434,20 +463,24 @@ public final class VertexReference {
                     int i = base + tapIn[t];
                     double hv = hi[i];
                     double prod = w * hv;
-                    double prodErr = Math.fma(w, hv, -prod);
                     double next = s + prod;
                     double bb = next - s;
-                    low += ((s - (next - bb)) + (prod - bb)) + prodErr + w * lo[i];
+                    low += ((s - (next - bb)) + (prod - bb)) + Math.fma(w, hv, -prod) + w * lo[i];
                     s = next;
                 }
-                double r = s + low;
-                h[p * k + q] = r;
-                l[p * k + q] = twoSumError(s, low, r);
+                store(h, l, p * k + q, s, low);
             }
             double rho = Rounding.gamma(2 * n + 4) * (n + 3) * U * (1 + Rounding.gamma(n + 1));
             e[q] = rho * sumX + sumZ + TINY * (n + 4);
         }
         entered(k, h, l, e, bias, windows);
+    }
+
+    /** Stores the pair {@code s + low}, normalised, at index i. */
+    private static void store(double[] h, double[] l, int i, double s, double low) {
+        double r = s + low;
+        h[i] = r;
+        l[i] = twoSumError(s, low, r);
     }
 
     /** The layer entered: its K values per vertex before the fold's bias change, their bound, bias and pool. */

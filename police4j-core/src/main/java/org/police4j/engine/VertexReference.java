@@ -135,7 +135,7 @@ public final class VertexReference {
         if (weight.length != (long) bias.length * n) {
             throw new IllegalArgumentException("weight: " + weight.length + " values, expected " + bias.length + " x " + n);
         }
-        product(bias.length, weight, bias, n, (out, tap) -> {
+        product(bias.length, weight, bias, (out, tap) -> {
             int o = out * n;
             for (int j = 0; j < n; j++) {
                 tap.tap(j, o + j);
@@ -188,7 +188,7 @@ public final class VertexReference {
         for (int q = 0; q < positionBias.length; q++) {
             positionBias[q] = perChannel[q / hw];
         }
-        product(stencil.outputs(), w, positionBias, stencil.fanIn(), stencil::taps, pool);
+        product(stencil.outputs(), w, positionBias, stencil::taps, pool);
         return measured(doubles(engine));
     }
 
@@ -394,7 +394,7 @@ public final class VertexReference {
      * The sums {@code bias_q + sum_taps w y} of every vertex, as pairs, and their bound; a pool, if
      * any, waits for {@link #leave}.
      */
-    private void product(int k, float[] weight, float[] bias, int fanIn, Taps taps, PoolWindows windows) {
+    private void product(int k, float[] weight, float[] bias, Taps taps, PoolWindows windows) {
         double[] xMax = new double[width];
         for (int p = 0; p < rows; p++) {
             for (int j = 0; j < width; j++) {
@@ -405,82 +405,48 @@ public final class VertexReference {
         double[] h = new double[rows * k];
         double[] l = new double[rows * k];
         double[] e = new double[k];
-        // each output's taps are collected first, so the vertices' sums run in a plain loop
-        int[] tapIn = new int[fanIn];
-        int[] tapWeight = new int[fanIn];
-        int[] count = new int[1];
-        Stencil.Tap collect = (in, wi) -> {
-            tapIn[count[0]] = in;
-            tapWeight[count[0]++] = wi;
-        };
+        double[] sum = new double[rows];
+        double[] low = new double[rows];
+        double[] acc = new double[3]; // sum |w| X, sum |w| Z, terms
+        double[] x = hi;
+        double[] xl = lo;
+        int wd = width;
+        int p0 = rows;
         for (int q = 0; q < k; q++) {
-            count[0] = 0;
-            taps.visit(q, collect);
-            int n = count[0];
             double b = bias[q];
-            double sumX = Math.abs(b);
-            double sumZ = 0;
-            for (int t = 0; t < n; t++) {
-                double aw = Math.abs((double) weight[tapWeight[t]]);
-                sumX += aw * xMax[tapIn[t]];
-                sumZ += aw * err[tapIn[t]];
-            }
-            // two vertices at a time: two independent TwoSum chains share each tap's loads
-            int p = 0;
-            for (; p + 1 < rows; p += 2) {
-                int base0 = p * width;
-                int base1 = base0 + width;
-                double s0 = b;
-                double low0 = 0;
-                double s1 = b;
-                double low1 = 0;
-                for (int t = 0; t < n; t++) {
-                    double w = weight[tapWeight[t]];
-                    int i0 = base0 + tapIn[t];
-                    int i1 = base1 + tapIn[t];
-                    double h0 = hi[i0];
-                    double h1 = hi[i1];
-                    double prod0 = w * h0;
-                    double prod1 = w * h1;
-                    double next0 = s0 + prod0;
-                    double next1 = s1 + prod1;
-                    double bb0 = next0 - s0;
-                    double bb1 = next1 - s1;
-                    low0 += ((s0 - (next0 - bb0)) + (prod0 - bb0)) + Math.fma(w, h0, -prod0) + w * lo[i0];
-                    low1 += ((s1 - (next1 - bb1)) + (prod1 - bb1)) + Math.fma(w, h1, -prod1) + w * lo[i1];
-                    s0 = next0;
-                    s1 = next1;
-                }
-                store(h, l, p * k + q, s0, low0);
-                store(h, l, (p + 1) * k + q, s1, low1);
-            }
-            if (p < rows) {
-                int base = p * width;
-                double s = b;
-                double low = 0;
-                for (int t = 0; t < n; t++) {
-                    double w = weight[tapWeight[t]];
-                    int i = base + tapIn[t];
-                    double hv = hi[i];
+            java.util.Arrays.fill(sum, b);
+            java.util.Arrays.fill(low, 0);
+            acc[0] = Math.abs(b);
+            acc[1] = 0;
+            acc[2] = 0;
+            taps.visit(q, (in, wi) -> {
+                double w = weight[wi];
+                double aw = Math.abs(w);
+                acc[0] += aw * xMax[in];
+                acc[1] += aw * err[in];
+                acc[2]++;
+                for (int p = 0, i = in; p < p0; p++, i += wd) {
+                    double hv = x[i];
                     double prod = w * hv;
-                    double next = s + prod;
-                    double bb = next - s;
-                    low += ((s - (next - bb)) + (prod - bb)) + Math.fma(w, hv, -prod) + w * lo[i];
-                    s = next;
+                    double prodErr = Math.fma(w, hv, -prod);
+                    double s = sum[p];
+                    double t = s + prod;
+                    double bb = t - s;
+                    double sumErr = (s - (t - bb)) + (prod - bb);
+                    sum[p] = t;
+                    low[p] += sumErr + prodErr + w * xl[i];
                 }
-                store(h, l, p * k + q, s, low);
+            });
+            for (int p = 0; p < rows; p++) {
+                double s = sum[p] + low[p];
+                h[p * k + q] = s;
+                l[p * k + q] = twoSumError(sum[p], low[p], s);
             }
+            int n = (int) acc[2];
             double rho = Rounding.gamma(2 * n + 4) * (n + 3) * U * (1 + Rounding.gamma(n + 1));
-            e[q] = rho * sumX + sumZ + TINY * (n + 4);
+            e[q] = rho * acc[0] + acc[1] + TINY * (n + 4);
         }
         entered(k, h, l, e, bias, windows);
-    }
-
-    /** Stores the pair {@code s + low}, normalised, at index i. */
-    private static void store(double[] h, double[] l, int i, double s, double low) {
-        double r = s + low;
-        h[i] = r;
-        l[i] = twoSumError(s, low, r);
     }
 
     /** The layer entered: its K values per vertex before the fold's bias change, their bound, bias and pool. */

@@ -46,8 +46,9 @@ class RoundingDepthEvidence {
     @Test
     void stepCost() throws Exception {
         System.out.println("== step time, ms: median [p25, p75] over 15 steps each, alternating");
-        cost("mlp 2:4:64, box corners, N 1024", 1024, 2, 15, () -> PolicedMlp.builder().setHidden(64, 64, 64, 64)
-                .setOutputs(2).setRegion(org.police4j.region.Regions.box(-1, 1, 2)).build(), new Shape(2));
+        // Table 1's 2:4:64 with its region, the simplex (3 vertices: vertex rows, so the reference runs)
+        cost("mlp 2:4:64, simplex, N 1024", 1024, 2, 15, () -> PolicedMlp.builder().setHidden(64, 64, 64, 64)
+                .setOutputs(2).setRegion(org.police4j.region.Regions.simplex(2)).build(), new Shape(2));
         cost("conv14 8ch 1x16x16, 4 vertices, batch 8", 8, 256, 15, () -> {
             PolicedConvNet.Builder b = PolicedConvNet.builder().setInput(1, 16, 16);
             for (int i = 0; i < 14; i++) {

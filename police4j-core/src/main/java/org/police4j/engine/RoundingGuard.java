@@ -41,6 +41,15 @@ import java.util.Locale;
  * <p>At the paper's scale (inputs near 1, default initialisation) {@code E_k} is below the default
  * margin in the first layers and grows with depth (the sum over {@code |W|} of the error carried);
  * for inputs in the thousands it is what keeps the certificate. A margin of 0 is the paper's rule exactly and turns the guard off.
+ *
+ * <h2>Measured instead of carried (vertex rows)</h2>
+ *
+ * The carried term compounds through {@code |W|} (x4 to x8 per layer) while the actual error does
+ * not, so deep networks got margins as large as their values. For a region carried as vertex rows
+ * the caller passes {@code measured}: per unit, a rigorous bound of {@code |H - (W z* + b)|} at the
+ * vertices from a {@link VertexReference}. It replaces the carried term and the products' rounding
+ * ({@code gamma} then counts only the shift's and the fold's roundings, without the fan-in); the
+ * magnitudes {@code X} are still carried for that term, which does not compound.
  */
 public final class RoundingGuard {
 

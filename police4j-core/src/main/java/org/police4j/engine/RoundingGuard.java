@@ -41,6 +41,15 @@ import java.util.Locale;
  * <p>At the paper's scale (inputs near 1, default initialisation) {@code E_k} is below the default
  * margin in the first layers and grows with depth (the sum over {@code |W|} of the error carried);
  * for inputs in the thousands it is what keeps the certificate. A margin of 0 is the paper's rule exactly and turns the guard off.
+ *
+ * <h2>Measured instead of carried (vertex rows)</h2>
+ *
+ * The carried term compounds through {@code |W|} (x4 to x8 per layer) while the actual error does
+ * not, so deep networks got margins as large as their values. For a region carried as vertex rows
+ * the caller passes {@code measured}: per unit, a rigorous bound of {@code |H - (W z* + b)|} at the
+ * vertices from a {@link VertexReference}. It replaces the carried term and the products' rounding
+ * ({@code gamma} then counts only the shift's and the fold's roundings, without the fan-in); the
+ * magnitudes {@code X} are still carried for that term, which does not compound.
  */
 public final class RoundingGuard {
 
@@ -110,6 +119,24 @@ public final class RoundingGuard {
      *     diverged)
      */
     public float[] margins(int layer, NDArray weight, NDArray bias) {
+        return margins(layer, weight, bias, null);
+    }
+
+    /**
+     * The margin of every unit of the next layer, with the error the values carry measured
+     * against a {@link VertexReference} in place of the carried bound {@code sum_j |W_kj| Z_j} and
+     * the products' rounding: {@code E_k = gamma_{t+8} (sum_j |W_kj| X_j + |b_k|) + measured_k},
+     * the first term covering only the shift's and the fold's roundings (see {@link
+     * VertexReference}).
+     *
+     * @param layer the layer's index, for messages
+     * @param weight K x K_prev as the region pass uses it
+     * @param bias K
+     * @param measured K rigorous bounds of {@code |H_k - (W z* + b)_k|} over the vertices, or null
+     *     for the a priori bound
+     * @return K margins, float32 rounded up
+     */
+    public float[] margins(int layer, NDArray weight, NDArray bias, double[] measured) {
         // float32 copies (a float64 weight's magnitude rounded to float32 changes the bound by 2^-24)
         float[] w = LayerRange.floats(weight);
         float[] b = LayerRange.floats(bias);
@@ -119,10 +146,10 @@ public final class RoundingGuard {
             throw new IllegalArgumentException(
                     "weight: shape " + weight.getShape() + ", expected (" + k + ", " + n + ")");
         }
-        double g = gamma(n + extraTerms + 8L);
+        double g = gamma((measured == null ? n : 0) + extraTerms + 8L);
         double[] v = new double[n];
         for (int j = 0; j < n; j++) {
-            v[j] = g * inMax[j] + inError[j];
+            v[j] = g * inMax[j] + (measured == null ? inError[j] : 0);
         }
         error = new double[k];
         float[] margins = new float[k];
@@ -131,6 +158,9 @@ public final class RoundingGuard {
             int o = q * n;
             for (int j = 0; j < n; j++) {
                 e += Math.abs(w[o + j]) * v[j];
+            }
+            if (measured != null) {
+                e += measured[q];
             }
             error[q] = e;
             margins[q] = roundedUp(layer, q, base + e);
@@ -161,6 +191,29 @@ public final class RoundingGuard {
     public ConvMargins margins(
             int layer, Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
             PoolWindows pool) {
+        return margins(layer, stencil, weightArray, biasArray, scaleArray, offsetArray, pool, null);
+    }
+
+    /**
+     * The margins of a conv group with the error of its values before the pool measured against a
+     * {@link VertexReference}: per position, {@code measured_q} replaces the carried bound and the
+     * products', the affine map's and the folded weight's roundings, and {@code 4 gamma_{t+16} S}
+     * covers the pool shift, the shift and their folds (as above, without the fan-in).
+     *
+     * @param layer the layer's index, for messages
+     * @param stencil the convolution's geometry
+     * @param weightArray (C', C, kh, kw) as the region pass uses it
+     * @param biasArray C' biases
+     * @param scaleArray C' factors of the per-channel affine map, or null for none
+     * @param offsetArray C' offsets of that map, or null
+     * @param pool the max-pool's windows, or null for no pool
+     * @param measured per position before the pool, a rigorous bound of the values' distance to the
+     *     folded network's (without its pool shift and shift), or null for the a priori bound
+     * @return per pooled unit and per window (null without a pool), the margins, float32 rounded up
+     */
+    public ConvMargins margins(
+            int layer, Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
+            PoolWindows pool, double[] measured) {
         Stencil g = stencil;
         float[] weight = LayerRange.floats(weightArray);
         float[] bias = LayerRange.floats(biasArray);
@@ -169,7 +222,7 @@ public final class RoundingGuard {
         if (inMax.length != g.inputs() || weight.length != g.weights()) {
             throw new IllegalArgumentException("weight: " + weight.length + " values for " + g + ", inputs " + inMax.length);
         }
-        double gm = 4 * gamma(g.fanIn() + extraTerms + 16L);
+        double gm = 4 * gamma((measured == null ? g.fanIn() : 0) + extraTerms + 16L);
         int hw = g.outH() * g.outW();
         double[] sum = new double[g.outputs()];
         double[] carried = new double[g.outputs()];
@@ -184,7 +237,7 @@ public final class RoundingGuard {
                 az[1] += w * inError[j];
             });
             sum[out] = az[0] + constant;
-            carried[out] = az[1];
+            carried[out] = measured == null ? az[1] : measured[out];
         }
         // without a pool, every position is its own window of one
         PoolWindows w = pool != null ? pool : new PoolWindows(g.outC(), g.outH(), g.outW(), 1, 1, 1, 1, 0, 0, false);
@@ -319,7 +372,23 @@ public final class RoundingGuard {
      * @return one margin per joined value, float32 rounded up
      */
     public float[] joinMargins(int layer, java.util.List<RoundingGuard> branches, Join join) {
-        int n = join == Join.SUM ? branches.size() : 1;
+        return joinMargins(layer, branches, join, null);
+    }
+
+    /**
+     * The margins of a join's units with their values' error measured against a {@link
+     * VertexReference}: {@code gamma_{t+8}} times the branches' magnitudes (the shift and its
+     * fold) plus {@code measured}.
+     *
+     * @param layer the join's index, for messages
+     * @param branches the guards that went through each branch, in branch order
+     * @param join how the branches are combined
+     * @param measured per joined value, a rigorous bound of its distance to the folded network's,
+     *     or null for the a priori bound
+     * @return one margin per joined value, float32 rounded up
+     */
+    public float[] joinMargins(int layer, java.util.List<RoundingGuard> branches, Join join, double[] measured) {
+        int n = measured != null ? 0 : join == Join.SUM ? branches.size() : 1;
         double g = gamma(n + extraTerms + 8L);
         int k = join == Join.SUM ? branches.get(0).inMax.length : 0;
         if (join == Join.CONCAT) {
@@ -332,11 +401,14 @@ public final class RoundingGuard {
         int at = 0;
         for (RoundingGuard b : branches) {
             for (int q = 0; q < b.inMax.length; q++) {
-                error[at + q] += g * b.inMax[q] + b.inError[q];
+                error[at + q] += g * b.inMax[q] + (measured == null ? b.inError[q] : 0);
             }
             at = join == Join.SUM ? 0 : at + b.inMax.length;
         }
         for (int q = 0; q < k; q++) {
+            if (measured != null) {
+                error[q] += measured[q];
+            }
             margins[q] = roundedUp(layer, q, base + error[q]);
         }
         return margins;

@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.police4j.engine.AffineMapPass;
 import org.police4j.engine.ConvGroup;
 import org.police4j.engine.Cpa;
@@ -27,6 +29,7 @@ import org.police4j.engine.RegionPass;
 import org.police4j.engine.RoundingGuard;
 import org.police4j.engine.ShiftEngine;
 import org.police4j.engine.Strategy;
+import org.police4j.engine.VertexReference;
 import org.police4j.engine.VertexRowsPass;
 import org.police4j.region.Region;
 import org.police4j.region.VertexRegion;
@@ -295,6 +298,12 @@ public abstract class PolicedNetwork extends PolicedBlock {
         float[] windowMargins;
         NDArray poolShift;
         NDArray windows;
+        /** The last values of {@link #affine}: the entering region's, before the pool shift. */
+        NDArray lastAffine;
+        /** Computes the entering region's margins once (null without guards). */
+        IntFunction<float[]> marginsOf;
+        /** The region whose pass is entering the group. */
+        int region;
 
         ConvUnits(NetworkLayer.Conv conv, NDArray weight, NDArray bias, NDArray[] affine) {
             this.conv = conv;
@@ -307,7 +316,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
         @Override
         public NDArray affine(NDArray rows) {
             NDArray pre = conv.convolve(rows, weight, bias);
-            return affine == null ? pre : perChannel(pre, affine);
+            lastAffine = affine == null ? pre : perChannel(pre, affine);
+            return lastAffine;
         }
 
         @Override
@@ -329,6 +339,9 @@ public abstract class PolicedNetwork extends PolicedBlock {
 
         @Override
         public float[] windowMargins() {
+            if (marginsOf != null) {
+                marginsOf.apply(region); // the pass has run the affine part: the margins can be measured
+            }
             return windowMargins;
         }
 
@@ -348,6 +361,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
     private final class RegionPasses {
         final List<RegionPass> passes;
         final List<RoundingGuard> guards;
+        /** Per guard, the region's reference at its vertices, or null (a tracked map, or the a priori bound). */
+        final List<VertexReference> references;
         /** One entry per layer of units (dense, conv group, join), in evaluation order: shared by forks. */
         final List<LayerTrace> traces;
         /** The next layer's index (messages, traces), shared by forks. */
@@ -362,13 +377,17 @@ public abstract class PolicedNetwork extends PolicedBlock {
             this.keepTrace = keepTrace;
             this.passes = new ArrayList<>(regions.size());
             this.guards = new ArrayList<>(regions.size());
+            this.references = new ArrayList<>(regions.size());
             this.traces = new ArrayList<>();
             this.next = new int[1];
+            boolean measure = measuredGuard();
             for (int j = 0; j < regions.size(); j++) {
                 passes.add(pass(j, manager, x));
                 if (roundingGuard && engine.margin() > 0) {
                     int extra = usesVertexRows(j) ? 0 : regions.get(j).dimension();
                     guards.add(new RoundingGuard(engine.margin(), activation, magnitude(j), extra));
+                    references.add(measure && usesVertexRows(j)
+                            ? new VertexReference(((VertexRegion) regions.get(j)).vertices(), activation) : null);
                 }
             }
         }
@@ -381,11 +400,15 @@ public abstract class PolicedNetwork extends PolicedBlock {
             this.next = parent.next;
             this.passes = new ArrayList<>(parent.passes.size());
             this.guards = new ArrayList<>(parent.guards.size());
+            this.references = new ArrayList<>(parent.references.size());
             for (RegionPass pass : parent.passes) {
                 passes.add(pass.fork());
             }
             for (RoundingGuard guard : parent.guards) {
                 guards.add(guard.fork());
+            }
+            for (VertexReference reference : parent.references) {
+                references.add(reference == null ? null : reference.fork());
             }
         }
 
@@ -399,7 +422,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
             int l = next[0]++;
             NDArray regionW = detachedShift ? w.stopGradient() : w;
             NDArray regionB = detachedShift ? b.stopGradient() : b;
-            return shift(l, guard -> guard.margins(l, regionW, regionB),
+            return shift(l, (j, range) -> guards.get(j).margins(l, regionW, regionB,
+                            references.get(j) == null ? null : references.get(j).dense(regionW, regionB, range)),
                     all -> each(all, pass -> pass.enter(regionW, regionB)), null, activated);
         }
 
@@ -418,23 +442,48 @@ public abstract class PolicedNetwork extends PolicedBlock {
         NDArray conv(ConvUnits units, boolean activated) {
             int l = next[0]++;
             List<float[]> windowMargins = new ArrayList<>(guards.size());
-            Function<RoundingGuard, float[]> margins = guard -> {
-                RoundingGuard.ConvMargins m = guard.margins(l, units.conv.stencil(), units.weight, units.bias,
-                        units.affine == null ? null : units.affine[0], units.affine == null ? null : units.affine[1],
-                        units.conv.pool());
-                units.windowMargins = m.windows();
-                windowMargins.add(m.windows());
-                return m.units();
+            float[][] unitMargins = new float[guards.size()][];
+            // region j's margins, once its pass has run the group's affine part (lastAffine)
+            IntFunction<float[]> marginsOf = j -> {
+                if (unitMargins[j] == null) {
+                    NDArray scale = units.affine == null ? null : units.affine[0];
+                    NDArray offset = units.affine == null ? null : units.affine[1];
+                    VertexReference reference = references.get(j);
+                    double[] measured = reference == null ? null : reference.conv(units.conv.stencil(), units.weight,
+                            units.bias, scale, offset, units.conv.pool(), units.lastAffine);
+                    RoundingGuard.ConvMargins m = guards.get(j).margins(l, units.conv.stencil(), units.weight,
+                            units.bias, scale, offset, units.conv.pool(), measured);
+                    units.windowMargins = m.windows();
+                    windowMargins.add(m.windows());
+                    unitMargins[j] = m.units();
+                }
+                return unitMargins[j];
             };
+            units.marginsOf = guards.isEmpty() ? null : marginsOf;
+            BiFunction<Integer, LayerRange, float[]> margins = (j, range) -> marginsOf.apply(j);
             if (passes.size() == 1 || !units.conv.pooled()) {
-                return shift(l, margins, all -> each(all, pass -> pass.enter(units)), units, activated);
+                return shift(l, margins, all -> {
+                    List<LayerRange> ranges = new ArrayList<>(all.size());
+                    for (int j = 0; j < all.size(); j++) {
+                        units.region = j;
+                        ranges.add(all.get(j).enter(units)); // line 3
+                        if (units.marginsOf != null) {
+                            marginsOf.apply(j); // while lastAffine is this region's
+                        }
+                    }
+                    return ranges;
+                }, units, activated);
             }
             // Several regions meet one max-pool: one order of the positions and one pool shift for
             // all of them, each window's need the largest over the regions (docs/POOLING.md).
             return shift(l, margins, all -> {
                 List<PoolShift.Side> sides = new ArrayList<>(all.size());
-                for (RegionPass pass : all) {
-                    sides.add(pass.beforePool(units));
+                for (int j = 0; j < all.size(); j++) {
+                    units.region = j;
+                    sides.add(all.get(j).beforePool(units));
+                    if (units.marginsOf != null) {
+                        marginsOf.apply(j);
+                    }
                 }
                 PoolShift.Joint joint = PoolShift.joint(
                         sides, units.conv.pool(), engine.margin(), windowMargins.isEmpty() ? null : windowMargins);
@@ -450,9 +499,11 @@ public abstract class PolicedNetwork extends PolicedBlock {
         /** The same for the units of a join, from the passes and guards that went through each branch. */
         NDArray join(List<RegionPasses> branches, org.police4j.engine.Join join, boolean activated) {
             int l = next[0]++;
-            return shift(l, guard -> {
-                int j = guards.indexOf(guard);
-                return guard.joinMargins(l, branches.stream().map(b -> b.guards.get(j)).toList(), join);
+            return shift(l, (j, range) -> {
+                VertexReference reference = references.get(j);
+                double[] measured = reference == null ? null
+                        : reference.join(branches.stream().map(b -> b.references.get(j)).toList(), join, range);
+                return guards.get(j).joinMargins(l, branches.stream().map(b -> b.guards.get(j)).toList(), join, measured);
             }, all -> each(all, pass -> {
                 int j = passes.indexOf(pass);
                 return pass.enterJoin(branches.stream().map(b -> b.passes.get(j)).toList(), join);
@@ -464,15 +515,15 @@ public abstract class PolicedNetwork extends PolicedBlock {
          * (several) gives the shift, and each region leaves the layer shifted and activated.
          */
         private NDArray shift(int l,
-                Function<RoundingGuard, float[]> margins, Function<List<RegionPass>, List<LayerRange>> enter,
+                BiFunction<Integer, LayerRange, float[]> margins, Function<List<RegionPass>, List<LayerRange>> enter,
                 ConvUnits units, boolean activated) {
-            List<float[]> unitMargins = new ArrayList<>(guards.size());
-            for (RoundingGuard guard : guards) {
-                unitMargins.add(margins.apply(guard));
-            }
             List<LayerRange> ranges = enter.apply(passes); // line 3
+            float[] firstMargins = null;
             for (int j = 0; j < guards.size(); j++) {
-                ranges.get(j).withMargins(unitMargins.get(j));
+                // after the pass: a reference measures the values the pass computed
+                float[] m = margins.apply(j, ranges.get(j));
+                ranges.get(j).withMargins(m);
+                firstMargins = j == 0 ? m : firstMargins;
             }
             NDArray c;
             NDArray signs = null;
@@ -489,9 +540,10 @@ public abstract class PolicedNetwork extends PolicedBlock {
                 for (int j = 0; j < guards.size(); j++) {
                     guards.get(j).leaveLinear(passes.get(j).magnitudes(none));
                 }
+                leaveReferences(none, units, false);
                 if (keepTrace) {
                     traces.add(new LayerTrace(null, null, c, units == null ? null : units.poolShift,
-                            units == null ? null : units.windows));
+                            units == null ? null : units.windows, null));
                 }
                 return c;
             }
@@ -518,11 +570,21 @@ public abstract class PolicedNetwork extends PolicedBlock {
             for (int j = 0; j < guards.size(); j++) {
                 guards.get(j).leave(passes.get(j).magnitudes(hostShift));
             }
+            leaveReferences(hostShift, units, true);
             if (keepTrace) {
                 traces.add(new LayerTrace(passes.get(0).shiftedVertexPreActivations(), signs, c,
-                        units == null ? null : units.poolShift, units == null ? null : units.windows));
+                        units == null ? null : units.poolShift, units == null ? null : units.windows, firstMargins));
             }
             return c;
+        }
+
+        /** Each reference leaves the layer with the fold's biases from the float32 shifts. */
+        private void leaveReferences(float[] shift, ConvUnits units, boolean activated) {
+            for (VertexReference reference : references) {
+                if (reference != null) {
+                    reference.leave(shift, units == null ? null : units.poolShift, activated);
+                }
+            }
         }
 
         /** A windowed average pool: the regions' rows are averaged too, and the guards follow. */
@@ -533,6 +595,11 @@ public abstract class PolicedNetwork extends PolicedBlock {
             for (RoundingGuard guard : guards) {
                 guard.averagePool(a.windows());
             }
+            for (VertexReference reference : references) {
+                if (reference != null) {
+                    reference.averagePool(a.windows(), a.countIncludePad());
+                }
+            }
         }
 
         /** An average pool: the regions' rows are averaged too, and the guards follow. */
@@ -542,6 +609,12 @@ public abstract class PolicedNetwork extends PolicedBlock {
             }
             for (RoundingGuard guard : guards) {
                 guard.averagePool(a.channels(), a.positions());
+            }
+            for (VertexReference reference : references) {
+                if (reference != null) {
+                    reference.averagePool(new PoolWindows(a.channels(), 1, a.positions(), 1, a.positions(), 1,
+                            a.positions(), 0, 0, false), true);
+                }
             }
         }
     }
@@ -619,6 +692,16 @@ public abstract class PolicedNetwork extends PolicedBlock {
             }
             return HostVertexRowsPass.fits(((VertexRegion) regions.get(key)).vertexCount(), widths);
         });
+    }
+
+    /**
+     * Whether the rounding guard measures the vertex rows' error against a {@link VertexReference}
+     * (the default) rather than bounding it a priori: the system property {@code
+     * police4j.guard.reference=false} restores the a priori bound, for the before/after
+     * measurements of docs/ROUNDING-DEPTH.md.
+     */
+    private static boolean measuredGuard() {
+        return !"false".equals(System.getProperty("police4j.guard.reference"));
     }
 
     /**
@@ -721,9 +804,12 @@ public abstract class PolicedNetwork extends PolicedBlock {
      * @param poolShift (C', H', W') shift subtracted from each position before the pool, or null
      * @param vertexWindows (P, C', H'', W'', kh*kw) vertex pre-activations in each window after the
      *     pool shift, or null: one position must be the maximum at every vertex
+     * @param margins the first region's per-unit margins {@code margin + E_k} from the rounding
+     *     guard, or null without one (or for a layer left linear)
      */
     public record LayerTrace(
-            NDArray vertexPreActivations, NDArray signs, NDArray shift, NDArray poolShift, NDArray vertexWindows) {}
+            NDArray vertexPreActivations, NDArray signs, NDArray shift, NDArray poolShift, NDArray vertexWindows,
+            float[] margins) {}
 
     /**
      * The region, when there is exactly one and it is given by its vertices: what the fold, the

@@ -20,6 +20,7 @@ import org.police4j.network.FoldedNetwork;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.nn.PolicedNetwork;
 import org.police4j.region.VertexRegion;
+import org.police4j.testing.Nets;
 
 /**
  * The numbers of {@code docs/ROUNDING-DEPTH.md} (slow: {@code -Dpolice4j.slow=true}): per hidden
@@ -32,6 +33,89 @@ import org.police4j.region.VertexRegion;
 @EnabledIfSystemProperty(named = "police4j.slow", matches = "true")
 class RoundingDepthEvidence {
 
+    @org.junit.jupiter.api.AfterEach
+    void defaultGuard() {
+        System.clearProperty("police4j.guard.reference");
+    }
+
+    /**
+     * The cost of measuring: one training step (forward with the region, softmax cross-entropy,
+     * backward, AdamW) of the same network, the a priori guard and the measured one alternating
+     * step by step in one run, after 3 warm-up steps each; median and quartiles in ms.
+     */
+    @Test
+    void stepCost() throws Exception {
+        System.out.println("== step time, ms: median [p25, p75] over 15 steps each, alternating");
+        // Table 1's 2:4:64 with its region, the simplex (3 vertices: vertex rows, so the reference runs)
+        cost("mlp 2:4:64, simplex, N 1024", 1024, 2, 15, () -> PolicedMlp.builder().setHidden(64, 64, 64, 64)
+                .setOutputs(2).setRegion(org.police4j.region.Regions.simplex(2)).build(), new Shape(2));
+        cost("conv14 8ch 1x16x16, 4 vertices, batch 8", 8, 256, 15, () -> {
+            PolicedConvNet.Builder b = PolicedConvNet.builder().setInput(1, 16, 16);
+            for (int i = 0; i < 14; i++) {
+                b.conv(8, 3, 1, 1).batchNorm();
+            }
+            return b.globalAvgPool().outputs(2).setRegion(VertexRegion.of(images(3, 4, 256))).build();
+        }, new Shape(256));
+        cost("ResNetV1-20 1x28x28, 3 images, batch 8", 8, 784, 15, () -> org.police4j.wrap.Policed.wrap(
+                ai.djl.basicmodelzoo.cv.classification.ResNetV1.builder().setImageShape(new Shape(1, 28, 28))
+                        .setNumLayers(20).setOutSize(10).build(),
+                VertexRegion.of(images(11, 3, 784)), new Shape(1, 28, 28)), new Shape(1, 28, 28));
+    }
+
+    private static void cost(String name, int batch, int d, int steps,
+            java.util.function.Supplier<ai.djl.nn.Block> block, Shape item) throws Exception {
+        Engine.getInstance().setRandomSeed(3);
+        try (ai.djl.Model model = ai.djl.Model.newInstance(name)) {
+            model.setBlock(block.get());
+            ai.djl.training.DefaultTrainingConfig config = new ai.djl.training.DefaultTrainingConfig(
+                    ai.djl.training.loss.Loss.softmaxCrossEntropyLoss()).optOptimizer(ai.djl.training.optimizer.Optimizer
+                            .adamW().optLearningRateTracker(ai.djl.training.tracker.Tracker.fixed(0.001f)).build());
+            try (ai.djl.training.Trainer t = model.newTrainer(config)) {
+                long[] dims = new long[item.dimension() + 1];
+                dims[0] = batch;
+                System.arraycopy(item.getShape(), 0, dims, 1, item.dimension());
+                Shape shape = new Shape(dims);
+                t.initialize(shape);
+                float[] data = new float[batch * d];
+                float[] labels = new float[batch];
+                Random rnd = new Random(8);
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = rnd.nextFloat();
+                }
+                for (int i = 0; i < batch; i++) {
+                    labels[i] = i % 2;
+                }
+                double[][] ms = new double[2][steps];
+                for (int s = -3; s < steps; s++) {
+                    for (int m = 0; m < 2; m++) {
+                        System.setProperty("police4j.guard.reference", String.valueOf(m == 1));
+                        try (NDManager scope = model.getNDManager().newSubManager()) {
+                            NDArray x = scope.create(data, shape);
+                            NDArray y = scope.create(labels, new Shape(batch));
+                            long t0 = System.nanoTime();
+                            try (ai.djl.training.GradientCollector gc = t.newGradientCollector()) {
+                                ai.djl.ndarray.NDList out = t.forward(new ai.djl.ndarray.NDList(x));
+                                gc.backward(t.getLoss().evaluate(new ai.djl.ndarray.NDList(y), out));
+                            }
+                            t.step();
+                            if (s >= 0) {
+                                ms[m][s] = (System.nanoTime() - t0) / 1e6;
+                            }
+                        }
+                    }
+                }
+                System.out.println(String.format(Locale.ROOT, "%s: a priori %s, measured %s", name, quartiles(ms[0]),
+                        quartiles(ms[1])));
+            }
+        }
+    }
+
+    private static String quartiles(double[] a) {
+        double[] s = a.clone();
+        Arrays.sort(s);
+        return String.format(Locale.ROOT, "%.1f [%.1f, %.1f]", s[s.length / 2], s[s.length / 4], s[3 * s.length / 4]);
+    }
+
     private static double[][] images(long seed, int n, int d) {
         Random rnd = new Random(seed);
         double[][] v = new double[n][d];
@@ -43,21 +127,34 @@ class RoundingDepthEvidence {
         return v;
     }
 
+    /**
+     * GUARD: margin 1e-4, the guard measuring against the reference (the default); APRIORI: the
+     * guard's a priori bound ({@code police4j.guard.reference=false}, the code before the
+     * reference); FIXED: margin 1e-4 without the guard; ZERO: the paper's rule.
+     */
     private enum Mode {
-        GUARD(1e-4, true), FIXED(1e-4, false), ZERO(0, false);
+        GUARD(1e-4, true, true), APRIORI(1e-4, true, false), FIXED(1e-4, false, true), ZERO(0, false, true);
 
         final double margin;
         final boolean guard;
+        final boolean reference;
 
-        Mode(double margin, boolean guard) {
+        Mode(double margin, boolean guard, boolean reference) {
             this.margin = margin;
             this.guard = guard;
+            this.reference = reference;
+        }
+
+        /** Sets the guard's kind for what follows. */
+        void select() {
+            System.setProperty("police4j.guard.reference", String.valueOf(reference));
         }
     }
 
     @Test
     void convBatchNormChain() {
         for (Mode mode : Mode.values()) {
+            mode.select();
             double[][] v = images(3, 4, 256);
             try (NDManager manager = NDManager.newBaseManager()) {
                 PolicedConvNet.Builder b = PolicedConvNet.builder().setInput(1, 16, 16);
@@ -76,7 +173,8 @@ class RoundingDepthEvidence {
     /** The conv chain after a few AdamW steps (lr 0.002, batch 8, random labels on the vertices' neighbourhood). */
     @Test
     void convBatchNormChainAfterTraining() throws Exception {
-        for (Mode mode : new Mode[] {Mode.GUARD, Mode.ZERO}) {
+        for (Mode mode : new Mode[] {Mode.GUARD, Mode.APRIORI, Mode.ZERO}) {
+            mode.select();
             double[][] v = images(3, 4, 256);
             try (ai.djl.Model model = ai.djl.Model.newInstance("conv14")) {
                 PolicedConvNet.Builder b = PolicedConvNet.builder().setInput(1, 16, 16);
@@ -121,6 +219,7 @@ class RoundingDepthEvidence {
     @Test
     void mlpDepth8Width256() {
         for (Mode mode : Mode.values()) {
+            mode.select();
             double[][] v = images(5, 4, 16);
             try (NDManager manager = NDManager.newBaseManager()) {
                 int[] hidden = new int[8];
@@ -203,19 +302,39 @@ class RoundingDepthEvidence {
 
     @Test
     void resNetV1Depth20() {
-        for (double margin : new double[] {1e-4, 0}) {
+        zoo("resnet20", () -> ai.djl.basicmodelzoo.cv.classification.ResNetV1.builder()
+                .setImageShape(new Shape(1, 28, 28)).setNumLayers(20).setOutSize(10).build());
+    }
+
+    @Test
+    void mobileNetV1() {
+        zoo("mobilenetv1 x0.25", () -> (ai.djl.nn.SequentialBlock) ai.djl.basicmodelzoo.cv.classification.MobileNetV1
+                .builder().optWidthMultiplier(0.25f).setOutSize(10).build());
+    }
+
+    /**
+     * A zoo network through {@code Policed.wrap} on three 1x28x28 images, at margin 1e-4 (measured
+     * guard, a priori guard) and 0: the per-layer table and the loss at initialisation of the
+     * folded network against the plain one (softmax cross-entropy, labels 0, 1, 2, double
+     * evaluation).
+     */
+    private static void zoo(String name, java.util.function.Supplier<ai.djl.nn.SequentialBlock> block) {
+        for (Mode mode : new Mode[] {Mode.GUARD, Mode.APRIORI, Mode.ZERO}) {
+            mode.select();
             double[][] v = images(11, 3, 28 * 28);
             try (NDManager manager = NDManager.newBaseManager()) {
                 Engine.getInstance().setRandomSeed(1);
-                ai.djl.nn.SequentialBlock resnet = ai.djl.basicmodelzoo.cv.classification.ResNetV1.builder()
-                        .setImageShape(new Shape(1, 28, 28)).setNumLayers(20).setOutSize(10).build();
-                PolicedConvNet net = (PolicedConvNet) org.police4j.wrap.Policed.wrap(resnet, VertexRegion.of(v),
-                        new Shape(1, 28, 28), margin);
+                PolicedConvNet net = (PolicedConvNet) org.police4j.wrap.Policed.wrap(block.get(), VertexRegion.of(v),
+                        new Shape(1, 28, 28), mode.margin);
                 net.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 28, 28));
-                report("resnet20 margin " + margin, net, net.fold(), manager, v);
+                FoldedNetwork folded = net.fold();
+                report(name + " " + mode, net, folded, manager, v);
+                System.out.println(String.format(Locale.ROOT, "loss at initialisation: POLICEd %.4g, plain %.4g",
+                        Nets.crossEntropy(folded, v), Nets.crossEntropy(org.police4j.conv.ConvFold.plain(net), v)));
             }
         }
     }
+
 
     private static void report(String name, PolicedNetwork net, FoldedNetwork folded, NDManager manager,
             double[][] v) {

@@ -103,4 +103,26 @@ public final class Nets {
         }
         return out;
     }
+
+    /**
+     * The mean softmax cross-entropy of a folded network at some inputs, input p labelled {@code p
+     * mod outputs} (double evaluation, a diagnostic: the loss a network starts training at).
+     *
+     * @param net the folded network
+     * @param inputs the inputs
+     * @return the mean loss
+     */
+    public static double crossEntropy(org.police4j.network.FoldedNetwork net, double[][] inputs) {
+        double sum = 0;
+        for (int p = 0; p < inputs.length; p++) {
+            double[] out = org.police4j.network.DoubleEval.evaluate(net, inputs[p]);
+            double max = java.util.Arrays.stream(out).max().orElseThrow();
+            double z = 0;
+            for (double o : out) {
+                z += Math.exp(o - max);
+            }
+            sum += Math.log(z) + max - out[p % out.length];
+        }
+        return sum / inputs.length;
+    }
 }

@@ -1,0 +1,627 @@
+package org.police4j.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import java.math.BigDecimal;
+import java.util.List;
+import org.police4j.numeric.Rounding;
+
+/**
+ * The folded float32 network at one region's vertices, carried next to the engine's float32
+ * vertex rows in double-double, with a rigorous bound of its distance to the exact values: what
+ * lets the {@link RoundingGuard} measure the engine's rounding instead of bounding it a priori.
+ *
+ * <p>Why: the a priori bound compounds through {@code sum_j |W_kj|} (x4 to x8 per layer) while the
+ * actual float32 error stays ~1e-7 of the values, so deep networks got margins, and shifts, as
+ * large as their values (docs/ROUNDING-DEPTH.md). Here, for every unit k, {@code |H_pk - z*_pk| <=
+ * max_p |H_pk - r_pk| + B_k}: the first term is measured (H the engine's value, r this reference's),
+ * the second is this reference's own bound, which obeys the guard's recursion with a unit
+ * roundoff near {@code n 2^-106} instead of {@code n 2^-24}, so it stays negligible for dozens of
+ * layers.
+ *
+ * <p>The reference computes what the certificate checks: the region's double vertices (not their
+ * float32 cast), the fold's float32 weights ({@code fl(s W)} with batch-norm) and its float32
+ * biases, formed exactly as {@code fold.Fold} and {@code conv.ConvFold} form them, from the
+ * engine's own float32 shifts once each layer is decided. Each value is an unevaluated sum {@code
+ * hi + lo} with {@code |lo| <= 2^-53 |hi|}:
+ *
+ * <ul>
+ *   <li>a product of a float32 weight and {@code hi} is exact as {@code p + fma(w, hi, -p)}; the
+ *       products are summed with TwoSum, whose errors, the products' low parts and {@code w lo}
+ *       go to a second double. Against the exact sum {@code b + sum_j w_j y_j} the result is off
+ *       by at most {@code rho(n) (|b| + sum_j |w_j| |y_j|)}, {@code rho(n) = gamma_{2n+4} (n + 3)
+ *       u (1 + gamma_n)}, {@code u = 2^-53} ({@link Rounding#gamma});
+ *   <li>a bias or shift is added as an exact TwoSum pair, a sum of two pairs is off by at most
+ *       {@code 8 u^2} of the addends, an average's division by {@code 8 u^2} of the quotient;
+ *   <li>comparisons (activation pieces, max-pool winners) are exact, falling back to BigDecimal
+ *       when the double parts do not decide; an activation's piece is then applied with its
+ *       exact slope and its intercept as a pair ({@code 8 u^2} of the value);
+ *   <li>every operation adds at most {@code 2^-1074} in the subnormal range ({@link #TINY} per
+ *       term, generously).
+ * </ul>
+ *
+ * The carried bound {@code Z} (largest over the vertices) then goes through each layer as in
+ * {@link RoundingGuard}: {@code sum_j |W_kj| Z_j}, the largest of a window, the activation's
+ * Lipschitz constant.
+ */
+public final class VertexReference {
+
+    private static final double U = Rounding.U;
+    /** Per term, more than any error of the subnormal range. */
+    private static final double TINY = 0x1p-1040;
+    private static final double UU = 8 * U * U;
+
+    private final Cpa activation;
+    /** Per piece of an activation with several kinks, its exact intercept as a pair (hi, lo). */
+    private final double[][] intercepts;
+    private final int rows;
+    private int width;
+    private double[] hi;
+    private double[] lo;
+    private double[] err;
+
+    // the layer entered, until it is left: its values before the fold's shift, pool and activation
+    private int units;
+    private double[] preHi;
+    private double[] preLo;
+    private double[] preErr;
+    private float[] preBias;
+    private PoolWindows pool;
+
+    /**
+     * @param vertices P x D, the region's vertices as given (double)
+     * @param activation the network's activation
+     */
+    public VertexReference(double[][] vertices, Cpa activation) {
+        this.activation = activation;
+        this.intercepts = intercepts(activation);
+        this.rows = vertices.length;
+        this.width = vertices[0].length;
+        this.hi = new double[rows * width];
+        this.lo = new double[rows * width];
+        this.err = new double[width];
+        for (int p = 0; p < rows; p++) {
+            System.arraycopy(vertices[p], 0, hi, p * width, width);
+        }
+    }
+
+    private VertexReference(VertexReference parent) {
+        this.activation = parent.activation;
+        this.intercepts = parent.intercepts;
+        this.rows = parent.rows;
+        this.width = parent.width;
+        this.hi = parent.hi;
+        this.lo = parent.lo;
+        this.err = parent.err;
+    }
+
+    private static double[][] intercepts(Cpa activation) {
+        if (activation.singleKinkAtZero()) {
+            return null;
+        }
+        double[][] b = new double[activation.kinkCount() + 1][];
+        for (int j = 0; j < b.length; j++) {
+            BigDecimal exact = activation.exactIntercept(j);
+            double h = exact.doubleValue();
+            b[j] = new double[] {h, exact.subtract(new BigDecimal(h)).doubleValue()};
+        }
+        return b;
+    }
+
+    /** {@return a reference where this one is: the region entering one branch of a parallel layer} */
+    public VertexReference fork() {
+        return new VertexReference(this);
+    }
+
+    /** The inputs a layer's output reads, with their weight indices. */
+    @FunctionalInterface
+    private interface Taps {
+        void visit(int out, Stencil.Tap tap);
+    }
+
+    /**
+     * Enters a dense layer of the folded network.
+     *
+     * @param weightArray K x K_prev (its float32 values are the fold's)
+     * @param biasArray K, as before the shift
+     * @param range the engine's pre-activations of the layer at the vertices
+     * @return K rigorous bounds of {@code max_p |H_pk - z*_pk|}, z* the exact folded values
+     *     before the shift (the guard's {@code measured})
+     */
+    public double[] dense(NDArray weightArray, NDArray biasArray, LayerRange range) {
+        float[] weight = LayerRange.floats(weightArray);
+        float[] bias = LayerRange.floats(biasArray);
+        int n = width;
+        if (weight.length != (long) bias.length * n) {
+            throw new IllegalArgumentException("weight: " + weight.length + " values, expected " + bias.length + " x " + n);
+        }
+        product(bias.length, weight, bias, (out, tap) -> {
+            int o = out * n;
+            for (int j = 0; j < n; j++) {
+                tap.tap(j, o + j);
+            }
+        }, null);
+        return measured(engineValues(range));
+    }
+
+    /**
+     * Enters a conv group of the folded network: the convolution with the fold's weights {@code
+     * fl(s W)} and per-channel bias {@code fl(fl(s b) + t)} (batch-norm folded as {@code
+     * conv.ConvFold} folds it), the pool applied when the group is left.
+     *
+     * @param stencil the convolution's geometry
+     * @param weightArray (C', C / groups, kh, kw) as the layer holds it
+     * @param biasArray C' biases
+     * @param scaleArray C' factors of the per-channel affine map, or null for none
+     * @param offsetArray C' offsets of that map, or null
+     * @param pool the max-pool's windows, or null for no pool
+     * @param engine the engine's values before the pool shift, (P, C', H', W')
+     * @return per position before the pool, a rigorous bound of {@code max_p |a_pq - z*_pq|}
+     */
+    public double[] conv(
+            Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
+            PoolWindows pool, NDArray engine) {
+        float[] weight = LayerRange.floats(weightArray);
+        float[] bias = LayerRange.floats(biasArray);
+        float[] scale = scaleArray == null ? null : LayerRange.floats(scaleArray);
+        float[] offset = offsetArray == null ? null : LayerRange.floats(offsetArray);
+        if (width != stencil.inputs() || weight.length != stencil.weights()) {
+            throw new IllegalArgumentException("weight: " + weight.length + " values for " + stencil + ", inputs " + width);
+        }
+        float[] w = weight;
+        float[] perChannel = bias;
+        if (scale != null) {
+            // as ConvFold: w.mul(s), b.mul(s).add(t), each a float32 operation
+            w = new float[weight.length];
+            int per = weight.length / stencil.outC();
+            for (int i = 0; i < w.length; i++) {
+                w[i] = weight[i] * scale[i / per];
+            }
+            perChannel = new float[bias.length];
+            for (int o = 0; o < bias.length; o++) {
+                float bs = bias[o] * scale[o];
+                perChannel[o] = bs + offset[o];
+            }
+        }
+        int hw = stencil.outH() * stencil.outW();
+        float[] positionBias = new float[stencil.outputs()];
+        for (int q = 0; q < positionBias.length; q++) {
+            positionBias[q] = perChannel[q / hw];
+        }
+        product(stencil.outputs(), w, positionBias, stencil::taps, pool);
+        return measured(doubles(engine));
+    }
+
+    /**
+     * Enters the units of a join: the branches' references, summed or concatenated (the join's
+     * folded bias is its shift alone).
+     *
+     * @param branches the references that went through each branch, in branch order
+     * @param join how they are combined
+     * @param range the engine's joined values at the vertices
+     * @return per joined value, a rigorous bound of {@code max_p |H_pk - z*_pk|}
+     */
+    public double[] join(List<VertexReference> branches, Join join, LayerRange range) {
+        int k = 0;
+        for (VertexReference b : branches) {
+            k = join == Join.SUM ? b.width : k + b.width;
+        }
+        double[] h = new double[rows * k];
+        double[] l = new double[rows * k];
+        double[] e = new double[k];
+        double[] pair = new double[2];
+        int at = 0;
+        for (VertexReference b : branches) {
+            for (int q = 0; q < b.width; q++) {
+                double added = 0;
+                for (int p = 0; p < rows; p++) {
+                    int to = p * k + at + q;
+                    int from = p * b.width + q;
+                    if (join == Join.SUM && at == 0 && b != branches.get(0)) {
+                        added = Math.max(added, add(h[to], l[to], b.hi[from], b.lo[from], pair));
+                        h[to] = pair[0];
+                        l[to] = pair[1];
+                    } else {
+                        h[to] = b.hi[from];
+                        l[to] = b.lo[from];
+                    }
+                }
+                e[at + q] += b.err[q] + added;
+            }
+            at = join == Join.SUM ? 0 : at + b.width;
+        }
+        entered(k, h, l, e, new float[k], null);
+        return measured(engineValues(range));
+    }
+
+    /**
+     * Leaves the layer entered: the fold's biases formed from the engine's float32 shifts (and
+     * pool shift), the pool, the activation.
+     *
+     * @param shift one float32 shift per unit (after the pool), zeros for a layer left linear
+     * @param poolShiftArray the pool shift per position before the pool, or null without a pool
+     * @param activated whether the units are activated (false: a layer left linear)
+     */
+    public void leave(float[] shift, NDArray poolShiftArray, boolean activated) {
+        float[] poolShift = pool == null ? null : LayerRange.floats(poolShiftArray);
+        int k = units;
+        float[] bias = new float[k];
+        boolean tiles = pool == null || pool.tiles();
+        for (int q = 0; q < k; q++) {
+            // exactly as the folds form the bias: float32 operations in this order
+            float v = preBias[q];
+            if (pool == null) {
+                v += shift[q];
+            } else {
+                v -= poolShift[q];
+                int unit = tiles ? tiledUnit(q) : -1;
+                if (unit >= 0) {
+                    v += shift[unit];
+                }
+            }
+            bias[q] = v;
+        }
+        double[] pair = new double[2];
+        double[] h = new double[rows * k];
+        double[] l = new double[rows * k];
+        double[] e = preErr.clone();
+        for (int q = 0; q < k; q++) {
+            double dh = (double) bias[q] - preBias[q];
+            double dl = twoSumError(bias[q], -(double) preBias[q], dh);
+            double added = 0;
+            for (int p = 0; p < rows; p++) {
+                int i = p * k + q;
+                added = Math.max(added, add(preHi[i], preLo[i], dh, dl, pair));
+                h[i] = pair[0];
+                l[i] = pair[1];
+            }
+            e[q] += added + TINY;
+        }
+        if (pool != null) {
+            int n = pool.outputs();
+            double[] ph = new double[rows * n];
+            double[] pl = new double[rows * n];
+            double[] pe = new double[n];
+            for (int u = 0; u < n; u++) {
+                int[] members = pool.members(u);
+                double worst = 0;
+                for (int q : members) {
+                    worst = Math.max(worst, e[q]);
+                }
+                double added = 0;
+                for (int p = 0; p < rows; p++) {
+                    int best = p * k + members[0];
+                    for (int m = 1; m < members.length; m++) {
+                        int i = p * k + members[m];
+                        if (compare(h[i], l[i], h[best], l[best]) > 0) {
+                            best = i;
+                        }
+                    }
+                    double bh = h[best];
+                    double bl = l[best];
+                    if (!tiles) {
+                        // overlapping windows: the unit's shift is the pool's bias, after the max
+                        added = Math.max(added, add(bh, bl, shift[u], 0, pair));
+                        bh = pair[0];
+                        bl = pair[1];
+                    }
+                    ph[p * n + u] = bh;
+                    pl[p * n + u] = bl;
+                }
+                pe[u] = worst + added + TINY;
+            }
+            h = ph;
+            l = pl;
+            e = pe;
+            k = n;
+        }
+        if (activated) {
+            activate(h, l, e, k);
+        }
+        width = k;
+        hi = h;
+        lo = l;
+        err = e;
+        preHi = null;
+        preLo = null;
+        preErr = null;
+    }
+
+    /** The pooled unit whose tiling window holds position q, or -1 (a row or column left over). */
+    private int tiledUnit(int q) {
+        PoolWindows w = pool;
+        int hw = w.h() * w.w();
+        int o = q / hw;
+        int i = (q % hw) / w.w();
+        int j = q % w.w();
+        int pi = i / w.kernelH();
+        int pj = j / w.kernelW();
+        return pi < w.outH() && pj < w.outW() ? (o * w.outH() + pi) * w.outW() + pj : -1;
+    }
+
+    /**
+     * Moves through an average pool (windowed or global), which has no units: each window's
+     * pairs summed, then divided by its divisor as PyTorch's rule gives it.
+     *
+     * @param windows the pool's windows
+     * @param countIncludePad whether padded positions count in the divisor
+     */
+    public void averagePool(PoolWindows windows, boolean countIncludePad) {
+        if (width != windows.inputs()) {
+            throw new IllegalArgumentException("averagePool: " + width + " inputs, expected " + windows.inputs());
+        }
+        int n = windows.outputs();
+        double[] h = new double[rows * n];
+        double[] l = new double[rows * n];
+        double[] e = new double[n];
+        double[] pair = new double[2];
+        for (int u = 0; u < n; u++) {
+            int[] members = windows.members(u);
+            int divisor = windows.divisor(u, countIncludePad);
+            double worst = 0;
+            for (int i : members) {
+                worst = Math.max(worst, err[i]);
+            }
+            double rounding = 0;
+            for (int p = 0; p < rows; p++) {
+                double sh = 0;
+                double sl = 0;
+                double added = 0;
+                for (int i : members) {
+                    added += add(sh, sl, hi[p * width + i], lo[p * width + i], pair);
+                    sh = pair[0];
+                    sl = pair[1];
+                }
+                // (sh + sl) / divisor: q1 + (remainder + sl) / divisor, the remainder exact by fma
+                double q1 = sh / divisor;
+                double r = Math.fma(-q1, divisor, sh);
+                double q2 = (r + sl) / divisor;
+                double s = q1 + q2;
+                h[p * n + u] = s;
+                l[p * n + u] = twoSumError(q1, q2, s);
+                rounding = Math.max(rounding, added / divisor + UU * (Math.abs(q1) + Math.abs(q2)));
+            }
+            // an average of values each off by at most `worst` is off by at most `worst`
+            e[u] = worst + rounding + TINY * (members.length + 4);
+        }
+        width = n;
+        hi = h;
+        lo = l;
+        err = e;
+    }
+
+    /**
+     * The sums {@code bias_q + sum_taps w y} of every vertex, as pairs, and their bound; a pool, if
+     * any, waits for {@link #leave}.
+     */
+    private void product(int k, float[] weight, float[] bias, Taps taps, PoolWindows windows) {
+        double[] xMax = new double[width];
+        for (int p = 0; p < rows; p++) {
+            for (int j = 0; j < width; j++) {
+                int i = p * width + j;
+                xMax[j] = Math.max(xMax[j], Math.abs(hi[i]) + Math.abs(lo[i]));
+            }
+        }
+        double[] h = new double[rows * k];
+        double[] l = new double[rows * k];
+        double[] e = new double[k];
+        double[] sum = new double[rows];
+        double[] low = new double[rows];
+        double[] acc = new double[3]; // sum |w| X, sum |w| Z, terms
+        double[] x = hi;
+        double[] xl = lo;
+        int wd = width;
+        int p0 = rows;
+        for (int q = 0; q < k; q++) {
+            double b = bias[q];
+            java.util.Arrays.fill(sum, b);
+            java.util.Arrays.fill(low, 0);
+            acc[0] = Math.abs(b);
+            acc[1] = 0;
+            acc[2] = 0;
+            taps.visit(q, (in, wi) -> {
+                double w = weight[wi];
+                double aw = Math.abs(w);
+                acc[0] += aw * xMax[in];
+                acc[1] += aw * err[in];
+                acc[2]++;
+                for (int p = 0, i = in; p < p0; p++, i += wd) {
+                    double hv = x[i];
+                    double prod = w * hv;
+                    double prodErr = Math.fma(w, hv, -prod);
+                    double s = sum[p];
+                    double t = s + prod;
+                    double bb = t - s;
+                    double sumErr = (s - (t - bb)) + (prod - bb);
+                    sum[p] = t;
+                    low[p] += sumErr + prodErr + w * xl[i];
+                }
+            });
+            for (int p = 0; p < rows; p++) {
+                double s = sum[p] + low[p];
+                h[p * k + q] = s;
+                l[p * k + q] = twoSumError(sum[p], low[p], s);
+            }
+            int n = (int) acc[2];
+            double rho = Rounding.gamma(2 * n + 4) * (n + 3) * U * (1 + Rounding.gamma(n + 1));
+            e[q] = rho * acc[0] + acc[1] + TINY * (n + 4);
+        }
+        entered(k, h, l, e, bias, windows);
+    }
+
+    /** The layer entered: its K values per vertex before the fold's bias change, their bound, bias and pool. */
+    private void entered(int k, double[] h, double[] l, double[] e, float[] bias, PoolWindows windows) {
+        units = k;
+        preHi = h;
+        preLo = l;
+        preErr = e;
+        preBias = bias;
+        pool = windows;
+    }
+
+    /**
+     * Per unit (position before a pool), {@code max_p |engine_pk - r_pk| + B_k}, rounded up: with
+     * {@code d = fl(engine - hi)} and {@code v = fl(d - lo)}, {@code |engine - hi - lo| <= (|v| + u
+     * |d|)(1 + u)}.
+     */
+    private double[] measured(double[] engine) {
+        int k = units;
+        if (engine.length != (long) rows * k) {
+            throw new IllegalArgumentException("engine values: " + engine.length + ", expected " + rows + " x " + k);
+        }
+        double[] m = new double[k];
+        for (int p = 0; p < rows; p++) {
+            for (int q = 0; q < k; q++) {
+                int i = p * k + q;
+                double d = engine[i] - preHi[i];
+                double v = d - preLo[i];
+                m[q] = Math.max(m[q], (Math.abs(v) + U * Math.abs(d)) * (1 + 4 * U));
+            }
+        }
+        for (int q = 0; q < k; q++) {
+            m[q] = Rounding.up(m[q] + preErr[q] + TINY);
+        }
+        return m;
+    }
+
+    /** The activation on every pair, exactly up to {@code 8 u^2} of the value, and the bound through it. */
+    private void activate(double[] h, double[] l, double[] e, int k) {
+        double lip = activation.lipschitz();
+        double[] pair = new double[2];
+        double[] added = new double[k];
+        for (int p = 0; p < rows; p++) {
+            for (int q = 0; q < k; q++) {
+                int i = p * k + q;
+                added[q] = Math.max(added[q], apply(h[i], l[i], pair));
+                h[i] = pair[0];
+                l[i] = pair[1];
+            }
+        }
+        for (int q = 0; q < k; q++) {
+            e[q] = lip * e[q] + added[q] + TINY;
+        }
+    }
+
+    /** f(hi + lo) into {@code out}; returns a bound of the error. */
+    private double apply(double h, double l, double[] out) {
+        int piece;
+        if (activation.singleKinkAtZero()) {
+            int sign = compare(h, l, 0, 0);
+            if (sign >= 0 || activation.kind() == Cpa.Kind.RELU) {
+                out[0] = sign >= 0 ? h : 0;
+                out[1] = sign >= 0 ? l : 0;
+                return 0;
+            }
+            if (activation.kind() == Cpa.Kind.ABS) {
+                out[0] = -h;
+                out[1] = -l;
+                return 0;
+            }
+            piece = 0;
+        } else {
+            piece = 0;
+            while (piece < activation.kinkCount() && compare(h, l, activation.kink(piece), 0) > 0) {
+                piece++;
+            }
+        }
+        // a_j x + b_j: a_j hi exactly as a pair, a_j lo rounded, then the intercept's pair
+        double a = activation.slope(activation.singleKinkAtZero() ? -1 : piece);
+        double prod = a * h;
+        double prodErr = Math.fma(a, h, -prod) + a * l;
+        double s = prod + prodErr;
+        double sl = twoSumError(prod, prodErr, s);
+        double bound = UU * Math.abs(a * h);
+        if (activation.singleKinkAtZero()) {
+            out[0] = s;
+            out[1] = sl;
+            return bound;
+        }
+        double bh = intercepts[piece][0];
+        double bl = intercepts[piece][1];
+        return bound + add(s, sl, bh, bl, out) + UU * Math.abs(bh);
+    }
+
+    /**
+     * {@code (h1 + l1) + (h2 + l2)} as a pair into {@code out}; returns a bound of its error,
+     * {@code 8 u^2 (|h1| + |h2|)}.
+     */
+    private static double add(double h1, double l1, double h2, double l2, double[] out) {
+        double s = h1 + h2;
+        double e = twoSumError(h1, h2, s) + l1 + l2;
+        double r = s + e;
+        out[0] = r;
+        out[1] = twoSumError(s, e, r);
+        return UU * (Math.abs(h1) + Math.abs(h2)) + TINY;
+    }
+
+    /** TwoSum's exact error {@code a + b - s} for {@code s = fl(a + b)}. */
+    private static double twoSumError(double a, double b, double s) {
+        double bb = s - a;
+        return (a - (s - bb)) + (b - bb);
+    }
+
+    /** The sign of {@code (h1 + l1) - (h2 + l2)}, exactly. */
+    static int compare(double h1, double l1, double h2, double l2) {
+        if (h1 == h2 && l1 == l2) {
+            return 0;
+        }
+        double s = h1 - h2;
+        double e = twoSumError(h1, -h2, s);
+        double rest = Math.abs(e) + Math.abs(l1) + Math.abs(l2);
+        if (Math.abs(s) > rest * (1 + 4 * U)) {
+            return s > 0 ? 1 : -1;
+        }
+        return new BigDecimal(h1).add(new BigDecimal(l1)).compareTo(new BigDecimal(h2).add(new BigDecimal(l2)));
+    }
+
+    /** The engine's values as doubles, from the range's float32 copy when it holds float32. */
+    private static double[] engineValues(LayerRange range) {
+        NDArray v = range.hostVertices() == null ? range.vertices() : null;
+        return v != null && v.getDataType() == DataType.FLOAT64 ? v.toDoubleArray() : widen(range.hostValues());
+    }
+
+    private static double[] doubles(NDArray a) {
+        return a.getDataType() == DataType.FLOAT64 ? a.toDoubleArray() : widen(LayerRange.floats(a));
+    }
+
+    private static double[] widen(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    /** {@return the number of values the reference holds per vertex} */
+    public int width() {
+        return width;
+    }
+
+    /**
+     * {@return the reference's values at vertex p, rounded to double (for tests and evidence)}
+     *
+     * @param p the vertex
+     */
+    public double[] values(int p) {
+        double[] v = new double[width];
+        for (int j = 0; j < width; j++) {
+            v[j] = hi[p * width + j] + lo[p * width + j];
+        }
+        return v;
+    }
+
+    /**
+     * {@return value j at vertex p exactly, {@code hi + lo} (for tests)}
+     *
+     * @param p the vertex
+     * @param j the value
+     */
+    BigDecimal exactValue(int p, int j) {
+        return new BigDecimal(hi[p * width + j]).add(new BigDecimal(lo[p * width + j]));
+    }
+
+    /** {@return per value, the bound of its distance to the exact folded network's, over the vertices} */
+    public double[] bounds() {
+        return err.clone();
+    }
+}

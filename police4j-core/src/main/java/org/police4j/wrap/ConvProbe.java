@@ -75,6 +75,22 @@ final class ConvProbe {
     }
 
     /**
+     * Whether {@code block} reshapes each vector of {@code features} values into the map
+     * (features, 1, 1), keeping the values in order (MobileNetV2's {@code array.reshape(n, c, 1,
+     * 1)} before its last 1x1 conv).
+     */
+    static boolean unflattens(Block block, int features) {
+        float[] x = values(2 * features);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray y = ActivationProbe.run(block, manager, manager.create(x, new Shape(2, features)));
+            return y != null
+                    && y.getShape().equals(new Shape(2, features, 1, 1))
+                    && y.getDataType() == DataType.FLOAT32
+                    && Arrays.equals(y.toFloatArray(), x);
+        }
+    }
+
+    /**
      * Whether {@code block} averages each channel over its positions, giving (N, C) or (N, C, 1, 1),
      * (N, C, 1) for a 1-D map.
      */

@@ -155,9 +155,11 @@ final class ConvProbe {
                 }
             }
             for (boolean ceil : new boolean[] {false, true}) {
-                List<int[]> rows = oneD ? List.of(new int[] {1, 1, 0}) : axis(h, oh, ceil, h);
+                // on a small map a padded window may be larger than the map (GoogLeNet's 3/1/1
+                // pool on a 2 x 2 map)
+                List<int[]> rows = oneD ? List.of(new int[] {1, 1, 0}) : axis(h, oh, ceil, Math.max(h, Math.min(2 * h + 1, 8)));
                 for (int[] r : rows) {
-                    for (int[] col : axis(w, ow, ceil, w)) {
+                    for (int[] col : axis(w, ow, ceil, Math.max(w, Math.min(2 * w + 1, 8)))) {
                         MaxPool candidate = new MaxPool(r[0], col[0], r[1], col[1], r[2], col[2], ceil);
                         if (r[0] * col[0] >= 2 && matches(maps, candidate, got)) {
                             return candidate;

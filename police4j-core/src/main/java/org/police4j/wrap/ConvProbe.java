@@ -75,6 +75,22 @@ final class ConvProbe {
     }
 
     /**
+     * Whether {@code block} returns each map as it is (DJL's {@code Blocks.identityBlock()}, a
+     * residual shortcut): probed first, since on a 1 x 1 map an identity also averages and
+     * max-pools every channel over its one position.
+     */
+    static boolean identity(Block block, int c, int h, int w, boolean oneD) {
+        float[] x = values(2 * c * h * w);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray y = ActivationProbe.run(block, manager, manager.create(x, batch(c, h, w, oneD)));
+            return y != null
+                    && y.getShape().equals(batch(c, h, w, oneD))
+                    && y.getDataType() == DataType.FLOAT32
+                    && Arrays.equals(y.toFloatArray(), x);
+        }
+    }
+
+    /**
      * Whether {@code block} reshapes each vector of {@code features} values into the map
      * (features, 1, 1), keeping the values in order (MobileNetV2's {@code array.reshape(n, c, 1,
      * 1)} before its last 1x1 conv).

@@ -340,6 +340,9 @@ final class ConvWrap {
                     throw new IllegalArgumentException(where + " is not supported; expected Conv2d (or Conv1d), BatchNorm, Linear,"
                             + " dropout and parameterless blocks (activations, max-pooling, flatten, global average pooling)");
                 }
+                if (vector < 0 && ConvProbe.identity(block, mc, mh, mw, oneD)) {
+                    continue;
+                }
                 if (vector < 0 && ConvProbe.flattens(block, mc, mh, mw, oneD)) {
                     if (convOpen && !groupAct) {
                         closeLinear();
@@ -347,6 +350,8 @@ final class ConvWrap {
                     convOpen = false;
                     join = null;
                     items.add(new ReshapeItem(new Stage.Flatten()));
+                    gapH = mh;
+                    gapW = mw;
                     vector = mc * mh * mw;
                     continue;
                 }
@@ -365,16 +370,24 @@ final class ConvWrap {
                 }
                 if (vector >= 0 && !oneD && ConvProbe.unflattens(block, vector)) {
                     // (N, C) back to (N, C, 1, 1): after a global average pooling, that pooling
-                    // over one window of the whole map gives the same values as a (C, 1, 1) map
+                    // over one window of the whole map gives the same values as a (C, 1, 1) map;
+                    // after a flatten (or an average) of a (C, 1, 1) map, nothing happened at all
                     refuseDropoutBefore(pending, positions, blocks, where);
-                    if (items.isEmpty() || !(items.get(items.size() - 1) instanceof ReshapeItem r
-                            && r.stage() instanceof Stage.GlobalAvgPool)) {
+                    Stage last = items.isEmpty() || !(items.get(items.size() - 1) instanceof ReshapeItem r) ? null
+                            : r.stage();
+                    boolean onePosition = gapH == 1 && gapW == 1;
+                    if (!(last instanceof Stage.GlobalAvgPool || last instanceof Stage.Flatten && onePosition)) {
                         throw new IllegalArgumentException(where + " is refused: it reshapes the vector of " + vector
                                 + " values into a (" + vector + ", 1, 1) map; accepted only directly after a global"
-                                + " average pooling (as MobileNetV2 does before its last 1x1 conv)");
+                                + " average pooling (as MobileNetV2 does before its last 1x1 conv) or a flatten of a"
+                                + " (C, 1, 1) map");
                     }
-                    items.set(items.size() - 1, new ReshapeItem(
-                            new Stage.AvgPool(gapH, gapW, gapH, gapW, 0, 0, false, true)));
+                    if (onePosition) {
+                        items.remove(items.size() - 1);
+                    } else {
+                        items.set(items.size() - 1, new ReshapeItem(
+                                new Stage.AvgPool(gapH, gapW, gapH, gapW, 0, 0, false, true)));
+                    }
                     mc = vector;
                     mh = 1;
                     mw = 1;

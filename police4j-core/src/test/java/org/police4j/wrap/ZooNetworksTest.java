@@ -3,8 +3,11 @@ package org.police4j.wrap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.basicmodelzoo.cv.classification.GoogLeNet;
+import ai.djl.basicmodelzoo.cv.classification.MobileNetV2;
 import ai.djl.basicmodelzoo.cv.classification.NiN;
 import ai.djl.basicmodelzoo.cv.classification.SqueezeNet;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Blocks;
@@ -12,8 +15,10 @@ import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import java.lang.reflect.Constructor;
+import java.util.List;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +73,79 @@ class ZooNetworksTest {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * MobileNetV2 through its builder, shrunk (filters 4,2,4,4,4,6,6,8,8, expansion 2, repeats
+     * 1,1,2,2,1,2,1,1,1: residual bottlenecks in three stages), 2 classes, on 1 x 16 x 16: ReLU6,
+     * depthwise convs, linear bottlenecks (conv-BN with no activation, then the next conv),
+     * residual adds without activation, and its head's reshape lambdas around a 1x1 conv.
+     */
+    static final WrapCase MOBILENETV2 = new WrapCase("mobilenetv2", () -> (SequentialBlock) MobileNetV2.builder()
+            .optFilters(new int[] {4, 2, 4, 4, 4, 6, 6, 8, 8})
+            .optMultiTimes(new int[] {2, 2, 2, 2, 2, 2, 2})
+            .optRepeatTimes(new int[] {1, 1, 2, 2, 1, 2, 1, 1, 1})
+            .setOutSize(2).build(), new Shape(1, 16, 16));
+
+    /**
+     * MobileNetV2's layers, shallower: its builder cannot go below 25 convs, where the rounding
+     * guard's bound compounds (docs/ROUNDING-DEPTH.md) until every ReLU6 unit sits on a flat
+     * outer piece and nothing trains. This is its stem (1x1/2 conv, BN, ReLU6), two linear
+     * bottlenecks written as {@link MobileNetV2#linearBottleNeck} writes them (the second a
+     * residual add without activation), then its head as the builder writes it: 1x1 conv, BN,
+     * ReLU6, global average pooling, a lambda reshaping to (N, C, 1, 1), a 1x1 conv with bias
+     * and a lambda reshaping to (N, K). Its batch-norms keep DJL's default epsilon (1e-5, the
+     * one police4j computes with; the zoo's 2e-5 moves outputs by ~2e-5, see docs/ZOO.md).
+     */
+    static final WrapCase MINI_MOBILENETV2 = new WrapCase("mini-mobilenetv2", ZooNetworksTest::miniMobileNetV2,
+            new Shape(1, 12, 12));
+
+    static SequentialBlock miniMobileNetV2() {
+        return new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(4).optStride(new Shape(2, 2))
+                        .optBias(false).build())
+                .add(BatchNorm.builder().build())
+                .add(Activation.relu6Block())
+                .add(bottleneck(4, 3, 2))
+                .add(new ParallelBlock(list -> new NDList(NDArrays.add(list.get(0).singletonOrThrow(),
+                        list.get(1).singletonOrThrow())), List.of(bottleneck(3, 3, 2), Blocks.identityBlock())))
+                .add(Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(6).optBias(false).build())
+                .add(BatchNorm.builder().build())
+                .add(Activation.relu6Block())
+                .add(Pool.globalAvgPool2dBlock())
+                .addSingleton(array -> array.reshape(array.getShape().get(0), 6, 1, 1))
+                .add(Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(2).build())
+                .addSingleton(array -> array.reshape(array.getShape().get(0), 2));
+    }
+
+    /** MobileNetV2's linear bottleneck: 1x1 conv, BN, ReLU6, 3x3 depthwise conv, BN, ReLU6, 1x1 conv, BN (no activation). */
+    private static SequentialBlock bottleneck(int in, int out, int t) {
+        return new SequentialBlock()
+                .add(Conv2d.builder().setFilters(in * t).setKernelShape(new Shape(1, 1)).optBias(false).build())
+                .add(BatchNorm.builder().build())
+                .add(Activation.relu6Block())
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(in * t).optPadding(new Shape(1, 1))
+                        .optGroups(in * t).optBias(false).build())
+                .add(BatchNorm.builder().build())
+                .add(Activation.relu6Block())
+                .add(Conv2d.builder().setFilters(out).setKernelShape(new Shape(1, 1)).optBias(false).build())
+                .add(BatchNorm.builder().build());
+    }
+
+    @Test
+    void mobileNetV2IsAcceptedAsItsBuilderMakesIt() {
+        PolicedConvNet net = (PolicedConvNet) Policed.wrap(
+                MOBILENETV2.network().get(), MOBILENETV2.region(MOBILENETV2.images(1, 1)), MOBILENETV2.input());
+        assertThat(net.hasHead()).isFalse();
+        assertThat(net.outputs()).isEqualTo(2);
+        MOBILENETV2.plainFoldIsTheUsersNetwork();
+        MOBILENETV2.boxCertifies(0.01);
+    }
+
+    @Test
+    void mobileNetV2LayersChainLinearConvsAndReshapeTheHead(@TempDir Path dir) throws Exception {
+        MINI_MOBILENETV2.plainFoldIsTheUsersNetwork();
+        MINI_MOBILENETV2.trainCertifySave(dir, 3);
     }
 
     @Test

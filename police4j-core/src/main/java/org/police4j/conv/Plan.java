@@ -238,14 +238,8 @@ final class Plan {
                 mw = joined.mw;
                 vector = joined.vector;
             } else if (st instanceof Stage.AvgPool ap) {
-                if (vector >= 0) {
-                    throw new IllegalArgumentException(where + ": average pooling after the map was flattened");
-                }
-                if (mh + 2 * ap.padH() < ap.kernelH() || mw + 2 * ap.padW() < ap.kernelW()) {
-                    throw new IllegalArgumentException(where + ": window (" + ap.kernelH() + ", " + ap.kernelW()
-                            + ") larger than the padded map (" + mh + ", " + mw + ")");
-                }
-                PoolWindows windows = ap.windows(mc, mh, mw);
+                PoolWindows windows = windows(where + ": average pooling", vector, mc, mh, mw, ap.kernelH(), ap.kernelW(),
+                        ap.strideH(), ap.strideW(), ap.padH(), ap.padW(), ap.ceilMode());
                 out.add(new AvgPoolLayer(windows, ap.countIncludePad()));
                 mh = windows.outH();
                 mw = windows.outW();
@@ -254,15 +248,8 @@ final class Plan {
                         where + ": batchNorm must directly follow a conv (it is folded into that conv)");
             } else if (st instanceof Stage.MaxPool mp) {
                 // not directly after a conv [batchNorm]: a pool of the values as they are
-                if (vector >= 0) {
-                    throw new IllegalArgumentException(where + ": max-pooling after the map was flattened");
-                }
-                if (mh + 2 * mp.padH() < mp.kernelH() || mw + 2 * mp.padW() < mp.kernelW()) {
-                    throw new IllegalArgumentException(where + ": window (" + mp.kernelH() + ", " + mp.kernelW()
-                            + ") larger than the map (" + mh + ", " + mw + ")");
-                }
-                PoolWindows windows = new PoolWindows(mc, mh, mw, mp.kernelH(), mp.kernelW(), mp.strideH(), mp.strideW(),
-                        mp.padH(), mp.padW(), mp.ceilMode());
+                PoolWindows windows = windows(where + ": max-pooling", vector, mc, mh, mw, mp.kernelH(), mp.kernelW(),
+                        mp.strideH(), mp.strideW(), mp.padH(), mp.padW(), mp.ceilMode());
                 out.add(new PoolLayer(windows));
                 mh = windows.outH();
                 mw = windows.outW();
@@ -292,6 +279,19 @@ final class Plan {
         at.mw = mw;
         at.vector = vector;
         return out;
+    }
+
+    /** A pool's windows on the (mc, mh, mw) map, refused after a flatten or when a padded window does not fit. */
+    private static PoolWindows windows(
+            String what, int vector, int mc, int mh, int mw, int kh, int kw, int sh, int sw, int ph, int pw, boolean ceil) {
+        if (vector >= 0) {
+            throw new IllegalArgumentException(what + " after the map was flattened");
+        }
+        if (mh + 2 * ph < kh || mw + 2 * pw < kw) {
+            throw new IllegalArgumentException(what + ": window (" + kh + ", " + kw + ") larger than the padded map ("
+                    + mh + ", " + mw + ")");
+        }
+        return new PoolWindows(mc, mh, mw, kh, kw, sh, sw, ph, pw, ceil);
     }
 
     /** The shape after joining one more branch (ending at {@code branch}) to those joined so far. */

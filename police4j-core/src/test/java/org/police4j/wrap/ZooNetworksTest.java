@@ -17,7 +17,15 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.lang.reflect.Constructor;
+import java.util.ArrayList;
+import org.police4j.certify.Certificate;
+import org.police4j.certify.Certifier;
+import org.police4j.network.FoldedNetwork;
+import org.police4j.network.Layer;
+import org.police4j.region.VertexRegion;
 import java.util.List;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -162,6 +170,64 @@ class ZooNetworksTest {
         GOOGLENET.plainFoldIsTheUsersNetwork();
         GOOGLENET.trainCertifySave(dir, 3);
         GOOGLENET.boxCertifies(0.01);
+    }
+
+    /**
+     * The negative control of the pools of values as they are: GoogLeNet's pools after its stem's
+     * ReLU and inside its inception blocks see many positions inactive (0) on R, so without their
+     * pool shifts (the biases of the identity convs the fold puts before them) windows have no
+     * single winner, and the certificate must say so.
+     */
+    @Test
+    void withoutThePoolShiftsGoogLeNetIsNotCertified() {
+        float[] data = GOOGLENET.images(4, 6);
+        VertexRegion region = GOOGLENET.region(data);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            manager.getEngine().setRandomSeed(8);
+            SequentialBlock user = GOOGLENET.network().get();
+            user.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(GOOGLENET.input()));
+            PolicedConvNet net = (PolicedConvNet) Policed.wrap(user, region, GOOGLENET.input());
+            FoldedNetwork folded = net.fold();
+            Certificate cert = Certifier.certify(folded, region.vertices(), new double[0][]);
+            assertThat(cert.certified()).as(cert.summary()).isTrue();
+            int[] zeroed = {0};
+            FoldedNetwork unshifted = new FoldedNetwork(folded.inputShape(), withoutPoolShifts(folded.layers(), zeroed));
+            assertThat(zeroed[0]).as("identity convs before pools of values as they are").isEqualTo(4);
+            Certificate broken = Certifier.certify(unshifted, region.vertices(), new double[0][]);
+            assertThat(broken.certified()).as(broken.summary()).isFalse();
+        }
+    }
+
+    /** The layers with every identity conv (1x1, depthwise, weight 1) followed by a max-pool given bias 0. */
+    private static List<Layer> withoutPoolShifts(List<Layer> layers, int[] zeroed) {
+        List<Layer> out = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            if (l instanceof Layer.Parallel p) {
+                List<List<Layer>> branches = new ArrayList<>();
+                for (List<Layer> b : p.branches()) {
+                    branches.add(withoutPoolShifts(b, zeroed));
+                }
+                l = new Layer.Parallel(branches, p.join(), p.bias());
+            } else if (l instanceof Layer.Conv c && i + 1 < layers.size() && layers.get(i + 1) instanceof Layer.MaxPool
+                    && c.kernelH() == 1 && c.kernelW() == 1 && c.groups() == c.inC() && c.inC() == c.outC()
+                    && allOnes(c.weight())) {
+                l = new Layer.Conv(c.inC(), c.inH(), c.inW(), c.outC(), 1, 1, c.strideH(), c.strideW(), c.padH(),
+                        c.padW(), c.dilationH(), c.dilationW(), c.groups(), c.weight(), new float[c.bias().length]);
+                zeroed[0]++;
+            }
+            out.add(l);
+        }
+        return out;
+    }
+
+    private static boolean allOnes(float[] w) {
+        for (float v : w) {
+            if (v != 1f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.police4j.wrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.basicmodelzoo.cv.classification.GoogLeNet;
 import ai.djl.basicmodelzoo.cv.classification.MobileNetV2;
@@ -228,6 +229,49 @@ class ZooNetworksTest {
             }
         }
         return true;
+    }
+
+    /** What the new readings still refuse, naming the block and the reason. */
+    @Test
+    void refusesWhatTheNewReadingsCannotRead() {
+        Shape in = new Shape(1, 8, 8);
+        VertexRegion region = VertexRegion.of("three", new double[][] {new double[64], filled(64, 0.5), filled(64, 1)});
+        // a reshape of a vector into a (C, 1, 1) map that does not follow a global average pool
+        SequentialBlock reshapeAfterLinear = new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(2).build()).add(Activation.reluBlock())
+                .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(4).build()).add(Activation.reluBlock())
+                .addSingleton(a -> a.reshape(a.getShape().get(0), 4, 1, 1))
+                .add(Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(2).build())
+                .add(Blocks.batchFlattenBlock());
+        assertThatThrownBy(() -> Policed.wrap(reshapeAfterLinear, region, in))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("network block 5")
+                .hasMessageContaining("accepted only directly after a global average pooling");
+        // outputs that are a feature map: no flatten, no pooling, no head
+        SequentialBlock mapOut = new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(2).build()).add(Activation.reluBlock());
+        assertThatThrownBy(() -> Policed.wrap(mapOut, region, in))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ends with a (2, 6, 6) feature map");
+        // a smooth activation after a pool that follows a join
+        SequentialBlock smooth = new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(2).optPadding(new Shape(1, 1)).build())
+                .add(Activation.reluBlock())
+                .add(new ParallelBlock(l -> new NDList(NDArrays.concat(new NDList(l.get(0).head(), l.get(1).head()), 1)),
+                        List.of(Blocks.identityBlock(), Blocks.identityBlock())))
+                .add(Pool.maxPool2dBlock(new Shape(2, 2)))
+                .add(Activation.tanhBlock())
+                .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build());
+        assertThatThrownBy(() -> Policed.wrap(smooth, region, in))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("network block 4")
+                .hasMessageContaining("not piecewise affine");
+    }
+
+    private static double[] filled(int n, double v) {
+        double[] x = new double[n];
+        java.util.Arrays.fill(x, v);
+        return x;
     }
 
     @Test

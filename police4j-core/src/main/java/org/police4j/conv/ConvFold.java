@@ -61,7 +61,8 @@ public final class ConvFold {
 
     private static FoldedNetwork fold(PolicedConvNet net, boolean shifted) {
         Plan plan = net.plan;
-        if (plan.layers.stream().anyMatch(l -> l instanceof Plan.ParallelLayer || l instanceof Plan.LinearLayer)) {
+        if (!plan.head || plan.layers.stream().anyMatch(l -> l instanceof Plan.ParallelLayer || l instanceof Plan.LinearLayer
+                || l instanceof Plan.PoolLayer)) {
             return graph(net, new Shape(plan.c, plan.h, plan.w), shifted);
         }
         NDManager parent = net.parameter(net.parameterNames().get(0)).getManager();
@@ -191,18 +192,21 @@ public final class ConvFold {
      */
     public static FoldedNetwork graph(PolicedNetwork net, Shape inputShape, boolean shifted) {
         List<NetworkLayer> layers = net.layerGraph();
-        NetworkLayer.Dense head = (NetworkLayer.Dense) layers.get(layers.size() - 1);
-        NDManager parent = head.weight().getArray().getManager();
+        NetworkLayer last = layers.get(layers.size() - 1);
+        NetworkLayer.Dense head = last instanceof NetworkLayer.Dense d && d.head() ? d : null;
+        NDManager parent = net.getParameters().valueAt(0).getArray().getManager();
         try (NDManager manager = parent.newSubManager()) {
             NDArray none = manager.zeros(new Shape(0, inputShape.size()), DataType.FLOAT32);
             PolicedNetwork.Trace trace =
                     shifted ? net.forwardWithTrace(new ParameterStore(manager, false), none, false) : null;
             GraphWalk walk = new GraphWalk(manager, trace, net.activation());
             long[] shape = inputShape.getShape();
-            List<Layer> ops = walk.chain(layers.subList(0, layers.size() - 1), shape);
+            List<Layer> ops = walk.chain(head == null ? layers : layers.subList(0, layers.size() - 1), shape);
             ops.addAll(walk.flattened(walk.shape));
-            ops.add(shifted ? new Layer.Dense(matrix(trace.headWeight()), trace.headBias().toFloatArray())
-                    : new Layer.Dense(matrix(head.weight().getArray()), head.bias().getArray().toFloatArray()));
+            if (head != null) {
+                ops.add(shifted ? new Layer.Dense(matrix(trace.headWeight()), trace.headBias().toFloatArray())
+                        : new Layer.Dense(matrix(head.weight().getArray()), head.bias().getArray().toFloatArray()));
+            }
             return new FoldedNetwork(inputShape, ops);
         }
     }
@@ -245,6 +249,17 @@ public final class ConvFold {
                     ops.addAll(conv(manager, c.weight().getArray(), c.bias().getArray(), norm, s, c.pool(),
                             trace == null ? null : trace.layers().get(next++)));
                     shape = new long[] {s.outC(), c.pooledH(), c.pooledW()};
+                } else if (layer instanceof NetworkLayer.MaxPool m) {
+                    // the identity conv the forward ran, its bias taking the pool shift
+                    NetworkLayer.Conv c = m.identity();
+                    int channels = m.pool().c();
+                    float[] ones = new float[channels];
+                    java.util.Arrays.fill(ones, 1f);
+                    ops.addAll(conv(manager, manager.create(ones, new Shape(channels, 1, 1, 1)),
+                            manager.zeros(new Shape(channels)), null, c.stencil(), c.pool(),
+                            trace == null ? null : trace.layers().get(next++)));
+                    shape = new long[] {channels, m.pool().outH(), m.pool().outW()};
+                    activated = false;
                 } else if (layer instanceof NetworkLayer.AveragePool a) {
                     long h = shape.length == 3 ? shape[1] : 1;
                     ops.add(new Layer.GlobalAvgPool(a.channels(), (int) h, (int) (a.positions() / h)));

@@ -61,6 +61,14 @@ final class Plan {
         }
     }
 
+    /**
+     * Max-pooling of the values as they are (activated, or linear): after a join, first in a
+     * branch, after another pool. No units; its pool shift folds into a bias before the max.
+     *
+     * @param windows the windows on the (C, H, W) map
+     */
+    record PoolLayer(PoolWindows windows) implements Layer {}
+
     /** Average pooling of a feature map over its windows. */
     record AvgPoolLayer(PoolWindows windows, boolean countIncludePad) implements Layer {}
 
@@ -94,28 +102,47 @@ final class Plan {
     final int w;
     final List<Layer> layers;
     final int outputs;
+    /** Whether the network ends with a linear head (else its outputs are the last stage's vector). */
+    final boolean head;
+    /** Conv and dense layers, the head included: what dropout indices count. */
+    final int layerCount;
 
-    Plan(int c, int h, int w, List<Stage> stages, int outputs, Cpa activation) {
+    /**
+     * Compiles the stages.
+     *
+     * @param outputs the head's width K, or ignored without a head
+     * @param head whether a linear head of {@code outputs} units follows the stages
+     */
+    Plan(int c, int h, int w, List<Stage> stages, int outputs, boolean head, Cpa activation) {
         if (c <= 0 || h <= 0 || w <= 0) {
             throw new IllegalArgumentException(
                     "input shape: (" + c + ", " + h + ", " + w + "), expected positive (C, H, W)");
         }
-        if (outputs <= 0) {
+        if (head && outputs <= 0) {
             throw new IllegalArgumentException("outputs: " + outputs + ", expected > 0; call outputs(K)");
         }
         this.c = c;
         this.h = h;
         this.w = w;
-        this.outputs = outputs;
+        this.head = head;
         At at = new At(c, h, w);
         List<Layer> out = chain(stages, at, "stage ", activation);
         int vector = at.vector;
         int index = at.index;
         if (vector < 0) {
-            throw new IllegalArgumentException(
-                    "outputs: the head needs a vector; add flatten() or globalAvgPool() before outputs(K)");
+            throw new IllegalArgumentException(head
+                    ? "outputs: the head needs a vector; add flatten() or globalAvgPool() before outputs(K)"
+                    : "outputs: a network without head outputs its last stage's vector; end with flatten() or"
+                            + " globalAvgPool()");
         }
-        out.add(new DenseLayer(index, vector, outputs, false));
+        if (head) {
+            out.add(new DenseLayer(index, vector, outputs, false));
+            index++;
+        } else if (out.isEmpty()) {
+            throw new IllegalArgumentException("stages: none and no head; expected at least one layer");
+        }
+        this.outputs = head ? outputs : vector;
+        this.layerCount = index;
         this.layers = List.copyOf(out);
     }
 
@@ -211,23 +238,21 @@ final class Plan {
                 mw = joined.mw;
                 vector = joined.vector;
             } else if (st instanceof Stage.AvgPool ap) {
-                if (vector >= 0) {
-                    throw new IllegalArgumentException(where + ": average pooling after the map was flattened");
-                }
-                if (mh + 2 * ap.padH() < ap.kernelH() || mw + 2 * ap.padW() < ap.kernelW()) {
-                    throw new IllegalArgumentException(where + ": window (" + ap.kernelH() + ", " + ap.kernelW()
-                            + ") larger than the padded map (" + mh + ", " + mw + ")");
-                }
-                PoolWindows windows = ap.windows(mc, mh, mw);
+                PoolWindows windows = windows(where + ": average pooling", vector, mc, mh, mw, ap.kernelH(), ap.kernelW(),
+                        ap.strideH(), ap.strideW(), ap.padH(), ap.padW(), ap.ceilMode());
                 out.add(new AvgPoolLayer(windows, ap.countIncludePad()));
                 mh = windows.outH();
                 mw = windows.outW();
             } else if (st instanceof Stage.BatchNorm) {
                 throw new IllegalArgumentException(
                         where + ": batchNorm must directly follow a conv (it is folded into that conv)");
-            } else if (st instanceof Stage.MaxPool) {
-                throw new IllegalArgumentException(
-                        where + ": maxPool must directly follow a conv or conv + batchNorm (one pool per conv)");
+            } else if (st instanceof Stage.MaxPool mp) {
+                // not directly after a conv [batchNorm]: a pool of the values as they are
+                PoolWindows windows = windows(where + ": max-pooling", vector, mc, mh, mw, mp.kernelH(), mp.kernelW(),
+                        mp.strideH(), mp.strideW(), mp.padH(), mp.padW(), mp.ceilMode());
+                out.add(new PoolLayer(windows));
+                mh = windows.outH();
+                mw = windows.outW();
             } else if (st instanceof Stage.Flatten || st instanceof Stage.GlobalAvgPool) {
                 if (vector >= 0) {
                     throw new IllegalArgumentException(where + ": the input is already a vector");
@@ -254,6 +279,19 @@ final class Plan {
         at.mw = mw;
         at.vector = vector;
         return out;
+    }
+
+    /** A pool's windows on the (mc, mh, mw) map, refused after a flatten or when a padded window does not fit. */
+    private static PoolWindows windows(
+            String what, int vector, int mc, int mh, int mw, int kh, int kw, int sh, int sw, int ph, int pw, boolean ceil) {
+        if (vector >= 0) {
+            throw new IllegalArgumentException(what + " after the map was flattened");
+        }
+        if (mh + 2 * ph < kh || mw + 2 * pw < kw) {
+            throw new IllegalArgumentException(what + ": window (" + kh + ", " + kw + ") larger than the padded map ("
+                    + mh + ", " + mw + ")");
+        }
+        return new PoolWindows(mc, mh, mw, kh, kw, sh, sw, ph, pw, ceil);
     }
 
     /** The shape after joining one more branch (ending at {@code branch}) to those joined so far. */

@@ -142,6 +142,8 @@ public final class PolicedConvNet extends PolicedNetwork {
                     branches.add(networkLayers(branch, b));
                 }
                 layers.add(new NetworkLayer.Parallel(branches, par.join(), par.activated()));
+            } else if (layer instanceof Plan.PoolLayer p) {
+                layers.add(new NetworkLayer.MaxPool(p.windows()));
             } else if (layer instanceof Plan.GapLayer g) {
                 layers.add(new NetworkLayer.AveragePool(g.c(), g.h() * g.w()));
             } else if (layer instanceof Plan.AvgPoolLayer a) {
@@ -272,6 +274,9 @@ public final class PolicedConvNet extends PolicedNetwork {
             r.put("stage" + i, stages.get(i).toString());
         }
         r.put("outputs", plan.outputs);
+        if (!plan.head) {
+            r.put("head", false); // written only without a head: older streams load unchanged
+        }
         r.put("activation", activation().kind().name());
         r.put("negativeSlope", activation().negativeSlope());
         if (activation().kind() == Cpa.Kind.PIECEWISE) {
@@ -305,9 +310,14 @@ public final class PolicedConvNet extends PolicedNetwork {
         return plan.inputDimension();
     }
 
-    /** {@return K, the width of the linear head} */
+    /** {@return K, the number of outputs: the width of the linear head, or of the last stage's vector without one} */
     public int outputs() {
         return plan.outputs;
+    }
+
+    /** {@return whether the network ends with a linear head (see {@link Builder#withoutHead()})} */
+    public boolean hasHead() {
+        return plan.head;
     }
 
     /**
@@ -343,7 +353,7 @@ public final class PolicedConvNet extends PolicedNetwork {
     public String toString() {
         String input = oneDimensional ? plan.c + "x" + plan.w : plan.c + "x" + plan.h + "x" + plan.w;
         return "PolicedConvNet(input=" + input + ", stages=" + stages
-                + ", outputs=" + plan.outputs + ", activation=" + activation().id() + ", region"
+                + ", outputs=" + plan.outputs + (plan.head ? "" : " (no head)") + ", activation=" + activation().id() + ", region"
                 + (regions().size() == 1 ? "=" + regions().get(0).describe()
                         : "s=" + regions().stream().map(Region::describe).toList()) + ", " + engine() + ")";
     }
@@ -356,6 +366,7 @@ public final class PolicedConvNet extends PolicedNetwork {
         private boolean oneDimensional;
         private final List<Stage> stages = new ArrayList<>();
         private int outputs = -1;
+        private boolean head = true;
         private Cpa activation = Cpa.relu();
         private List<Region> regions;
         private double margin = ShiftEngine.DEFAULT_MARGIN;
@@ -639,6 +650,19 @@ public final class PolicedConvNet extends PolicedNetwork {
         }
 
         /**
+         * Leaves the network without a linear head: its outputs are the last stage's vector (a
+         * flatten or global average pool of the last map, or the last dense layer's values), as in
+         * NiN (conv, activation, global average pool) or a network ending with a 1x1 conv. The
+         * outputs are then affine on R like every value of the network.
+         *
+         * @return this builder
+         */
+        public Builder withoutHead() {
+            this.head = false;
+            return this;
+        }
+
+        /**
          * Sets the activation; ReLU by default.
          *
          * @param activation the CPA activation, not null
@@ -714,7 +738,7 @@ public final class PolicedConvNet extends PolicedNetwork {
                 throw new IllegalArgumentException("input: not set; call setInput(C, H, W)");
             }
             new ShiftEngine(margin); // validates
-            Plan plan = new Plan(c, h, w, stages, outputs, activation);
+            Plan plan = new Plan(c, h, w, stages, outputs, head, activation);
             for (int j = 0; j < regions.size(); j++) {
                 Region region = regions.get(j);
                 if (region.dimension() != plan.inputDimension()) {
@@ -725,7 +749,7 @@ public final class PolicedConvNet extends PolicedNetwork {
                                     + "; the vertices must be flattened inputs (channel-major)");
                 }
             }
-            long layers = ((Plan.DenseLayer) plan.layers.get(plan.layers.size() - 1)).index() + 1;
+            long layers = plan.layerCount;
             for (int layer : inputDropouts.keySet()) {
                 if (layer >= layers) {
                     throw new IllegalArgumentException("optInputDropout: layer " + layer

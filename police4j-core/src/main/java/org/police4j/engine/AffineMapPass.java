@@ -252,7 +252,7 @@ public final class AffineMapPass implements RegionPass {
         if (residual != null) {
             z = z.add(residual);
         }
-        return Linear.linear(z, headWeight, headBias).singletonOrThrow();
+        return headWeight == null ? z : Linear.linear(z, headWeight, headBias).singletonOrThrow();
     }
 
     /**

@@ -126,7 +126,8 @@ public final class HostVertexRowsPass implements RegionPass {
     @Override
     public NDArray vertexOutputs(NDArray headWeight, NDArray headBias) {
         activate();
-        NDArray rows = manager.create(z, new Shape(p, width)).toType(headWeight.getDataType(), false);
-        return Linear.linear(rows, headWeight, headBias).singletonOrThrow();
+        NDArray rows = manager.create(z, new Shape(p, width));
+        return headWeight == null ? rows
+                : Linear.linear(rows.toType(headWeight.getDataType(), false), headWeight, headBias).singletonOrThrow();
     }
 }

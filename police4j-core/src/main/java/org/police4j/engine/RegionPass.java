@@ -95,8 +95,9 @@ public interface RegionPass {
     /**
      * The network's outputs at the vertices through the head, or null for support regions.
      *
-     * @param headWeight the head's weight, K x width
-     * @param headBias the head's bias, K
+     * @param headWeight the head's weight, K x width, or null for a network without head (the
+     *     outputs are then the rows of the last layer left)
+     * @param headBias the head's bias, K, or null without head
      * @return P x K outputs, or null
      */
     NDArray vertexOutputs(NDArray headWeight, NDArray headBias);

@@ -124,7 +124,7 @@ public final class VertexRowsPass implements RegionPass {
     @Override
     public NDArray vertexOutputs(NDArray headWeight, NDArray headBias) {
         activate();
-        return Linear.linear(z, headWeight, headBias).singletonOrThrow();
+        return headWeight == null ? z : Linear.linear(z, headWeight, headBias).singletonOrThrow();
     }
     @Override
     public RegionPass fork() {

@@ -15,7 +15,8 @@ import org.police4j.region.Region;
 
 /**
  * The {@code architecture} object of a {@link PolicedConvNet}'s {@code model.json}: input shape,
- * stages, head, activation, margin, sign rule and rounding guard. Input (C, H, W), or (C, L) for
+ * stages, head (its width {@code outputs}; {@code "head": false} for a network whose outputs are
+ * its last stage's, written only then), activation, margin, sign rule and rounding guard. Input (C, H, W), or (C, L) for
  * a 1-D network; a square conv or pool writes {@code kernel}, {@code stride}, {@code padding} as
  * numbers (as models always had), another one as {@code [rows, columns]}; a conv's {@code
  * dilation} and {@code groups} and a max-pool's {@code padding} are written only when they are
@@ -40,6 +41,9 @@ final class ConvArchitecture {
         }
         writeStages(arch.putArray("stages"), net.stages());
         arch.put("outputs", net.outputs());
+        if (!net.hasHead()) {
+            arch.put("head", false); // written only without a head: older files have none
+        }
         arch.put("activation", net.activation().kind().name());
         arch.put("negativeSlope", net.activation().negativeSlope());
         if (net.activation().kind() == Cpa.Kind.PIECEWISE) {
@@ -178,7 +182,12 @@ final class ConvArchitecture {
         for (Stage stage : readStages(arch.path("stages"), "architecture: stages")) {
             b.add(stage);
         }
-        PolicedConvNet net = b.outputs(arch.path("outputs").asInt(-1))
+        if (arch.path("head").asBoolean(true)) {
+            b.outputs(arch.path("outputs").asInt(-1));
+        } else {
+            b.withoutHead();
+        }
+        PolicedConvNet net = b
                 .optActivation(Cpa.fromRecord(arch.path("activation").asText(), arch.path("negativeSlope").asDouble(),
                         arch.has("cpa") ? arch.path("cpa").asText() : null))
                 .optMargin(arch.path("margin").asDouble())
@@ -193,6 +202,10 @@ final class ConvArchitecture {
                     + " expected " + net.engine().rule().name());
         }
         SignRule.valueOf(rule); // a malformed name is an error, not a default
+        if (!net.hasHead() && net.outputs() != arch.path("outputs").asInt(-1)) {
+            throw new IllegalArgumentException("architecture: outputs " + arch.path("outputs") + ", but the stages end"
+                    + " with " + net.outputs() + " values (a network without head outputs its last stage's)");
+        }
         return net;
     }
 }

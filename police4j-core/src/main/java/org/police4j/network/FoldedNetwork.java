@@ -16,7 +16,8 @@ import org.police4j.engine.Cpa;
  * that evaluation, certificate and export are written once.
  *
  * <p>Inputs are flat: an input of shape {@code (C, H, W)} is read channel-major, so its
- * dimension is {@code C * H * W}. The last layer is the (linear) head; every
+ * dimension is {@code C * H * W}. The last layer is usually the (linear) head; a network
+ * without head (NiN: its outputs a global average pool of an activated map) ends elsewhere. Every
  * {@link Activation} marks a hidden layer whose inputs are the pre-activations the POLICE
  * certificate is about.
  *
@@ -26,8 +27,8 @@ import org.police4j.engine.Cpa;
 public record FoldedNetwork(Shape inputShape, List<Layer> layers) {
 
     /**
-     * Checks that every layer reads what the previous one writes and that the network ends with
-     * a layer that is not an activation; keeps an immutable copy of the list.
+     * Checks that every layer reads what the previous one writes; keeps an immutable copy of the
+     * list.
      *
      * @param inputShape the shape of one input item, {@code (D)} or {@code (C, H, W)}
      * @param layers the layers, in order
@@ -37,8 +38,8 @@ public record FoldedNetwork(Shape inputShape, List<Layer> layers) {
             throw new IllegalArgumentException("inputShape: " + inputShape + ", expected a positive size");
         }
         layers = List.copyOf(layers);
-        if (layers.isEmpty() || layers.get(layers.size() - 1) instanceof Activation) {
-            throw new IllegalArgumentException("layers: must end with the linear head, got " + layers.size() + " layers");
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("layers: none; expected at least one layer");
         }
         Layer.chainOutputSize(layers, (int) inputShape.size(), "layer");
     }

@@ -94,6 +94,30 @@ public sealed interface NetworkLayer {
     }
 
     /**
+     * Max-pooling of the values as they are (activated, or linear): after a join (SqueezeNet's
+     * and GoogLeNet's pools after their fire and inception modules), first in a branch
+     * (GoogLeNet's pooled path) or after another pool. It has no units; like a conv group's pool
+     * it takes a per-position pool shift, so that every window's winner beats the others over
+     * all of R. It runs as the conv group {@link #identity()} left linear: the identity conv
+     * computes every value exactly, and the pass, the rounding guard and the fold of a conv
+     * group's pool serve it unchanged (the shift folds into that identity conv's bias).
+     *
+     * @param pool the windows on the (C, H, W) map
+     */
+    record MaxPool(PoolWindows pool) implements NetworkLayer {
+
+        /**
+         * {@return the conv group that computes this pool: a 1x1 depthwise conv of weight 1 and
+         * bias 0 (its parameters given as arrays where it runs), then the pool}
+         */
+        public Conv identity() {
+            PoolWindows p = pool;
+            Stencil s = new Stencil(p.c(), p.h(), p.w(), p.c(), p.h(), p.w(), 1, 1, 1, 1, 0, 0, 1, 1, p.c());
+            return new Conv(null, null, null, s, p, List.of());
+        }
+    }
+
+    /**
      * Batch-norm after a conv: its learned scale and offset and its running statistics.
      *
      * @param gamma C' scales

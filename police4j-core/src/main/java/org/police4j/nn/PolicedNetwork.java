@@ -119,7 +119,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
             boolean roundingGuard,
             AffineTarget affineTarget) {}
 
-    /** {@return the layers, hidden first, the head (a dense layer) last} */
+    /** {@return the layers, hidden first, the head (a dense layer) last if there is one} */
     protected abstract List<NetworkLayer> networkLayers();
 
     /**
@@ -172,6 +172,12 @@ public abstract class PolicedNetwork extends PolicedBlock {
         NDArray x = inputRows(input);
         RegionPasses passes = new RegionPasses(x, training, keepTrace);
         List<NetworkLayer> layers = networkLayers();
+        if (!(layers.get(layers.size() - 1) instanceof NetworkLayer.Dense d && d.head())) {
+            // no linear head: the outputs are the last layer's values, affine on R like any
+            NDArray out = chain(ps, layers, x, x, training, passes);
+            NDArray vertexOut = keepTrace ? passes.passes.get(0).vertexOutputs(null, null) : null;
+            return new Trace(out, vertexOut, passes.traces, null, null, null);
+        }
         NDArray z = chain(ps, layers.subList(0, layers.size() - 1), x, x, training, passes);
         NetworkLayer.Dense head = (NetworkLayer.Dense) layers.get(layers.size() - 1);
         NDArray headW = value(ps, head.weight(), x, training);
@@ -213,7 +219,14 @@ public abstract class PolicedNetwork extends PolicedBlock {
                 z = activated ? activation.apply(pre) : pre;
             } else if (layer instanceof NetworkLayer.Conv conv) {
                 z = dropout(ps, conv.inputDropouts(), z, training);
-                z = convGroup(ps, conv, activated, z, x, training, passes);
+                z = convGroup(ps, conv, value(ps, conv.weight(), x, training), value(ps, conv.bias(), x, training),
+                        activated, z, x, training, passes);
+            } else if (layer instanceof NetworkLayer.MaxPool m) {
+                NetworkLayer.Conv identity = m.identity();
+                long c = m.pool().c();
+                NDManager manager = x.getManager();
+                z = convGroup(ps, identity, manager.ones(new ai.djl.ndarray.types.Shape(c, 1, 1, 1), x.getDataType()),
+                        manager.zeros(new ai.djl.ndarray.types.Shape(c), x.getDataType()), false, z, x, training, passes);
             } else if (layer instanceof NetworkLayer.AveragePool a) {
                 z = a.apply(z);
                 passes.averagePool(a);
@@ -252,10 +265,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
      * region's pool shift and POLICE shift, pool, activation.
      */
     private NDArray convGroup(
-            ParameterStore ps, NetworkLayer.Conv conv, boolean activated, NDArray z, NDArray x, boolean training,
-            RegionPasses passes) {
-        NDArray w = value(ps, conv.weight(), x, training);
-        NDArray b = value(ps, conv.bias(), x, training);
+            ParameterStore ps, NetworkLayer.Conv conv, NDArray w, NDArray b, boolean activated, NDArray z, NDArray x,
+            boolean training, RegionPasses passes) {
         long n = z.getShape().get(0);
         NDArray pre = conv.convolve(z, w, b);
         NDArray[] affine = null;
@@ -766,8 +777,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
      * @param vertexOutputs P x K outputs of the vertex rows (null for support regions)
      * @param layers one entry per hidden layer (conv groups and dense layers, in order)
      * @param headWeight the head's weight as applied (projected when there is an exact affine
-     *     target): what the fold must use
-     * @param headBias the head's bias as applied
+     *     target): what the fold must use; null for a network without head
+     * @param headBias the head's bias as applied, or null without head
      * @param targetPenalty the weighted penalty of a penalty-form affine target, or null
      */
     public record Trace(

@@ -75,6 +75,38 @@ final class ConvProbe {
     }
 
     /**
+     * Whether {@code block} returns each map as it is (DJL's {@code Blocks.identityBlock()}, a
+     * residual shortcut): probed first, since on a 1 x 1 map an identity also averages and
+     * max-pools every channel over its one position.
+     */
+    static boolean identity(Block block, int c, int h, int w, boolean oneD) {
+        float[] x = values(2 * c * h * w);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray y = ActivationProbe.run(block, manager, manager.create(x, batch(c, h, w, oneD)));
+            return y != null
+                    && y.getShape().equals(batch(c, h, w, oneD))
+                    && y.getDataType() == DataType.FLOAT32
+                    && Arrays.equals(y.toFloatArray(), x);
+        }
+    }
+
+    /**
+     * Whether {@code block} reshapes each vector of {@code features} values into the map
+     * (features, 1, 1), keeping the values in order (MobileNetV2's {@code array.reshape(n, c, 1,
+     * 1)} before its last 1x1 conv).
+     */
+    static boolean unflattens(Block block, int features) {
+        float[] x = values(2 * features);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray y = ActivationProbe.run(block, manager, manager.create(x, new Shape(2, features)));
+            return y != null
+                    && y.getShape().equals(new Shape(2, features, 1, 1))
+                    && y.getDataType() == DataType.FLOAT32
+                    && Arrays.equals(y.toFloatArray(), x);
+        }
+    }
+
+    /**
      * Whether {@code block} averages each channel over its positions, giving (N, C) or (N, C, 1, 1),
      * (N, C, 1) for a 1-D map.
      */
@@ -139,9 +171,11 @@ final class ConvProbe {
                 }
             }
             for (boolean ceil : new boolean[] {false, true}) {
-                List<int[]> rows = oneD ? List.of(new int[] {1, 1, 0}) : axis(h, oh, ceil, h);
+                // on a small map a padded window may be larger than the map (GoogLeNet's 3/1/1
+                // pool on a 2 x 2 map)
+                List<int[]> rows = oneD ? List.of(new int[] {1, 1, 0}) : axis(h, oh, ceil, Math.max(h, Math.min(2 * h + 1, 8)));
                 for (int[] r : rows) {
-                    for (int[] col : axis(w, ow, ceil, w)) {
+                    for (int[] col : axis(w, ow, ceil, Math.max(w, Math.min(2 * w + 1, 8)))) {
                         MaxPool candidate = new MaxPool(r[0], col[0], r[1], col[1], r[2], col[2], ceil);
                         if (r[0] * col[0] >= 2 && matches(maps, candidate, got)) {
                             return candidate;

@@ -151,21 +151,31 @@ final class ConvWrap {
         if (!pending.isEmpty()) {
             int i = blocks.indexOf(pending.get(0));
             throw new IllegalArgumentException("network block " + positions.get(i) + " (Dropout) is refused: it"
-                    + " comes after the head Linear and would act on the outputs");
+                    + " comes after the last layer and would act on the outputs");
         }
-        if (dense == null) {
-            throw new IllegalArgumentException("network: no Linear head; expected a flatten or global average"
-                    + " pooling and Linear blocks after the convolutions");
+        boolean head = dense != null && !dense.activated;
+        if (!head) {
+            // no Linear head (NiN, MobileNetV2): the outputs are the last layer's values
+            if (reader.convOpen && !reader.groupAct) {
+                reader.closeLinear();
+            }
+            if (reader.vector < 0) {
+                throw new IllegalArgumentException("network: ends with a (" + reader.mc + ", " + reader.mh + ", "
+                        + reader.mw + ") feature map; expected the outputs as a vector: end with a flatten, a global"
+                        + " average pooling or a Linear head");
+            }
         }
-        if (dense.activated) {
-            throw new IllegalArgumentException("network: the last block is an activation; expected a Linear head");
+        if (activation == null) {
+            throw new IllegalArgumentException("network: no activation in any block; such a network is affine"
+                    + " everywhere and needs no POLICE (add ReLU, leaky-ReLU, abs, ReLU6 or hard-tanh where it should"
+                    + " be nonlinear)");
         }
         if (shared.poolWhere != null && !activation.nonDecreasing()) {
             throw new IllegalArgumentException(shared.poolWhere + " is refused with " + activation.id() + ": POLICE pools the"
                     + " pre-activations, which equals pooling the activations only for a non-decreasing activation;"
                     + " use relu, leaky_relu, relu6 or hardtanh");
         }
-        PolicedConvNet net = build(items, shared.dropouts, activation, regions, c, h, w, oneD, margin);
+        PolicedConvNet net = build(items, head, shared.dropouts, activation, regions, c, h, w, oneD, margin);
         copyParameters(net, items, shared.parametered);
         return net;
     }
@@ -213,6 +223,9 @@ final class ConvWrap {
         String groupWhere;
         DenseItem dense; // the last Linear while its activation may still follow
         ParallelItem join; // the last ParallelBlock while its activation may still follow
+        boolean joinPooled; // a max-pool stands between that ParallelBlock and the block being read
+        int gapH; // the map a global average pool just averaged (rows, columns), for a reshape back
+        int gapW;
 
         Reader(Shared shared, int c, int h, int w) {
             this.shared = shared;
@@ -269,7 +282,9 @@ final class ConvWrap {
                     if (vector >= 0) {
                         throw new IllegalArgumentException(where + ": a " + describe(conv) + " after the map was flattened");
                     }
-                    requireActivated(convOpen, groupAct, groupWhere, where);
+                    if (convOpen && !groupAct) {
+                        closeLinear(); // a conv group without activation (MobileNetV2's linear bottleneck)
+                    }
                     refuseDense(dense, where);
                     Stage.Conv stage = convStage(conv, mc, mh, mw, oneD, where);
                     items.add(new ConvItem(conv, stage));
@@ -325,31 +340,77 @@ final class ConvWrap {
                     throw new IllegalArgumentException(where + " is not supported; expected Conv2d (or Conv1d), BatchNorm, Linear,"
                             + " dropout and parameterless blocks (activations, max-pooling, flatten, global average pooling)");
                 }
+                if (vector < 0 && ConvProbe.identity(block, mc, mh, mw, oneD)) {
+                    continue;
+                }
                 if (vector < 0 && ConvProbe.flattens(block, mc, mh, mw, oneD)) {
-                    requireActivated(convOpen, groupAct, groupWhere, where);
+                    if (convOpen && !groupAct) {
+                        closeLinear();
+                    }
                     convOpen = false;
+                    join = null;
                     items.add(new ReshapeItem(new Stage.Flatten()));
+                    gapH = mh;
+                    gapW = mw;
                     vector = mc * mh * mw;
                     continue;
                 }
                 if (vector < 0 && ConvProbe.globalAvgPools(block, mc, mh, mw, oneD)) {
                     refuseDropoutBefore(pending, positions, blocks, where);
-                    requireActivated(convOpen, groupAct, groupWhere, where);
+                    if (convOpen && !groupAct) {
+                        closeLinear();
+                    }
                     convOpen = false;
+                    join = null;
                     items.add(new ReshapeItem(new Stage.GlobalAvgPool()));
+                    gapH = mh;
+                    gapW = mw;
                     vector = mc;
+                    continue;
+                }
+                if (vector >= 0 && !oneD && ConvProbe.unflattens(block, vector)) {
+                    // (N, C) back to (N, C, 1, 1): after a global average pooling, that pooling
+                    // over one window of the whole map gives the same values as a (C, 1, 1) map;
+                    // after a flatten (or an average) of a (C, 1, 1) map, nothing happened at all
+                    refuseDropoutBefore(pending, positions, blocks, where);
+                    Stage last = items.isEmpty() || !(items.get(items.size() - 1) instanceof ReshapeItem r) ? null
+                            : r.stage();
+                    boolean onePosition = gapH == 1 && gapW == 1;
+                    if (!(last instanceof Stage.GlobalAvgPool || last instanceof Stage.Flatten && onePosition)) {
+                        throw new IllegalArgumentException(where + " is refused: it reshapes the vector of " + vector
+                                + " values into a (" + vector + ", 1, 1) map; accepted only directly after a global"
+                                + " average pooling (as MobileNetV2 does before its last 1x1 conv) or a flatten of a"
+                                + " (C, 1, 1) map");
+                    }
+                    if (onePosition) {
+                        items.remove(items.size() - 1);
+                    } else {
+                        items.set(items.size() - 1, new ReshapeItem(
+                                new Stage.AvgPool(gapH, gapW, gapH, gapW, 0, 0, false, true)));
+                    }
+                    mc = vector;
+                    mh = 1;
+                    mw = 1;
+                    vector = -1;
                     continue;
                 }
                 ConvProbe.MaxPool pool = vector < 0 ? ConvProbe.maxPool(block, mc, mh, mw, oneD) : null;
                 if (pool != null) {
                     refuseDropoutBefore(pending, positions, blocks, where);
-                    if (!convOpen || groupPool) {
-                        throw new IllegalArgumentException(where + " is refused: max-pooling is accepted once per conv"
-                                + " group, after a Conv2d [BatchNorm] and before the next conv, flatten or pooling");
+                    if (convOpen && !groupPool) {
+                        // in the conv group: POLICE pools its pre-activations
+                        items.add(new PoolItem(pool));
+                        groupPool = true;
+                        shared.poolWhere = where;
+                    } else {
+                        // on the values as they are: after a join, first in a branch, after a pool
+                        if (convOpen && !groupAct) {
+                            closeLinear();
+                        }
+                        convOpen = false;
+                        joinPooled = join != null;
+                        items.add(new PoolItem(pool));
                     }
-                    items.add(new PoolItem(pool));
-                    groupPool = true;
-                    shared.poolWhere = where;
                     mh = org.police4j.engine.PoolWindows.outLength(mh, pool.kernelH(), pool.strideH(), pool.padH(), pool.ceilMode());
                     mw = org.police4j.engine.PoolWindows.outLength(mw, pool.kernelW(), pool.strideW(), pool.padW(), pool.ceilMode());
                     continue;
@@ -383,7 +444,9 @@ final class ConvWrap {
                 refuseDropoutBefore(pending, positions, blocks, where);
                 Cpa cpa = finding.cpa();
                 shared.activation(cpa, where);
-                if (join != null && !join.activated) {
+                if (join != null && !join.activated && (!joinPooled || cpa.nonDecreasing())) {
+                    // after a max-pool that follows the join, the activation moves before the
+                    // pool: equal for a non-decreasing activation
                     join.activated = true;
                     join = null;
                 } else if (convOpen && !groupAct) {
@@ -448,24 +511,28 @@ final class ConvWrap {
             mw = first.mw;
             vector = first.vector;
             join = new ParallelItem(branches, finding.join(), finding.activation() != null);
+            joinPooled = false;
             items.add(join);
         }
     }
 
     private static PolicedConvNet build(
-            List<Item> items, List<List<Block>> dropouts, Cpa activation, List<? extends Region> regions, int c, int h, int w,
-            boolean oneD, double margin) {
+            List<Item> items, boolean head, List<List<Block>> dropouts, Cpa activation, List<? extends Region> regions,
+            int c, int h, int w, boolean oneD, double margin) {
         PolicedConvNet.Builder b = PolicedConvNet.builder().setRegions(regions).optActivation(activation).optMargin(margin);
         if (oneD) {
             b.setInput(c, w);
         } else {
             b.setInput(c, h, w);
         }
-        DenseItem head = (DenseItem) items.get(items.size() - 1);
-        for (Stage stage : stages(items.subList(0, items.size() - 1))) {
+        for (Stage stage : stages(head ? items.subList(0, items.size() - 1) : items)) {
             b.add(stage);
         }
-        b.outputs(head.units);
+        if (head) {
+            b.outputs(((DenseItem) items.get(items.size() - 1)).units);
+        } else {
+            b.withoutHead();
+        }
         for (int l = 0; l < dropouts.size(); l++) {
             for (Block dropout : dropouts.get(l)) {
                 b.optInputDropout(l, dropout);
@@ -670,14 +737,6 @@ final class ConvWrap {
             return (int) s.get(0);
         }
         return (int) linear.getOutputShapes(new Shape[] {new Shape(1, in)})[0].get(1);
-    }
-
-    private static void requireActivated(boolean convOpen, boolean act, String groupWhere, String where) {
-        if (convOpen && !act) {
-            throw new IllegalArgumentException(where + ": " + groupWhere + " has no activation before this block;"
-                    + " PolicedConvNet applies the activation after every conv group (Conv2d [BatchNorm] [max-pool]),"
-                    + " so add one (ReLU, leaky-ReLU, abs)");
-        }
     }
 
     private static void refuseDense(DenseItem dense, String where) {

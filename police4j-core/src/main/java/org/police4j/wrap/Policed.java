@@ -82,6 +82,10 @@ import org.police4j.region.VertexRegion;
  *     non-decreasing (relu, leaky-relu, relu6, hard-tanh)</td></tr>
  * <tr><td>max-pooling in ceil mode ({@code PoolingConvention.FULL})</td><td>as above</td><td>kept,
  *     exact: positions beyond the map's edge never win, as padding</td></tr>
+ * <tr><td>max-pooling</td><td>anywhere else on a map: after a {@code ParallelBlock} (SqueezeNet's
+ *     fire, GoogLeNet's inception), first in a branch (GoogLeNet's pooled path), after another
+ *     pool</td><td>kept, exact: it pools the values as they are, with its own pool shift (any
+ *     activation)</td></tr>
  * <tr><td>average pooling ({@code Pool.avgPool2dBlock}, {@code Pool.avgPool1dBlock}, any block
  *     computing it)</td><td>on a feature map, after a conv group's activation (or on the
  *     input)</td><td>kept, any window, stride, padding and ceil mode, with DJL's divisor (padding
@@ -94,6 +98,12 @@ import org.police4j.region.VertexRegion;
  *     group</td><td>kept</td></tr>
  * <tr><td>{@code Linear}</td><td>after a flatten or pooling, never two in a row</td><td>weight and
  *     bias copied; the last one is the head</td></tr>
+ * <tr><td>no {@code Linear} at the end (NiN: conv, activation, global average pool, flatten;
+ *     MobileNetV2: a 1x1 conv, flattened)</td><td>the network's last block</td><td>a network
+ *     without head: its outputs are the last layer's values, which must be a vector</td></tr>
+ * <tr><td>a lambda reshaping (N, C) to (N, C, 1, 1) (MobileNetV2's head)</td><td>directly after a
+ *     global average pooling, or a flatten of a (C, 1, 1) map</td><td>read as that pooling over one
+ *     window of the whole map (nothing on a 1 x 1 map); judged by probing</td></tr>
  * <tr><td>ReLU, leaky-ReLU, abs, ReLU6, hard-tanh, any continuous piecewise-affine function with
  *     finitely many kinks (any block or lambda computing one)</td><td>after each Conv2d
  *     group and each hidden Linear, the same one throughout</td><td>kept; judged by probing</td></tr>
@@ -111,13 +121,14 @@ import org.police4j.region.VertexRegion;
  *     recognised by probing it on chosen values; the units after an activated join are POLICE
  *     units</td></tr>
  * <tr><td>a conv group or a Linear without activation</td><td>directly before a {@code
- *     ParallelBlock}, or at the end of a branch</td><td>a linear stage (no shift): ResNet's stem
- *     conv and its conv-BN before the add</td></tr>
+ *     ParallelBlock}, or at the end of a branch; a conv group also before the next conv, a flatten,
+ *     a pooling or the end</td><td>a linear stage (no shift): ResNet's stem conv and its conv-BN
+ *     before the add, MobileNetV2's linear bottlenecks</td></tr>
  * <tr><td>a {@code ParallelBlock} joined by anything else (a product, a maximum, a sum then a
  *     smooth function)</td><td></td><td>refused with its position and the values that show it</td></tr>
- * <tr><td>a Linear on a feature map, a conv after a flatten, a conv group without activation
- *     elsewhere, smooth or multi-kink activations, a block whose name lies, any other block</td><td></td>
- *     <td>refused with its position and the reason</td></tr>
+ * <tr><td>a Linear on a feature map, a conv after a flatten, outputs that are a feature map, a
+ *     network without any activation, smooth activations, a block whose name lies, any other
+ *     block</td><td></td><td>refused with its position and the reason</td></tr>
  * </tbody>
  * </table>
  *

@@ -14,7 +14,8 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * The guarantee over random architectures ({@link RandomGraphCase}: dense MLPs; CNNs with
  * grouped, dilated, strided and padded convs, batch-norm, tiling, overlapping and padded
  * max-pools, average pools with ceil mode, global average pool; residual and concatenating
- * graphs, dense and convolutional, an overlapping max-pool inside a branch; vertex regions spanned by a few
+ * graphs, dense and convolutional, an overlapping max-pool inside a branch, max-pools after a join and first
+ * in a branch, conv groups left linear before the next conv, networks without a linear head; vertex regions spanned by a few
  * random inputs, two of them apart, and boxes; inputs at scales 1, 1000 and 1e-3), each trained a few AdamW steps.
  * Before the first step and after every step the folded network (as {@code Certify.policed} folds
  * it) is judged by the independent {@link org.police4j.testing.ExactChecker} on the region's
@@ -78,7 +79,8 @@ class RandomArchitectureProperties {
         if (c.regions().get(0) instanceof org.police4j.region.Box && (a.contains("residual") || a.contains("concat"))) {
             out.add("graph on a box");
         }
-        for (String f : new String[] {"/g", "/d", "/s", "bn", "maxpool/overlap", "/pad", "avgpool", "/ceil", "gap", "residual", "concat", "graph-maxpool", "graph-avgpool"}) {
+        for (String f : new String[] {"/g", "/d", "/s", "bn", "maxpool/overlap", "/pad", "avgpool", "/ceil", "gap", "residual", "concat", "graph-maxpool", "graph-avgpool", "pool-after-join",
+                "pool-first-in-branch", "linear-conv", "no-head"}) {
             if (a.contains(f)) {
                 out.add(f);
             }

@@ -31,7 +31,9 @@ import org.police4j.region.VertexRegion;
  * @param architecture what the network is made of, for reports
  * @param input the input shape (C, H, W)
  * @param stages the stages, in order (the head excluded)
- * @param outputs the head's width
+ * @param outputs the head's width, or without head the width of the last stage's vector
+ * @param head whether a linear head follows the stages (else the outputs are the last stage's:
+ *     a global average pool, or a last dense layer with its activation)
  * @param activation the activation
  * @param regions the regions (one, or in a quarter of the vertex cases with one kink at 0, two apart)
  * @param scale the scale of the inputs and of the regions
@@ -44,6 +46,7 @@ public record RandomGraphCase(
         int[] input,
         List<Stage> stages,
         int outputs,
+        boolean head,
         Cpa activation,
         List<Region> regions,
         double scale,
@@ -68,6 +71,11 @@ public record RandomGraphCase(
         int[] input;
         String architecture;
         boolean maxPool = false;
+        // the features added for the zoo (issue 20: pools after a join and first in a branch,
+        // linear conv chains, no head) draw from their own stream
+        Random zoo = new Random(seed ^ 0x200L);
+        boolean head = true;
+        int lastWidth = -1;
         if (dense) {
             int d = box ? 2 + rng.nextInt(5) : 2 + rng.nextInt(10);
             input = new int[] {1, 1, d};
@@ -98,6 +106,17 @@ public record RandomGraphCase(
             int convs = box ? 1 : 1 + rng.nextInt(2);
             List<String> parts = new ArrayList<>();
             for (int g = 0; g < convs; g++) {
+                if (!box && zoo.nextInt(4) == 0) {
+                    // a conv group left linear, then the next conv (MobileNetV2's linear bottleneck)
+                    Stage.Conv linear = conv(zoo, shape);
+                    stages.add(linear);
+                    if (zoo.nextBoolean()) {
+                        stages.add(new Stage.BatchNorm());
+                    }
+                    stages.add(new Stage.Linear());
+                    shape = new int[] {linear.channels(), linear.outH(shape[1]), linear.outW(shape[2])};
+                    parts.add("linear-conv");
+                }
                 Stage.Conv conv = conv(rng, shape);
                 stages.add(conv);
                 shape = new int[] {conv.channels(), conv.outH(shape[1]), conv.outW(shape[2])};
@@ -163,25 +182,45 @@ public record RandomGraphCase(
                         parts.add("graph-maxpool");
                         b++;
                     }
+                    if (zoo.nextBoolean()) {
+                        // GoogLeNet's fourth path: a max-pool of the block's input, then a 1x1 conv
+                        branches.add(List.of(new Stage.MaxPool(3, 3, 1, 1, 1, 1), new Stage.Conv(1, 1, 1, 0)));
+                        parts.add("pool-first-in-branch");
+                        b++;
+                    }
                     stages.add(new Stage.Parallel(branches, Join.CONCAT, false));
                     shape = new int[] {a + b, shape[1], shape[2]};
                     parts.add("concat");
                 }
+                Stage.MaxPool after = graph <= 2 && zoo.nextInt(3) == 0 ? maxPool(zoo, shape) : null;
+                if (after != null) {
+                    // a max-pool of the joined values as they are (SqueezeNet's after a fire module)
+                    stages.add(after);
+                    shape = new int[] {shape[0], PoolWindows.outLength(shape[1], after.kernelH(), after.strideH(), after.padH(), false),
+                            PoolWindows.outLength(shape[2], after.kernelW(), after.strideW(), after.padW(), false)};
+                    parts.add("pool-after-join" + (after.tiles() ? "" : "/overlap"));
+                }
             }
-            if (rng.nextBoolean()) {
+            head = zoo.nextInt(4) != 0;
+            if (rng.nextBoolean() || !head) {
                 stages.add(new Stage.GlobalAvgPool());
                 parts.add("gap");
             } else {
                 stages.add(new Stage.Flatten());
             }
+            lastWidth = shape[0];
             if (rng.nextBoolean()) {
-                stages.add(new Stage.Dense(2 + rng.nextInt(5)));
+                lastWidth = 2 + rng.nextInt(5);
+                stages.add(new Stage.Dense(lastWidth));
                 parts.add("dense");
+            }
+            if (!head) {
+                parts.add("no-head"); // NiN: the outputs are the last stage's vector
             }
             architecture = String.join("-", parts);
         }
         Cpa activation = activation(rng, maxPool);
-        int outputs = 1 + rng.nextInt(2);
+        int outputs = head ? 1 + rng.nextInt(2) : lastWidth;
         int d = input[0] * input[1] * input[2];
         // several kinks (or a kink away from 0) take one region, as PolicedNetwork documents
         int count = box || !activation.singleKinkAtZero() || rng.nextInt(4) != 0 ? 1 : 2;
@@ -211,7 +250,7 @@ public record RandomGraphCase(
         }
         double learningRate = Math.pow(10, -3 + 2 * rng.nextDouble());
         int steps = 3 + rng.nextInt(3);
-        return new RandomGraphCase(seed, architecture, input, List.copyOf(stages), outputs, activation,
+        return new RandomGraphCase(seed, architecture, input, List.copyOf(stages), outputs, head, activation,
                 List.copyOf(regions), scale, learningRate, steps);
     }
 
@@ -297,7 +336,12 @@ public record RandomGraphCase(
         for (Stage s : stages) {
             b.add(s);
         }
-        return b.outputs(outputs).optActivation(activation).setRegions(regions).build();
+        if (head) {
+            b.outputs(outputs);
+        } else {
+            b.withoutHead();
+        }
+        return b.optActivation(activation).setRegions(regions).build();
     }
 
     /** {@return the input dimension C * H * W} */
@@ -308,8 +352,8 @@ public record RandomGraphCase(
     /** A one-line description that, with the seed, reproduces the case. */
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "seed=%d arch=%s input=%s stages=%s K=%d act=%s regions=%s scale=%g lr=%.3g steps=%d",
-                seed, architecture, Arrays.toString(input), stages, outputs, activation.id(),
+        return String.format(Locale.ROOT, "seed=%d arch=%s input=%s stages=%s K=%d%s act=%s regions=%s scale=%g lr=%.3g steps=%d",
+                seed, architecture, Arrays.toString(input), stages, outputs, head ? "" : " (no head)", activation.id(),
                 regions.stream().map(Region::describe).toList(), scale,
                 learningRate, steps);
     }

@@ -318,7 +318,7 @@ class PolicedWrapConvTest {
                 .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
                 region, in, "network block 1 (ReLU)", "does not compute ReLU");
         refused(new SequentialBlock().add(conv(4)).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
-                region, in, "network block 1 (batchFlatten)", "no activation");
+                region, in, "network: no activation", "affine everywhere"); // a linear conv is accepted, a network of nothing else not
         refused(new SequentialBlock().add(conv(4)).add(Activation.reluBlock()).add(BatchNorm.builder().build())
                 .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(2).build()),
                 region, in, "network block 2 (BatchNorm)", "directly after");

@@ -158,8 +158,7 @@ public final class SparkCertify {
             Executors.inferenceThread();
             List<Row> out = new ArrayList<>();
             ModelCertifier certifier = null;
-            Certify.Options options = Certify.Options.defaults().optInteriorSamples(settings.interiorSamples())
-                    .optSeed(settings.seed());
+            Certify.Options options = options(settings);
             while (rows.hasNext()) {
                 Tuple2<Row, Long> t = rows.next();
                 if (certifier == null) {
@@ -201,6 +200,20 @@ public final class SparkCertify {
             m.set("b", JSON.valueToTree(certifier.rawB(cert)));
             return m.toString();
         }
+    }
+
+    /**
+     * The certificate options of a task: the settings' samples and seed, and the vertices of a
+     * region evaluated one after the other in the task's thread. Spark's slots are the parallelism
+     * (as one PyTorch thread per task): a certifier fanning out on the common fork-join pool would
+     * have the tasks of one executor wait for each other there, so local[2] barely beat local[1].
+     * The certificate is the same either way (each vertex and each row of the map is computed
+     * alone).
+     */
+    static Certify.Options options(Settings settings) {
+        Certify.Options defaults = Certify.Options.defaults();
+        return defaults.optInteriorSamples(settings.interiorSamples()).optSeed(settings.seed())
+                .optCertifier(defaults.certifier().toBuilder().optParallel(false).build());
     }
 
     private static double maxRadius(Box box) {

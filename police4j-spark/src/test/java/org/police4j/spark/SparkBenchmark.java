@@ -107,7 +107,7 @@ public final class SparkBenchmark {
                 }
                 if (System.getProperty("bench.profile") != null) {
                     long a = System.nanoTime();
-                    SparkPredict.firstRows(data, data.javaRDD().getNumPartitions());
+                    SparkPredict.firstRows(data.queryExecution().toRdd());
                     long b = System.nanoTime();
                     long c2 = data.javaRDD().count();
                     long c = System.nanoTime();

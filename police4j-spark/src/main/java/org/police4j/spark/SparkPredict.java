@@ -121,7 +121,7 @@ public final class SparkPredict {
             Broadcast<ModelBytes> bytes = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(ModelBytes.read(modelDir));
             FeatureCells cells = new FeatureCells(featureTypes, model.features().toArray(new String[0]));
             RDD<InternalRow> out = rows.toJavaRDD().mapPartitionsWithIndex(
-                    new PredictPartition(bytes, firstRows(rows), cells, keptTypes, schema), true).rdd();
+                    new PredictPartition(bytes, RowNumbers.firstRows(rows.toJavaRDD()), cells, keptTypes, schema), true).rdd();
             return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(out, schema, false);
         }
     }
@@ -129,33 +129,6 @@ public final class SparkPredict {
     /** A column name as {@code Dataset.col} reads it literally (dots and backquotes included). */
     private static String quoted(String column) {
         return "`" + column.replace("`", "``") + "`";
-    }
-
-    /**
-     * The table-wide number of each partition's first row, and the total at the end: the
-     * partitions' sizes, counted on the very RDD the predictions read (so the same partitions,
-     * whatever the plan), without turning rows into Java objects, summed in order.
-     *
-     * @param rows the rows
-     * @return {@code partitions + 1} numbers, the first 0
-     */
-    static long[] firstRows(RDD<InternalRow> rows) {
-        List<long[]> sizes = rows.toJavaRDD().mapPartitionsWithIndex((Integer p, Iterator<InternalRow> it) -> {
-            long n = 0;
-            while (it.hasNext()) {
-                it.next();
-                n++;
-            }
-            return List.of(new long[] {p, n}).iterator();
-        }, true).collect();
-        long[] first = new long[rows.getNumPartitions() + 1];
-        for (long[] s : sizes) {
-            first[(int) s[0] + 1] = s[1];
-        }
-        for (int p = 0; p + 1 < first.length; p++) {
-            first[p + 1] += first[p];
-        }
-        return first;
     }
 
     /**

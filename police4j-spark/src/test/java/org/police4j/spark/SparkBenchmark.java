@@ -93,21 +93,26 @@ public final class SparkBenchmark {
         }
         List<Double> plain = new ArrayList<>();
         List<Double> onSpark = new ArrayList<>();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long plainBits = 0;
         long sparkBits = 0;
         try (NDManager manager = NDManager.newBaseManager()) {
             ModelPredictor p = ModelPredictor.load(d.resolve("m"), manager, null);
             for (int rep = 0; rep < reps + 1; rep++) {
+                long[] plain0 = machineTicks();
+                long plainCpu0 = os.getProcessCpuTime();
                 long t0 = System.nanoTime();
                 float[][] y = p.outputs(manager, 0, x);
                 double t = (System.nanoTime() - t0) / 1e9;
+                double plainOthers = othersCores(plain0, (os.getProcessCpuTime() - plainCpu0) / 1e9, t);
                 plainBits = 0;
                 for (float[] v : y) {
                     plainBits = plainBits * 31 + Float.floatToRawIntBits(v[0]);
                 }
                 if (System.getProperty("bench.profile") != null) {
                     long a = System.nanoTime();
-                    SparkPredict.firstRows(data.queryExecution().toRdd());
+                    RowNumbers.firstRows(data.queryExecution().toRdd().toJavaRDD());
                     long b = System.nanoTime();
                     long c2 = data.javaRDD().count();
                     long c = System.nanoTime();
@@ -116,6 +121,8 @@ public final class SparkBenchmark {
                     System.out.printf(Locale.ROOT, "profile: firstRows %.3f s, javaRDD.count %.3f s, predict rdd count %.3f s%n",
                             (b - a) / 1e9, (c - b) / 1e9, (e - c) / 1e9);
                 }
+                long[] machine0 = machineTicks();
+                long cpu0 = os.getProcessCpuTime();
                 t0 = System.nanoTime();
                 Dataset<Row> predicted = SparkPredict.predict(spark, d.resolve("m"), data, List.of());
                 double ts;
@@ -135,7 +142,9 @@ public final class SparkBenchmark {
                     plain.add(t);
                     onSpark.add(ts);
                 }
-                System.out.printf(Locale.ROOT, "rep %d: plain %.3f s, spark %.3f s, identical %s%n", rep, t, ts, plainBits == sparkBits);
+                double others = othersCores(machine0, (os.getProcessCpuTime() - cpu0) / 1e9, ts);
+                System.out.printf(Locale.ROOT, "rep %d: plain %.3f s (other processes %.2f cores), spark %.3f s (%.2f cores),"
+                        + " identical %s, load %.2f%n", rep, t, plainOthers, ts, others, plainBits == sparkBits, os.getSystemLoadAverage());
             }
         }
         System.out.println("predict " + n + " rows: plain loop " + stats(plain) + "; Spark local[2] " + stats(onSpark)
@@ -168,20 +177,22 @@ public final class SparkBenchmark {
                             new SparkCertify.Settings(100, 3, true, 0)).collectAsList();
                 }
                 tasks.reset();
+                long[] machine0 = machineTicks();
                 long cpu0 = os.getProcessCpuTime();
                 long t0 = System.nanoTime();
                 List<Row> out = SparkCertify.certify(spark, d.resolve("reg"), table, List.of("id"),
                         new SparkCertify.Settings(100, 3, true, 0)).collectAsList();
                 double t = (System.nanoTime() - t0) / 1e9;
                 double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+                double others = othersCores(machine0, cpu, t);
                 long hash = out.hashCode();
                 if (rep > 0) {
                     times.computeIfAbsent(master, k -> new ArrayList<>()).add(t);
                 }
                 hashes.put(master, (long) hash);
                 System.out.printf(Locale.ROOT, "rep %d %s: %.3f s, process CPU %.2f s, tasks %d: run %.2f s, CPU %.2f s;"
-                        + " %d rows, hash %d, load %.2f%n", rep, master, t, cpu, tasks.count(), tasks.run() / 1e3,
-                        tasks.cpu() / 1e9, out.size(), hash, os.getSystemLoadAverage());
+                        + " %d rows, hash %d, load %.2f, other processes %.2f cores%n", rep, master, t, cpu, tasks.count(),
+                        tasks.run() / 1e3, tasks.cpu() / 1e9, out.size(), hash, os.getSystemLoadAverage(), others);
                 if (list.length > 1 || rep == reps) {
                     table.unpersist();
                     spark.stop();
@@ -192,6 +203,34 @@ public final class SparkBenchmark {
             System.out.println("certify " + n + " boxes with radius search on " + master + ": " + stats(times.get(master))
                     + ", result hash " + hashes.get(master));
         }
+    }
+
+    /** {@return the machine's busy and total CPU ticks so far (/proc/stat), or null where there is none} */
+    static long[] machineTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+            return new long[] {total - idle, total};
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /**
+     * {@return the cores the other processes of the machine kept busy on average since {@code
+     * before}: the machine's busy time less this process's CPU time, over the wall time}
+     */
+    static double othersCores(long[] before, double ownCpuSeconds, double wallSeconds) {
+        long[] after = machineTicks();
+        if (before == null || after == null) {
+            return Double.NaN;
+        }
+        double busySeconds = (after[0] - before[0]) / 100.0; // USER_HZ
+        return Math.max(0, busySeconds - ownCpuSeconds) / wallSeconds;
     }
 
     /** The run time and CPU time summed over the finished tasks (Spark's task metrics). */

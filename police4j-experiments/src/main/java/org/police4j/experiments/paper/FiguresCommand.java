@@ -200,41 +200,53 @@ public final class FiguresCommand implements Callable<Integer> {
     private void figure2(FiguresPreset p) throws IOException {
         VertexRegion[] regions = {Regions.paperTriangle(), Regions.paperOctagon(), Regions.paperCircle()};
         double[][] points = PaperData.lattice(-4, 4, p.grid());
-        List<BufferedImage> outputs = new ArrayList<>();
         TrainingSettings ts = fig2Training(p);
+        List<BufferedImage> outputs = new ArrayList<>();
         for (String target : TARGETS) {
             double[] y = PaperData.normalizedTarget(target, points);
-            Grid2d targetGrid = PaperData.toGrid(-4, 4, -4, 4, p.grid(), y);
-            BufferedImage targetPanel = contour(targetGrid, null, null, "target: " + target, p);
+            BufferedImage targetPanel = contour(PaperData.toGrid(-4, 4, -4, 4, p.grid(), y), null, null, "target: " + target, p);
+            // the twin has no region, so one training serves the target's three panels
+            double free = Double.NaN;
             for (VertexRegion region : regions) {
-                String file = "fig2_" + target + "_" + region.name() + ".png";
-                PolicedMlp block = network(region, FiguresPreset.FIG2_DEPTH, p.fig2Width(), p.rule());
-                try (Model model = Model.newInstance("fig2"); NDManager m = NDManager.newBaseManager()) {
-                    model.setBlock(block);
-                    NDArray x = m.create(flatten(points), new Shape(points.length, 2));
-                    NDArray yy = m.create(toFloat(y), new Shape(y.length, 1));
-                    SideFlips flips = SideFlips.create();
-                    FitResult fit = Fit.create().optProgress(true, "fig2 " + target + "/" + region.name())
-                            .optListener(flips).fit(model, x, yy, ts);
-                    Certificate cert = Certify.policed(block, Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES).optSeed(seed));
-                    Grid2d output = PaperData.toGrid(-4, 4, -4, 4, p.grid(), evaluate(model, block, points));
-                    double[] v = PaperData.topVertex(region.vertices());
-                    int n = p.insetGrid();
-                    Grid2d zoom = PaperData.toGrid(v[0] - 1, v[0] + 1, v[1] - 1, v[1] + 1, n,
-                            evaluate(model, block, PaperData.lattice(v[0] - 1, v[0] + 1, v[1] - 1, v[1] + 1, n)));
-                    BufferedImage panel = contour(output, region, zoom,
-                            "POLICEd " + target + ", " + region.name() + " (" + p.name() + ")", p);
-                    Png.write(Figure.row(null, targetPanel, panel), out.resolve(file));
-                    outputs.add(panel);
-                    double free = unconstrained(FiguresPreset.FIG2_DEPTH, p.fig2Width(), x, yy, ts, target);
-                    runs.add(new Run("fig2", target, region.name(), fit.finalLoss(), cert, fit.seconds(),
-                            List.of(file, "fig2_grid.png"), free, flips.describe()));
-                    partialReport(p);
+                Panel done = panel(p, ts, points, y, target, targetPanel, region);
+                if (Double.isNaN(free)) {
+                    free = unconstrained(FiguresPreset.FIG2_DEPTH, p.fig2Width(), points, y, ts, target);
                 }
+                outputs.add(done.image());
+                Run r = done.run();
+                runs.add(new Run(r.figure(), r.target(), r.region(), r.finalLoss(), r.certificate(), r.trainSeconds(),
+                        r.files(), free, r.sideFlips()));
+                partialReport(p);
             }
         }
         Png.write(Figure.grid("Figure 2: POLICEd regression, rows wave / rays / spiral, columns triangle / octagon / circle ("
                 + p.name() + ")", 3, outputs), out.resolve("fig2_grid.png"));
+    }
+
+    /** A Figure 2 network's output panel and its run (the unconstrained loss not yet known). */
+    private record Panel(BufferedImage image, Run run) {}
+
+    private Panel panel(FiguresPreset p, TrainingSettings ts, double[][] points, double[] y, String target,
+            BufferedImage targetPanel, VertexRegion region) throws IOException {
+        String file = "fig2_" + target + "_" + region.name() + ".png";
+        PolicedMlp block = network(region, FiguresPreset.FIG2_DEPTH, p.fig2Width(), p.rule());
+        try (Model model = Model.newInstance("fig2"); NDManager m = NDManager.newBaseManager()) {
+            model.setBlock(block);
+            NDArray x = m.create(flatten(points), new Shape(points.length, 2));
+            NDArray yy = m.create(toFloat(y), new Shape(y.length, 1));
+            SideFlips flips = SideFlips.create();
+            FitResult fit = Fit.create().optProgress(true, "fig2 " + target + "/" + region.name()).optListener(flips).fit(model, x, yy, ts);
+            Certificate cert = Certify.policed(block, Certify.Options.defaults().optInteriorSamples(INTERIOR_SAMPLES).optSeed(seed));
+            Grid2d output = PaperData.toGrid(-4, 4, -4, 4, p.grid(), evaluate(model, block, points));
+            double[] v = PaperData.topVertex(region.vertices());
+            int n = p.insetGrid();
+            Grid2d zoom = PaperData.toGrid(v[0] - 1, v[0] + 1, v[1] - 1, v[1] + 1, n,
+                    evaluate(model, block, PaperData.lattice(v[0] - 1, v[0] + 1, v[1] - 1, v[1] + 1, n)));
+            BufferedImage image = contour(output, region, zoom, "POLICEd " + target + ", " + region.name() + " (" + p.name() + ")", p);
+            Png.write(Figure.row(null, targetPanel, image), out.resolve(file));
+            return new Panel(image, new Run("fig2", target, region.name(), fit.finalLoss(), cert, fit.seconds(),
+                    List.of(file, "fig2_grid.png"), Double.NaN, flips.describe()));
+        }
     }
 
     // ------------------------------------------------------------------ Figure 3
@@ -354,7 +366,7 @@ public final class FiguresCommand implements Callable<Integer> {
      * the smaller shift is exactly the plain network (every shift is {@code ReLU(-|h|) = 0}, value
      * and gradient), as the CLI's {@code --no-region} trains it.
      */
-    private static double unconstrained(int depth, int width, NDArray x, NDArray y, TrainingSettings ts, String target) {
+    private static double unconstrained(int depth, int width, double[][] points, double[] y, TrainingSettings ts, String target) {
         int[] hidden = new int[depth];
         java.util.Arrays.fill(hidden, width);
         PolicedMlp plain = PolicedMlp.builder()
@@ -365,9 +377,11 @@ public final class FiguresCommand implements Callable<Integer> {
                 .optMargin(0)
                 .optSignRule(SignRule.MINIMAL_SHIFT)
                 .build();
-        try (Model model = Model.newInstance("unconstrained")) {
+        try (Model model = Model.newInstance("unconstrained"); NDManager m = NDManager.newBaseManager()) {
             model.setBlock(plain);
-            return Fit.create().optProgress(true, "fig2 " + target + "/unconstrained").fit(model, x, y, ts).finalLoss();
+            NDArray x = m.create(flatten(points), new Shape(points.length, 2));
+            NDArray yy = m.create(toFloat(y), new Shape(y.length, 1));
+            return Fit.create().optProgress(true, "fig2 " + target + "/unconstrained").fit(model, x, yy, ts).finalLoss();
         }
     }
 

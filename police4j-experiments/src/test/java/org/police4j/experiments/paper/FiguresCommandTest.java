@@ -72,6 +72,12 @@ class FiguresCommandTest {
             assertThat(r.sideFlips().split(" / ")).hasSize(r.figure().equals("fig2") ? FiguresPreset.FIG2_DEPTH : 3);
             assertThat(r.trainSeconds()).isPositive();
         }
+        // a target's three panels share one unconstrained twin (it has no region); targets differ
+        List<FiguresCommand.Run> fig2Runs = command.runs().subList(1, 10);
+        for (int i = 0; i < 9; i++) {
+            assertThat(fig2Runs.get(i).unconstrainedLoss()).isEqualTo(fig2Runs.get(i / 3 * 3).unconstrainedLoss());
+        }
+        assertThat(fig2Runs.get(0).unconstrainedLoss()).isNotEqualTo(fig2Runs.get(3).unconstrainedLoss());
         assertThat(command.runs()).extracting(FiguresCommand.Run::region)
                 .containsExactly("square", "triangle", "octagon", "circle", "triangle", "octagon", "circle",
                         "triangle", "octagon", "circle", "triangle");

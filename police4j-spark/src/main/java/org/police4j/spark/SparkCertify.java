@@ -129,9 +129,26 @@ public final class SparkCertify {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int tasks = settings.tasks() > 0 ? settings.tasks() : 4 * jsc.defaultParallelism();
         Broadcast<ModelBytes> bytes = jsc.broadcast(ModelBytes.read(modelDir));
-        JavaRDD<Tuple2<Row, Long>> numbered = regions.javaRDD().zipWithIndex()
-                .mapToPair(t -> new Tuple2<>(t._2(), t._1()))
-                .sortByKey(true, tasks)
+        // rows numbered (one counting job) and cut by number into the tasks' ranges, each sorted in the
+        // shuffle: the output keeps the input's order
+        JavaRDD<Row> rows = regions.javaRDD();
+        long[] first = RowNumbers.firstRows(rows);
+        JavaRDD<Tuple2<Row, Long>> numbered = rows.mapPartitionsWithIndex((Integer p, Iterator<Row> it) -> {
+                    long[] next = {first[p]};
+                    return new Iterator<Tuple2<Long, Row>>() {
+                        @Override
+                        public boolean hasNext() {
+                            return it.hasNext();
+                        }
+
+                        @Override
+                        public Tuple2<Long, Row> next() {
+                            return new Tuple2<>(next[0]++, it.next());
+                        }
+                    };
+                }, true)
+                .mapToPair(t -> t)
+                .repartitionAndSortWithinPartitions(new RowNumbers.Ranges(first[first.length - 1], tasks))
                 .map(t -> new Tuple2<>(t._2(), t._1()));
         JavaRDD<Row> out = numbered.mapPartitions(new CertifyPartition(bytes, layout, keptIndex, settings));
         return spark.createDataFrame(out, new StructType(fields.toArray(new StructField[0])));
@@ -158,8 +175,7 @@ public final class SparkCertify {
             Executors.inferenceThread();
             List<Row> out = new ArrayList<>();
             ModelCertifier certifier = null;
-            Certify.Options options = Certify.Options.defaults().optInteriorSamples(settings.interiorSamples())
-                    .optSeed(settings.seed());
+            Certify.Options options = options(settings);
             while (rows.hasNext()) {
                 Tuple2<Row, Long> t = rows.next();
                 if (certifier == null) {
@@ -203,6 +219,20 @@ public final class SparkCertify {
         }
     }
 
+    /**
+     * The certificate options of a task: the settings' samples and seed, and the vertices of a
+     * region evaluated one after the other in the task's thread. Spark's slots are the parallelism
+     * (as one PyTorch thread per task): a certifier fanning out on the common fork-join pool would
+     * have the tasks of one executor wait for each other there, so local[2] barely beat local[1].
+     * The certificate is the same either way (each vertex and each row of the map is computed
+     * alone).
+     */
+    static Certify.Options options(Settings settings) {
+        Certify.Options defaults = Certify.Options.defaults();
+        return defaults.optInteriorSamples(settings.interiorSamples()).optSeed(settings.seed())
+                .optCertifier(defaults.certifier().toBuilder().optParallel(false).build());
+    }
+
     private static double maxRadius(Box box) {
         return Arrays.stream(box.radii()).max().orElse(0);
     }
@@ -215,6 +245,8 @@ public final class SparkCertify {
      */
     static double largestCertifiedRadius(ModelCertifier certifier, Box box, String source, Certify.Options options) {
         double top = maxRadius(box);
+        // the verdict does not depend on the interior points (a diagnostic): the search draws none
+        Certify.Options verdictOnly = options.optInteriorSamples(0);
         double lo = 0;
         double hi = top;
         for (int step = 0; step < RADIUS_STEPS && top > 0; step++) {
@@ -223,7 +255,7 @@ public final class SparkCertify {
             for (int j = 0; j < radii.length; j++) {
                 radii[j] *= mid / top;
             }
-            if (certifier.certify(Box.of(box.center(), radii), source, options).certified()) {
+            if (certifier.certify(Box.of(box.center(), radii), source, verdictOnly).certified()) {
                 lo = mid;
             } else {
                 hi = mid;

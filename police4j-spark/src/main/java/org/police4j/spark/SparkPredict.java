@@ -8,15 +8,26 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -85,102 +96,193 @@ public final class SparkPredict {
                 fields.add(DataTypes.createStructField(c, label ? DataTypes.StringType
                         : model.classification() ? DataTypes.DoubleType : DataTypes.FloatType, false));
             }
-            int[] keptIndex = kept.stream().mapToInt(c -> columns.indexOf(c)).toArray();
-            int[] featureIndex = model.features().stream().mapToInt(c -> columns.indexOf(c)).toArray();
+            StructType schema = new StructType(fields.toArray(new StructField[0]));
+            // the partitions read Spark's internal rows of a projection: the features, then the kept
+            // columns (no Row objects, no boxing of the feature cells)
+            List<Column> read = new ArrayList<>();
+            DataType[] featureTypes = new DataType[model.features().size()];
+            for (int j = 0; j < featureTypes.length; j++) {
+                DataType t = data.schema().apply(model.features().get(j)).dataType();
+                Column c = data.col(quoted(model.features().get(j)));
+                if (!FeatureCells.readable(t)) {
+                    // anything else is read as its text, as the CSV reader reads a cell
+                    c = c.cast(DataTypes.StringType);
+                    t = DataTypes.StringType;
+                }
+                featureTypes[j] = t;
+                read.add(c.as("_f" + j));
+            }
+            DataType[] keptTypes = new DataType[kept.size()];
+            for (int k = 0; k < keptTypes.length; k++) {
+                keptTypes[k] = data.schema().apply(kept.get(k)).dataType();
+                read.add(data.col(quoted(kept.get(k))).as("_k" + k));
+            }
+            RDD<InternalRow> rows = data.select(read.toArray(new Column[0])).queryExecution().toRdd();
             Broadcast<ModelBytes> bytes = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(ModelBytes.read(modelDir));
-            JavaRDD<Row> rows = data.javaRDD();
-            JavaRDD<Row> out = rows.mapPartitionsWithIndex(new PredictPartition(bytes, firstRows(data,
-                    rows.getNumPartitions()), keptIndex, featureIndex, model.features().toArray(new String[0])), true);
-            return spark.createDataFrame(out, new StructType(fields.toArray(new StructField[0])));
+            FeatureCells cells = new FeatureCells(featureTypes, model.features().toArray(new String[0]));
+            RDD<InternalRow> out = rows.toJavaRDD().mapPartitionsWithIndex(
+                    new PredictPartition(bytes, RowNumbers.firstRows(rows.toJavaRDD()), cells, keptTypes, schema), true).rdd();
+            return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(out, schema, false);
         }
+    }
+
+    /** A column name as {@code Dataset.col} reads it literally (dots and backquotes included). */
+    private static String quoted(String column) {
+        return "`" + column.replace("`", "``") + "`";
     }
 
     /**
-     * The table-wide number of each partition's first row: the partitions' sizes counted by Spark
-     * SQL ({@code spark_partition_id}, without turning rows into Java objects), summed in order.
+     * One partition: its rows' features read, predicted in one go, each output row its kept cells
+     * then the predictions (one mutable row handed out in turn, as Spark's own operators do).
      */
-    static long[] firstRows(Dataset<Row> data, int partitions) {
-        long[] first = new long[partitions + 1];
-        for (Row r : data.groupBy(functions.spark_partition_id()).count().collectAsList()) {
-            first[r.getInt(0) + 1] = r.getLong(1);
-        }
-        for (int p = 0; p < partitions; p++) {
-            first[p + 1] += first[p];
-        }
-        return first;
-    }
-
-    /** One partition: its rows' features parsed, predicted in one go, written after their kept columns. */
-    private static final class PredictPartition implements Function2<Integer, Iterator<Row>, Iterator<Row>> {
+    private static final class PredictPartition implements Function2<Integer, Iterator<InternalRow>, Iterator<InternalRow>> {
         private static final long serialVersionUID = 1L;
         private final Broadcast<ModelBytes> model;
         private final long[] firstRows;
-        private final int[] kept;
-        private final int[] features;
-        private final String[] featureNames;
+        private final FeatureCells cells;
+        private final DataType[] kept;
+        private final StructType schema;
 
-        PredictPartition(Broadcast<ModelBytes> model, long[] firstRows, int[] kept, int[] features, String[] featureNames) {
+        PredictPartition(Broadcast<ModelBytes> model, long[] firstRows, FeatureCells cells, DataType[] kept, StructType schema) {
             this.model = model;
             this.firstRows = firstRows;
+            this.cells = cells;
             this.kept = kept;
-            this.features = features;
-            this.featureNames = featureNames;
+            this.schema = schema;
         }
 
         @Override
-        public Iterator<Row> call(Integer partition, Iterator<Row> rows) {
+        public Iterator<InternalRow> call(Integer partition, Iterator<InternalRow> rows) {
             Executors.inferenceThread();
-            // the kept cells only, not the input rows (nothing at all when no column is kept)
+            // the kept cells only, copied out of Spark's reused row (nothing when no column is kept)
             List<Object[]> keptCells = new ArrayList<>();
             long first = firstRows[partition];
+            int d = cells.size();
             List<double[]> x = new ArrayList<>();
             while (rows.hasNext()) {
-                Row row = rows.next();
+                InternalRow row = rows.next();
                 if (kept.length > 0) {
                     Object[] k = new Object[kept.length];
                     for (int j = 0; j < kept.length; j++) {
-                        k[j] = row.get(kept[j]);
+                        k[j] = row.isNullAt(d + j) ? null : InternalRow.copyValue(row.get(d + j, kept[j]));
                     }
                     keptCells.add(k);
                 }
-                x.add(Cells.numbers(row, features, featureNames, first + x.size()));
+                x.add(cells.numbers(row, first + x.size()));
             }
             int n = x.size();
             if (first + n != firstRows[partition + 1]) {
                 throw new IllegalStateException("partition " + partition + " has " + n + " rows; Spark counted "
                         + (firstRows[partition + 1] - first) + " (the input is not deterministic)");
             }
-            List<Row> out = new ArrayList<>(n);
             if (n == 0) {
-                return out.iterator();
+                return java.util.Collections.emptyIterator();
             }
             ModelPredictor predictor = Executors.predictor(model.value());
             float[][] y;
             try (NDManager sub = Executors.manager().newSubManager()) {
                 y = predictor.outputs(sub, first, x.toArray(new double[0][]));
             }
-            x = null;
             boolean classification = predictor.classification();
-            for (int i = 0; i < n; i++) {
-                double[] probabilities = classification ? ModelPredictor.probabilities(y[i]) : null;
-                Object[] values = new Object[kept.length + (classification ? 1 + probabilities.length : y[i].length)];
-                if (kept.length > 0) {
-                    System.arraycopy(keptCells.get(i), 0, values, 0, kept.length);
+            SpecificInternalRow out = new SpecificInternalRow(schema);
+            int at0 = kept.length;
+            return new Iterator<>() {
+                private int i;
+
+                @Override
+                public boolean hasNext() {
+                    return i < n;
                 }
-                int at = kept.length;
-                if (classification) {
-                    values[at++] = predictor.label(y[i]);
-                    for (double p : probabilities) {
-                        values[at++] = p;
+
+                @Override
+                public InternalRow next() {
+                    if (i >= n) {
+                        throw new java.util.NoSuchElementException();
                     }
+                    for (int j = 0; j < at0; j++) {
+                        out.update(j, keptCells.get(i)[j]);
+                    }
+                    int at = at0;
+                    if (classification) {
+                        out.update(at++, UTF8String.fromString(predictor.label(y[i])));
+                        for (double p : ModelPredictor.probabilities(y[i])) {
+                            out.setDouble(at++, p);
+                        }
+                    } else {
+                        for (float v : y[i]) {
+                            out.setFloat(at++, v);
+                        }
+                    }
+                    i++;
+                    return out;
+                }
+            };
+        }
+    }
+
+    /**
+     * Reads a row's feature cells (the first columns of Spark's internal row) as numbers: number
+     * types as they are ({@code Number.doubleValue}'s value, as for a {@code Row}'s cell), text
+     * by the CSV reader's rules, with the cell's row and column in every message.
+     */
+    static final class FeatureCells implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final DataType[] types;
+        private final String[] names;
+
+        FeatureCells(DataType[] types, String[] names) {
+            this.types = types;
+            this.names = names;
+        }
+
+        /** {@return whether a column of this type is read as it is (else as its text)} */
+        static boolean readable(DataType t) {
+            return t instanceof DoubleType || t instanceof FloatType || t instanceof LongType || t instanceof IntegerType
+                    || t instanceof ShortType || t instanceof ByteType || t instanceof DecimalType || t instanceof StringType;
+        }
+
+        /** {@return how many features} */
+        int size() {
+            return types.length;
+        }
+
+        /**
+         * The features of a row.
+         *
+         * @param row an internal row whose first cells are the features
+         * @param rowNumber the row's 0-based number in its table
+         * @return the values
+         */
+        double[] numbers(InternalRow row, long rowNumber) {
+            double[] v = new double[types.length];
+            for (int j = 0; j < types.length; j++) {
+                DataType t = types[j];
+                double value;
+                if (row.isNullAt(j)) {
+                    value = Cells.number(null, where(rowNumber, j));
+                } else if (t instanceof StringType) {
+                    value = Cells.number(row.getUTF8String(j).toString(), where(rowNumber, j));
                 } else {
-                    for (float v : y[i]) {
-                        values[at++] = v;
+                    value = t instanceof DoubleType ? row.getDouble(j)
+                            : t instanceof FloatType ? row.getFloat(j)
+                            : t instanceof LongType ? row.getLong(j)
+                            : t instanceof IntegerType ? row.getInt(j)
+                            : t instanceof ShortType ? row.getShort(j)
+                            : t instanceof ByteType ? row.getByte(j)
+                            : row.getDecimal(j, ((DecimalType) t).precision(), ((DecimalType) t).scale())
+                                    .toJavaBigDecimal().doubleValue();
+                    if (!Double.isFinite(value)) {
+                        // a finite number needs no message: building one per cell cost more than the network
+                        value = Cells.number(value, where(rowNumber, j));
                     }
                 }
-                out.add(RowFactory.create(values));
+                v[j] = value;
             }
-            return out.iterator();
+            return v;
+        }
+
+        private String where(long rowNumber, int j) {
+            return "row " + (rowNumber + 1) + ", column '" + names[j] + "'";
         }
     }
 

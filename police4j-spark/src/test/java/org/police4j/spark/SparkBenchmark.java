@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 import org.apache.spark.sql.Dataset;
@@ -91,21 +93,26 @@ public final class SparkBenchmark {
         }
         List<Double> plain = new ArrayList<>();
         List<Double> onSpark = new ArrayList<>();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long plainBits = 0;
         long sparkBits = 0;
         try (NDManager manager = NDManager.newBaseManager()) {
             ModelPredictor p = ModelPredictor.load(d.resolve("m"), manager, null);
             for (int rep = 0; rep < reps + 1; rep++) {
+                long[] plain0 = machineTicks();
+                long plainCpu0 = os.getProcessCpuTime();
                 long t0 = System.nanoTime();
                 float[][] y = p.outputs(manager, 0, x);
                 double t = (System.nanoTime() - t0) / 1e9;
+                double plainOthers = othersCores(plain0, (os.getProcessCpuTime() - plainCpu0) / 1e9, t);
                 plainBits = 0;
                 for (float[] v : y) {
                     plainBits = plainBits * 31 + Float.floatToRawIntBits(v[0]);
                 }
                 if (System.getProperty("bench.profile") != null) {
                     long a = System.nanoTime();
-                    SparkPredict.firstRows(data, data.javaRDD().getNumPartitions());
+                    RowNumbers.firstRows(data.queryExecution().toRdd().toJavaRDD());
                     long b = System.nanoTime();
                     long c2 = data.javaRDD().count();
                     long c = System.nanoTime();
@@ -114,6 +121,8 @@ public final class SparkBenchmark {
                     System.out.printf(Locale.ROOT, "profile: firstRows %.3f s, javaRDD.count %.3f s, predict rdd count %.3f s%n",
                             (b - a) / 1e9, (c - b) / 1e9, (e - c) / 1e9);
                 }
+                long[] machine0 = machineTicks();
+                long cpu0 = os.getProcessCpuTime();
                 t0 = System.nanoTime();
                 Dataset<Row> predicted = SparkPredict.predict(spark, d.resolve("m"), data, List.of());
                 double ts;
@@ -133,34 +142,129 @@ public final class SparkBenchmark {
                     plain.add(t);
                     onSpark.add(ts);
                 }
-                System.out.printf(Locale.ROOT, "rep %d: plain %.3f s, spark %.3f s, identical %s%n", rep, t, ts, plainBits == sparkBits);
+                double others = othersCores(machine0, (os.getProcessCpuTime() - cpu0) / 1e9, ts);
+                System.out.printf(Locale.ROOT, "rep %d: plain %.3f s (other processes %.2f cores), spark %.3f s (%.2f cores),"
+                        + " identical %s, load %.2f%n", rep, t, plainOthers, ts, others, plainBits == sparkBits, os.getSystemLoadAverage());
             }
         }
         System.out.println("predict " + n + " rows: plain loop " + stats(plain) + "; Spark local[2] " + stats(onSpark)
                 + "; identical bits " + (plainBits == sparkBits));
     }
 
-    /** Bulk certify of ROWS boxes (radius search) on a master, REPS times. */
-    static void certify(String master, int n, int reps) throws Exception {
+    /**
+     * Bulk certify of ROWS boxes (radius search), REPS times on each master of a comma-separated
+     * list (local masters alternate in one JVM: the session is stopped and started again), with
+     * the process's CPU time and the tasks' run and CPU time (Spark's task metrics) per repetition.
+     */
+    static void certify(String masters, int n, int reps) throws Exception {
         Path d = Fixtures.dir();
         Path f = Fixtures.boxes(d.resolve("bench-boxes.csv"), n);
-        SparkSession spark = Sessions.start(master, null);
-        Dataset<Row> table = Tables.read(spark, f.toString()).cache();
-        table.count();
-        List<Double> times = new ArrayList<>();
-        long hash = 0;
+        String[] list = masters.split(",");
+        Map<String, List<Double>> times = new LinkedHashMap<>();
+        Map<String, Long> hashes = new LinkedHashMap<>();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         for (int rep = 0; rep < reps + 1; rep++) {
-            long t0 = System.nanoTime();
-            List<Row> out = SparkCertify.certify(spark, d.resolve("reg"), table, List.of("id"),
-                    new SparkCertify.Settings(100, 3, true, 0)).collectAsList();
-            double t = (System.nanoTime() - t0) / 1e9;
-            hash = out.hashCode();
-            if (rep > 0) {
-                times.add(t);
+            for (String master : list) {
+                SparkSession spark = Sessions.start(master, null);
+                TaskTimes tasks = new TaskTimes();
+                spark.sparkContext().addSparkListener(tasks);
+                Dataset<Row> table = Tables.read(spark, f.toString()).cache();
+                table.count();
+                if (rep == 0) {
+                    // a warm-up job on a fresh session (the JIT and the executor's model)
+                    SparkCertify.certify(spark, d.resolve("reg"), table, List.of("id"),
+                            new SparkCertify.Settings(100, 3, true, 0)).collectAsList();
+                }
+                tasks.reset();
+                long[] machine0 = machineTicks();
+                long cpu0 = os.getProcessCpuTime();
+                long t0 = System.nanoTime();
+                List<Row> out = SparkCertify.certify(spark, d.resolve("reg"), table, List.of("id"),
+                        new SparkCertify.Settings(100, 3, true, 0)).collectAsList();
+                double t = (System.nanoTime() - t0) / 1e9;
+                double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+                double others = othersCores(machine0, cpu, t);
+                long hash = out.hashCode();
+                if (rep > 0) {
+                    times.computeIfAbsent(master, k -> new ArrayList<>()).add(t);
+                }
+                hashes.put(master, (long) hash);
+                System.out.printf(Locale.ROOT, "rep %d %s: %.3f s, process CPU %.2f s, tasks %d: run %.2f s, CPU %.2f s;"
+                        + " %d rows, hash %d, load %.2f, other processes %.2f cores%n", rep, master, t, cpu, tasks.count(),
+                        tasks.run() / 1e3, tasks.cpu() / 1e9, out.size(), hash, os.getSystemLoadAverage(), others);
+                if (list.length > 1 || rep == reps) {
+                    table.unpersist();
+                    spark.stop();
+                }
             }
-            System.out.printf(Locale.ROOT, "rep %d: %.3f s, %d rows, hash %d%n", rep, t, out.size(), hash);
         }
-        System.out.println("certify " + n + " boxes with radius search on " + master + ": " + stats(times) + ", result hash " + hash);
+        for (String master : list) {
+            System.out.println("certify " + n + " boxes with radius search on " + master + ": " + stats(times.get(master))
+                    + ", result hash " + hashes.get(master));
+        }
+    }
+
+    /** {@return the machine's busy and total CPU ticks so far (/proc/stat), or null where there is none} */
+    static long[] machineTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+            return new long[] {total - idle, total};
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /**
+     * {@return the cores the other processes of the machine kept busy on average since {@code
+     * before}: the machine's busy time less this process's CPU time, over the wall time}
+     */
+    static double othersCores(long[] before, double ownCpuSeconds, double wallSeconds) {
+        long[] after = machineTicks();
+        if (before == null || after == null) {
+            return Double.NaN;
+        }
+        double busySeconds = (after[0] - before[0]) / 100.0; // USER_HZ
+        return Math.max(0, busySeconds - ownCpuSeconds) / wallSeconds;
+    }
+
+    /** The run time and CPU time summed over the finished tasks (Spark's task metrics). */
+    static final class TaskTimes extends org.apache.spark.scheduler.SparkListener {
+        private final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong runMillis = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong cpuNanos = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+            if (end.taskMetrics() != null) {
+                count.incrementAndGet();
+                runMillis.addAndGet(end.taskMetrics().executorRunTime());
+                cpuNanos.addAndGet(end.taskMetrics().executorCpuTime());
+            }
+        }
+
+        void reset() {
+            count.set(0);
+            runMillis.set(0);
+            cpuNanos.set(0);
+        }
+
+        long count() {
+            return count.get();
+        }
+
+        long run() {
+            return runMillis.get();
+        }
+
+        long cpu() {
+            return cpuNanos.get();
+        }
     }
 
     /**

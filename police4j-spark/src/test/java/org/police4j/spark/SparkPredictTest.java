@@ -2,6 +2,7 @@ package org.police4j.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +15,10 @@ import org.apache.commons.csv.CSVRecord;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,6 +51,44 @@ class SparkPredictTest {
                     float got = r.getFloat(r.fieldIndex(c));
                     assertThat(Float.floatToRawIntBits(got)).as("%d partitions, row %d, %s", partitions, i, c)
                             .isEqualTo(Float.floatToRawIntBits(Float.parseFloat(e.get(c))));
+                }
+            }
+        }
+    }
+
+    /**
+     * Typed feature columns are read as their values: x1 a double, x2 a decimal, x3 text (3 and 5
+     * partitions), the kept columns come out as they went in, and every prediction has the bits
+     * the one-JVM command computed from the same numbers written as text.
+     */
+    @Test
+    void typedColumnsGiveTheOneJvmBits() throws Exception {
+        Path d = Fixtures.dir();
+        SparkSession spark = Fixtures.spark();
+        List<CSVRecord> expected = csv(d.resolve("cli-reg.csv"));
+        List<CSVRecord> query = csv(d.resolve("query.csv"));
+        StructType schema = new StructType()
+                .add("id", DataTypes.StringType).add("x1", DataTypes.DoubleType)
+                .add("x2", DataTypes.createDecimalType(38, 30)).add("x3", DataTypes.StringType);
+        List<Row> typed = new ArrayList<>();
+        for (CSVRecord q : query) {
+            // exact: the decimal holds the text's value, so its double is the text's double
+            BigDecimal x2 = new BigDecimal(q.get("x2")).setScale(30);
+            typed.add(RowFactory.create(q.get("id"), Double.parseDouble(q.get("x1")), x2, q.get("x3")));
+        }
+        for (int partitions : new int[] {3, 5}) {
+            Dataset<Row> table = spark.createDataFrame(
+                    JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(typed, partitions), schema);
+            List<Row> rows = SparkPredict.predict(spark, d.resolve("reg"), table, List.of("x2", "id", "x1")).collectAsList();
+            assertThat(rows).hasSameSizeAs(expected);
+            for (int i = 0; i < rows.size(); i++) {
+                Row r = rows.get(i);
+                assertThat(r.getDecimal(0)).isEqualTo(typed.get(i).getDecimal(2));
+                assertThat(r.getString(1)).isEqualTo(expected.get(i).get("id"));
+                assertThat(r.getDouble(2)).isEqualTo(typed.get(i).getDouble(1));
+                for (String c : List.of("predicted_y1", "predicted_y2")) {
+                    assertThat(Float.floatToRawIntBits(r.getFloat(r.fieldIndex(c)))).as("%d partitions, row %d, %s", partitions, i, c)
+                            .isEqualTo(Float.floatToRawIntBits(Float.parseFloat(expected.get(i).get(c))));
                 }
             }
         }

@@ -17,6 +17,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
@@ -35,6 +38,9 @@ import org.police4j.region.Box;
  * (radius search on) gives the one-JVM certifier's results row for row; a few training steps give
  * the one-JVM full-batch gradient at every step; and killing one worker and its executor (by
  * process id, SIGKILL) in the middle of the bulk certify still gives every row once, identical.
+ * Then the README's {@code spark-submit} line (Spark's own launcher class, a class path of Spark's
+ * jars only, {@code police4j-spark.jar} as the application) certifies the same boxes on the
+ * cluster: the same rows.
  */
 class StandaloneClusterIT {
 
@@ -113,6 +119,42 @@ class StandaloneClusterIT {
                 assertThat(ids.add(r.getString(0))).as("row %s once", r.getString(0)).isTrue();
             }
             assertThat(afterKill).containsExactlyElementsOf(undisturbed);
+
+            // the README's spark-submit line, on the cluster's remaining worker once this session has
+            // given its cores back, from a class path of Spark's jars only (police4j and DJL come from
+            // police4j-spark.jar, as on a cluster with a Spark distribution)
+            spark.stop();
+            spark = null;
+            Path out = d.resolve("submitted-certs");
+            long t0 = System.nanoTime();
+            Process submit = sparkSubmit(home, logs.resolve("spark-submit.log"), "--master", url, "--executor-memory", "768m",
+                    System.getProperty("police.spark.shadedJar"), "certify", d.resolve("reg").toString(),
+                    "--regions", regions.toString(), "--out", out.toString(), "--keep", "id",
+                    "--samples", "20", "--seed", "3", "--radius-search", "--tasks", "24");
+            processes.add(submit);
+            assertThat(submit.waitFor(240, TimeUnit.SECONDS)).as("spark-submit finished within 240 s").isTrue();
+            assertThat(submit.exitValue()).as("spark-submit's exit code; log: %s", logs.resolve("spark-submit.log")).isZero();
+            System.out.printf("spark-submit certify on the cluster: %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            assertThat(out.resolve("_SUCCESS")).exists();
+            List<CSVRecord> submitted = new ArrayList<>();
+            try (java.util.stream.Stream<Path> parts = Files.list(out)) {
+                for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList()) {
+                    // Spark's CSV writer escapes a quote inside a quoted cell (the JSON map) with a backslash
+                    try (CSVParser parser = CSVParser.parse(p, java.nio.charset.StandardCharsets.UTF_8,
+                            CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setEscape('\\').get())) {
+                        submitted.addAll(parser.getRecords());
+                    }
+                }
+            }
+            assertThat(submitted).hasSize(ROWS);
+            for (int i = 0; i < ROWS; i++) {
+                Row want = undisturbed.get(i);
+                CSVRecord got = submitted.get(i);
+                assertThat(got.get("id")).isEqualTo(want.getString(0));
+                assertThat(Boolean.parseBoolean(got.get("certified"))).isEqualTo(want.getBoolean(1));
+                assertThat(Double.parseDouble(got.get("interior_deviation"))).isEqualTo(want.getDouble(7));
+                assertThat(Double.parseDouble(got.get("certified_radius"))).isEqualTo(want.getDouble(9));
+            }
         } finally {
             if (spark != null) {
                 spark.stop();
@@ -147,6 +189,34 @@ class StandaloneClusterIT {
                         : SparkCertify.largestCertifiedRadius(one, box, "row " + (i + 1), options));
             }
         }
+    }
+
+    /**
+     * Starts {@code spark-submit --class org.police4j.spark.SparkMain ARGS} as Spark's distribution
+     * runs it ({@code org.apache.spark.deploy.SparkSubmit} on Spark's jars), with the jars of
+     * SPARK_HOME that hold no police4j, DJL or picocli classes, so the application jar must bring them.
+     */
+    private static Process sparkSubmit(Path home, Path log, String... args) throws IOException {
+        List<String> sparkOnly = new ArrayList<>();
+        try (java.util.stream.Stream<Path> jars = Files.list(home.resolve("jars"))) {
+            for (Path jar : jars.sorted().toList()) {
+                try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(jar.toFile())) {
+                    if (z.stream().noneMatch(e -> e.getName().startsWith("org/police4j/") || e.getName().startsWith("ai/djl/")
+                            || e.getName().startsWith("picocli/"))) {
+                        sparkOnly.add(jar.toString());
+                    }
+                }
+            }
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", String.join(java.io.File.pathSeparator, sparkOnly), "-Xmx512m", "org.apache.spark.deploy.SparkSubmit",
+                "--class", "org.police4j.spark.SparkMain"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("SPARK_HOME", home.toString());
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        pb.environment().put("OPT_OUT_TRACKING", "true");
+        return pb.start();
     }
 
     private static Process start(Path home, Path log, String mainClass, String... args) throws IOException {

@@ -318,10 +318,20 @@ public final class RoundingGuard {
     }
 
     private static float roundedUp(int layer, int unit, double m) {
-        if (!Double.isFinite(m) || (float) m == Float.POSITIVE_INFINITY) {
+        if (Double.isNaN(m)) {
             throw new IllegalStateException(String.format(Locale.ROOT,
                     "layer %d, unit %d: the weights or the region's values are not finite (rounding bound %s);"
                             + " training diverged: lower the learning rate or rescale the inputs",
+                    layer, unit, m));
+        }
+        if (Double.isInfinite(m) || (float) m == Float.POSITIVE_INFINITY) {
+            // finite weights can still get here: the a priori bound compounds by the rows' L1 norms
+            throw new IllegalStateException(String.format(Locale.ROOT,
+                    "layer %d, unit %d: the rounding guard's bound of the float32 error is %s, beyond float32:"
+                            + " either the weights or the region's values are not finite (training diverged: lower"
+                            + " the learning rate or rescale the inputs), or the network is too deep for the a priori"
+                            + " bound a tracked affine map gets (a box, ball or zonotope, or more than D + 1 vertices;"
+                            + " docs/ROUNDING-DEPTH.md): give the region by at most D + 1 vertices",
                     layer, unit, m));
         }
         float f = (float) m;

@@ -1,9 +1,14 @@
 package org.police4j.engine;
 
+import static org.police4j.numeric.DoubleDouble.add;
+import static org.police4j.numeric.DoubleDouble.compare;
+import static org.police4j.numeric.DoubleDouble.twoSumError;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import java.math.BigDecimal;
 import java.util.List;
+import org.police4j.numeric.DoubleDouble;
 import org.police4j.numeric.Rounding;
 
 /**
@@ -48,8 +53,8 @@ public final class VertexReference {
 
     private static final double U = Rounding.U;
     /** Per term, more than any error of the subnormal range. */
-    private static final double TINY = 0x1p-1040;
-    private static final double UU = 8 * U * U;
+    private static final double TINY = DoubleDouble.TINY;
+    private static final double UU = DoubleDouble.UU;
 
     private final Cpa activation;
     /** Per piece of an activation with several kinks, its exact intercept as a pair (hi, lo). */
@@ -443,7 +448,7 @@ public final class VertexReference {
                 l[p * k + q] = twoSumError(sum[p], low[p], s);
             }
             int n = (int) acc[2];
-            double rho = Rounding.gamma(2 * n + 4) * (n + 3) * U * (1 + Rounding.gamma(n + 1));
+            double rho = DoubleDouble.rho(n);
             e[q] = rho * acc[0] + acc[1] + TINY * (n + 4);
         }
         entered(k, h, l, e, bias, windows);
@@ -539,39 +544,6 @@ public final class VertexReference {
         double bh = intercepts[piece][0];
         double bl = intercepts[piece][1];
         return bound + add(s, sl, bh, bl, out) + UU * Math.abs(bh);
-    }
-
-    /**
-     * {@code (h1 + l1) + (h2 + l2)} as a pair into {@code out}; returns a bound of its error,
-     * {@code 8 u^2 (|h1| + |h2|)}.
-     */
-    private static double add(double h1, double l1, double h2, double l2, double[] out) {
-        double s = h1 + h2;
-        double e = twoSumError(h1, h2, s) + l1 + l2;
-        double r = s + e;
-        out[0] = r;
-        out[1] = twoSumError(s, e, r);
-        return UU * (Math.abs(h1) + Math.abs(h2)) + TINY;
-    }
-
-    /** TwoSum's exact error {@code a + b - s} for {@code s = fl(a + b)}. */
-    private static double twoSumError(double a, double b, double s) {
-        double bb = s - a;
-        return (a - (s - bb)) + (b - bb);
-    }
-
-    /** The sign of {@code (h1 + l1) - (h2 + l2)}, exactly. */
-    static int compare(double h1, double l1, double h2, double l2) {
-        if (h1 == h2 && l1 == l2) {
-            return 0;
-        }
-        double s = h1 - h2;
-        double e = twoSumError(h1, -h2, s);
-        double rest = Math.abs(e) + Math.abs(l1) + Math.abs(l2);
-        if (Math.abs(s) > rest * (1 + 4 * U)) {
-            return s > 0 ? 1 : -1;
-        }
-        return new BigDecimal(h1).add(new BigDecimal(l1)).compareTo(new BigDecimal(h2).add(new BigDecimal(l2)));
     }
 
     /** The engine's values as doubles, from the range's float32 copy when it holds float32. */

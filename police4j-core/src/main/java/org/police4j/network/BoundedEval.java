@@ -5,6 +5,7 @@ import static org.police4j.numeric.Rounding.gamma;
 import static org.police4j.numeric.Rounding.up;
 
 import java.util.stream.IntStream;
+import org.police4j.numeric.DoubleDouble;
 import org.police4j.engine.PoolWindows;
 import org.police4j.network.Layer.Activation;
 import org.police4j.network.Layer.AvgPool;
@@ -17,46 +18,45 @@ import org.police4j.network.Layer.MaxPool;
 import org.police4j.network.Layer.Parallel;
 
 /**
- * The rigorous double evaluation (the certificates' fast path), for every layer kind: evaluates a
- * point in double exactly as {@link DoubleEval} does, carrying for every value a rigorous bound on
- * its distance to the exact real value, and proves each unit's sign (each window's winner) from
- * the double when the double is farther from 0 (from the other positions) than its bound. What the
- * bound cannot decide (a unit on the kink or within rounding of it, a near-tie in a window) is
- * decided in exact arithmetic, unit by unit, by an {@link ExactEval.Point} that is told every
- * side and winner proved so far; the double pass then goes on from the exact decision. The same
- * bounds carried backwards give the network's affine map for a fixed pattern with a rigorous error
- * bound per entry ({@link #affineMap}).
+ * The rigorous evaluation at a point (the certificates' fast path), for every layer kind: evaluates
+ * a point in double-double ({@link DoubleDouble}), carrying for every value a rigorous bound on its
+ * distance to the exact real value, and proves each unit's sign (each window's winner) when the
+ * value is farther from 0 (from the other positions) than its bound. What the bound cannot decide
+ * (a unit on the kink or within rounding of it, a near-tie in a window) is decided in exact
+ * arithmetic, unit by unit, by an {@link ExactEval.Point} that is told every side and winner
+ * proved so far; the pass then goes on from the exact decision. The same bounds carried backwards
+ * (in double) give the network's affine map for a fixed pattern with a rigorous error bound per
+ * entry ({@link #affineMap}).
  *
  * <h2>The bound</h2>
  *
- * For a unit with n inputs (a dense row or a conv stencil), computed as {@code s = b; s += w[j] *
- * z[j]} in order (the float weight widens to double exactly; Java never contracts this into a
- * fused multiply-add), with computed inputs {@code ẑ} each within {@code e[j]} of the exact
- * inputs {@code z}:
+ * Why double-double: a bound carried in double grows through every layer by the rows' L1 norms
+ * (x4 to x8), so from {@code 2^-53} it reached the POLICE margin (1e-4) in the last layers of a
+ * ResNetV1-20, and every vertex went to exact arithmetic; from about {@code n^2 2^-106} it stays
+ * far below for dozens of layers (docs/ROUNDING-DEPTH.md, docs/CERTIFICATE.md). For a unit with n
+ * inputs (a dense row, a conv stencil, a per-channel affine map with n = 1, an average's members
+ * with weights 1), computed as a {@link DoubleDouble.Dot} from inputs {@code ŷ} each within {@code
+ * e[j]} of the exact inputs:
  *
  * <pre>
- *   |ĥ - h| &lt;= |ĥ - (b + Σ w ẑ)| + |Σ w (ẑ - z)|
- *           &lt;= γ_{n+1} (|b| + Σ |w| |ẑ|) + Σ |w| e + (2n + 2) · MIN_NORMAL
+ *   |ĥ - h| &lt;= rho(n) (|b| + Σ |w| |ŷ|) + Σ |w| e + (n + 4) TINY
  * </pre>
  *
- * with {@code γ_m = m u / (1 - m u)}, {@code u = 2^-53}: the standard bound for recursive
- * summation of products (Higham, Accuracy and Stability of Numerical Algorithms, §3.1; each term
- * goes through at most n + 1 roundings), plus an absolute term covering gradual underflow (each
- * subnormal rounding errs by at most 2^-1075). Since the bound itself is computed in double from
- * nonnegative terms, it is inflated by a factor {@code 1 + 2^-20} (far more than the relative
- * rounding error of summing fewer than 2^30 nonnegative terms) plus {@code MIN_VALUE}. A
- * per-channel affine map is the case n = 1; a global average pool {@code fl(fl(Σ ẑ) / n)} is
- * within {@code (Σ e + γ_n Σ |ẑ|) / n + u |ĥ|} (plus underflow) of the exact mean, and a windowed
- * average pool likewise with its window's n members and its divisor in place of n.
+ * with {@link DoubleDouble#rho}{@code (n)} about {@code 2 n^2 2^-106}, computed from nonnegative
+ * terms and rounded up ({@link org.police4j.numeric.Rounding#up(double)}). An average divides the
+ * pair with an exact remainder ({@code fma}): {@code 8 u^2} of the quotient more. A sum of pairs
+ * (a join, a pool's bias after the max) adds {@code 8 u^2} of its addends per addition.
  *
- * <p>After the activation: on the positive side {@code ẑ = ĥ} keeps the bound; on the negative
- * side (slope c = {@code Cpa.negativeSlope()}) ReLU's c = 0 gives an exact 0 (bound 0), abs's
- * c = -1 an exact negation (same bound), and any other c (leaky-ReLU) {@code ẑ = fl(c ĥ)} with
- * bound {@code |c| E + 2u |ẑ| + MIN_VALUE} (one more rounding), again inflated. A unit decided
- * exactly on the kink is an exact 0. A window's winner w is proved when, for every other position
- * q, {@code fl(ĥ_w - ĥ_q) > up(E_w + E_q + 2u |fl(ĥ_w - ĥ_q)|)} (padded positions are -infinity and
- * never compete); the pooled value is then {@code ĥ_w} with its bound (a window decided exactly
- * takes its lowest maximal position), plus the bias after the max, if any, with one more rounding.
+ * <p>After the activation: on the positive side the pair keeps its bound; on the negative side
+ * (slope c = {@code Cpa.negativeSlope()}) ReLU's c = 0 gives an exact 0 (bound 0), and any other c
+ * the pair {@code c hi} (exact, by fma) plus {@code c lo}, with bound {@code |c| E + 8 u^2 |c hi|}.
+ * A unit decided exactly on the kink is an exact 0. A unit's side is proved when {@code |fl(hi +
+ * lo)| > E + 2u |fl(hi + lo)|}; a window's winner w when, for every other position q, the pair
+ * difference rounded, {@code g}, exceeds {@code E_w + E_q + 8 u^2 (|hi_w| + |hi_q|) + 2u |g|}
+ * (padded positions are -infinity and never compete); the pooled value is then {@code ĥ_w} with
+ * its bound (a window decided exactly takes its lowest maximal position), plus the bias after the
+ * max, if any, as a sum of pairs. Networks with several kinks per activation (ReLU6, hard-tanh)
+ * go to the exact path whole.
  *
  * <p>Backwards ({@link #affineMap}), one pass per output: the row {@code g} of the output's map
  * with respect to a layer's output goes to its input as {@code g W} (computed in the order of the
@@ -124,27 +124,26 @@ public final class BoundedEval {
         double[][] poolInputs = new double[pools][];
         boolean usedExact = false;
         ExactEval.Point point = exact == null ? null : exact.point(x);
-        double[][] zs = new double[graph.size()][];
-        double[][] es = new double[graph.size()][];
-        double[] x0 = x.clone();
-        double[] e0 = new double[x.length]; // inputs are exact
+        Values[] values = new Values[graph.size()];
+        Values input = new Values(x.clone(), new double[x.length], new double[x.length]); // inputs are exact
         int act = 0;
         int pool = 0;
         for (int i = 0; i < graph.size(); i++) {
             Layer layer = graph.layers[i];
             int in = graph.input[i];
-            double[] z = in < 0 ? x0 : zs[in];
-            double[] e = in < 0 ? e0 : es[in];
+            Values v = in < 0 ? input : values[in];
             if (layer instanceof Activation a) {
-                if (!finite(z, e) || !a.cpa().singleKinkAtZero()) { // several kinks: the exact path decides
+                if (!v.finite() || !a.cpa().singleKinkAtZero()) { // several kinks: the exact path decides
                     return exact == null ? null : exact.pattern(x);
                 }
-                byte[] sg = new byte[z.length];
-                double[] pre = z.clone();
-                for (int k = 0; k < z.length; k++) {
-                    if (z[k] > e[k]) {
+                byte[] sg = new byte[v.size()];
+                double[] pre = new double[v.size()];
+                for (int k = 0; k < sg.length; k++) {
+                    pre[k] = v.hi[k] + v.lo[k];
+                    double e = up(v.err[k] + 2 * U * Math.abs(pre[k]));
+                    if (pre[k] > e) {
                         sg[k] = 1;
-                    } else if (z[k] < -e[k]) {
+                    } else if (pre[k] < -e) {
                         sg[k] = -1;
                     } else if (point == null) {
                         return null; // ambiguous: the exact value may be 0 or of either sign
@@ -159,21 +158,19 @@ public final class BoundedEval {
                 }
                 signs[act] = sg;
                 pres[act] = pre;
-                z = z.clone();
-                e = e.clone();
-                activate(a.cpa().negativeSlope(), sg, z, e);
+                v = activate(a.cpa().negativeSlope(), sg, v);
                 act++;
             } else if (layer instanceof MaxPool p) {
-                if (!finite(z, e)) {
+                if (!v.finite()) {
                     return exact == null ? null : exact.pattern(x);
                 }
-                int n = p.outputSize(z.length);
+                int n = p.outputSize(v.size());
                 long[] maxima = new long[n];
                 int[] winners = new int[n];
-                double[] h = new double[n];
-                double[] eh = new double[n];
+                Values pooled = new Values(n);
+                double[] pair = new double[2];
                 for (int u = 0; u < n; u++) {
-                    long candidates = candidates(p, u, z, e);
+                    long candidates = candidates(p, u, v);
                     if (Long.bitCount(candidates) == 1) {
                         maxima[u] = candidates;
                     } else if (point == null) {
@@ -184,238 +181,230 @@ public final class BoundedEval {
                     }
                     winners[u] = Long.numberOfTrailingZeros(maxima[u]);
                     int w = p.position(u, winners[u]);
-                    float b = p.biasOf(u);
-                    h[u] = z[w] + b;
-                    eh[u] = b == 0 ? e[w] : up(e[w] + 2 * U * Math.abs(h[u])); // the bias: one rounding
+                    double added = DoubleDouble.add(v.hi[w], v.lo[w], p.biasOf(u), 0, pair); // the bias after the max
+                    pooled.set(u, pair, up(v.err[w] + added));
                 }
                 if (point != null) {
                     point.proveWinners(i, winners);
                 }
                 allMaxima[pool] = maxima;
-                poolInputs[pool] = z;
-                z = h;
-                e = eh;
+                poolInputs[pool] = v.rounded();
+                v = pooled;
                 pool++;
             } else if (layer instanceof Parallel p) {
-                double[][] next = join(p, i, zs, es, x0, e0);
-                z = next[0];
-                e = next[1];
+                v = join(p, i, values, input);
             } else {
-                double[][] next = forward(layer, z, e);
-                z = next[0];
-                e = next[1];
+                v = forward(layer, v);
             }
-            zs[i] = z;
-            es[i] = e;
+            values[i] = v;
         }
         return new Pattern(signs, pres, allMaxima, poolInputs, usedExact);
     }
 
     /**
-     * A join node on (values, bounds): each value a sum of the join's bias and one value per
-     * branch (a concatenation: one branch), in branch order; the dense bound with weights 1
-     * ({@code n} = branches summed).
+     * Values at one point as double-double pairs {@code hi + lo}, each with a rigorous bound
+     * {@code err} on its distance to the exact value.
      */
-    private double[][] join(Parallel p, int i, double[][] zs, double[][] es, double[] x0, double[] e0) {
+    private record Values(double[] hi, double[] lo, double[] err) {
+
+        Values(int n) {
+            this(new double[n], new double[n], new double[n]);
+        }
+
+        int size() {
+            return hi.length;
+        }
+
+        void set(int k, double[] pair, double bound) {
+            hi[k] = pair[0];
+            lo[k] = pair[1];
+            err[k] = bound;
+        }
+
+        boolean finite() {
+            for (int k = 0; k < hi.length; k++) {
+                if (!(Double.isFinite(hi[k]) && Double.isFinite(lo[k]) && Double.isFinite(err[k]))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** {@return each value rounded to the nearest double, within {@code err + u |value|}} */
+        double[] rounded() {
+            double[] r = new double[hi.length];
+            for (int k = 0; k < r.length; k++) {
+                r[k] = hi[k] + lo[k];
+            }
+            return r;
+        }
+    }
+
+    /**
+     * A join node: each value the join's bias plus one value per branch (a concatenation: one
+     * branch), in branch order, summed as pairs.
+     */
+    private Values join(Parallel p, int i, Values[] values, Values input) {
         int[] ends = graph.ends[i];
-        double[] h = new double[graph.sizes[i]];
-        double[] eh = new double[h.length];
+        Values h = new Values(graph.sizes[i]);
         boolean sum = graph.sums(i);
-        int n = sum ? ends.length : 1;
-        double g = gamma(n + 1);
-        double absolute = (2.0 * n + 2) * Double.MIN_NORMAL;
-        for (int k = 0; k < h.length; k++) {
-            double b = p.bias()[k];
-            double s = b;
-            double mag = Math.abs(b);
-            double prop = 0;
+        double[] pair = new double[2];
+        for (int k = 0; k < h.size(); k++) {
+            pair[0] = p.bias()[k];
+            pair[1] = 0;
+            double bound = 0;
             if (sum) {
                 for (int end : ends) {
-                    double[] z = end < 0 ? x0 : zs[end];
-                    double[] e = end < 0 ? e0 : es[end];
-                    s += z[k];
-                    mag += Math.abs(z[k]);
-                    prop += e[k];
+                    Values z = end < 0 ? input : values[end];
+                    bound += z.err[k] + DoubleDouble.add(pair[0], pair[1], z.hi[k], z.lo[k], pair);
                 }
             } else {
                 int[] at = graph.branchOf(i, k);
                 int end = ends[at[0]];
-                double v = (end < 0 ? x0 : zs[end])[at[1]];
-                s += v;
-                mag += Math.abs(v);
-                prop += (end < 0 ? e0 : es[end])[at[1]];
+                Values z = end < 0 ? input : values[end];
+                bound += z.err[at[1]] + DoubleDouble.add(pair[0], pair[1], z.hi[at[1]], z.lo[at[1]], pair);
             }
-            h[k] = s;
-            eh[k] = up(g * mag + prop + absolute);
+            h.set(k, pair, up(bound));
         }
-        return new double[][] {h, eh};
-    }
-
-    private static boolean finite(double[] z, double[] e) {
-        for (int k = 0; k < z.length; k++) {
-            if (!(Double.isFinite(z[k]) && Double.isFinite(e[k]))) {
-                return false;
-            }
-        }
-        return true;
+        return h;
     }
 
     /**
-     * The positions of window u that may hold its maximum: the largest double (the lowest on ties)
+     * The positions of window u that may hold its maximum: the largest value (the lowest on ties)
      * alone when it is proved above every other position, else every position not proved below it.
      */
-    private static long candidates(MaxPool p, int u, double[] z, double[] e) {
+    private static long candidates(MaxPool p, int u, Values v) {
         int best = -1;
         for (int q = 0; q < p.window(); q++) {
             int at = p.position(u, q);
-            if (at >= 0 && (best < 0 || z[at] > z[p.position(u, best)])) {
+            if (at >= 0 && (best < 0 || DoubleDouble.compare(v.hi[at], v.lo[at],
+                    v.hi[p.position(u, best)], v.lo[p.position(u, best)]) > 0)) {
                 best = q; // padding (position -1) is -infinity: never a candidate
             }
         }
         int w = p.position(u, best);
         long mask = 1L << best;
+        double[] pair = new double[2];
         for (int q = 0; q < p.window(); q++) {
             int at = p.position(u, q);
             if (q == best || at < 0) {
                 continue;
             }
-            double gap = z[w] - z[at];
-            if (!(gap > up(e[w] + e[at] + 2 * U * Math.abs(gap)))) {
+            double added = DoubleDouble.add(v.hi[w], v.lo[w], -v.hi[at], -v.lo[at], pair);
+            double gap = pair[0] + pair[1];
+            if (!(gap > up(v.err[w] + v.err[at] + added + 2 * U * Math.abs(gap)))) {
                 mask |= 1L << q;
             }
         }
         return mask;
     }
 
-    /** Applies the activation with proved signs to (z, e) in place. */
-    private static void activate(double slope, byte[] sg, double[] z, double[] e) {
-        for (int k = 0; k < z.length; k++) {
-            if (sg[k] == 0) {
-                z[k] = 0.0; // exactly on the kink: exactly 0 on either side
-                e[k] = 0.0;
-            } else if (sg[k] < 0) {
-                if (slope == 0.0) {
-                    z[k] = 0.0; // exact
-                    e[k] = 0.0;
-                } else if (slope == -1.0) {
-                    z[k] = -z[k]; // exact, same bound
-                } else if (slope != 1.0) {
-                    z[k] = slope * z[k]; // one more rounding
-                    e[k] = up(Math.abs(slope) * e[k] + 2 * U * Math.abs(z[k]));
-                }
+    /** The activation with proved signs: ReLU's negative side an exact 0, abs's an exact negation, else one pair product. */
+    private static Values activate(double slope, byte[] sg, Values v) {
+        Values out = new Values(v.hi.clone(), v.lo.clone(), v.err.clone());
+        for (int k = 0; k < sg.length; k++) {
+            if (sg[k] == 0 || (sg[k] < 0 && slope == 0.0)) {
+                out.hi[k] = 0.0; // on the kink, or ReLU's negative side: exactly 0
+                out.lo[k] = 0.0;
+                out.err[k] = 0.0;
+            } else if (sg[k] < 0 && slope != 1.0) {
+                // slope (hi + lo): slope hi exactly as a pair, slope lo rounded
+                double prod = slope * v.hi[k];
+                double prodErr = Math.fma(slope, v.hi[k], -prod) + slope * v.lo[k];
+                double s = prod + prodErr;
+                out.hi[k] = s;
+                out.lo[k] = DoubleDouble.twoSumError(prod, prodErr, s);
+                out.err[k] = up(Math.abs(slope) * v.err[k] + DoubleDouble.UU * Math.abs(prod) + DoubleDouble.TINY);
             }
         }
+        return out;
     }
 
     /**
      * One affine layer (dense, conv, per-channel affine, global or windowed average pool, flatten)
-     * on (values, bounds).
+     * on pairs, each unit a {@link DoubleDouble.Dot}.
      */
-    private static double[][] forward(Layer layer, double[] z, double[] e) {
+    private static Values forward(Layer layer, Values v) {
+        DoubleDouble.Dot dot = new DoubleDouble.Dot();
+        double[] pair = new double[2];
         if (layer instanceof Dense d) {
-            int n = z.length;
-            double g = gamma(n + 1);
-            double absolute = (2.0 * n + 2) * Double.MIN_NORMAL;
-            double[] h = new double[d.outputs()];
-            double[] eh = new double[h.length];
-            for (int k = 0; k < h.length; k++) {
+            Values h = new Values(d.outputs());
+            for (int k = 0; k < h.size(); k++) {
                 float[] row = d.weight()[k];
-                double b = d.bias()[k];
-                double s = b;
-                double mag = Math.abs(b);
-                double prop = 0;
-                for (int j = 0; j < n; j++) {
-                    double wj = row[j];
-                    s += wj * z[j];
-                    double aw = Math.abs(wj);
-                    mag += aw * Math.abs(z[j]);
-                    prop += aw * e[j];
+                dot.reset(d.bias()[k]);
+                for (int j = 0; j < row.length; j++) {
+                    dot.add(row[j], v.hi[j], v.lo[j], v.err[j]);
                 }
-                h[k] = s;
-                eh[k] = up(g * mag + prop + absolute);
+                dot.result(pair);
+                h.set(k, pair, dot.bound());
             }
-            return new double[][] {h, eh};
+            return h;
         } else if (layer instanceof Conv c) {
-            int n = c.fanIn();
-            double g = gamma(n + 1);
-            double absolute = (2.0 * n + 2) * Double.MIN_NORMAL;
-            double[] h = new double[c.bias().length];
-            double[] eh = new double[h.length];
+            Values h = new Values(c.bias().length);
             float[] w = c.weight();
-            double[] acc = new double[3];
-            for (int o = 0; o < h.length; o++) {
-                double b = c.bias()[o];
-                acc[0] = b;
-                acc[1] = Math.abs(b);
-                acc[2] = 0;
-                c.taps(o, (in, wi) -> {
-                    double wj = w[wi];
-                    acc[0] += wj * z[in];
-                    double aw = Math.abs(wj);
-                    acc[1] += aw * Math.abs(z[in]);
-                    acc[2] += aw * e[in];
-                });
-                h[o] = acc[0];
-                eh[o] = up(g * acc[1] + acc[2] + absolute);
+            for (int o = 0; o < h.size(); o++) {
+                dot.reset(c.bias()[o]);
+                c.taps(o, (in, wi) -> dot.add(w[wi], v.hi[in], v.lo[in], v.err[in]));
+                dot.result(pair);
+                h.set(o, pair, dot.bound());
             }
-            return new double[][] {h, eh};
+            return h;
         } else if (layer instanceof ChannelAffine a) {
-            double g = gamma(2);
-            double[] h = new double[z.length];
-            double[] eh = new double[z.length];
-            for (int k = 0; k < h.length; k++) {
+            Values h = new Values(v.size());
+            for (int k = 0; k < h.size(); k++) {
                 int ch = k / a.positions();
-                double s = a.scale()[ch];
-                double t = a.offset()[ch];
-                h[k] = s * z[k] + t;
-                eh[k] = up(g * (Math.abs(s) * Math.abs(z[k]) + Math.abs(t)) + Math.abs(s) * e[k] + 4 * Double.MIN_NORMAL);
+                dot.reset(a.offset()[ch]);
+                dot.add(a.scale()[ch], v.hi[k], v.lo[k], v.err[k]);
+                dot.result(pair);
+                h.set(k, pair, dot.bound());
             }
-            return new double[][] {h, eh};
+            return h;
         } else if (layer instanceof GlobalAvgPool p) {
             int n = p.area();
-            double g = gamma(n);
-            double[] h = new double[p.c()];
-            double[] eh = new double[h.length];
-            for (int ch = 0; ch < h.length; ch++) {
-                double s = 0;
-                double mag = 0;
-                double prop = 0;
+            Values h = new Values(p.c());
+            int[] members = new int[n];
+            for (int ch = 0; ch < h.size(); ch++) {
                 for (int q = 0; q < n; q++) {
-                    double v = z[ch * n + q];
-                    s += v;
-                    mag += Math.abs(v);
-                    prop += e[ch * n + q];
+                    members[q] = ch * n + q;
                 }
-                h[ch] = s / n;
-                eh[ch] = up((prop + g * mag) / n + 2 * U * Math.abs(h[ch])
-                        + 2 * Double.MIN_NORMAL);
+                average(v, members, n, dot, pair);
+                h.set(ch, pair, averageBound(dot, n, pair));
             }
-            return new double[][] {h, eh};
+            return h;
         } else if (layer instanceof AvgPool p) {
-            // as the global average: a window's sum, then one division by its divisor
-            int n = p.windows().outputs();
-            double[] h = new double[n];
-            double[] eh = new double[n];
-            for (int u = 0; u < n; u++) {
-                int[] members = p.members(u);
-                double s = 0;
-                double mag = 0;
-                double prop = 0;
-                for (int x : members) {
-                    s += z[x];
-                    mag += Math.abs(z[x]);
-                    prop += e[x];
-                }
-                int divisor = p.divisor(u);
-                h[u] = s / divisor;
-                eh[u] = up((prop + gamma(members.length) * mag) / divisor + 2 * U * Math.abs(h[u])
-                        + 2 * Double.MIN_NORMAL);
+            Values h = new Values(p.windows().outputs());
+            for (int u = 0; u < h.size(); u++) {
+                average(v, p.members(u), p.divisor(u), dot, pair);
+                h.set(u, pair, averageBound(dot, p.divisor(u), pair));
             }
-            return new double[][] {h, eh};
+            return h;
         } else if (layer instanceof Flatten) {
-            return new double[][] {z, e}; // the layout is already flat
+            return v; // the layout is already flat
         }
         throw unknown(layer);
+    }
+
+    /**
+     * The members' sum as a dot product with weights 1, divided by the divisor with an exact
+     * remainder: {@code q = fl(s / n)}, {@code r = s - q n} exactly (fma), {@code lo = fl((r + lo_s) / n)}.
+     */
+    private static void average(Values v, int[] members, int divisor, DoubleDouble.Dot dot, double[] pair) {
+        dot.reset(0);
+        for (int x : members) {
+            dot.add(1, v.hi[x], v.lo[x], v.err[x]);
+        }
+        dot.result(pair);
+        double q = pair[0] / divisor;
+        double r = Math.fma(-q, divisor, pair[0]);
+        double low = (r + pair[1]) / divisor;
+        double s = q + low;
+        pair[0] = s;
+        pair[1] = DoubleDouble.twoSumError(q, low, s);
+    }
+
+    /** The sum's bound divided by the divisor, plus the division's: {@code 8 u^2} of the quotient. */
+    private static double averageBound(DoubleDouble.Dot dot, int divisor, double[] quotient) {
+        return up(dot.bound() / divisor + DoubleDouble.UU * Math.abs(quotient[0])) + DoubleDouble.TINY;
     }
 
     /** A layer kind this class does not evaluate: a new kind of {@link Layer} must be added here. */

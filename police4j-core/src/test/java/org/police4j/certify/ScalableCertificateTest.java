@@ -273,15 +273,42 @@ class ScalableCertificateTest {
     }
 
     /**
-     * Units and windows that double arithmetic cannot decide: {@code h0 = 1 + x0 - x1} with x0 =
-     * +/- 2^-60 and x1 = 1 is 0 in double but +/- 2^-60 exactly, so the vertices straddle unit 0;
-     * and a window comparing {@code x0 + x1} with {@code x1} ties in double while its winner
-     * changes between the vertices. The double alone would certify both; the exact fallback, for
-     * those units only, refuses.
+     * What double arithmetic cannot decide, double-double does, without exact arithmetic: {@code h0
+     * = 1 + x0 - x1} with x0 = +/- 2^-60 and x1 = 1 is 0 in double and +/- 2^-60 exactly.
+     */
+    @Test
+    void doubleDoubleDecidesWhatDoubleRoundsAway() {
+        double tiny = 0x1p-60;
+        double[][] v = {{tiny, 1}, {-tiny, 1}};
+        FoldedNetwork kink = new FoldedNetwork(new Shape(2), List.of(
+                new Layer.Dense(new float[][] {{1, -1}, {0, 1}}, new float[] {1, 1}),
+                new Layer.Activation(Cpa.relu()),
+                new Layer.Dense(new float[][] {{1, 1}}, new float[] {0})));
+        assertThat(DoubleEval.preActivations(kink, v[0]).get(0)[0]).isZero();
+        Pattern up = new BoundedEval(kink).pattern(v[0]);
+        Pattern down = new BoundedEval(kink).pattern(v[1]);
+        assertThat(up).isNotNull();
+        assertThat(down).isNotNull();
+        assertThat(up.sign[0]).containsExactly(1, 1);
+        assertThat(down.sign[0]).containsExactly(-1, 1);
+        assertThat(up.pre[0][0]).isEqualTo(tiny);
+        Certifier.Analysis fast = FAST.analyze(kink, v, null);
+        assertThat(fast.certificate.certified()).isFalse();
+        assertThat(fast.exactVertices).isZero();
+        sameVerdict(fast, EXACT.analyze(kink, v, null));
+    }
+
+    /**
+     * Units and windows that the fast path's bound cannot decide: {@code h0 = 1 + x0 - x1} with x0
+     * = +/- 2^-120 and x1 = 1 is 0 in double and +/- 2^-120 exactly, far inside the double-double
+     * pass's bound (about 2^-100 here), so the vertices straddle unit 0; and a window comparing
+     * {@code x0 + x1} with {@code x1} ties within the bound while its winner changes between the
+     * vertices. Double arithmetic alone would certify both; the exact fallback, for those units
+     * only, refuses.
      */
     @Test
     void whatRoundingCannotDecideFallsThroughToExactArithmetic() {
-        double tiny = 0x1p-60;
+        double tiny = 0x1p-120;
         double[][] v = {{tiny, 1}, {-tiny, 1}};
         FoldedNetwork kink = new FoldedNetwork(new Shape(2), List.of(
                 new Layer.Dense(new float[][] {{1, -1}, {0, 1}}, new float[] {1, 1}),
@@ -311,7 +338,7 @@ class ScalableCertificateTest {
                 new Layer.MaxPool(1, 1, 2, 1, 2),
                 new Layer.Dense(new float[][] {{1}}, new float[] {0})));
         Pattern w = new BoundedEval(window).pattern(v[1], new ExactEval(window));
-        assertThat(w.maxima[0]).containsExactly(0b10L); // 1 - 2^-60 < 1: position 1 alone
+        assertThat(w.maxima[0]).containsExactly(0b10L); // 1 - 2^-120 < 1: position 1 alone
         Certifier.Analysis pooled = FAST.analyze(window, v, null);
         assertThat(pooled.certificate.certified()).isFalse();
         assertThat(pooled.exactVertices).isEqualTo(2);

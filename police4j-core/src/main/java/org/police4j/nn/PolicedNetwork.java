@@ -398,6 +398,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
                     int extra = usesVertexRows(j) ? 0 : regions.get(j).dimension();
                     guards.add(new RoundingGuard(engine.margin(), activation, magnitude(j), extra));
                     references.add(measure && usesVertexRows(j)
+                            && ((VertexRegion) regions.get(j)).vertexCount() <= VertexReference.MAX_VERTICES
                             ? new VertexReference(((VertexRegion) regions.get(j)).vertices(), activation) : null);
                 }
             }
@@ -707,7 +708,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
 
     /**
      * Whether the rounding guard measures the vertex rows' error against a {@link VertexReference}
-     * (the default) rather than bounding it a priori: the system property {@code
+     * (the default, for regions of at most {@link VertexReference#MAX_VERTICES} vertices) rather
+     * than bounding it a priori: the system property {@code
      * police4j.guard.reference=false} restores the a priori bound, for the before/after
      * measurements of docs/ROUNDING-DEPTH.md.
      */

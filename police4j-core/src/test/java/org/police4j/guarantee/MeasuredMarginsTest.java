@@ -254,4 +254,57 @@ class MeasuredMarginsTest {
         }
     }
 
+
+    /**
+     * The reference is carried for at most {@code VertexReference.MAX_VERTICES} vertices: with
+     * one more, the margins are the a priori bound's bit for bit (what the system property that
+     * switches the reference off gives); at the limit they are the measured ones, smaller in the
+     * deep layers. Both networks certified.
+     */
+    @Test
+    void regionsWithManyVerticesKeepTheAPrioriBound() {
+        for (int p : new int[] {org.police4j.engine.VertexReference.MAX_VERTICES,
+            org.police4j.engine.VertexReference.MAX_VERTICES + 1}) {
+            double[][] v = points(23, p, p - 1, 1); // a simplex: P = D + 1, vertex rows under AUTO
+            float[][] measured = lastMargins(v, true);
+            float[][] aPriori = lastMargins(v, false);
+            if (p > org.police4j.engine.VertexReference.MAX_VERTICES) {
+                assertThat(measured).as("P = %d", p).isDeepEqualTo(aPriori);
+            } else {
+                float[] deepest = measured[measured.length - 1];
+                float[] deepestAPriori = aPriori[aPriori.length - 1];
+                double sum = 0;
+                double sumAPriori = 0;
+                for (int k = 0; k < deepest.length; k++) {
+                    sum += deepest[k];
+                    sumAPriori += deepestAPriori[k];
+                }
+                assertThat(sum).as("P = %d: measured margins of the last layer", p).isLessThan(sumAPriori);
+            }
+        }
+    }
+
+    /** The guard's margins of every hidden layer of a 4 x 32 MLP on the vertices, certified. */
+    private static float[][] lastMargins(double[][] v, boolean reference) {
+        String key = "police4j.guard.reference";
+        String before = System.getProperty(key);
+        System.setProperty(key, Boolean.toString(reference));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(8);
+            PolicedMlp net = PolicedMlp.builder().setHidden(32, 32, 32, 32).setOutputs(1)
+                    .optMargin(MARGIN).setRegion(VertexRegion.of(v)).build();
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, v[0].length));
+            PolicedNetwork.Trace trace = net.forwardWithTrace(new ParameterStore(manager, false),
+                    manager.zeros(new Shape(0, v[0].length)), false);
+            float[][] margins = trace.layers().stream().map(PolicedNetwork.LayerTrace::margins).toArray(float[][]::new);
+            assertThat(org.police4j.certify.Certify.policed(net).certified()).isTrue();
+            return margins;
+        } finally {
+            if (before == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, before);
+            }
+        }
+    }
 }

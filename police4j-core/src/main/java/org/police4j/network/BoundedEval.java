@@ -141,7 +141,9 @@ public final class BoundedEval {
                 for (int k = 0; k < sg.length; k++) {
                     pre[k] = v.hi[k] + v.lo[k];
                     double e = up(v.err[k] + 2 * U * Math.abs(pre[k]));
-                    if (pre[k] > e) {
+                    if (pre[k] == 0 && v.err[k] == 0) {
+                        sg[k] = 0; // an exact 0 (zero inputs, zero bias): on the kink, proved
+                    } else if (pre[k] > e) {
                         sg[k] = 1;
                     } else if (pre[k] < -e) {
                         sg[k] = -1;
@@ -171,7 +173,7 @@ public final class BoundedEval {
                 double[] pair = new double[2];
                 for (int u = 0; u < n; u++) {
                     long candidates = candidates(p, u, v);
-                    if (Long.bitCount(candidates) == 1) {
+                    if (Long.bitCount(candidates) == 1 || exactTie(p, u, v, candidates)) {
                         maxima[u] = candidates;
                     } else if (point == null) {
                         return null;
@@ -181,8 +183,8 @@ public final class BoundedEval {
                     }
                     winners[u] = Long.numberOfTrailingZeros(maxima[u]);
                     int w = p.position(u, winners[u]);
-                    double added = DoubleDouble.add(v.hi[w], v.lo[w], p.biasOf(u), 0, pair); // the bias after the max
-                    pooled.set(u, pair, up(v.err[w] + added));
+                    double added = add(v.hi[w], v.lo[w], p.biasOf(u), 0, pair); // the bias after the max
+                    pooled.set(u, pair, v.err[w] + added == 0 ? 0 : up(v.err[w] + added));
                 }
                 if (point != null) {
                     point.proveWinners(i, winners);
@@ -256,17 +258,27 @@ public final class BoundedEval {
             if (sum) {
                 for (int end : ends) {
                     Values z = end < 0 ? input : values[end];
-                    bound += z.err[k] + DoubleDouble.add(pair[0], pair[1], z.hi[k], z.lo[k], pair);
+                    bound += z.err[k] + add(pair[0], pair[1], z.hi[k], z.lo[k], pair);
                 }
             } else {
                 int[] at = graph.branchOf(i, k);
                 int end = ends[at[0]];
                 Values z = end < 0 ? input : values[end];
-                bound += z.err[at[1]] + DoubleDouble.add(pair[0], pair[1], z.hi[at[1]], z.lo[at[1]], pair);
+                bound += z.err[at[1]] + add(pair[0], pair[1], z.hi[at[1]], z.lo[at[1]], pair);
             }
-            h.set(k, pair, up(bound));
+            h.set(k, pair, bound == 0 ? 0 : up(bound));
         }
         return h;
+    }
+
+    /** {@link DoubleDouble#add}, whose bound is 0 when one addend is an exact 0 (the sum is the other pair). */
+    private static double add(double h1, double l1, double h2, double l2, double[] out) {
+        if (h1 == 0 && l1 == 0 || h2 == 0 && l2 == 0) {
+            out[0] = h1 + h2;
+            out[1] = l1 + l2;
+            return 0;
+        }
+        return DoubleDouble.add(h1, l1, h2, l2, out);
     }
 
     /**
@@ -297,6 +309,19 @@ public final class BoundedEval {
             }
         }
         return mask;
+    }
+
+    /** Whether every candidate of window u holds the same pair with a zero bound: an exact tie, all maxima. */
+    private static boolean exactTie(MaxPool p, int u, Values v, long candidates) {
+        int first = p.position(u, Long.numberOfTrailingZeros(candidates));
+        for (int q = 0; q < p.window(); q++) {
+            int at = p.position(u, q);
+            if ((candidates & (1L << q)) != 0
+                    && (v.err[at] != 0 || v.hi[at] != v.hi[first] || v.lo[at] != v.lo[first])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The activation with proved signs: ReLU's negative side an exact 0, abs's an exact negation, else one pair product. */
@@ -404,6 +429,9 @@ public final class BoundedEval {
 
     /** The sum's bound divided by the divisor, plus the division's: {@code 8 u^2} of the quotient. */
     private static double averageBound(DoubleDouble.Dot dot, int divisor, double[] quotient) {
+        if (dot.bound() == 0 && quotient[0] == 0) {
+            return 0; // a mean of exact zeros
+        }
         return up(dot.bound() / divisor + DoubleDouble.UU * Math.abs(quotient[0])) + DoubleDouble.TINY;
     }
 

@@ -148,8 +148,14 @@ public final class DoubleDouble {
             out[1] = twoSumError(sum, low, s);
         }
 
-        /** {@return the rigorous bound of the result's distance to the exact value, rounded up} */
+        /**
+         * {@return the rigorous bound of the result's distance to the exact value, rounded up: 0
+         * when the bias and every term were exact zeros (the sum is then an exact 0)}
+         */
         public double bound() {
+            if (magnitude == 0 && carried == 0) {
+                return 0;
+            }
             return Rounding.up(rho(terms) * magnitude + carried) + TINY * (terms + 4);
         }
     }

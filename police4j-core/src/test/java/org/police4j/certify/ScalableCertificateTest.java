@@ -299,6 +299,33 @@ class ScalableCertificateTest {
     }
 
     /**
+     * Exact zeros (zero inputs through zero biases, as in the dark corners of images) are proved
+     * where they are: a unit exactly on its kink is side 0 and a window of tied exact zeros has
+     * them all as maxima, without exact arithmetic. Before, each went to exact arithmetic, and
+     * ResNetV1-50's certificate ran out of a 4 GB heap converting weights to BigDecimal.
+     */
+    @Test
+    void exactZerosAreProvedWithoutExactArithmetic() {
+        double[][] v = {{0, 0, 1}, {0, 0, 2}};
+        FoldedNetwork net = new FoldedNetwork(new Shape(3), List.of(
+                new Layer.Dense(new float[][] {{1, 1, 0}, {0, 0, 1}, {1, -1, 0}}, new float[] {0, 0, 0}),
+                new Layer.Activation(Cpa.relu()),
+                new Layer.Dense(new float[][] {{1, 0, 0}, {0, 0, 1}}, new float[] {0, 0}),
+                new Layer.MaxPool(1, 1, 2, 1, 2),
+                new Layer.Dense(new float[][] {{1}}, new float[] {0})));
+        for (double[] x : v) {
+            Pattern p = new BoundedEval(net).pattern(x);
+            assertThat(p).as("decided without exact arithmetic").isNotNull();
+            assertThat(p.sign[0]).containsExactly(0, 1, 0);
+            assertThat(p.maxima[0]).containsExactly(0b11L);
+        }
+        Certifier.Analysis fast = FAST.analyze(net, v, null);
+        assertThat(fast.exactVertices).isZero();
+        assertThat(fast.certificate.certified()).isTrue();
+        sameVerdict(fast, EXACT.analyze(net, v, null));
+    }
+
+    /**
      * Units and windows that the fast path's bound cannot decide: {@code h0 = 1 + x0 - x1} with x0
      * = +/- 2^-120 and x1 = 1 is 0 in double and +/- 2^-120 exactly, far inside the double-double
      * pass's bound (about 2^-100 here), so the vertices straddle unit 0; and a window comparing

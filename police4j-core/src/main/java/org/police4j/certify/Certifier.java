@@ -24,19 +24,19 @@ import org.police4j.network.Pattern;
  * <h2>Exactness</h2>
  *
  * The weights are float32 and the vertices double, all exact binary fractions. Each vertex is
- * evaluated in double with a rigorous forward error bound ({@link BoundedEval}, which documents
- * the bound, for every layer kind); a unit's side is accepted from the double only when the double
- * is farther from 0 than the bound, a window's winner only when it beats every other position by
- * more than their bounds. A unit or window the bound cannot decide (typically: exactly 0, or
- * within rounding of 0; a tie) is decided in exact {@link java.math.BigDecimal} arithmetic
+ * evaluated in double-double with a rigorous forward error bound ({@link BoundedEval}, which
+ * documents the bound, for every layer kind); a unit's side is accepted from the value only when
+ * it is farther from 0 than the bound (or an exact 0), a window's winner only when it beats every
+ * other position by more than their bounds. A unit or window the bound cannot decide (within
+ * rounding of 0; a near-tie) is decided in exact {@link java.math.BigDecimal} arithmetic
  * ({@link ExactEval}, which only multiplies and adds, never divides or rounds), that unit alone:
  * the exact evaluation computes only the values it depends on, and uses the sides and winners
  * already proved (a ReLU unit proved negative is an exact zero). Either way every side used by
  * the verdict is proved, so both paths give identical signs, verdicts and counts. The fast path
  * can be switched off with {@link Builder#optFastPath(boolean)} (every vertex then goes through
  * exact arithmetic whole, and the map is the exact one); the reported min/max pre-activations are
- * then the exact values correctly rounded, while with the fast path they may be the double
- * evaluations (within the proved bound of the exact values).
+ * then the exact values correctly rounded, while with the fast path they may be the double-double
+ * values rounded to double (within the proved bound of the exact values).
  *
  * <h2>The affine map</h2>
  *
@@ -100,7 +100,7 @@ public final class Certifier {
         return builder().build().run(net, vertices, interiorPoints);
     }
 
-    /** {@return whether this certifier uses the double fast path before exact arithmetic} */
+    /** {@return whether this certifier uses the double-double fast path before exact arithmetic} */
     public boolean fastPath() {
         return fastPath;
     }

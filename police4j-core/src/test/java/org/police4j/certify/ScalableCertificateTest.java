@@ -272,6 +272,14 @@ class ScalableCertificateTest {
         assertThat(fast.summary()).contains("of the exact map");
     }
 
+    /** {@code h0 = 1 + x0 - x1}, {@code h1 = 1 + x1}, ReLU, then their sum. */
+    private static FoldedNetwork kinkNetwork() {
+        return new FoldedNetwork(new Shape(2), List.of(
+                new Layer.Dense(new float[][] {{1, -1}, {0, 1}}, new float[] {1, 1}),
+                new Layer.Activation(Cpa.relu()),
+                new Layer.Dense(new float[][] {{1, 1}}, new float[] {0})));
+    }
+
     /**
      * What double arithmetic cannot decide, double-double does, without exact arithmetic: {@code h0
      * = 1 + x0 - x1} with x0 = +/- 2^-60 and x1 = 1 is 0 in double and +/- 2^-60 exactly.
@@ -280,10 +288,7 @@ class ScalableCertificateTest {
     void doubleDoubleDecidesWhatDoubleRoundsAway() {
         double tiny = 0x1p-60;
         double[][] v = {{tiny, 1}, {-tiny, 1}};
-        FoldedNetwork kink = new FoldedNetwork(new Shape(2), List.of(
-                new Layer.Dense(new float[][] {{1, -1}, {0, 1}}, new float[] {1, 1}),
-                new Layer.Activation(Cpa.relu()),
-                new Layer.Dense(new float[][] {{1, 1}}, new float[] {0})));
+        FoldedNetwork kink = kinkNetwork();
         assertThat(DoubleEval.preActivations(kink, v[0]).get(0)[0]).isZero();
         Pattern up = new BoundedEval(kink).pattern(v[0]);
         Pattern down = new BoundedEval(kink).pattern(v[1]);
@@ -337,10 +342,7 @@ class ScalableCertificateTest {
     void whatRoundingCannotDecideFallsThroughToExactArithmetic() {
         double tiny = 0x1p-120;
         double[][] v = {{tiny, 1}, {-tiny, 1}};
-        FoldedNetwork kink = new FoldedNetwork(new Shape(2), List.of(
-                new Layer.Dense(new float[][] {{1, -1}, {0, 1}}, new float[] {1, 1}),
-                new Layer.Activation(Cpa.relu()),
-                new Layer.Dense(new float[][] {{1, 1}}, new float[] {0})));
+        FoldedNetwork kink = kinkNetwork();
         assertThat(DoubleEval.preActivations(kink, v[0]).get(0)[0]).isZero();
         assertThat(DoubleEval.preActivations(kink, v[1]).get(0)[0]).isZero();
         Pattern p = new BoundedEval(kink).pattern(v[0], new ExactEval(kink));

@@ -67,6 +67,13 @@ import org.police4j.network.Layer.Parallel;
  */
 public final class BoundedEval {
 
+    /**
+     * The most exact multiply-adds the fallback spends at one point (2^25, about a ResNetV1-20
+     * forward): past it the unit is left undecided ({@link ExactBudgetException}) rather than
+     * computed in BigDecimal for hours or out of the heap, as ResNetV1-50's was (docs/ZOO.md).
+     */
+    public static final long EXACT_BUDGET = 1L << 25;
+
     private final FoldedNetwork net;
     private final Graph graph;
     private final int activations;
@@ -123,7 +130,7 @@ public final class BoundedEval {
         long[][] allMaxima = new long[pools][];
         double[][] poolInputs = new double[pools][];
         boolean usedExact = false;
-        ExactEval.Point point = exact == null ? null : exact.point(x);
+        ExactEval.Point point = exact == null ? null : exact.point(x, EXACT_BUDGET);
         Values[] values = new Values[graph.size()];
         Values input = new Values(x.clone(), new double[x.length], new double[x.length]); // inputs are exact
         int act = 0;

@@ -163,7 +163,18 @@ public final class ExactEval {
      * @param x one flattened input
      */
     public Point point(double[] x) {
-        return new Point(x);
+        return new Point(x, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@return the exact values of the network at x, each computed when first asked for, at most
+     * {@code budget} exact multiply-adds in all}
+     *
+     * @param x one flattened input
+     * @param budget the most exact multiply-adds; beyond it {@link ExactBudgetException}
+     */
+    public Point point(double[] x, long budget) {
+        return new Point(x, budget);
     }
 
     /**
@@ -179,9 +190,12 @@ public final class ExactEval {
         private final byte[][] sides;
         private final int[][] winners;
         private final double[] x;
+        private final long budget;
+        private long spent;
 
-        private Point(double[] x) {
+        private Point(double[] x, long budget) {
             this.x = x;
+            this.budget = budget;
             int n = graph.size();
             values = new BigDecimal[n][];
             sides = new byte[n][];
@@ -278,12 +292,26 @@ public final class ExactEval {
         }
 
         /** Output k of layer i, from the layer's inputs (asked for on demand). */
+        /** Counts n exact multiply-adds against the budget. */
+        private void spend(int i, int k, long n) {
+            spent += n;
+            if (spent > budget) {
+                throw new ExactBudgetException(String.format(java.util.Locale.ROOT,
+                        "the certificate could not decide layer %d, value %d within rounding: its exact"
+                                + " evaluation passed the budget of %d exact multiply-adds at one vertex (values"
+                                + " within the rigorous bound of a kink or tie, in a network too deep for exact"
+                                + " arithmetic); neither certified nor refuted",
+                        i, k, budget));
+            }
+        }
+
         private BigDecimal compute(int i, int k) {
             Layer layer = graph.layers[i];
             BigDecimal scale = scales[i];
             int in0 = graph.input[i];
             if (layer instanceof Dense d) {
                 BigDecimal[] row = denseRow(i, d, k);
+                spend(i, k, row.length);
                 BigDecimal s = scaled(bias(i, d.bias())[k], scale);
                 for (int j = 0; j < row.length; j++) {
                     if (row[j].signum() != 0) {
@@ -296,6 +324,7 @@ public final class ExactEval {
                 return s;
             } else if (layer instanceof Conv c) {
                 BigDecimal[] w = weight(i, c.weight());
+                spend(i, k, c.fanIn());
                 BigDecimal[] sum = {scaled(bias(i, c.bias())[k], scale)};
                 c.taps(k, (in, wi) -> {
                     if (w[wi].signum() != 0) {

@@ -37,6 +37,10 @@ public abstract class CliCommand implements Callable<Integer> {
             return badInput(fileMessage(e));
         } catch (IOException e) {
             return badInput(e.getMessage());
+        } catch (org.police4j.network.ExactBudgetException e) {
+            err().println("police4j: " + e.getMessage());
+            err().flush();
+            return EXIT_FAILURE;
         } catch (Exception e) {
             e.printStackTrace(err());
             err().println("police4j: unexpected error (a bug, please report it): " + e);

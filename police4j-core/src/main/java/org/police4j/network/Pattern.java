@@ -6,9 +6,10 @@ package org.police4j.network;
  * for every max-pool window, the set of positions holding its maximum.
  *
  * <p>Every sign and every maximum is proved: from exact arithmetic ({@link ExactEval}), where
- * the doubles are the exact values correctly rounded, or from the rigorous double path ({@link
- * BoundedEval}), where every sign is nonzero, every window has one proved winner, and the doubles
- * are the double evaluations (within the proved bound of the exact values). The rigorous path hands
+ * the doubles are the exact values correctly rounded, or from the rigorous double-double path
+ * ({@link BoundedEval}), where a sign is 0 and a window has several maxima only for exact zeros
+ * and exact ties, and the doubles are its values rounded to double (within the proved bound of
+ * the exact values). The rigorous path hands
  * what its bound cannot decide to exact arithmetic unit by unit; {@code exact} says whether any
  * sign or window of this point was decided exactly.
  */

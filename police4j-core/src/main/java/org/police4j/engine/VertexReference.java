@@ -441,15 +441,7 @@ public final class VertexReference {
                 acc[1] += aw * err[in];
                 acc[2]++;
                 for (int p = 0, i = in; p < p0; p++, i += wd) {
-                    double hv = x[i];
-                    double prod = w * hv;
-                    double prodErr = Math.fma(w, hv, -prod);
-                    double s = sum[p];
-                    double t = s + prod;
-                    double bb = t - s;
-                    double sumErr = (s - (t - bb)) + (prod - bb);
-                    sum[p] = t;
-                    low[p] += sumErr + prodErr + w * xl[i];
+                    DoubleDouble.multiplyAdd(w, x[i], xl[i], sum, low, p);
                 }
             });
             for (int p = 0; p < rows; p++) {
@@ -541,16 +533,12 @@ public final class VertexReference {
         }
         // a_j x + b_j: a_j hi exactly as a pair, a_j lo rounded, then the intercept's pair
         double a = activation.slope(activation.singleKinkAtZero() ? -1 : piece);
-        double prod = a * h;
-        double prodErr = Math.fma(a, h, -prod) + a * l;
-        double s = prod + prodErr;
-        double sl = twoSumError(prod, prodErr, s);
-        double bound = UU * Math.abs(a * h);
+        double bound = DoubleDouble.multiply(a, h, l, out);
         if (activation.singleKinkAtZero()) {
-            out[0] = s;
-            out[1] = sl;
             return bound;
         }
+        double s = out[0];
+        double sl = out[1];
         double bh = intercepts[piece][0];
         double bl = intercepts[piece][1];
         return bound + add(s, sl, bh, bl, out) + UU * Math.abs(bh);

@@ -190,7 +190,7 @@ public final class BoundedEval {
                     }
                     winners[u] = Long.numberOfTrailingZeros(maxima[u]);
                     int w = p.position(u, winners[u]);
-                    double added = add(v.hi[w], v.lo[w], p.biasOf(u), 0, pair); // the bias after the max
+                    double added = DoubleDouble.add(v.hi[w], v.lo[w], p.biasOf(u), 0, pair); // the bias after the max
                     pooled.set(u, pair, v.err[w] + added == 0 ? 0 : up(v.err[w] + added));
                 }
                 if (point != null) {
@@ -265,27 +265,17 @@ public final class BoundedEval {
             if (sum) {
                 for (int end : ends) {
                     Values z = end < 0 ? input : values[end];
-                    bound += z.err[k] + add(pair[0], pair[1], z.hi[k], z.lo[k], pair);
+                    bound += z.err[k] + DoubleDouble.add(pair[0], pair[1], z.hi[k], z.lo[k], pair);
                 }
             } else {
                 int[] at = graph.branchOf(i, k);
                 int end = ends[at[0]];
                 Values z = end < 0 ? input : values[end];
-                bound += z.err[at[1]] + add(pair[0], pair[1], z.hi[at[1]], z.lo[at[1]], pair);
+                bound += z.err[at[1]] + DoubleDouble.add(pair[0], pair[1], z.hi[at[1]], z.lo[at[1]], pair);
             }
             h.set(k, pair, bound == 0 ? 0 : up(bound));
         }
         return h;
-    }
-
-    /** {@link DoubleDouble#add}, whose bound is 0 when one addend is an exact 0 (the sum is the other pair). */
-    private static double add(double h1, double l1, double h2, double l2, double[] out) {
-        if (h1 == 0 && l1 == 0 || h2 == 0 && l2 == 0) {
-            out[0] = h1 + h2;
-            out[1] = l1 + l2;
-            return 0;
-        }
-        return DoubleDouble.add(h1, l1, h2, l2, out);
     }
 
     /**
@@ -334,19 +324,15 @@ public final class BoundedEval {
     /** The activation with proved signs: ReLU's negative side an exact 0, abs's an exact negation, else one pair product. */
     private static Values activate(double slope, byte[] sg, Values v) {
         Values out = new Values(v.hi.clone(), v.lo.clone(), v.err.clone());
+        double[] pair = new double[2];
         for (int k = 0; k < sg.length; k++) {
             if (sg[k] == 0 || (sg[k] < 0 && slope == 0.0)) {
                 out.hi[k] = 0.0; // on the kink, or ReLU's negative side: exactly 0
                 out.lo[k] = 0.0;
                 out.err[k] = 0.0;
             } else if (sg[k] < 0 && slope != 1.0) {
-                // slope (hi + lo): slope hi exactly as a pair, slope lo rounded
-                double prod = slope * v.hi[k];
-                double prodErr = Math.fma(slope, v.hi[k], -prod) + slope * v.lo[k];
-                double s = prod + prodErr;
-                out.hi[k] = s;
-                out.lo[k] = DoubleDouble.twoSumError(prod, prodErr, s);
-                out.err[k] = up(Math.abs(slope) * v.err[k] + DoubleDouble.UU * Math.abs(prod) + DoubleDouble.TINY);
+                double rounding = DoubleDouble.multiply(slope, v.hi[k], v.lo[k], pair);
+                out.set(k, pair, up(Math.abs(slope) * v.err[k] + rounding + DoubleDouble.TINY));
             }
         }
         return out;

@@ -291,7 +291,6 @@ public final class ExactEval {
             return i < 0 ? graph.inputSize : graph.sizes[i];
         }
 
-        /** Output k of layer i, from the layer's inputs (asked for on demand). */
         /** Counts n exact multiply-adds against the budget. */
         private void spend(int i, int k, long n) {
             spent += n;
@@ -305,6 +304,7 @@ public final class ExactEval {
             }
         }
 
+        /** Output k of layer i, from the layer's inputs (asked for on demand). */
         private BigDecimal compute(int i, int k) {
             Layer layer = graph.layers[i];
             BigDecimal scale = scales[i];

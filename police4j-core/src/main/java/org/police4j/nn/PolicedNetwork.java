@@ -398,8 +398,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
                     int extra = usesVertexRows(j) ? 0 : regions.get(j).dimension();
                     guards.add(new RoundingGuard(engine.margin(), activation, magnitude(j), extra));
                     references.add(measure && usesVertexRows(j)
-                            && ((VertexRegion) regions.get(j)).vertexCount() <= VertexReference.MAX_VERTICES
-                            ? new VertexReference(((VertexRegion) regions.get(j)).vertices(), activation) : null);
+                            && regions.get(j) instanceof VertexRegion v && v.vertexCount() <= VertexReference.MAX_VERTICES
+                            ? new VertexReference(v.vertices(), activation) : null);
                 }
             }
         }

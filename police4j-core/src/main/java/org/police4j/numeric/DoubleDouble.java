@@ -57,15 +57,63 @@ public final class DoubleDouble {
      * @param h2 the second value's high part
      * @param l2 its low part
      * @param out receives {hi, lo}
-     * @return a bound of its error, {@code 8 u^2 (|h1| + |h2|)} plus {@link #TINY}
+     * @return a bound of its error, {@code 8 u^2 (|h1| + |h2|)} plus {@link #TINY}; 0 when one
+     *     addend is an exact 0
      */
     public static double add(double h1, double l1, double h2, double l2, double[] out) {
+        if (h1 == 0 && l1 == 0 || h2 == 0 && l2 == 0) {
+            out[0] = h1 + h2; // an exact 0 added: the other pair, exactly
+            out[1] = l1 + l2;
+            return 0;
+        }
         double s = h1 + h2;
         double e = twoSumError(h1, h2, s) + l1 + l2;
         double r = s + e;
         out[0] = r;
         out[1] = twoSumError(s, e, r);
         return UU * (Math.abs(h1) + Math.abs(h2)) + TINY;
+    }
+
+    /**
+     * {@code a (h + l)} as a pair into {@code out}: {@code a h} exactly (TwoProduct), {@code a l}
+     * rounded.
+     *
+     * @param a the factor (an activation's slope)
+     * @param h the value's high part
+     * @param l its low part
+     * @param out receives {hi, lo}
+     * @return a bound of its error, {@code 8 u^2 |a h|}
+     */
+    public static double multiply(double a, double h, double l, double[] out) {
+        double prod = a * h;
+        double prodErr = Math.fma(a, h, -prod) + a * l;
+        double s = prod + prodErr;
+        out[0] = s;
+        out[1] = twoSumError(prod, prodErr, s);
+        return UU * Math.abs(prod);
+    }
+
+    /**
+     * {@code sum[at] + low[at] += w (hi + lo)}: one step of a double-double dot product (the
+     * product by TwoProduct, added by TwoSum, the errors and {@code w lo} to {@code low}); the
+     * engine's reference runs it over the rows of every vertex, {@link Dot} over one.
+     *
+     * @param w the weight
+     * @param hi the input's high part
+     * @param lo the input's low part
+     * @param sum the running sums
+     * @param low their running error terms
+     * @param at which sum
+     */
+    public static void multiplyAdd(double w, double hi, double lo, double[] sum, double[] low, int at) {
+        double prod = w * hi;
+        double prodErr = Math.fma(w, hi, -prod);
+        double s = sum[at];
+        double t = s + prod;
+        double bb = t - s;
+        double sumErr = (s - (t - bb)) + (prod - bb);
+        sum[at] = t;
+        low[at] += sumErr + prodErr + w * lo;
     }
 
     /**
@@ -95,8 +143,8 @@ public final class DoubleDouble {
      * Oishi's Dot2), with its rigorous bound. Reused: {@link #reset} starts the next.
      */
     public static final class Dot {
-        private double sum;
-        private double low;
+        private final double[] sum = new double[1];
+        private final double[] low = new double[1];
         private double magnitude;
         private double carried;
         private int terms;
@@ -107,8 +155,8 @@ public final class DoubleDouble {
          * @param bias the bias, exact
          */
         public void reset(double bias) {
-            sum = bias;
-            low = 0;
+            sum[0] = bias;
+            low[0] = 0;
             magnitude = Math.abs(bias);
             carried = 0;
             terms = 0;
@@ -124,13 +172,7 @@ public final class DoubleDouble {
          * @param err the input's bound
          */
         public void add(double w, double hi, double lo, double err) {
-            double prod = w * hi;
-            double prodErr = Math.fma(w, hi, -prod);
-            double t = sum + prod;
-            double bb = t - sum;
-            double sumErr = (sum - (t - bb)) + (prod - bb);
-            sum = t;
-            low += sumErr + prodErr + w * lo;
+            multiplyAdd(w, hi, lo, sum, low, 0);
             double aw = Math.abs(w);
             magnitude += aw * (Math.abs(hi) + Math.abs(lo));
             carried += aw * err;
@@ -143,9 +185,9 @@ public final class DoubleDouble {
          * @param out receives {hi, lo}
          */
         public void result(double[] out) {
-            double s = sum + low;
+            double s = sum[0] + low[0];
             out[0] = s;
-            out[1] = twoSumError(sum, low, s);
+            out[1] = twoSumError(sum[0], low[0], s);
         }
 
         /**

@@ -266,8 +266,8 @@ class MeasuredMarginsTest {
         for (int p : new int[] {org.police4j.engine.VertexReference.MAX_VERTICES,
             org.police4j.engine.VertexReference.MAX_VERTICES + 1}) {
             double[][] v = points(23, p, p - 1, 1); // a simplex: P = D + 1, vertex rows under AUTO
-            float[][] measured = lastMargins(v, true);
-            float[][] aPriori = lastMargins(v, false);
+            float[][] measured = hiddenMargins(v, true);
+            float[][] aPriori = hiddenMargins(v, false);
             if (p > org.police4j.engine.VertexReference.MAX_VERTICES) {
                 assertThat(measured).as("P = %d", p).isDeepEqualTo(aPriori);
             } else {
@@ -285,7 +285,7 @@ class MeasuredMarginsTest {
     }
 
     /** The guard's margins of every hidden layer of a 4 x 32 MLP on the vertices, certified. */
-    private static float[][] lastMargins(double[][] v, boolean reference) {
+    private static float[][] hiddenMargins(double[][] v, boolean reference) {
         String key = "police4j.guard.reference";
         String before = System.getProperty(key);
         System.setProperty(key, Boolean.toString(reference));

@@ -1,11 +1,11 @@
 package org.police4j.region;
 
+import org.police4j.numeric.DoubleDouble;
 import org.police4j.numeric.Float32;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import java.math.BigDecimal;
 import java.util.Random;
 import java.util.function.UnaryOperator;
 
@@ -105,12 +105,15 @@ public sealed interface SupportRegion extends Region permits Box, L1Ball, Zonoto
      * @return the double nearest {@code m + sign r} and at least as far from {@code m}
      */
     static double outward(double m, double r, int sign) {
-        double s = sign > 0 ? m + r : m - r;
-        int cmp = new BigDecimal(s).compareTo(new BigDecimal(m).add(new BigDecimal(sign > 0 ? r : -r)));
-        if (sign > 0 && cmp < 0) {
+        double b = sign > 0 ? r : -r;
+        double s = m + b;
+        // TwoSum: s + err is m + b exactly (allocation-free; this runs for every corner of every
+        // box a bulk certify reads)
+        double err = Double.isFinite(s) ? DoubleDouble.twoSumError(m, b, s) : 0;
+        if (sign > 0 && err > 0) {
             return Math.nextUp(s);
         }
-        if (sign < 0 && cmp > 0) {
+        if (sign < 0 && err < 0) {
             return Math.nextDown(s);
         }
         return s;

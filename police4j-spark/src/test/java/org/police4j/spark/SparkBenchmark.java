@@ -27,7 +27,7 @@ import org.police4j.train.ShardGradient;
 
 /**
  * The numbers of docs/SPARK.md (a benchmark, not a test): {@code predict N}, {@code certify
- * MASTER ROWS}, {@code train MASTER ROWS...}. Run with SPARK_HOME's jars, the module's jar and the
+ * MASTERS ROWS REPS [TASKS]}, {@code train MASTER ROWS...}. Run with SPARK_HOME's jars, the module's jar and the
  * test classes on the class path.
  */
 public final class SparkBenchmark {
@@ -38,7 +38,8 @@ public final class SparkBenchmark {
         SparkMain.commandLine();
         switch (args[0]) {
             case "predict" -> predict(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
-            case "certify" -> certify(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "certify" -> certify(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    args.length > 4 ? Integer.parseInt(args[4]) : 0);
             case "train" -> train(args[1], Arrays.stream(args).skip(2).mapToInt(Integer::parseInt).toArray());
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -122,6 +123,7 @@ public final class SparkBenchmark {
                             (b - a) / 1e9, (c - b) / 1e9, (e - c) / 1e9);
                 }
                 long[] machine0 = machineTicks();
+                Map<String, Double> threads0 = threadCpu();
                 long cpu0 = os.getProcessCpuTime();
                 t0 = System.nanoTime();
                 Dataset<Row> predicted = SparkPredict.predict(spark, d.resolve("m"), data, List.of());
@@ -156,7 +158,7 @@ public final class SparkBenchmark {
      * list (local masters alternate in one JVM: the session is stopped and started again), with
      * the process's CPU time and the tasks' run and CPU time (Spark's task metrics) per repetition.
      */
-    static void certify(String masters, int n, int reps) throws Exception {
+    static void certify(String masters, int n, int reps, int taskCount) throws Exception {
         Path d = Fixtures.dir();
         Path f = Fixtures.boxes(d.resolve("bench-boxes.csv"), n);
         String[] list = masters.split(",");
@@ -174,14 +176,15 @@ public final class SparkBenchmark {
                 if (rep == 0) {
                     // a warm-up job on a fresh session (the JIT and the executor's model)
                     SparkCertify.certify(spark, d.resolve("reg"), table, List.of("id"),
-                            new SparkCertify.Settings(100, 3, true, 0)).collectAsList();
+                            new SparkCertify.Settings(100, 3, true, taskCount)).collectAsList();
                 }
                 tasks.reset();
                 long[] machine0 = machineTicks();
+                Map<String, Double> threads0 = threadCpu();
                 long cpu0 = os.getProcessCpuTime();
                 long t0 = System.nanoTime();
                 List<Row> out = SparkCertify.certify(spark, d.resolve("reg"), table, List.of("id"),
-                        new SparkCertify.Settings(100, 3, true, 0)).collectAsList();
+                        new SparkCertify.Settings(100, 3, true, taskCount)).collectAsList();
                 double t = (System.nanoTime() - t0) / 1e9;
                 double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
                 double others = othersCores(machine0, cpu, t);
@@ -191,8 +194,10 @@ public final class SparkBenchmark {
                 }
                 hashes.put(master, (long) hash);
                 System.out.printf(Locale.ROOT, "rep %d %s: %.3f s, process CPU %.2f s, tasks %d: run %.2f s, CPU %.2f s;"
-                        + " %d rows, hash %d, load %.2f, other processes %.2f cores%n", rep, master, t, cpu, tasks.count(),
-                        tasks.run() / 1e3, tasks.cpu() / 1e9, out.size(), hash, os.getSystemLoadAverage(), others);
+                        + " %d rows, hash %d, load %.2f, other processes %.2f cores; stages %s%n", rep, master, t, cpu,
+                        tasks.count(), tasks.run() / 1e3, tasks.cpu() / 1e9, out.size(), hash, os.getSystemLoadAverage(),
+                        others, tasks.stages());
+                System.out.println("  CPU outside the task threads: " + outsideTasks(threads0, threadCpu()));
                 if (list.length > 1 || rep == reps) {
                     table.unpersist();
                     spark.stop();
@@ -203,6 +208,42 @@ public final class SparkBenchmark {
             System.out.println("certify " + n + " boxes with radius search on " + master + ": " + stats(times.get(master))
                     + ", result hash " + hashes.get(master));
         }
+    }
+
+    /**
+     * {@return this process's CPU seconds per thread kind (/proc/self/task: the thread's name with
+     * its digits dropped, so "GC Thread#0" and "GC Thread#1" add up), empty where there is no /proc}
+     */
+    static Map<String, Double> threadCpu() {
+        Map<String, Double> cpu = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(t.resolve("comm")).trim().replaceAll("[0-9]+", "#");
+                    String stat = Files.readString(t.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    double seconds = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime
+                    cpu.merge(name, seconds, Double::sum);
+                } catch (Exception gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (Exception e) {
+            return cpu;
+        }
+        return cpu;
+    }
+
+    /** {@return the CPU seconds each thread kind but Spark's task threads used between two readings, largest first} */
+    static String outsideTasks(Map<String, Double> before, Map<String, Double> after) {
+        Map<String, Double> d = new java.util.HashMap<>();
+        after.forEach((k, v) -> d.put(k, v - before.getOrDefault(k, 0.0)));
+        return d.entrySet().stream()
+                .filter(e -> !e.getKey().startsWith("Executor task") && e.getValue() >= 0.005)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(8)
+                .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** {@return the machine's busy and total CPU ticks so far (/proc/stat), or null where there is none} */
@@ -238,6 +279,8 @@ public final class SparkBenchmark {
         private final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
         private final java.util.concurrent.atomic.AtomicLong runMillis = new java.util.concurrent.atomic.AtomicLong();
         private final java.util.concurrent.atomic.AtomicLong cpuNanos = new java.util.concurrent.atomic.AtomicLong();
+        /** Per stage: tasks, first launch, last finish (ms since the epoch), summed run time (ms). */
+        private final Map<Integer, long[]> stages = new java.util.concurrent.ConcurrentSkipListMap<>();
 
         @Override
         public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
@@ -245,6 +288,13 @@ public final class SparkBenchmark {
                 count.incrementAndGet();
                 runMillis.addAndGet(end.taskMetrics().executorRunTime());
                 cpuNanos.addAndGet(end.taskMetrics().executorCpuTime());
+                long[] s = stages.computeIfAbsent(end.stageId(), k -> new long[] {0, Long.MAX_VALUE, 0, 0});
+                synchronized (s) {
+                    s[0]++;
+                    s[1] = Math.min(s[1], end.taskInfo().launchTime());
+                    s[2] = Math.max(s[2], end.taskInfo().finishTime());
+                    s[3] += end.taskMetrics().executorRunTime();
+                }
             }
         }
 
@@ -252,6 +302,7 @@ public final class SparkBenchmark {
             count.set(0);
             runMillis.set(0);
             cpuNanos.set(0);
+            stages.clear();
         }
 
         long count() {
@@ -264,6 +315,15 @@ public final class SparkBenchmark {
 
         long cpu() {
             return cpuNanos.get();
+        }
+
+        /** {@return per stage "tasks x wall ms (summed run ms)", in stage order} */
+        String stages() {
+            StringBuilder b = new StringBuilder();
+            for (long[] s : stages.values()) {
+                b.append(String.format(Locale.ROOT, "[%d tasks, %d ms wall, %d ms run]", s[0], s[2] - s[1], s[3]));
+            }
+            return b.toString();
         }
     }
 

@@ -135,12 +135,14 @@ class ResNetEvidence {
     /**
      * The issue's zoo table: every network of DJL's classification zoo through {@code Policed.wrap},
      * on three images and on a box around one; prints one markdown row per network and region.
-     * {@code -Dpolice4j.zoo=VGG,NiN} runs the networks whose names start so.
+     * {@code -Dpolice4j.zoo=VGG,NiN} runs the networks whose names start so; {@code
+     * -Dpolice4j.zoo.boxSeconds=S} (default 30) skips a box whose step is estimated above S seconds.
      */
     @Test
     void zooTable() throws Exception {
         String only = System.getProperty("police4j.zoo", "");
         int steps = Integer.getInteger("police4j.zoo.steps", 4);
+        int boxSeconds = Integer.getInteger("police4j.zoo.boxSeconds", 30);
         for (ZooNet z : zoo()) {
             if (!only.isEmpty() && java.util.Arrays.stream(only.split(",")).noneMatch(z.name()::startsWith)) {
                 continue;
@@ -160,7 +162,7 @@ class ResNetEvidence {
             }
             // the box's tracked map carries d + 1 rows where the vertex region carries 3: scale the step
             double estimate = three.policedMs() * (z.input().size() + 1 + 8) / (3 + 8) / 1000;
-            if (estimate > 30) {
+            if (estimate > boxSeconds) {
                 System.out.println(String.format(Locale.ROOT, "| %s | | Box.linf(image 0, 0.01) | skipped: one step"
                         + " estimated at %.0f s (POLICEd step x (d + 1 + batch) / (3 + batch)) |", z.name(), estimate));
                 continue;

@@ -38,6 +38,13 @@ import org.police4j.network.Pattern;
  * then the exact values correctly rounded, while with the fast path they may be the double-double
  * values rounded to double (within the proved bound of the exact values).
  *
+ * <p>The exact fallback spends at most {@link Builder#optExactBudget(long)} exact multiply-adds
+ * per vertex (exact values grow by a float32's bits per layer: deep networks would take hours or
+ * the heap). Past it, a straddle already proved in the layers before the undecided unit still
+ * refutes the region (a plain ResNetV1-50's first layers straddle, its 59th layer's units near
+ * the kink are beyond the budget); with no such straddle the certifier throws {@link
+ * ExactBudgetException}: neither certified nor refuted.
+ *
  * <h2>The affine map</h2>
  *
  * With every unit's side fixed (+1 when all vertices are &gt;= 0 and at least one is &gt; 0;
@@ -72,11 +79,13 @@ public final class Certifier {
     private final boolean fastPath;
     private final boolean parallel;
     private final boolean exactMap;
+    private final long exactBudget;
 
     private Certifier(Builder builder) {
         this.fastPath = builder.fastPath;
         this.parallel = builder.parallel;
         this.exactMap = builder.exactMap;
+        this.exactBudget = builder.exactBudget;
     }
 
     /** {@return a builder with the defaults: fast path on, parallel on, exact map} */
@@ -115,9 +124,14 @@ public final class Certifier {
         return exactMap;
     }
 
+    /** {@return the most exact multiply-adds the fallback spends at one vertex} */
+    public long exactBudget() {
+        return exactBudget;
+    }
+
     /** {@return a builder holding this certifier's settings} */
     public Builder toBuilder() {
-        return builder().optFastPath(fastPath).optParallel(parallel).optExactMap(exactMap);
+        return builder().optFastPath(fastPath).optParallel(parallel).optExactMap(exactMap).optExactBudget(exactBudget);
     }
 
     /**
@@ -162,7 +176,7 @@ public final class Certifier {
             indices = indices.parallel();
         }
         Pattern[] patterns =
-                indices.mapToObj(i -> fast == null ? exact.pattern(vertices[i]) : fast.pattern(vertices[i], exact))
+                indices.mapToObj(i -> fast == null ? exact.pattern(vertices[i]) : fast.pattern(vertices[i], exact, exactBudget))
                         .toArray(Pattern[]::new);
         int exactVertices = 0;
         for (Pattern p : patterns) {
@@ -171,6 +185,9 @@ public final class Certifier {
             }
         }
         Verdict verdict = Verdict.of(net, patterns);
+        if (verdict.budgetExceeded != null && verdict.first == null) {
+            throw verdict.budgetExceeded; // no straddle among the proved layers: undecided
+        }
         double[][] a;
         double[] b;
         double mapError;
@@ -207,8 +224,26 @@ public final class Certifier {
         private boolean fastPath = true;
         private boolean parallel = true;
         private boolean exactMap = true;
+        private long exactBudget = BoundedEval.EXACT_BUDGET;
 
         private Builder() {}
+
+        /**
+         * The most exact multiply-adds the fallback spends at one vertex (default {@link
+         * BoundedEval#EXACT_BUDGET}, 2^25, about a ResNetV1-20 forward); past it the certifier
+         * refutes from the layers it proved or throws {@link org.police4j.network.ExactBudgetException}. Applies with
+         * the fast path (without it every vertex is evaluated exactly whole).
+         *
+         * @param exactBudget at least 0
+         * @return this builder
+         */
+        public Builder optExactBudget(long exactBudget) {
+            if (exactBudget < 0) {
+                throw new IllegalArgumentException("exactBudget: " + exactBudget + ", expected at least 0");
+            }
+            this.exactBudget = exactBudget;
+            return this;
+        }
 
         /**
          * Whether to try the rigorous double fast path before exact arithmetic (default true).

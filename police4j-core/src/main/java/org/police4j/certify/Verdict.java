@@ -3,6 +3,7 @@ package org.police4j.certify;
 import java.util.ArrayList;
 import java.util.List;
 import org.police4j.engine.Cpa;
+import org.police4j.network.ExactBudgetException;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.network.Layer;
 import org.police4j.network.Pattern;
@@ -19,6 +20,11 @@ import org.police4j.network.Pattern;
  * hiddenLayers} for a pool after the last one), and is checked just before the unit of the same
  * index, so a {@link Violation} {@code (layer, unit)} names the pooled unit; for a window its
  * range is that of {@code h_w - max_{q != w} h_q} over the vertices for the majority winner w.
+ *
+ * <p>Only the layers every pattern proves are checked ({@link Pattern#provedLayers}: the exact
+ * fallback may have run out of its budget further on): a straddle among them refutes the region
+ * all the same, with {@code units} and {@code offending} counted over them; the sides and winners
+ * after them are the unproved majorities, for the diagnostic map only.
  */
 final class Verdict {
 
@@ -28,6 +34,10 @@ final class Verdict {
     int units;
     int offending;
     Violation first;
+    /** The hidden layers checked: all of them ({@link Integer#MAX_VALUE}) unless a pattern is proved in part. */
+    int provedLayers = Integer.MAX_VALUE;
+    /** Why some pattern is proved only in part, or null. */
+    ExactBudgetException budgetExceeded;
 
     private Verdict(int activations, int pools) {
         sides = new int[activations][];
@@ -47,6 +57,12 @@ final class Verdict {
             }
         }
         Verdict v = new Verdict(activations, pools.size());
+        for (Pattern p : patterns) {
+            if (p.provedLayers < v.provedLayers) {
+                v.provedLayers = p.provedLayers;
+                v.budgetExceeded = p.budgetExceeded;
+            }
+        }
         for (Layer layer : net.leaves()) { // the same order as the activations counted above
             if (layer instanceof Layer.Activation a) {
                 v.cpas.add(a.cpa());
@@ -65,6 +81,9 @@ final class Verdict {
             if (l < activations) {
                 v.sides[l] = new int[patterns[0].sign[l].length];
             }
+            int counted = v.units;
+            int offending = v.offending;
+            Violation first = v.first;
             for (int u = 0; u < width; u++) {
                 for (int p : mine) {
                     if (u < v.winners[p].length) {
@@ -74,6 +93,11 @@ final class Verdict {
                 if (l < activations && u < v.sides[l].length) {
                     v.unit(l, u, patterns);
                 }
+            }
+            if (l >= v.provedLayers) { // unproved: its sides and winners serve the map, not the verdict
+                v.units = counted;
+                v.offending = offending;
+                v.first = first;
             }
         }
         return v;

@@ -125,12 +125,29 @@ public final class BoundedEval {
      *     null to give up instead
      */
     public Pattern pattern(double[] x, ExactEval exact) {
+        return pattern(x, exact, EXACT_BUDGET);
+    }
+
+    /**
+     * {@return the pattern of x as {@link #pattern(double[], ExactEval)} gives it, the exact
+     * fallback spending at most {@code budget} exact multiply-adds; past them the rest of the
+     * pattern is the double-double values' signs and largest positions, unproved, and {@link
+     * Pattern#provedLayers} says where that starts (so that a straddle found before it still
+     * refutes the region)}
+     *
+     * @param x one flattened input
+     * @param exact the exact evaluation for what the bound cannot decide, or null to give up instead
+     * @param budget the most exact multiply-adds at this point
+     */
+    public Pattern pattern(double[] x, ExactEval exact, long budget) {
         byte[][] signs = new byte[activations][];
         double[][] pres = new double[activations][];
         long[][] allMaxima = new long[pools][];
         double[][] poolInputs = new double[pools][];
         boolean usedExact = false;
-        ExactEval.Point point = exact == null ? null : exact.point(x, EXACT_BUDGET);
+        ExactEval.Point point = exact == null ? null : exact.point(x, budget);
+        ExactBudgetException exhausted = null; // from then on, decisions are the values' own, unproved
+        int provedLayers = Integer.MAX_VALUE;
         Values[] values = new Values[graph.size()];
         Values input = new Values(x.clone(), new double[x.length], new double[x.length]); // inputs are exact
         int act = 0;
@@ -157,12 +174,21 @@ public final class BoundedEval {
                     } else if (point == null) {
                         return null; // ambiguous: the exact value may be 0 or of either sign
                     } else {
-                        sg[k] = (byte) point.value(in, k).signum();
-                        pre[k] = point.doubleValue(in, k);
-                        usedExact = true;
+                        if (exhausted == null) {
+                            try {
+                                sg[k] = (byte) point.value(in, k).signum();
+                                pre[k] = point.doubleValue(in, k);
+                                usedExact = true;
+                                continue;
+                            } catch (ExactBudgetException spent) {
+                                exhausted = spent;
+                                provedLayers = act;
+                            }
+                        }
+                        sg[k] = (byte) (pre[k] < 0 ? -1 : 1);
                     }
                 }
-                if (point != null) {
+                if (point != null && exhausted == null) {
                     point.proveSides(i, sg);
                 }
                 signs[act] = sg;
@@ -185,15 +211,25 @@ public final class BoundedEval {
                     } else if (point == null) {
                         return null;
                     } else {
-                        maxima[u] = point.maxima(i, u, candidates);
-                        usedExact = true;
+                        if (exhausted == null) {
+                            try {
+                                maxima[u] = point.maxima(i, u, candidates);
+                                usedExact = true;
+                            } catch (ExactBudgetException e) {
+                                exhausted = e;
+                                provedLayers = act;
+                            }
+                        }
+                        if (exhausted != null) {
+                            maxima[u] = largest(p, u, v, candidates);
+                        }
                     }
                     winners[u] = Long.numberOfTrailingZeros(maxima[u]);
                     int w = p.position(u, winners[u]);
                     double added = DoubleDouble.add(v.hi[w], v.lo[w], p.biasOf(u), 0, pair); // the bias after the max
                     pooled.set(u, pair, v.err[w] + added == 0 ? 0 : up(v.err[w] + added));
                 }
-                if (point != null) {
+                if (point != null && exhausted == null) {
                     point.proveWinners(i, winners);
                 }
                 allMaxima[pool] = maxima;
@@ -207,7 +243,23 @@ public final class BoundedEval {
             }
             values[i] = v;
         }
-        return new Pattern(signs, pres, allMaxima, poolInputs, usedExact);
+        return new Pattern(signs, pres, allMaxima, poolInputs, usedExact, provedLayers, exhausted);
+    }
+
+    /** {@return the candidates of window u whose double-double value is the largest (unproved)} */
+    private static long largest(MaxPool p, int u, Values v, long candidates) {
+        long best = 0;
+        double top = Double.NEGATIVE_INFINITY;
+        for (long c = candidates; c != 0; c &= c - 1) {
+            int q = Long.numberOfTrailingZeros(c);
+            int w = p.position(u, q);
+            double value = v.hi[w] + v.lo[w];
+            if (value > top) {
+                top = value;
+                best = 1L << q;
+            }
+        }
+        return best == 0 ? Long.lowestOneBit(candidates) : best;
     }
 
     /**

@@ -25,12 +25,28 @@ public final class Pattern {
     public final double[][] poolInput;
     /** Whether some sign or window of this pattern was decided in exact arithmetic. */
     public final boolean exact;
+    /**
+     * How many leading hidden layers (activation l with the max-pools feeding it) are proved:
+     * {@link Integer#MAX_VALUE} for all. Fewer only when the exact fallback ran out of its budget
+     * ({@link #budgetExceeded}); the signs and windows from there on are the double-double values'
+     * own, unproved, and serve only the diagnostic map of a refuted region.
+     */
+    public final int provedLayers;
+    /** Why the pattern is proved only in part, or null. */
+    public final ExactBudgetException budgetExceeded;
 
     Pattern(byte[][] sign, double[][] pre, long[][] maxima, double[][] poolInput, boolean exact) {
+        this(sign, pre, maxima, poolInput, exact, Integer.MAX_VALUE, null);
+    }
+
+    Pattern(byte[][] sign, double[][] pre, long[][] maxima, double[][] poolInput, boolean exact, int provedLayers,
+            ExactBudgetException budgetExceeded) {
         this.sign = sign;
         this.pre = pre;
         this.maxima = maxima;
         this.poolInput = poolInput;
         this.exact = exact;
+        this.provedLayers = provedLayers;
+        this.budgetExceeded = budgetExceeded;
     }
 }

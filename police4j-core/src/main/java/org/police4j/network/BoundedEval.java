@@ -215,8 +215,8 @@ public final class BoundedEval {
                             try {
                                 maxima[u] = point.maxima(i, u, candidates);
                                 usedExact = true;
-                            } catch (ExactBudgetException e) {
-                                exhausted = e;
+                            } catch (ExactBudgetException spent) {
+                                exhausted = spent;
                                 provedLayers = act;
                             }
                         }

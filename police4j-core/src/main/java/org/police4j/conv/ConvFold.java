@@ -86,8 +86,8 @@ public final class ConvFold {
                     Stencil stencil = new Stencil(c.inC(), c.inH(), c.inW(), c.outC(), c.outH(), c.outW(), conv.kernelH(),
                             conv.kernelW(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), conv.dilationH(),
                             conv.dilationW(), conv.groups());
-                    ops.addAll(conv(manager, net.parameter(name + ".weight"), net.parameter(name + ".bias"), bn, stencil,
-                            c.pooled() ? c.pool() : null, t));
+                    ops.addAll(conv(manager, net.parameter(name + ".weight"), net.parameter(name + ".bias"), bn,
+                            c.batchNorm() ? c.norm().epsilon() : 0, stencil, c.pooled() ? c.pool() : null, t));
                     ops.add(new Layer.Activation(net.activation()));
                 } else if (l instanceof Plan.FlattenLayer f) {
                     ops.add(new Layer.Flatten(f.c(), f.h(), f.w()));
@@ -126,18 +126,19 @@ public final class ConvFold {
      * windows the unit's shift follows the pool, as the pool's bias.
      *
      * @param bn gamma, beta, running mean and running variance, or null without batch-norm
+     * @param bnEpsilon the batch-norm's epsilon (unused without one)
      * @param pool the max-pool's windows, or null for none
      * @param t the layer's trace, or null for no shifts (a plain network)
      * @return the conv, then the max-pool if any
      */
     private static List<Layer> conv(
-            NDManager manager, NDArray weight, NDArray channelBias, NDArray[] bn, Stencil s, PoolWindows pool,
-            PolicedNetwork.LayerTrace t) {
+            NDManager manager, NDArray weight, NDArray channelBias, NDArray[] bn, float bnEpsilon, Stencil s,
+            PoolWindows pool, PolicedNetwork.LayerTrace t) {
         NDArray w = copy(manager, weight);
         NDArray b = copy(manager, channelBias);
         if (bn != null) {
             NDArray[] affine = NetworkLayer.BatchNorm.affine(
-                    copy(manager, bn[0]), copy(manager, bn[1]), copy(manager, bn[2]), copy(manager, bn[3]));
+                    copy(manager, bn[0]), copy(manager, bn[1]), copy(manager, bn[2]), copy(manager, bn[3]), bnEpsilon);
             w = w.mul(affine[0].reshape(s.outC(), 1, 1, 1));
             b = b.mul(affine[0]).add(affine[1]);
         }
@@ -246,8 +247,8 @@ public final class ConvFold {
                     NDArray[] norm = bn == null ? null : new NDArray[] {bn.gamma().getArray(), bn.beta().getArray(),
                             bn.runningMean().getArray(), bn.runningVar().getArray()};
                     Stencil s = c.stencil();
-                    ops.addAll(conv(manager, c.weight().getArray(), c.bias().getArray(), norm, s, c.pool(),
-                            trace == null ? null : trace.layers().get(next++)));
+                    ops.addAll(conv(manager, c.weight().getArray(), c.bias().getArray(), norm,
+                            bn == null ? 0 : bn.epsilon(), s, c.pool(), trace == null ? null : trace.layers().get(next++)));
                     shape = new long[] {s.outC(), c.pooledH(), c.pooledW()};
                 } else if (layer instanceof NetworkLayer.MaxPool m) {
                     // the identity conv the forward ran, its bias taking the pool shift
@@ -256,7 +257,7 @@ public final class ConvFold {
                     float[] ones = new float[channels];
                     java.util.Arrays.fill(ones, 1f);
                     ops.addAll(conv(manager, manager.create(ones, new Shape(channels, 1, 1, 1)),
-                            manager.zeros(new Shape(channels)), null, c.stencil(), c.pool(),
+                            manager.zeros(new Shape(channels)), null, 0, c.stencil(), c.pool(),
                             trace == null ? null : trace.layers().get(next++)));
                     shape = new long[] {channels, m.pool().outH(), m.pool().outW()};
                     activated = false;

@@ -16,9 +16,9 @@ final class Plan {
     sealed interface Layer {}
 
     /**
-     * conv (in -> out feature map), optional batch-norm, optional max-pool over {@code pool}'s
-     * windows (null = none), activation. {@code units} is the number of activation units: out
-     * channels x pooled rows x pooled cols.
+     * conv (in -> out feature map), optional batch-norm ({@code norm}, null = none), optional
+     * max-pool over {@code pool}'s windows (null = none), activation. {@code units} is the number
+     * of activation units: out channels x pooled rows x pooled cols.
      */
     record ConvLayer(
             int index,
@@ -28,9 +28,13 @@ final class Plan {
             int inW,
             int outH,
             int outW,
-            boolean batchNorm,
+            Stage.BatchNorm norm,
             PoolWindows pool)
             implements Layer {
+        boolean batchNorm() {
+            return norm != null;
+        }
+
         int outC() {
             return conv.channels();
         }
@@ -187,10 +191,10 @@ final class Plan {
                 }
                 int oh = conv.outH(mh);
                 int ow = conv.outW(mw);
-                boolean bn = false;
+                Stage.BatchNorm bn = null;
                 PoolWindows pool = null;
-                if (s + 1 < stages.size() && stages.get(s + 1) instanceof Stage.BatchNorm) {
-                    bn = true;
+                if (s + 1 < stages.size() && stages.get(s + 1) instanceof Stage.BatchNorm norm) {
+                    bn = norm;
                     s++;
                 }
                 if (s + 1 < stages.size() && stages.get(s + 1) instanceof Stage.MaxPool mp) {

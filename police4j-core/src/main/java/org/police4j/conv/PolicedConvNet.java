@@ -84,16 +84,16 @@ import org.police4j.region.VertexRegion;
  *
  * In training mode the statistics are those of the data rows only (the vertex rows are not
  * data), and the same per-channel affine map normalises the vertex rows, so the network stays
- * affine on R for the batch at hand; running statistics are updated (momentum 0.1, unbiased
- * variance, like PyTorch). With no data rows, or in inference mode, the running statistics are
+ * affine on R for the batch at hand; running statistics are updated (unbiased variance, like
+ * PyTorch; epsilon and momentum per batch-norm stage, PyTorch's 1e-5 and 0.1 by default). With no data rows, or in inference mode, the running statistics are
  * used; then batch-norm is a fixed per-channel affine map and folds into its conv.
  */
 public final class PolicedConvNet extends PolicedNetwork {
 
-    /** Batch-norm epsilon and momentum (PyTorch's defaults). */
+    /** Batch-norm epsilon by default (PyTorch's). */
     public static final float BN_EPS = NetworkLayer.BatchNorm.EPS;
 
-    /** Batch-norm momentum of the running statistics (PyTorch's default). */
+    /** Batch-norm momentum of the running statistics by default (PyTorch's). */
     public static final float BN_MOMENTUM = NetworkLayer.BatchNorm.MOMENTUM;
 
     final Plan plan;
@@ -128,7 +128,8 @@ public final class PolicedConvNet extends PolicedNetwork {
                             add(n + ".gamma", Parameter.Type.GAMMA, new Shape(c.outC()), Initializer.ONES),
                             add(n + ".beta", Parameter.Type.BETA, new Shape(c.outC()), Initializer.ZEROS),
                             add(n + ".runningMean", Parameter.Type.RUNNING_MEAN, new Shape(c.outC()), Initializer.ZEROS),
-                            add(n + ".runningVar", Parameter.Type.RUNNING_VAR, new Shape(c.outC()), Initializer.ONES));
+                            add(n + ".runningVar", Parameter.Type.RUNNING_VAR, new Shape(c.outC()), Initializer.ONES),
+                            c.norm().epsilon(), c.norm().momentum());
                 }
                 Stencil stencil = new Stencil(c.inC(), c.inH(), c.inW(), c.outC(), c.outH(), c.outW(), conv.kernelH(),
                         conv.kernelW(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), conv.dilationH(),
@@ -588,12 +589,25 @@ public final class PolicedConvNet extends PolicedNetwork {
         }
 
         /**
-         * Adds batch normalisation directly after the preceding conv.
+         * Adds batch normalisation directly after the preceding conv, with PyTorch's epsilon 1e-5
+         * and momentum 0.1.
          *
          * @return this builder
          */
         public Builder batchNorm() {
             return add(new Stage.BatchNorm());
+        }
+
+        /**
+         * Adds batch normalisation directly after the preceding conv.
+         *
+         * @param epsilon added to the variance, {@code > 0}
+         * @param momentum the running statistics' update in PyTorch's convention ({@code running =
+         *     (1 - momentum) running + momentum batch}; DJL's {@code optMomentum(0.9f)} is 0.1 here)
+         * @return this builder
+         */
+        public Builder batchNorm(float epsilon, float momentum) {
+            return add(new Stage.BatchNorm(epsilon, momentum));
         }
 
         /**

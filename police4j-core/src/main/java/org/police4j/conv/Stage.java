@@ -365,8 +365,45 @@ public sealed interface Stage {
         }
     }
 
-    /** Batch normalisation per channel, directly after a conv. */
-    record BatchNorm() implements Stage {}
+    /**
+     * Batch normalisation per channel, directly after a conv.
+     *
+     * @param epsilon added to the variance, {@code > 0} (DJL's and PyTorch's default 1e-5; DJL's
+     *     MobileNets use 2e-5)
+     * @param momentum the running statistics' update, PyTorch's convention: {@code running = (1 -
+     *     momentum) running + momentum batch}, in [0, 1] (default 0.1, DJL's 0.9 in its own)
+     */
+    record BatchNorm(float epsilon, float momentum) implements Stage {
+
+        /** PyTorch's defaults: epsilon 1e-5, momentum 0.1. */
+        public static final BatchNorm DEFAULT = new BatchNorm(1e-5f, 0.1f);
+
+        /** Checks the two numbers. */
+        public BatchNorm {
+            if (!(epsilon > 0) || Float.isInfinite(epsilon)) {
+                throw new IllegalArgumentException("batchNorm epsilon: " + epsilon + ", expected a finite number > 0");
+            }
+            if (!(momentum >= 0 && momentum <= 1)) {
+                throw new IllegalArgumentException("batchNorm momentum: " + momentum + ", expected in [0, 1]");
+            }
+        }
+
+        /** A batch-norm with PyTorch's defaults. */
+        public BatchNorm() {
+            this(1e-5f, 0.1f);
+        }
+
+        /** {@return whether these are PyTorch's defaults (model files then write neither)} */
+        public boolean isDefault() {
+            return equals(DEFAULT);
+        }
+
+        @Override
+        public String toString() {
+            // the defaults as before there were fields: DJL streams saved then still load
+            return isDefault() ? "BatchNorm[]" : "BatchNorm[epsilon=" + epsilon + ", momentum=" + momentum + "]";
+        }
+    }
 
     /** Flattens a feature map (C, H, W) into a vector of C*H*W, channel-major. */
     record Flatten() implements Stage {}

@@ -106,6 +106,9 @@ final class ConvArchitecture {
                 }
             } else if (s instanceof Stage.Dense d) {
                 n.put("width", d.width());
+            } else if (s instanceof Stage.BatchNorm b && !b.isDefault()) { // older files have neither
+                n.put("epsilon", b.epsilon());
+                n.put("momentum", b.momentum());
             }
         }
     }
@@ -138,7 +141,8 @@ final class ConvArchitecture {
                 case "avgPool" -> new Stage.AvgPool(axis(n, "kernel", 0), axis(n, "kernel", 1), axis(n, "stride", 0),
                         axis(n, "stride", 1), axis(n, "padding", 0), axis(n, "padding", 1),
                         n.path("ceilMode").asBoolean(false), n.path("countIncludePad").asBoolean(true));
-                case "batchNorm" -> new Stage.BatchNorm();
+                case "batchNorm" -> new Stage.BatchNorm((float) n.path("epsilon").asDouble(1e-5f),
+                        (float) n.path("momentum").asDouble(0.1f));
                 case "flatten" -> new Stage.Flatten();
                 case "globalAvgPool" -> new Stage.GlobalAvgPool();
                 case "dense" -> new Stage.Dense(n.path("width").asInt());

@@ -124,8 +124,11 @@ public sealed interface NetworkLayer {
      * @param beta C' offsets
      * @param runningMean C' running means
      * @param runningVar C' running variances
+     * @param epsilon added to the variance
+     * @param momentum the running statistics' update (PyTorch's convention)
      */
-    record BatchNorm(Parameter gamma, Parameter beta, Parameter runningMean, Parameter runningVar) {
+    record BatchNorm(
+            Parameter gamma, Parameter beta, Parameter runningMean, Parameter runningVar, float epsilon, float momentum) {
 
         /** Batch-norm epsilon (PyTorch's default). */
         public static final float EPS = 1e-5f;
@@ -142,10 +145,11 @@ public sealed interface NetworkLayer {
          * @param beta C' offsets
          * @param mean C' means
          * @param var C' variances
+         * @param epsilon added to the variance
          * @return {s, t}
          */
-        public static NDArray[] affine(NDArray gamma, NDArray beta, NDArray mean, NDArray var) {
-            NDArray scale = gamma.div(var.add(EPS).sqrt());
+        public static NDArray[] affine(NDArray gamma, NDArray beta, NDArray mean, NDArray var, float epsilon) {
+            NDArray scale = gamma.div(var.add(epsilon).sqrt());
             return new NDArray[] {scale, beta.sub(mean.mul(scale))};
         }
 
@@ -171,8 +175,8 @@ public sealed interface NetworkLayer {
             float unbias = count > 1 ? (float) count / (count - 1) : 1f;
             NDArray rm = runningMean.getArray();
             NDArray rv = runningVar.getArray();
-            rm.muli(1 - MOMENTUM).addi(mean.stopGradient().mul(MOMENTUM));
-            rv.muli(1 - MOMENTUM).addi(var.stopGradient().mul(MOMENTUM * unbias));
+            rm.muli(1 - momentum).addi(mean.stopGradient().mul(momentum));
+            rv.muli(1 - momentum).addi(var.stopGradient().mul(momentum * unbias));
             return new NDArray[] {mean, var};
         }
     }

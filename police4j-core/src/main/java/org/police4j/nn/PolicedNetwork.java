@@ -275,8 +275,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
             NDArray[] statistics = training && n > 0
                     ? bn.batchStatistics(pre)
                     : new NDArray[] {value(ps, bn.runningMean(), x, false), value(ps, bn.runningVar(), x, false)};
-            affine = NetworkLayer.BatchNorm.affine(
-                    value(ps, bn.gamma(), x, training), value(ps, bn.beta(), x, training), statistics[0], statistics[1]);
+            affine = NetworkLayer.BatchNorm.affine(value(ps, bn.gamma(), x, training), value(ps, bn.beta(), x, training),
+                    statistics[0], statistics[1], bn.epsilon());
             pre = perChannel(pre, affine);
         }
         ConvUnits units = new ConvUnits(conv, w, b, affine);

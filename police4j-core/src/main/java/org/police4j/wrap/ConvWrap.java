@@ -46,7 +46,7 @@ final class ConvWrap {
 
     private record ConvItem(Convolution conv, Stage.Conv stage) implements Item {}
 
-    private record NormItem(BatchNorm norm, String where) implements Item {}
+    private record NormItem(BatchNorm norm, String where, Stage.BatchNorm stage) implements Item {}
 
     private record PoolItem(ConvProbe.MaxPool pool) implements Item {}
 
@@ -324,7 +324,7 @@ final class ConvWrap {
                 if (block instanceof BatchNorm norm) {
                     refuseDropoutBefore(pending, positions, blocks, where);
                     if (convOpen && !groupNorm && !groupPool && !groupAct) {
-                        items.add(new NormItem(norm, where));
+                        items.add(new NormItem(norm, where, BatchNormProbe.read(norm, mc, where)));
                         parametered.add(norm);
                         groupNorm = true;
                     } else if (dense != null && !dense.activated) {
@@ -547,8 +547,8 @@ final class ConvWrap {
         for (Item item : items) {
             if (item instanceof ConvItem ci) {
                 stages.add(ci.stage());
-            } else if (item instanceof NormItem) {
-                stages.add(new Stage.BatchNorm());
+            } else if (item instanceof NormItem n) {
+                stages.add(n.stage());
             } else if (item instanceof PoolItem p) {
                 ConvProbe.MaxPool m = p.pool();
                 stages.add(new Stage.MaxPool(m.kernelH(), m.kernelW(), m.strideH(), m.strideW(), m.padH(), m.padW(),
@@ -646,7 +646,7 @@ final class ConvWrap {
 
     /**
      * The user's batch-norm must be what PolicedConvNet computes in inference mode: per channel
-     * (axis 1), epsilon {@link PolicedConvNet#BN_EPS}; checked on a random map.
+     * (axis 1), with the epsilon {@link BatchNormProbe} read; checked on a random map.
      */
     private static void checkNorm(PolicedConvNet net, NormItem n, int index) {
         float[] g = net.parameter("bn" + index + ".gamma").toFloatArray();
@@ -666,10 +666,10 @@ final class ConvWrap {
             float[] xs = x.toFloatArray();
             for (int i = 0; i < y.length; i++) {
                 int k = (i / 9) % ch;
-                double expected = g[k] * (xs[i] - m[k]) / Math.sqrt(v[k] + PolicedConvNet.BN_EPS) + b[k];
+                double expected = g[k] * (xs[i] - m[k]) / Math.sqrt(v[k] + n.stage().epsilon()) + b[k];
                 if (Math.abs(y[i] - expected) > 1e-4 * (1 + Math.abs(expected))) {
                     throw new IllegalArgumentException(n.where() + " is not a per-channel batch-norm (axis 1, epsilon "
-                            + PolicedConvNet.BN_EPS + ") in inference mode: channel " + k + ", f(" + xs[i] + ") = " + y[i]
+                            + n.stage().epsilon() + ") in inference mode: channel " + k + ", f(" + xs[i] + ") = " + y[i]
                             + ", expected " + expected);
                 }
             }

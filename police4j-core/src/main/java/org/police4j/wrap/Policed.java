@@ -69,9 +69,10 @@ import org.police4j.region.VertexRegion;
  *     filters</td><td></td><td>refused with the value</td></tr>
  * <tr><td>{@code Conv3d}, transposed convs</td><td></td><td>refused: PolicedConvNet's convs are 2-D
  *     or 1-D</td></tr>
- * <tr><td>{@code BatchNorm}</td><td>directly after a Conv2d or Conv1d</td><td>per channel (axis 1, epsilon
- *     1e-5, checked); gamma, beta and running statistics copied; in training the statistics are
- *     the data rows' only, see {@link PolicedConvNet}</td></tr>
+ * <tr><td>{@code BatchNorm}</td><td>directly after a Conv2d or Conv1d</td><td>per channel (axis 1,
+ *     checked); its epsilon and momentum read by probing (DJL keeps them private); gamma, beta
+ *     and running statistics copied; in training the statistics are the data rows' only, see
+ *     {@link PolicedConvNet}</td></tr>
  * <tr><td>{@code BatchNorm}</td><td>directly after a Linear, network initialised</td><td>folded
  *     into the Linear with its inference statistics (then frozen)</td></tr>
  * <tr><td>{@code BatchNorm}</td><td>elsewhere</td><td>refused</td></tr>

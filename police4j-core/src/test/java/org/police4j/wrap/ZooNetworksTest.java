@@ -103,8 +103,8 @@ class ZooNetworksTest {
      * bottlenecks written as {@link MobileNetV2#linearBottleNeck} writes them (the second a
      * residual add without activation), then its head as the builder writes it: 1x1 conv, BN,
      * ReLU6, global average pooling, a lambda reshaping to (N, C, 1, 1), a 1x1 conv with bias
-     * and a lambda reshaping to (N, K). Its batch-norms keep DJL's default epsilon (1e-5, the
-     * one police4j computes with; the zoo's 2e-5 moves outputs by ~2e-5, see docs/ZOO.md).
+     * and a lambda reshaping to (N, K). Its batch-norms keep DJL's default epsilon 1e-5 (the
+     * zoo's 2e-5 is read too: {@link BatchNormSettingsTest}).
      */
     static final WrapCase MINI_MOBILENETV2 = new WrapCase("mini-mobilenetv2", ZooNetworksTest::miniMobileNetV2,
             new Shape(1, 12, 12));

@@ -378,7 +378,12 @@ public sealed interface Stage {
         /** PyTorch's defaults: epsilon 1e-5, momentum 0.1. */
         public static final BatchNorm DEFAULT = new BatchNorm(1e-5f, 0.1f);
 
-        /** Checks the two numbers. */
+        /**
+         * Checks the two numbers.
+         *
+         * @param epsilon added to the variance, {@code > 0}
+         * @param momentum the running statistics' update, in [0, 1]
+         */
         public BatchNorm {
             if (!(epsilon > 0) || Float.isInfinite(epsilon)) {
                 throw new IllegalArgumentException("batchNorm epsilon: " + epsilon + ", expected a finite number > 0");

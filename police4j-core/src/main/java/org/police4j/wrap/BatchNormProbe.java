@@ -29,7 +29,8 @@ final class BatchNormProbe {
     private BatchNormProbe() {}
 
     /**
-     * @param norm an initialised batch-norm over the channels of a (N, C, H, W) map
+     * @param norm a batch-norm over the channels of a (N, C, H, W) map (run when initialised, else
+     *     its fields read)
      * @param channels C
      * @param where the block's position, for messages
      * @return its epsilon and momentum (PyTorch's convention)

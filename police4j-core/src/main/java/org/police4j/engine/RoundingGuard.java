@@ -223,21 +223,38 @@ public final class RoundingGuard {
             throw new IllegalArgumentException("weight: " + weight.length + " values for " + g + ", inputs " + inMax.length);
         }
         double gm = 4 * gamma((measured == null ? g.fanIn() : 0) + extraTerms + 16L);
-        int hw = g.outH() * g.outW();
         double[] sum = new double[g.outputs()];
         double[] carried = new double[g.outputs()];
-        for (int out = 0; out < g.outputs(); out++) {
-            int o = out / hw;
+        int outW = g.outW();
+        int sw = g.strideW();
+        double[] magnitude = new double[outW];
+        double[] carriedRow = new double[outW];
+        double[] x = inMax;
+        double[] z = inError;
+        for (int o = 0; o < g.outC(); o++) {
             double s = scale == null ? 1 : Math.abs((double) scale[o]);
             double constant = s * Math.abs((double) bias[o]) + (offset == null ? 0 : Math.abs((double) offset[o]));
-            double[] az = new double[2];
-            g.taps(out, (j, wi) -> {
-                double w = s * Math.abs((double) weight[wi]);
-                az[0] += w * inMax[j];
-                az[1] += w * inError[j];
-            });
-            sum[out] = az[0] + constant;
-            carried[out] = measured == null ? az[1] : measured[out];
+            for (int i = 0; i < g.outH(); i++) {
+                java.util.Arrays.fill(magnitude, 0);
+                java.util.Arrays.fill(carriedRow, 0);
+                // each output's terms in the order of Stencil.taps, a row of outputs at a time
+                g.rowTaps(o, i, (wi, base, j0, j1) -> {
+                    double w = s * Math.abs((double) weight[wi]);
+                    for (int j = j0; j < j1; j++) {
+                        magnitude[j] += w * x[base + j * sw];
+                    }
+                    if (measured == null) {
+                        for (int j = j0; j < j1; j++) {
+                            carriedRow[j] += w * z[base + j * sw];
+                        }
+                    }
+                });
+                int row = (o * g.outH() + i) * outW;
+                for (int j = 0; j < outW; j++) {
+                    sum[row + j] = magnitude[j] + constant;
+                    carried[row + j] = measured == null ? carriedRow[j] : measured[row + j];
+                }
+            }
         }
         // without a pool, every position is its own window of one
         PoolWindows w = pool != null ? pool : new PoolWindows(g.outC(), g.outH(), g.outW(), 1, 1, 1, 1, 0, 0, false);

@@ -145,6 +145,52 @@ public record Stencil(
         void tap(int in, int w);
     }
 
+    /** Receives one tap across a row of outputs: the terms {@code weight[w] * x[base + j * strideW]}, {@code j0 <= j < j1}. */
+    @FunctionalInterface
+    public interface RowTap {
+        /**
+         * @param w the weight index
+         * @param base the input index of output column 0 (may lie outside the input: only
+         *     {@code j0 <= j < j1} are inputs)
+         * @param j0 the first output column this tap reaches
+         * @param j1 one past the last
+         */
+        void tap(int w, int base, int j0, int j1);
+    }
+
+    /**
+     * {@link #taps(int, Tap)} for a whole row of outputs at once, in the same order: for output
+     * channel {@code o} and output row {@code i}, each (input channel, kernel row, kernel column)
+     * as the run of output columns it reaches. Output {@code (o, i, j)} receives exactly the terms
+     * {@code taps} lists for it, in the same order, so sums computed either way have the same bits;
+     * this way a caller's inner loop runs across columns, which the JIT vectorises (stride 1).
+     *
+     * @param o the output channel
+     * @param i the output row
+     * @param tap receives each run
+     */
+    public void rowTaps(int o, int i, RowTap tap) {
+        int gc = inC / groups;
+        int first = (o / (outC / groups)) * gc;
+        for (int ci = 0; ci < gc; ci++) {
+            int channel = first + ci;
+            for (int u = 0; u < kernelH; u++) {
+                int r = i * strideH + u * dilationH - padH;
+                if (r < 0 || r >= inH) {
+                    continue;
+                }
+                for (int v = 0; v < kernelW; v++) {
+                    int shift = v * dilationW - padW; // input column = j * strideW + shift
+                    int j0 = Math.max(0, -Math.floorDiv(shift, strideW));
+                    int j1 = Math.min(outW, -Math.floorDiv(shift - inW, strideW));
+                    if (j0 < j1) {
+                        tap.tap(((o * gc + ci) * kernelH + u) * kernelW + v, (channel * inH + r) * inW + shift, j0, j1);
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * The stencil, written once: visits, in a fixed order (input channel, kernel row, kernel
      * column), every input that output {@code out} (channel-major index) sums, with its weight;

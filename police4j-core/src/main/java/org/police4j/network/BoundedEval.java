@@ -394,6 +394,55 @@ public final class BoundedEval {
      * One affine layer (dense, conv, per-channel affine, global or windowed average pool, flatten)
      * on pairs, each unit a {@link DoubleDouble.Dot}.
      */
+    /**
+     * A conv as {@link DoubleDouble.Dot} computes each output, a row of outputs at a time ({@link
+     * org.police4j.engine.Stencil#rowTaps}: each output's terms in the same order, so the same
+     * pairs and bounds), the column loop vectorised.
+     */
+    private static Values conv(Conv c, Values v) {
+        org.police4j.engine.Stencil st = c.stencil();
+        int outW = st.outW();
+        int sw = st.strideW();
+        float[] w = c.weight();
+        float[] bias = c.bias();
+        Values h = new Values(bias.length);
+        double[] sum = new double[outW];
+        double[] low = new double[outW];
+        double[] magnitude = new double[outW];
+        double[] carried = new double[outW];
+        int[] terms = new int[outW];
+        double[] pair = new double[2];
+        for (int o = 0; o < st.outC(); o++) {
+            for (int i = 0; i < st.outH(); i++) {
+                int row = (o * st.outH() + i) * outW;
+                for (int j = 0; j < outW; j++) {
+                    sum[j] = bias[row + j];
+                    low[j] = 0;
+                    magnitude[j] = Math.abs(sum[j]);
+                    carried[j] = 0;
+                    terms[j] = 0;
+                }
+                st.rowTaps(o, i, (wi, base, j0, j1) -> {
+                    double wt = w[wi];
+                    double aw = Math.abs(wt);
+                    for (int j = j0; j < j1; j++) {
+                        int in = base + j * sw;
+                        DoubleDouble.multiplyAdd(wt, v.hi[in], v.lo[in], sum, low, j);
+                        magnitude[j] += aw * (Math.abs(v.hi[in]) + Math.abs(v.lo[in]));
+                        carried[j] += aw * v.err[in];
+                        terms[j]++;
+                    }
+                });
+                for (int j = 0; j < outW; j++) {
+                    pair[0] = sum[j] + low[j];
+                    pair[1] = DoubleDouble.twoSumError(sum[j], low[j], pair[0]);
+                    h.set(row + j, pair, DoubleDouble.Dot.bound(magnitude[j], carried[j], terms[j]));
+                }
+            }
+        }
+        return h;
+    }
+
     private static Values forward(Layer layer, Values v) {
         DoubleDouble.Dot dot = new DoubleDouble.Dot();
         double[] pair = new double[2];
@@ -410,15 +459,7 @@ public final class BoundedEval {
             }
             return h;
         } else if (layer instanceof Conv c) {
-            Values h = new Values(c.bias().length);
-            float[] w = c.weight();
-            for (int o = 0; o < h.size(); o++) {
-                dot.reset(c.bias()[o]);
-                c.taps(o, (in, wi) -> dot.add(w[wi], v.hi[in], v.lo[in], v.err[in]));
-                dot.result(pair);
-                h.set(o, pair, dot.bound());
-            }
-            return h;
+            return conv(c, v);
         } else if (layer instanceof ChannelAffine a) {
             Values h = new Values(v.size());
             for (int k = 0; k < h.size(); k++) {

@@ -195,6 +195,19 @@ public final class DoubleDouble {
          * when the bias and every term were exact zeros (the sum is then an exact 0)}
          */
         public double bound() {
+            return bound(magnitude, carried, terms);
+        }
+
+        /**
+         * {@return the bound of a dot product computed as this class computes one, from its
+         * sums: {@code magnitude = |b| + sum_j |w_j| (|hi_j| + |lo_j|)}, {@code carried = sum_j
+         * |w_j| err_j}, in the order the terms were added; 0 when both are 0 (an exact zero)}
+         *
+         * @param magnitude the bias's and the terms' magnitudes
+         * @param carried the inputs' bounds, weighted
+         * @param terms how many terms
+         */
+        public static double bound(double magnitude, double carried, int terms) {
             if (magnitude == 0 && carried == 0) {
                 return 0;
             }

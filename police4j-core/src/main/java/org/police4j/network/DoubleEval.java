@@ -237,13 +237,25 @@ public final class DoubleEval {
             }
             return out;
         } else if (layer instanceof Conv c) {
+            // a row of outputs at a time (Stencil.rowTaps): each output's terms in the taps' order
             double[] out = new double[c.bias().length];
             float[] w = c.weight();
-            double[] sum = new double[1];
-            for (int o = 0; o < out.length; o++) {
-                sum[0] = c.bias()[o];
-                c.taps(o, (in, wi) -> sum[0] += w[wi] * z[in]);
-                out[o] = sum[0];
+            org.police4j.engine.Stencil st = c.stencil();
+            int outW = st.outW();
+            int sw = st.strideW();
+            for (int o = 0; o < st.outC(); o++) {
+                for (int i = 0; i < st.outH(); i++) {
+                    int row = (o * st.outH() + i) * outW;
+                    for (int j = 0; j < outW; j++) {
+                        out[row + j] = c.bias()[row + j];
+                    }
+                    st.rowTaps(o, i, (wi, base, j0, j1) -> {
+                        double wt = w[wi];
+                        for (int j = j0; j < j1; j++) {
+                            out[row + j] += wt * z[base + j * sw];
+                        }
+                    });
+                }
             }
             return out;
         } else if (layer instanceof MaxPool p) {

@@ -14,8 +14,7 @@ import org.police4j.network.Layer;
 
 /**
  * The reference's conv layers (computed row by row, one tap across a row's columns at a time)
- * against the exact evaluation of the same folded conv, over geometries that move the rows'
- * ends: strides 1 and 2, padding, dilation, groups, non-square kernels and maps. Each pair is
+ * against the exact evaluation of the same folded conv, over {@link StencilGeometries}. Each pair is
  * within the reported bound of the exact value, the bound is small, and the measured bound covers
  * the engine's float32 values.
  */
@@ -23,23 +22,15 @@ class VertexReferenceConvTest {
 
     @Test
     void everyGeometryStaysWithinItsBound() {
-        // inC, inH, inW, outC, kH, kW, strideH, strideW, padH, padW, dilationH, dilationW, groups
-        int[][] geometries = {
-            {3, 9, 11, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1},
-            {4, 10, 9, 6, 3, 2, 2, 2, 1, 0, 1, 1, 2},
-            {2, 12, 12, 2, 3, 3, 1, 2, 2, 1, 2, 2, 2},
-            {4, 7, 8, 4, 1, 1, 1, 1, 0, 0, 1, 1, 4},
-            {1, 6, 13, 3, 2, 5, 1, 3, 0, 2, 1, 1, 1},
-        };
         Random rnd = new Random(7);
-        for (int[] g : geometries) {
-            int inC = g[0];
-            int outC = g[3];
-            int per = inC / g[12] * g[4] * g[5];
+        for (Stencil s : StencilGeometries.all()) {
+            int inC = s.inC();
+            int outC = s.outC();
+            int per = s.fanIn();
             float[] w = new float[outC * per];
             float[] b = new float[outC];
-            int outH = (g[1] + 2 * g[8] - g[10] * (g[4] - 1) - 1) / g[6] + 1;
-            int outW = (g[2] + 2 * g[9] - g[11] * (g[5] - 1) - 1) / g[7] + 1;
+            int outH = s.outH();
+            int outW = s.outW();
             for (int i = 0; i < w.length; i++) {
                 w[i] = (float) (rnd.nextGaussian() / Math.sqrt(per));
             }
@@ -50,17 +41,17 @@ class VertexReferenceConvTest {
             for (int q = 0; q < positionBias.length; q++) {
                 positionBias[q] = b[q / (outH * outW)];
             }
-            Layer.Conv conv = new Layer.Conv(inC, g[1], g[2], outC, g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11],
-                    g[12], w, positionBias);
-            Stencil s = conv.stencil();
-            int d = inC * g[1] * g[2];
+            Layer.Conv conv = new Layer.Conv(inC, s.inH(), s.inW(), outC, s.kernelH(), s.kernelW(), s.strideH(),
+                    s.strideW(), s.padH(), s.padW(), s.dilationH(), s.dilationW(), s.groups(), w, positionBias);
+            assertThat(conv.stencil()).isEqualTo(s);
+            int d = s.inputs();
             double[][] v = new double[3][d];
             for (double[] row : v) {
                 for (int j = 0; j < d; j++) {
                     row[j] = rnd.nextInt(129) / 64.0 - 1;
                 }
             }
-            FoldedNetwork net = new FoldedNetwork(new Shape(inC, g[1], g[2]),
+            FoldedNetwork net = new FoldedNetwork(new Shape(inC, s.inH(), s.inW()),
                     List.of(conv, new Layer.Activation(Cpa.relu()), new Layer.Dense(new float[1][s.outputs()], new float[1])));
             ExactEval exact = new ExactEval(net);
             VertexReference reference = new VertexReference(v, Cpa.relu());
@@ -80,7 +71,7 @@ class VertexReferenceConvTest {
                         engine[p * k + q] = sum[0];
                     }
                 }
-                double[] measured = reference.conv(s, manager.create(w, new Shape(outC, inC / g[12], g[4], g[5])),
+                double[] measured = reference.conv(s, manager.create(w, new Shape(outC, inC / s.groups(), s.kernelH(), s.kernelW())),
                         manager.create(b), null, null, null, manager.create(engine, new Shape(v.length, k)));
                 reference.leave(new float[k], null, false);
                 double[] bounds = reference.bounds();
@@ -89,10 +80,10 @@ class VertexReferenceConvTest {
                     for (int q = 0; q < k; q++) {
                         BigDecimal z = point.value(0, q);
                         assertThat(reference.exactValue(p, q).subtract(z).abs())
-                                .as("geometry %s, vertex %d, output %d: own bound", java.util.Arrays.toString(g), p, q)
+                                .as("geometry %s, vertex %d, output %d: own bound", s, p, q)
                                 .isLessThanOrEqualTo(new BigDecimal(bounds[q]));
                         assertThat(new BigDecimal(engine[p * k + q]).subtract(z).abs())
-                                .as("geometry %s, vertex %d, output %d: measured", java.util.Arrays.toString(g), p, q)
+                                .as("geometry %s, vertex %d, output %d: measured", s, p, q)
                                 .isLessThanOrEqualTo(new BigDecimal(measured[q]));
                         assertThat(bounds[q]).isLessThan(1e-25);
                     }

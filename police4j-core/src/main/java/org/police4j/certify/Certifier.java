@@ -41,8 +41,8 @@ import org.police4j.network.Pattern;
  * <p>The exact fallback spends at most {@link Builder#optExactBudget(long)} exact multiply-adds
  * per vertex (exact values grow by a float32's bits per layer: deep networks would take hours or
  * the heap). Past it, a straddle already proved in the layers before the undecided unit still
- * refutes the region (a plain ResNetV1-50's first layers straddle; a unit of layer 59 of its
- * folded graph near the kink is beyond the budget); with no such straddle the certifier throws
+ * refutes the region (a plain deep network straddles in its first layers long before a unit
+ * near a kink needs exact arithmetic); with no such straddle the certifier throws
  * {@link org.police4j.network.ExactBudgetException}: neither certified nor refuted.
  *
  * <h2>The affine map</h2>

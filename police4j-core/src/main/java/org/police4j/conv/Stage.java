@@ -376,7 +376,7 @@ public sealed interface Stage {
     record BatchNorm(float epsilon, float momentum) implements Stage {
 
         /** PyTorch's defaults: epsilon 1e-5, momentum 0.1. */
-        public static final BatchNorm DEFAULT = new BatchNorm(1e-5f, 0.1f);
+        public static final BatchNorm DEFAULT = new BatchNorm(PolicedConvNet.BN_EPS, PolicedConvNet.BN_MOMENTUM);
 
         /**
          * Checks the two numbers.
@@ -395,7 +395,7 @@ public sealed interface Stage {
 
         /** A batch-norm with PyTorch's defaults. */
         public BatchNorm() {
-            this(1e-5f, 0.1f);
+            this(PolicedConvNet.BN_EPS, PolicedConvNet.BN_MOMENTUM);
         }
 
         /** {@return whether these are PyTorch's defaults (model files then write neither)} */

@@ -141,8 +141,8 @@ final class ConvArchitecture {
                 case "avgPool" -> new Stage.AvgPool(axis(n, "kernel", 0), axis(n, "kernel", 1), axis(n, "stride", 0),
                         axis(n, "stride", 1), axis(n, "padding", 0), axis(n, "padding", 1),
                         n.path("ceilMode").asBoolean(false), n.path("countIncludePad").asBoolean(true));
-                case "batchNorm" -> new Stage.BatchNorm((float) n.path("epsilon").asDouble(1e-5f),
-                        (float) n.path("momentum").asDouble(0.1f));
+                case "batchNorm" -> new Stage.BatchNorm((float) n.path("epsilon").asDouble(Stage.BatchNorm.DEFAULT.epsilon()),
+                        (float) n.path("momentum").asDouble(Stage.BatchNorm.DEFAULT.momentum()));
                 case "flatten" -> new Stage.Flatten();
                 case "globalAvgPool" -> new Stage.GlobalAvgPool();
                 case "dense" -> new Stage.Dense(n.path("width").asInt());

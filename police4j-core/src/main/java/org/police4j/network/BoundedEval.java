@@ -221,7 +221,7 @@ public final class BoundedEval {
                             }
                         }
                         if (exhausted != null) {
-                            maxima[u] = largest(p, u, v, candidates);
+                            maxima[u] = 1L << largest(p, u, v); // unproved: the largest pair
                         }
                     }
                     winners[u] = Long.numberOfTrailingZeros(maxima[u]);
@@ -244,22 +244,6 @@ public final class BoundedEval {
             values[i] = v;
         }
         return new Pattern(signs, pres, allMaxima, poolInputs, usedExact, provedLayers, exhausted);
-    }
-
-    /** {@return the candidates of window u whose double-double value is the largest (unproved)} */
-    private static long largest(MaxPool p, int u, Values v, long candidates) {
-        long best = 0;
-        double top = Double.NEGATIVE_INFINITY;
-        for (long c = candidates; c != 0; c &= c - 1) {
-            int q = Long.numberOfTrailingZeros(c);
-            int w = p.position(u, q);
-            double value = v.hi[w] + v.lo[w];
-            if (value > top) {
-                top = value;
-                best = 1L << q;
-            }
-        }
-        return best == 0 ? Long.lowestOneBit(candidates) : best;
     }
 
     /**
@@ -330,19 +314,25 @@ public final class BoundedEval {
         return h;
     }
 
-    /**
-     * The positions of window u that may hold its maximum: the largest value (the lowest on ties)
-     * alone when it is proved above every other position, else every position not proved below it.
-     */
-    private static long candidates(MaxPool p, int u, Values v) {
+    /** {@return the window position of u whose pair is the largest (padding is -infinity, never chosen)} */
+    private static int largest(MaxPool p, int u, Values v) {
         int best = -1;
         for (int q = 0; q < p.window(); q++) {
             int at = p.position(u, q);
             if (at >= 0 && (best < 0 || DoubleDouble.compare(v.hi[at], v.lo[at],
                     v.hi[p.position(u, best)], v.lo[p.position(u, best)]) > 0)) {
-                best = q; // padding (position -1) is -infinity: never a candidate
+                best = q;
             }
         }
+        return best;
+    }
+
+    /**
+     * The positions of window u that may hold its maximum: the largest value (the lowest on ties)
+     * alone when it is proved above every other position, else every position not proved below it.
+     */
+    private static long candidates(MaxPool p, int u, Values v) {
+        int best = largest(p, u, v);
         int w = p.position(u, best);
         long mask = 1L << best;
         double[] pair = new double[2];

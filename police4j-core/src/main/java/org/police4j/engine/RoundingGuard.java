@@ -240,8 +240,14 @@ public final class RoundingGuard {
                 // each output's terms in the order of Stencil.taps, a row of outputs at a time
                 g.rowTaps(o, i, (wi, base, j0, j1) -> {
                     double w = s * Math.abs((double) weight[wi]);
-                    for (int j = j0; j < j1; j++) {
-                        magnitude[j] += w * x[base + j * sw];
+                    if (sw == 1) { // unit stride: a loop the JIT vectorises
+                        for (int j = j0; j < j1; j++) {
+                            magnitude[j] += w * x[base + j];
+                        }
+                    } else {
+                        for (int j = j0; j < j1; j++) {
+                            magnitude[j] += w * x[base + j * sw];
+                        }
                     }
                     if (measured == null) {
                         for (int j = j0; j < j1; j++) {

@@ -135,6 +135,23 @@ public record Stencil(
         return inC * inH * inW;
     }
 
+    /**
+     * {@return per output position {@code i * outW + j}, the number of terms its sum has (padded
+     * taps left out), the same in every output channel; counted by {@link #rowTaps}}
+     */
+    public int[] termCounts() {
+        int[] n = new int[outH * outW];
+        for (int i = 0; i < outH; i++) {
+            int row = i * outW;
+            rowTaps(0, i, (w, base, j0, j1) -> {
+                for (int j = j0; j < j1; j++) {
+                    n[row + j]++;
+                }
+            });
+        }
+        return n;
+    }
+
     /** Receives one term {@code weight[w] * x[in]} of an output's sum. */
     @FunctionalInterface
     public interface Tap {

@@ -220,7 +220,7 @@ public final class VertexReference {
         double[] low = new double[outW];
         double[] magnitude = new double[outW];
         double[] carried = new double[outW];
-        int[] terms = new int[outW];
+        int[] terms = st.termCounts();
         double[] x = hi;
         double[] xl = lo;
         double[] z = err;
@@ -230,18 +230,24 @@ public final class VertexReference {
                 int row = (o * st.outH() + i) * outW;
                 java.util.Arrays.fill(magnitude, Math.abs(b));
                 java.util.Arrays.fill(carried, 0);
-                java.util.Arrays.fill(terms, 0);
                 st.rowTaps(o, i, (wi, base, j0, j1) -> { // the bound's terms, which no vertex changes
                     double aw = Math.abs(weight[wi]);
-                    for (int j = j0; j < j1; j++) {
-                        int in = base + j * sw;
-                        magnitude[j] += aw * xMax[in];
-                        carried[j] += aw * z[in];
-                        terms[j]++;
+                    if (sw == 1) { // unit stride: a loop the JIT vectorises
+                        for (int j = j0; j < j1; j++) {
+                            magnitude[j] += aw * xMax[base + j];
+                            carried[j] += aw * z[base + j];
+                        }
+                    } else {
+                        for (int j = j0; j < j1; j++) {
+                            int in = base + j * sw;
+                            magnitude[j] += aw * xMax[in];
+                            carried[j] += aw * z[in];
+                        }
                     }
                 });
                 for (int j = 0; j < outW; j++) {
-                    e[row + j] = DoubleDouble.rho(terms[j]) * magnitude[j] + carried[j] + TINY * (terms[j] + 4);
+                    int n = terms[i * outW + j];
+                    e[row + j] = DoubleDouble.rho(n) * magnitude[j] + carried[j] + TINY * (n + 4);
                 }
                 for (int p = 0; p < rows; p++) {
                     int vertex = p * width;

@@ -400,8 +400,11 @@ public final class BoundedEval {
         double[] low = new double[outW];
         double[] magnitude = new double[outW];
         double[] carried = new double[outW];
-        int[] terms = new int[outW];
+        int[] terms = st.termCounts();
         double[] pair = new double[2];
+        double[] x = v.hi;
+        double[] xl = v.lo;
+        double[] xe = v.err;
         for (int o = 0; o < st.outC(); o++) {
             for (int i = 0; i < st.outH(); i++) {
                 int row = (o * st.outH() + i) * outW;
@@ -410,23 +413,29 @@ public final class BoundedEval {
                     low[j] = 0;
                     magnitude[j] = Math.abs(sum[j]);
                     carried[j] = 0;
-                    terms[j] = 0;
                 }
                 st.rowTaps(o, i, (wi, base, j0, j1) -> {
                     double wt = w[wi];
                     double aw = Math.abs(wt);
-                    for (int j = j0; j < j1; j++) {
-                        int in = base + j * sw;
-                        DoubleDouble.multiplyAdd(wt, v.hi[in], v.lo[in], sum, low, j);
-                        magnitude[j] += aw * (Math.abs(v.hi[in]) + Math.abs(v.lo[in]));
-                        carried[j] += aw * v.err[in];
-                        terms[j]++;
+                    if (sw == 1) { // unit stride: a loop the JIT vectorises
+                        for (int j = j0; j < j1; j++) {
+                            DoubleDouble.multiplyAdd(wt, x[base + j], xl[base + j], sum, low, j);
+                            magnitude[j] += aw * (Math.abs(x[base + j]) + Math.abs(xl[base + j]));
+                            carried[j] += aw * xe[base + j];
+                        }
+                    } else {
+                        for (int j = j0; j < j1; j++) {
+                            int in = base + j * sw;
+                            DoubleDouble.multiplyAdd(wt, x[in], xl[in], sum, low, j);
+                            magnitude[j] += aw * (Math.abs(x[in]) + Math.abs(xl[in]));
+                            carried[j] += aw * xe[in];
+                        }
                     }
                 });
                 for (int j = 0; j < outW; j++) {
                     pair[0] = sum[j] + low[j];
                     pair[1] = DoubleDouble.twoSumError(sum[j], low[j], pair[0]);
-                    h.set(row + j, pair, DoubleDouble.Dot.bound(magnitude[j], carried[j], terms[j]));
+                    h.set(row + j, pair, DoubleDouble.Dot.bound(magnitude[j], carried[j], terms[i * outW + j]));
                 }
             }
         }

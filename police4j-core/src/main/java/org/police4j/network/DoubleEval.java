@@ -251,8 +251,14 @@ public final class DoubleEval {
                     }
                     st.rowTaps(o, i, (wi, base, j0, j1) -> {
                         double wt = w[wi];
-                        for (int j = j0; j < j1; j++) {
-                            out[row + j] += wt * z[base + j * sw];
+                        if (sw == 1) { // unit stride: a loop the JIT vectorises
+                            for (int j = j0; j < j1; j++) {
+                                out[row + j] += wt * z[base + j];
+                            }
+                        } else {
+                            for (int j = j0; j < j1; j++) {
+                                out[row + j] += wt * z[base + j * sw];
+                            }
                         }
                     });
                 }

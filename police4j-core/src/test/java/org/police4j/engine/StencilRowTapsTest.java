@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
  * The stencil's two walks list the same terms in the same order for every output: {@link
  * Stencil#taps} one output at a time (the exact, interval and backward evaluations), {@link
  * Stencil#rowTaps} a row of outputs at a time (the reference's and the certificate's forward
- * sums, whose bits depend on the order), over {@link StencilGeometries}.
+ * sums, whose bits depend on the order), over {@link StencilGeometries}; {@link
+ * Stencil#termCounts}, which the bounds of those sums read, counts the terms {@code taps} lists.
  */
 class StencilRowTapsTest {
 
@@ -33,6 +34,10 @@ class StencilRowTapsTest {
                     });
                     for (int j = 0; j < outW; j++) {
                         List<int[]> one = new ArrayList<>();
+                        int[] counted = {0};
+                        s.taps((o * outH + i) * outW + j, (in, w) -> counted[0]++);
+                        assertThat(s.termCounts()[i * outW + j]).as("%s, terms of output (%d, %d, %d)", s, o, i, j)
+                                .isEqualTo(counted[0]);
                         s.taps((o * outH + i) * outW + j, (in, w) -> one.add(new int[] {in, w}));
                         assertThat(byRow.get(j)).as("%s, output (%d, %d, %d)", s, o, i, j)
                                 .usingElementComparator((a, b) -> java.util.Arrays.compare(a, b))

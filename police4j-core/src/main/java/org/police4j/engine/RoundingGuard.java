@@ -151,9 +151,9 @@ public final class RoundingGuard {
         for (int j = 0; j < n; j++) {
             v[j] = g * inMax[j] + (measured == null ? inError[j] : 0);
         }
-        error = new double[k];
+        double[] errors = new double[k];
         float[] margins = new float[k];
-        for (int q = 0; q < k; q++) {
+        Loops.parallel(k, q -> { // each unit writes its own: the same bits on any threads
             double e = g * Math.abs(b[q]);
             int o = q * n;
             for (int j = 0; j < n; j++) {
@@ -162,9 +162,10 @@ public final class RoundingGuard {
             if (measured != null) {
                 e += measured[q];
             }
-            error[q] = e;
+            errors[q] = e;
             margins[q] = roundedUp(layer, q, base + e);
-        }
+        });
+        error = errors;
         return margins;
     }
 
@@ -227,11 +228,11 @@ public final class RoundingGuard {
         double[] carried = new double[g.outputs()];
         int outW = g.outW();
         int sw = g.strideW();
-        double[] magnitude = new double[outW];
-        double[] carriedRow = new double[outW];
         double[] x = inMax;
         double[] z = inError;
-        for (int o = 0; o < g.outC(); o++) {
+        Loops.parallel(g.outC(), o -> { // each channel writes its own positions: the same bits on any threads
+            double[] magnitude = new double[outW];
+            double[] carriedRow = new double[outW];
             double s = scale == null ? 1 : Math.abs((double) scale[o]);
             double constant = s * Math.abs((double) bias[o]) + (offset == null ? 0 : Math.abs((double) offset[o]));
             for (int i = 0; i < g.outH(); i++) {
@@ -261,7 +262,7 @@ public final class RoundingGuard {
                     carried[row + j] = measured == null ? carriedRow[j] : measured[row + j];
                 }
             }
-        }
+        });
         // without a pool, every position is its own window of one
         PoolWindows w = pool != null ? pool : new PoolWindows(g.outC(), g.outH(), g.outW(), 1, 1, 1, 1, 0, 0, false);
         error = new double[w.outputs()];

@@ -216,15 +216,16 @@ public final class VertexReference {
         double[] h = new double[rows * k];
         double[] l = new double[rows * k];
         double[] e = new double[k];
-        double[] sum = new double[outW];
-        double[] low = new double[outW];
-        double[] magnitude = new double[outW];
-        double[] carried = new double[outW];
         int[] terms = st.termCounts();
         double[] x = hi;
         double[] xl = lo;
         double[] z = err;
-        for (int o = 0; o < st.outC(); o++) {
+        int wd = width;
+        Loops.parallel(st.outC(), o -> { // each channel writes its own outputs: the same bits on any threads
+            double[] sum = new double[outW];
+            double[] low = new double[outW];
+            double[] magnitude = new double[outW];
+            double[] carried = new double[outW];
             double b = perChannel[o];
             for (int i = 0; i < st.outH(); i++) {
                 int row = (o * st.outH() + i) * outW;
@@ -250,7 +251,7 @@ public final class VertexReference {
                     e[row + j] = DoubleDouble.rho(n) * magnitude[j] + carried[j] + TINY * (n + 4);
                 }
                 for (int p = 0; p < rows; p++) {
-                    int vertex = p * width;
+                    int vertex = p * wd;
                     java.util.Arrays.fill(sum, b);
                     java.util.Arrays.fill(low, 0);
                     st.rowTaps(o, i, (wi, base, j0, j1) -> {
@@ -273,7 +274,7 @@ public final class VertexReference {
                     }
                 }
             }
-        }
+        });
         float[] positionBias = new float[k];
         int hw = st.outH() * outW;
         for (int q = 0; q < k; q++) {
@@ -501,14 +502,15 @@ public final class VertexReference {
         double[] h = new double[rows * k];
         double[] l = new double[rows * k];
         double[] e = new double[k];
-        double[] sum = new double[rows];
-        double[] low = new double[rows];
-        double[] acc = new double[3]; // sum |w| X, sum |w| Z, terms
         double[] x = hi;
         double[] xl = lo;
+        double[] z = err;
         int wd = width;
         int p0 = rows;
-        for (int q = 0; q < k; q++) {
+        Loops.parallel(k, q -> { // each unit writes its own outputs: the same bits on any threads
+            double[] sum = new double[p0];
+            double[] low = new double[p0];
+            double[] acc = new double[3]; // sum |w| X, sum |w| Z, terms
             double b = bias[q];
             java.util.Arrays.fill(sum, b);
             java.util.Arrays.fill(low, 0);
@@ -519,13 +521,13 @@ public final class VertexReference {
                 double w = weight[wi];
                 double aw = Math.abs(w);
                 acc[0] += aw * xMax[in];
-                acc[1] += aw * err[in];
+                acc[1] += aw * z[in];
                 acc[2]++;
                 for (int p = 0, i = in; p < p0; p++, i += wd) {
                     DoubleDouble.multiplyAdd(w, x[i], xl[i], sum, low, p);
                 }
             });
-            for (int p = 0; p < rows; p++) {
+            for (int p = 0; p < p0; p++) {
                 double s = sum[p] + low[p];
                 h[p * k + q] = s;
                 l[p * k + q] = twoSumError(sum[p], low[p], s);
@@ -533,7 +535,7 @@ public final class VertexReference {
             int n = (int) acc[2];
             double rho = DoubleDouble.rho(n);
             e[q] = rho * acc[0] + acc[1] + TINY * (n + 4);
-        }
+        });
         entered(k, h, l, e, bias, windows);
     }
 

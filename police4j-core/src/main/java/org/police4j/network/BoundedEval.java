@@ -6,6 +6,7 @@ import static org.police4j.numeric.Rounding.up;
 
 import java.util.stream.IntStream;
 import org.police4j.numeric.DoubleDouble;
+import org.police4j.engine.Loops;
 import org.police4j.engine.PoolWindows;
 import org.police4j.network.Layer.Activation;
 import org.police4j.network.Layer.AvgPool;
@@ -396,16 +397,16 @@ public final class BoundedEval {
         float[] w = c.weight();
         float[] bias = c.bias();
         Values h = new Values(bias.length);
-        double[] sum = new double[outW];
-        double[] low = new double[outW];
-        double[] magnitude = new double[outW];
-        double[] carried = new double[outW];
         int[] terms = st.termCounts();
-        double[] pair = new double[2];
         double[] x = v.hi;
         double[] xl = v.lo;
         double[] xe = v.err;
-        for (int o = 0; o < st.outC(); o++) {
+        Loops.parallel(st.outC(), o -> { // each channel writes its own outputs: the same bits on any threads
+            double[] sum = new double[outW];
+            double[] low = new double[outW];
+            double[] magnitude = new double[outW];
+            double[] carried = new double[outW];
+            double[] pair = new double[2];
             for (int i = 0; i < st.outH(); i++) {
                 int row = (o * st.outH() + i) * outW;
                 for (int j = 0; j < outW; j++) {
@@ -438,7 +439,7 @@ public final class BoundedEval {
                     h.set(row + j, pair, DoubleDouble.Dot.bound(magnitude[j], carried[j], terms[i * outW + j]));
                 }
             }
-        }
+        });
         return h;
     }
 

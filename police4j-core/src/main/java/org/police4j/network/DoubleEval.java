@@ -10,6 +10,7 @@ import org.police4j.network.Layer.AvgPool;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
 import org.police4j.engine.Join;
+import org.police4j.engine.Loops;
 import org.police4j.network.Layer.Parallel;
 
 /**
@@ -243,11 +244,12 @@ public final class DoubleEval {
             org.police4j.engine.Stencil st = c.stencil();
             int outW = st.outW();
             int sw = st.strideW();
-            for (int o = 0; o < st.outC(); o++) {
+            float[] bias = c.bias();
+            Loops.parallel(st.outC(), o -> { // each channel writes its own outputs: the same bits on any threads
                 for (int i = 0; i < st.outH(); i++) {
                     int row = (o * st.outH() + i) * outW;
                     for (int j = 0; j < outW; j++) {
-                        out[row + j] = c.bias()[row + j];
+                        out[row + j] = bias[row + j];
                     }
                     st.rowTaps(o, i, (wi, base, j0, j1) -> {
                         double wt = w[wi];
@@ -262,7 +264,7 @@ public final class DoubleEval {
                         }
                     });
                 }
-            }
+            });
             return out;
         } else if (layer instanceof MaxPool p) {
             double[] out = new double[p.outputSize(z.length)];

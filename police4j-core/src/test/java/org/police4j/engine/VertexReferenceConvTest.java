@@ -16,7 +16,7 @@ import org.police4j.network.Layer;
  * The reference's conv layers (computed row by row, one tap across a row's columns at a time)
  * against the exact evaluation of the same folded conv, over {@link StencilGeometries}. Each pair is
  * within the reported bound of the exact value, the bound is small, and the measured bound covers
- * the engine's float32 values.
+ * the engine's float32 values; computed on one thread ({@link Loops#sequential}), the same bits.
  */
 class VertexReferenceConvTest {
 
@@ -71,10 +71,21 @@ class VertexReferenceConvTest {
                         engine[p * k + q] = sum[0];
                     }
                 }
-                double[] measured = reference.conv(s, manager.create(w, new Shape(outC, inC / s.groups(), s.kernelH(), s.kernelW())),
-                        manager.create(b), null, null, null, manager.create(engine, new Shape(v.length, k)));
+                ai.djl.ndarray.NDArray weights = manager.create(w, new Shape(outC, inC / s.groups(), s.kernelH(), s.kernelW()));
+                ai.djl.ndarray.NDArray engineValues = manager.create(engine, new Shape(v.length, k));
+                double[] measured = reference.conv(s, weights, manager.create(b), null, null, null, engineValues);
                 reference.leave(new float[k], null, false);
                 double[] bounds = reference.bounds();
+                // the channels' loop on one thread: the same bits as on the pool
+                VertexReference alone = new VertexReference(v, Cpa.relu());
+                double[] measuredAlone = Loops.sequential(
+                        () -> alone.conv(s, weights, manager.create(b), null, null, null, engineValues));
+                alone.leave(new float[k], null, false);
+                assertThat(measuredAlone).as("geometry %s: measured, one thread", s).isEqualTo(measured);
+                assertThat(alone.bounds()).as("geometry %s: bounds, one thread", s).isEqualTo(bounds);
+                for (int p = 0; p < v.length; p++) {
+                    assertThat(alone.values(p)).as("geometry %s: values, one thread", s).isEqualTo(reference.values(p));
+                }
                 for (int p = 0; p < v.length; p++) {
                     ExactEval.Point point = exact.point(v[p]);
                     for (int q = 0; q < k; q++) {

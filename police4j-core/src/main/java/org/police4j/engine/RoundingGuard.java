@@ -153,7 +153,7 @@ public final class RoundingGuard {
         }
         double[] errors = new double[k];
         float[] margins = new float[k];
-        Loops.parallel(k, q -> { // each unit writes its own: the same bits on any threads
+        Loops.parallel(k, n, q -> { // each unit writes its own: the same bits on any threads
             double e = g * Math.abs(b[q]);
             int o = q * n;
             for (int j = 0; j < n; j++) {
@@ -230,7 +230,7 @@ public final class RoundingGuard {
         int sw = g.strideW();
         double[] x = inMax;
         double[] z = inError;
-        Loops.parallel(g.outC(), o -> { // each channel writes its own positions: the same bits on any threads
+        Loops.parallel(g.outC(), (long) g.outH() * outW * g.fanIn(), o -> { // each channel writes its own positions: the same bits on any threads
             double[] magnitude = new double[outW];
             double[] carriedRow = new double[outW];
             double s = scale == null ? 1 : Math.abs((double) scale[o]);

@@ -221,7 +221,7 @@ public final class VertexReference {
         double[] xl = lo;
         double[] z = err;
         int wd = width;
-        Loops.parallel(st.outC(), o -> { // each channel writes its own outputs: the same bits on any threads
+        Loops.parallel(st.outC(), (long) st.outH() * outW * st.fanIn() * (rows + 1), o -> { // each channel writes its own outputs: the same bits on any threads
             double[] sum = new double[outW];
             double[] low = new double[outW];
             double[] magnitude = new double[outW];
@@ -507,7 +507,7 @@ public final class VertexReference {
         double[] z = err;
         int wd = width;
         int p0 = rows;
-        Loops.parallel(k, q -> { // each unit writes its own outputs: the same bits on any threads
+        Loops.parallel(k, (long) wd * (p0 + 1), q -> { // each unit writes its own outputs: the same bits on any threads
             double[] sum = new double[p0];
             double[] low = new double[p0];
             double[] acc = new double[3]; // sum |w| X, sum |w| Z, terms

@@ -401,7 +401,7 @@ public final class BoundedEval {
         double[] x = v.hi;
         double[] xl = v.lo;
         double[] xe = v.err;
-        Loops.parallel(st.outC(), o -> { // each channel writes its own outputs: the same bits on any threads
+        Loops.parallel(st.outC(), (long) st.outH() * outW * st.fanIn(), o -> { // each channel writes its own outputs: the same bits on any threads
             double[] sum = new double[outW];
             double[] low = new double[outW];
             double[] magnitude = new double[outW];

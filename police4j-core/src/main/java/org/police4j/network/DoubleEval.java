@@ -245,7 +245,7 @@ public final class DoubleEval {
             int outW = st.outW();
             int sw = st.strideW();
             float[] bias = c.bias();
-            Loops.parallel(st.outC(), o -> { // each channel writes its own outputs: the same bits on any threads
+            Loops.parallel(st.outC(), (long) st.outH() * outW * st.fanIn(), o -> { // each channel writes its own outputs: the same bits on any threads
                 for (int i = 0; i < st.outH(); i++) {
                     int row = (o * st.outH() + i) * outW;
                     for (int j = 0; j < outW; j++) {

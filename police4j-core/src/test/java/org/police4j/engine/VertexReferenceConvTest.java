@@ -16,7 +16,7 @@ import org.police4j.network.Layer;
  * The reference's conv layers (computed row by row, one tap across a row's columns at a time)
  * against the exact evaluation of the same folded conv, over {@link StencilGeometries}. Each pair is
  * within the reported bound of the exact value, the bound is small, and the measured bound covers
- * the engine's float32 values; computed on one thread ({@link Loops#sequential}), the same bits.
+ * the engine's float32 values; computed on one thread ({@link Loops#sequential}), the same bits as split over the pool.
  */
 class VertexReferenceConvTest {
 
@@ -73,10 +73,11 @@ class VertexReferenceConvTest {
                 }
                 ai.djl.ndarray.NDArray weights = manager.create(w, new Shape(outC, inC / s.groups(), s.kernelH(), s.kernelW()));
                 ai.djl.ndarray.NDArray engineValues = manager.create(engine, new Shape(v.length, k));
-                double[] measured = reference.conv(s, weights, manager.create(b), null, null, null, engineValues);
+                double[] measured = Loops.split(
+                        () -> reference.conv(s, weights, manager.create(b), null, null, null, engineValues));
                 reference.leave(new float[k], null, false);
                 double[] bounds = reference.bounds();
-                // the channels' loop on one thread: the same bits as on the pool
+                // the channels' loop on one thread: the same bits as split over the pool
                 VertexReference alone = new VertexReference(v, Cpa.relu());
                 double[] measuredAlone = Loops.sequential(
                         () -> alone.conv(s, weights, manager.create(b), null, null, null, engineValues));

@@ -11,7 +11,7 @@ import org.police4j.engine.Loops;
 
 /**
  * The certificate's forwards of a conv run one output channel per task ({@link Loops}); on one
- * thread they give the same bits: the double-double pattern (values, signs) and the double
+ * thread they give the same bits as split over the pool: the double-double pattern (values, signs) and the double
  * pre-activations, for a strided, a padded-dilated and a grouped conv.
  */
 class ParallelChannelsTest {
@@ -49,12 +49,12 @@ class ParallelChannelsTest {
                 x[j] = rnd.nextInt(129) / 64.0 - 1;
             }
             BoundedEval bounded = new BoundedEval(net);
-            Pattern pooled = bounded.pattern(x);
+            Pattern pooled = Loops.split(() -> bounded.pattern(x));
             Pattern alone = Loops.sequential(() -> bounded.pattern(x));
             assertThat(alone.pre).as("geometry %s", java.util.Arrays.toString(g)).isDeepEqualTo(pooled.pre);
             assertThat(alone.sign).isDeepEqualTo(pooled.sign);
             assertThat(pooled.pre[0]).as("the units are not all zero").isNotEqualTo(new double[pooled.pre[0].length]);
-            List<double[]> doubles = DoubleEval.preActivations(net, x);
+            List<double[]> doubles = Loops.split(() -> DoubleEval.preActivations(net, x));
             List<double[]> doublesAlone = Loops.sequential(() -> DoubleEval.preActivations(net, x));
             for (int l = 0; l < doubles.size(); l++) {
                 assertThat(doublesAlone.get(l)).isEqualTo(doubles.get(l));

@@ -52,9 +52,9 @@ import org.police4j.numeric.Rounding;
 public final class VertexReference {
 
     /**
-     * The most vertices a reference is carried for. Its Java double-double forward costs ~7 ns per
-     * multiply-add and vertex, against ~0.01-0.3 ns for the engine's native float32 rows: about 3x a
-     * step of ResNetV1-20 at 3 vertices, but 177x a step of Table 1's MLP (784, 2, 1024) at 785
+     * The most vertices a reference is carried for. Its Java double-double forward costs, per
+     * multiply-add and vertex, tens of times what the engine's native float32 rows cost: a few
+     * steps' worth on a deep CNN at 3 vertices, but 177 steps of Table 1's MLP (784, 2, 1024) at 785
      * (docs/ROUNDING-DEPTH.md, "Cost"). Regions with more vertices keep the a priori bound, as
      * tracked maps do. A constant, not an option: the shifts depend on it, and a saved model must
      * compute the same ones when loaded.

@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
+import org.police4j.numeric.DoubleDouble;
 
 /**
  * A continuous piecewise-affine (CPA) scalar activation with finitely many kinks {@code t_0 < ...
@@ -53,6 +54,8 @@ public final class Cpa {
     // the float32 formula of PIECEWISE: a_0 x + b_0 + sum_i d_i max(x - t_i, 0)
     private final float intercept0;
     private final float[] steps;
+    /** Per piece, its exact intercept as a double-double pair {hi, lo}. */
+    private final double[][] interceptPairs;
 
     /**
      * An activation of one of the families with a single kink at zero (for compatibility with
@@ -77,6 +80,12 @@ public final class Cpa {
         this.steps = new float[kinks.length];
         for (int i = 0; i < kinks.length; i++) {
             steps[i] = (float) ((double) slopes[i + 1] - slopes[i]);
+        }
+        this.interceptPairs = new double[slopes.length][];
+        for (int j = 0; j < slopes.length; j++) {
+            BigDecimal exact = exactIntercept(j);
+            double h = exact.doubleValue();
+            interceptPairs[j] = new double[] {h, exact.subtract(new BigDecimal(h)).doubleValue()};
         }
     }
 
@@ -375,6 +384,27 @@ public final class Cpa {
             v = v.add(new BigDecimal(slopes[q]).multiply(new BigDecimal(kinks[q]).subtract(new BigDecimal(kinks[q - 1]))));
         }
         return v;
+    }
+
+    /**
+     * Piece j applied to a double-double value, {@code a_j (h + l) + b_j} as a pair: {@code a_j h}
+     * exactly (TwoProduct), {@code a_j l} rounded, then the intercept's pair added. Written once for
+     * the guard's reference and the certificate's rigorous forward.
+     *
+     * @param piece 0 to m
+     * @param h the value's high part
+     * @param l its low part
+     * @param out receives {hi, lo}
+     * @return a bound of the result's distance to {@code a_j (h + l) + b_j} exactly
+     */
+    public double applyPiece(int piece, double h, double l, double[] out) {
+        double bound = DoubleDouble.multiply(slopes[piece], h, l, out);
+        double bh = interceptPairs[piece][0];
+        double bl = interceptPairs[piece][1];
+        if (bh == 0 && bl == 0) {
+            return bound;
+        }
+        return bound + DoubleDouble.add(out[0], out[1], bh, bl, out) + DoubleDouble.UU * Math.abs(bh);
     }
 
     /**

@@ -67,8 +67,6 @@ public final class VertexReference {
     private static final double UU = DoubleDouble.UU;
 
     private final Cpa activation;
-    /** Per piece of an activation with several kinks, its exact intercept as a pair (hi, lo). */
-    private final double[][] intercepts;
     private final int rows;
     private int width;
     private double[] hi;
@@ -89,7 +87,6 @@ public final class VertexReference {
      */
     public VertexReference(double[][] vertices, Cpa activation) {
         this.activation = activation;
-        this.intercepts = intercepts(activation);
         this.rows = vertices.length;
         this.width = vertices[0].length;
         this.hi = new double[rows * width];
@@ -102,25 +99,11 @@ public final class VertexReference {
 
     private VertexReference(VertexReference parent) {
         this.activation = parent.activation;
-        this.intercepts = parent.intercepts;
         this.rows = parent.rows;
         this.width = parent.width;
         this.hi = parent.hi;
         this.lo = parent.lo;
         this.err = parent.err;
-    }
-
-    private static double[][] intercepts(Cpa activation) {
-        if (activation.singleKinkAtZero()) {
-            return null;
-        }
-        double[][] b = new double[activation.kinkCount() + 1][];
-        for (int j = 0; j < b.length; j++) {
-            BigDecimal exact = activation.exactIntercept(j);
-            double h = exact.doubleValue();
-            b[j] = new double[] {h, exact.subtract(new BigDecimal(h)).doubleValue()};
-        }
-        return b;
     }
 
     /** {@return a reference where this one is: the region entering one branch of a parallel layer} */
@@ -614,17 +597,7 @@ public final class VertexReference {
                 piece++;
             }
         }
-        // a_j x + b_j: a_j hi exactly as a pair, a_j lo rounded, then the intercept's pair
-        double a = activation.slope(activation.singleKinkAtZero() ? -1 : piece);
-        double bound = DoubleDouble.multiply(a, h, l, out);
-        if (activation.singleKinkAtZero()) {
-            return bound;
-        }
-        double s = out[0];
-        double sl = out[1];
-        double bh = intercepts[piece][0];
-        double bl = intercepts[piece][1];
-        return bound + add(s, sl, bh, bl, out) + UU * Math.abs(bh);
+        return activation.applyPiece(piece, h, l, out); // a_j x + b_j
     }
 
     /** The engine's values as doubles, from the range's float32 copy when it holds float32. */

@@ -6,6 +6,7 @@ import static org.police4j.numeric.Rounding.up;
 
 import java.util.stream.IntStream;
 import org.police4j.numeric.DoubleDouble;
+import org.police4j.engine.Cpa;
 import org.police4j.engine.Loops;
 import org.police4j.engine.PoolWindows;
 import org.police4j.network.Layer.Activation;
@@ -56,8 +57,11 @@ import org.police4j.network.Layer.Parallel;
  * difference rounded, {@code g}, exceeds {@code E_w + E_q + 8 u^2 (|hi_w| + |hi_q|) + 2u |g|}
  * (padded positions are -infinity and never compete); the pooled value is then {@code ĥ_w} with
  * its bound (a window decided exactly takes its lowest maximal position), plus the bias after the
- * max, if any, as a sum of pairs. Networks with several kinks per activation (ReLU6, hard-tanh)
- * go to the exact path whole.
+ * max, if any, as a sum of pairs. An activation with several kinks (ReLU6, hard-tanh, any CPA)
+ * proves each unit's position against every kink t the same way, {@code |d| > E + 2u (|fl(hi +
+ * lo)| + |d|)} with {@code d = fl(fl(hi + lo) - t)} (an exact value, bound 0, is compared
+ * exactly), and applies its piece j as {@code a_j hi} (exact) plus {@code a_j lo} plus the
+ * intercept's pair ({@link Cpa#applyPiece}), bound {@code |a_j| E} plus that rounding.
  *
  * <p>Backwards ({@link #affineMap}), one pass per output: the row {@code g} of the output's map
  * with respect to a layer's output goes to its input as {@code g W} (computed in the order of the
@@ -158,8 +162,41 @@ public final class BoundedEval {
             int in = graph.input[i];
             Values v = in < 0 ? input : values[in];
             if (layer instanceof Activation a) {
-                if (!v.finite() || !a.cpa().singleKinkAtZero()) { // several kinks: the exact path decides
+                if (!v.finite()) {
                     return exact == null ? null : exact.pattern(x);
+                }
+                if (!a.cpa().singleKinkAtZero()) {
+                    byte[] codes = new byte[v.size()];
+                    double[] pre = new double[v.size()];
+                    for (int k = 0; k < codes.length; k++) {
+                        pre[k] = v.hi[k] + v.lo[k];
+                        int code = position(a.cpa(), v, k);
+                        if (code == UNDECIDED) {
+                            if (point == null) {
+                                return null;
+                            }
+                            if (exhausted == null) {
+                                try {
+                                    code = point.position(i, k);
+                                    pre[k] = point.doubleValue(in, k);
+                                    usedExact = true;
+                                } catch (ExactBudgetException spent) {
+                                    exhausted = spent;
+                                    provedLayers = act;
+                                }
+                            }
+                            if (exhausted != null) {
+                                code = 2 * a.cpa().pieceBelow(pre[k]) - a.cpa().kinkCount(); // unproved
+                            }
+                        }
+                        codes[k] = (byte) code;
+                    }
+                    signs[act] = codes;
+                    pres[act] = pre;
+                    v = activatePieces(a.cpa(), codes, v);
+                    act++;
+                    values[i] = v;
+                    continue;
                 }
                 byte[] sg = new byte[v.size()];
                 double[] pre = new double[v.size()];
@@ -381,10 +418,57 @@ public final class BoundedEval {
         return out;
     }
 
+    /** {@link #position}'s answer when the bound does not decide. */
+    private static final int UNDECIDED = Integer.MIN_VALUE;
+
     /**
-     * One affine layer (dense, conv, per-channel affine, global or windowed average pool, flatten)
-     * on pairs, each unit a {@link DoubleDouble.Dot}.
+     * {@return the position code of value k against the activation's kinks (piece 0, kink 0,
+     * piece 1, ..., numbered {@code -m..m}, as {@link ExactEval.Point#position}), proved by its
+     * bound, or {@link #UNDECIDED} when some kink lies within it}
      */
+    private static int position(Cpa cpa, Values v, int k) {
+        double h = v.hi[k];
+        double l = v.lo[k];
+        double pre = h + l;
+        int pos = 0;
+        for (int j = 0; j < cpa.kinkCount(); j++) {
+            double t = cpa.kink(j);
+            int c;
+            if (v.err[k] == 0) {
+                c = DoubleDouble.compare(h, l, t, 0); // an exact value: compared exactly
+            } else {
+                // |z - pre| <= err + u |pre|; d = fl(pre - t) is within u |d| of pre - t
+                double d = pre - t;
+                double e = up(v.err[k] + 2 * U * (Math.abs(pre) + Math.abs(d)));
+                c = d > e ? 1 : d < -e ? -1 : UNDECIDED;
+            }
+            if (c == UNDECIDED) {
+                return UNDECIDED;
+            } else if (c < 0) {
+                break;
+            } else if (c == 0) {
+                pos++;
+                break;
+            }
+            pos += 2;
+        }
+        return pos - cpa.kinkCount();
+    }
+
+    /** Each unit on its proved piece (a kink counts as the piece above: f is continuous), with its bound. */
+    private static Values activatePieces(Cpa cpa, byte[] codes, Values v) {
+        Values out = new Values(v.size());
+        double[] pair = new double[2];
+        int m = cpa.kinkCount();
+        for (int k = 0; k < codes.length; k++) {
+            int piece = (codes[k] + m + 1) / 2;
+            double rounding = cpa.applyPiece(piece, v.hi[k], v.lo[k], pair);
+            double carried = Math.abs(cpa.slope(piece)) * v.err[k];
+            out.set(k, pair, carried + rounding == 0 ? 0 : up(carried + rounding + DoubleDouble.TINY));
+        }
+        return out;
+    }
+
     /**
      * A conv as {@link DoubleDouble.Dot} computes each output, a row of outputs at a time ({@link
      * org.police4j.engine.Stencil#rowTaps}: each output's terms in the same order, so the same

@@ -134,10 +134,8 @@ public final class ExactEval {
                 int n = graph.inputSizeOf(i);
                 p.sign[act] = new byte[n];
                 p.pre[act] = new double[n];
-                boolean one = a.cpa().singleKinkAtZero();
                 for (int u = 0; u < n; u++) {
-                    // several kinks: the position code, piece or kink (Cpa.position; the sign for one kink)
-                    p.sign[act][u] = (byte) (one ? point.value(in, u).signum() : a.cpa().position(point.value(in, u), scales[i]));
+                    p.sign[act][u] = (byte) point.position(i, u);
                     p.pre[act][u] = point.doubleValue(in, u);
                 }
                 act++;
@@ -244,6 +242,19 @@ public final class ExactEval {
                 layer[k] = v;
             }
             return v;
+        }
+
+        /**
+         * {@return where unit k of activation layer i lies, exactly: its position code (piece 0,
+         * kink 0, piece 1, ..., numbered {@code -m..m}, {@link org.police4j.engine.Cpa#position}; the sign for one kink)}
+         *
+         * @param i the activation's index in the network's layers
+         * @param k the unit
+         */
+        public int position(int i, int k) {
+            Activation a = (Activation) graph.layers[i];
+            BigDecimal v = value(graph.input[i], k);
+            return a.cpa().singleKinkAtZero() ? v.signum() : a.cpa().position(v, scales[i]);
         }
 
         /**

@@ -129,7 +129,9 @@ class ResNetEvidence {
                 new ZooNet("MobileNetV1 (width x0.25)",
                         () -> (SequentialBlock) MobileNetV1.builder().optWidthMultiplier(0.25f).setOutSize(10).build(), mnist),
                 new ZooNet("MobileNetV2 (filters 8,4,8,8,16,24,40,80,160)", () -> (SequentialBlock) MobileNetV2.builder()
-                        .optFilters(new int[] {8, 4, 8, 8, 16, 24, 40, 80, 160}).setOutSize(10).build(), mnist));
+                        .optFilters(new int[] {8, 4, 8, 8, 16, 24, 40, 80, 160}).setOutSize(10).build(), mnist),
+                new ZooNet("MobileNetV2 (as shipped)", () -> (SequentialBlock) MobileNetV2.builder().setOutSize(10).build(),
+                        mnist));
     }
 
     /**

@@ -163,7 +163,7 @@ public final class RoundingGuard {
                 e += measured[q];
             }
             errors[q] = e;
-            margins[q] = roundedUp(layer, q, base + e);
+            margins[q] = roundedUp(layer, q, base + e, measured != null);
         });
         error = errors;
         return margins;
@@ -277,9 +277,9 @@ public final class RoundingGuard {
             }
             double e = gm * largest + worstCarried;
             error[u] = e;
-            units[u] = roundedUp(layer, u, base + e);
+            units[u] = roundedUp(layer, u, base + e, measured != null);
             if (windows != null) {
-                windows[u] = roundedUp(layer, u, base + 2 * e);
+                windows[u] = roundedUp(layer, u, base + 2 * e, measured != null);
             }
         }
         return new ConvMargins(units, windows);
@@ -341,11 +341,23 @@ public final class RoundingGuard {
         inError = err;
     }
 
-    private static float roundedUp(int layer, int unit, double m) {
+    private static float roundedUp(int layer, int unit, double m, boolean measured) {
         if (Double.isNaN(m)) {
             throw new IllegalStateException(String.format(Locale.ROOT,
                     "layer %d, unit %d: the weights or the region's values are not finite (rounding bound %s);"
                             + " training diverged: lower the learning rate or rescale the inputs",
+                    layer, unit, m));
+        }
+        if ((Double.isInfinite(m) || (float) m == Float.POSITIVE_INFINITY) && measured) {
+            // the reference's own bound compounds by the ratio of sum |W||y| to |W y| of every layer
+            throw new IllegalStateException(String.format(Locale.ROOT,
+                    "layer %d, unit %d: the rounding guard's bound of the float32 error is %s, beyond float32:"
+                            + " either the weights or the region's values are not finite (training diverged: lower"
+                            + " the learning rate or rescale the inputs), or the bound of the double-double reference"
+                            + " at the region's vertices has compounded through ill-conditioned layers, whose sums"
+                            + " cancel (sum |W| |y| far above |W y|; a batch-norm whose batch variance is tiny makes"
+                            + " them, as on feature maps of 1 x 1 or 2 x 2 with small batches): use larger batches"
+                            + " or inputs, or a shallower network (docs/ROUNDING-DEPTH.md)",
                     layer, unit, m));
         }
         if (Double.isInfinite(m) || (float) m == Float.POSITIVE_INFINITY) {
@@ -443,7 +455,7 @@ public final class RoundingGuard {
             if (measured != null) {
                 error[q] += measured[q];
             }
-            margins[q] = roundedUp(layer, q, base + error[q]);
+            margins[q] = roundedUp(layer, q, base + error[q], measured != null);
         }
         return margins;
     }

@@ -25,6 +25,23 @@ class RoundingGuardOverflowTest {
     }
 
     @Test
+    void aMeasuredBoundBeyondFloat32NamesTheReferenceAndIllConditionedLayers() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray weight = manager.create(new float[][] {{1, 1}, {1, -1}});
+            NDArray bias = manager.zeros(new ai.djl.ndarray.types.Shape(2));
+            RoundingGuard guard = new RoundingGuard(1e-4, Cpa.relu(), new double[] {1, 1}, 0);
+            // a reference whose own bound went past float32 (finite as a double)
+            assertThatThrownBy(() -> guard.margins(7, weight, bias, new double[] {1e39, 1}))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("layer 7, unit 0")
+                    .hasMessageContaining("beyond float32")
+                    .hasMessageContaining("double-double reference")
+                    .hasMessageContaining("batch-norm")
+                    .hasMessageNotContaining("at most D + 1 vertices");
+        }
+    }
+
+    @Test
     void nonFiniteWeightsStillSayTrainingDiverged() {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray weight = manager.create(new float[][] {{Float.NaN, 1}, {1, -1}});

@@ -241,7 +241,7 @@ public final class RoundingGuard {
                 // each output's terms in the order of Stencil.taps, a row of outputs at a time
                 g.rowTaps(o, i, (wi, base, j0, j1) -> {
                     double w = s * Math.abs((double) weight[wi]);
-                    if (sw == 1) { // unit stride: a loop the JIT vectorises
+                    if (sw == 1) { // unit stride: a tight loop
                         for (int j = j0; j < j1; j++) {
                             magnitude[j] += w * x[base + j];
                         }

@@ -180,7 +180,9 @@ public record Stencil(
      * channel {@code o} and output row {@code i}, each (input channel, kernel row, kernel column)
      * as the run of output columns it reaches. Output {@code (o, i, j)} receives exactly the terms
      * {@code taps} lists for it, in the same order, so sums computed either way have the same bits;
-     * this way a caller's inner loop runs across columns, which the JIT vectorises (stride 1).
+     * this way a caller's inner loop runs across columns, one call per run instead of one per term
+     * (HotSpot's C2 does not vectorise it: the sums and the inputs are read at different offsets
+     * of arrays it cannot prove distinct).
      *
      * @param o the output channel
      * @param i the output row

@@ -54,7 +54,7 @@ public final class VertexReference {
     /**
      * The most vertices a reference is carried for. Its Java double-double forward costs, per
      * multiply-add and vertex, tens of times what the engine's native float32 rows cost: a few
-     * steps' worth on a deep CNN at 3 vertices, but 177 steps of Table 1's MLP (784, 2, 1024) at 785
+     * steps' worth on a deep CNN at 3 vertices, but 177 times a step of Table 1's MLP (784, 2, 1024) at 785
      * (docs/ROUNDING-DEPTH.md, "Cost"). Regions with more vertices keep the a priori bound, as
      * tracked maps do. A constant, not an option: the shifts depend on it, and a saved model must
      * compute the same ones when loaded.
@@ -188,7 +188,7 @@ public final class VertexReference {
     /**
      * {@link #product} for a convolution, the same sums in the same order (so the same bits):
      * per vertex, output channel and output row, each tap is one multiply-add across the row's
-     * columns ({@link Stencil#rowTaps}), a loop the JIT vectorises, instead of one call per tap and
+     * columns ({@link Stencil#rowTaps}), a tight loop, instead of one call per tap and
      * output (docs/ROUNDING-DEPTH.md, "Cost").
      */
     private void convProduct(Stencil st, float[] weight, float[] perChannel, PoolWindows windows) {
@@ -216,7 +216,7 @@ public final class VertexReference {
                 java.util.Arrays.fill(carried, 0);
                 st.rowTaps(o, i, (wi, base, j0, j1) -> { // the bound's terms, which no vertex changes
                     double aw = Math.abs(weight[wi]);
-                    if (sw == 1) { // unit stride: a loop the JIT vectorises
+                    if (sw == 1) { // unit stride: a tight loop
                         for (int j = j0; j < j1; j++) {
                             magnitude[j] += aw * xMax[base + j];
                             carried[j] += aw * z[base + j];

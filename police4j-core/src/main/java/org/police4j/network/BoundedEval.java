@@ -472,7 +472,7 @@ public final class BoundedEval {
     /**
      * A conv as {@link DoubleDouble.Dot} computes each output, a row of outputs at a time ({@link
      * org.police4j.engine.Stencil#rowTaps}: each output's terms in the same order, so the same
-     * pairs and bounds), the column loop vectorised.
+     * pairs and bounds), one call per run of columns.
      */
     private static Values conv(Conv c, Values v) {
         org.police4j.engine.Stencil st = c.stencil();
@@ -502,7 +502,7 @@ public final class BoundedEval {
                 st.rowTaps(o, i, (wi, base, j0, j1) -> {
                     double wt = w[wi];
                     double aw = Math.abs(wt);
-                    if (sw == 1) { // unit stride: a loop the JIT vectorises
+                    if (sw == 1) { // unit stride: a tight loop
                         for (int j = j0; j < j1; j++) {
                             DoubleDouble.multiplyAdd(wt, x[base + j], xl[base + j], sum, low, j);
                             magnitude[j] += aw * (Math.abs(x[base + j]) + Math.abs(xl[base + j]));
@@ -527,6 +527,10 @@ public final class BoundedEval {
         return h;
     }
 
+    /**
+     * One affine layer (dense, conv, per-channel affine, global or windowed average pool, flatten)
+     * on pairs, each unit a {@link DoubleDouble.Dot}.
+     */
     private static Values forward(Layer layer, Values v) {
         DoubleDouble.Dot dot = new DoubleDouble.Dot();
         double[] pair = new double[2];

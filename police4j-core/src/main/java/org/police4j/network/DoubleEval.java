@@ -253,7 +253,7 @@ public final class DoubleEval {
                     }
                     st.rowTaps(o, i, (wi, base, j0, j1) -> {
                         double wt = w[wi];
-                        if (sw == 1) { // unit stride: a loop the JIT vectorises
+                        if (sw == 1) { // unit stride: a tight loop
                             for (int j = j0; j < j1; j++) {
                                 out[row + j] += wt * z[base + j];
                             }

@@ -186,10 +186,10 @@ public final class VertexReference {
     }
 
     /**
-     * {@link #product} for a convolution, the same sums in the same order (so the same bits):
-     * per vertex, output channel and output row, each tap is one multiply-add across the row's
-     * columns ({@link Stencil#rowTaps}), a tight loop, instead of one call per tap and
-     * output (docs/ROUNDING-DEPTH.md, "Cost").
+     * {@link #product} for a convolution, the same sums in the same order (so the same bits): per
+     * output channel and output row, one walk of the taps ({@link Stencil#rowTaps}), each tap one
+     * multiply-add across the row's columns for its bound terms and then at every vertex, tight
+     * loops instead of one call per tap and output (docs/ROUNDING-DEPTH.md, "Cost").
      */
     private void convProduct(Stencil st, float[] weight, float[] perChannel, PoolWindows windows) {
         int k = st.outputs();
@@ -204,9 +204,11 @@ public final class VertexReference {
         double[] xl = lo;
         double[] z = err;
         int wd = width;
-        Loops.parallel(st.outC(), (long) st.outH() * outW * st.fanIn() * (rows + 1), o -> { // each channel writes its own outputs: the same bits on any threads
-            double[] sum = new double[outW];
-            double[] low = new double[outW];
+        int p0 = rows;
+        Loops.parallel(st.outC(), (long) st.outH() * outW * st.fanIn() * (rows + 1), o -> {
+            // each channel writes its own outputs: the same bits on any threads
+            double[] sum = new double[p0 * outW]; // per vertex, a row of sums
+            double[] low = new double[p0 * outW];
             double[] magnitude = new double[outW];
             double[] carried = new double[outW];
             double b = perChannel[o];
@@ -214,12 +216,23 @@ public final class VertexReference {
                 int row = (o * st.outH() + i) * outW;
                 java.util.Arrays.fill(magnitude, Math.abs(b));
                 java.util.Arrays.fill(carried, 0);
-                st.rowTaps(o, i, (wi, base, j0, j1) -> { // the bound's terms, which no vertex changes
-                    double aw = Math.abs(weight[wi]);
-                    if (sw == 1) { // unit stride: a tight loop
+                java.util.Arrays.fill(sum, b);
+                java.util.Arrays.fill(low, 0);
+                // one walk: each tap's bound terms (which no vertex changes), then its term at every vertex
+                st.rowTaps(o, i, (wi, base, j0, j1) -> {
+                    double w = weight[wi];
+                    double aw = Math.abs(w);
+                    if (sw == 1) { // unit stride: tight loops
                         for (int j = j0; j < j1; j++) {
                             magnitude[j] += aw * xMax[base + j];
                             carried[j] += aw * z[base + j];
+                        }
+                        for (int p = 0; p < p0; p++) {
+                            int at = p * wd + base;
+                            int to = p * outW;
+                            for (int j = j0; j < j1; j++) {
+                                DoubleDouble.multiplyAdd(w, x[at + j], xl[at + j], sum, low, to + j);
+                            }
                         }
                     } else {
                         for (int j = j0; j < j1; j++) {
@@ -227,33 +240,25 @@ public final class VertexReference {
                             magnitude[j] += aw * xMax[in];
                             carried[j] += aw * z[in];
                         }
+                        for (int p = 0; p < p0; p++) {
+                            int at = p * wd + base;
+                            int to = p * outW;
+                            for (int j = j0; j < j1; j++) {
+                                DoubleDouble.multiplyAdd(w, x[at + j * sw], xl[at + j * sw], sum, low, to + j);
+                            }
+                        }
                     }
                 });
                 for (int j = 0; j < outW; j++) {
                     int n = terms[i * outW + j];
                     e[row + j] = DoubleDouble.rho(n) * magnitude[j] + carried[j] + TINY * (n + 4);
                 }
-                for (int p = 0; p < rows; p++) {
-                    int vertex = p * wd;
-                    java.util.Arrays.fill(sum, b);
-                    java.util.Arrays.fill(low, 0);
-                    st.rowTaps(o, i, (wi, base, j0, j1) -> {
-                        double w = weight[wi];
-                        int at = vertex + base;
-                        if (sw == 1) {
-                            for (int j = j0; j < j1; j++) {
-                                DoubleDouble.multiplyAdd(w, x[at + j], xl[at + j], sum, low, j);
-                            }
-                        } else {
-                            for (int j = j0; j < j1; j++) {
-                                DoubleDouble.multiplyAdd(w, x[at + j * sw], xl[at + j * sw], sum, low, j);
-                            }
-                        }
-                    });
+                for (int p = 0; p < p0; p++) {
                     for (int j = 0; j < outW; j++) {
-                        double t = sum[j] + low[j];
+                        int from = p * outW + j;
+                        double t = sum[from] + low[from];
                         h[p * k + row + j] = t;
-                        l[p * k + row + j] = twoSumError(sum[j], low[j], t);
+                        l[p * k + row + j] = twoSumError(sum[from], low[from], t);
                     }
                 }
             }

@@ -13,6 +13,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.police4j.engine.Loops;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -170,8 +171,13 @@ public final class SparkCertify {
             this.settings = settings;
         }
 
+        /** Certifies the task's rows, the engine's Java loops in the task's thread ({@link #options}). */
         @Override
         public Iterator<Row> call(Iterator<Tuple2<Row, Long>> rows) {
+            return Loops.sequential(() -> certify(rows));
+        }
+
+        private Iterator<Row> certify(Iterator<Tuple2<Row, Long>> rows) {
             Executors.inferenceThread();
             List<Row> out = new ArrayList<>();
             ModelCertifier certifier = null;

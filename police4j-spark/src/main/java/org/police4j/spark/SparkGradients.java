@@ -19,6 +19,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.police4j.cli.commands.GradientSource;
+import org.police4j.engine.Loops;
 import org.police4j.fold.Fold;
 import org.police4j.io.ModelIo;
 import org.police4j.nn.PolicedMlp;
@@ -179,8 +180,16 @@ public final class SparkGradients implements GradientSource {
             this.blockRows = blockRows;
         }
 
-        /** This shard's blocks' scaled gradients at the given weights (the executor's copy of the network, set to them). */
+        /**
+         * This shard's blocks' scaled gradients at the given weights (the executor's copy of the
+         * network, set to them), the engine's Java loops in the task's thread: Spark's slots are
+         * the parallelism (see {@link SparkCertify#options}).
+         */
         Blocks gradient(ModelBytes network, float[][] weights, LossKind loss) {
+            return Loops.sequential(() -> compute(network, weights, loss));
+        }
+
+        private Blocks compute(ModelBytes network, float[][] weights, LossKind loss) {
             Executors.inferenceThread();
             PolicedMlp block = NETWORKS.computeIfAbsent(network.digest(), dg -> {
                 try {

@@ -170,20 +170,51 @@ public final class AffineMapPass implements RegionPass {
      */
     @Override
     public double[] magnitudes(float[] shift) {
-        float[] directionsT = LayerRange.floats(at); // D x K
+        return magnitudes(shift, MAX_TRANSFER);
+    }
+
+    /** {@link #magnitudes(float[])} bringing at most {@code maxTransfer} map entries (or one row) to the host at once. */
+    double[] magnitudes(float[] shift, long maxTransfer) {
         float[] value = LayerRange.floats(a); // 1 x K
         int k = shift.length;
         double[] m = new double[k];
         for (int unit = 0; unit < k; unit++) {
             m[unit] = Math.abs((double) value[unit] + shift[unit]);
         }
-        for (int i = 0; i < regionMagnitude.length; i++) {
-            int o = i * k;
-            for (int unit = 0; unit < k; unit++) {
-                m[unit] += regionMagnitude[i] * Math.abs(directionsT[o + unit]);
+        // the D x K map comes to the host a block of rows at a time, each block's arrays closed at
+        // once: a 785-row map of a wide layer is hundreds of MB, and every copy would otherwise
+        // stay until the step ends (natively) or the collector runs (the transfer's direct buffer)
+        int d = regionMagnitude.length;
+        int block = (int) Math.max(1, Math.min(d, maxTransfer / Math.max(1, k)));
+        for (int i0 = 0; i0 < d; i0 += block) {
+            int i1 = Math.min(d, i0 + block);
+            float[] directionsT = hostRows(i0, i1);
+            for (int i = i0; i < i1; i++) {
+                int o = (i - i0) * k;
+                for (int unit = 0; unit < k; unit++) {
+                    m[unit] += regionMagnitude[i] * Math.abs(directionsT[o + unit]);
+                }
             }
         }
         return m;
+    }
+
+    /** The most map entries brought to the host at once by {@link #magnitudes}. */
+    private static final long MAX_TRANSFER = 1L << 22;
+
+    /** Rows {@code i0 <= i < i1} of the map's directions, as float32 values on the host. */
+    private float[] hostRows(int i0, int i1) {
+        try (NDManager scope = at.getManager().newSubManager()) {
+            NDArray rows = at.get(new ai.djl.ndarray.index.NDIndex(i0 + ":" + i1));
+            if (rows != at) { // a new array (never the map itself, which lives on)
+                rows.attach(scope);
+            }
+            NDArray f = rows.getDataType() == DataType.FLOAT32 ? rows : rows.toType(DataType.FLOAT32, false);
+            if (f != at) {
+                f.attach(scope);
+            }
+            return f.toFloatArray();
+        }
     }
 
     @Override

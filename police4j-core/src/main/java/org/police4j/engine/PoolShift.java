@@ -461,15 +461,18 @@ public final class PoolShift {
             return w;
         }
 
-        /** The same columns for each of {@code rows} rows, as gather's (rows, n) int64 index. */
+        /**
+         * The same columns for each of {@code rows} rows, as gather's (rows, n) int64 index: one row
+         * from the host, repeated natively (a support region's map has D + 1 rows; its index built
+         * on the host was hundreds of MB of direct buffers for a wide layer).
+         */
         private static NDArray index(NDArray like, long rows, int[] columns) {
-            long[] idx = new long[(int) rows * columns.length];
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < columns.length; j++) {
-                    idx[r * columns.length + j] = columns[j];
-                }
+            long[] idx = new long[columns.length];
+            for (int j = 0; j < columns.length; j++) {
+                idx[j] = columns[j];
             }
-            return like.getManager().create(idx, new Shape(rows, columns.length));
+            NDArray one = like.getManager().create(idx, new Shape(1, columns.length));
+            return rows == 1 ? one : one.repeat(0, rows);
         }
 
         private static int[] flatten(int[][] m) {

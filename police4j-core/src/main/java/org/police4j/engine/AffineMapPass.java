@@ -2,7 +2,6 @@ package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
@@ -125,14 +124,8 @@ public final class AffineMapPass implements RegionPass {
         NDArray linear = group.linear(rows);
         long d = linear.getShape().get(0);
         if (group.poolWindows() != null) {
-            PoolShift.SupportResult r;
-            // the pool's temporaries are the map's rows per window slot (K times the map for K-position
-            // windows): closed here, not when the step ends (autograd keeps what it needs)
-            try (NDScope scope = new NDScope()) {
-                r = PoolShift.fromSupport(
-                        centre, linear, group.poolWindows(), group.margin(), group.windowMargins(), halfWidths);
-                NDScope.unregister(r.shift(), r.centre(), r.directions());
-            }
+            PoolShift.SupportResult r = PoolShift.fromSupport(
+                    centre, linear, group.poolWindows(), group.margin(), group.windowMargins(), halfWidths);
             group.poolShift(r.shift(), null);
             a = r.centre();
             at = r.directions();

@@ -175,7 +175,14 @@ public final class PoolShift {
             if (halfWidths == null) {
                 return centreBehind.max(new int[] {0});
             }
-            NDArray width = halfWidths.apply(order.gather(directions).sub(order.winnerValues(directions))).reshape(-1);
+            // a map's rows per window slot are K times the map: their handles are closed at once
+            NDArray slots = order.gather(directions);
+            NDArray winners = order.winnerValues(directions);
+            NDArray apart = slots.sub(winners);
+            closeNow(slots, winners);
+            NDArray halfWidth = halfWidths.apply(apart);
+            closeNow(apart);
+            NDArray width = halfWidth.reshape(-1);
             return centreBehind.reshape(-1).add(width);
         }
     }
@@ -408,7 +415,10 @@ public final class PoolShift {
         NDArray gather(NDArray rows) {
             long r = rows.getShape().get(0);
             NDArray pad = rows.getManager().zeros(new Shape(r, 1), rows.getDataType());
-            return rows.concat(pad, 1).gather(index(rows, r, input), 1);
+            NDArray padded = rows.concat(pad, 1);
+            NDArray slots = padded.gather(index(rows, r, input), 1);
+            closeNow(pad, padded);
+            return slots;
         }
 
         /** (R, C*H*W) rows as each window's winner (R, U). */
@@ -419,7 +429,11 @@ public final class PoolShift {
         /** (R, C*H*W) rows as each slot's window winner (R, U * K). */
         NDArray winnerValues(NDArray rows) {
             long r = rows.getShape().get(0);
-            return winners(rows).reshape(r, -1, 1).repeat(2, k).reshape(r, slots);
+            NDArray w = winners(rows);
+            NDArray repeated = w.reshape(r, -1, 1).repeat(2, k);
+            NDArray values = repeated.reshape(r, slots);
+            closeNow(w, repeated);
+            return values;
         }
 
         int[] winnerSlots() {
@@ -496,6 +510,18 @@ public final class PoolShift {
      * @param directions (D, units) the pooled map's linear part
      */
     public record SupportResult(NDArray shift, NDArray centre, NDArray directions) {}
+
+    /**
+     * Closes the handles of temporaries computed natively (never arrays made from host data, whose
+     * memory a native view could still read): their tensors live on while autograd or a view holds
+     * them, and are freed now instead of when the step's manager closes. For the maps of support
+     * regions, whose D + 1 rows per window slot are the bulk of a step's memory.
+     */
+    static void closeNow(NDArray... temporaries) {
+        for (NDArray t : temporaries) {
+            t.close();
+        }
+    }
 
     /** (R, C, H, W) as (R, C, H/kh, W/kw, kh*kw): the tiling windows, uncovered edges dropped. */
     private static NDArray windows(NDArray pre, int kh, int kw) {

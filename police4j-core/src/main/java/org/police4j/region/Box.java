@@ -138,7 +138,12 @@ public final class Box implements SupportRegion {
     @Override
     public UnaryOperator<NDArray> halfWidths(NDManager manager, DataType dataType) {
         NDArray r = manager.create(radii).toType(dataType, false).reshape(1, radii.length);
-        return at -> r.matMul(at.abs()).squeeze(0);
+        return at -> {
+            NDArray magnitude = at.abs(); // as large as the map: its handle closed once used
+            NDArray halfWidth = r.matMul(magnitude).squeeze(0);
+            magnitude.close();
+            return halfWidth;
+        };
     }
 
     /** {@code sum_j (|a_j| + aRadius_j) r_j}, rounded up. */

@@ -64,8 +64,9 @@ import org.police4j.network.Layer.Parallel;
  * intercept's pair ({@link Cpa#applyPiece}), bound {@code |a_j| E} plus that rounding.
  *
  * <p>Backwards ({@link #affineMap}), one pass per output: the row {@code g} of the output's map
- * with respect to a layer's output goes to its input as {@code g W} (computed in the order of the
- * layer's outputs), with the same bound in transposed form, {@code |ĝ' - g'| <= Σ_o |w_o| (γ_{m+1}
+ * with respect to a layer's output goes to its input as {@code g W} (a dense layer output by output,
+ * a conv a row of outputs at a time; the bound holds in any order), with the same bound in
+ * transposed form, {@code |ĝ' - g'| <= Σ_o |w_o| (γ_{m+1}
  * |ĝ_o| + r_o)} plus underflow for m outputs, and every bias met adds {@code g . b} to the offset
  * with the bound of a sum of m + 1 terms. A windowed average pool hands {@code fl(ĝ_u / divisor)}
  * to each member of window u (one rounding, then a sum over the windows sharing an input).
@@ -722,16 +723,35 @@ public final class BoundedEval {
                 double gm = gamma(m + 1);
                 addBias(offset, g, r, c.bias(), o -> o, gamma(g.length + 1));
                 float[] w = c.weight();
-                for (int o = 0; o < g.length; o++) {
-                    double go = g[o];
-                    if (go == 0 && r[o] == 0) {
-                        continue;
+                org.police4j.engine.Stencil st = c.stencil();
+                int outW = st.outW();
+                int sw = st.strideW();
+                double[] co = new double[outW];
+                // a row of outputs at a time (Stencil.rowTaps): each input sums at most m terms, in
+                // another order than output by output, which the bound does not depend on
+                for (int o = 0; o < st.outC(); o++) {
+                    for (int h = 0; h < st.outH(); h++) {
+                        int row = (o * st.outH() + h) * outW;
+                        boolean any = false;
+                        for (int j = 0; j < outW; j++) {
+                            double go = g[row + j];
+                            boolean zero = go == 0 && r[row + j] == 0;
+                            co[j] = zero ? 0 : gm * Math.abs(go) + r[row + j];
+                            any |= !zero;
+                        }
+                        if (!any) {
+                            continue;
+                        }
+                        st.rowTaps(o, h, (wi, base, j0, j1) -> {
+                            double wt = w[wi];
+                            double aw = Math.abs(wt);
+                            for (int j = j0; j < j1; j++) {
+                                int x = base + j * sw;
+                                in[x] += g[row + j] * wt;
+                                rin[x] += co[j] * aw;
+                            }
+                        });
                     }
-                    double co = gm * Math.abs(go) + r[o];
-                    c.taps(o, (x, wi) -> {
-                        in[x] += go * w[wi];
-                        rin[x] += co * Math.abs(w[wi]);
-                    });
                 }
                 finish(rin, (2.0 * m + 2) * Double.MIN_NORMAL);
             } else if (layer instanceof MaxPool p) {

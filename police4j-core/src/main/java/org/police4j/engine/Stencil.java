@@ -191,6 +191,14 @@ public record Stencil(
     public void rowTaps(int o, int i, RowTap tap) {
         int gc = inC / groups;
         int first = (o / (outC / groups)) * gc;
+        // per kernel column, the input column shift and the run of output columns it reaches: the
+        // same for every input channel and kernel row, so worked out once per call
+        int[] runs = new int[2 * kernelW];
+        for (int v = 0; v < kernelW; v++) {
+            int shift = v * dilationW - padW; // input column = j * strideW + shift
+            runs[2 * v] = Math.max(0, -Math.floorDiv(shift, strideW));
+            runs[2 * v + 1] = Math.min(outW, -Math.floorDiv(shift - inW, strideW));
+        }
         for (int ci = 0; ci < gc; ci++) {
             int channel = first + ci;
             for (int u = 0; u < kernelH; u++) {
@@ -199,11 +207,11 @@ public record Stencil(
                     continue;
                 }
                 for (int v = 0; v < kernelW; v++) {
-                    int shift = v * dilationW - padW; // input column = j * strideW + shift
-                    int j0 = Math.max(0, -Math.floorDiv(shift, strideW));
-                    int j1 = Math.min(outW, -Math.floorDiv(shift - inW, strideW));
+                    int j0 = runs[2 * v];
+                    int j1 = runs[2 * v + 1];
                     if (j0 < j1) {
-                        tap.tap(((o * gc + ci) * kernelH + u) * kernelW + v, (channel * inH + r) * inW + shift, j0, j1);
+                        tap.tap(((o * gc + ci) * kernelH + u) * kernelW + v,
+                                (channel * inH + r) * inW + v * dilationW - padW, j0, j1);
                     }
                 }
             }

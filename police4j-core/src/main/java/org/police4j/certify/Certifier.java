@@ -73,6 +73,9 @@ import org.police4j.network.Pattern;
  *
  * Vertices are evaluated as a parallel stream, one vertex per task, on the common fork-join pool;
  * the K backward passes of the affine map (one per output, exact or rigorous double) likewise.
+ * Inside a vertex, a conv's channels are split over the same pool ({@link
+ * org.police4j.engine.Loops}); {@code Loops.sequential} around a call keeps those on the calling
+ * thread too. The certificate is the same either way.
  */
 public final class Certifier {
 
@@ -258,7 +261,8 @@ public final class Certifier {
         }
 
         /**
-         * Whether to evaluate vertices (and the map's passes) in parallel (default true).
+         * Whether to evaluate vertices (and the map's passes) in parallel (default true). A conv's
+         * channels within one vertex follow {@link org.police4j.engine.Loops} instead.
          *
          * @param parallel true to use the common fork-join pool
          * @return this builder

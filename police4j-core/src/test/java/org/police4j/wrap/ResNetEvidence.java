@@ -131,7 +131,9 @@ class ResNetEvidence {
                 new ZooNet("MobileNetV2 (filters 8,4,8,8,16,24,40,80,160)", () -> (SequentialBlock) MobileNetV2.builder()
                         .optFilters(new int[] {8, 4, 8, 8, 16, 24, 40, 80, 160}).setOutSize(10).build(), mnist),
                 new ZooNet("MobileNetV2 (as shipped)", () -> (SequentialBlock) MobileNetV2.builder().setOutSize(10).build(),
-                        mnist));
+                        mnist),
+                new ZooNet("MobileNetV2 (as shipped, 3x64x64)",
+                        () -> (SequentialBlock) MobileNetV2.builder().setOutSize(10).build(), new Shape(3, 64, 64)));
     }
 
     /**

@@ -430,9 +430,10 @@ public final class PoolShift {
         NDArray winnerValues(NDArray rows) {
             long r = rows.getShape().get(0);
             NDArray w = winners(rows);
-            NDArray repeated = w.reshape(r, -1, 1).repeat(2, k);
+            NDArray column = w.reshape(r, -1, 1);
+            NDArray repeated = column.repeat(2, k);
             NDArray values = repeated.reshape(r, slots);
-            closeNow(w, repeated);
+            closeNow(w, column, repeated);
             return values;
         }
 

@@ -159,6 +159,21 @@ public final class VertexReference {
     public double[] conv(
             Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
             PoolWindows pool, NDArray engine) {
+        return conv(stencil, weightArray, biasArray, scaleArray, offsetArray, pool, engine,
+                stencil.outC() / stencil.groups() >= BY_CHANNELS);
+    }
+
+    /** The fewest output channels per group for which a conv's sums run across the channels. */
+    private static final int BY_CHANNELS = 8;
+
+    /**
+     * {@link #conv(Stencil, NDArray, NDArray, NDArray, NDArray, PoolWindows, NDArray)} with the sums
+     * run across a group's output channels ({@link #convProductByChannels}) or across a row's
+     * columns ({@link #convProduct}): the same sums in the same order, so the same bits (tested).
+     */
+    double[] conv(
+            Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
+            PoolWindows pool, NDArray engine, boolean byChannels) {
         float[] weight = LayerRange.floats(weightArray);
         float[] bias = LayerRange.floats(biasArray);
         float[] scale = scaleArray == null ? null : LayerRange.floats(scaleArray);
@@ -181,8 +196,123 @@ public final class VertexReference {
                 perChannel[o] = bs + offset[o];
             }
         }
-        convProduct(stencil, w, perChannel, pool);
+        if (byChannels) {
+            convProductByChannels(stencil, w, perChannel, pool);
+        } else {
+            convProduct(stencil, w, perChannel, pool);
+        }
         return measured(doubles(engine));
+    }
+
+    /**
+     * {@link #convProduct} with the roles turned: per output position, each tap is one
+     * multiply-add across the group's output channels, at every vertex. The weights go in as one
+     * row per tap, so the sums, the weights and the bound terms share their index and HotSpot's
+     * C2 vectorises the loop (the row-wise loop reads its inputs at another offset than its sums,
+     * which it cannot prove distinct: docs/ROUNDING-DEPTH.md, "Cost"). Each output's terms in
+     * {@link Stencil#taps}'s order: the same sums, the same bits.
+     */
+    private void convProductByChannels(Stencil st, float[] weight, float[] perChannel, PoolWindows windows) {
+        int k = st.outputs();
+        int outH = st.outH();
+        int outW = st.outW();
+        int groups = st.groups();
+        int cg = st.outC() / groups; // output channels per group
+        int gc = st.groupInC();
+        int kh = st.kernelH();
+        int kw = st.kernelW();
+        int taps = gc * kh * kw;
+        double[][][] wT = new double[groups][taps][cg]; // per group and tap, the weights of its channels
+        double[][][] aT = new double[groups][taps][cg]; // and their magnitudes
+        for (int o = 0; o < st.outC(); o++) {
+            int g = o / cg;
+            int ol = o % cg;
+            for (int t = 0; t < taps; t++) {
+                double w = weight[o * taps + t];
+                wT[g][t][ol] = w;
+                aT[g][t][ol] = Math.abs(w);
+            }
+        }
+        double[] xMax = inputMagnitudes();
+        int[] terms = st.termCounts();
+        double[] h = new double[rows * k];
+        double[] l = new double[rows * k];
+        double[] e = new double[k];
+        double[] x = hi;
+        double[] xl = lo;
+        double[] z = err;
+        int wd = width;
+        int p0 = rows;
+        Loops.parallel(outH, (long) outW * st.outC() * taps * (rows + 1), i -> {
+            // each row of positions writes its own outputs: the same bits on any threads
+            double[][] sum = new double[p0][cg];
+            double[][] low = new double[p0][cg];
+            double[] magnitude = new double[cg];
+            double[] carried = new double[cg];
+            for (int j = 0; j < outW; j++) {
+                for (int g = 0; g < groups; g++) {
+                    int o0 = g * cg;
+                    for (int ol = 0; ol < cg; ol++) {
+                        double b = perChannel[o0 + ol];
+                        magnitude[ol] = Math.abs(b);
+                        carried[ol] = 0;
+                        for (int p = 0; p < p0; p++) {
+                            sum[p][ol] = b;
+                            low[p][ol] = 0;
+                        }
+                    }
+                    int t = 0;
+                    for (int ci = 0; ci < gc; ci++) {
+                        int channel = g * gc + ci;
+                        for (int u = 0; u < kh; u++) {
+                            int r = i * st.strideH() + u * st.dilationH() - st.padH();
+                            for (int v = 0; v < kw; v++, t++) {
+                                int c = j * st.strideW() + v * st.dilationW() - st.padW();
+                                if (r < 0 || r >= st.inH() || c < 0 || c >= st.inW()) {
+                                    continue; // a padded position: no term
+                                }
+                                int in = (channel * st.inH() + r) * st.inW() + c;
+                                double[] wr = wT[g][t];
+                                double[] ar = aT[g][t];
+                                double xm = xMax[in];
+                                double ze = z[in];
+                                for (int ol = 0; ol < cg; ol++) {
+                                    magnitude[ol] += ar[ol] * xm;
+                                    carried[ol] += ar[ol] * ze;
+                                }
+                                for (int p = 0; p < p0; p++) {
+                                    double xh = x[p * wd + in];
+                                    double xlo = xl[p * wd + in];
+                                    double[] sp = sum[p];
+                                    double[] lp = low[p];
+                                    for (int ol = 0; ol < cg; ol++) {
+                                        DoubleDouble.multiplyAdd(wr[ol], xh, xlo, sp, lp, ol);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    int n = terms[i * outW + j];
+                    double tiny = TINY * (n + 4);
+                    double rho = DoubleDouble.rho(n);
+                    for (int ol = 0; ol < cg; ol++) {
+                        int q = ((o0 + ol) * outH + i) * outW + j;
+                        e[q] = rho * magnitude[ol] + carried[ol] + tiny;
+                        for (int p = 0; p < p0; p++) {
+                            double tt = sum[p][ol] + low[p][ol];
+                            h[p * k + q] = tt;
+                            l[p * k + q] = twoSumError(sum[p][ol], low[p][ol], tt);
+                        }
+                    }
+                }
+            }
+        });
+        float[] positionBias = new float[k];
+        int hw = outH * outW;
+        for (int q = 0; q < k; q++) {
+            positionBias[q] = perChannel[q / hw];
+        }
+        entered(k, h, l, e, positionBias, windows);
     }
 
     /**

@@ -16,7 +16,8 @@ import org.police4j.network.Layer;
  * The reference's conv layers (computed row by row, one tap across a row's columns at a time)
  * against the exact evaluation of the same folded conv, over {@link StencilGeometries}. Each pair is
  * within the reported bound of the exact value, the bound is small, and the measured bound covers
- * the engine's float32 values; computed on one thread ({@link Loops#sequential}), the same bits as split over the pool.
+ * the engine's float32 values; computed on one thread ({@link Loops#sequential}), the same bits as split over the pool,
+ * and the same bits with the sums run across the output channels or across a row's columns.
  */
 class VertexReferenceConvTest {
 
@@ -86,6 +87,21 @@ class VertexReferenceConvTest {
                 assertThat(alone.bounds()).as("geometry %s: bounds, one thread", s).isEqualTo(bounds);
                 for (int p = 0; p < v.length; p++) {
                     assertThat(alone.values(p)).as("geometry %s: values, one thread", s).isEqualTo(reference.values(p));
+                }
+                // the sums run across the output channels or across a row's columns: the same bits
+                for (boolean byChannels : new boolean[] {true, false}) {
+                    VertexReference other = new VertexReference(v, Cpa.relu());
+                    double[] measuredOther = Loops.split(() -> other.conv(
+                            s, weights, manager.create(b), null, null, null, engineValues, byChannels));
+                    other.leave(new float[k], null, false);
+                    assertThat(measuredOther).as("geometry %s: measured, by channels %s", s, byChannels).isEqualTo(measured);
+                    assertThat(other.bounds()).as("geometry %s: bounds, by channels %s", s, byChannels).isEqualTo(bounds);
+                    for (int p = 0; p < v.length; p++) {
+                        for (int q = 0; q < k; q++) {
+                            assertThat(other.exactValue(p, q)).as("geometry %s, by channels %s, (%d, %d)", s, byChannels, p, q)
+                                    .isEqualTo(reference.exactValue(p, q));
+                        }
+                    }
                 }
                 for (int p = 0; p < v.length; p++) {
                     ExactEval.Point point = exact.point(v[p]);

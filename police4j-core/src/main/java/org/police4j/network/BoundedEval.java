@@ -84,6 +84,8 @@ public final class BoundedEval {
     private final Graph graph;
     private final int activations;
     private final int pools;
+    /** Whether a conv whose groups have enough output channels sums across them ({@link #convByChannels}). */
+    private final boolean channelSums;
 
     /**
      * Prepares the rigorous evaluation of {@code net} (nothing is copied).
@@ -91,6 +93,18 @@ public final class BoundedEval {
      * @param net the network
      */
     public BoundedEval(FoldedNetwork net) {
+        this(net, true);
+    }
+
+    /**
+     * The same evaluation with the conv sums run across a row's columns only ({@code channelSums}
+     * false): the same bits, for the test that says so.
+     *
+     * @param net the network
+     * @param channelSums whether a conv may sum across its output channels
+     */
+    BoundedEval(FoldedNetwork net, boolean channelSums) {
+        this.channelSums = channelSums;
         this.net = net;
         this.graph = Graph.of(net);
         int a = 0;
@@ -278,7 +292,7 @@ public final class BoundedEval {
             } else if (layer instanceof Parallel p) {
                 v = join(p, i, values, input);
             } else {
-                v = forward(layer, v);
+                v = forward(layer, v, channelSums);
             }
             values[i] = v;
         }
@@ -528,11 +542,99 @@ public final class BoundedEval {
         return h;
     }
 
+    /** The fewest output channels per group for which a conv sums across the channels. */
+    private static final int BY_CHANNELS = 8;
+
+    /**
+     * {@link #conv} with the roles turned: per output position, each tap is one multiply-add across
+     * the group's output channels, the weights one row per tap, so the sums, the weights and the
+     * bound terms share their index and HotSpot's C2 vectorises the loop; each output's terms in
+     * {@link org.police4j.engine.Stencil#taps}'s order, so the same pairs and bounds.
+     */
+    private static Values convByChannels(Conv c, Values v) {
+        org.police4j.engine.Stencil st = c.stencil();
+        int outH = st.outH();
+        int outW = st.outW();
+        int groups = st.groups();
+        int cg = st.outC() / groups;
+        int gc = st.groupInC();
+        int kh = st.kernelH();
+        int kw = st.kernelW();
+        int taps = gc * kh * kw;
+        float[] w = c.weight();
+        double[][][] wT = new double[groups][taps][cg];
+        double[][][] aT = new double[groups][taps][cg];
+        for (int o = 0; o < st.outC(); o++) {
+            for (int t = 0; t < taps; t++) {
+                double wt = w[o * taps + t];
+                wT[o / cg][t][o % cg] = wt;
+                aT[o / cg][t][o % cg] = Math.abs(wt);
+            }
+        }
+        float[] bias = c.bias();
+        Values h = new Values(bias.length);
+        int[] terms = st.termCounts();
+        double[] x = v.hi;
+        double[] xl = v.lo;
+        double[] xe = v.err;
+        Loops.parallel(outH, (long) outW * st.outC() * taps, i -> {
+            // each row of positions writes its own outputs: the same bits on any threads
+            double[] sum = new double[cg];
+            double[] low = new double[cg];
+            double[] magnitude = new double[cg];
+            double[] carried = new double[cg];
+            double[] pair = new double[2];
+            for (int j = 0; j < outW; j++) {
+                for (int g = 0; g < groups; g++) {
+                    int o0 = g * cg;
+                    for (int ol = 0; ol < cg; ol++) {
+                        sum[ol] = bias[((o0 + ol) * outH + i) * outW + j];
+                        low[ol] = 0;
+                        magnitude[ol] = Math.abs(sum[ol]);
+                        carried[ol] = 0;
+                    }
+                    int t = 0;
+                    for (int ci = 0; ci < gc; ci++) {
+                        int channel = g * gc + ci;
+                        for (int u = 0; u < kh; u++) {
+                            int r = i * st.strideH() + u * st.dilationH() - st.padH();
+                            for (int q = 0; q < kw; q++, t++) {
+                                int col = j * st.strideW() + q * st.dilationW() - st.padW();
+                                if (r < 0 || r >= st.inH() || col < 0 || col >= st.inW()) {
+                                    continue; // a padded position: no term
+                                }
+                                int in = (channel * st.inH() + r) * st.inW() + col;
+                                double[] wr = wT[g][t];
+                                double[] ar = aT[g][t];
+                                double xh = x[in];
+                                double xlo = xl[in];
+                                double size = Math.abs(xh) + Math.abs(xlo);
+                                double ze = xe[in];
+                                for (int ol = 0; ol < cg; ol++) {
+                                    DoubleDouble.multiplyAdd(wr[ol], xh, xlo, sum, low, ol);
+                                    magnitude[ol] += ar[ol] * size;
+                                    carried[ol] += ar[ol] * ze;
+                                }
+                            }
+                        }
+                    }
+                    int n = terms[i * outW + j];
+                    for (int ol = 0; ol < cg; ol++) {
+                        pair[0] = sum[ol] + low[ol];
+                        pair[1] = DoubleDouble.twoSumError(sum[ol], low[ol], pair[0]);
+                        h.set(((o0 + ol) * outH + i) * outW + j, pair, DoubleDouble.Dot.bound(magnitude[ol], carried[ol], n));
+                    }
+                }
+            }
+        });
+        return h;
+    }
+
     /**
      * One affine layer (dense, conv, per-channel affine, global or windowed average pool, flatten)
      * on pairs, each unit a {@link DoubleDouble.Dot}.
      */
-    private static Values forward(Layer layer, Values v) {
+    private static Values forward(Layer layer, Values v, boolean channelSums) {
         DoubleDouble.Dot dot = new DoubleDouble.Dot();
         double[] pair = new double[2];
         if (layer instanceof Dense d) {
@@ -548,7 +650,7 @@ public final class BoundedEval {
             }
             return h;
         } else if (layer instanceof Conv c) {
-            return conv(c, v);
+            return channelSums && c.stencil().outC() / c.stencil().groups() >= BY_CHANNELS ? convByChannels(c, v) : conv(c, v);
         } else if (layer instanceof ChannelAffine a) {
             Values h = new Values(v.size());
             for (int k = 0; k < h.size(); k++) {

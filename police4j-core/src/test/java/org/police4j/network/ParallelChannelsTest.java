@@ -12,7 +12,8 @@ import org.police4j.engine.Loops;
 /**
  * The certificate's forwards of a conv run one output channel per task ({@link Loops}); on one
  * thread they give the same bits as split over the pool: the double-double pattern (values, signs) and the double
- * pre-activations, for a strided, a padded-dilated and a grouped conv.
+ * pre-activations, for a strided, a padded-dilated and a grouped conv; and the same bits with a conv's sums run
+ * across its output channels (8 or more per group) or across a row's columns.
  */
 class ParallelChannelsTest {
 
@@ -21,7 +22,8 @@ class ParallelChannelsTest {
         Random rnd = new Random(11);
         // inC, inH, inW, outC, kH, kW, strideH, strideW, padH, padW, dilationH, dilationW, groups
         int[][] geometries = {{3, 9, 11, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1}, {4, 10, 9, 6, 3, 2, 2, 2, 1, 0, 1, 1, 2},
-            {2, 12, 12, 4, 3, 3, 1, 2, 2, 1, 2, 2, 2}};
+            {2, 12, 12, 4, 3, 3, 1, 2, 2, 1, 2, 2, 2}, {3, 9, 11, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+            {4, 10, 9, 16, 3, 2, 2, 3, 1, 2, 2, 1, 2}};
         for (int[] g : geometries) {
             int outH = (g[1] + 2 * g[8] - g[10] * (g[4] - 1) - 1) / g[6] + 1;
             int outW = (g[2] + 2 * g[9] - g[11] * (g[5] - 1) - 1) / g[7] + 1;
@@ -50,6 +52,13 @@ class ParallelChannelsTest {
             }
             BoundedEval bounded = new BoundedEval(net);
             Pattern pooled = Loops.split(() -> bounded.pattern(x));
+            // the conv's sums across its output channels or across a row's columns: the same bits
+            for (boolean channelSums : new boolean[] {true, false}) {
+                Pattern other = Loops.split(() -> new BoundedEval(net, channelSums).pattern(x));
+                assertThat(other.pre).as("geometry %s, channel sums %s", java.util.Arrays.toString(g), channelSums)
+                        .isDeepEqualTo(pooled.pre);
+                assertThat(other.sign).isDeepEqualTo(pooled.sign);
+            }
             Pattern alone = Loops.sequential(() -> bounded.pattern(x));
             assertThat(alone.pre).as("geometry %s", java.util.Arrays.toString(g)).isDeepEqualTo(pooled.pre);
             assertThat(alone.sign).isDeepEqualTo(pooled.sign);

@@ -63,7 +63,7 @@ public final class Loops {
 
     /**
      * Runs {@code body(i)} for {@code 0 <= i < n}, in any order and on any threads; returns when
-     * every one has run (an exception thrown by one is rethrown here). Loops of less than {@link
+     * every one has run (an exception thrown by one is rethrown here, as it was thrown). Loops of less than {@link
      * #WORTH_SPLITTING} multiply-adds stay on the calling thread, where handing out the tasks
      * would cost more than they save (a small MLP's layers).
      *
@@ -80,6 +80,15 @@ public final class Loops {
             }
             return;
         }
-        IntStream.range(0, n).parallel().forEach(body);
+        try {
+            IntStream.range(0, n).parallel().forEach(body);
+        } catch (RuntimeException e) {
+            // a task that failed on another thread comes back as a copy wrapping it: give the caller
+            // the task's own exception, with its own message
+            if (e.getCause() instanceof RuntimeException own && own.getClass() == e.getClass()) {
+                throw own;
+            }
+            throw e;
+        }
     }
 }

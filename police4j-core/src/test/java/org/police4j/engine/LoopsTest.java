@@ -75,6 +75,27 @@ class LoopsTest {
         }
     }
 
+    @Test
+    void aFailingIterationReachesTheCallerAsItWasThrown() {
+        for (int failing : new int[] {0, 7, 63}) {
+            IllegalStateException thrown = null;
+            try {
+                Loops.split(() -> {
+                    Loops.parallel(64, 1, i -> {
+                        if (i == failing) {
+                            throw new IllegalStateException("layer 3, unit " + i + ": beyond float32");
+                        }
+                    });
+                    return null;
+                });
+            } catch (IllegalStateException e) {
+                thrown = e;
+            }
+            assertThat(thrown).as("iteration %d", failing).isNotNull();
+            assertThat(thrown.getMessage()).isEqualTo("layer 3, unit " + failing + ": beyond float32");
+        }
+    }
+
     private static float[] gaussian(Random rnd, int n) {
         float[] f = new float[n];
         for (int i = 0; i < n; i++) {

@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
  * The guard's loops split over the pool ({@link Loops#split}) give the same bits as on one thread
- * ({@link Loops#sequential}): the conv margins over {@link StencilGeometries} (a priori and
- * measured, with a batch-norm map), the dense margins, and the reference's dense sums.
+ * ({@link Loops#sequential}): the conv margins over {@link StencilGeometries} and two geometries of
+ * 16 output channels (a priori and measured, with a batch-norm map; also with the magnitudes summed
+ * across the output channels or across a row's columns), the dense margins, and the reference's
+ * dense sums.
  */
 class LoopsTest {
 
@@ -19,7 +22,10 @@ class LoopsTest {
     void theGuardsMarginsAreTheSameBitsSplitOrNot() {
         Random rnd = new Random(5);
         try (NDManager manager = NDManager.newBaseManager()) {
-            for (Stencil s : StencilGeometries.all()) {
+            List<Stencil> geometries = new java.util.ArrayList<>(StencilGeometries.all());
+            geometries.add(new Stencil(3, 9, 11, 16, 9, 11, 3, 3, 1, 1, 1, 1)); // 16 output channels
+            geometries.add(new Stencil(4, 10, 9, 16, 4, 4, 3, 2, 2, 3, 1, 2, 2, 1, 2)); // 8 per group, strided, dilated
+            for (Stencil s : geometries) {
                 double[] magnitude = new double[s.inputs()];
                 for (int j = 0; j < magnitude.length; j++) {
                     magnitude[j] = rnd.nextDouble() * 3;
@@ -39,6 +45,13 @@ class LoopsTest {
                     RoundingGuard.ConvMargins alone = Loops.sequential(() -> new RoundingGuard(1e-4, Cpa.relu(), magnitude, 0)
                             .margins(0, s, weights, bias, scale, offset, null, m));
                     assertThat(split.units()).as("%s, measured %s", s, m != null).isEqualTo(alone.units());
+                    // the magnitudes summed across the output channels or across a row's columns: the same bits
+                    for (boolean byChannels : new boolean[] {true, false}) {
+                        RoundingGuard.ConvMargins other = Loops.split(() -> new RoundingGuard(1e-4, Cpa.relu(), magnitude, 0)
+                                .margins(0, s, weights, bias, scale, offset, null, m, byChannels));
+                        assertThat(other.units()).as("%s, measured %s, by channels %s", s, m != null, byChannels)
+                                .isEqualTo(alone.units());
+                    }
                     for (float x : split.units()) {
                         assertThat(x).as("a margin above the fixed margin").isGreaterThan(1e-4f);
                     }

@@ -612,9 +612,11 @@ public final class Cpa {
             case HARD_TANH:
                 return x.clip(-1f, 1f);
             case PIECEWISE: {
-                NDArray y = x.mul(slopes[0]).add(intercept0);
+                // numbers through Scalar, not mul(Number): DJL frees a number's 0-d array before
+                // autograd's backward reads it (docs/DETERMINISM.md)
+                NDArray y = Scalar.times(x, slopes[0]).add(intercept0);
                 for (int i = 0; i < kinks.length; i++) {
-                    y = y.add(Activation.relu(x.sub(kinks[i])).mul(steps[i]));
+                    y = y.add(Scalar.times(Activation.relu(x.sub(kinks[i])), steps[i]));
                 }
                 return y;
             }

@@ -9,6 +9,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
+import org.police4j.engine.Scalar;
 import org.police4j.nn.PolicedMlp;
 
 /**
@@ -60,7 +61,8 @@ public record ShardGradient(double loss, double[][] gradient) {
                 scope.suppressNotUsedWarning();
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDList out = block.forward(new ParameterStore(manager, false), new NDList(x), true);
-                    NDArray scaled = Fit.batchLoss(l, out, y).mul((float) ((double) n / totalRows));
+                    // through Scalar, not mul(Number): DJL frees a number's 0-d array before backward reads it
+                    NDArray scaled = Scalar.times(Fit.batchLoss(l, out, y), (float) ((double) n / totalRows));
                     value = scaled.getFloat();
                     gc.backward(scaled);
                 }

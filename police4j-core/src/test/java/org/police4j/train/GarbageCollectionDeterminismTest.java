@@ -24,7 +24,8 @@ import org.police4j.testing.Nets;
  * backward pass, and when a collection frees and reuses that memory in between, a gradient is scaled
  * by garbage. Under a constant {@code System.gc()} the unfixed code diverged from the second step
  * (the MSE loss's {@code mul(1)}); each case below covers one place where a number meets a
- * differentiable array: the loss, an l1 ball's width on the tracked affine map, a penalty-form target.
+ * differentiable array: the loss, an l1 ball's width on the tracked affine map, a penalty-form target,
+ * the blocks' share of the loss ({@code ShardGradient}), a piecewise activation's slopes.
  */
 class GarbageCollectionDeterminismTest {
 
@@ -49,8 +50,28 @@ class GarbageCollectionDeterminismTest {
                 .setRegion(Regions.paperTriangle()).optAffineTarget(target).build());
     }
 
+    @Test
+    void gradientsInBlocks() throws InterruptedException {
+        // ShardGradient scales each block's loss by its share of the batch: once a mul(Number)
+        sameWeightsUnderCollection(() -> PolicedMlp.builder().setHidden(24, 24).setOutputs(1)
+                .setRegion(Regions.paperTriangle()).build(), fit -> fit.optBlockRows(16));
+    }
+
+    @Test
+    void anActivationWithSeveralKinksGivenByItsPieces() throws InterruptedException {
+        // a piecewise activation's slopes multiply the pre-activations: once a mul(Number)
+        Cpa pieces = Cpa.piecewise(new double[] {-1, 0.5f, 2}, new double[] {0.25f, 1, -0.5f, 0.125f}, 0);
+        sameWeightsUnderCollection(() -> PolicedMlp.builder().setHidden(24, 24).setOutputs(1)
+                .setRegion(Regions.paperTriangle()).optActivation(pieces).build());
+    }
+
     private static void sameWeightsUnderCollection(Supplier<PolicedMlp> network) throws InterruptedException {
-        List<float[]> quiet = train(network.get());
+        sameWeightsUnderCollection(network, fit -> fit);
+    }
+
+    private static void sameWeightsUnderCollection(Supplier<PolicedMlp> network,
+            java.util.function.UnaryOperator<Fit> options) throws InterruptedException {
+        List<float[]> quiet = train(network.get(), options);
         Thread collector = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 System.gc();
@@ -61,7 +82,7 @@ class GarbageCollectionDeterminismTest {
         collector.start();
         List<float[]> collected;
         try {
-            collected = train(network.get());
+            collected = train(network.get(), options);
         } finally {
             collector.interrupt();
             collector.join();
@@ -74,7 +95,7 @@ class GarbageCollectionDeterminismTest {
     }
 
     /** Trains on a small 2-D regression task and returns every parameter's values. */
-    private static List<float[]> train(PolicedMlp block) {
+    private static List<float[]> train(PolicedMlp block, java.util.function.UnaryOperator<Fit> options) {
         double[][] x = new double[64][2];
         double[][] y = new double[64][1];
         for (int i = 0; i < 64; i++) {
@@ -85,7 +106,7 @@ class GarbageCollectionDeterminismTest {
         try (Model model = Model.newInstance("gc-determinism");
                 NDManager data = NDManager.newBaseManager()) {
             model.setBlock(block);
-            Fit.create().fit(model, Nets.matrix(data, x), Nets.matrix(data, y),
+            options.apply(Fit.create()).fit(model, Nets.matrix(data, x), Nets.matrix(data, y),
                     TrainingSettings.paper(STEPS, 1e-2, 1e-4, 0, 1, LossKind.MSE, 11));
             List<float[]> values = new ArrayList<>();
             for (Pair<String, ai.djl.nn.Parameter> p : block.getParameters()) {

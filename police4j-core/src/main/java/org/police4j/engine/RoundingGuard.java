@@ -315,19 +315,14 @@ public final class RoundingGuard {
         int outW = g.outW();
         int groups = g.groups();
         int cg = g.outC() / groups;
-        int gc = g.groupInC();
-        int kh = g.kernelH();
-        int kw = g.kernelW();
-        int taps = gc * kh * kw;
-        double[][][] aT = new double[groups][taps][cg];
+        int taps = g.fanIn();
+        double[] factor = new double[g.outC()];
         double[] constant = new double[g.outC()];
         for (int o = 0; o < g.outC(); o++) {
-            double s = scale == null ? 1 : Math.abs((double) scale[o]);
-            constant[o] = s * Math.abs((double) bias[o]) + (offset == null ? 0 : Math.abs((double) offset[o]));
-            for (int t = 0; t < taps; t++) {
-                aT[o / cg][t][o % cg] = s * Math.abs((double) weight[o * taps + t]);
-            }
+            factor[o] = scale == null ? 1 : Math.abs((double) scale[o]);
+            constant[o] = factor[o] * Math.abs((double) bias[o]) + (offset == null ? 0 : Math.abs((double) offset[o]));
         }
+        double[][][] aT = g.tapRows((o, t) -> factor[o] * Math.abs((double) weight[o * taps + t]));
         double[] x = inMax;
         double[] z = inError;
         Loops.parallel(outH, (long) outW * g.outC() * taps, i -> {
@@ -338,31 +333,20 @@ public final class RoundingGuard {
                 for (int gr = 0; gr < groups; gr++) {
                     java.util.Arrays.fill(magnitude, 0);
                     java.util.Arrays.fill(carriedRow, 0);
-                    int t = 0;
-                    for (int ci = 0; ci < gc; ci++) {
-                        int channel = gr * gc + ci;
-                        for (int u = 0; u < kh; u++) {
-                            int r = i * g.strideH() + u * g.dilationH() - g.padH();
-                            for (int v = 0; v < kw; v++, t++) {
-                                int c = j * g.strideW() + v * g.dilationW() - g.padW();
-                                if (r < 0 || r >= g.inH() || c < 0 || c >= g.inW()) {
-                                    continue; // a padded position: no term
-                                }
-                                int in = (channel * g.inH() + r) * g.inW() + c;
-                                double[] ar = aT[gr][t];
-                                double xm = x[in];
-                                for (int ol = 0; ol < cg; ol++) {
-                                    magnitude[ol] += ar[ol] * xm;
-                                }
-                                if (measured == null) {
-                                    double ze = z[in];
-                                    for (int ol = 0; ol < cg; ol++) {
-                                        carriedRow[ol] += ar[ol] * ze;
-                                    }
-                                }
+                    double[][] ag = aT[gr];
+                    g.positionTaps(gr, i, j, (t, in) -> {
+                        double[] ar = ag[t];
+                        double xm = x[in];
+                        for (int ol = 0; ol < cg; ol++) {
+                            magnitude[ol] += ar[ol] * xm;
+                        }
+                        if (measured == null) {
+                            double ze = z[in];
+                            for (int ol = 0; ol < cg; ol++) {
+                                carriedRow[ol] += ar[ol] * ze;
                             }
                         }
-                    }
+                    });
                     for (int ol = 0; ol < cg; ol++) {
                         int o = gr * cg + ol;
                         int q = (o * outH + i) * outW + j;

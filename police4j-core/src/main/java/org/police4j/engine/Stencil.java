@@ -135,6 +135,74 @@ public record Stencil(
         return inC * inH * inW;
     }
 
+    /** Receives one term of output position (i, j) of a channel group: the tap's number and its input. */
+    @FunctionalInterface
+    public interface PositionTap {
+        /**
+         * @param t the tap's number within the group, {@code (ci * kernelH + u) * kernelW + v}: the
+         *     weight of output channel o is {@code weight[o * fanIn() + t]}
+         * @param in the input index, channel-major
+         */
+        void tap(int t, int in);
+    }
+
+    /**
+     * {@link #taps} for every output channel of group {@code g} at once: the terms of output
+     * position (i, j), in the same order (input channel, kernel row, kernel column), padded taps
+     * left out. A caller's inner loop then runs across the group's output channels.
+     *
+     * @param g the channel group
+     * @param i the output row
+     * @param j the output column
+     * @param tap receives each term
+     */
+    public void positionTaps(int g, int i, int j, PositionTap tap) {
+        int gc = inC / groups;
+        int t = 0;
+        for (int ci = 0; ci < gc; ci++) {
+            int channel = g * gc + ci;
+            for (int u = 0; u < kernelH; u++) {
+                int r = i * strideH + u * dilationH - padH;
+                for (int v = 0; v < kernelW; v++, t++) {
+                    int c = j * strideW + v * dilationW - padW;
+                    if (r >= 0 && r < inH && c >= 0 && c < inW) {
+                        tap.tap(t, (channel * inH + r) * inW + c);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The value a tap row holds for output channel o and tap t. */
+    @FunctionalInterface
+    public interface TapValue {
+        /**
+         * @param o the output channel
+         * @param t the tap's number within its group
+         * @return the value
+         */
+        double of(int o, int t);
+    }
+
+    /**
+     * {@return per group and tap, one row over the group's output channels: {@code value(o, t)} at
+     * {@code [o / (outC / groups)][t][o % (outC / groups)]}} (the weights laid out for {@link
+     * #positionTaps}, so that a loop across the channels reads them at its own index)
+     *
+     * @param value the entry of output channel o and tap t
+     */
+    public double[][][] tapRows(TapValue value) {
+        int cg = outC / groups;
+        int taps = fanIn();
+        double[][][] rows = new double[groups][taps][cg];
+        for (int o = 0; o < outC; o++) {
+            for (int t = 0; t < taps; t++) {
+                rows[o / cg][t][o % cg] = value.of(o, t);
+            }
+        }
+        return rows;
+    }
+
     /**
      * {@return per output position {@code i * outW + j}, the number of terms its sum has (padded
      * taps left out), the same in every output channel; counted by {@link #rowTaps}}

@@ -218,21 +218,9 @@ public final class VertexReference {
         int outW = st.outW();
         int groups = st.groups();
         int cg = st.outC() / groups; // output channels per group
-        int gc = st.groupInC();
-        int kh = st.kernelH();
-        int kw = st.kernelW();
-        int taps = gc * kh * kw;
-        double[][][] wT = new double[groups][taps][cg]; // per group and tap, the weights of its channels
-        double[][][] aT = new double[groups][taps][cg]; // and their magnitudes
-        for (int o = 0; o < st.outC(); o++) {
-            int g = o / cg;
-            int ol = o % cg;
-            for (int t = 0; t < taps; t++) {
-                double w = weight[o * taps + t];
-                wT[g][t][ol] = w;
-                aT[g][t][ol] = Math.abs(w);
-            }
-        }
+        int taps = st.fanIn();
+        double[][][] wT = st.tapRows((o, t) -> weight[o * taps + t]); // per group and tap, its channels' weights
+        double[][][] aT = st.tapRows((o, t) -> Math.abs((double) weight[o * taps + t])); // and their magnitudes
         double[] xMax = inputMagnitudes();
         int[] terms = st.termCounts();
         double[] h = new double[rows * k];
@@ -261,37 +249,27 @@ public final class VertexReference {
                             low[p][ol] = 0;
                         }
                     }
-                    int t = 0;
-                    for (int ci = 0; ci < gc; ci++) {
-                        int channel = g * gc + ci;
-                        for (int u = 0; u < kh; u++) {
-                            int r = i * st.strideH() + u * st.dilationH() - st.padH();
-                            for (int v = 0; v < kw; v++, t++) {
-                                int c = j * st.strideW() + v * st.dilationW() - st.padW();
-                                if (r < 0 || r >= st.inH() || c < 0 || c >= st.inW()) {
-                                    continue; // a padded position: no term
-                                }
-                                int in = (channel * st.inH() + r) * st.inW() + c;
-                                double[] wr = wT[g][t];
-                                double[] ar = aT[g][t];
-                                double xm = xMax[in];
-                                double ze = z[in];
-                                for (int ol = 0; ol < cg; ol++) {
-                                    magnitude[ol] += ar[ol] * xm;
-                                    carried[ol] += ar[ol] * ze;
-                                }
-                                for (int p = 0; p < p0; p++) {
-                                    double xh = x[p * wd + in];
-                                    double xlo = xl[p * wd + in];
-                                    double[] sp = sum[p];
-                                    double[] lp = low[p];
-                                    for (int ol = 0; ol < cg; ol++) {
-                                        DoubleDouble.multiplyAdd(wr[ol], xh, xlo, sp, lp, ol);
-                                    }
-                                }
+                    double[][] wg = wT[g];
+                    double[][] ag = aT[g];
+                    st.positionTaps(g, i, j, (t, in) -> {
+                        double[] wr = wg[t];
+                        double[] ar = ag[t];
+                        double xm = xMax[in];
+                        double ze = z[in];
+                        for (int ol = 0; ol < cg; ol++) {
+                            magnitude[ol] += ar[ol] * xm;
+                            carried[ol] += ar[ol] * ze;
+                        }
+                        for (int p = 0; p < p0; p++) {
+                            double xh = x[p * wd + in];
+                            double xlo = xl[p * wd + in];
+                            double[] sp = sum[p];
+                            double[] lp = low[p];
+                            for (int ol = 0; ol < cg; ol++) {
+                                DoubleDouble.multiplyAdd(wr[ol], xh, xlo, sp, lp, ol);
                             }
                         }
-                    }
+                    });
                     int n = terms[i * outW + j];
                     double tiny = TINY * (n + 4);
                     double rho = DoubleDouble.rho(n);

@@ -557,20 +557,10 @@ public final class BoundedEval {
         int outW = st.outW();
         int groups = st.groups();
         int cg = st.outC() / groups;
-        int gc = st.groupInC();
-        int kh = st.kernelH();
-        int kw = st.kernelW();
-        int taps = gc * kh * kw;
+        int taps = st.fanIn();
         float[] w = c.weight();
-        double[][][] wT = new double[groups][taps][cg];
-        double[][][] aT = new double[groups][taps][cg];
-        for (int o = 0; o < st.outC(); o++) {
-            for (int t = 0; t < taps; t++) {
-                double wt = w[o * taps + t];
-                wT[o / cg][t][o % cg] = wt;
-                aT[o / cg][t][o % cg] = Math.abs(wt);
-            }
-        }
+        double[][][] wT = st.tapRows((o, t) -> w[o * taps + t]);
+        double[][][] aT = st.tapRows((o, t) -> Math.abs((double) w[o * taps + t]));
         float[] bias = c.bias();
         Values h = new Values(bias.length);
         int[] terms = st.termCounts();
@@ -593,31 +583,21 @@ public final class BoundedEval {
                         magnitude[ol] = Math.abs(sum[ol]);
                         carried[ol] = 0;
                     }
-                    int t = 0;
-                    for (int ci = 0; ci < gc; ci++) {
-                        int channel = g * gc + ci;
-                        for (int u = 0; u < kh; u++) {
-                            int r = i * st.strideH() + u * st.dilationH() - st.padH();
-                            for (int q = 0; q < kw; q++, t++) {
-                                int col = j * st.strideW() + q * st.dilationW() - st.padW();
-                                if (r < 0 || r >= st.inH() || col < 0 || col >= st.inW()) {
-                                    continue; // a padded position: no term
-                                }
-                                int in = (channel * st.inH() + r) * st.inW() + col;
-                                double[] wr = wT[g][t];
-                                double[] ar = aT[g][t];
-                                double xh = x[in];
-                                double xlo = xl[in];
-                                double size = Math.abs(xh) + Math.abs(xlo);
-                                double ze = xe[in];
-                                for (int ol = 0; ol < cg; ol++) {
-                                    DoubleDouble.multiplyAdd(wr[ol], xh, xlo, sum, low, ol);
-                                    magnitude[ol] += ar[ol] * size;
-                                    carried[ol] += ar[ol] * ze;
-                                }
-                            }
+                    double[][] wg = wT[g];
+                    double[][] ag = aT[g];
+                    st.positionTaps(g, i, j, (t, in) -> {
+                        double[] wr = wg[t];
+                        double[] ar = ag[t];
+                        double xh = x[in];
+                        double xlo = xl[in];
+                        double size = Math.abs(xh) + Math.abs(xlo);
+                        double ze = xe[in];
+                        for (int ol = 0; ol < cg; ol++) {
+                            DoubleDouble.multiplyAdd(wr[ol], xh, xlo, sum, low, ol);
+                            magnitude[ol] += ar[ol] * size;
+                            carried[ol] += ar[ol] * ze;
                         }
-                    }
+                    });
                     int n = terms[i * outW + j];
                     for (int ol = 0; ol < cg; ol++) {
                         pair[0] = sum[ol] + low[ol];

@@ -10,6 +10,7 @@ import org.police4j.conv.PolicedConvNet;
 import org.police4j.engine.Cpa;
 import org.police4j.network.FoldedNetwork;
 import org.police4j.region.Box;
+import org.police4j.testing.ConstantCollection;
 
 /**
  * A box's tracked map through an overlapping, padded max-pool: the pool shift's temporaries (the
@@ -25,21 +26,7 @@ class SupportMapTemporariesTest {
         Random rnd = new Random(5);
         Box box = Box.linf(SupportCertifierCnnTest.box(rnd).center(), 0.25);
         FoldedNetwork quiet = train(box);
-        Thread collector = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                System.gc();
-                Thread.onSpinWait();
-            }
-        }, "gc-pressure");
-        collector.setDaemon(true);
-        collector.start();
-        FoldedNetwork collected;
-        try {
-            collected = train(box);
-        } finally {
-            collector.interrupt();
-            collector.join();
-        }
+        FoldedNetwork collected = ConstantCollection.during(() -> train(box));
         double[][] points = box.sample(32, new Random(9));
         for (double[] x : points) {
             assertThat(collected.evaluate(x)).as("outputs at %s", java.util.Arrays.toString(x))

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
  * Stencil#taps} one output at a time (the exact, interval and backward evaluations), {@link
  * Stencil#rowTaps} a row of outputs at a time (the reference's and the certificate's forward
  * sums, whose bits depend on the order), over {@link StencilGeometries}; {@link
- * Stencil#termCounts}, which the bounds of those sums read, counts the terms {@code taps} lists.
+ * Stencil#termCounts}, which the bounds of those sums read, counts the terms {@code taps} lists, and
+ * {@link Stencil#positionTaps} (one output position, every channel of a group) lists them in the same order.
  */
 class StencilRowTapsTest {
 
@@ -39,6 +40,13 @@ class StencilRowTapsTest {
                         assertThat(s.termCounts()[i * outW + j]).as("%s, terms of output (%d, %d, %d)", s, o, i, j)
                                 .isEqualTo(counted[0]);
                         s.taps((o * outH + i) * outW + j, (in, w) -> one.add(new int[] {in, w}));
+                        List<int[]> byPosition = new ArrayList<>();
+                        int o1 = o;
+                        s.positionTaps(o / (s.outC() / s.groups()), i, j,
+                                (t, in) -> byPosition.add(new int[] {in, o1 * s.fanIn() + t}));
+                        assertThat(byPosition).as("%s, output (%d, %d, %d) by position", s, o, i, j)
+                                .usingElementComparator((a, b) -> java.util.Arrays.compare(a, b))
+                                .containsExactlyElementsOf(one);
                         assertThat(byRow.get(j)).as("%s, output (%d, %d, %d)", s, o, i, j)
                                 .usingElementComparator((a, b) -> java.util.Arrays.compare(a, b))
                                 .containsExactlyElementsOf(one);

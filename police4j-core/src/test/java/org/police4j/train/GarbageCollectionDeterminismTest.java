@@ -15,6 +15,7 @@ import org.police4j.engine.Cpa;
 import org.police4j.nn.PolicedMlp;
 import org.police4j.region.L1Ball;
 import org.police4j.region.Regions;
+import org.police4j.testing.ConstantCollection;
 import org.police4j.testing.Nets;
 
 /**
@@ -72,21 +73,7 @@ class GarbageCollectionDeterminismTest {
     private static void sameWeightsUnderCollection(Supplier<PolicedMlp> network,
             java.util.function.UnaryOperator<Fit> options) throws InterruptedException {
         List<float[]> quiet = train(network.get(), options);
-        Thread collector = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                System.gc();
-                Thread.onSpinWait();
-            }
-        }, "gc-pressure");
-        collector.setDaemon(true);
-        collector.start();
-        List<float[]> collected;
-        try {
-            collected = train(network.get(), options);
-        } finally {
-            collector.interrupt();
-            collector.join();
-        }
+        List<float[]> collected = ConstantCollection.during(() -> train(network.get(), options));
         assertThat(collected).hasSameSizeAs(quiet);
         for (int i = 0; i < quiet.size(); i++) {
             assertThat(collected.get(i)).as("parameter %d after %d steps under constant GC", i, STEPS)

@@ -329,13 +329,16 @@ public final class RoundingGuard {
             // each row of positions writes its own outputs: the same bits on any threads
             double[] magnitude = new double[cg];
             double[] carriedRow = new double[cg];
+            int[] tapAt = new int[taps];
+            int[] inputAt = new int[taps];
             for (int j = 0; j < outW; j++) {
                 for (int gr = 0; gr < groups; gr++) {
                     java.util.Arrays.fill(magnitude, 0);
                     java.util.Arrays.fill(carriedRow, 0);
-                    double[][] ag = aT[gr];
-                    g.positionTaps(gr, i, j, (t, in) -> {
-                        double[] ar = ag[t];
+                    int n0 = g.positionTaps(gr, i, j, tapAt, inputAt);
+                    for (int a = 0; a < n0; a++) {
+                        double[] ar = aT[gr][tapAt[a]];
+                        int in = inputAt[a];
                         double xm = x[in];
                         for (int ol = 0; ol < cg; ol++) {
                             magnitude[ol] += ar[ol] * xm;
@@ -346,7 +349,7 @@ public final class RoundingGuard {
                                 carriedRow[ol] += ar[ol] * ze;
                             }
                         }
-                    });
+                    }
                     for (int ol = 0; ol < cg; ol++) {
                         int o = gr * cg + ol;
                         int q = (o * outH + i) * outW + j;

@@ -135,30 +135,25 @@ public record Stencil(
         return inC * inH * inW;
     }
 
-    /** Receives one term of output position (i, j) of a channel group: the tap's number and its input. */
-    @FunctionalInterface
-    public interface PositionTap {
-        /**
-         * @param t the tap's number within the group, {@code (ci * kernelH + u) * kernelW + v}: the
-         *     weight of output channel o is {@code weight[o * fanIn() + t]}
-         * @param in the input index, channel-major
-         */
-        void tap(int t, int in);
-    }
-
     /**
      * {@link #taps} for every output channel of group {@code g} at once: the terms of output
      * position (i, j), in the same order (input channel, kernel row, kernel column), padded taps
-     * left out. A caller's inner loop then runs across the group's output channels.
+     * left out, written into the caller's arrays (no call per term: a caller's inner loop then
+     * runs across the group's output channels).
      *
      * @param g the channel group
      * @param i the output row
      * @param j the output column
-     * @param tap receives each term
+     * @param tap receives each term's tap number within the group, {@code (ci * kernelH + u) *
+     *     kernelW + v} (the weight of output channel o is {@code weight[o * fanIn() + t]}); at
+     *     least {@link #fanIn()} long
+     * @param input receives each term's input index, channel-major; as long
+     * @return the number of terms
      */
-    public void positionTaps(int g, int i, int j, PositionTap tap) {
+    public int positionTaps(int g, int i, int j, int[] tap, int[] input) {
         int gc = inC / groups;
         int t = 0;
+        int n = 0;
         for (int ci = 0; ci < gc; ci++) {
             int channel = g * gc + ci;
             for (int u = 0; u < kernelH; u++) {
@@ -166,11 +161,13 @@ public record Stencil(
                 for (int v = 0; v < kernelW; v++, t++) {
                     int c = j * strideW + v * dilationW - padW;
                     if (r >= 0 && r < inH && c >= 0 && c < inW) {
-                        tap.tap(t, (channel * inH + r) * inW + c);
+                        tap[n] = t;
+                        input[n++] = (channel * inH + r) * inW + c;
                     }
                 }
             }
         }
+        return n;
     }
 
     /** The value a tap row holds for output channel o and tap t. */

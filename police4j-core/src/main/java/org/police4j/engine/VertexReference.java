@@ -237,6 +237,8 @@ public final class VertexReference {
             double[][] low = new double[p0][cg];
             double[] magnitude = new double[cg];
             double[] carried = new double[cg];
+            int[] tapAt = new int[taps];
+            int[] inputAt = new int[taps];
             for (int j = 0; j < outW; j++) {
                 for (int g = 0; g < groups; g++) {
                     int o0 = g * cg;
@@ -249,11 +251,11 @@ public final class VertexReference {
                             low[p][ol] = 0;
                         }
                     }
-                    double[][] wg = wT[g];
-                    double[][] ag = aT[g];
-                    st.positionTaps(g, i, j, (t, in) -> {
-                        double[] wr = wg[t];
-                        double[] ar = ag[t];
+                    int terms0 = st.positionTaps(g, i, j, tapAt, inputAt);
+                    for (int a = 0; a < terms0; a++) {
+                        double[] wr = wT[g][tapAt[a]];
+                        double[] ar = aT[g][tapAt[a]];
+                        int in = inputAt[a];
                         double xm = xMax[in];
                         double ze = z[in];
                         for (int ol = 0; ol < cg; ol++) {
@@ -269,7 +271,7 @@ public final class VertexReference {
                                 DoubleDouble.multiplyAdd(wr[ol], xh, xlo, sp, lp, ol);
                             }
                         }
-                    });
+                    }
                     int n = terms[i * outW + j];
                     double tiny = TINY * (n + 4);
                     double rho = DoubleDouble.rho(n);

@@ -574,6 +574,8 @@ public final class BoundedEval {
             double[] magnitude = new double[cg];
             double[] carried = new double[cg];
             double[] pair = new double[2];
+            int[] tapAt = new int[taps];
+            int[] inputAt = new int[taps];
             for (int j = 0; j < outW; j++) {
                 for (int g = 0; g < groups; g++) {
                     int o0 = g * cg;
@@ -583,11 +585,11 @@ public final class BoundedEval {
                         magnitude[ol] = Math.abs(sum[ol]);
                         carried[ol] = 0;
                     }
-                    double[][] wg = wT[g];
-                    double[][] ag = aT[g];
-                    st.positionTaps(g, i, j, (t, in) -> {
-                        double[] wr = wg[t];
-                        double[] ar = ag[t];
+                    int n0 = st.positionTaps(g, i, j, tapAt, inputAt);
+                    for (int a = 0; a < n0; a++) {
+                        double[] wr = wT[g][tapAt[a]];
+                        double[] ar = aT[g][tapAt[a]];
+                        int in = inputAt[a];
                         double xh = x[in];
                         double xlo = xl[in];
                         double size = Math.abs(xh) + Math.abs(xlo);
@@ -597,7 +599,7 @@ public final class BoundedEval {
                             magnitude[ol] += ar[ol] * size;
                             carried[ol] += ar[ol] * ze;
                         }
-                    });
+                    }
                     int n = terms[i * outW + j];
                     for (int ol = 0; ol < cg; ol++) {
                         pair[0] = sum[ol] + low[ol];

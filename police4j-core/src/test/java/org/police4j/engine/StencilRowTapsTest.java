@@ -41,9 +41,12 @@ class StencilRowTapsTest {
                                 .isEqualTo(counted[0]);
                         s.taps((o * outH + i) * outW + j, (in, w) -> one.add(new int[] {in, w}));
                         List<int[]> byPosition = new ArrayList<>();
-                        int o1 = o;
-                        s.positionTaps(o / (s.outC() / s.groups()), i, j,
-                                (t, in) -> byPosition.add(new int[] {in, o1 * s.fanIn() + t}));
+                        int[] tapAt = new int[s.fanIn()];
+                        int[] inputAt = new int[s.fanIn()];
+                        int n = s.positionTaps(o / (s.outC() / s.groups()), i, j, tapAt, inputAt);
+                        for (int a = 0; a < n; a++) {
+                            byPosition.add(new int[] {inputAt[a], o * s.fanIn() + tapAt[a]});
+                        }
                         assertThat(byPosition).as("%s, output (%d, %d, %d) by position", s, o, i, j)
                                 .usingElementComparator((a, b) -> java.util.Arrays.compare(a, b))
                                 .containsExactlyElementsOf(one);

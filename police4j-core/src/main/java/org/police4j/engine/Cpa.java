@@ -457,9 +457,37 @@ public final class Cpa {
      * @return the position code
      */
     public int position(BigDecimal x, BigDecimal scale) {
+        return position(i -> x.compareTo(new BigDecimal(kinks[i]).multiply(scale)));
+    }
+
+    /** {@link #position(KinkComparison)}'s answer when a comparison does not decide. */
+    public static final int UNDECIDED = Integer.MIN_VALUE;
+
+    /** Where a value lies against kink i: negative below, 0 on it, positive above, or {@link #UNDECIDED}. */
+    @FunctionalInterface
+    public interface KinkComparison {
+        /**
+         * @param i the kink
+         * @return the comparison's sign, or {@link #UNDECIDED}
+         */
+        int compare(int i);
+    }
+
+    /**
+     * The position code of {@link #position(BigDecimal, BigDecimal)} from comparisons with the
+     * kinks, in increasing order, as far as they are needed: written once for the exact and the
+     * rigorous evaluations.
+     *
+     * @param kink the value against kink i
+     * @return the position code, or {@link #UNDECIDED} when a comparison it needed did not decide
+     */
+    public int position(KinkComparison kink) {
         int pos = 0;
         for (int i = 0; i < kinks.length; i++) {
-            int c = x.compareTo(new BigDecimal(kinks[i]).multiply(scale));
+            int c = kink.compare(i);
+            if (c == UNDECIDED) {
+                return UNDECIDED;
+            }
             if (c < 0) {
                 return pos - kinks.length;
             }

@@ -216,11 +216,8 @@ public final class RoundingGuard {
             int layer, Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
             PoolWindows pool, double[] measured) {
         return margins(layer, stencil, weightArray, biasArray, scaleArray, offsetArray, pool, measured,
-                stencil.outC() / stencil.groups() >= BY_CHANNELS);
+                stencil.sumsAcrossChannels());
     }
-
-    /** The fewest output channels per group for which a conv's magnitudes are summed across the channels. */
-    private static final int BY_CHANNELS = 8;
 
     /**
      * {@link #margins(int, Stencil, NDArray, NDArray, NDArray, NDArray, PoolWindows, double[])} with

@@ -170,6 +170,15 @@ public record Stencil(
         return n;
     }
 
+    /**
+     * {@return whether sums over this stencil run across a group's output channels ({@link
+     * #positionTaps}, {@link #tapRows}: a loop C2 vectorises) rather than across a row's columns
+     * ({@link #rowTaps}): 8 or more output channels per group; depthwise convs keep the rows}
+     */
+    public boolean sumsAcrossChannels() {
+        return outC / groups >= 8;
+    }
+
     /** The value a tap row holds for output channel o and tap t. */
     @FunctionalInterface
     public interface TapValue {

@@ -159,12 +159,8 @@ public final class VertexReference {
     public double[] conv(
             Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
             PoolWindows pool, NDArray engine) {
-        return conv(stencil, weightArray, biasArray, scaleArray, offsetArray, pool, engine,
-                stencil.outC() / stencil.groups() >= BY_CHANNELS);
+        return conv(stencil, weightArray, biasArray, scaleArray, offsetArray, pool, engine, stencil.sumsAcrossChannels());
     }
-
-    /** The fewest output channels per group for which a conv's sums run across the channels. */
-    private static final int BY_CHANNELS = 8;
 
     /**
      * {@link #conv(Stencil, NDArray, NDArray, NDArray, NDArray, PoolWindows, NDArray)} with the sums

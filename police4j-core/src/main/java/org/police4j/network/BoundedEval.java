@@ -186,7 +186,7 @@ public final class BoundedEval {
                     for (int k = 0; k < codes.length; k++) {
                         pre[k] = v.hi[k] + v.lo[k];
                         int code = position(a.cpa(), v, k);
-                        if (code == UNDECIDED) {
+                        if (code == Cpa.UNDECIDED) {
                             if (point == null) {
                                 return null;
                             }
@@ -433,41 +433,25 @@ public final class BoundedEval {
         return out;
     }
 
-    /** {@link #position}'s answer when the bound does not decide. */
-    private static final int UNDECIDED = Integer.MIN_VALUE;
-
     /**
      * {@return the position code of value k against the activation's kinks (piece 0, kink 0,
      * piece 1, ..., numbered {@code -m..m}, as {@link ExactEval.Point#position}), proved by its
-     * bound, or {@link #UNDECIDED} when some kink lies within it}
+     * bound, or {@link Cpa#UNDECIDED} when some kink lies within it}
      */
     private static int position(Cpa cpa, Values v, int k) {
         double h = v.hi[k];
         double l = v.lo[k];
         double pre = h + l;
-        int pos = 0;
-        for (int j = 0; j < cpa.kinkCount(); j++) {
+        return cpa.position(j -> {
             double t = cpa.kink(j);
-            int c;
             if (v.err[k] == 0) {
-                c = DoubleDouble.compare(h, l, t, 0); // an exact value: compared exactly
-            } else {
-                // |z - pre| <= err + u |pre|; d = fl(pre - t) is within u |d| of pre - t
-                double d = pre - t;
-                double e = up(v.err[k] + 2 * U * (Math.abs(pre) + Math.abs(d)));
-                c = d > e ? 1 : d < -e ? -1 : UNDECIDED;
+                return DoubleDouble.compare(h, l, t, 0); // an exact value: compared exactly
             }
-            if (c == UNDECIDED) {
-                return UNDECIDED;
-            } else if (c < 0) {
-                break;
-            } else if (c == 0) {
-                pos++;
-                break;
-            }
-            pos += 2;
-        }
-        return pos - cpa.kinkCount();
+            // |z - pre| <= err + u |pre|; d = fl(pre - t) is within u |d| of pre - t
+            double d = pre - t;
+            double e = up(v.err[k] + 2 * U * (Math.abs(pre) + Math.abs(d)));
+            return d > e ? 1 : d < -e ? -1 : Cpa.UNDECIDED;
+        });
     }
 
     /** Each unit on its proved piece (a kink counts as the piece above: f is continuous), with its bound. */
@@ -541,9 +525,6 @@ public final class BoundedEval {
         });
         return h;
     }
-
-    /** The fewest output channels per group for which a conv sums across the channels. */
-    private static final int BY_CHANNELS = 8;
 
     /**
      * {@link #conv} with the roles turned: per output position, each tap is one multiply-add across
@@ -632,7 +613,7 @@ public final class BoundedEval {
             }
             return h;
         } else if (layer instanceof Conv c) {
-            return channelSums && c.stencil().outC() / c.stencil().groups() >= BY_CHANNELS ? convByChannels(c, v) : conv(c, v);
+            return channelSums && c.stencil().sumsAcrossChannels() ? convByChannels(c, v) : conv(c, v);
         } else if (layer instanceof ChannelAffine a) {
             Values h = new Values(v.size());
             for (int k = 0; k < h.size(); k++) {

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 import org.police4j.numeric.DoubleDouble;
+import org.police4j.numeric.Rounding;
 
 /**
  * A continuous piecewise-affine (CPA) scalar activation with finitely many kinks {@code t_0 < ...
@@ -497,6 +498,44 @@ public final class Cpa {
             pos += 2;
         }
         return pos - kinks.length;
+    }
+
+    /**
+     * The position code of an exact value known only as {@code hi + lo} within {@code err} of it,
+     * proved: a kink within the bound leaves it {@link #UNDECIDED}. Written once for the
+     * certificate's rigorous evaluation and the guard's reference, which both carry such pairs.
+     *
+     * @param hi the pair's high part
+     * @param lo its low part
+     * @param err a bound of the pair's distance to the exact value (0: the pair is the value,
+     *     compared exactly)
+     * @return the position code ({@link #position(KinkComparison)}), or {@link #UNDECIDED}
+     */
+    public int position(double hi, double lo, double err) {
+        double pre = hi + lo;
+        return position(i -> {
+            double t = kinks[i];
+            if (err == 0) {
+                return DoubleDouble.compare(hi, lo, t, 0); // an exact value: compared exactly
+            }
+            // |z - pre| <= err + u |pre|; d = fl(pre - t) is within u |d| of pre - t
+            double d = pre - t;
+            double e = Rounding.up(err + 2 * Rounding.U * (Math.abs(pre) + Math.abs(d)));
+            return d > e ? 1 : d < -e ? -1 : UNDECIDED;
+        });
+    }
+
+    /**
+     * {@return the largest |slope| a value can take from a position code to its exact value's
+     * piece: the piece's slope, on a kink the larger of its two pieces'}
+     *
+     * @param code a position code ({@link #position(KinkComparison)}), not {@link #UNDECIDED}
+     */
+    public double slopeBound(int code) {
+        int m = kinks.length;
+        int lowPiece = (code + m) / 2;
+        int highPiece = (code + m + 1) / 2;
+        return Math.max(Math.abs(slopes[lowPiece]), Math.abs(slopes[highPiece]));
     }
 
     /**

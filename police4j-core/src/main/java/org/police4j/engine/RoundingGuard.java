@@ -448,19 +448,41 @@ public final class RoundingGuard {
     }
 
     /**
-     * Moves to the next layer.
+     * Moves to the next layer with the activation's Lipschitz constant for every unit.
      *
      * @param magnitudes per unit, a bound on {@code |H + c|} over the region as the engine computed
      *     it (see {@link RegionPass#magnitudes})
      */
     public void leave(double[] magnitudes) {
+        leave(magnitudes, null);
+    }
+
+    /**
+     * Moves to the next layer. Every unit has put the whole region on one piece of the activation
+     * (its side), with a margin that covers the error: the engine's value and the exact one then
+     * lie on that piece, and the error goes on times that piece's |slope| instead of the
+     * Lipschitz constant. A ReLU unit on its flat side passes an exact 0: no error, no magnitude.
+     * Why: about half a ReLU network's units are off, and with every one counted at slope 1 the
+     * bound compounded through {@code |W|} twice as fast as the values' error can
+     * (docs/ROUNDING-DEPTH.md, "Pieces, not Lipschitz").
+     *
+     * @param magnitudes per unit, a bound on {@code |H + c|} over the region as the engine computed
+     *     it (see {@link RegionPass#magnitudes})
+     * @param sides per unit, the side (+1/-1) or piece the shift put the region on ({@link
+     *     Cpa#slope(int)}), or null for the Lipschitz constant everywhere
+     */
+    public void leave(double[] magnitudes, float[] sides) {
         int k = magnitudes.length;
+        if (sides != null && sides.length != k) {
+            throw new IllegalArgumentException("sides: " + sides.length + " units, expected " + k);
+        }
         inMax = new double[k];
         inError = new double[k];
         for (int q = 0; q < k; q++) {
-            double[] rounding = activation.roundingTerms(magnitudes[q]); // null: exact, |f(x)| <= L |x|
-            inMax[q] = rounding == null ? lipschitz * magnitudes[q] * (1 + 2 * roundoff) : rounding[0] * (1 + 2 * roundoff);
-            inError[q] = lipschitz * (error[q] + roundoff * magnitudes[q]) + (rounding == null ? 0 : rounding[1]);
+            double slope = sides == null || sides[q] == 0 ? lipschitz : Math.abs(activation.slope((int) sides[q]));
+            double[] rounding = activation.roundingTerms(magnitudes[q]); // null: exact, |f(x)| = |a| |x| on a piece
+            inMax[q] = rounding == null ? slope * magnitudes[q] * (1 + 2 * roundoff) : rounding[0] * (1 + 2 * roundoff);
+            inError[q] = slope * (error[q] + roundoff * magnitudes[q]) + (rounding == null ? 0 : rounding[1]);
         }
     }
 

@@ -668,21 +668,32 @@ public final class VertexReference {
         return m;
     }
 
-    /** The activation on every pair, exactly up to {@code 8 u^2} of the value, and the bound through it. */
+    /**
+     * The activation on every pair, exactly up to {@code 8 u^2} of the value, and the bound through
+     * it: where every vertex's exact value is proved on one piece ({@link Cpa#position(double,
+     * double, double)}), the pair and the exact value share that piece and the bound goes on times
+     * its |slope| (0 on ReLU's flat side: an exact 0); else times the Lipschitz constant. Why: the
+     * bound compounds through {@code |W|} of every unit it passes, and half a ReLU network's units
+     * are off (docs/ROUNDING-DEPTH.md, "Pieces, not Lipschitz").
+     */
     private void activate(double[] h, double[] l, double[] e, int k) {
         double lip = activation.lipschitz();
         double[] pair = new double[2];
         double[] added = new double[k];
+        double[] slope = new double[k];
         for (int p = 0; p < rows; p++) {
             for (int q = 0; q < k; q++) {
                 int i = p * k + q;
+                int code = activation.position(h[i], l[i], e[q]);
+                slope[q] = code == Cpa.UNDECIDED ? lip : Math.max(slope[q], activation.slopeBound(code));
                 added[q] = Math.max(added[q], apply(h[i], l[i], pair));
                 h[i] = pair[0];
                 l[i] = pair[1];
             }
         }
         for (int q = 0; q < k; q++) {
-            e[q] = lip * e[q] + added[q] + TINY;
+            double carried = slope[q] * e[q];
+            e[q] = carried + added[q] == 0 ? 0 : Rounding.up(carried + added[q]) + TINY;
         }
     }
 

@@ -185,7 +185,7 @@ public final class BoundedEval {
                     double[] pre = new double[v.size()];
                     for (int k = 0; k < codes.length; k++) {
                         pre[k] = v.hi[k] + v.lo[k];
-                        int code = position(a.cpa(), v, k);
+                        int code = a.cpa().position(v.hi[k], v.lo[k], v.err[k]);
                         if (code == Cpa.UNDECIDED) {
                             if (point == null) {
                                 return null;
@@ -431,27 +431,6 @@ public final class BoundedEval {
             }
         }
         return out;
-    }
-
-    /**
-     * {@return the position code of value k against the activation's kinks (piece 0, kink 0,
-     * piece 1, ..., numbered {@code -m..m}, as {@link ExactEval.Point#position}), proved by its
-     * bound, or {@link Cpa#UNDECIDED} when some kink lies within it}
-     */
-    private static int position(Cpa cpa, Values v, int k) {
-        double h = v.hi[k];
-        double l = v.lo[k];
-        double pre = h + l;
-        return cpa.position(j -> {
-            double t = cpa.kink(j);
-            if (v.err[k] == 0) {
-                return DoubleDouble.compare(h, l, t, 0); // an exact value: compared exactly
-            }
-            // |z - pre| <= err + u |pre|; d = fl(pre - t) is within u |d| of pre - t
-            double d = pre - t;
-            double e = up(v.err[k] + 2 * U * (Math.abs(pre) + Math.abs(d)));
-            return d > e ? 1 : d < -e ? -1 : Cpa.UNDECIDED;
-        });
     }
 
     /** Each unit on its proved piece (a kink counts as the piece above: f is continuous), with its bound. */

@@ -540,6 +540,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
             NDArray c;
             NDArray signs = null;
             float[] hostShift;
+            float[][] hostSides = new float[guards.size()][]; // per region, the side or piece of every unit
             if (!activated) {
                 // linear units (a layer without activation): no shift
                 NDArray v = ranges.get(0).hasVertices() ? ranges.get(0).vertices() : ranges.get(0).centre();
@@ -569,6 +570,9 @@ public abstract class PolicedNetwork extends PolicedBlock {
                 passes.get(0).leave(c, shift::signs); // line 7
                 signs = keepTrace ? shift.signs() : null;
                 hostShift = guards.isEmpty() ? null : shift.hostShift();
+                if (!guards.isEmpty()) {
+                    hostSides[0] = shift.hostSigns();
+                }
             } else {
                 MultiRegionShift.Result result = MultiRegionShift.closestToZero(ranges, engine.margin());
                 NDArray shift = result.shift();
@@ -578,9 +582,12 @@ public abstract class PolicedNetwork extends PolicedBlock {
                 }
                 c = shift;
                 hostShift = guards.isEmpty() ? null : result.hostShift();
+                for (int j = 0; j < guards.size(); j++) {
+                    hostSides[j] = result.sides()[j];
+                }
             }
             for (int j = 0; j < guards.size(); j++) {
-                guards.get(j).leave(passes.get(j).magnitudes(hostShift));
+                guards.get(j).leave(passes.get(j).magnitudes(hostShift), hostSides[j]);
             }
             leaveReferences(hostShift, units, true);
             if (keepTrace) {

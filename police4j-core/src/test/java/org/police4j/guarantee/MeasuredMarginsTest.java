@@ -151,12 +151,14 @@ class MeasuredMarginsTest {
     }
 
     /**
-     * 14 x (conv 4x3x3, batch-norm, ReLU) on 1x8x8 at initialisation: with the a priori bound the
-     * last layer's margins and shifts are 40 to 90 times its values and the loss 2.5 times the
-     * plain network's (measured below as the control: 1.75 against 0.70);
-     * measured against the reference, every layer's median margin stays within 1e-2 of its
-     * largest value, the shifts are those of the fixed margin up to 1e-3 of the values, the
-     * network's loss is the plain network's up to what POLICE's own shifts change, and it certifies.
+     * 14 x (conv 4x3x3, batch-norm, ReLU) on 1x8x8 at initialisation: measured against the
+     * reference, every layer's median margin stays within 1e-2 of its largest value, the shifts
+     * are those of the fixed margin up to 1e-3 of the values, the network's loss is the plain
+     * network's up to what POLICE's own shifts change, and it certifies. The a priori bound, which
+     * carried every unit's error at the Lipschitz constant (last layer's margins and shifts 40 to
+     * 90 times its values, loss 1.75 against 0.70), now carries each unit's at its piece's slope,
+     * an off ReLU unit none: its margins stay within 5e-2 of the values too, and its loss is the
+     * plain one's.
      */
     @Test
     void depthNoLongerInflatesMarginsAndShifts() {
@@ -187,14 +189,17 @@ class MeasuredMarginsTest {
             assertThat(measured.maxShiftDifference(fixed, l)).as("layer %d shifts against the fixed margin", l)
                     .isLessThan(1e-3 * measured.maxZ[l]);
         }
-        // the control: the same network under the a priori bound (the problem this fixes)
-        assertThat(apriori.maxShift[last]).as("a priori bound, last layer's largest shift")
-                .isGreaterThan(10 * measured.maxShift[last]);
         assertThat(Math.abs(measured.loss - measured.plainLoss)).as("loss against the plain network's")
                 .isLessThan(0.1 * measured.plainLoss);
-        assertThat(apriori.medianMargin[last]).as("a priori bound, last layer's median margin")
-                .isGreaterThan(10 * measured.maxZ[last]);
-        assertThat(apriori.loss).as("a priori bound's loss").isGreaterThan(2 * measured.plainLoss);
+        // the a priori bound on the same network: the error of off units no longer carried
+        for (int l = 0; l <= last; l++) {
+            if (!Double.isNaN(apriori.medianMargin[l])) {
+                assertThat(apriori.medianMargin[l]).as("a priori bound, layer %d median margin", l)
+                        .isLessThan(5e-2 * apriori.maxZ[l]);
+            }
+        }
+        assertThat(Math.abs(apriori.loss - measured.plainLoss)).as("a priori bound's loss against the plain network's")
+                .isLessThan(0.1 * measured.plainLoss);
         assertThat(measured.certified).isTrue();
     }
 

@@ -319,20 +319,36 @@ class RoundingDepthEvidence {
     }
 
     /**
+     * ResNetV1-50 on three 3x32x32 images with the measured guard, one training-mode forward (the
+     * batch-norms on the vertices' statistics, as the first training step sees them).
+     */
+    @Test
+    void resNetV1Depth50() {
+        zoo("resnet50 training-mode", () -> ai.djl.basicmodelzoo.cv.classification.ResNetV1.builder()
+                .setImageShape(new Shape(3, 32, 32)).setNumLayers(50).setOutSize(10).build(),
+                new Shape(3, 32, 32), true, new Mode[] {Mode.GUARD});
+    }
+
+    /**
      * A zoo network through {@code Policed.wrap} on three 1x28x28 images, at margin 1e-4 (measured
      * guard, a priori guard) and 0: the per-layer table and the loss at initialisation of the
      * folded network against the plain one (softmax cross-entropy, labels 0, 1, 2, double
      * evaluation).
      */
     private static void zoo(String name, java.util.function.Supplier<ai.djl.nn.SequentialBlock> block) {
-        for (Mode mode : new Mode[] {Mode.GUARD, Mode.APRIORI, Mode.ZERO}) {
+        zoo(name, block, new Shape(1, 28, 28), false, new Mode[] {Mode.GUARD, Mode.APRIORI, Mode.ZERO});
+    }
+
+    private static void zoo(String name, java.util.function.Supplier<ai.djl.nn.SequentialBlock> block, Shape image,
+            boolean training, Mode[] modes) {
+        for (Mode mode : modes) {
             mode.select();
-            double[][] v = images(11, 3, 28 * 28);
+            double[][] v = images(11, 3, (int) image.size());
             try (NDManager manager = NDManager.newBaseManager()) {
                 Engine.getInstance().setRandomSeed(1);
                 PolicedConvNet net = (PolicedConvNet) org.police4j.wrap.Policed.wrap(block.get(), VertexRegion.of(v),
-                        new Shape(1, 28, 28), mode.margin);
-                net.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 28, 28));
+                        image, mode.margin);
+                net.initialize(manager, DataType.FLOAT32, new Shape(1, image.size()));
                 FoldedNetwork folded;
                 try {
                     folded = net.fold();
@@ -340,7 +356,7 @@ class RoundingDepthEvidence {
                     System.out.println("== " + name + " " + mode + ": " + e.getMessage());
                     continue;
                 }
-                report(name + " " + mode, net, folded, manager, v);
+                report(name + " " + mode, net, folded, manager, v, training);
                 System.out.println(String.format(Locale.ROOT, "loss at initialisation: POLICEd %.4g, plain %.4g",
                         Nets.crossEntropy(folded, v), Nets.crossEntropy(org.police4j.conv.ConvFold.plain(net), v)));
             }
@@ -350,8 +366,14 @@ class RoundingDepthEvidence {
 
     private static void report(String name, PolicedNetwork net, FoldedNetwork folded, NDManager manager,
             double[][] v) {
+        report(name, net, folded, manager, v, false);
+    }
+
+    /** The per-layer table; a training-mode trace's error column compares with the running statistics' fold. */
+    private static void report(String name, PolicedNetwork net, FoldedNetwork folded, NDManager manager,
+            double[][] v, boolean training) {
         PolicedNetwork.Trace trace = net.forwardWithTrace(new ParameterStore(manager, false),
-                manager.zeros(new Shape(0, v[0].length)), false);
+                manager.zeros(new Shape(0, v[0].length)), training);
         double[][][] exact = new double[v.length][][];
         for (int p = 0; p < v.length; p++) {
             exact[p] = DoubleEval.preActivations(folded, v[p]).toArray(new double[0][]);

@@ -21,7 +21,7 @@ import org.police4j.numeric.Rounding;
  * large as their values (docs/ROUNDING-DEPTH.md). Here, for every unit k, {@code |H_pk - z*_pk| <=
  * max_p |H_pk - r_pk| + B_k}: the first term is measured (H the engine's value, r this reference's),
  * the second is this reference's own bound, which obeys the guard's recursion with a unit
- * roundoff near {@code 2^-104} instead of {@code n 2^-24}, so it stays negligible for dozens of
+ * roundoff near {@code n 2^-106} instead of {@code n 2^-24}, so it stays negligible for dozens of
  * layers.
  *
  * <p>The reference computes what the certificate checks: the region's double vertices (not their
@@ -32,12 +32,10 @@ import org.police4j.numeric.Rounding;
  *
  * <ul>
  *   <li>a product of a float32 weight and {@code hi} is exact as {@code p + fma(w, hi, -p)}; the
- *       products are summed with TwoSum, whose errors and {@code fl(fma(w, hi, -p) + w lo)} go
- *       to a second double by TwoSum, and its errors to a third ({@link
- *       DoubleDouble#multiplyAdd}). Against the exact sum {@code b + sum_j w_j y_j} the result
- *       is off by at most {@code rho(n) (|b| + sum_j |w_j| |y_j|) + u |v|}, {@link
- *       DoubleDouble#rho}{@code (n)} about {@code 4 u^2}, {@code v} the final low sum, {@code u =
- *       2^-53};
+ *       products are summed with TwoSum, whose errors, the products' low parts and {@code w lo}
+ *       go to a second double. Against the exact sum {@code b + sum_j w_j y_j} the result is off
+ *       by at most {@code rho(n) (|b| + sum_j |w_j| |y_j|)}, {@code rho(n) = gamma_{2n+4} (n + 3)
+ *       u (1 + gamma_n)}, {@code u = 2^-53} ({@link Rounding#gamma});
  *   <li>a bias or shift is added as an exact TwoSum pair, a sum of two pairs is off by at most
  *       {@code 8 u^2} of the addends, an average's division by {@code 8 u^2} of the quotient;
  *   <li>comparisons (activation pieces, max-pool winners) are exact, falling back to BigDecimal
@@ -233,8 +231,6 @@ public final class VertexReference {
             // each row of positions writes its own outputs: the same bits on any threads
             double[][] sum = new double[p0][cg];
             double[][] low = new double[p0][cg];
-            double[][] low2 = new double[p0][cg];
-            double[] pair = new double[2];
             double[] magnitude = new double[cg];
             double[] carried = new double[cg];
             int[] tapAt = new int[taps];
@@ -249,7 +245,6 @@ public final class VertexReference {
                         for (int p = 0; p < p0; p++) {
                             sum[p][ol] = b;
                             low[p][ol] = 0;
-                            low2[p][ol] = 0;
                         }
                     }
                     int terms0 = st.positionTaps(g, i, j, tapAt, inputAt);
@@ -268,22 +263,22 @@ public final class VertexReference {
                             double xlo = xl[p * wd + in];
                             double[] sp = sum[p];
                             double[] lp = low[p];
-                            double[] l2p = low2[p];
                             for (int ol = 0; ol < cg; ol++) {
-                                DoubleDouble.multiplyAdd(wr[ol], xh, xlo, sp, lp, l2p, ol);
+                                DoubleDouble.multiplyAdd(wr[ol], xh, xlo, sp, lp, ol);
                             }
                         }
                     }
                     int n = terms[i * outW + j];
+                    double tiny = TINY * (n + 4);
+                    double rho = DoubleDouble.rho(n);
                     for (int ol = 0; ol < cg; ol++) {
                         int q = ((o0 + ol) * outH + i) * outW + j;
-                        double lowSum = 0;
+                        e[q] = rho * magnitude[ol] + carried[ol] + tiny;
                         for (int p = 0; p < p0; p++) {
-                            lowSum = Math.max(lowSum, DoubleDouble.finish(sum[p][ol], low[p][ol], low2[p][ol], pair));
-                            h[p * k + q] = pair[0];
-                            l[p * k + q] = pair[1];
+                            double tt = sum[p][ol] + low[p][ol];
+                            h[p * k + q] = tt;
+                            l[p * k + q] = twoSumError(sum[p][ol], low[p][ol], tt);
                         }
-                        e[q] = DoubleDouble.Dot.bound(magnitude[ol], carried[ol], n, lowSum);
                     }
                 }
             }
@@ -320,8 +315,6 @@ public final class VertexReference {
             // each channel writes its own outputs: the same bits on any threads
             double[] sum = new double[p0 * outW]; // per vertex, a row of sums
             double[] low = new double[p0 * outW];
-            double[] low2 = new double[p0 * outW];
-            double[] pair = new double[2];
             double[] magnitude = new double[outW];
             double[] carried = new double[outW];
             double b = perChannel[o];
@@ -331,7 +324,6 @@ public final class VertexReference {
                 java.util.Arrays.fill(carried, 0);
                 java.util.Arrays.fill(sum, b);
                 java.util.Arrays.fill(low, 0);
-                java.util.Arrays.fill(low2, 0);
                 // one walk: each tap's bound terms (which no vertex changes), then its term at every vertex
                 st.rowTaps(o, i, (wi, base, j0, j1) -> {
                     double w = weight[wi];
@@ -345,7 +337,7 @@ public final class VertexReference {
                             int at = p * wd + base;
                             int to = p * outW;
                             for (int j = j0; j < j1; j++) {
-                                DoubleDouble.multiplyAdd(w, x[at + j], xl[at + j], sum, low, low2, to + j);
+                                DoubleDouble.multiplyAdd(w, x[at + j], xl[at + j], sum, low, to + j);
                             }
                         }
                     } else {
@@ -358,20 +350,22 @@ public final class VertexReference {
                             int at = p * wd + base;
                             int to = p * outW;
                             for (int j = j0; j < j1; j++) {
-                                DoubleDouble.multiplyAdd(w, x[at + j * sw], xl[at + j * sw], sum, low, low2, to + j);
+                                DoubleDouble.multiplyAdd(w, x[at + j * sw], xl[at + j * sw], sum, low, to + j);
                             }
                         }
                     }
                 });
                 for (int j = 0; j < outW; j++) {
-                    double lowSum = 0;
-                    for (int p = 0; p < p0; p++) {
+                    int n = terms[i * outW + j];
+                    e[row + j] = DoubleDouble.rho(n) * magnitude[j] + carried[j] + TINY * (n + 4);
+                }
+                for (int p = 0; p < p0; p++) {
+                    for (int j = 0; j < outW; j++) {
                         int from = p * outW + j;
-                        lowSum = Math.max(lowSum, DoubleDouble.finish(sum[from], low[from], low2[from], pair));
-                        h[p * k + row + j] = pair[0];
-                        l[p * k + row + j] = pair[1];
+                        double t = sum[from] + low[from];
+                        h[p * k + row + j] = t;
+                        l[p * k + row + j] = twoSumError(sum[from], low[from], t);
                     }
-                    e[row + j] = DoubleDouble.Dot.bound(magnitude[j], carried[j], terms[i * outW + j], lowSum);
                 }
             }
         });
@@ -610,11 +604,10 @@ public final class VertexReference {
         Loops.parallel(k, (long) wd * (p0 + 1), q -> { // each unit writes its own outputs: the same bits on any threads
             double[] sum = new double[p0];
             double[] low = new double[p0];
-            double[] low2 = new double[p0];
-            double[] pair = new double[2];
             double[] acc = new double[3]; // sum |w| X, sum |w| Z, terms
             double b = bias[q];
             java.util.Arrays.fill(sum, b);
+            java.util.Arrays.fill(low, 0);
             acc[0] = Math.abs(b);
             acc[1] = 0;
             acc[2] = 0;
@@ -625,16 +618,17 @@ public final class VertexReference {
                 acc[1] += aw * z[in];
                 acc[2]++;
                 for (int p = 0, i = in; p < p0; p++, i += wd) {
-                    DoubleDouble.multiplyAdd(w, x[i], xl[i], sum, low, low2, p);
+                    DoubleDouble.multiplyAdd(w, x[i], xl[i], sum, low, p);
                 }
             });
-            double lowSum = 0;
             for (int p = 0; p < p0; p++) {
-                lowSum = Math.max(lowSum, DoubleDouble.finish(sum[p], low[p], low2[p], pair));
-                h[p * k + q] = pair[0];
-                l[p * k + q] = pair[1];
+                double s = sum[p] + low[p];
+                h[p * k + q] = s;
+                l[p * k + q] = twoSumError(sum[p], low[p], s);
             }
-            e[q] = DoubleDouble.Dot.bound(acc[0], acc[1], (int) acc[2], lowSum);
+            int n = (int) acc[2];
+            double rho = DoubleDouble.rho(n);
+            e[q] = rho * acc[0] + acc[1] + TINY * (n + 4);
         });
         entered(k, h, l, e, bias, windows);
     }

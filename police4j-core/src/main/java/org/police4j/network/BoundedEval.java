@@ -34,18 +34,17 @@ import org.police4j.network.Layer.Parallel;
  *
  * Why double-double: a bound carried in double grows through every layer by the rows' L1 norms
  * (x4 to x8), so from {@code 2^-53} it reached the POLICE margin (1e-4) in the last layers of a
- * ResNetV1-20, and every vertex went to exact arithmetic; from about {@code 4 2^-106} it stays
+ * ResNetV1-20, and every vertex went to exact arithmetic; from about {@code n^2 2^-106} it stays
  * far below for dozens of layers (docs/ROUNDING-DEPTH.md, docs/CERTIFICATE.md). For a unit with n
  * inputs (a dense row, a conv stencil, a per-channel affine map with n = 1, an average's members
  * with weights 1), computed as a {@link DoubleDouble.Dot} from inputs {@code ŷ} each within {@code
  * e[j]} of the exact inputs:
  *
  * <pre>
- *   |ĥ - h| &lt;= rho(n) (|b| + Σ |w| |ŷ|) + u |v| + Σ |w| e + (n + 4) TINY
+ *   |ĥ - h| &lt;= rho(n) (|b| + Σ |w| |ŷ|) + Σ |w| e + (n + 4) TINY
  * </pre>
  *
- * with {@link DoubleDouble#rho}{@code (n)} about {@code 4 2^-106} (plus {@code 4 n^3 2^-159}) and
- * {@code v} the dot product's final low sum ({@link DoubleDouble#finish}), computed from nonnegative
+ * with {@link DoubleDouble#rho}{@code (n)} about {@code 2 n^2 2^-106}, computed from nonnegative
  * terms and rounded up ({@link org.police4j.numeric.Rounding#up(double)}). An average divides the
  * pair with an exact remainder ({@code fma}): {@code 8 u^2} of the quotient more. A sum of pairs
  * (a join, a pool's bias after the max) adds {@code 8 u^2} of its addends per addition.
@@ -467,7 +466,6 @@ public final class BoundedEval {
         Loops.parallel(st.outC(), (long) st.outH() * outW * st.fanIn(), o -> { // each channel writes its own outputs: the same bits on any threads
             double[] sum = new double[outW];
             double[] low = new double[outW];
-            double[] low2 = new double[outW];
             double[] magnitude = new double[outW];
             double[] carried = new double[outW];
             double[] pair = new double[2];
@@ -476,7 +474,6 @@ public final class BoundedEval {
                 for (int j = 0; j < outW; j++) {
                     sum[j] = bias[row + j];
                     low[j] = 0;
-                    low2[j] = 0;
                     magnitude[j] = Math.abs(sum[j]);
                     carried[j] = 0;
                 }
@@ -485,22 +482,23 @@ public final class BoundedEval {
                     double aw = Math.abs(wt);
                     if (sw == 1) { // unit stride: a tight loop
                         for (int j = j0; j < j1; j++) {
-                            DoubleDouble.multiplyAdd(wt, x[base + j], xl[base + j], sum, low, low2, j);
+                            DoubleDouble.multiplyAdd(wt, x[base + j], xl[base + j], sum, low, j);
                             magnitude[j] += aw * (Math.abs(x[base + j]) + Math.abs(xl[base + j]));
                             carried[j] += aw * xe[base + j];
                         }
                     } else {
                         for (int j = j0; j < j1; j++) {
                             int in = base + j * sw;
-                            DoubleDouble.multiplyAdd(wt, x[in], xl[in], sum, low, low2, j);
+                            DoubleDouble.multiplyAdd(wt, x[in], xl[in], sum, low, j);
                             magnitude[j] += aw * (Math.abs(x[in]) + Math.abs(xl[in]));
                             carried[j] += aw * xe[in];
                         }
                     }
                 });
                 for (int j = 0; j < outW; j++) {
-                    double lowSum = DoubleDouble.finish(sum[j], low[j], low2[j], pair);
-                    h.set(row + j, pair, DoubleDouble.Dot.bound(magnitude[j], carried[j], terms[i * outW + j], lowSum));
+                    pair[0] = sum[j] + low[j];
+                    pair[1] = DoubleDouble.twoSumError(sum[j], low[j], pair[0]);
+                    h.set(row + j, pair, DoubleDouble.Dot.bound(magnitude[j], carried[j], terms[i * outW + j]));
                 }
             }
         });
@@ -533,7 +531,6 @@ public final class BoundedEval {
             // each row of positions writes its own outputs: the same bits on any threads
             double[] sum = new double[cg];
             double[] low = new double[cg];
-            double[] low2 = new double[cg];
             double[] magnitude = new double[cg];
             double[] carried = new double[cg];
             double[] pair = new double[2];
@@ -545,7 +542,6 @@ public final class BoundedEval {
                     for (int ol = 0; ol < cg; ol++) {
                         sum[ol] = bias[((o0 + ol) * outH + i) * outW + j];
                         low[ol] = 0;
-                        low2[ol] = 0;
                         magnitude[ol] = Math.abs(sum[ol]);
                         carried[ol] = 0;
                     }
@@ -559,16 +555,16 @@ public final class BoundedEval {
                         double size = Math.abs(xh) + Math.abs(xlo);
                         double ze = xe[in];
                         for (int ol = 0; ol < cg; ol++) {
-                            DoubleDouble.multiplyAdd(wr[ol], xh, xlo, sum, low, low2, ol);
+                            DoubleDouble.multiplyAdd(wr[ol], xh, xlo, sum, low, ol);
                             magnitude[ol] += ar[ol] * size;
                             carried[ol] += ar[ol] * ze;
                         }
                     }
                     int n = terms[i * outW + j];
                     for (int ol = 0; ol < cg; ol++) {
-                        double lowSum = DoubleDouble.finish(sum[ol], low[ol], low2[ol], pair);
-                        h.set(((o0 + ol) * outH + i) * outW + j, pair,
-                                DoubleDouble.Dot.bound(magnitude[ol], carried[ol], n, lowSum));
+                        pair[0] = sum[ol] + low[ol];
+                        pair[1] = DoubleDouble.twoSumError(sum[ol], low[ol], pair[0]);
+                        h.set(((o0 + ol) * outH + i) * outW + j, pair, DoubleDouble.Dot.bound(magnitude[ol], carried[ol], n));
                     }
                 }
             }

@@ -6,22 +6,16 @@ import java.math.BigDecimal;
 
 /**
  * Double-double arithmetic with rigorous bounds: a value as an unevaluated sum {@code hi + lo}
- * ({@code |lo| <= 2^-53 |hi|}, as every operation here leaves it), used where a value computed at
- * a point must stay close to the exact one through many layers. Why: a bound carried in double
- * grows through the rows' L1 norms (x4 to x8 per layer) from {@code 2^-53}; from about {@code 4
- * 2^-106} it stays far below the POLICE margin through dozens of layers (docs/ROUNDING-DEPTH.md).
- * Shared by the engine's reference at the vertices and the certificate's evaluation at the
- * vertices.
+ * ({@code |lo| <= 2^-53 |hi|}), used where a value computed at a point must stay close to the
+ * exact one through many layers. Why: a bound carried in double grows through the rows' L1 norms
+ * (x4 to x8 per layer) from {@code 2^-53}; from about {@code n^2 2^-106} it stays far below the
+ * POLICE margin through dozens of layers (docs/ROUNDING-DEPTH.md). Shared by the engine's
+ * reference at the vertices and the certificate's evaluation at the vertices.
  *
- * <p>A dot product keeps three running doubles ({@link #multiplyAdd}): the sum, its errors and
- * the products' low parts summed by TwoSum into a second, their errors into a third. Against the
- * exact {@code b + sum_j w_j y_j} it is off by at most {@link #rho}{@code (n) (|b| + sum_j |w_j|
- * |y_j|)} plus {@code u} times the low sum it ends with (a posteriori), plus {@code sum_j |w_j|
- * e_j} for inputs within {@code e_j} of theirs; a sum of two pairs by {@link #UU} of the addends.
- * Why the third double: with the second summed plainly, the bound started at {@code 2 n^2
- * 2^-106} (n the fan-in, up to 4608 in DJL's ResNets), up to 23 bits worse, and compounding
- * through the layers used those bits up before ResNetV1-50's last stage (docs/ROUNDING-DEPTH.md,
- * "Where double-double ran out").
+ * <p>A float32 weight times a double is exact as {@code p + fma(w, hi, -p)} (TwoProduct); sums
+ * keep their errors by TwoSum. Against the exact {@code b + sum_j w_j y_j} a {@link Dot} is off by
+ * at most {@link #rho}{@code (n) (|b| + sum_j |w_j| |y_j|)} plus {@code sum_j |w_j| e_j} for inputs
+ * within {@code e_j} of theirs; a sum of two pairs by {@link #UU} of the addends.
  */
 public final class DoubleDouble {
 
@@ -34,21 +28,13 @@ public final class DoubleDouble {
     private DoubleDouble() {}
 
     /**
-     * {@return {@code rho(n) = 4 u^2 + gamma_{2n} 2n (n + 3) u^2 (1 + gamma_{2n})^4}: the relative
-     * bound of a double-double dot product of n terms plus a bias, besides {@code u} times its
-     * final low sum}
-     *
-     * <p>Per term, {@code w lo} and the rounding of the products' low parts cost {@code 3 u^2 |w
-     * y|} (pairs with {@code |lo| <= u |hi|}); the second double's TwoSum errors are each at most
-     * {@code u} times it, and it is at most {@code (n + 3) u} times the magnitudes, so the third
-     * double's plain sum of 2n of them is off by at most {@code gamma_{2n}} times their sum.
+     * {@return {@code rho(n) = gamma_{2n+4} (n + 3) u (1 + gamma_{n+1})}: the relative bound of a
+     * double-double dot product of n terms plus a bias}
      *
      * @param n the number of products
      */
     public static double rho(int n) {
-        double g = Rounding.gamma(2 * n);
-        double grow = (1 + g) * (1 + g) * (1 + g) * (1 + g);
-        return 4 * U * U + g * 2.0 * n * (n + 3) * U * U * grow;
+        return Rounding.gamma(2 * n + 4) * (n + 3) * U * (1 + Rounding.gamma(n + 1));
     }
 
     /**
@@ -108,55 +94,26 @@ public final class DoubleDouble {
     }
 
     /**
-     * {@code sum[at] + low[at] + low2[at] += w (hi + lo)}: one step of a double-double dot product
-     * (the product by TwoProduct, added by TwoSum; its error and {@code fl(fl(w hi) error + w lo)}
-     * added to {@code low} by TwoSum, whose errors go to {@code low2}); the engine's reference runs
-     * it over the rows of every vertex, {@link Dot} over one. {@link #finish} makes the pair.
+     * {@code sum[at] + low[at] += w (hi + lo)}: one step of a double-double dot product (the
+     * product by TwoProduct, added by TwoSum, the errors and {@code w lo} to {@code low}); the
+     * engine's reference runs it over the rows of every vertex, {@link Dot} over one.
      *
      * @param w the weight
      * @param hi the input's high part
      * @param lo the input's low part
      * @param sum the running sums
      * @param low their running error terms
-     * @param low2 the error terms' running errors
      * @param at which sum
      */
-    public static void multiplyAdd(double w, double hi, double lo, double[] sum, double[] low, double[] low2, int at) {
+    public static void multiplyAdd(double w, double hi, double lo, double[] sum, double[] low, int at) {
         double prod = w * hi;
-        double c = Math.fma(w, hi, -prod) + w * lo;
+        double prodErr = Math.fma(w, hi, -prod);
         double s = sum[at];
         double t = s + prod;
         double bb = t - s;
-        double e0 = (s - (t - bb)) + (prod - bb);
+        double sumErr = (s - (t - bb)) + (prod - bb);
         sum[at] = t;
-        double l = low[at];
-        double l1 = l + e0;
-        double b1 = l1 - l;
-        double e1 = (l - (l1 - b1)) + (e0 - b1);
-        double l2 = l1 + c;
-        double b2 = l2 - l1;
-        double e2 = (l1 - (l2 - b2)) + (c - b2);
-        low[at] = l2;
-        low2[at] += e1 + e2;
-    }
-
-    /**
-     * The pair a dot product's three running doubles make: {@code v = fl(low + low2)}, then {@code
-     * sum + v} by TwoSum into {@code out}.
-     *
-     * @param sum the running sum
-     * @param low its error terms
-     * @param low2 theirs
-     * @param out receives {hi, lo}
-     * @return {@code |v|}, whose rounding ({@code u |v|}) the bound adds ({@link Dot#bound(double,
-     *     double, int, double)})
-     */
-    public static double finish(double sum, double low, double low2, double[] out) {
-        double v = low + low2;
-        double h = sum + v;
-        out[0] = h;
-        out[1] = twoSumError(sum, v, h);
-        return Math.abs(v);
+        low[at] += sumErr + prodErr + w * lo;
     }
 
     /**
@@ -181,17 +138,15 @@ public final class DoubleDouble {
     }
 
     /**
-     * One dot product {@code b + sum_j w_j (hi_j + lo_j)} in double-double ({@link #multiplyAdd}:
-     * products by TwoProduct, sums by TwoSum, in the spirit of Ogita, Rump and Oishi's Dot2 with
-     * a third double), with its rigorous bound. Reused: {@link #reset} starts the next.
+     * One dot product {@code b + sum_j w_j (hi_j + lo_j)} in double-double (products by
+     * TwoProduct, summed by TwoSum, the errors and {@code w lo} in a second double: Ogita, Rump and
+     * Oishi's Dot2), with its rigorous bound. Reused: {@link #reset} starts the next.
      */
     public static final class Dot {
         private final double[] sum = new double[1];
         private final double[] low = new double[1];
-        private final double[] low2 = new double[1];
         private double magnitude;
         private double carried;
-        private double lowSum;
         private int terms;
 
         /**
@@ -202,10 +157,8 @@ public final class DoubleDouble {
         public void reset(double bias) {
             sum[0] = bias;
             low[0] = 0;
-            low2[0] = 0;
             magnitude = Math.abs(bias);
             carried = 0;
-            lowSum = 0;
             terms = 0;
         }
 
@@ -219,7 +172,7 @@ public final class DoubleDouble {
          * @param err the input's bound
          */
         public void add(double w, double hi, double lo, double err) {
-            multiplyAdd(w, hi, lo, sum, low, low2, 0);
+            multiplyAdd(w, hi, lo, sum, low, 0);
             double aw = Math.abs(w);
             magnitude += aw * (Math.abs(hi) + Math.abs(lo));
             carried += aw * err;
@@ -232,35 +185,33 @@ public final class DoubleDouble {
          * @param out receives {hi, lo}
          */
         public void result(double[] out) {
-            lowSum = finish(sum[0], low[0], low2[0], out);
+            double s = sum[0] + low[0];
+            out[0] = s;
+            out[1] = twoSumError(sum[0], low[0], s);
         }
 
         /**
          * {@return the rigorous bound of the result's distance to the exact value, rounded up: 0
-         * when the bias and every term were exact zeros (the sum is then an exact 0)}; call after
-         * {@link #result}
+         * when the bias and every term were exact zeros (the sum is then an exact 0)}
          */
         public double bound() {
-            return bound(magnitude, carried, terms, lowSum);
+            return bound(magnitude, carried, terms);
         }
 
         /**
          * {@return the bound of a dot product computed as this class computes one, from its
          * sums: {@code magnitude = |b| + sum_j |w_j| (|hi_j| + |lo_j|)}, {@code carried = sum_j
-         * |w_j| err_j}, in the order the terms were added, and what {@link #finish} returned (the
-         * largest over several dot products a bound covers); 0 when the first two are 0 (an exact
-         * zero)}
+         * |w_j| err_j}, in the order the terms were added; 0 when both are 0 (an exact zero)}
          *
          * @param magnitude the bias's and the terms' magnitudes
          * @param carried the inputs' bounds, weighted
          * @param terms how many terms
-         * @param lowSum {@code |fl(low + low2)|} from {@link #finish}
          */
-        public static double bound(double magnitude, double carried, int terms, double lowSum) {
+        public static double bound(double magnitude, double carried, int terms) {
             if (magnitude == 0 && carried == 0) {
                 return 0;
             }
-            return Rounding.up(rho(terms) * magnitude + U * lowSum + carried) + TINY * (terms + 4);
+            return Rounding.up(rho(terms) * magnitude + carried) + TINY * (terms + 4);
         }
     }
 }

@@ -461,7 +461,9 @@ public final class RoundingGuard {
      * Moves to the next layer. Every unit has put the whole region on one piece of the activation
      * (its side), with a margin that covers the error: the engine's value and the exact one then
      * lie on that piece, and the error goes on times that piece's |slope| instead of the
-     * Lipschitz constant. A ReLU unit on its flat side passes an exact 0: no error, no magnitude.
+     * Lipschitz constant. A ReLU unit on its flat side passes an exact 0: no error. (The magnitude
+     * keeps the Lipschitz constant: it does not compound, and a flat piece's value is its
+     * intercept.)
      * Why: about half a ReLU network's units are off, and with every one counted at slope 1 the
      * bound compounded through {@code |W|} twice as fast as the values' error can
      * (docs/ROUNDING-DEPTH.md, "Pieces, not Lipschitz").
@@ -479,9 +481,12 @@ public final class RoundingGuard {
         inMax = new double[k];
         inError = new double[k];
         for (int q = 0; q < k; q++) {
-            double slope = sides == null || sides[q] == 0 ? lipschitz : Math.abs(activation.slope((int) sides[q]));
-            double[] rounding = activation.roundingTerms(magnitudes[q]); // null: exact, |f(x)| = |a| |x| on a piece
-            inMax[q] = rounding == null ? slope * magnitudes[q] * (1 + 2 * roundoff) : rounding[0] * (1 + 2 * roundoff);
+            // a side of 0 names no side for the one-kink families (+1/-1), piece 0 for the others
+            boolean known = sides != null && (sides[q] != 0 || !activation.singleKinkAtZero());
+            double slope = known ? Math.abs(activation.slope((int) sides[q])) : lipschitz;
+            double[] rounding = activation.roundingTerms(magnitudes[q]); // null: exact, |f(x)| <= L |x|
+            // the magnitude keeps L: a flat piece's value is its intercept (ReLU6's 6), not 0
+            inMax[q] = rounding == null ? lipschitz * magnitudes[q] * (1 + 2 * roundoff) : rounding[0] * (1 + 2 * roundoff);
             inError[q] = slope * (error[q] + roundoff * magnitudes[q]) + (rounding == null ? 0 : rounding[1]);
         }
     }

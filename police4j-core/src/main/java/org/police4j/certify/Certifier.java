@@ -194,7 +194,7 @@ public final class Certifier {
         double[][] a;
         double[] b;
         double mapError;
-        if (exactMap || fast == null || !net.activation().singleKinkAtZero()) { // several kinks: the exact map
+        if (exactMap || fast == null) {
             double[][][] map = exact.affineMap(verdict.sides, verdict.winners, parallel);
             a = map[0];
             b = map[1][0];

@@ -857,6 +857,9 @@ public final class BoundedEval {
                     }
                 }
                 finish(rin, (2.0 * m + 2) * Double.MIN_NORMAL);
+            } else if (layer instanceof Activation a && !a.cpa().singleKinkAtZero()) {
+                act--;
+                heldOnPieces(a.cpa(), sides[act], g, r, in, rin, offset);
             } else if (layer instanceof Activation a) {
                 act--;
                 double slope = a.cpa().negativeSlope();
@@ -924,6 +927,42 @@ public final class BoundedEval {
             rows[to] = sum;
             bounds[to] = sumR;
         }
+    }
+
+    /**
+     * A row carried back through an activation with several kinks, each unit held on its piece
+     * j: {@code a_j h + b_j}, so the row is scaled by the slope (a float32 value: exact for 0 and
+     * +-1, one rounding else) and {@code Σ_u g_u b_j} joins the offset as a bias would, with the
+     * intercept's own rounding to double ({@link Cpa#intercept}: within {@code u |b_j|}).
+     */
+    private static void heldOnPieces(Cpa cpa, int[] pieces, double[] g, double[] r, double[] in, double[] rin,
+            double[] offset) {
+        double s = offset[0];
+        double mag = Math.abs(s);
+        double prop = offset[1];
+        int m = 0;
+        for (int u = 0; u < g.length; u++) {
+            if (g[u] == 0 && r[u] == 0) {
+                continue;
+            }
+            double slope = cpa.slope(pieces[u]);
+            double b = cpa.intercept(pieces[u]);
+            if (b != 0) {
+                s += g[u] * b;
+                mag += Math.abs(g[u]) * Math.abs(b);
+                prop += (r[u] + 2 * U * Math.abs(g[u])) * Math.abs(b);
+                m++;
+            }
+            if (slope == 1.0 || slope == -1.0) {
+                in[u] = slope * g[u];
+                rin[u] = r[u];
+            } else if (slope != 0.0) {
+                in[u] = slope * g[u];
+                rin[u] = up(Math.abs(slope) * (r[u] + gamma(1) * Math.abs(g[u])) + 2 * Double.MIN_NORMAL);
+            } // a flat piece: an exact zero row
+        }
+        offset[0] = s;
+        offset[1] = m == 0 ? offset[1] : up(prop + gamma(m + 1) * mag + (2.0 * m + 2) * Double.MIN_NORMAL);
     }
 
     /**

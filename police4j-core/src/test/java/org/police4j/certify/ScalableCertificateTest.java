@@ -143,6 +143,40 @@ class ScalableCertificateTest {
         }
     }
 
+    /**
+     * Activations with several kinks: the rigorous map of every unit held on a piece (drawn at
+     * random, so that every slope and intercept serves) encloses the exact map entry by entry, for
+     * ReLU6, hard-tanh and a four-kink CPA whose intercepts are not dyadic.
+     */
+    @Test
+    void theRigorousMapEnclosesTheExactMapWithSeveralKinks() {
+        Random rnd = new Random(47);
+        Cpa fourKinks = Cpa.piecewise(new double[] {-0.3f, 0.1f, 0.7f, 1.9f}, new double[] {0.2f, 1.1f, -0.7f, 0.9f, 0.05f}, 0.3f);
+        for (Cpa act : List.of(Cpa.relu6(), Cpa.hardTanh(), fourKinks)) {
+            FoldedNetwork net = Nets.randomNet(rnd, act, 5, new int[] {30, 20, 10}, 3);
+            Pattern shape = new ExactEval(net).pattern(Nets.randomPoints(rnd, 1, 5)[0]);
+            int[][] pieces = new int[shape.sign.length][];
+            for (int l = 0; l < pieces.length; l++) {
+                pieces[l] = new int[shape.sign[l].length];
+                for (int u = 0; u < pieces[l].length; u++) {
+                    pieces[l][u] = rnd.nextInt(act.kinkCount() + 1);
+                }
+            }
+            int[][] winners = new int[0][];
+            BoundedEval.AffineMap fast = new BoundedEval(net).affineMap(pieces, winners, false);
+            double[][][] exact = new ExactEval(net).affineMap(pieces, winners, false);
+            for (int k = 0; k < fast.b().length; k++) {
+                assertThat(Math.abs(fast.b()[k] - exact[1][0][k])).as("%s: b[%d]", act.id(), k)
+                        .isLessThanOrEqualTo(fast.bBound()[k] + Math.ulp(exact[1][0][k]) / 2);
+                for (int j = 0; j < fast.a()[k].length; j++) {
+                    assertThat(Math.abs(fast.a()[k][j] - exact[0][k][j])).as("%s: A[%d][%d]", act.id(), k, j)
+                            .isLessThanOrEqualTo(fast.aBound()[k][j] + Math.ulp(exact[0][k][j]) / 2);
+                }
+            }
+            assertThat(fast.maxBound()).as(act.id()).isLessThan(1e-10);
+        }
+    }
+
     /** The sides (majority, ties to +1) and winners (lowest maximum) of the exact patterns at the points. */
     private static int[][][] sidesAndWinners(FoldedNetwork net, double[][] points) {
         ExactEval exact = new ExactEval(net);

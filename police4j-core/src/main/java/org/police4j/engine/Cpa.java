@@ -675,7 +675,9 @@ public final class Cpa {
             case LEAKY_RELU:
                 return Activation.leakyRelu(x, (float) negativeSlope);
             case RELU6:
-                return Activation.relu6(x);
+                // not Activation.relu6: it is NDArrays.minimum(6, relu(x)), a number that DJL frees
+                // before autograd's backward reads it (docs/DETERMINISM.md)
+                return Scalar.minimum(Activation.relu(x), 6);
             case HARD_TANH:
                 return x.clip(-1f, 1f);
             case PIECEWISE: {

@@ -26,6 +26,23 @@ public final class Scalar {
      * @return the product, attached to {@code a}'s manager
      */
     public static NDArray times(NDArray a, double s) {
-        return a.mul(a.getManager().create(s).toType(a.getDataType(), false));
+        return a.mul(constant(a, s));
+    }
+
+    /**
+     * {@code min(a, s)}, bit for bit what {@code a.minimum(s)} computes (and DJL's {@code
+     * Activation.relu6}, {@code NDArrays.minimum(6, relu(x))}), with {@code s} kept alive: the
+     * backward of a minimum reads both operands to place the gradient.
+     *
+     * @param a any array (float32 or float64)
+     * @param s the bound, rounded to {@code a}'s data type
+     * @return the elementwise minimum, attached to {@code a}'s manager
+     */
+    public static NDArray minimum(NDArray a, double s) {
+        return a.minimum(constant(a, s));
+    }
+
+    private static NDArray constant(NDArray a, double s) {
+        return a.getManager().create(s).toType(a.getDataType(), false);
     }
 }

@@ -66,6 +66,13 @@ class GarbageCollectionDeterminismTest {
                 .setRegion(Regions.paperTriangle()).optActivation(pieces).build());
     }
 
+    @Test
+    void relu6() throws InterruptedException {
+        // DJL's Activation.relu6 is NDArrays.minimum(6, relu(x)): a number freed before backward
+        sameWeightsUnderCollection(() -> PolicedMlp.builder().setHidden(24, 24).setOutputs(1)
+                .setRegion(Regions.paperTriangle()).optActivation(Cpa.relu6()).build());
+    }
+
     private static void sameWeightsUnderCollection(Supplier<PolicedMlp> network) throws InterruptedException {
         sameWeightsUnderCollection(network, fit -> fit);
     }

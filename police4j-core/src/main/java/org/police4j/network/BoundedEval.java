@@ -864,16 +864,7 @@ public final class BoundedEval {
                 act--;
                 double slope = a.cpa().negativeSlope();
                 for (int u = 0; u < g.length; u++) {
-                    if (sides[act][u] > 0 || slope == 1.0) {
-                        in[u] = g[u];
-                        rin[u] = r[u];
-                    } else if (slope == -1.0) {
-                        in[u] = -g[u];
-                        rin[u] = r[u];
-                    } else if (slope != 0.0) {
-                        in[u] = slope * g[u];
-                        rin[u] = up(Math.abs(slope) * (r[u] + gamma(1) * Math.abs(g[u])) + 2 * Double.MIN_NORMAL);
-                    } // ReLU below the kink: an exact zero row
+                    carry(sides[act][u] > 0 ? 1.0 : slope, g, r, in, rin, u); // ReLU below the kink: an exact zero
                 }
             } else if (layer instanceof Parallel par) {
                 addBias(offset, g, r, par.bias(), o -> o, gamma(g.length + 1));
@@ -931,38 +922,30 @@ public final class BoundedEval {
 
     /**
      * A row carried back through an activation with several kinks, each unit held on its piece
-     * j: {@code a_j h + b_j}, so the row is scaled by the slope (a float32 value: exact for 0 and
-     * +-1, one rounding else) and {@code Σ_u g_u b_j} joins the offset as a bias would, with the
-     * intercept's own rounding to double ({@link Cpa#intercept}: within {@code u |b_j|}).
+     * j: {@code a_j h + b_j}, so the row is scaled by the slope and {@code Σ_u g_u b_j} joins the
+     * offset as a bias would, with the intercept's own rounding to double ({@link Cpa#intercept}:
+     * within {@code u |b_j|}).
      */
     private static void heldOnPieces(Cpa cpa, int[] pieces, double[] g, double[] r, double[] in, double[] rin,
             double[] offset) {
-        double s = offset[0];
-        double mag = Math.abs(s);
-        double prop = offset[1];
-        int m = 0;
         for (int u = 0; u < g.length; u++) {
-            if (g[u] == 0 && r[u] == 0) {
-                continue;
-            }
-            double slope = cpa.slope(pieces[u]);
-            double b = cpa.intercept(pieces[u]);
-            if (b != 0) {
-                s += g[u] * b;
-                mag += Math.abs(g[u]) * Math.abs(b);
-                prop += (r[u] + 2 * U * Math.abs(g[u])) * Math.abs(b);
-                m++;
-            }
-            if (slope == 1.0 || slope == -1.0) {
-                in[u] = slope * g[u];
-                rin[u] = r[u];
-            } else if (slope != 0.0) {
-                in[u] = slope * g[u];
-                rin[u] = up(Math.abs(slope) * (r[u] + gamma(1) * Math.abs(g[u])) + 2 * Double.MIN_NORMAL);
-            } // a flat piece: an exact zero row
+            carry(cpa.slope(pieces[u]), g, r, in, rin, u);
         }
-        offset[0] = s;
-        offset[1] = m == 0 ? offset[1] : up(prop + gamma(m + 1) * mag + (2.0 * m + 2) * Double.MIN_NORMAL);
+        addOffset(offset, g, r, u -> cpa.intercept(pieces[u]), 2 * U, gamma(g.length + 1));
+    }
+
+    /**
+     * Entry u of a row through a unit of slope {@code slope} (a float32 value): exact for 0 and
+     * +-1, one rounding else; a slope of 0 leaves an exact zero.
+     */
+    private static void carry(double slope, double[] g, double[] r, double[] in, double[] rin, int u) {
+        if (slope == 1.0 || slope == -1.0) {
+            in[u] = slope * g[u];
+            rin[u] = r[u];
+        } else if (slope != 0.0) {
+            in[u] = slope * g[u];
+            rin[u] = up(Math.abs(slope) * (r[u] + gamma(1) * Math.abs(g[u])) + 2 * Double.MIN_NORMAL);
+        }
     }
 
     /**
@@ -971,6 +954,16 @@ public final class BoundedEval {
      */
     private static void addBias(double[] offset, double[] g, double[] r, float[] bias,
             java.util.function.IntUnaryOperator index, double gm) {
+        addOffset(offset, g, r, o -> bias[index.applyAsInt(o)], 0, gm);
+    }
+
+    /**
+     * Adds {@code Σ_o g_o b_o} to the offset {value, bound}, each {@code b_o} within {@code
+     * relative |b_o|} of the exact one (0 for float32 biases): a sum of at most m + 1 terms whose
+     * rounding {@code gm} covers.
+     */
+    private static void addOffset(double[] offset, double[] g, double[] r, java.util.function.IntToDoubleFunction bias,
+            double relative, double gm) {
         double s = offset[0];
         double mag = Math.abs(s);
         double prop = offset[1];
@@ -979,10 +972,10 @@ public final class BoundedEval {
             if (g[o] == 0 && r[o] == 0) {
                 continue;
             }
-            double b = bias[index.applyAsInt(o)];
+            double b = bias.applyAsDouble(o);
             s += g[o] * b;
             mag += Math.abs(g[o]) * Math.abs(b);
-            prop += r[o] * Math.abs(b);
+            prop += (r[o] + relative * Math.abs(g[o])) * Math.abs(b);
             m++;
         }
         offset[0] = s;

@@ -329,6 +329,14 @@ class RoundingDepthEvidence {
                 new Shape(3, 32, 32), true, new Mode[] {Mode.GUARD});
     }
 
+    /** MobileNetV2 as shipped on three 1x28x28 images, one training-mode forward (batch-norms on the vertices). */
+    @Test
+    void mobileNetV2TrainingMode() {
+        zoo("mobilenetv2 as shipped, training-mode", () -> (ai.djl.nn.SequentialBlock)
+                ai.djl.basicmodelzoo.cv.classification.MobileNetV2.builder().setOutSize(10).build(),
+                new Shape(1, 28, 28), true, new Mode[] {Mode.GUARD});
+    }
+
     /**
      * A zoo network through {@code Policed.wrap} on three 1x28x28 images, at margin 1e-4 (measured
      * guard, a priori guard) and 0: the per-layer table and the loss at initialisation of the

@@ -28,15 +28,18 @@ import java.util.Locale;
  * </pre>
  *
  * ({@code t = 0} for vertex rows; a tracked map's {@code V A^T + a} sums {@code t = D} more
- * products; the terms {@code u |c|}, {@code u |H + c|}, {@code u |b + c|} are each at most {@code u} times
- * the same magnitude plus the margin, and are absorbed by the six extra units of {@code gamma}).
+ * products, which round the range the engine decides on but not the map it carries on, so the
+ * error passed to the next layer takes {@code gamma_{n+8}}; the terms {@code u |c|}, {@code u |H +
+ * c|}, {@code u |b + c|} are each at most {@code u} times the same magnitude plus the margin, and
+ * are absorbed by the six extra units of {@code gamma}).
  * The engine puts every vertex at least {@code m_k} past the kink in the rounded values, so with
  * {@code m_k = margin + E_k} every exact value is still at least {@code margin > 0} past it: the
  * folded network is affine on R, and so certifiable, at every step. (The bound is rigorous and
  * pessimistic, a sum of absolute values; {@code margin} is the slack on top of it.) For the next layer, with
  * {@code M_k} a bound on {@code |H + c|} at the vertices (or, for a tracked affine map, on the
  * magnitudes the map's products handle, see {@link RegionPass#magnitudes}), {@code X_k = L M_k
- * (1 + 2u)} and {@code Z_k = L (E_k + u M_k)}; the depth enters through {@code Z}.
+ * (1 + 2u)} and {@code Z_k = |a_k| (E_k + u M_k)}, {@code a_k} the slope of the piece unit k holds
+ * the region on ({@link #leave(double[], float[])}); the depth enters through {@code Z}.
  *
  * <p>At the paper's scale (inputs near 1, default initialisation) {@code E_k} is below the default
  * margin in the first layers and grows with depth (the sum over {@code |W|} of the error carried);
@@ -146,13 +149,31 @@ public final class RoundingGuard {
             throw new IllegalArgumentException(
                     "weight: shape " + weight.getShape() + ", expected (" + k + ", " + n + ")");
         }
-        double g = gamma((measured == null ? n : 0) + extraTerms + 8L);
+        int fanIn = measured == null ? n : 0;
+        double[] errors = new double[k];
+        float[] margins = new float[k];
+        dense(w, b, measured, gamma(fanIn + extraTerms + 8L), errors);
+        for (int q = 0; q < k; q++) {
+            margins[q] = roundedUp(layer, q, base + errors[q], measured != null);
+        }
+        if (extraTerms == 0) {
+            error = errors;
+        } else {
+            // the extra terms round the range the engine decides on, not the map it carries on
+            error = new double[k];
+            dense(w, b, measured, gamma(fanIn + 8L), error);
+        }
+        return margins;
+    }
+
+    /** {@code e_q = g |b_q| + sum_j |W_qj| (g X_j + Z_j)} (or {@code + measured_q}) into {@code out}. */
+    private void dense(float[] w, float[] b, double[] measured, double g, double[] out) {
+        int k = b.length;
+        int n = inMax.length;
         double[] v = new double[n];
         for (int j = 0; j < n; j++) {
             v[j] = g * inMax[j] + (measured == null ? inError[j] : 0);
         }
-        double[] errors = new double[k];
-        float[] margins = new float[k];
         Loops.parallel(k, n, q -> { // each unit writes its own: the same bits on any threads
             double e = g * Math.abs(b[q]);
             int o = q * n;
@@ -162,11 +183,8 @@ public final class RoundingGuard {
             if (measured != null) {
                 e += measured[q];
             }
-            errors[q] = e;
-            margins[q] = roundedUp(layer, q, base + e, measured != null);
+            out[q] = e;
         });
-        error = errors;
-        return margins;
     }
 
     /**
@@ -236,6 +254,8 @@ public final class RoundingGuard {
             throw new IllegalArgumentException("weight: " + weight.length + " values for " + g + ", inputs " + inMax.length);
         }
         double gm = 4 * gamma((measured == null ? g.fanIn() : 0) + extraTerms + 16L);
+        // the extra terms round the range the engine decides on, not the map it carries on
+        double carriedGm = 4 * gamma((measured == null ? g.fanIn() : 0) + 16L);
         double[] sum = new double[g.outputs()];
         double[] carried = new double[g.outputs()];
         int outW = g.outW();
@@ -292,7 +312,7 @@ public final class RoundingGuard {
                 worstCarried = Math.max(worstCarried, carried[q]);
             }
             double e = gm * largest + worstCarried;
-            error[u] = e;
+            error[u] = extraTerms == 0 ? e : carriedGm * largest + worstCarried;
             units[u] = roundedUp(layer, u, base + e, measured != null);
             if (windows != null) {
                 windows[u] = roundedUp(layer, u, base + 2 * e, measured != null);
@@ -536,28 +556,38 @@ public final class RoundingGuard {
     public float[] joinMargins(int layer, java.util.List<RoundingGuard> branches, Join join, double[] measured) {
         int n = measured != null ? 0 : join == Join.SUM ? branches.size() : 1;
         double g = gamma(n + extraTerms + 8L);
+        double carriedG = gamma(n + 8L); // the extra terms round the decided range, not the carried map
         int k = join == Join.SUM ? branches.get(0).inMax.length : 0;
         if (join == Join.CONCAT) {
             for (RoundingGuard b : branches) {
                 k += b.inMax.length;
             }
         }
-        error = new double[k];
+        double[] errors = joined(branches, join, measured, g, k);
         float[] margins = new float[k];
+        for (int q = 0; q < k; q++) {
+            margins[q] = roundedUp(layer, q, base + errors[q], measured != null);
+        }
+        error = extraTerms == 0 ? errors : joined(branches, join, measured, carriedG, k);
+        return margins;
+    }
+
+    /** Per joined value, {@code g} times the branches' magnitudes plus their carried errors (or {@code measured}). */
+    private static double[] joined(java.util.List<RoundingGuard> branches, Join join, double[] measured, double g, int k) {
+        double[] e = new double[k];
         int at = 0;
         for (RoundingGuard b : branches) {
             for (int q = 0; q < b.inMax.length; q++) {
-                error[at + q] += g * b.inMax[q] + (measured == null ? b.inError[q] : 0);
+                e[at + q] += g * b.inMax[q] + (measured == null ? b.inError[q] : 0);
             }
             at = join == Join.SUM ? 0 : at + b.inMax.length;
         }
-        for (int q = 0; q < k; q++) {
-            if (measured != null) {
-                error[q] += measured[q];
+        if (measured != null) {
+            for (int q = 0; q < k; q++) {
+                e[q] += measured[q];
             }
-            margins[q] = roundedUp(layer, q, base + error[q], measured != null);
         }
-        return margins;
+        return e;
     }
 
     /**

@@ -468,16 +468,6 @@ public final class RoundingGuard {
     }
 
     /**
-     * Moves to the next layer with the activation's Lipschitz constant for every unit.
-     *
-     * @param magnitudes per unit, a bound on {@code |H + c|} over the region as the engine computed
-     *     it (see {@link RegionPass#magnitudes})
-     */
-    public void leave(double[] magnitudes) {
-        leave(magnitudes, null);
-    }
-
-    /**
      * Moves to the next layer. Every unit has put the whole region on one piece of the activation
      * (its side), with a margin that covers the error: the engine's value and the exact one then
      * lie on that piece, and the error goes on times that piece's |slope| instead of the

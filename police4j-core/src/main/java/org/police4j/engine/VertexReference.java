@@ -283,12 +283,7 @@ public final class VertexReference {
                 }
             }
         });
-        float[] positionBias = new float[k];
-        int hw = outH * outW;
-        for (int q = 0; q < k; q++) {
-            positionBias[q] = perChannel[q / hw];
-        }
-        entered(k, h, l, e, positionBias, windows);
+        enteredConv(st, perChannel, h, l, e, windows);
     }
 
     /**
@@ -369,8 +364,14 @@ public final class VertexReference {
                 }
             }
         });
+        enteredConv(st, perChannel, h, l, e, windows);
+    }
+
+    /** A conv's outputs entered, each position with its channel's bias (the fold's per-position bias before the shift). */
+    private void enteredConv(Stencil st, float[] perChannel, double[] h, double[] l, double[] e, PoolWindows windows) {
+        int k = st.outputs();
         float[] positionBias = new float[k];
-        int hw = st.outH() * outW;
+        int hw = st.outH() * st.outW();
         for (int q = 0; q < k; q++) {
             positionBias[q] = perChannel[q / hw];
         }

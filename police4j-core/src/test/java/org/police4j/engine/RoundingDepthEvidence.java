@@ -281,8 +281,8 @@ class RoundingDepthEvidence {
                         }
                         maxZ = Math.max(maxZ, mag[q]);
                     }
-                    g32.leave(mag);
-                    g64.leave(mag);
+                    g32.leave(mag, null);
+                    g64.leave(mag, null);
                     System.out.println(String.format(Locale.ROOT, "%5d  %.3e  %.3e  %.3e  %.3e  %.3e", l,
                             max(e32), median(e32), max(e64), median(e64), maxZ));
                     l++;

@@ -164,8 +164,8 @@ public final class VertexReference {
 
     /**
      * {@link #conv(Stencil, NDArray, NDArray, NDArray, NDArray, PoolWindows, NDArray)} with the sums
-     * run across a group's output channels ({@link #convProductByChannels}) or across a row's
-     * columns ({@link #convProduct}): the same sums in the same order, so the same bits (tested).
+     * run across a group's output channels or across a row's columns ({@link PairConv}): the same
+     * sums in the same order, so the same bits (tested).
      */
     double[] conv(
             Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
@@ -192,202 +192,15 @@ public final class VertexReference {
                 perChannel[o] = bs + offset[o];
             }
         }
-        if (byChannels) {
-            convProductByChannels(stencil, w, perChannel, pool);
-        } else {
-            convProduct(stencil, w, perChannel, pool);
-        }
-        return measured(doubles(engine));
-    }
-
-    /**
-     * {@link #convProduct} with the roles turned: per output position, each tap is one
-     * multiply-add across the group's output channels, at every vertex. The weights go in as one
-     * row per tap, so the sums, the weights and the bound terms share their index and HotSpot's
-     * C2 vectorises the loop (the row-wise loop reads its inputs at another offset than its sums,
-     * which it cannot prove distinct: docs/ROUNDING-DEPTH.md, "Cost"). Each output's terms in
-     * {@link Stencil#taps}'s order: the same sums, the same bits.
-     */
-    private void convProductByChannels(Stencil st, float[] weight, float[] perChannel, PoolWindows windows) {
-        int k = st.outputs();
-        int outH = st.outH();
-        int outW = st.outW();
-        int groups = st.groups();
-        int cg = st.outC() / groups; // output channels per group
-        int taps = st.fanIn();
-        double[][][] wT = st.tapRows((o, t) -> weight[o * taps + t]); // per group and tap, its channels' weights
-        double[][][] aT = st.tapRows((o, t) -> Math.abs((double) weight[o * taps + t])); // and their magnitudes
-        double[] xMax = inputMagnitudes();
-        int[] terms = st.termCounts();
-        double[] h = new double[rows * k];
-        double[] l = new double[rows * k];
-        double[] e = new double[k];
-        double[] x = hi;
-        double[] xl = lo;
-        double[] z = err;
-        int wd = width;
-        int p0 = rows;
-        Loops.parallel(outH, (long) outW * st.outC() * taps * (rows + 1), i -> {
-            // each row of positions writes its own outputs: the same bits on any threads
-            double[][] sum = new double[p0][cg];
-            double[][] low = new double[p0][cg];
-            double[] magnitude = new double[cg];
-            double[] carried = new double[cg];
-            int[] tapAt = new int[taps];
-            int[] inputAt = new int[taps];
-            for (int j = 0; j < outW; j++) {
-                for (int g = 0; g < groups; g++) {
-                    int o0 = g * cg;
-                    for (int ol = 0; ol < cg; ol++) {
-                        double b = perChannel[o0 + ol];
-                        magnitude[ol] = Math.abs(b);
-                        carried[ol] = 0;
-                        for (int p = 0; p < p0; p++) {
-                            sum[p][ol] = b;
-                            low[p][ol] = 0;
-                        }
-                    }
-                    int terms0 = st.positionTaps(g, i, j, tapAt, inputAt);
-                    for (int a = 0; a < terms0; a++) {
-                        double[] wr = wT[g][tapAt[a]];
-                        double[] ar = aT[g][tapAt[a]];
-                        int in = inputAt[a];
-                        double xm = xMax[in];
-                        double ze = z[in];
-                        for (int ol = 0; ol < cg; ol++) {
-                            magnitude[ol] += ar[ol] * xm;
-                            carried[ol] += ar[ol] * ze;
-                        }
-                        for (int p = 0; p < p0; p++) {
-                            double xh = x[p * wd + in];
-                            double xlo = xl[p * wd + in];
-                            double[] sp = sum[p];
-                            double[] lp = low[p];
-                            for (int ol = 0; ol < cg; ol++) {
-                                DoubleDouble.multiplyAdd(wr[ol], xh, xlo, sp, lp, ol);
-                            }
-                        }
-                    }
-                    int n = terms[i * outW + j];
-                    double tiny = TINY * (n + 4);
-                    double rho = DoubleDouble.rho(n);
-                    for (int ol = 0; ol < cg; ol++) {
-                        int q = ((o0 + ol) * outH + i) * outW + j;
-                        e[q] = rho * magnitude[ol] + carried[ol] + tiny;
-                        for (int p = 0; p < p0; p++) {
-                            double tt = sum[p][ol] + low[p][ol];
-                            h[p * k + q] = tt;
-                            l[p * k + q] = twoSumError(sum[p][ol], low[p][ol], tt);
-                        }
-                    }
-                }
-            }
-        });
-        enteredConv(st, perChannel, h, l, e, windows);
-    }
-
-    /**
-     * {@link #product} for a convolution, the same sums in the same order (so the same bits): per
-     * output channel and output row, one walk of the taps ({@link Stencil#rowTaps}), each tap one
-     * multiply-add across the row's columns for its bound terms and then at every vertex, tight
-     * loops instead of one call per tap and output (docs/ROUNDING-DEPTH.md, "Cost").
-     */
-    private void convProduct(Stencil st, float[] weight, float[] perChannel, PoolWindows windows) {
-        int k = st.outputs();
-        int outW = st.outW();
-        int sw = st.strideW();
-        double[] xMax = inputMagnitudes();
-        double[] h = new double[rows * k];
-        double[] l = new double[rows * k];
-        double[] e = new double[k];
-        int[] terms = st.termCounts();
-        double[] x = hi;
-        double[] xl = lo;
-        double[] z = err;
-        int wd = width;
-        int p0 = rows;
-        Loops.parallel(st.outC(), (long) st.outH() * outW * st.fanIn() * (rows + 1), o -> {
-            // each channel writes its own outputs: the same bits on any threads
-            double[] sum = new double[p0 * outW]; // per vertex, a row of sums
-            double[] low = new double[p0 * outW];
-            double[] magnitude = new double[outW];
-            double[] carried = new double[outW];
-            double b = perChannel[o];
-            for (int i = 0; i < st.outH(); i++) {
-                int row = (o * st.outH() + i) * outW;
-                java.util.Arrays.fill(magnitude, Math.abs(b));
-                java.util.Arrays.fill(carried, 0);
-                java.util.Arrays.fill(sum, b);
-                java.util.Arrays.fill(low, 0);
-                // one walk: each tap's bound terms (which no vertex changes), then its term at every vertex
-                st.rowTaps(o, i, (wi, base, j0, j1) -> {
-                    double w = weight[wi];
-                    double aw = Math.abs(w);
-                    if (sw == 1) { // unit stride: tight loops
-                        for (int j = j0; j < j1; j++) {
-                            magnitude[j] += aw * xMax[base + j];
-                            carried[j] += aw * z[base + j];
-                        }
-                        for (int p = 0; p < p0; p++) {
-                            int at = p * wd + base;
-                            int to = p * outW;
-                            for (int j = j0; j < j1; j++) {
-                                DoubleDouble.multiplyAdd(w, x[at + j], xl[at + j], sum, low, to + j);
-                            }
-                        }
-                    } else {
-                        for (int j = j0; j < j1; j++) {
-                            int in = base + j * sw;
-                            magnitude[j] += aw * xMax[in];
-                            carried[j] += aw * z[in];
-                        }
-                        for (int p = 0; p < p0; p++) {
-                            int at = p * wd + base;
-                            int to = p * outW;
-                            for (int j = j0; j < j1; j++) {
-                                DoubleDouble.multiplyAdd(w, x[at + j * sw], xl[at + j * sw], sum, low, to + j);
-                            }
-                        }
-                    }
-                });
-                for (int j = 0; j < outW; j++) {
-                    int n = terms[i * outW + j];
-                    e[row + j] = DoubleDouble.rho(n) * magnitude[j] + carried[j] + TINY * (n + 4);
-                }
-                for (int p = 0; p < p0; p++) {
-                    for (int j = 0; j < outW; j++) {
-                        int from = p * outW + j;
-                        double t = sum[from] + low[from];
-                        h[p * k + row + j] = t;
-                        l[p * k + row + j] = twoSumError(sum[from], low[from], t);
-                    }
-                }
-            }
-        });
-        enteredConv(st, perChannel, h, l, e, windows);
-    }
-
-    /** A conv's outputs entered, each position with its channel's bias (the fold's per-position bias before the shift). */
-    private void enteredConv(Stencil st, float[] perChannel, double[] h, double[] l, double[] e, PoolWindows windows) {
-        int k = st.outputs();
+        int k = stencil.outputs();
         float[] positionBias = new float[k];
-        int hw = st.outH() * st.outW();
+        int hw = stencil.outH() * stencil.outW();
         for (int q = 0; q < k; q++) {
             positionBias[q] = perChannel[q / hw];
         }
-        entered(k, h, l, e, positionBias, windows);
-    }
-
-    /** {@return per input, the largest {@code |hi| + |lo|} over the vertices} */
-    private double[] inputMagnitudes() {
-        double[] xMax = new double[width];
-        for (int p = 0; p < rows; p++) {
-            for (int j = 0; j < width; j++) {
-                int i = p * width + j;
-                xMax[j] = Math.max(xMax[j], Math.abs(hi[i]) + Math.abs(lo[i]));
-            }
-        }
-        return xMax;
+        PairConv.Pairs out = PairConv.apply(stencil, w, positionBias, new PairConv.Pairs(hi, lo, err), byChannels);
+        entered(k, out.hi(), out.lo(), out.err(), positionBias, pool);
+        return measured(doubles(engine));
     }
 
     /**
@@ -593,7 +406,7 @@ public final class VertexReference {
      * any, waits for {@link #leave}.
      */
     private void product(int k, float[] weight, float[] bias, Taps taps, PoolWindows windows) {
-        double[] xMax = inputMagnitudes();
+        double[] xMax = PairConv.magnitudes(new PairConv.Pairs(hi, lo, err));
         double[] h = new double[rows * k];
         double[] l = new double[rows * k];
         double[] e = new double[k];
@@ -627,9 +440,7 @@ public final class VertexReference {
                 h[p * k + q] = s;
                 l[p * k + q] = twoSumError(sum[p], low[p], s);
             }
-            int n = (int) acc[2];
-            double rho = DoubleDouble.rho(n);
-            e[q] = rho * acc[0] + acc[1] + TINY * (n + 4);
+            e[q] = DoubleDouble.Dot.bound(acc[0], acc[1], (int) acc[2]);
         });
         entered(k, h, l, e, bias, windows);
     }

@@ -5,9 +5,8 @@ import static org.police4j.numeric.Rounding.gamma;
 import static org.police4j.numeric.Rounding.up;
 
 import java.util.stream.IntStream;
-import org.police4j.numeric.DoubleDouble;
 import org.police4j.engine.Cpa;
-import org.police4j.engine.Loops;
+import org.police4j.engine.PairConv;
 import org.police4j.engine.PoolWindows;
 import org.police4j.network.Layer.Activation;
 import org.police4j.network.Layer.AvgPool;
@@ -18,6 +17,7 @@ import org.police4j.network.Layer.Flatten;
 import org.police4j.network.Layer.GlobalAvgPool;
 import org.police4j.network.Layer.MaxPool;
 import org.police4j.network.Layer.Parallel;
+import org.police4j.numeric.DoubleDouble;
 
 /**
  * The rigorous evaluation at a point (the certificates' fast path), for every layer kind: evaluates
@@ -84,7 +84,7 @@ public final class BoundedEval {
     private final Graph graph;
     private final int activations;
     private final int pools;
-    /** Whether a conv whose groups have enough output channels sums across them ({@link #convByChannels}). */
+    /** Whether a conv whose groups have enough output channels sums across them ({@link PairConv}). */
     private final boolean channelSums;
 
     /**
@@ -448,131 +448,6 @@ public final class BoundedEval {
     }
 
     /**
-     * A conv as {@link DoubleDouble.Dot} computes each output, a row of outputs at a time ({@link
-     * org.police4j.engine.Stencil#rowTaps}: each output's terms in the same order, so the same
-     * pairs and bounds), one call per run of columns.
-     */
-    private static Values conv(Conv c, Values v) {
-        org.police4j.engine.Stencil st = c.stencil();
-        int outW = st.outW();
-        int sw = st.strideW();
-        float[] w = c.weight();
-        float[] bias = c.bias();
-        Values h = new Values(bias.length);
-        int[] terms = st.termCounts();
-        double[] x = v.hi;
-        double[] xl = v.lo;
-        double[] xe = v.err;
-        Loops.parallel(st.outC(), (long) st.outH() * outW * st.fanIn(), o -> { // each channel writes its own outputs: the same bits on any threads
-            double[] sum = new double[outW];
-            double[] low = new double[outW];
-            double[] magnitude = new double[outW];
-            double[] carried = new double[outW];
-            double[] pair = new double[2];
-            for (int i = 0; i < st.outH(); i++) {
-                int row = (o * st.outH() + i) * outW;
-                for (int j = 0; j < outW; j++) {
-                    sum[j] = bias[row + j];
-                    low[j] = 0;
-                    magnitude[j] = Math.abs(sum[j]);
-                    carried[j] = 0;
-                }
-                st.rowTaps(o, i, (wi, base, j0, j1) -> {
-                    double wt = w[wi];
-                    double aw = Math.abs(wt);
-                    if (sw == 1) { // unit stride: a tight loop
-                        for (int j = j0; j < j1; j++) {
-                            DoubleDouble.multiplyAdd(wt, x[base + j], xl[base + j], sum, low, j);
-                            magnitude[j] += aw * (Math.abs(x[base + j]) + Math.abs(xl[base + j]));
-                            carried[j] += aw * xe[base + j];
-                        }
-                    } else {
-                        for (int j = j0; j < j1; j++) {
-                            int in = base + j * sw;
-                            DoubleDouble.multiplyAdd(wt, x[in], xl[in], sum, low, j);
-                            magnitude[j] += aw * (Math.abs(x[in]) + Math.abs(xl[in]));
-                            carried[j] += aw * xe[in];
-                        }
-                    }
-                });
-                for (int j = 0; j < outW; j++) {
-                    pair[0] = sum[j] + low[j];
-                    pair[1] = DoubleDouble.twoSumError(sum[j], low[j], pair[0]);
-                    h.set(row + j, pair, DoubleDouble.Dot.bound(magnitude[j], carried[j], terms[i * outW + j]));
-                }
-            }
-        });
-        return h;
-    }
-
-    /**
-     * {@link #conv} with the roles turned: per output position, each tap is one multiply-add across
-     * the group's output channels, the weights one row per tap, so the sums, the weights and the
-     * bound terms share their index and HotSpot's C2 vectorises the loop; each output's terms in
-     * {@link org.police4j.engine.Stencil#taps}'s order, so the same pairs and bounds.
-     */
-    private static Values convByChannels(Conv c, Values v) {
-        org.police4j.engine.Stencil st = c.stencil();
-        int outH = st.outH();
-        int outW = st.outW();
-        int groups = st.groups();
-        int cg = st.outC() / groups;
-        int taps = st.fanIn();
-        float[] w = c.weight();
-        double[][][] wT = st.tapRows((o, t) -> w[o * taps + t]);
-        double[][][] aT = st.tapRows((o, t) -> Math.abs((double) w[o * taps + t]));
-        float[] bias = c.bias();
-        Values h = new Values(bias.length);
-        int[] terms = st.termCounts();
-        double[] x = v.hi;
-        double[] xl = v.lo;
-        double[] xe = v.err;
-        Loops.parallel(outH, (long) outW * st.outC() * taps, i -> {
-            // each row of positions writes its own outputs: the same bits on any threads
-            double[] sum = new double[cg];
-            double[] low = new double[cg];
-            double[] magnitude = new double[cg];
-            double[] carried = new double[cg];
-            double[] pair = new double[2];
-            int[] tapAt = new int[taps];
-            int[] inputAt = new int[taps];
-            for (int j = 0; j < outW; j++) {
-                for (int g = 0; g < groups; g++) {
-                    int o0 = g * cg;
-                    for (int ol = 0; ol < cg; ol++) {
-                        sum[ol] = bias[((o0 + ol) * outH + i) * outW + j];
-                        low[ol] = 0;
-                        magnitude[ol] = Math.abs(sum[ol]);
-                        carried[ol] = 0;
-                    }
-                    int n0 = st.positionTaps(g, i, j, tapAt, inputAt);
-                    for (int a = 0; a < n0; a++) {
-                        double[] wr = wT[g][tapAt[a]];
-                        double[] ar = aT[g][tapAt[a]];
-                        int in = inputAt[a];
-                        double xh = x[in];
-                        double xlo = xl[in];
-                        double size = Math.abs(xh) + Math.abs(xlo);
-                        double ze = xe[in];
-                        for (int ol = 0; ol < cg; ol++) {
-                            DoubleDouble.multiplyAdd(wr[ol], xh, xlo, sum, low, ol);
-                            magnitude[ol] += ar[ol] * size;
-                            carried[ol] += ar[ol] * ze;
-                        }
-                    }
-                    int n = terms[i * outW + j];
-                    for (int ol = 0; ol < cg; ol++) {
-                        pair[0] = sum[ol] + low[ol];
-                        pair[1] = DoubleDouble.twoSumError(sum[ol], low[ol], pair[0]);
-                        h.set(((o0 + ol) * outH + i) * outW + j, pair, DoubleDouble.Dot.bound(magnitude[ol], carried[ol], n));
-                    }
-                }
-            }
-        });
-        return h;
-    }
-
-    /**
      * One affine layer (dense, conv, per-channel affine, global or windowed average pool, flatten)
      * on pairs, each unit a {@link DoubleDouble.Dot}.
      */
@@ -592,7 +467,8 @@ public final class BoundedEval {
             }
             return h;
         } else if (layer instanceof Conv c) {
-            return channelSums && c.stencil().sumsAcrossChannels() ? convByChannels(c, v) : conv(c, v);
+            PairConv.Pairs out = PairConv.apply(c.stencil(), c.weight(), c.bias(), new PairConv.Pairs(v.hi, v.lo, v.err), channelSums);
+            return new Values(out.hi(), out.lo(), out.err());
         } else if (layer instanceof ChannelAffine a) {
             Values h = new Values(v.size());
             for (int k = 0; k < h.size(); k++) {

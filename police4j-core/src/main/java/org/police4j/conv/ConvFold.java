@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
+import org.police4j.engine.FoldedBias;
 import org.police4j.engine.PoolWindows;
 import org.police4j.engine.Stencil;
 import org.police4j.network.FoldedNetwork;
@@ -100,10 +101,7 @@ public final class ConvFold {
                     String name = PolicedConvNet.denseName(d);
                     float[] bias = net.parameter(name + ".bias").toFloatArray();
                     if (d.hidden() && shifted) {
-                        float[] shift = trace.layers().get(layer++).shift().toFloatArray();
-                        for (int u = 0; u < bias.length; u++) {
-                            bias[u] += shift[u];
-                        }
+                        bias = FoldedBias.shifted(bias, null, trace.layers().get(layer++).shift().toFloatArray(), null);
                     }
                     float[] flat = net.parameter(name + ".weight").toFloatArray();
                     float[][] weight = new float[d.out()][d.in()];
@@ -134,47 +132,28 @@ public final class ConvFold {
     private static List<Layer> conv(
             NDManager manager, NDArray weight, NDArray channelBias, NDArray[] bn, float bnEpsilon, Stencil s,
             PoolWindows pool, PolicedNetwork.LayerTrace t) {
-        NDArray w = copy(manager, weight);
-        NDArray b = copy(manager, channelBias);
+        float[] w = weight.toFloatArray();
+        float[] perChannel = channelBias.toFloatArray();
         if (bn != null) {
             NDArray[] affine = NetworkLayer.BatchNorm.affine(
                     copy(manager, bn[0]), copy(manager, bn[1]), copy(manager, bn[2]), copy(manager, bn[3]), bnEpsilon);
-            w = w.mul(affine[0].reshape(s.outC(), 1, 1, 1));
-            b = b.mul(affine[0]).add(affine[1]);
+            float[] scale = affine[0].toFloatArray();
+            w = FoldedBias.scaledWeights(w, scale);
+            perChannel = FoldedBias.channelBias(perChannel, scale, affine[1].toFloatArray());
         }
         boolean pooled = pool != null;
-        int poolH = pooled ? pool.outH() : s.outH();
-        int poolW = pooled ? pool.outW() : s.outW();
-        float[] perChannel = b.toFloatArray();
-        float[] bias = new float[s.outC() * s.outH() * s.outW()];
-        float[] shift = t != null ? t.shift().toFloatArray() : new float[s.outC() * poolH * poolW];
-        float[] poolShift = t != null && t.poolShift() != null ? t.poolShift().toFloatArray() : new float[bias.length];
+        int units = pooled ? pool.outputs() : s.outputs();
+        float[] shift = t != null ? t.shift().toFloatArray() : new float[units];
+        float[] poolShift = !pooled ? null
+                : t != null && t.poolShift() != null ? t.poolShift().toFloatArray() : new float[s.outputs()];
+        float[] bias = FoldedBias.shifted(FoldedBias.perPosition(perChannel, s.outH() * s.outW()), pool, shift, poolShift);
         boolean tiles = !pooled || pool.tiles();
-        int kh = pooled ? pool.kernelH() : 1;
-        int kw = pooled ? pool.kernelW() : 1;
-        for (int o = 0; o < s.outC(); o++) {
-            for (int i = 0; i < s.outH(); i++) {
-                for (int j = 0; j < s.outW(); j++) {
-                    int idx = (o * s.outH() + i) * s.outW() + j;
-                    float v = perChannel[o];
-                    if (!pooled) {
-                        v += shift[idx];
-                    } else {
-                        v -= poolShift[idx];
-                        if (tiles && i / kh < poolH && j / kw < poolW) {
-                            v += shift[(o * poolH + i / kh) * poolW + j / kw];
-                        }
-                    }
-                    bias[idx] = v;
-                }
-            }
-        }
         List<Layer> ops = new ArrayList<>();
         ops.add(new Layer.Conv(s.inC(), s.inH(), s.inW(), s.outC(), s.kernelH(), s.kernelW(), s.strideH(), s.strideW(),
-                s.padH(), s.padW(), s.dilationH(), s.dilationW(), s.groups(), w.toFloatArray(), bias));
+                s.padH(), s.padW(), s.dilationH(), s.dilationW(), s.groups(), w, bias));
         if (pooled) {
             // overlapping windows: the unit's shift after the pool, as its bias
-            ops.add(tiles ? new Layer.MaxPool(s.outC(), s.outH(), s.outW(), kh, kw)
+            ops.add(tiles ? new Layer.MaxPool(s.outC(), s.outH(), s.outW(), pool.kernelH(), pool.kernelW())
                     : new Layer.MaxPool(pool, t != null ? shift : null));
         }
         return ops;
@@ -236,9 +215,9 @@ public final class ConvFold {
                 if (layer instanceof NetworkLayer.Dense d) {
                     ops.addAll(flattened(shape));
                     float[] bias = d.bias().getArray().toFloatArray();
-                    float[] shift = shift(bias.length);
-                    for (int u = 0; u < bias.length && activated; u++) {
-                        bias[u] += shift[u];
+                    float[] shift = shift(bias.length); // the trace's entry, read even for a linear layer
+                    if (activated) {
+                        bias = FoldedBias.shifted(bias, null, shift, null);
                     }
                     ops.add(new Layer.Dense(matrix(d.weight().getArray()), bias));
                     shape = new long[] {bias.length};

@@ -91,6 +91,9 @@ public final class PairConv {
         double[] z = in.err();
         int wd = z.length;
         int p0 = in.points();
+        double[] h = out.hi();
+        double[] l = out.lo();
+        double[] e = out.err();
         Loops.parallel(outH, (long) outW * st.outC() * taps * (p0 + 1), i -> {
             // each row of positions writes its own outputs: the same bits on any threads
             double[][] sum = new double[p0][cg];
@@ -118,11 +121,16 @@ public final class PairConv {
                         int at = inputAt[a];
                         double xm = xMax[at];
                         double ze = z[at];
-                        for (int ol = 0; ol < cg; ol++) {
+                        double xh0 = x[at];
+                        double xlo0 = xl[at];
+                        double[] s0 = sum[0];
+                        double[] l0 = low[0];
+                        for (int ol = 0; ol < cg; ol++) { // the bound terms and the first point in one loop
                             magnitude[ol] += ar[ol] * xm;
                             carried[ol] += ar[ol] * ze;
+                            DoubleDouble.multiplyAdd(wr[ol], xh0, xlo0, s0, l0, ol);
                         }
-                        for (int p = 0; p < p0; p++) {
+                        for (int p = 1; p < p0; p++) {
                             double xh = x[p * wd + at];
                             double xlo = xl[p * wd + at];
                             double[] sp = sum[p];
@@ -133,11 +141,12 @@ public final class PairConv {
                         }
                     }
                     int n = terms[i * outW + j];
+                    double rho = DoubleDouble.rho(n);
                     for (int ol = 0; ol < cg; ol++) {
                         int q = ((o0 + ol) * outH + i) * outW + j;
-                        out.err()[q] = DoubleDouble.Dot.bound(magnitude[ol], carried[ol], n);
+                        e[q] = DoubleDouble.Dot.bound(rho, magnitude[ol], carried[ol], n);
                         for (int p = 0; p < p0; p++) {
-                            store(sum[p][ol], low[p][ol], out, p * k + q);
+                            store(sum[p][ol], low[p][ol], h, l, p * k + q);
                         }
                     }
                 }
@@ -155,6 +164,9 @@ public final class PairConv {
         double[] z = in.err();
         int wd = z.length;
         int p0 = in.points();
+        double[] h = out.hi();
+        double[] l = out.lo();
+        double[] e = out.err();
         Loops.parallel(st.outC(), (long) st.outH() * outW * st.fanIn() * (p0 + 1), o -> {
             // each channel writes its own outputs: the same bits on any threads
             double[] sum = new double[p0 * outW]; // per point, a row of sums
@@ -203,9 +215,9 @@ public final class PairConv {
                     }
                 });
                 for (int j = 0; j < outW; j++) {
-                    out.err()[row + j] = DoubleDouble.Dot.bound(magnitude[j], carried[j], terms[i * outW + j]);
+                    e[row + j] = DoubleDouble.Dot.bound(magnitude[j], carried[j], terms[i * outW + j]);
                     for (int p = 0; p < p0; p++) {
-                        store(sum[p * outW + j], low[p * outW + j], out, p * k + row + j);
+                        store(sum[p * outW + j], low[p * outW + j], h, l, p * k + row + j);
                     }
                 }
             }
@@ -213,9 +225,9 @@ public final class PairConv {
     }
 
     /** The running sum and its low part renormalised into one output pair. */
-    private static void store(double sum, double low, Pairs out, int at) {
+    private static void store(double sum, double low, double[] h, double[] l, int at) {
         double s = sum + low;
-        out.hi()[at] = s;
-        out.lo()[at] = twoSumError(sum, low, s);
+        h[at] = s;
+        l[at] = twoSumError(sum, low, s);
     }
 }

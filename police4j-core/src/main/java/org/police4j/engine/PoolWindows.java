@@ -97,6 +97,19 @@ public record PoolWindows(
     }
 
     /**
+     * {@return the pooled value whose window holds input {@code q} when the windows tile the map,
+     * or -1 for a row or column the windows leave over}
+     *
+     * @param q the input, {@code (ch * h + i) * w + j}
+     */
+    public int tiledUnit(int q) {
+        int hw = h * w;
+        int i = (q % hw) / w / kernelH;
+        int j = q % w / kernelW;
+        return i < outH() && j < outW() ? ((q / hw) * outH() + i) * outW() + j : -1;
+    }
+
+    /**
      * {@return the input index of position {@code q} of window {@code u}, or -1 when it lies in the
      * padding or beyond the map}
      *

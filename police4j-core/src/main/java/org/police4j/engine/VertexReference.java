@@ -26,8 +26,8 @@ import org.police4j.numeric.Rounding;
  *
  * <p>The reference computes what the certificate checks: the region's double vertices (not their
  * float32 cast), the fold's float32 weights ({@code fl(s W)} with batch-norm) and its float32
- * biases, formed exactly as {@code fold.Fold} and {@code conv.ConvFold} form them, from the
- * engine's own float32 shifts once each layer is decided. Each value is an unevaluated sum {@code
+ * biases, formed by the fold's own rule ({@link FoldedBias}) from the engine's float32 shifts
+ * once each layer is decided. Each value is an unevaluated sum {@code
  * hi + lo} with {@code |lo| <= 2^-53 |hi|}:
  *
  * <ul>
@@ -177,27 +177,10 @@ public final class VertexReference {
         if (width != stencil.inputs() || weight.length != stencil.weights()) {
             throw new IllegalArgumentException("weight: " + weight.length + " values for " + stencil + ", inputs " + width);
         }
-        float[] w = weight;
-        float[] perChannel = bias;
-        if (scale != null) {
-            // as ConvFold: w.mul(s), b.mul(s).add(t), each a float32 operation
-            w = new float[weight.length];
-            int per = weight.length / stencil.outC();
-            for (int i = 0; i < w.length; i++) {
-                w[i] = weight[i] * scale[i / per];
-            }
-            perChannel = new float[bias.length];
-            for (int o = 0; o < bias.length; o++) {
-                float bs = bias[o] * scale[o];
-                perChannel[o] = bs + offset[o];
-            }
-        }
+        float[] w = scale == null ? weight : FoldedBias.scaledWeights(weight, scale);
+        float[] perChannel = scale == null ? bias : FoldedBias.channelBias(bias, scale, offset);
         int k = stencil.outputs();
-        float[] positionBias = new float[k];
-        int hw = stencil.outH() * stencil.outW();
-        for (int q = 0; q < k; q++) {
-            positionBias[q] = perChannel[q / hw];
-        }
+        float[] positionBias = FoldedBias.perPosition(perChannel, stencil.outH() * stencil.outW());
         PairConv.Pairs out = PairConv.apply(stencil, w, positionBias, new PairConv.Pairs(hi, lo, err), byChannels);
         entered(k, out.hi(), out.lo(), out.err(), positionBias, pool);
         return measured(doubles(engine));
@@ -256,22 +239,8 @@ public final class VertexReference {
     public void leave(float[] shift, NDArray poolShiftArray, boolean activated) {
         float[] poolShift = pool == null ? null : LayerRange.floats(poolShiftArray);
         int k = units;
-        float[] bias = new float[k];
+        float[] bias = FoldedBias.shifted(preBias, pool, shift, poolShift);
         boolean tiles = pool == null || pool.tiles();
-        for (int q = 0; q < k; q++) {
-            // exactly as the folds form the bias: float32 operations in this order
-            float v = preBias[q];
-            if (pool == null) {
-                v += shift[q];
-            } else {
-                v -= poolShift[q];
-                int unit = tiles ? tiledUnit(q) : -1;
-                if (unit >= 0) {
-                    v += shift[unit];
-                }
-            }
-            bias[q] = v;
-        }
         double[] pair = new double[2];
         double[] h = new double[rows * k];
         double[] l = new double[rows * k];
@@ -336,18 +305,6 @@ public final class VertexReference {
         preHi = null;
         preLo = null;
         preErr = null;
-    }
-
-    /** The pooled unit whose tiling window holds position q, or -1 (a row or column left over). */
-    private int tiledUnit(int q) {
-        PoolWindows w = pool;
-        int hw = w.h() * w.w();
-        int o = q / hw;
-        int i = (q % hw) / w.w();
-        int j = q % w.w();
-        int pi = i / w.kernelH();
-        int pj = j / w.kernelW();
-        return pi < w.outH() && pj < w.outW() ? (o * w.outH() + pi) * w.outW() + pj : -1;
     }
 
     /**

@@ -208,10 +208,23 @@ public final class DoubleDouble {
          * @param terms how many terms
          */
         public static double bound(double magnitude, double carried, int terms) {
+            return bound(rho(terms), magnitude, carried, terms);
+        }
+
+        /**
+         * {@return {@link #bound(double, double, int)} with {@code rho(terms)} given: a kernel
+         * that ends many dot products of one length computes it once}
+         *
+         * @param rho {@link DoubleDouble#rho}{@code (terms)}
+         * @param magnitude the bias's and the terms' magnitudes
+         * @param carried the inputs' bounds, weighted
+         * @param terms how many terms
+         */
+        public static double bound(double rho, double magnitude, double carried, int terms) {
             if (magnitude == 0 && carried == 0) {
                 return 0;
             }
-            return Rounding.up(rho(terms) * magnitude + carried) + TINY * (terms + 4);
+            return Rounding.up(rho * magnitude + carried) + TINY * (terms + 4);
         }
     }
 }

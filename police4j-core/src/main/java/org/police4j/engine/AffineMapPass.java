@@ -97,6 +97,14 @@ public final class AffineMapPass implements RegionPass {
         return range(residual == null ? null : residual.matMul(wt));
     }
 
+    /**
+     * {@return the map of the layer just entered, {@code {a (1 x K), A^T (D x K)}}: its value at
+     * the centre (a support region) or the origin, and its directions, as the engine computed them}
+     */
+    public NDArray[] enteredMap() {
+        return new NDArray[] {a, at};
+    }
+
     /** The range of the map {@code (at, a)} just entered, plus the residual's contribution for vertices. */
     private LayerRange range(NDArray residualPre) {
         if (halfWidths != null) {

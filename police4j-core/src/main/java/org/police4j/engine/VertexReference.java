@@ -10,6 +10,7 @@ import java.math.BigDecimal;
 import java.util.List;
 import org.police4j.numeric.DoubleDouble;
 import org.police4j.numeric.Rounding;
+import org.police4j.region.AxisPoints;
 
 /**
  * The folded float32 network at one region's vertices, carried next to the engine's float32
@@ -127,6 +128,35 @@ public final class VertexReference {
      *     before the shift (the guard's {@code measured})
      */
     public double[] dense(NDArray weightArray, NDArray biasArray, LayerRange range) {
+        enterDense(weightArray, biasArray);
+        return measured(engineValues(range));
+    }
+
+    /**
+     * Enters a dense layer for a region the engine carries as an affine map {@code h(x) = a + A^T
+     * (x - c)}, this reference's rows being the region's {@link AxisPoints}: {@code f = h - z*} is
+     * affine on R (the layers before hold R on one piece), so with {@code m_p} the measured {@code
+     * f} at the points, {@code |f(x)| <= |f(c)| + sum_i k_i |f(p_i) - f(c)|} everywhere on R, each
+     * term widened by the reference's own bound. Why: a deep network on a box otherwise keeps the
+     * a priori bound, which compounds through {@code |W|} to margins the size of the values
+     * (docs/ROUNDING-DEPTH.md, "Boxes of few coordinates").
+     *
+     * @param weightArray K x K_prev (its float32 values are the fold's)
+     * @param biasArray K, as before the shift
+     * @param axes the region's axis points, as this reference's rows
+     * @param centre the engine's map at the centre, {@code a} (1 x K)
+     * @param directions the engine's {@code A^T} (D x K)
+     * @return K rigorous bounds of {@code max_{x in R} |h_k(x) - z*_k(x)|} before the shift
+     */
+    public double[] dense(NDArray weightArray, NDArray biasArray, AxisPoints axes, NDArray centre, NDArray directions) {
+        if (rows != axes.spanned() + 1) {
+            throw new IllegalArgumentException("axes: " + axes.spanned() + " points and the centre, for " + rows + " rows");
+        }
+        enterDense(weightArray, biasArray);
+        return measuredOnAxes(axes, doubles(centre), doubles(directions));
+    }
+
+    private void enterDense(NDArray weightArray, NDArray biasArray) {
         float[] weight = LayerRange.floats(weightArray);
         float[] bias = LayerRange.floats(biasArray);
         int n = width;
@@ -139,7 +169,6 @@ public final class VertexReference {
                 tap.tap(j, o + j);
             }
         }, null);
-        return measured(engineValues(range));
     }
 
     /**
@@ -434,6 +463,57 @@ public final class VertexReference {
         for (int q = 0; q < k; q++) {
             m[q] = Rounding.up(m[q] + preErr[q] + TINY);
         }
+        return m;
+    }
+
+    /**
+     * Per unit, {@code |m_c| + e_c + B + sum_i k_i (|m_i - m_c| (1 + 2u) + e_i + e_c + 2 B)}, rounded
+     * up: {@code m_p} the engine's map at row p less this reference's pair ({@code e_p} bounds
+     * that subtraction's rounding and the engine value's own), {@code B} the reference's bound.
+     */
+    private double[] measuredOnAxes(AxisPoints axes, double[] a, double[] at) {
+        int k = units;
+        if (a.length != k || at.length != (long) axes.center().length * k) {
+            throw new IllegalArgumentException("engine map: " + a.length + " values and " + at.length
+                    + " directions, expected " + k + " and " + axes.center().length + " x " + k);
+        }
+        int g = axes.spanned();
+        double[] bound = new double[k];
+        double[] e = new double[2];
+        for (int q = 0; q < k; q++) {
+            double mc = difference(a[q], 0, 0, q, e);
+            double ec = e[0];
+            double b = preErr[q];
+            double sum = Math.abs(mc) + ec + b;
+            for (int i = 0; i < g; i++) {
+                // the engine's map at p_i, exactly a + A^T (p_i - c) = a + at d_i, d_i = step + stepLow
+                double w = at[axes.axes()[i] * k + q];
+                double step = axes.steps()[i];
+                double ph = w * step;
+                double pl = Math.fma(w, step, -ph);
+                double t = w * axes.stepLows()[i];
+                double sh = a[q] + ph;
+                double se = DoubleDouble.twoSumError(a[q], ph, sh);
+                double low = (se + pl) + t;
+                double engineError = 2 * U * (Math.abs(se) + Math.abs(pl) + Math.abs(t)) + U * Math.abs(t);
+                double mi = difference(sh, low, engineError, (i + 1) * k + q, e);
+                double diff = mi - mc;
+                sum += axes.factors()[i] * (Math.abs(diff) * (1 + 2 * U) + e[0] + ec + 2 * b);
+            }
+            bound[q] = Rounding.up(sum + TINY);
+        }
+        return bound;
+    }
+
+    /**
+     * {@return {@code m = (eh + el) - (hi_i + lo_i)} rounded, and into {@code error[0]} a bound of
+     * its distance to the exact difference plus {@code engineError}}
+     */
+    private double difference(double eh, double el, double engineError, int i, double[] error) {
+        double s1 = eh - preHi[i];
+        double s2 = el - preLo[i];
+        double m = s1 + s2;
+        error[0] = 2 * U * (Math.abs(s1) + Math.abs(s2) + Math.abs(m)) + engineError;
         return m;
     }
 

@@ -13,6 +13,7 @@ import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -31,7 +32,9 @@ import org.police4j.engine.ShiftEngine;
 import org.police4j.engine.Strategy;
 import org.police4j.engine.VertexReference;
 import org.police4j.engine.VertexRowsPass;
+import org.police4j.region.AxisPoints;
 import org.police4j.region.Region;
+import org.police4j.region.SupportRegion;
 import org.police4j.region.VertexRegion;
 
 /**
@@ -66,6 +69,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
     private final Map<Integer, float[][]> vertexRowCache = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> javaPassFits = new ConcurrentHashMap<>();
     private final Map<Integer, double[]> magnitudeCache = new ConcurrentHashMap<>();
+    private final Map<Integer, Optional<AxisPoints>> axisPointCache = new ConcurrentHashMap<>();
 
     /**
      * What every POLICEd network has besides its layers.
@@ -397,9 +401,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
                 if (roundingGuard && engine.margin() > 0) {
                     int extra = usesVertexRows(j) ? 0 : regions.get(j).dimension();
                     guards.add(new RoundingGuard(engine.margin(), activation, magnitude(j), extra));
-                    references.add(measure && usesVertexRows(j)
-                            && regions.get(j) instanceof VertexRegion v && v.vertexCount() <= VertexReference.MAX_VERTICES
-                            ? new VertexReference(v.vertices(), activation) : null);
+                    references.add(measure ? reference(j) : null);
                 }
             }
         }
@@ -424,6 +426,21 @@ public abstract class PolicedNetwork extends PolicedBlock {
             }
         }
 
+        /**
+         * Region j's reference: at its vertices (as vertex rows or a tracked map: the map's values
+         * at the vertices are what it measures), or at its {@link AxisPoints} for a box or an l1
+         * ball in a network of dense layers alone; null beyond {@link VertexReference#MAX_VERTICES}
+         * rows (the a priori bound, docs/ROUNDING-DEPTH.md).
+         */
+        private VertexReference reference(int j) {
+            Region region = regions.get(j);
+            if (region instanceof VertexRegion v) {
+                return v.vertexCount() <= VertexReference.MAX_VERTICES ? new VertexReference(v.vertices(), activation) : null;
+            }
+            AxisPoints axes = axisPoints(j);
+            return axes != null ? new VertexReference(axes.points(), activation) : null;
+        }
+
         /** {@return the passes and guards entering one branch of a parallel layer} */
         RegionPasses fork() {
             return new RegionPasses(this);
@@ -434,9 +451,22 @@ public abstract class PolicedNetwork extends PolicedBlock {
             int l = next[0]++;
             NDArray regionW = detachedShift ? w.stopGradient() : w;
             NDArray regionB = detachedShift ? b.stopGradient() : b;
-            return shift(l, (j, range) -> guards.get(j).margins(l, regionW, regionB,
-                            references.get(j) == null ? null : references.get(j).dense(regionW, regionB, range)),
+            return shift(l, (j, range) -> guards.get(j).margins(l, regionW, regionB, measured(j, regionW, regionB, range)),
                     all -> each(all, pass -> pass.enter(regionW, regionB)), null, activated);
+        }
+
+        /** Region j's measured error for a dense layer, or null for the a priori bound. */
+        private double[] measured(int j, NDArray w, NDArray b, LayerRange range) {
+            VertexReference reference = references.get(j);
+            if (reference == null) {
+                return null;
+            }
+            AxisPoints axes = axisPoints(j);
+            if (axes == null) {
+                return reference.dense(w, b, range);
+            }
+            NDArray[] map = ((AffineMapPass) passes.get(j)).enteredMap();
+            return reference.dense(w, b, axes, map[0], map[1]);
         }
 
         private static List<LayerRange> each(List<RegionPass> all, Function<RegionPass, LayerRange> enter) {
@@ -752,6 +782,29 @@ public abstract class PolicedNetwork extends PolicedBlock {
                 // so it never saves work there.
                 return engine.margin() == 0 || v.vertexCount() <= v.dimension() + 1;
         }
+    }
+
+    /**
+     * {@return region j's axis points when its tracked map is measured at them: a box or an l1
+     * ball of at most {@code MAX_VERTICES - 1} spanned coordinates, in a network of dense layers
+     * alone (the points go through the layers as the reference's rows; conv groups and joins
+     * compare at vertex rows only); else null}
+     */
+    private AxisPoints axisPoints(int j) {
+        return axisPointCache.computeIfAbsent(j, key -> {
+            if (usesVertexRows(key) || !(regions.get(key) instanceof SupportRegion s)) {
+                return Optional.<AxisPoints>empty();
+            }
+            for (NetworkLayer l : networkLayers()) {
+                NetworkLayer layer = l instanceof NetworkLayer.Linear lin ? lin.layer() : l;
+                if (!(layer instanceof NetworkLayer.Dense)) {
+                    return Optional.<AxisPoints>empty();
+                }
+            }
+            AxisPoints axes = s.axisPoints();
+            return axes != null && axes.spanned() + 1 <= VertexReference.MAX_VERTICES
+                    ? Optional.of(axes) : Optional.<AxisPoints>empty();
+        }).orElse(null);
     }
 
     /** {@link Region#magnitude()} of region j, computed once (O(D^2) for a support region). */

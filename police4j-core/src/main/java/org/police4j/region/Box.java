@@ -109,6 +109,12 @@ public final class Box implements SupportRegion {
         return radii.clone();
     }
 
+    /** {@return c and c + r_j e_j along each coordinate of radius above 0 (rounded into R)} */
+    @Override
+    public AxisPoints axisPoints() {
+        return AxisPoints.of(center, radii);
+    }
+
     @Override
     public String name() {
         return name;

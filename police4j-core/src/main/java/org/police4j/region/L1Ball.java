@@ -55,6 +55,18 @@ public final class L1Ball implements SupportRegion {
         return radius;
     }
 
+    /** {@return c and c + rho e_j along each coordinate, vertices of the ball (rounded into R)} */
+    @Override
+    public AxisPoints axisPoints() {
+        return AxisPoints.of(center, reach());
+    }
+
+    private double[] reach() {
+        double[] r = new double[center.length];
+        java.util.Arrays.fill(r, radius);
+        return r;
+    }
+
     @Override
     public String name() {
         return name;

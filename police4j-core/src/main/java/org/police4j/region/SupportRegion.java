@@ -70,6 +70,15 @@ public sealed interface SupportRegion extends Region permits Box, L1Ball, Zonoto
      */
     VertexRegion toVertexRegion(int maxPoints);
 
+    /**
+     * {@return the centre and a point of the region along each coordinate it spans, when the
+     * region lies in the box of its axis points' reach (a box, an l1 ball); null otherwise (a
+     * zonotope, whose generators need not follow the axes)}
+     */
+    default AxisPoints axisPoints() {
+        return null;
+    }
+
     /** {@code |m_j| + halfWidth(e_j)}, rounded up. */
     @Override
     default double[] magnitude() {

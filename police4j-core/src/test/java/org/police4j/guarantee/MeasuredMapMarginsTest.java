@@ -1,0 +1,202 @@
+package org.police4j.guarantee;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.police4j.certify.Certificate;
+import org.police4j.certify.Certify;
+import org.police4j.engine.Cpa;
+import org.police4j.fold.Fold;
+import org.police4j.network.DoubleEval;
+import org.police4j.network.ExactEval;
+import org.police4j.network.FoldedNetwork;
+import org.police4j.network.Layer;
+import org.police4j.nn.PolicedMlp;
+import org.police4j.region.Box;
+import org.police4j.region.L1Ball;
+import org.police4j.region.SupportRegion;
+import org.police4j.testing.Nets;
+import org.police4j.train.Fit;
+import org.police4j.train.LossKind;
+import org.police4j.train.TrainingSettings;
+
+/**
+ * The rounding guard on a box or an l1 ball carried as an affine map, measured against the
+ * double-double reference at the region's axis points ({@code region.AxisPoints}): over the whole
+ * region (every corner of a box, every vertex of an l1 ball, where an affine function peaks) every
+ * unit of the exact folded network stays on its piece, past the margin, where float32 error is
+ * real (inputs in the thousands or thousandths, first weights scaled against them), before and
+ * after every training step; and deep networks no longer get margins, and shifts, the size of
+ * their values, as they did with the a priori bound (docs/ROUNDING-DEPTH.md).
+ */
+class MeasuredMapMarginsTest {
+
+    private static final double MARGIN = 1e-4;
+    private static final int D = 6;
+
+    @Test
+    void everyUnitStaysPastItsKinkOverTheWholeRegionAtEveryStep() throws Exception {
+        List<String> failures = new ArrayList<>();
+        int checks = 0;
+        for (double scale : new double[] {1e3, 1e-3}) {
+            for (Cpa activation : new Cpa[] {Cpa.leakyRelu(), Cpa.relu6()}) {
+                for (int kind = 0; kind < 2; kind++) {
+                    double[] centre = new double[D];
+                    Random rnd = new Random(31 + kind);
+                    for (int j = 0; j < D; j++) {
+                        centre[j] = scale * rnd.nextGaussian();
+                    }
+                    SupportRegion region = kind == 0 ? Box.linf(centre, 0.3 * scale) : L1Ball.of(centre, 0.5 * scale);
+                    String what = region.getClass().getSimpleName() + ", inputs x" + scale + ", " + activation.id();
+                    try (Model model = Model.newInstance("map");
+                            NDManager data = NDManager.newBaseManager()) {
+                        int[] hidden = new int[10];
+                        Arrays.fill(hidden, 24);
+                        PolicedMlp net = PolicedMlp.builder().setHidden(hidden).setOutputs(2).optActivation(activation)
+                                .optMargin(MARGIN).setRegion(region).build();
+                        model.setBlock(net);
+                        Engine.getInstance().setRandomSeed(8);
+                        net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, D));
+                        NDArray w = net.weight(0);
+                        w.set(w.mul((float) (1 / scale)).toFloatArray());
+                        double[][] xs = new double[32][D];
+                        double[][] ys = new double[32][2];
+                        for (int i = 0; i < xs.length; i++) {
+                            for (int j = 0; j < D; j++) {
+                                xs[i][j] = centre[j] + scale * rnd.nextGaussian();
+                            }
+                            ys[i][0] = Math.sin(xs[i][0] / scale);
+                            ys[i][1] = Math.cos(xs[i][1] / scale);
+                        }
+                        failures.addAll(check(what + ", initial", net, region));
+                        checks++;
+                        int[] steps = {0};
+                        Fit.create()
+                                .optListener((step, loss, b) -> {
+                                    failures.addAll(check(what + ", step " + step, (PolicedMlp) b, region));
+                                    steps[0]++;
+                                })
+                                .fit(model, Nets.matrix(data, xs), Nets.matrix(data, ys),
+                                        new TrainingSettings(3, 0.02, 0, 0, 1, LossKind.MSE, 16, 3));
+                        checks += steps[0];
+                    }
+                }
+            }
+        }
+        assertThat(checks).isEqualTo(8 * 4);
+        assertThat(failures).isEmpty();
+    }
+
+    /**
+     * Every hidden unit of the exact folded network at every point where an affine function on the
+     * region peaks: one piece for all of them, at least half the margin from its kinks (the guard
+     * promises the margin); then the certificate.
+     */
+    private static List<String> check(String what, PolicedMlp net, SupportRegion region) {
+        List<String> failures = new ArrayList<>();
+        FoldedNetwork folded = Fold.weights(net);
+        double[][] points = region.toVertexRegion(1 << D).vertices();
+        ExactEval exact = new ExactEval(folded);
+        List<ExactEval.Point> at = new ArrayList<>();
+        for (double[] p : points) {
+            at.add(exact.point(p));
+        }
+        Cpa activation = net.activation();
+        List<Layer> layers = folded.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            if (!(layers.get(i) instanceof Layer.Activation)) {
+                continue;
+            }
+            int units = ((Layer.Dense) layers.get(i - 1)).outputs();
+            for (int q = 0; q < units; q++) {
+                int piece = -1;
+                double closest = Double.POSITIVE_INFINITY;
+                for (ExactEval.Point p : at) {
+                    double z = p.doubleValue(i - 1, q);
+                    int here = 0;
+                    for (int t = 0; t < activation.kinkCount(); t++) {
+                        here += z > activation.kink(t) ? 1 : 0;
+                        closest = Math.min(closest, Math.abs(z - activation.kink(t)));
+                    }
+                    if (piece >= 0 && here != piece) {
+                        failures.add(what + ": layer " + i + " unit " + q + " on two pieces");
+                    }
+                    piece = here;
+                }
+                if (!(closest >= MARGIN / 2)) {
+                    failures.add(what + ": layer " + i + " unit " + q + " " + closest + " from a kink");
+                }
+            }
+        }
+        Certificate cert = Certify.policed(net, Certify.Options.defaults().optInteriorSamples(0));
+        if (!cert.certified()) {
+            failures.add(what + ": " + cert.summary());
+        }
+        return failures;
+    }
+
+    /**
+     * 14 x 64 on an 8-dimensional box at initialisation: measured, the last hidden layers' median
+     * shift stays below 1e-2 of their median value (at the centre), as on a vertex region (it is
+     * 0: most units need none); the a priori bound, which compounds through {@code |W|}, gives
+     * shifts of 0.4 of the values there.
+     */
+    @Test
+    void depthNoLongerInflatesShiftsOnABox() {
+        double[] centre = new double[8];
+        Random rnd = new Random(4);
+        for (int j = 0; j < centre.length; j++) {
+            centre[j] = rnd.nextDouble();
+        }
+        Box box = Box.linf(centre, 0.05);
+        double[] measured = lastShiftOverValue(box, true);
+        double[] aPriori = lastShiftOverValue(box, false);
+        System.out.printf(java.util.Locale.ROOT, "median |c| / median |z|: measured %.3e, a priori %.3e%n", measured[0], aPriori[0]);
+        assertThat(measured[0]).as("median |c| / median |z|, measured").isLessThan(1e-2);
+        assertThat(aPriori[0]).as("median |c| / median |z|, a priori").isGreaterThan(0.1);
+        assertThat(measured[1]).as("loss-free check: the same network certifies").isEqualTo(1);
+    }
+
+    /** {median |c| / median |z| of the last hidden layer at the centre, 1 if it certifies}. */
+    private static double[] lastShiftOverValue(Box box, boolean reference) {
+        String old = System.getProperty("police4j.guard.reference");
+        System.setProperty("police4j.guard.reference", String.valueOf(reference));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            int[] hidden = new int[14];
+            Arrays.fill(hidden, 64);
+            PolicedMlp net = PolicedMlp.builder().setHidden(hidden).setOutputs(2).optMargin(MARGIN).setRegion(box).build();
+            Engine.getInstance().setRandomSeed(7);
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, box.dimension()));
+            float[][] shifts = Fold.shifts(net);
+            FoldedNetwork folded = Fold.weights(net);
+            List<double[]> pre = DoubleEval.preActivations(folded, box.center());
+            int last = shifts.length - 1;
+            double[] c = new double[shifts[last].length];
+            double[] z = pre.get(last).clone();
+            for (int q = 0; q < c.length; q++) {
+                c[q] = Math.abs(shifts[last][q]);
+                z[q] = Math.abs(z[q]);
+            }
+            Arrays.sort(c);
+            Arrays.sort(z);
+            boolean certified = Certify.policed(net, Certify.Options.defaults().optInteriorSamples(0)).certified();
+            return new double[] {c[c.length / 2] / z[z.length / 2], certified ? 1 : 0};
+        } finally {
+            if (old == null) {
+                System.clearProperty("police4j.guard.reference");
+            } else {
+                System.setProperty("police4j.guard.reference", old);
+            }
+        }
+    }
+}

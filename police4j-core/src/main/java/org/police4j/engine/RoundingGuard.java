@@ -436,18 +436,18 @@ public final class RoundingGuard {
 
     private static float roundedUp(int layer, int unit, double m, boolean measured) {
         if (Double.isNaN(m)) {
-            throw new IllegalStateException(String.format(Locale.ROOT,
+            throw new RoundingBoundOverflowException(String.format(Locale.ROOT,
                     "layer %d, unit %d: the weights or the region's values are not finite (rounding bound %s);"
                             + " training diverged: lower the learning rate or rescale the inputs",
                     layer, unit, m));
         }
         if ((Double.isInfinite(m) || (float) m == Float.POSITIVE_INFINITY) && measured) {
             // the reference's own bound compounds by the ratio of sum |W||y| to |W y| of every layer
-            throw new IllegalStateException(String.format(Locale.ROOT,
+            throw new RoundingBoundOverflowException(String.format(Locale.ROOT,
                     "layer %d, unit %d: the rounding guard's bound of the float32 error is %s, beyond float32:"
                             + " either the weights or the region's values are not finite (training diverged: lower"
                             + " the learning rate or rescale the inputs), or the bound of the double-double reference"
-                            + " at the region's vertices has compounded through ill-conditioned layers, whose sums"
+                            + " at the region's vertices (or axis points) has compounded through ill-conditioned layers, whose sums"
                             + " cancel (sum |W| |y| far above |W y|; a batch-norm whose batch variance is tiny makes"
                             + " them, as on feature maps of 1 x 1 or 2 x 2 with small batches): use larger batches"
                             + " or inputs, or a shallower network (docs/ROUNDING-DEPTH.md)",
@@ -455,7 +455,7 @@ public final class RoundingGuard {
         }
         if (Double.isInfinite(m) || (float) m == Float.POSITIVE_INFINITY) {
             // finite weights can still get here: the a priori bound compounds by the rows' L1 norms
-            throw new IllegalStateException(String.format(Locale.ROOT,
+            throw new RoundingBoundOverflowException(String.format(Locale.ROOT,
                     "layer %d, unit %d: the rounding guard's bound of the float32 error is %s, beyond float32:"
                             + " either the weights or the region's values are not finite (training diverged: lower"
                             + " the learning rate or rescale the inputs), or the network is too deep for the a priori"

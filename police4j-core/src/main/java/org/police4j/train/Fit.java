@@ -16,6 +16,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
+import org.police4j.engine.RoundingBoundOverflowException;
 import org.police4j.nn.PolicedMlp;
 
 /**
@@ -168,6 +169,7 @@ public final class Fit {
         Batches batches = new Batches(n, batch, settings.seed());
         double[] losses = new double[settings.steps()];
         int stoppedAt = -1;
+        String failure = null;
         long start = System.nanoTime();
         if (gradients != null && devices.size() > 1) {
             throw new IllegalArgumentException("devices: " + devices
@@ -215,6 +217,11 @@ public final class Fit {
                         }
                         gc.backward(l);
                     }
+                } catch (RoundingBoundOverflowException e) {
+                    // the guard cannot bound this step's values: the step diverged, as with a loss that is not finite
+                    stoppedAt = step;
+                    failure = e.getMessage();
+                    break;
                 }
                 trainer.step();
                 losses[step - 1] = value;
@@ -227,7 +234,7 @@ public final class Fit {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         int done = stoppedAt < 0 ? settings.steps() : stoppedAt - 1;
-        return new FitResult(java.util.Arrays.copyOf(losses, done), seconds, stoppedAt);
+        return new FitResult(java.util.Arrays.copyOf(losses, done), seconds, stoppedAt, failure);
     }
 
     /**

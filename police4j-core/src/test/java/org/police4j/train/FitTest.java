@@ -97,4 +97,26 @@ class FitTest {
             assertThat(java.util.Arrays.stream(r.losses()).allMatch(Double::isFinite)).isTrue();
         }
     }
+
+    /**
+     * A region whose values overflow float32 in the first layer (a box at 3e38): the rounding guard
+     * cannot bound them, and the run stops at that step with the guard's reason, as it stops at a
+     * loss that is not finite, instead of throwing out of the loop.
+     */
+    @Test
+    void aRegionTheGuardCannotBoundStopsTheRunWithItsReason() {
+        org.police4j.region.Box box = org.police4j.region.Box.of(new double[] {3.3e38, 3.3e38}, new double[] {1e37, 1e37});
+        double[][] x = {{0, 0}, {1, 1}};
+        double[][] y = {{0}, {1}};
+        try (Model model = Model.newInstance("overflow");
+                NDManager data = NDManager.newBaseManager()) {
+            model.setBlock(PolicedMlp.builder().setHidden(32).setOutputs(1).setRegion(box).build());
+            FitResult r = Fit.create().fit(model, Nets.matrix(data, x), Nets.matrix(data, y),
+                    new TrainingSettings(3, 1e-3, 0, 0, 1, LossKind.MSE, 0, 1));
+            assertThat(r.completed()).isFalse();
+            assertThat(r.stoppedAt()).isEqualTo(1);
+            assertThat(r.failure()).contains("layer 0, unit ").contains("not finite");
+            assertThat(r.stopReason()).startsWith("step 1: layer 0, unit ");
+        }
+    }
 }

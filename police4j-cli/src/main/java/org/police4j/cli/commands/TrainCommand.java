@@ -184,8 +184,8 @@ public final class TrainCommand extends CliCommand {
         try (Model model = Model.newInstance("police4j")) {
             TrainingRun.Outcome run = TrainingRun.run(model, prepared, runSpec, gradients);
             if (run.nothingKept()) {
-                err().println("police4j: training failed: the loss was not finite at step "
-                        + run.stoppedAt() + ", before any good state; nothing was saved. " + advice());
+                err().println("police4j: training failed: " + run.fit().stopReason()
+                        + ", before any good state; nothing was saved. " + advice());
                 err().flush();
                 return EXIT_FAILURE;
             }
@@ -200,8 +200,8 @@ public final class TrainCommand extends CliCommand {
         Certificate cert = run.certificate();
         StringBuilder sb = new StringBuilder();
         sb.append(run.diverged()
-                ? String.format(Locale.ROOT, "the loss was not finite at step %d (after %.2f s); kept the"
-                        + " checkpoint after step %d", run.stoppedAt(), run.seconds(), run.keptStep())
+                ? String.format(Locale.ROOT, "%s (after %.2f s); kept the checkpoint after step %d",
+                        run.fit().stopReason(), run.seconds(), run.keptStep())
                 : String.format(Locale.ROOT, "trained %d steps in %.2f s", run.keptStep(), run.seconds()));
         sb.append(String.format(Locale.ROOT, ": train loss %s, validation loss %s", fmt(run.trainLoss()),
                 prepared.valCount() == 0 ? "n/a (--val-fraction 0)" : fmt(run.valLoss())));
@@ -230,9 +230,8 @@ public final class TrainCommand extends CliCommand {
         }
         if (run.diverged()) {
             err().printf(Locale.ROOT,
-                    "police4j: training diverged: the loss was not finite at step %d; saved the last"
-                            + " good checkpoint (after step %d) to %s. %s%n",
-                    run.stoppedAt(), run.keptStep(), out, advice());
+                    "police4j: training diverged: %s; saved the last good checkpoint (after step %d) to %s. %s%n",
+                    run.fit().stopReason(), run.keptStep(), out, advice());
             err().flush();
         }
     }

@@ -211,7 +211,9 @@ class FileMutationTest {
             CODES.merge(r.code(), 1, Integer::sum);
         }
         if (mayDiverge && r.code() == 3) {
-            assertThat(r.err()).as(r.toString()).contains("police4j: training failed: the loss was not finite");
+            // the loss, or the rounding guard's bound of values near float32's limit, was not finite
+            assertThat(r.err()).as(r.toString()).containsPattern("police4j: training failed: (the loss was not finite"
+                    + "|step \\d+: layer \\d+, unit \\d+: )");
         } else {
             assertThat(r.code()).as(r.toString()).isIn(0, 2);
         }

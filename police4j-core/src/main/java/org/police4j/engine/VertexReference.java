@@ -225,6 +225,28 @@ public final class VertexReference {
      * @return per joined value, a rigorous bound of {@code max_p |H_pk - z*_pk|}
      */
     public double[] join(List<VertexReference> branches, Join join, LayerRange range) {
+        enterJoin(branches, join);
+        return measured(engineValues(range));
+    }
+
+    /**
+     * {@link #join(List, Join, LayerRange)} for a region carried as an affine map, this
+     * reference's rows being its {@link AxisPoints}, as {@link #dense(NDArray, NDArray, AxisPoints,
+     * NDArray, NDArray)} measures a dense layer.
+     *
+     * @param branches the references that went through each branch, in branch order
+     * @param join how they are combined
+     * @param axes the region's axis points, as this reference's rows
+     * @param centre the engine's joined map at the centre (1 x K)
+     * @param directions the engine's joined {@code A^T} (D x K)
+     * @return per joined value, a rigorous bound of {@code max_{x in R} |h_k(x) - z*_k(x)|}
+     */
+    public double[] join(List<VertexReference> branches, Join join, AxisPoints axes, NDArray centre, NDArray directions) {
+        enterJoin(branches, join);
+        return measuredOnAxes(axes, doubles(centre), doubles(directions));
+    }
+
+    private void enterJoin(List<VertexReference> branches, Join join) {
         int k = 0;
         for (VertexReference b : branches) {
             k = join == Join.SUM ? b.width : k + b.width;
@@ -254,7 +276,6 @@ public final class VertexReference {
             at = join == Join.SUM ? 0 : at + b.width;
         }
         entered(k, h, l, e, new float[k], null);
-        return measured(engineValues(range));
     }
 
     /**

@@ -543,8 +543,17 @@ public abstract class PolicedNetwork extends PolicedBlock {
             int l = next[0]++;
             return shift(l, (j, range) -> {
                 VertexReference reference = references.get(j);
-                double[] measured = reference == null ? null
-                        : reference.join(branches.stream().map(b -> b.references.get(j)).toList(), join, range);
+                List<VertexReference> entering = branches.stream().map(b -> b.references.get(j)).toList();
+                AxisPoints axes = axisPoints(j);
+                double[] measured;
+                if (reference == null) {
+                    measured = null;
+                } else if (axes == null) {
+                    measured = reference.join(entering, join, range);
+                } else {
+                    NDArray[] map = ((AffineMapPass) passes.get(j)).enteredMap();
+                    measured = reference.join(entering, join, axes, map[0], map[1]);
+                }
                 return guards.get(j).joinMargins(l, branches.stream().map(b -> b.guards.get(j)).toList(), join, measured);
             }, all -> each(all, pass -> {
                 int j = passes.indexOf(pass);
@@ -787,24 +796,39 @@ public abstract class PolicedNetwork extends PolicedBlock {
     /**
      * {@return region j's axis points when its tracked map is measured at them: a box or an l1
      * ball of at most {@code MAX_VERTICES - 1} spanned coordinates, in a network of dense layers
-     * alone (the points go through the layers as the reference's rows; conv groups and joins
-     * compare at vertex rows only); else null}
+     * and joins of them alone (the points go through the layers as the reference's rows; a conv
+     * group's reference compares against values before the pool, which a map does not have at
+     * points); else null}
      */
     private AxisPoints axisPoints(int j) {
         return axisPointCache.computeIfAbsent(j, key -> {
             if (usesVertexRows(key) || !(regions.get(key) instanceof SupportRegion s)) {
                 return Optional.<AxisPoints>empty();
             }
-            for (NetworkLayer l : networkLayers()) {
-                NetworkLayer layer = l instanceof NetworkLayer.Linear lin ? lin.layer() : l;
-                if (!(layer instanceof NetworkLayer.Dense)) {
-                    return Optional.<AxisPoints>empty();
-                }
+            if (!denseOnly(networkLayers())) {
+                return Optional.<AxisPoints>empty();
             }
             AxisPoints axes = s.axisPoints();
             return axes != null && axes.spanned() + 1 <= VertexReference.MAX_VERTICES
                     ? Optional.of(axes) : Optional.<AxisPoints>empty();
         }).orElse(null);
+    }
+
+    /** Whether every layer, in every branch, is dense (or a join of dense branches). */
+    private static boolean denseOnly(List<NetworkLayer> layers) {
+        for (NetworkLayer l : layers) {
+            NetworkLayer layer = l instanceof NetworkLayer.Linear lin ? lin.layer() : l;
+            if (layer instanceof NetworkLayer.Parallel p) {
+                for (List<NetworkLayer> branch : p.branches()) {
+                    if (!denseOnly(branch)) {
+                        return false;
+                    }
+                }
+            } else if (!(layer instanceof NetworkLayer.Dense)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@link Region#magnitude()} of region j, computed once (O(D^2) for a support region). */

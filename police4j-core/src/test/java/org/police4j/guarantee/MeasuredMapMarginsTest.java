@@ -199,4 +199,65 @@ class MeasuredMapMarginsTest {
             }
         }
     }
+
+    /**
+     * A residual MLP as a DJL user writes it (Linear-ReLU, six units of (Linear-ReLU-Linear,
+     * identity) joined by a sum then ReLU, Linear), wrapped on an 8-dimensional box: the joins are
+     * measured at the axis points too, so the last join's median margin stays near the fixed
+     * margin, where the a priori bound's is many times it; both certify.
+     */
+    @Test
+    void residualJoinsOnABoxAreMeasuredToo() {
+        double[] centre = new double[8];
+        Random rnd = new Random(9);
+        for (int j = 0; j < centre.length; j++) {
+            centre[j] = rnd.nextDouble();
+        }
+        Box box = Box.linf(centre, 0.05);
+        double measured = lastJoinMedianMargin(box, true);
+        double aPriori = lastJoinMedianMargin(box, false);
+        System.out.printf(java.util.Locale.ROOT, "last join's median margin: measured %.3e, a priori %.3e%n", measured, aPriori);
+        assertThat(measured).isLessThan(2 * MARGIN);
+        assertThat(aPriori).isGreaterThan(10 * measured);
+    }
+
+    private static double lastJoinMedianMargin(Box box, boolean reference) {
+        String old = System.getProperty("police4j.guard.reference");
+        System.setProperty("police4j.guard.reference", String.valueOf(reference));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(5);
+            ai.djl.nn.SequentialBlock user = new ai.djl.nn.SequentialBlock()
+                    .add(ai.djl.nn.core.Linear.builder().setUnits(32).build()).add(ai.djl.nn.Activation.reluBlock());
+            for (int u = 0; u < 6; u++) {
+                ai.djl.nn.SequentialBlock residual = new ai.djl.nn.SequentialBlock()
+                        .add(ai.djl.nn.core.Linear.builder().setUnits(32).build()).add(ai.djl.nn.Activation.reluBlock())
+                        .add(ai.djl.nn.core.Linear.builder().setUnits(32).build());
+                user.add(new ai.djl.nn.ParallelBlock(list -> new ai.djl.ndarray.NDList(list.get(0).singletonOrThrow()
+                        .add(list.get(1).singletonOrThrow()).getNDArrayInternal().relu()),
+                        Arrays.asList(residual, ai.djl.nn.Blocks.identityBlock())));
+            }
+            user.add(ai.djl.nn.core.Linear.builder().setUnits(2).build());
+            user.initialize(manager, DataType.FLOAT32, new Shape(1, box.dimension()));
+            org.police4j.nn.PolicedNetwork net = (org.police4j.nn.PolicedNetwork) org.police4j.wrap.Policed.wrap(
+                    user, box, new Shape(box.dimension()));
+            List<org.police4j.nn.PolicedNetwork.LayerTrace> layers = net.forwardWithTrace(
+                    new ai.djl.training.ParameterStore(manager, false), manager.zeros(new Shape(0, box.dimension())), false)
+                    .layers();
+            float[] m = layers.get(layers.size() - 1).margins();
+            double[] sorted = new double[m.length];
+            for (int q = 0; q < m.length; q++) {
+                sorted[q] = m[q];
+            }
+            Arrays.sort(sorted);
+            Certificate cert = Certify.policed(net, Certify.Options.defaults().optInteriorSamples(0));
+            assertThat(cert.certified()).as(cert.summary()).isTrue();
+            return sorted[sorted.length / 2];
+        } finally {
+            if (old == null) {
+                System.clearProperty("police4j.guard.reference");
+            } else {
+                System.setProperty("police4j.guard.reference", old);
+            }
+        }
+    }
 }

@@ -429,8 +429,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
         /**
          * Region j's reference: at its vertices (as vertex rows or a tracked map: the map's values
          * at the vertices are what it measures), or at its {@link AxisPoints} for a box or an l1
-         * ball in a network of dense layers alone; null beyond {@link VertexReference#MAX_VERTICES}
-         * rows (the a priori bound, docs/ROUNDING-DEPTH.md).
+         * ball in a network of dense layers and joins of them; null beyond {@link
+         * VertexReference#MAX_VERTICES} rows (the a priori bound, docs/ROUNDING-DEPTH.md).
          */
         private VertexReference reference(int j) {
             Region region = regions.get(j);

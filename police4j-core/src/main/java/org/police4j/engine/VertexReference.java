@@ -112,12 +112,6 @@ public final class VertexReference {
         return new VertexReference(this);
     }
 
-    /** The inputs a layer's output reads, with their weight indices. */
-    @FunctionalInterface
-    private interface Taps {
-        void visit(int out, Stencil.Tap tap);
-    }
-
     /**
      * Enters a dense layer of the folded network.
      *
@@ -163,12 +157,7 @@ public final class VertexReference {
         if (weight.length != (long) bias.length * n) {
             throw new IllegalArgumentException("weight: " + weight.length + " values, expected " + bias.length + " x " + n);
         }
-        product(bias.length, weight, bias, (out, tap) -> {
-            int o = out * n;
-            for (int j = 0; j < n; j++) {
-                tap.tap(j, o + j);
-            }
-        }, null);
+        dense(bias.length, weight, bias);
     }
 
     /**
@@ -409,47 +398,54 @@ public final class VertexReference {
     }
 
     /**
-     * The sums {@code bias_q + sum_taps w y} of every vertex, as pairs, and their bound; a pool, if
-     * any, waits for {@link #leave}.
+     * The sums {@code bias_q + sum_j W_qj y_j} of every vertex, as pairs, and their bound. The
+     * vertices' inputs are laid out input by input first ({@code y_j} of every vertex side by
+     * side), so each weight's multiply-add runs over contiguous values at every vertex, a loop C2
+     * vectorises; each sum's terms are still added in input order, so the bits are those of one
+     * vertex at a time.
      */
-    private void product(int k, float[] weight, float[] bias, Taps taps, PoolWindows windows) {
+    private void dense(int k, float[] weight, float[] bias) {
         double[] xMax = PairConv.magnitudes(new PairConv.Pairs(hi, lo, err));
         double[] h = new double[rows * k];
         double[] l = new double[rows * k];
         double[] e = new double[k];
-        double[] x = hi;
-        double[] xl = lo;
         double[] z = err;
         int wd = width;
         int p0 = rows;
+        double[] x = new double[p0 * wd]; // input-major: x[j * P + p]
+        double[] xl = new double[p0 * wd];
+        for (int p = 0; p < p0; p++) {
+            for (int j = 0; j < wd; j++) {
+                x[j * p0 + p] = hi[p * wd + j];
+                xl[j * p0 + p] = lo[p * wd + j];
+            }
+        }
         Loops.parallel(k, (long) wd * (p0 + 1), q -> { // each unit writes its own outputs: the same bits on any threads
             double[] sum = new double[p0];
             double[] low = new double[p0];
-            double[] acc = new double[3]; // sum |w| X, sum |w| Z, terms
             double b = bias[q];
             java.util.Arrays.fill(sum, b);
-            java.util.Arrays.fill(low, 0);
-            acc[0] = Math.abs(b);
-            acc[1] = 0;
-            acc[2] = 0;
-            taps.visit(q, (in, wi) -> {
-                double w = weight[wi];
+            double magnitude = Math.abs(b);
+            double carried = 0;
+            int o = q * wd;
+            for (int j = 0; j < wd; j++) {
+                double w = weight[o + j];
                 double aw = Math.abs(w);
-                acc[0] += aw * xMax[in];
-                acc[1] += aw * z[in];
-                acc[2]++;
-                for (int p = 0, i = in; p < p0; p++, i += wd) {
-                    DoubleDouble.multiplyAdd(w, x[i], xl[i], sum, low, p);
+                magnitude += aw * xMax[j];
+                carried += aw * z[j];
+                int at = j * p0;
+                for (int p = 0; p < p0; p++) {
+                    DoubleDouble.multiplyAdd(w, x[at + p], xl[at + p], sum, low, p);
                 }
-            });
+            }
             for (int p = 0; p < p0; p++) {
                 double s = sum[p] + low[p];
                 h[p * k + q] = s;
                 l[p * k + q] = twoSumError(sum[p], low[p], s);
             }
-            e[q] = DoubleDouble.Dot.bound(acc[0], acc[1], (int) acc[2]);
+            e[q] = DoubleDouble.Dot.bound(magnitude, carried, wd);
         });
-        entered(k, h, l, e, bias, windows);
+        entered(k, h, l, e, bias, null);
     }
 
     /** The layer entered: its K values per vertex before the fold's bias change, their bound, bias and pool. */

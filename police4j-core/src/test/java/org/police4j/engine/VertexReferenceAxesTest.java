@@ -22,25 +22,31 @@ import org.police4j.region.SupportRegion;
  */
 class VertexReferenceAxesTest {
 
-    private static final int D = 5;
     private static final int K = 7;
 
     @Test
     void boundCoversTheMapsErrorOverTheRegionAndIsTightOnABox() {
         Random rnd = new Random(3);
         for (double scale : new double[] {1e-3, 1, 1e3}) {
-            double[] centre = new double[D];
-            double[] radii = new double[D];
-            for (int j = 0; j < D; j++) {
+            double[] centre = new double[5];
+            double[] radii = new double[5];
+            for (int j = 0; j < 5; j++) {
                 centre[j] = scale * rnd.nextGaussian();
                 radii[j] = j == 2 ? 0 : scale * (0.1 + rnd.nextDouble()); // a flat coordinate: no point
             }
-            check(Box.of(centre, radii), rnd, scale, true);
-            check(L1Ball.of(centre, 0.7 * scale), rnd, scale, false);
+            check(Box.of(centre, radii), K, rnd, scale, 1e-3, 1e-4, true);
+            check(L1Ball.of(centre, 0.7 * scale), K, rnd, scale, 1e-3, 1e-4, false);
         }
     }
 
-    private static void check(SupportRegion region, Random rnd, double scale, boolean tight) {
+    /**
+     * One dense layer of K units with random weights against an engine map off the exact one by
+     * {@code relative} in its directions and {@code absolute} at the centre.
+     */
+    static void check(SupportRegion region, int units, Random rnd, double scale, double relative, double absolute,
+            boolean tight) {
+        int K = units;
+        int D = region.dimension();
         AxisPoints axes = region.axisPoints();
         assertThat(axes).isNotNull();
         double[] c = region.center();
@@ -59,9 +65,9 @@ class VertexReferenceAxesTest {
             double v = b[k];
             for (int j = 0; j < D; j++) {
                 v += (double) w[k * D + j] * c[j];
-                at[j * K + k] = w[k * D + j] * (float) (1 + 1e-3 * rnd.nextGaussian());
+                at[j * K + k] = w[k * D + j] * (float) (1 + relative * rnd.nextGaussian());
             }
-            a[k] = (float) (v + 1e-4 * rnd.nextGaussian());
+            a[k] = (float) (v + absolute * rnd.nextGaussian());
         }
         double[] bound;
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -69,7 +75,7 @@ class VertexReferenceAxesTest {
             bound = reference.dense(manager.create(w, new Shape(K, D)), manager.create(b), axes,
                     manager.create(a, new Shape(1, K)), manager.create(at, new Shape(D, K)));
         }
-        BigDecimal[][] peaks = region instanceof Box box ? corners(box) : vertices((L1Ball) region);
+        BigDecimal[][] peaks = region instanceof Box box ? corners(box, D) : vertices((L1Ball) region, D);
         for (int k = 0; k < K; k++) {
             BigDecimal worst = BigDecimal.ZERO;
             for (BigDecimal[] x : peaks) {
@@ -91,7 +97,7 @@ class VertexReferenceAxesTest {
     }
 
     /** Every corner {@code c +/- r} of the box, exactly. */
-    private static BigDecimal[][] corners(Box box) {
+    private static BigDecimal[][] corners(Box box, int D) {
         double[] c = box.center();
         double[] r = box.radii();
         BigDecimal[][] out = new BigDecimal[1 << D][D];
@@ -104,7 +110,7 @@ class VertexReferenceAxesTest {
     }
 
     /** Every vertex {@code c +/- rho e_j} of the l1 ball, exactly. */
-    private static BigDecimal[][] vertices(L1Ball ball) {
+    private static BigDecimal[][] vertices(L1Ball ball, int D) {
         double[] c = ball.center();
         BigDecimal[][] out = new BigDecimal[2 * D][D];
         for (int v = 0; v < out.length; v++) {

@@ -188,6 +188,41 @@ public final class VertexReference {
     double[] conv(
             Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
             PoolWindows pool, NDArray engine, boolean byChannels) {
+        enterConv(stencil, weightArray, biasArray, scaleArray, offsetArray, pool, byChannels);
+        return measured(doubles(engine));
+    }
+
+    /**
+     * {@link #conv(Stencil, NDArray, NDArray, NDArray, NDArray, PoolWindows, NDArray)} for a region
+     * carried as an affine map, this reference's rows being its {@link AxisPoints}, as {@link
+     * #dense(NDArray, NDArray, AxisPoints, NDArray, NDArray)} measures a dense layer: per position
+     * before the pool (the window margins keep each window's winner the same over R, so the error
+     * after the pool is affine on R too).
+     *
+     * @param stencil the convolution's geometry
+     * @param weightArray (C', C / groups, kh, kw) as the layer holds it
+     * @param biasArray C' biases
+     * @param scaleArray C' factors of the per-channel affine map, or null for none
+     * @param offsetArray C' offsets of that map, or null
+     * @param pool the max-pool's windows, or null for no pool
+     * @param axes the region's axis points, as this reference's rows
+     * @param centre the engine's map at the centre before the pool shift, (1, C', H', W')
+     * @param directions the engine's directions before the pool, (D, C', H', W')
+     * @return per position before the pool, a rigorous bound of {@code max_{x in R} |h_q(x) - z*_q(x)|}
+     */
+    public double[] conv(
+            Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
+            PoolWindows pool, AxisPoints axes, NDArray centre, NDArray directions) {
+        if (rows != axes.spanned() + 1) {
+            throw new IllegalArgumentException("axes: " + axes.spanned() + " points and the centre, for " + rows + " rows");
+        }
+        enterConv(stencil, weightArray, biasArray, scaleArray, offsetArray, pool, stencil.sumsAcrossChannels());
+        return measuredOnAxes(axes, doubles(centre), doubles(directions));
+    }
+
+    private void enterConv(
+            Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
+            PoolWindows pool, boolean byChannels) {
         float[] weight = LayerRange.floats(weightArray);
         float[] bias = LayerRange.floats(biasArray);
         float[] scale = scaleArray == null ? null : LayerRange.floats(scaleArray);
@@ -201,7 +236,6 @@ public final class VertexReference {
         float[] positionBias = FoldedBias.perPosition(perChannel, stencil.outH() * stencil.outW());
         PairConv.Pairs out = PairConv.apply(stencil, w, positionBias, new PairConv.Pairs(hi, lo, err), byChannels);
         entered(k, out.hi(), out.lo(), out.err(), positionBias, pool);
-        return measured(doubles(engine));
     }
 
     /**

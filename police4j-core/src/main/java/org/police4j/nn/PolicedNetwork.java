@@ -315,6 +315,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
         NDArray windows;
         /** The last values of {@link #affine}: the entering region's, before the pool shift. */
         NDArray lastAffine;
+        /** The last values of {@link #linear}: a tracked map's directions, before the pool. */
+        NDArray lastLinear;
         /** Computes the entering region's margins once (null without guards). */
         IntFunction<float[]> marginsOf;
         /** The region whose pass is entering the group. */
@@ -339,7 +341,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
         public NDArray linear(NDArray rows) {
             NDArray pre = conv.convolve(rows, weight, null);
             long channels = pre.getShape().get(1);
-            return affine == null ? pre : pre.mul(affine[0].reshape(1, channels, 1, 1));
+            lastLinear = affine == null ? pre : pre.mul(affine[0].reshape(1, channels, 1, 1));
+            return lastLinear;
         }
 
         @Override
@@ -429,8 +432,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
         /**
          * Region j's reference: at its vertices (as vertex rows or a tracked map: the map's values
          * at the vertices are what it measures), or at its {@link AxisPoints} for a box or an l1
-         * ball in a network of dense layers and joins of them; null beyond {@link
-         * VertexReference#MAX_VERTICES} rows (the a priori bound, docs/ROUNDING-DEPTH.md).
+         * ball; null beyond {@link VertexReference#MAX_VERTICES} rows (the a priori bound,
+         * docs/ROUNDING-DEPTH.md).
          */
         private VertexReference reference(int j) {
             Region region = regions.get(j);
@@ -491,8 +494,12 @@ public abstract class PolicedNetwork extends PolicedBlock {
                     NDArray scale = units.affine == null ? null : units.affine[0];
                     NDArray offset = units.affine == null ? null : units.affine[1];
                     VertexReference reference = references.get(j);
-                    double[] measured = reference == null ? null : reference.conv(units.conv.stencil(), units.weight,
-                            units.bias, scale, offset, units.conv.pool(), units.lastAffine);
+                    AxisPoints axes = axisPoints(j);
+                    double[] measured = reference == null ? null
+                            : axes == null ? reference.conv(units.conv.stencil(), units.weight, units.bias, scale, offset,
+                                    units.conv.pool(), units.lastAffine)
+                            : reference.conv(units.conv.stencil(), units.weight, units.bias, scale, offset,
+                                    units.conv.pool(), axes, units.lastAffine, units.lastLinear);
                     RoundingGuard.ConvMargins m = guards.get(j).margins(l, units.conv.stencil(), units.weight,
                             units.bias, scale, offset, units.conv.pool(), measured);
                     units.windowMargins = m.windows();
@@ -795,40 +802,18 @@ public abstract class PolicedNetwork extends PolicedBlock {
 
     /**
      * {@return region j's axis points when its tracked map is measured at them: a box or an l1
-     * ball of at most {@code MAX_VERTICES - 1} spanned coordinates, in a network of dense layers
-     * and joins of them alone (the points go through the layers as the reference's rows; a conv
-     * group's reference compares against values before the pool, which a map does not have at
-     * points); else null}
+     * ball of at most {@code MAX_VERTICES - 1} spanned coordinates (the points go through the
+     * layers as the reference's rows); else null}
      */
     private AxisPoints axisPoints(int j) {
         return axisPointCache.computeIfAbsent(j, key -> {
             if (usesVertexRows(key) || !(regions.get(key) instanceof SupportRegion s)) {
                 return Optional.<AxisPoints>empty();
             }
-            if (!denseOnly(networkLayers())) {
-                return Optional.<AxisPoints>empty();
-            }
             AxisPoints axes = s.axisPoints();
             return axes != null && axes.spanned() + 1 <= VertexReference.MAX_VERTICES
                     ? Optional.of(axes) : Optional.<AxisPoints>empty();
         }).orElse(null);
-    }
-
-    /** Whether every layer, in every branch, is dense (or a join of dense branches). */
-    private static boolean denseOnly(List<NetworkLayer> layers) {
-        for (NetworkLayer l : layers) {
-            NetworkLayer layer = l instanceof NetworkLayer.Linear lin ? lin.layer() : l;
-            if (layer instanceof NetworkLayer.Parallel p) {
-                for (List<NetworkLayer> branch : p.branches()) {
-                    if (!denseOnly(branch)) {
-                        return false;
-                    }
-                }
-            } else if (!(layer instanceof NetworkLayer.Dense)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** {@link Region#magnitude()} of region j, computed once (O(D^2) for a support region). */

@@ -260,4 +260,60 @@ class MeasuredMapMarginsTest {
             }
         }
     }
+
+    /**
+     * A chain of twelve conv groups (conv 16 x 3 x 3, batch-norm, leaky-ReLU; a 2 x 2 max-pool
+     * after the fourth) on a box around a 1 x 4 x 4 input (16 coordinates): the conv groups are
+     * measured at the axis points, before the pool, so the last conv layer's largest margin stays
+     * near the fixed margin (1.02e-4) where the a priori bound's is 7.4e-2; both certify, with every
+     * unit of the exact folded network on one side over the whole box (the support certificate).
+     */
+    @Test
+    void convGroupsOnASmallBoxAreMeasuredToo() {
+        double[] centre = new double[16];
+        Random rnd = new Random(13);
+        for (int j = 0; j < centre.length; j++) {
+            centre[j] = rnd.nextDouble();
+        }
+        Box box = Box.linf(centre, 0.05);
+        double measured = lastConvLargestMargin(box, true);
+        double aPriori = lastConvLargestMargin(box, false);
+        System.out.printf(java.util.Locale.ROOT, "last conv layer's largest margin: measured %.3e, a priori %.3e%n",
+                measured, aPriori);
+        assertThat(measured).isLessThan(2 * MARGIN);
+        assertThat(aPriori).isGreaterThan(10 * measured);
+    }
+
+    private static double lastConvLargestMargin(Box box, boolean reference) {
+        String old = System.getProperty("police4j.guard.reference");
+        System.setProperty("police4j.guard.reference", String.valueOf(reference));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(6);
+            org.police4j.conv.PolicedConvNet.Builder b = org.police4j.conv.PolicedConvNet.builder().setInput(1, 4, 4);
+            for (int l = 0; l < 12; l++) {
+                b.conv(16, 3, 1, 1).batchNorm();
+                if (l == 3) {
+                    b.maxPool(2, 2);
+                }
+            }
+            org.police4j.conv.PolicedConvNet net = b.flatten().dense(8).outputs(2).optMargin(MARGIN).setRegion(box).build();
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, 16));
+            List<org.police4j.nn.PolicedNetwork.LayerTrace> layers = net.forwardWithTrace(
+                    new ai.djl.training.ParameterStore(manager, false), manager.zeros(new Shape(0, 16)), false).layers();
+            float[] m = layers.get(layers.size() - 2).margins(); // the last conv group (the dense layer is last)
+            double largest = 0;
+            for (float v : m) {
+                largest = Math.max(largest, v);
+            }
+            Certificate cert = Certify.policed(net, Certify.Options.defaults().optInteriorSamples(0));
+            assertThat(cert.certified()).as(cert.summary()).isTrue();
+            return largest;
+        } finally {
+            if (old == null) {
+                System.clearProperty("police4j.guard.reference");
+            } else {
+                System.setProperty("police4j.guard.reference", old);
+            }
+        }
+    }
 }

@@ -169,35 +169,29 @@ class MeasuredMapMarginsTest {
 
     /** {median |c| / median |z| of the last hidden layer at the centre, 1 if it certifies}. */
     private static double[] lastShiftOverValue(Box box, boolean reference) {
-        String old = System.getProperty("police4j.guard.reference");
-        System.setProperty("police4j.guard.reference", String.valueOf(reference));
-        try (NDManager manager = NDManager.newBaseManager()) {
-            int[] hidden = new int[14];
-            Arrays.fill(hidden, 64);
-            PolicedMlp net = PolicedMlp.builder().setHidden(hidden).setOutputs(2).optMargin(MARGIN).setRegion(box).build();
-            Engine.getInstance().setRandomSeed(7);
-            net.initialize(manager, DataType.FLOAT32, new Shape(1, box.dimension()));
-            float[][] shifts = Fold.shifts(net);
-            FoldedNetwork folded = Fold.weights(net);
-            List<double[]> pre = DoubleEval.preActivations(folded, box.center());
-            int last = shifts.length - 1;
-            double[] c = new double[shifts[last].length];
-            double[] z = pre.get(last).clone();
-            for (int q = 0; q < c.length; q++) {
-                c[q] = Math.abs(shifts[last][q]);
-                z[q] = Math.abs(z[q]);
+        return withReference(reference, () -> {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                int[] hidden = new int[14];
+                Arrays.fill(hidden, 64);
+                PolicedMlp net = PolicedMlp.builder().setHidden(hidden).setOutputs(2).optMargin(MARGIN).setRegion(box).build();
+                Engine.getInstance().setRandomSeed(7);
+                net.initialize(manager, DataType.FLOAT32, new Shape(1, box.dimension()));
+                float[][] shifts = Fold.shifts(net);
+                FoldedNetwork folded = Fold.weights(net);
+                List<double[]> pre = DoubleEval.preActivations(folded, box.center());
+                int last = shifts.length - 1;
+                double[] c = new double[shifts[last].length];
+                double[] z = pre.get(last).clone();
+                for (int q = 0; q < c.length; q++) {
+                    c[q] = Math.abs(shifts[last][q]);
+                    z[q] = Math.abs(z[q]);
+                }
+                Arrays.sort(c);
+                Arrays.sort(z);
+                boolean certified = Certify.policed(net, Certify.Options.defaults().optInteriorSamples(0)).certified();
+                return new double[] {c[c.length / 2] / z[z.length / 2], certified ? 1 : 0};
             }
-            Arrays.sort(c);
-            Arrays.sort(z);
-            boolean certified = Certify.policed(net, Certify.Options.defaults().optInteriorSamples(0)).certified();
-            return new double[] {c[c.length / 2] / z[z.length / 2], certified ? 1 : 0};
-        } finally {
-            if (old == null) {
-                System.clearProperty("police4j.guard.reference");
-            } else {
-                System.setProperty("police4j.guard.reference", old);
-            }
-        }
+        });
     }
 
     /**
@@ -222,43 +216,37 @@ class MeasuredMapMarginsTest {
     }
 
     private static double lastJoinMedianMargin(Box box, boolean reference) {
-        String old = System.getProperty("police4j.guard.reference");
-        System.setProperty("police4j.guard.reference", String.valueOf(reference));
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(5);
-            ai.djl.nn.SequentialBlock user = new ai.djl.nn.SequentialBlock()
-                    .add(ai.djl.nn.core.Linear.builder().setUnits(32).build()).add(ai.djl.nn.Activation.reluBlock());
-            for (int u = 0; u < 6; u++) {
-                ai.djl.nn.SequentialBlock residual = new ai.djl.nn.SequentialBlock()
-                        .add(ai.djl.nn.core.Linear.builder().setUnits(32).build()).add(ai.djl.nn.Activation.reluBlock())
-                        .add(ai.djl.nn.core.Linear.builder().setUnits(32).build());
-                user.add(new ai.djl.nn.ParallelBlock(list -> new ai.djl.ndarray.NDList(list.get(0).singletonOrThrow()
-                        .add(list.get(1).singletonOrThrow()).getNDArrayInternal().relu()),
-                        Arrays.asList(residual, ai.djl.nn.Blocks.identityBlock())));
+        return withReference(reference, () -> {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                Engine.getInstance().setRandomSeed(5);
+                ai.djl.nn.SequentialBlock user = new ai.djl.nn.SequentialBlock()
+                        .add(ai.djl.nn.core.Linear.builder().setUnits(32).build()).add(ai.djl.nn.Activation.reluBlock());
+                for (int u = 0; u < 6; u++) {
+                    ai.djl.nn.SequentialBlock residual = new ai.djl.nn.SequentialBlock()
+                            .add(ai.djl.nn.core.Linear.builder().setUnits(32).build()).add(ai.djl.nn.Activation.reluBlock())
+                            .add(ai.djl.nn.core.Linear.builder().setUnits(32).build());
+                    user.add(new ai.djl.nn.ParallelBlock(list -> new ai.djl.ndarray.NDList(list.get(0).singletonOrThrow()
+                            .add(list.get(1).singletonOrThrow()).getNDArrayInternal().relu()),
+                            Arrays.asList(residual, ai.djl.nn.Blocks.identityBlock())));
+                }
+                user.add(ai.djl.nn.core.Linear.builder().setUnits(2).build());
+                user.initialize(manager, DataType.FLOAT32, new Shape(1, box.dimension()));
+                org.police4j.nn.PolicedNetwork net = (org.police4j.nn.PolicedNetwork) org.police4j.wrap.Policed.wrap(
+                        user, box, new Shape(box.dimension()));
+                List<org.police4j.nn.PolicedNetwork.LayerTrace> layers = net.forwardWithTrace(
+                        new ai.djl.training.ParameterStore(manager, false), manager.zeros(new Shape(0, box.dimension())), false)
+                        .layers();
+                float[] m = layers.get(layers.size() - 1).margins();
+                double[] sorted = new double[m.length];
+                for (int q = 0; q < m.length; q++) {
+                    sorted[q] = m[q];
+                }
+                Arrays.sort(sorted);
+                Certificate cert = Certify.policed(net, Certify.Options.defaults().optInteriorSamples(0));
+                assertThat(cert.certified()).as(cert.summary()).isTrue();
+                return sorted[sorted.length / 2];
             }
-            user.add(ai.djl.nn.core.Linear.builder().setUnits(2).build());
-            user.initialize(manager, DataType.FLOAT32, new Shape(1, box.dimension()));
-            org.police4j.nn.PolicedNetwork net = (org.police4j.nn.PolicedNetwork) org.police4j.wrap.Policed.wrap(
-                    user, box, new Shape(box.dimension()));
-            List<org.police4j.nn.PolicedNetwork.LayerTrace> layers = net.forwardWithTrace(
-                    new ai.djl.training.ParameterStore(manager, false), manager.zeros(new Shape(0, box.dimension())), false)
-                    .layers();
-            float[] m = layers.get(layers.size() - 1).margins();
-            double[] sorted = new double[m.length];
-            for (int q = 0; q < m.length; q++) {
-                sorted[q] = m[q];
-            }
-            Arrays.sort(sorted);
-            Certificate cert = Certify.policed(net, Certify.Options.defaults().optInteriorSamples(0));
-            assertThat(cert.certified()).as(cert.summary()).isTrue();
-            return sorted[sorted.length / 2];
-        } finally {
-            if (old == null) {
-                System.clearProperty("police4j.guard.reference");
-            } else {
-                System.setProperty("police4j.guard.reference", old);
-            }
-        }
+        });
     }
 
     /**
@@ -285,29 +273,38 @@ class MeasuredMapMarginsTest {
     }
 
     private static double lastConvLargestMargin(Box box, boolean reference) {
+        return withReference(reference, () -> {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                Engine.getInstance().setRandomSeed(6);
+                org.police4j.conv.PolicedConvNet.Builder b = org.police4j.conv.PolicedConvNet.builder().setInput(1, 4, 4);
+                for (int l = 0; l < 12; l++) {
+                    b.conv(16, 3, 1, 1).batchNorm();
+                    if (l == 3) {
+                        b.maxPool(2, 2);
+                    }
+                }
+                org.police4j.conv.PolicedConvNet net = b.flatten().dense(8).outputs(2).optMargin(MARGIN).setRegion(box).build();
+                net.initialize(manager, DataType.FLOAT32, new Shape(1, 16));
+                List<org.police4j.nn.PolicedNetwork.LayerTrace> layers = net.forwardWithTrace(
+                        new ai.djl.training.ParameterStore(manager, false), manager.zeros(new Shape(0, 16)), false).layers();
+                float[] m = layers.get(layers.size() - 2).margins(); // the last conv group (the dense layer is last)
+                double largest = 0;
+                for (float v : m) {
+                    largest = Math.max(largest, v);
+                }
+                Certificate cert = Certify.policed(net, Certify.Options.defaults().optInteriorSamples(0));
+                assertThat(cert.certified()).as(cert.summary()).isTrue();
+                return largest;
+            }
+        });
+    }
+
+    /** {@return what {@code body} gives with the guard's reference on or off (the system property), restored after} */
+    private static <T> T withReference(boolean reference, java.util.function.Supplier<T> body) {
         String old = System.getProperty("police4j.guard.reference");
         System.setProperty("police4j.guard.reference", String.valueOf(reference));
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(6);
-            org.police4j.conv.PolicedConvNet.Builder b = org.police4j.conv.PolicedConvNet.builder().setInput(1, 4, 4);
-            for (int l = 0; l < 12; l++) {
-                b.conv(16, 3, 1, 1).batchNorm();
-                if (l == 3) {
-                    b.maxPool(2, 2);
-                }
-            }
-            org.police4j.conv.PolicedConvNet net = b.flatten().dense(8).outputs(2).optMargin(MARGIN).setRegion(box).build();
-            net.initialize(manager, DataType.FLOAT32, new Shape(1, 16));
-            List<org.police4j.nn.PolicedNetwork.LayerTrace> layers = net.forwardWithTrace(
-                    new ai.djl.training.ParameterStore(manager, false), manager.zeros(new Shape(0, 16)), false).layers();
-            float[] m = layers.get(layers.size() - 2).margins(); // the last conv group (the dense layer is last)
-            double largest = 0;
-            for (float v : m) {
-                largest = Math.max(largest, v);
-            }
-            Certificate cert = Certify.policed(net, Certify.Options.defaults().optInteriorSamples(0));
-            assertThat(cert.certified()).as(cert.summary()).isTrue();
-            return largest;
+        try {
+            return body.get();
         } finally {
             if (old == null) {
                 System.clearProperty("police4j.guard.reference");

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
-import org.police4j.engine.FoldedBias;
+import org.police4j.engine.FoldedParameters;
 import org.police4j.engine.PoolWindows;
 import org.police4j.engine.Stencil;
 import org.police4j.network.FoldedNetwork;
@@ -101,7 +101,7 @@ public final class ConvFold {
                     String name = PolicedConvNet.denseName(d);
                     float[] bias = net.parameter(name + ".bias").toFloatArray();
                     if (d.hidden() && shifted) {
-                        bias = FoldedBias.shifted(bias, null, trace.layers().get(layer++).shift().toFloatArray(), null);
+                        bias = FoldedParameters.shifted(bias, null, trace.layers().get(layer++).shift().toFloatArray(), null);
                     }
                     float[] flat = net.parameter(name + ".weight").toFloatArray();
                     float[][] weight = new float[d.out()][d.in()];
@@ -138,15 +138,15 @@ public final class ConvFold {
             NDArray[] affine = NetworkLayer.BatchNorm.affine(
                     copy(manager, bn[0]), copy(manager, bn[1]), copy(manager, bn[2]), copy(manager, bn[3]), bnEpsilon);
             float[] scale = affine[0].toFloatArray();
-            w = FoldedBias.scaledWeights(w, scale);
-            perChannel = FoldedBias.channelBias(perChannel, scale, affine[1].toFloatArray());
+            w = FoldedParameters.scaledWeights(w, scale);
+            perChannel = FoldedParameters.channelBias(perChannel, scale, affine[1].toFloatArray());
         }
         boolean pooled = pool != null;
         int units = pooled ? pool.outputs() : s.outputs();
         float[] shift = t != null ? t.shift().toFloatArray() : new float[units];
         float[] poolShift = !pooled ? null
                 : t != null && t.poolShift() != null ? t.poolShift().toFloatArray() : new float[s.outputs()];
-        float[] bias = FoldedBias.shifted(FoldedBias.perPosition(perChannel, s.outH() * s.outW()), pool, shift, poolShift);
+        float[] bias = FoldedParameters.shifted(FoldedParameters.perPosition(perChannel, s.outH() * s.outW()), pool, shift, poolShift);
         boolean tiles = !pooled || pool.tiles();
         List<Layer> ops = new ArrayList<>();
         ops.add(new Layer.Conv(s.inC(), s.inH(), s.inW(), s.outC(), s.kernelH(), s.kernelW(), s.strideH(), s.strideW(),
@@ -217,7 +217,7 @@ public final class ConvFold {
                     float[] bias = d.bias().getArray().toFloatArray();
                     float[] shift = shift(bias.length); // the trace's entry, read even for a linear layer
                     if (activated) {
-                        bias = FoldedBias.shifted(bias, null, shift, null);
+                        bias = FoldedParameters.shifted(bias, null, shift, null);
                     }
                     ops.add(new Layer.Dense(matrix(d.weight().getArray()), bias));
                     shape = new long[] {bias.length};

@@ -27,7 +27,7 @@ import org.police4j.region.AxisPoints;
  *
  * <p>The reference computes what the certificate checks: the region's double vertices (not their
  * float32 cast), the fold's float32 weights ({@code fl(s W)} with batch-norm) and its float32
- * biases, formed by the fold's own rule ({@link FoldedBias}) from the engine's float32 shifts
+ * biases, formed by the fold's own rule ({@link FoldedParameters}) from the engine's float32 shifts
  * once each layer is decided. Each value is an unevaluated sum {@code
  * hi + lo} with {@code |lo| <= 2^-53 |hi|}:
  *
@@ -143,9 +143,6 @@ public final class VertexReference {
      * @return K rigorous bounds of {@code max_{x in R} |h_k(x) - z*_k(x)|} before the shift
      */
     public double[] dense(NDArray weightArray, NDArray biasArray, AxisPoints axes, NDArray centre, NDArray directions) {
-        if (rows != axes.spanned() + 1) {
-            throw new IllegalArgumentException("axes: " + axes.spanned() + " points and the centre, for " + rows + " rows");
-        }
         enterDense(weightArray, biasArray);
         return measuredOnAxes(axes, doubles(centre), doubles(directions));
     }
@@ -157,7 +154,7 @@ public final class VertexReference {
         if (weight.length != (long) bias.length * n) {
             throw new IllegalArgumentException("weight: " + weight.length + " values, expected " + bias.length + " x " + n);
         }
-        dense(bias.length, weight, bias);
+        denseSums(bias.length, weight, bias);
     }
 
     /**
@@ -213,9 +210,6 @@ public final class VertexReference {
     public double[] conv(
             Stencil stencil, NDArray weightArray, NDArray biasArray, NDArray scaleArray, NDArray offsetArray,
             PoolWindows pool, AxisPoints axes, NDArray centre, NDArray directions) {
-        if (rows != axes.spanned() + 1) {
-            throw new IllegalArgumentException("axes: " + axes.spanned() + " points and the centre, for " + rows + " rows");
-        }
         enterConv(stencil, weightArray, biasArray, scaleArray, offsetArray, pool, stencil.sumsAcrossChannels());
         return measuredOnAxes(axes, doubles(centre), doubles(directions));
     }
@@ -230,10 +224,10 @@ public final class VertexReference {
         if (width != stencil.inputs() || weight.length != stencil.weights()) {
             throw new IllegalArgumentException("weight: " + weight.length + " values for " + stencil + ", inputs " + width);
         }
-        float[] w = scale == null ? weight : FoldedBias.scaledWeights(weight, scale);
-        float[] perChannel = scale == null ? bias : FoldedBias.channelBias(bias, scale, offset);
+        float[] w = scale == null ? weight : FoldedParameters.scaledWeights(weight, scale);
+        float[] perChannel = scale == null ? bias : FoldedParameters.channelBias(bias, scale, offset);
         int k = stencil.outputs();
-        float[] positionBias = FoldedBias.perPosition(perChannel, stencil.outH() * stencil.outW());
+        float[] positionBias = FoldedParameters.perPosition(perChannel, stencil.outH() * stencil.outW());
         PairConv.Pairs out = PairConv.apply(stencil, w, positionBias, new PairConv.Pairs(hi, lo, err), byChannels);
         entered(k, out.hi(), out.lo(), out.err(), positionBias, pool);
     }
@@ -312,7 +306,7 @@ public final class VertexReference {
     public void leave(float[] shift, NDArray poolShiftArray, boolean activated) {
         float[] poolShift = pool == null ? null : LayerRange.floats(poolShiftArray);
         int k = units;
-        float[] bias = FoldedBias.shifted(preBias, pool, shift, poolShift);
+        float[] bias = FoldedParameters.shifted(preBias, pool, shift, poolShift);
         boolean tiles = pool == null || pool.tiles();
         double[] pair = new double[2];
         double[] h = new double[rows * k];
@@ -438,7 +432,7 @@ public final class VertexReference {
      * vectorises; each sum's terms are still added in input order, so the bits are those of one
      * vertex at a time.
      */
-    private void dense(int k, float[] weight, float[] bias) {
+    private void denseSums(int k, float[] weight, float[] bias) {
         double[] xMax = PairConv.magnitudes(new PairConv.Pairs(hi, lo, err));
         double[] h = new double[rows * k];
         double[] l = new double[rows * k];
@@ -524,9 +518,12 @@ public final class VertexReference {
      */
     private double[] measuredOnAxes(AxisPoints axes, double[] a, double[] at) {
         int k = units;
-        if (a.length != k || at.length != (long) axes.center().length * k) {
+        if (rows != axes.spanned() + 1) {
+            throw new IllegalArgumentException("axes: " + axes.spanned() + " points and the centre, for " + rows + " rows");
+        }
+        if (a.length != k || at.length != (long) axes.dimension() * k) {
             throw new IllegalArgumentException("engine map: " + a.length + " values and " + at.length
-                    + " directions, expected " + k + " and " + axes.center().length + " x " + k);
+                    + " directions, expected " + k + " and " + axes.dimension() + " x " + k);
         }
         int g = axes.spanned();
         double[] bound = new double[k];

@@ -7,7 +7,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import java.util.ArrayList;
 import java.util.List;
-import org.police4j.engine.FoldedBias;
+import org.police4j.engine.FoldedParameters;
 import org.police4j.nn.PolicedNetwork;
 import org.police4j.network.DjlExport;
 import org.police4j.network.FoldedNetwork;
@@ -66,7 +66,7 @@ public final class Fold {
         List<Dense> hidden = new ArrayList<>();
         int last = block.layers().size() - 1;
         for (int l = 0; l < last; l++) {
-            float[] bias = FoldedBias.shifted(block.bias(l).toFloatArray(), null, shifts[l], null);
+            float[] bias = FoldedParameters.shifted(block.bias(l).toFloatArray(), null, shifts[l], null);
             hidden.add(new Dense(matrix(block.weight(l)), bias));
         }
         return FoldedNetwork.mlp(hidden, head, block.activation());

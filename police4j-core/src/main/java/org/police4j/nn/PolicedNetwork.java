@@ -807,7 +807,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
      */
     private AxisPoints axisPoints(int j) {
         return axisPointCache.computeIfAbsent(j, key -> {
-            if (usesVertexRows(key) || !(regions.get(key) instanceof SupportRegion s)) {
+            if (!(regions.get(key) instanceof SupportRegion s)) { // a support region is always a tracked map
                 return Optional.<AxisPoints>empty();
             }
             AxisPoints axes = s.axisPoints();

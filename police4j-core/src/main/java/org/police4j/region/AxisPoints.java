@@ -16,15 +16,14 @@ import org.police4j.numeric.Rounding;
  * a double cannot hold it, so {@code d_i} may be a little below {@code r_i}; {@code k_i} is then a
  * little above 1, rounded up.
  *
- * @param center the region's centre, D coordinates
  * @param axes the coordinates the region spans (radius above 0), G of them
- * @param points {@code 1 + G} rows: the centre, then {@code p_i} for each of {@link #axes}
+ * @param points {@code 1 + G} rows of D coordinates: the centre, then {@code p_i} for each of
+ *     {@link #axes}
  * @param steps {@code d_i = p_i - c_i} rounded, for each of {@link #axes}
  * @param stepLows what the rounding left: {@code d_i = steps_i + stepLows_i} exactly
  * @param factors {@code k_i >= r_i / d_i}, for each of {@link #axes}
  */
-public record AxisPoints(
-        double[] center, int[] axes, double[][] points, double[] steps, double[] stepLows, double[] factors) {
+public record AxisPoints(int[] axes, double[][] points, double[] steps, double[] stepLows, double[] factors) {
 
     /**
      * The points of a region inside the box {@code c + [-r, r]} whose points {@code c + r_i e_i}
@@ -71,7 +70,12 @@ public record AxisPoints(
             points[i + 1][j] = p;
             i++;
         }
-        return new AxisPoints(center.clone(), axes, points, steps, stepLows, factors);
+        return new AxisPoints(axes, points, steps, stepLows, factors);
+    }
+
+    /** {@return D, the region's dimension} */
+    public int dimension() {
+        return points[0].length;
     }
 
     /** {@return G, the number of points besides the centre} */

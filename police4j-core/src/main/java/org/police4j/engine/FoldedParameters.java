@@ -9,9 +9,9 @@ package org.police4j.engine;
  * deployed network with it, and the guard's {@link VertexReference} forms the same float32 values
  * to measure the engine against, so the two cannot disagree by a rounding.
  */
-public final class FoldedBias {
+public final class FoldedParameters {
 
-    private FoldedBias() {}
+    private FoldedParameters() {}
 
     /**
      * {@return each weight times its output channel's factor, one float32 product each}

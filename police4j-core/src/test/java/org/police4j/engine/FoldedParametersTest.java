@@ -6,7 +6,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** The fold's float32 bias formation, shared by the fold and the guard's reference. */
-class FoldedBiasTest {
+class FoldedParametersTest {
 
     /** Every position of a tiling window maps to that window's unit; the rows and columns left over to -1. */
     @Test
@@ -37,26 +37,26 @@ class FoldedBiasTest {
     void biasMinusPoolShiftPlusShiftInFloat32() {
         float tiny = 0x1p-24f;
         PoolWindows tiles = new PoolWindows(1, 2, 2, 2, 2, 2, 2, 0, 0, false);
-        float[] b = FoldedBias.shifted(new float[] {1, 1, 1, 1}, tiles, new float[] {tiny}, new float[] {-tiny, 0, 0, 0});
+        float[] b = FoldedParameters.shifted(new float[] {1, 1, 1, 1}, tiles, new float[] {tiny}, new float[] {-tiny, 0, 0, 0});
         assertThat(b).containsExactly(1f, 1f + tiny, 1f + tiny, 1f + tiny);
         assertThat(1f + (tiny + tiny)).isEqualTo(1f + 0x1p-23f); // the other order differs
 
         PoolWindows overlapping = new PoolWindows(1, 3, 3, 2, 2, 1, 1, 0, 0, false);
-        float[] o = FoldedBias.shifted(new float[9], overlapping, new float[] {5, 5, 5, 5}, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        float[] o = FoldedParameters.shifted(new float[9], overlapping, new float[] {5, 5, 5, 5}, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
         assertThat(o).containsExactly(-1, -2, -3, -4, -5, -6, -7, -8, -9);
 
-        assertThat(FoldedBias.shifted(new float[] {1, 2}, null, new float[] {0.5f, -2}, null)).containsExactly(1.5f, 0f);
+        assertThat(FoldedParameters.shifted(new float[] {1, 2}, null, new float[] {0.5f, -2}, null)).containsExactly(1.5f, 0f);
     }
 
     /** Batch-norm's factor into the weights per output channel, and {@code fl(fl(b s) + t)}. */
     @Test
     void batchNormFoldsPerChannel() {
-        float[] w = FoldedBias.scaledWeights(new float[] {1, 2, 3, 4, 5, 6}, new float[] {2, -1});
+        float[] w = FoldedParameters.scaledWeights(new float[] {1, 2, 3, 4, 5, 6}, new float[] {2, -1});
         assertThat(w).containsExactly(2, 4, 6, -4, -5, -6);
         float s = 1.1f;
         float b = 3.3f;
         float t = -3.63f;
-        assertThat(FoldedBias.channelBias(new float[] {b}, new float[] {s}, new float[] {t})).containsExactly((b * s) + t);
-        assertThat(FoldedBias.perPosition(new float[] {1, 2}, 3)).containsExactly(1, 1, 1, 2, 2, 2);
+        assertThat(FoldedParameters.channelBias(new float[] {b}, new float[] {s}, new float[] {t})).containsExactly((b * s) + t);
+        assertThat(FoldedParameters.perPosition(new float[] {1, 2}, 3)).containsExactly(1, 1, 1, 2, 2, 2);
     }
 }

@@ -97,10 +97,8 @@ public final class AffineMapPass implements RegionPass {
         return range(residual == null ? null : residual.matMul(wt));
     }
 
-    /**
-     * {@return the map of the layer just entered, {@code {a (1 x K), A^T (D x K)}}: its value at
-     * the centre (a support region) or the origin, and its directions, as the engine computed them}
-     */
+    /** Its value at the centre (a support region) or the origin, and its directions. */
+    @Override
     public NDArray[] enteredMap() {
         return new NDArray[] {a, at};
     }

@@ -423,7 +423,7 @@ public final class PoolShift {
 
         /** (R, C*H*W) rows as each window's winner (R, U). */
         NDArray winners(NDArray rows) {
-            return rows.gather(index(rows, rows.getShape().get(0), winner), 1);
+            return gatherColumns(rows, winner);
         }
 
         /** (R, C*H*W) rows as each slot's window winner (R, U * K). */
@@ -557,5 +557,16 @@ public final class PoolShift {
             shift = shift.pad(new Shape(0, w - pw * kw, 0, h - ph * kh), 0);
         }
         return shift;
+    }
+
+    /**
+     * {@return column {@code columns[u]} of every row as column u: (R, N) to (R, U), a window's
+     * winner's values (the engine's pooled map, and the {@link MapReference}'s)}
+     *
+     * @param rows (R, N)
+     * @param columns U column indices
+     */
+    static NDArray gatherColumns(NDArray rows, int[] columns) {
+        return rows.gather(Ordered.index(rows, rows.getShape().get(0), columns), 1);
     }
 }

@@ -89,6 +89,14 @@ public interface RegionPass {
      */
     double[] magnitudes(float[] shift);
 
+    /**
+     * {@return the map of the layer just entered, {@code {a (1 x K), A^T (D x K)}}, as the engine
+     * computed it, or null for a pass of vertex rows}
+     */
+    default NDArray[] enteredMap() {
+        return null;
+    }
+
     /** {@return the shifted pre-activations of the vertices at the last layer entered, or null} */
     NDArray shiftedVertexPreActivations();
 

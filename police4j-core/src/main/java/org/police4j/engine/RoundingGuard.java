@@ -501,6 +501,14 @@ public final class RoundingGuard {
         }
     }
 
+    /**
+     * {@return per unit of the last layer entered, the error bound carried on (without the
+     * margin and without the extra terms of the decided range): a {@link MapReference}'s own bound}
+     */
+    double[] errors() {
+        return error.clone();
+    }
+
     /** {@return a guard where this one is: the bound entering one branch of a parallel layer} */
     public RoundingGuard fork() {
         RoundingGuard copy = new RoundingGuard(base, roundoff, lipschitz, activation, extraTerms);

@@ -1,5 +1,9 @@
 package org.police4j.engine;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+
 /**
  * The geometry of a 2-D convolution, kernel, stride, padding and dilation given per axis, with
  * channel groups (a 1-D convolution is the case {@code inH = kernelH = strideH = dilationH = 1,
@@ -350,5 +354,21 @@ public record Stencil(
                 }
             }
         }
+    }
+
+    /**
+     * The native convolution of flattened rows with this geometry (the engine's and the {@link
+     * MapReference}'s, in whatever dtype the rows and weight have).
+     *
+     * @param rows (N, C*H*W)
+     * @param w (C', C / groups, kh, kw)
+     * @param b C' biases, or null
+     * @return (N, C', H', W')
+     */
+    public NDArray convolve(NDArray rows, NDArray w, NDArray b) {
+        NDArray images = rows.reshape(rows.getShape().get(0), inC, inH, inW);
+        return Conv2d.conv2d(images, w, b, new Shape(strideH, strideW),
+                        new Shape(padH, padW), new Shape(dilationH, dilationW), groups)
+                .singletonOrThrow();
     }
 }

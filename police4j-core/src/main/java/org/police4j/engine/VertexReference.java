@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.police4j.numeric.DoubleDouble;
 import org.police4j.numeric.Rounding;
 import org.police4j.region.AxisPoints;
@@ -50,7 +51,7 @@ import org.police4j.region.AxisPoints;
  * {@link RoundingGuard}: {@code sum_j |W_kj| Z_j}, the largest of a window, the activation's
  * Lipschitz constant.
  */
-public final class VertexReference {
+public final class VertexReference implements RegionReference {
 
     /**
      * The most vertices a reference is carried for. Its Java double-double forward costs, per
@@ -68,6 +69,8 @@ public final class VertexReference {
     private static final double UU = DoubleDouble.UU;
 
     private final Cpa activation;
+    /** The region's axis points when the rows are they (a box or an l1 ball tracked as a map), else null. */
+    private final AxisPoints axes;
     private final int rows;
     private int width;
     private double[] hi;
@@ -87,7 +90,23 @@ public final class VertexReference {
      * @param activation the network's activation
      */
     public VertexReference(double[][] vertices, Cpa activation) {
+        this(vertices, null, activation);
+    }
+
+    /**
+     * A reference at a box's or an l1 ball's axis points, measuring the engine's tracked map
+     * ({@link #dense(NDArray, NDArray, AxisPoints, NDArray, NDArray)}).
+     *
+     * @param axes the region's axis points
+     * @param activation the network's activation
+     */
+    public VertexReference(AxisPoints axes, Cpa activation) {
+        this(axes.points(), axes, activation);
+    }
+
+    private VertexReference(double[][] vertices, AxisPoints axes, Cpa activation) {
         this.activation = activation;
+        this.axes = axes;
         this.rows = vertices.length;
         this.width = vertices[0].length;
         this.hi = new double[rows * width];
@@ -100,6 +119,7 @@ public final class VertexReference {
 
     private VertexReference(VertexReference parent) {
         this.activation = parent.activation;
+        this.axes = parent.axes;
         this.rows = parent.rows;
         this.width = parent.width;
         this.hi = parent.hi;
@@ -107,9 +127,47 @@ public final class VertexReference {
         this.err = parent.err;
     }
 
-    /** {@return a reference where this one is: the region entering one branch of a parallel layer} */
+    @Override
     public VertexReference fork() {
         return new VertexReference(this);
+    }
+
+    /** At the vertices, or for a tracked map at its axis points. */
+    @Override
+    public double[] dense(int layer, NDArray weight, NDArray bias, RegionPass pass, LayerRange range) {
+        if (axes == null) {
+            return dense(weight, bias, range);
+        }
+        NDArray[] map = pass.enteredMap();
+        return dense(weight, bias, axes, map[0], map[1]);
+    }
+
+    @Override
+    public double[] conv(int layer, Stencil stencil, NDArray weight, NDArray bias, NDArray scale, NDArray offset,
+            PoolWindows pool, NDArray affine, NDArray linear) {
+        return axes == null ? conv(stencil, weight, bias, scale, offset, pool, affine)
+                : conv(stencil, weight, bias, scale, offset, pool, axes, affine, linear);
+    }
+
+    @Override
+    public double[] join(int layer, List<RegionReference> branches, Join join, RegionPass pass, LayerRange range) {
+        List<VertexReference> entering = branches.stream().map(b -> (VertexReference) b).toList();
+        if (axes == null) {
+            return join(entering, join, range);
+        }
+        NDArray[] map = pass.enteredMap();
+        return join(entering, join, axes, map[0], map[1]);
+    }
+
+    /** The sides are not needed: the reference proves each vertex's piece itself. */
+    @Override
+    public void leave(float[] shift, NDArray poolShift, float[] sides, boolean activated) {
+        leave(shift, poolShift, activated);
+    }
+
+    @Override
+    public void averagePool(UnaryOperator<NDArray> layer, PoolWindows windows, boolean countIncludePad) {
+        averagePool(windows, countIncludePad);
     }
 
     /**

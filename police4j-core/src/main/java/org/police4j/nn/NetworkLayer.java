@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
 import java.util.List;
 import org.police4j.engine.PoolWindows;
@@ -74,11 +73,7 @@ public sealed interface NetworkLayer {
          * @return (N, C', H', W')
          */
         NDArray convolve(NDArray rows, NDArray w, NDArray b) {
-            Stencil s = stencil;
-            NDArray images = rows.reshape(rows.getShape().get(0), s.inC(), s.inH(), s.inW());
-            return Conv2d.conv2d(images, w, b, new Shape(s.strideH(), s.strideW()), new Shape(s.padH(), s.padW()),
-                            new Shape(s.dilationH(), s.dilationW()), s.groups())
-                    .singletonOrThrow();
+            return stencil.convolve(rows, w, b);
         }
 
         /**

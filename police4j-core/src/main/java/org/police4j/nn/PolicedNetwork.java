@@ -23,10 +23,12 @@ import org.police4j.engine.ConvGroup;
 import org.police4j.engine.Cpa;
 import org.police4j.engine.HostVertexRowsPass;
 import org.police4j.engine.LayerRange;
+import org.police4j.engine.MapReference;
 import org.police4j.engine.MultiRegionShift;
 import org.police4j.engine.PoolShift;
 import org.police4j.engine.PoolWindows;
 import org.police4j.engine.RegionPass;
+import org.police4j.engine.RegionReference;
 import org.police4j.engine.RoundingGuard;
 import org.police4j.engine.ShiftEngine;
 import org.police4j.engine.Strategy;
@@ -379,8 +381,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
     private final class RegionPasses {
         final List<RegionPass> passes;
         final List<RoundingGuard> guards;
-        /** Per guard, the region's reference at its vertices, or null (a tracked map, or the a priori bound). */
-        final List<VertexReference> references;
+        /** Per guard, the region's reference, or null (the a priori bound). */
+        final List<RegionReference> references;
         /** One entry per layer of units (dense, conv group, join), in evaluation order: shared by forks. */
         final List<LayerTrace> traces;
         /** The next layer's index (messages, traces), shared by forks. */
@@ -424,24 +426,29 @@ public abstract class PolicedNetwork extends PolicedBlock {
             for (RoundingGuard guard : parent.guards) {
                 guards.add(guard.fork());
             }
-            for (VertexReference reference : parent.references) {
+            for (RegionReference reference : parent.references) {
                 references.add(reference == null ? null : reference.fork());
             }
         }
 
         /**
          * Region j's reference: at its vertices (as vertex rows or a tracked map: the map's values
-         * at the vertices are what it measures), or at its {@link AxisPoints} for a box or an l1
-         * ball; null beyond {@link VertexReference#MAX_VERTICES} rows (the a priori bound,
-         * docs/ROUNDING-DEPTH.md).
+         * at the vertices are what it measures), at its {@link AxisPoints} for a box or an l1 ball
+         * of few coordinates, the map itself in float64 for a wider one ({@link MapReference});
+         * null beyond {@link VertexReference#MAX_VERTICES} vertices and for a zonotope (the a
+         * priori bound, docs/ROUNDING-DEPTH.md).
          */
-        private VertexReference reference(int j) {
+        private RegionReference reference(int j) {
             Region region = regions.get(j);
             if (region instanceof VertexRegion v) {
                 return v.vertexCount() <= VertexReference.MAX_VERTICES ? new VertexReference(v.vertices(), activation) : null;
             }
             AxisPoints axes = axisPoints(j);
-            return axes != null ? new VertexReference(axes.points(), activation) : null;
+            if (axes != null) {
+                return new VertexReference(axes, activation);
+            }
+            SupportRegion s = (SupportRegion) region;
+            return MapReference.serves(s) ? new MapReference(s, manager, activation, magnitude(j)) : null;
         }
 
         /** {@return the passes and guards entering one branch of a parallel layer} */
@@ -454,22 +461,11 @@ public abstract class PolicedNetwork extends PolicedBlock {
             int l = next[0]++;
             NDArray regionW = detachedShift ? w.stopGradient() : w;
             NDArray regionB = detachedShift ? b.stopGradient() : b;
-            return shift(l, (j, range) -> guards.get(j).margins(l, regionW, regionB, measured(j, regionW, regionB, range)),
-                    all -> each(all, pass -> pass.enter(regionW, regionB)), null, activated);
-        }
-
-        /** Region j's measured error for a dense layer, or null for the a priori bound. */
-        private double[] measured(int j, NDArray w, NDArray b, LayerRange range) {
-            VertexReference reference = references.get(j);
-            if (reference == null) {
-                return null;
-            }
-            AxisPoints axes = axisPoints(j);
-            if (axes == null) {
-                return reference.dense(w, b, range);
-            }
-            NDArray[] map = ((AffineMapPass) passes.get(j)).enteredMap();
-            return reference.dense(w, b, axes, map[0], map[1]);
+            return shift(l, (j, range) -> {
+                RegionReference reference = references.get(j);
+                double[] measured = reference == null ? null : reference.dense(l, regionW, regionB, passes.get(j), range);
+                return guards.get(j).margins(l, regionW, regionB, measured);
+            }, all -> each(all, pass -> pass.enter(regionW, regionB)), null, activated);
         }
 
         private static List<LayerRange> each(List<RegionPass> all, Function<RegionPass, LayerRange> enter) {
@@ -493,13 +489,9 @@ public abstract class PolicedNetwork extends PolicedBlock {
                 if (unitMargins[j] == null) {
                     NDArray scale = units.affine == null ? null : units.affine[0];
                     NDArray offset = units.affine == null ? null : units.affine[1];
-                    VertexReference reference = references.get(j);
-                    AxisPoints axes = axisPoints(j);
-                    double[] measured = reference == null ? null
-                            : axes == null ? reference.conv(units.conv.stencil(), units.weight, units.bias, scale, offset,
-                                    units.conv.pool(), units.lastAffine)
-                            : reference.conv(units.conv.stencil(), units.weight, units.bias, scale, offset,
-                                    units.conv.pool(), axes, units.lastAffine, units.lastLinear);
+                    RegionReference reference = references.get(j);
+                    double[] measured = reference == null ? null : reference.conv(l, units.conv.stencil(), units.weight,
+                            units.bias, scale, offset, units.conv.pool(), units.lastAffine, units.lastLinear);
                     RoundingGuard.ConvMargins m = guards.get(j).margins(l, units.conv.stencil(), units.weight,
                             units.bias, scale, offset, units.conv.pool(), measured);
                     units.windowMargins = m.windows();
@@ -549,18 +541,9 @@ public abstract class PolicedNetwork extends PolicedBlock {
         NDArray join(List<RegionPasses> branches, org.police4j.engine.Join join, boolean activated) {
             int l = next[0]++;
             return shift(l, (j, range) -> {
-                VertexReference reference = references.get(j);
-                List<VertexReference> entering = branches.stream().map(b -> b.references.get(j)).toList();
-                AxisPoints axes = axisPoints(j);
-                double[] measured;
-                if (reference == null) {
-                    measured = null;
-                } else if (axes == null) {
-                    measured = reference.join(entering, join, range);
-                } else {
-                    NDArray[] map = ((AffineMapPass) passes.get(j)).enteredMap();
-                    measured = reference.join(entering, join, axes, map[0], map[1]);
-                }
+                RegionReference reference = references.get(j);
+                double[] measured = reference == null ? null : reference.join(
+                        l, branches.stream().map(b -> b.references.get(j)).toList(), join, passes.get(j), range);
                 return guards.get(j).joinMargins(l, branches.stream().map(b -> b.guards.get(j)).toList(), join, measured);
             }, all -> each(all, pass -> {
                 int j = passes.indexOf(pass);
@@ -599,7 +582,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
                 for (int j = 0; j < guards.size(); j++) {
                     guards.get(j).leaveLinear(passes.get(j).magnitudes(none));
                 }
-                leaveReferences(none, units, false);
+                leaveReferences(none, units, null);
                 if (keepTrace) {
                     traces.add(new LayerTrace(null, null, c, units == null ? null : units.poolShift,
                             units == null ? null : units.windows, null));
@@ -635,7 +618,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
             for (int j = 0; j < guards.size(); j++) {
                 guards.get(j).leave(passes.get(j).magnitudes(hostShift), hostSides[j]);
             }
-            leaveReferences(hostShift, units, true);
+            leaveReferences(hostShift, units, hostSides);
             if (keepTrace) {
                 traces.add(new LayerTrace(passes.get(0).shiftedVertexPreActivations(), signs, c,
                         units == null ? null : units.poolShift, units == null ? null : units.windows, firstMargins));
@@ -643,11 +626,16 @@ public abstract class PolicedNetwork extends PolicedBlock {
             return c;
         }
 
-        /** Each reference leaves the layer with the fold's biases from the float32 shifts. */
-        private void leaveReferences(float[] shift, ConvUnits units, boolean activated) {
-            for (VertexReference reference : references) {
+        /**
+         * Each reference leaves the layer with the fold's biases from the float32 shifts, on the
+         * sides the engine decided (null: left linear).
+         */
+        private void leaveReferences(float[] shift, ConvUnits units, float[][] sides) {
+            for (int j = 0; j < references.size(); j++) {
+                RegionReference reference = references.get(j);
                 if (reference != null) {
-                    reference.leave(shift, units == null ? null : units.poolShift, activated);
+                    reference.leave(shift, units == null ? null : units.poolShift, sides == null ? null : sides[j],
+                            sides != null);
                 }
             }
         }
@@ -660,9 +648,9 @@ public abstract class PolicedNetwork extends PolicedBlock {
             for (RoundingGuard guard : guards) {
                 guard.averagePool(a.windows());
             }
-            for (VertexReference reference : references) {
+            for (RegionReference reference : references) {
                 if (reference != null) {
-                    reference.averagePool(a.windows(), a.countIncludePad());
+                    reference.averagePool(a::apply, a.windows(), a.countIncludePad());
                 }
             }
         }
@@ -675,9 +663,9 @@ public abstract class PolicedNetwork extends PolicedBlock {
             for (RoundingGuard guard : guards) {
                 guard.averagePool(a.channels(), a.positions());
             }
-            for (VertexReference reference : references) {
+            for (RegionReference reference : references) {
                 if (reference != null) {
-                    reference.averagePool(new PoolWindows(a.channels(), 1, a.positions(), 1, a.positions(), 1,
+                    reference.averagePool(a::apply, new PoolWindows(a.channels(), 1, a.positions(), 1, a.positions(), 1,
                             a.positions(), 0, 0, false), true);
                 }
             }

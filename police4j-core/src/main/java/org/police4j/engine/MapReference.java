@@ -332,9 +332,14 @@ public final class MapReference implements RegionReference {
         bound.averagePool(windows);
     }
 
-    /** {@return the reference's map at the centre of the last layer left (for tests)} */
+    /** {@return the reference's map at the centre of the last layer left, 1 x K (for tests)} */
     NDArray centre() {
         return centre;
+    }
+
+    /** {@return the reference's directions of the last layer left, D x K (for tests)} */
+    NDArray directions() {
+        return directions;
     }
 
     /** Native arrays made on the way to a result, closed once it is made. */

@@ -173,6 +173,8 @@ class MapReferenceMarginsTest {
                     b.conv(16, 3, 1, 1).batchNorm();
                     if (l == 3) {
                         b.maxPool(2, 2);
+                    } else if (l == 7) {
+                        b.maxPool(3, 2);
                     }
                 }
                 PolicedConvNet net = b.flatten().dense(8).outputs(2).optMargin(MARGIN).setRegion(box).build();

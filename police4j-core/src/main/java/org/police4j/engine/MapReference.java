@@ -45,7 +45,7 @@ public final class MapReference implements RegionReference {
     private final NDArray magnitudeRow; // 1 x D: max |x_i| over R
     private final RoundingGuard bound;
     private NDArray centre; // 1 x K: the map at the region's centre, after the last layer left
-    private NDArray directions; // D x K
+    private NDArray directions; // D x K, null for the identity (the region's own coordinates)
 
     // the layer entered, until it is left
     private NDArray preCentre; // 1 x K before the fold's bias, pool and activation
@@ -77,7 +77,7 @@ public final class MapReference implements RegionReference {
         this.magnitudeRow = manager.create(regionMagnitude).reshape(1, dimension);
         this.bound = new RoundingGuard(0, activation, regionMagnitude, 0, U);
         this.centre = manager.create(region.center()).reshape(1, dimension);
-        this.directions = manager.eye(dimension).toType(DataType.FLOAT64, false);
+        this.directions = null;
     }
 
     private MapReference(MapReference parent) {
@@ -116,7 +116,9 @@ public final class MapReference implements RegionReference {
         try (Temporaries t = new Temporaries()) {
             NDArray wt = t.of(t.of(t.of(weight.stopGradient()).toType(DataType.FLOAT64, true)).transpose());
             bound.margins(layer, weight, bias);
-            entered(centre.matMul(wt), directions.matMul(wt), b, null, bound.errors(), true);
+            // on the input the directions are W^T itself: a copy, not a D x D product (the engine's too)
+            NDArray a = directions == null ? wt.duplicate() : directions.matMul(wt);
+            entered(centre.matMul(wt), a, b, null, bound.errors(), true);
         }
         NDArray[] map = pass.enteredMap();
         return measured(map[0].reshape(1, k), map[1].reshape(dimension, k));
@@ -138,7 +140,7 @@ public final class MapReference implements RegionReference {
         try (Temporaries t = new Temporaries()) {
             NDArray w64 = t.of(t.of(manager.create(folded, weight.getShape())).toType(DataType.FLOAT64, false));
             NDArray c = stencil.convolve(centre, w64, null);
-            NDArray a = stencil.convolve(directions, w64, null);
+            NDArray a = stencil.convolve(directions == null ? t.of(identity()) : directions, w64, null);
             bound.margins(layer, stencil, weight, bias, scale, offset, pool, null);
             entered(t.of(c).reshape(1, k), t.of(a).reshape(dimension, k),
                     FoldedParameters.perPosition(perChannel, positions), pool, perPosition(bound.errors(), pool, k), true);
@@ -173,7 +175,7 @@ public final class MapReference implements RegionReference {
         for (RegionReference r : branches) {
             MapReference b = (MapReference) r;
             centres.add(b.centre);
-            rows.add(b.directions);
+            rows.add(b.directions == null ? identity() : b.directions);
             bounds.add(b.bound);
         }
         bound.joinMargins(layer, bounds, join, null);
@@ -328,13 +330,18 @@ public final class MapReference implements RegionReference {
             return;
         }
         centre = layer.apply(centre);
-        directions = layer.apply(directions);
+        directions = layer.apply(directions == null ? identity() : directions);
         bound.averagePool(windows);
     }
 
     /** {@return the reference's map at the centre of the last layer left, 1 x K (for tests)} */
     NDArray centre() {
         return centre;
+    }
+
+    /** {@return the identity's D rows, in float64: the directions on the input} */
+    private NDArray identity() {
+        return manager.eye(dimension, dimension, 0, DataType.FLOAT64);
     }
 
     /** {@return the reference's directions of the last layer left, D x K (for tests)} */

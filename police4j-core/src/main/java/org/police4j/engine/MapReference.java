@@ -46,6 +46,8 @@ public final class MapReference implements RegionReference {
     private final RoundingGuard bound;
     private NDArray centre; // 1 x K: the map at the region's centre, after the last layer left
     private NDArray directions; // D x K, null for the identity (the region's own coordinates)
+    /** Whether {@link #directions} may be another reference's too (a fork's): then it is not closed once used. */
+    private boolean shared;
 
     // the layer entered, until it is left
     private NDArray preCentre; // 1 x K before the fold's bias, pool and activation
@@ -90,6 +92,8 @@ public final class MapReference implements RegionReference {
         this.centre = parent.centre;
         this.directions = parent.directions;
         this.lost = parent.lost;
+        this.shared = true;
+        parent.shared = true;
     }
 
     /**
@@ -119,6 +123,7 @@ public final class MapReference implements RegionReference {
             // on the input the directions are W^T itself: a copy, not a D x D product (the engine's too)
             NDArray a = directions == null ? wt.duplicate() : directions.matMul(wt);
             entered(centre.matMul(wt), a, b, null, bound.errors(), true);
+            release();
         }
         NDArray[] map = pass.enteredMap();
         return measured(map[0].reshape(1, k), map[1].reshape(dimension, k));
@@ -144,6 +149,7 @@ public final class MapReference implements RegionReference {
             bound.margins(layer, stencil, weight, bias, scale, offset, pool, null);
             entered(t.of(c).reshape(1, k), t.of(a).reshape(dimension, k),
                     FoldedParameters.perPosition(perChannel, positions), pool, perPosition(bound.errors(), pool, k), true);
+            release();
         }
         engineCentre = pool == null ? null : LayerRange.floats(affine);
         return measured(affine.reshape(1, k), linear.reshape(dimension, k));
@@ -184,6 +190,18 @@ public final class MapReference implements RegionReference {
         entered(c, join.apply(rows), new float[k], null, bound.errors(), branches.size() > 1);
         NDArray[] map = pass.enteredMap();
         return measured(map[0].reshape(1, k), map[1].reshape(dimension, k));
+    }
+
+    /**
+     * Closes the directions the layer just entered was computed from, unless a fork holds them:
+     * D x K doubles per layer (an image's box through GoogLeNet: hundreds of MB) would otherwise
+     * stay until the forward ends.
+     */
+    private void release() {
+        if (directions != null && !shared) {
+            directions.close();
+        }
+        directions = null; // until the layer is left
     }
 
     private void entered(NDArray c, NDArray a, float[] bias, PoolWindows windows, double[] errors, boolean owned) {
@@ -271,6 +289,7 @@ public final class MapReference implements RegionReference {
             }
             bound.leave(magnitudes, sides);
         }
+        shared = false;
         preCentre = null;
         preDirections = null;
         engineCentre = null;
@@ -330,7 +349,12 @@ public final class MapReference implements RegionReference {
             return;
         }
         centre = layer.apply(centre);
+        NDArray before = directions;
         directions = layer.apply(directions == null ? identity() : directions);
+        if (before != null && !shared) {
+            before.close();
+        }
+        shared = false;
         bound.averagePool(windows);
     }
 

@@ -58,38 +58,7 @@ class MeasuredMapMarginsTest {
                     }
                     SupportRegion region = kind == 0 ? Box.linf(centre, 0.3 * scale) : L1Ball.of(centre, 0.5 * scale);
                     String what = region.getClass().getSimpleName() + ", inputs x" + scale + ", " + activation.id();
-                    try (Model model = Model.newInstance("map");
-                            NDManager data = NDManager.newBaseManager()) {
-                        int[] hidden = new int[10];
-                        Arrays.fill(hidden, 24);
-                        PolicedMlp net = PolicedMlp.builder().setHidden(hidden).setOutputs(2).optActivation(activation)
-                                .optMargin(MARGIN).setRegion(region).build();
-                        model.setBlock(net);
-                        Engine.getInstance().setRandomSeed(8);
-                        net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, D));
-                        NDArray w = net.weight(0);
-                        w.set(w.mul((float) (1 / scale)).toFloatArray());
-                        double[][] xs = new double[32][D];
-                        double[][] ys = new double[32][2];
-                        for (int i = 0; i < xs.length; i++) {
-                            for (int j = 0; j < D; j++) {
-                                xs[i][j] = centre[j] + scale * rnd.nextGaussian();
-                            }
-                            ys[i][0] = Math.sin(xs[i][0] / scale);
-                            ys[i][1] = Math.cos(xs[i][1] / scale);
-                        }
-                        failures.addAll(check(what + ", initial", net, region));
-                        checks++;
-                        int[] steps = {0};
-                        Fit.create()
-                                .optListener((step, loss, b) -> {
-                                    failures.addAll(check(what + ", step " + step, (PolicedMlp) b, region));
-                                    steps[0]++;
-                                })
-                                .fit(model, Nets.matrix(data, xs), Nets.matrix(data, ys),
-                                        new TrainingSettings(3, 0.02, 0, 0, 1, LossKind.MSE, 16, 3));
-                        checks += steps[0];
-                    }
+                    checks += trainAndCheck(what, region, activation, scale, 10, rnd, failures);
                 }
             }
         }
@@ -98,14 +67,59 @@ class MeasuredMapMarginsTest {
     }
 
     /**
+     * A leaky-ReLU or ReLU6 MLP ({@code depth} x 24) on the region, its first weights scaled
+     * against inputs of size {@code scale}, checked ({@link #check}) at initialisation and after
+     * each of 3 training steps on data around the region.
+     *
+     * @return the checks made (4)
+     */
+    static int trainAndCheck(String what, SupportRegion region, Cpa activation, double scale, int depth, Random rnd,
+            List<String> failures) throws Exception {
+        int d = region.dimension();
+        double[] centre = region.center();
+        try (Model model = Model.newInstance("map");
+                NDManager data = NDManager.newBaseManager()) {
+            int[] hidden = new int[depth];
+            Arrays.fill(hidden, 24);
+            PolicedMlp net = PolicedMlp.builder().setHidden(hidden).setOutputs(2).optActivation(activation)
+                    .optMargin(MARGIN).setRegion(region).build();
+            model.setBlock(net);
+            Engine.getInstance().setRandomSeed(8);
+            net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, d));
+            NDArray w = net.weight(0);
+            w.set(w.mul((float) (1 / scale)).toFloatArray());
+            double[][] xs = new double[32][d];
+            double[][] ys = new double[32][2];
+            for (int i = 0; i < xs.length; i++) {
+                for (int j = 0; j < d; j++) {
+                    xs[i][j] = centre[j] + scale * rnd.nextGaussian();
+                }
+                ys[i][0] = Math.sin(xs[i][0] / scale);
+                ys[i][1] = Math.cos(xs[i][1] / scale);
+            }
+            failures.addAll(check(what + ", initial", net, region));
+            int[] steps = {0};
+            Fit.create()
+                    .optListener((step, loss, b) -> {
+                        failures.addAll(check(what + ", step " + step, (PolicedMlp) b, region));
+                        steps[0]++;
+                    })
+                    .fit(model, Nets.matrix(data, xs), Nets.matrix(data, ys),
+                            new TrainingSettings(3, 0.02, 0, 0, 1, LossKind.MSE, 16, 3));
+            return 1 + steps[0];
+        }
+    }
+
+    /**
      * Every hidden unit of the exact folded network at every point where an affine function on the
      * region peaks: one piece for all of them, at least half the margin from its kinks (the guard
      * promises the margin); then the certificate.
      */
-    private static List<String> check(String what, PolicedMlp net, SupportRegion region) {
+    static List<String> check(String what, PolicedMlp net, SupportRegion region) {
         List<String> failures = new ArrayList<>();
         FoldedNetwork folded = Fold.weights(net);
-        double[][] points = region.toVertexRegion(1 << D).vertices();
+        double[][] points = region.toVertexRegion(Math.max(1 << Math.min(region.dimension(), 16), 2 * region.dimension()))
+                .vertices();
         ExactEval exact = new ExactEval(folded);
         List<ExactEval.Point> at = new ArrayList<>();
         for (double[] p : points) {
@@ -215,7 +229,7 @@ class MeasuredMapMarginsTest {
         assertThat(aPriori).isGreaterThan(10 * measured);
     }
 
-    private static double lastJoinMedianMargin(Box box, boolean reference) {
+    static double lastJoinMedianMargin(Box box, boolean reference) {
         return withReference(reference, () -> {
             try (NDManager manager = NDManager.newBaseManager()) {
                 Engine.getInstance().setRandomSeed(5);
@@ -264,29 +278,38 @@ class MeasuredMapMarginsTest {
             centre[j] = rnd.nextDouble();
         }
         Box box = Box.linf(centre, 0.05);
-        double measured = lastConvLargestMargin(box, true);
-        double aPriori = lastConvLargestMargin(box, false);
+        double measured = lastConvLargestMargin(box, 4, false, true);
+        double aPriori = lastConvLargestMargin(box, 4, false, false);
         System.out.printf(java.util.Locale.ROOT, "last conv layer's largest margin: measured %.3e, a priori %.3e%n",
                 measured, aPriori);
         assertThat(measured).isLessThan(2 * MARGIN);
         assertThat(aPriori).isGreaterThan(10 * measured);
     }
 
-    private static double lastConvLargestMargin(Box box, boolean reference) {
+    /**
+     * {@return the largest margin of the last of twelve conv groups (conv 16 x 3 x 3, batch-norm,
+     * leaky-ReLU; a 2 x 2 max-pool after the fourth and, if asked, an overlapping 3 / 2 one after
+     * the eighth) on a 1 x side x side input, with the guard's reference or the a priori bound;
+     * asserts the network certifies}
+     */
+    static double lastConvLargestMargin(Box box, int side, boolean overlappingPool, boolean reference) {
+        int d = side * side;
         return withReference(reference, () -> {
             try (NDManager manager = NDManager.newBaseManager()) {
                 Engine.getInstance().setRandomSeed(6);
-                org.police4j.conv.PolicedConvNet.Builder b = org.police4j.conv.PolicedConvNet.builder().setInput(1, 4, 4);
+                org.police4j.conv.PolicedConvNet.Builder b = org.police4j.conv.PolicedConvNet.builder().setInput(1, side, side);
                 for (int l = 0; l < 12; l++) {
                     b.conv(16, 3, 1, 1).batchNorm();
                     if (l == 3) {
                         b.maxPool(2, 2);
+                    } else if (l == 7 && overlappingPool) {
+                        b.maxPool(3, 2);
                     }
                 }
                 org.police4j.conv.PolicedConvNet net = b.flatten().dense(8).outputs(2).optMargin(MARGIN).setRegion(box).build();
-                net.initialize(manager, DataType.FLOAT32, new Shape(1, 16));
+                net.initialize(manager, DataType.FLOAT32, new Shape(1, d));
                 List<org.police4j.nn.PolicedNetwork.LayerTrace> layers = net.forwardWithTrace(
-                        new ai.djl.training.ParameterStore(manager, false), manager.zeros(new Shape(0, 16)), false).layers();
+                        new ai.djl.training.ParameterStore(manager, false), manager.zeros(new Shape(0, d)), false).layers();
                 float[] m = layers.get(layers.size() - 2).margins(); // the last conv group (the dense layer is last)
                 double largest = 0;
                 for (float v : m) {
@@ -300,7 +323,7 @@ class MeasuredMapMarginsTest {
     }
 
     /** {@return what {@code body} gives with the guard's reference on or off (the system property), restored after} */
-    private static <T> T withReference(boolean reference, java.util.function.Supplier<T> body) {
+    static <T> T withReference(boolean reference, java.util.function.Supplier<T> body) {
         String old = System.getProperty("police4j.guard.reference");
         System.setProperty("police4j.guard.reference", String.valueOf(reference));
         try {

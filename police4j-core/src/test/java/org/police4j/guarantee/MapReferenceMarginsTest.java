@@ -85,4 +85,77 @@ class MapReferenceMarginsTest {
         assertThat(measured).isLessThan(5 * MARGIN);
         assertThat(aPriori).isGreaterThan(1000 * measured);
     }
+
+    /**
+     * Two boxes around 1 x 8 x 8 inputs in one conv network (six conv groups, batch-norm, a 2 x 2
+     * and an overlapping 3 / 2 max-pool: one pool shift for both regions), trained three steps:
+     * each region measured against its own float64 map, the network certified on both after every
+     * step, each box's last conv layer's largest margin near the fixed margin.
+     */
+    @Test
+    void twoImageBoxesInOneConvNetworkAreEachMeasured() throws Exception {
+        Random rnd = new Random(17);
+        List<Box> boxes = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            double[] centre = new double[64];
+            for (int j = 0; j < centre.length; j++) {
+                centre[j] = rnd.nextDouble();
+            }
+            boxes.add(Box.linf(centre, 0.01));
+        }
+        try (ai.djl.Model model = ai.djl.Model.newInstance("boxes");
+                ai.djl.ndarray.NDManager data = ai.djl.ndarray.NDManager.newBaseManager()) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed(3);
+            org.police4j.conv.PolicedConvNet.Builder b = org.police4j.conv.PolicedConvNet.builder().setInput(1, 8, 8);
+            for (int l = 0; l < 6; l++) {
+                b.conv(8, 3, 1, 1).batchNorm();
+                if (l == 1) {
+                    b.maxPool(2, 2);
+                } else if (l == 3) {
+                    b.maxPool(3, 2);
+                }
+            }
+            org.police4j.conv.PolicedConvNet net = b.flatten().dense(8).outputs(2).optMargin(MARGIN).setRegions(boxes).build();
+            model.setBlock(net);
+            net.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 64));
+            double[][] xs = new double[16][64];
+            double[][] ys = new double[16][2];
+            for (int i = 0; i < xs.length; i++) {
+                for (int j = 0; j < 64; j++) {
+                    xs[i][j] = rnd.nextDouble();
+                }
+                ys[i][i % 2] = 1;
+            }
+            List<String> failures = new ArrayList<>();
+            ai.djl.training.DefaultTrainingConfig config = new ai.djl.training.DefaultTrainingConfig(
+                    ai.djl.training.loss.Loss.l2Loss()).optOptimizer(ai.djl.training.optimizer.Optimizer.adam()
+                    .optLearningRateTracker(ai.djl.training.tracker.Tracker.fixed(0.01f)).build());
+            try (ai.djl.training.Trainer trainer = model.newTrainer(config)) {
+                ai.djl.ndarray.NDArray x = org.police4j.testing.Nets.matrix(data, xs);
+                ai.djl.ndarray.NDArray y = org.police4j.testing.Nets.matrix(data, ys);
+                for (int step = 0; step < 3; step++) {
+                    try (ai.djl.training.GradientCollector collector = trainer.newGradientCollector()) {
+                        ai.djl.ndarray.NDArray out = trainer.forward(new ai.djl.ndarray.NDList(x)).singletonOrThrow();
+                        collector.backward(trainer.getLoss().evaluate(new ai.djl.ndarray.NDList(y), new ai.djl.ndarray.NDList(out)));
+                    }
+                    trainer.step();
+                    for (org.police4j.certify.Certificate cert : org.police4j.certify.Certify.perRegion(
+                            net, org.police4j.certify.Certify.Options.defaults().optInteriorSamples(0))) {
+                        if (!cert.certified()) {
+                            failures.add("step " + step + ": " + cert.summary());
+                        }
+                    }
+                }
+            }
+            assertThat(failures).isEmpty();
+            List<org.police4j.nn.PolicedNetwork.LayerTrace> layers = net.forwardWithTrace(
+                    new ai.djl.training.ParameterStore(data, false), data.zeros(new ai.djl.ndarray.types.Shape(0, 64)), false)
+                    .layers();
+            float largest = 0;
+            for (float m : layers.get(layers.size() - 2).margins()) {
+                largest = Math.max(largest, m);
+            }
+            assertThat((double) largest).as("last conv layer's largest margin").isLessThan(2 * MARGIN);
+        }
+    }
 }

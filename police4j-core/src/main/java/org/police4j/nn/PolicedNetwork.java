@@ -447,8 +447,8 @@ public abstract class PolicedNetwork extends PolicedBlock {
             if (axes != null) {
                 return new VertexReference(axes, activation);
             }
-            SupportRegion s = (SupportRegion) region;
-            return MapReference.serves(s) ? new MapReference(s, manager, activation, magnitude(j)) : null;
+            return region instanceof SupportRegion s && MapReference.serves(s)
+                    ? new MapReference(s, manager, activation, magnitude(j)) : null;
         }
 
         /** {@return the passes and guards entering one branch of a parallel layer} */

@@ -373,7 +373,11 @@ public final class MapReference implements RegionReference {
         return directions;
     }
 
-    /** Native arrays made on the way to a result, closed once it is made. */
+    /**
+     * Native arrays made on the way to a result, closed once it is made. Not a sub-manager: an
+     * op's result belongs to its first operand's manager, so operands attached to a scope would
+     * take kept results (a gathered or duplicated map) down with them.
+     */
     private static final class Temporaries implements AutoCloseable {
         private final List<NDArray> arrays = new ArrayList<>();
 

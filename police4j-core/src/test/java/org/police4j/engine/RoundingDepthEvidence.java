@@ -481,7 +481,7 @@ class RoundingDepthEvidence {
                 }
             }
         }
-        for (int d : new int[] {16, 63}) {
+        for (int d : new int[] {16, 63, 784}) { // 784: the float64 map (MapReference), not axis points
             for (int rep = 0; rep < 2; rep++) {
                 for (String reference : new String[] {"false", "true"}) {
                     System.setProperty("police4j.guard.reference", reference);

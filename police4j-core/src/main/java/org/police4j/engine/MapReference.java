@@ -8,26 +8,25 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.police4j.numeric.DoubleDouble;
 import org.police4j.numeric.Rounding;
-import org.police4j.region.Box;
-import org.police4j.region.L1Ball;
 import org.police4j.region.SupportRegion;
 
 /**
- * The folded float32 network's affine map on a box or an l1 ball, {@code z*(x) = a* + A*^T (x -
- * c)}, carried natively in float64 beside the engine's float32 map: the reference of a region too
- * wide for {@link VertexReference}'s axis points (an image's box has hundreds of coordinates).
+ * The folded float32 network's affine map on a support region (a box, an l1 ball, a zonotope),
+ * {@code z*(x) = r + R^T (x - c)}, carried natively in float64 beside the engine's float32 map: the
+ * reference of a region that axis points do not serve (an image's box has hundreds of
+ * coordinates; a zonotope's generators need not follow the axes).
  *
  * <p>Why: without a reference the guard bounds a tracked map's error a priori, a bound that
  * compounds through {@code |W|} with depth, and deep conv networks on a box around an image got
  * margins, and shifts, far larger than their values (docs/ROUNDING-DEPTH.md, "Boxes around
  * images"). Here, for every unit k and every x in R, {@code |h_k(x) - z*_k(x)| <= |a_k - r_k| +
- * w(A_k - R_k) + B_k}: the engine's map {@code (a, A)} against this reference's {@code (r, R)},
- * measured ({@code w} the region's half-width, a monotone function of {@code |A|} for a box and an
- * l1 ball), plus the reference's own bound {@code B}. {@code B} is the {@link RoundingGuard}'s a
- * priori recursion with float64's unit roundoff: it compounds as the float32 bound does, 29 bits
- * lower.
+ * w(A_k - R_k) + B_k}: the engine's map {@code (a, A)} against this reference's, measured ({@code
+ * w} the region's half-width, widened by {@code (D + 2) u sum_i e_i |A_ik - R_ik|}, {@code e} its
+ * {@link SupportRegion#halfExtents()}, for the rounding of the difference and of w's own dot
+ * products), plus the reference's own bound {@code B}: the {@link RoundingGuard}'s a priori
+ * recursion with float64's unit roundoff, which compounds as the float32 bound does, 29 bits lower.
  *
- * <p>The reference computes what the certificate checks: the region's double centre and radii,
+ * <p>The reference computes what the certificate checks: the region's double centre and shape,
  * the fold's float32 weights and biases ({@link FoldedParameters}) cast exactly to float64, each
  * layer's bias formed from the engine's float32 shift once the layer is decided, each max-pool
  * window's winner the engine's (its margins make it the exact network's winner over all of R), each
@@ -43,6 +42,7 @@ public final class MapReference implements RegionReference {
     private final int dimension;
     private final UnaryOperator<NDArray> halfWidths;
     private final NDArray magnitudeRow; // 1 x D: max |x_i| over R
+    private final NDArray extentRow; // 1 x D: max |x_i - c_i| over R
     private final RoundingGuard bound;
     private NDArray centre; // 1 x K: the map at the region's centre, after the last layer left
     private NDArray directions; // D x K, null for the identity (the region's own coordinates)
@@ -68,15 +68,12 @@ public final class MapReference implements RegionReference {
      * @param regionMagnitude {@link org.police4j.region.Region#magnitude()}
      */
     public MapReference(SupportRegion region, NDManager manager, Cpa activation, double[] regionMagnitude) {
-        if (!(region instanceof Box || region instanceof L1Ball)) {
-            // a zonotope's half-width is not monotone in |A|: the measured difference would not bound it
-            throw new IllegalArgumentException("region: a box or an l1 ball expected, got " + region.getClass().getSimpleName());
-        }
         this.manager = manager;
         this.activation = activation;
         this.dimension = region.dimension();
         this.halfWidths = region.halfWidths(manager, DataType.FLOAT64);
         this.magnitudeRow = manager.create(regionMagnitude).reshape(1, dimension);
+        this.extentRow = manager.create(region.halfExtents()).reshape(1, dimension);
         this.bound = new RoundingGuard(0, activation, regionMagnitude, 0, U);
         this.centre = manager.create(region.center()).reshape(1, dimension);
         this.directions = null;
@@ -88,21 +85,13 @@ public final class MapReference implements RegionReference {
         this.dimension = parent.dimension;
         this.halfWidths = parent.halfWidths;
         this.magnitudeRow = parent.magnitudeRow;
+        this.extentRow = parent.extentRow;
         this.bound = parent.bound.fork();
         this.centre = parent.centre;
         this.directions = parent.directions;
         this.lost = parent.lost;
         this.shared = true;
         parent.shared = true;
-    }
-
-    /**
-     * {@return whether the reference serves a region: a box or an l1 ball}
-     *
-     * @param region the region
-     */
-    public static boolean serves(SupportRegion region) {
-        return region instanceof Box || region instanceof L1Ball;
     }
 
     @Override
@@ -224,18 +213,24 @@ public final class MapReference implements RegionReference {
         double[] offByCentre;
         double[] magnitude;
         double[] offByDirections;
+        double[] spread;
         try (Temporaries t = new Temporaries()) {
             NDArray r = t.of(preCentre.add(t.of(t.of(manager.create(preBias)).toType(DataType.FLOAT64, false))));
             NDArray e = t.of(t.of(engineCentre.stopGradient()).toType(DataType.FLOAT64, true));
             offByCentre = t.of(t.of(e.sub(r)).abs()).toDoubleArray();
             magnitude = t.of(r.abs()).toDoubleArray();
             NDArray ed = t.of(t.of(engineDirections.stopGradient()).toType(DataType.FLOAT64, true));
-            offByDirections = t.of(halfWidths.apply(t.of(ed.sub(preDirections)))).toDoubleArray();
+            NDArray difference = t.of(ed.sub(preDirections));
+            offByDirections = t.of(halfWidths.apply(difference)).toDoubleArray();
+            spread = t.of(extentRow.matMul(t.of(difference.abs()))).toDoubleArray();
         }
         double[] m = new double[k];
         for (int q = 0; q < k; q++) {
-            // |a - r'| <= |fl(a - r')| (1 + 2u) and r' = r + b within u |fl(r + b)|
-            m[q] = Rounding.up(offByCentre[q] + U * magnitude[q] + offByDirections[q] + preBound[q] + TINY * (dimension + 4));
+            // |a - r'| <= |fl(a - r')| (1 + 2u) and r' = r + b within u |fl(r + b)|; the half-width of
+            // the directions' difference within (D + 2) u of sum_i e_i |A_i - R_i| (its entries'
+            // rounding, its dot products' for a zonotope)
+            m[q] = Rounding.up(offByCentre[q] + U * magnitude[q] + offByDirections[q] + (dimension + 2) * U * spread[q]
+                    + preBound[q] + TINY * (dimension + 4));
         }
         return m;
     }

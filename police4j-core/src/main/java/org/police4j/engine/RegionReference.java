@@ -15,7 +15,7 @@ import java.util.function.UnaryOperator;
  *
  * <p>Two kinds: {@link VertexReference} (double-double at a region's vertices, or at a small box's
  * or l1 ball's {@link org.police4j.region.AxisPoints}) and {@link MapReference} (the affine map of
- * a box or an l1 ball of any dimension, natively in float64).
+ * any other support region, natively in float64).
  */
 public interface RegionReference {
 

@@ -434,9 +434,9 @@ public abstract class PolicedNetwork extends PolicedBlock {
         /**
          * Region j's reference: at its vertices (as vertex rows or a tracked map: the map's values
          * at the vertices are what it measures), at its {@link AxisPoints} for a box or an l1 ball
-         * of few coordinates, the map itself in float64 for a wider one ({@link MapReference});
-         * null beyond {@link VertexReference#MAX_VERTICES} vertices and for a zonotope (the a
-         * priori bound, docs/ROUNDING-DEPTH.md).
+         * of few coordinates, the map itself in float64 for a wider one and a zonotope ({@link
+         * MapReference}); null beyond {@link VertexReference#MAX_VERTICES} vertices (the a priori
+         * bound, docs/ROUNDING-DEPTH.md).
          */
         private RegionReference reference(int j) {
             Region region = regions.get(j);
@@ -447,8 +447,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
             if (axes != null) {
                 return new VertexReference(axes, activation);
             }
-            return region instanceof SupportRegion s && MapReference.serves(s)
-                    ? new MapReference(s, manager, activation, magnitude(j)) : null;
+            return region instanceof SupportRegion s ? new MapReference(s, manager, activation, magnitude(j)) : null;
         }
 
         /** {@return the passes and guards entering one branch of a parallel layer} */

@@ -104,6 +104,12 @@ public final class Box implements SupportRegion {
         return new Box("box", m, r);
     }
 
+    /** The radii. */
+    @Override
+    public double[] halfExtents() {
+        return radii.clone();
+    }
+
     /** {@return the per-coordinate radii r (a copy)} */
     public double[] radii() {
         return radii.clone();

@@ -50,6 +50,14 @@ public final class L1Ball implements SupportRegion {
         return new L1Ball(DEFAULT_NAME, center, radius);
     }
 
+    /** The radius along every coordinate. */
+    @Override
+    public double[] halfExtents() {
+        double[] e = new double[center.length];
+        java.util.Arrays.fill(e, radius);
+        return e;
+    }
+
     /** {@return the radius rho} */
     public double radius() {
         return radius;

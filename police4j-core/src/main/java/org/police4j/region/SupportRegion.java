@@ -61,6 +61,14 @@ public sealed interface SupportRegion extends Region permits Box, L1Ball, Zonoto
     double[] extremePoint(Random random);
 
     /**
+     * {@return per coordinate j, an upper bound of {@code |x_j - m_j|} over the region (the half
+     * side of its bounding box around the centre), rounded up}: what bounds {@link
+     * #halfWidth} against a perturbation of the functional, {@code |halfWidth(a) - halfWidth(a')|
+     * <= sum_j e_j |a_j - a'_j|}
+     */
+    double[] halfExtents();
+
+    /**
      * The region as a (possibly redundant) set of points whose convex hull it is, for
      * certificates and checks in low dimension.
      *

@@ -66,6 +66,20 @@ public final class Zonotope implements SupportRegion {
         return new Zonotope(DEFAULT_NAME, center, generators);
     }
 
+    /** {@code sum_k |g_jk|} per coordinate, rounded up. */
+    @Override
+    public double[] halfExtents() {
+        double[] e = new double[generators.length];
+        for (int j = 0; j < e.length; j++) {
+            double sum = 0;
+            for (double g : generators[j]) {
+                sum += Math.abs(g);
+            }
+            e[j] = Rounding.up(sum);
+        }
+        return e;
+    }
+
     /** {@return the D x g generator matrix (a copy)} */
     public double[][] generators() {
         double[][] g = new double[generators.length][];

@@ -12,14 +12,16 @@ import org.junit.jupiter.api.Test;
 import org.police4j.region.Box;
 import org.police4j.region.L1Ball;
 import org.police4j.region.SupportRegion;
+import org.police4j.region.Zonotope;
 
 /**
  * The float64 reference's bound for a wide box or l1 ball (70 coordinates, beyond the axis
- * points): through two dense layers (the first left on the pieces given, its shift folded into
+ * points) and a zonotope (five generators): through two dense layers (the first left on the pieces given, its shift folded into
  * its bias in float32) against engine maps off the exact ones by known amounts (at the centre
  * and in the directions), the bound covers {@code max_{x in R} |engine(x) - exact(x)|}, computed
  * exactly ({@code |f(c)| + sum_j r_j |df/dx_j|} on a box, {@code |f(c)| + rho max_j |df/dx_j|} on an
- * l1 ball, f affine), and is that maximum up to 1e-5 (the reference's own error is ~1e-16 of it).
+ * l1 ball, {@code |f(c)| + sum_k |g_k . grad f|} on a zonotope, f affine), and is that maximum
+ * up to 1e-5 (the reference's own error is ~1e-16 of it).
  */
 class MapReferenceTest {
 
@@ -39,6 +41,13 @@ class MapReferenceTest {
             }
             check(Box.of(centre, radii), rnd, scale);
             check(L1Ball.of(centre, 0.7 * scale), rnd, scale);
+            double[][] generators = new double[D][5];
+            for (int j = 0; j < D; j++) {
+                for (int k = 0; k < 5; k++) {
+                    generators[j][k] = 0.1 * scale * rnd.nextGaussian();
+                }
+            }
+            check(Zonotope.of(centre, generators), rnd, scale);
         }
     }
 
@@ -197,17 +206,40 @@ class MapReferenceTest {
         float[] at = engine[1].toFloatArray();
         for (int k = 0; k < K; k++) {
             BigDecimal atCentre = new BigDecimal(a[k]).subtract(exact[0][k]).abs();
-            BigDecimal spread = BigDecimal.ZERO;
+            BigDecimal[] gradient = new BigDecimal[D]; // of f = engine - exact
             for (int i = 0; i < D; i++) {
-                BigDecimal d = new BigDecimal(at[i * K + k]).subtract(exact[i + 1][k]).abs();
-                spread = region instanceof Box box ? spread.add(d.multiply(new BigDecimal(box.radii()[i])))
-                        : spread.max(d.multiply(new BigDecimal(((L1Ball) region).radius())));
+                gradient[i] = new BigDecimal(at[i * K + k]).subtract(exact[i + 1][k]);
             }
+            BigDecimal spread = halfWidth(region, gradient);
             BigDecimal worst = atCentre.add(spread);
             assertThat(new BigDecimal(bound[k])).as("%s, %s, unit %d", region.getClass().getSimpleName(), what, k)
                     .isGreaterThanOrEqualTo(worst);
             assertThat(worst.doubleValue()).as("tight: %s, unit %d", what, k).isGreaterThan(bound[k] * (1 - 1e-5));
         }
+    }
+
+    /** {@code max_{x in R} a.(x - c)}, exactly: the peak of an affine function over the region. */
+    private static BigDecimal halfWidth(SupportRegion region, BigDecimal[] a) {
+        BigDecimal w = BigDecimal.ZERO;
+        if (region instanceof Box box) {
+            for (int i = 0; i < D; i++) {
+                w = w.add(a[i].abs().multiply(new BigDecimal(box.radii()[i])));
+            }
+        } else if (region instanceof L1Ball ball) {
+            for (int i = 0; i < D; i++) {
+                w = w.max(a[i].abs().multiply(new BigDecimal(ball.radius())));
+            }
+        } else {
+            double[][] g = ((Zonotope) region).generators();
+            for (int k = 0; k < g[0].length; k++) {
+                BigDecimal dot = BigDecimal.ZERO;
+                for (int i = 0; i < D; i++) {
+                    dot = dot.add(a[i].multiply(new BigDecimal(g[i][k])));
+                }
+                w = w.add(dot.abs());
+            }
+        }
+        return w;
     }
 
     /** An engine pass that has just entered a layer with the given map. */

@@ -118,8 +118,7 @@ class MeasuredMapMarginsTest {
     static List<String> check(String what, PolicedMlp net, SupportRegion region) {
         List<String> failures = new ArrayList<>();
         FoldedNetwork folded = Fold.weights(net);
-        double[][] points = region.toVertexRegion(Math.max(1 << Math.min(region.dimension(), 16), 2 * region.dimension()))
-                .vertices();
+        double[][] points = region.toVertexRegion(1 << 16).vertices();
         ExactEval exact = new ExactEval(folded);
         List<ExactEval.Point> at = new ArrayList<>();
         for (double[] p : points) {
@@ -182,7 +181,7 @@ class MeasuredMapMarginsTest {
     }
 
     /** {median |c| / median |z| of the last hidden layer at the centre, 1 if it certifies}. */
-    private static double[] lastShiftOverValue(Box box, boolean reference) {
+    static double[] lastShiftOverValue(SupportRegion box, boolean reference) {
         return withReference(reference, () -> {
             try (NDManager manager = NDManager.newBaseManager()) {
                 int[] hidden = new int[14];

@@ -495,6 +495,12 @@ public final class RoundingGuard {
             boolean known = sides != null && (sides[q] != 0 || !activation.singleKinkAtZero());
             double slope = known ? Math.abs(activation.slope((int) sides[q])) : lipschitz;
             double[] rounding = activation.roundingTerms(magnitudes[q]); // null: exact, |f(x)| <= L |x|
+            if (rounding != null && roundoff < 0x1p-24) {
+                // a finer pass (a MapReference) evaluates a x + b on the unit's piece, not the
+                // engine's float32 formula: b's rounding to double and the sum's, each within
+                // roundoff of the value bound (which holds |b| too); the product is counted below
+                rounding = new double[] {rounding[0], 3 * roundoff * rounding[0]};
+            }
             // the magnitude keeps L: a flat piece's value is its intercept (ReLU6's 6), not 0
             inMax[q] = rounding == null ? lipschitz * magnitudes[q] * (1 + 2 * roundoff) : rounding[0] * (1 + 2 * roundoff);
             inError[q] = slope * (error[q] + roundoff * magnitudes[q]) + (rounding == null ? 0 : rounding[1]);

@@ -31,6 +31,31 @@ class RoundingGuardPiecesTest {
         assertThat(higher[0]).isGreaterThan(top[0]);
     }
 
+    /**
+     * A float64 pass (the {@link MapReference}'s bound) evaluates a several-kink activation on the
+     * unit's piece: what it passes on is float64's rounding of the value, not the engine's float32
+     * formula's (which would put a 2^-24-sized term into every such layer of the float64 bound).
+     */
+    @Test
+    void aFloat64PassEvaluatesAPiecewiseActivationOnItsPiece() {
+        Cpa cpa = Cpa.piecewise(new double[] {-1, 1}, new double[] {0.125, 1, 0.375}, (double) 0.3f);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            double[] passed = new double[2];
+            double[] roundoffs = {0x1p-53, 0x1p-24};
+            for (int i = 0; i < 2; i++) {
+                RoundingGuard guard = new RoundingGuard(0, cpa, new double[] {1, 1, 1}, 0, roundoffs[i]);
+                float[] first = new float[9];
+                Arrays.fill(first, 0.5f);
+                guard.margins(0, manager.create(first, new Shape(3, 3)), manager.zeros(new Shape(3)));
+                guard.leave(new double[] {8, 8, 8}, new float[] {1, 1, 1});
+                guard.margins(1, manager.ones(new Shape(1, 3)), manager.zeros(new Shape(1)));
+                passed[i] = guard.errors()[0];
+            }
+            assertThat(passed[0]).as("float64 pass").isLessThan(1e-12);
+            assertThat(passed[1]).as("float32 pass").isGreaterThan(1e-7);
+        }
+    }
+
     private static void check(Cpa cpa, float[] flat, float[] oneSloped) {
         double[] small = nextMargins(cpa, 0.5f, flat);
         double[] large = nextMargins(cpa, 50f, flat);

@@ -62,7 +62,7 @@ public final class MapReference implements RegionReference {
     private boolean lost;
 
     /**
-     * @param region a box or an l1 ball
+     * @param region a box, an l1 ball or a zonotope
      * @param manager where the reference's arrays are made (the forward's: they go with it)
      * @param activation the network's activation
      * @param regionMagnitude {@link org.police4j.region.Region#magnitude()}

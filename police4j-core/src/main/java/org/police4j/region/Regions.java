@@ -586,8 +586,8 @@ public final class Regions {
                     arg + ": dimension " + d + " would need 2^" + d + " vertices, too many for a"
                             + " vertex region; expected a dimension <= " + MAX_BOX_VERTEX_DIMENSION
                             + ". In high dimension describe the box by its support (centre and"
-                            + " radii, without vertices): see the \"Box support region\" of the"
-                            + " regions-that-scale issue");
+                            + " radii, without vertices): Box.fromBounds(lo, hi), Box.of(centre, radii)"
+                            + " or Box.linf(centre, eps)");
         }
     }
 

@@ -147,6 +147,13 @@ public final class RegionSpec {
         double lo = number(spec, a[0], "box:LO,HI,D");
         double hi = number(spec, a[1], "box:LO,HI,D");
         int d = integer(spec, a[2], "box:LO,HI,D");
+        if (d > Regions.MAX_BOX_VERTEX_DIMENSION) {
+            // the library's message names its Java factories; a command-line user needs the flags
+            throw new InputException("region '" + spec + "': dimension " + d + " would need 2^" + d
+                    + " corners, too many for a vertex list (box:LO,HI,D takes D <= "
+                    + Regions.MAX_BOX_VERTEX_DIMENSION + "); give a box of many features by its support:"
+                    + " --region box-rows:FILE.csv, box-around:FILE.csv or box-quantiles:QLO,QHI (docs/CLI.md)");
+        }
         return build(spec, () -> Regions.box(lo, hi, d));
     }
 

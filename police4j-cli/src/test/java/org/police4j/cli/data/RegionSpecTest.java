@@ -42,6 +42,15 @@ class RegionSpecTest {
     }
 
     @Test
+    void aBoxOfManyFeaturesIsSentToTheSupportForms() {
+        assertThatThrownBy(() -> RegionSpec.parse("box:0.4,0.6,100", null))
+                .hasMessageContaining("region 'box:0.4,0.6,100': dimension 100 would need 2^100 corners")
+                .hasMessageContaining("box:LO,HI,D takes D <= 12")
+                .hasMessageContaining("box-rows:FILE.csv, box-around:FILE.csv or box-quantiles:QLO,QHI");
+        assertThat(RegionSpec.parse("box:0,1,12", null).vertexCount()).isEqualTo(4096);
+    }
+
+    @Test
     void l1ball() {
         VertexRegion r = RegionSpec.parse("l1ball:0,0,1", null);
         assertThat(r.vertexCount()).isEqualTo(4);

@@ -16,8 +16,8 @@ import org.police4j.region.Zonotope;
 
 /**
  * The float64 reference's bound for a wide box or l1 ball (70 coordinates, beyond the axis
- * points) and a zonotope (five generators): through two dense layers (the first left on the pieces given, its shift folded into
- * its bias in float32) against engine maps off the exact ones by known amounts (at the centre
+ * points) and a zonotope (five generators): through two dense layers (the first left on the
+ * pieces given, its shift folded into its bias in float32) against engine maps off the exact ones by known amounts (at the centre
  * and in the directions), the bound covers {@code max_{x in R} |engine(x) - exact(x)|}, computed
  * exactly ({@code |f(c)| + sum_j r_j |df/dx_j|} on a box, {@code |f(c)| + rho max_j |df/dx_j|} on an
  * l1 ball, {@code |f(c)| + sum_k |g_k . grad f|} on a zonotope, f affine), and is that maximum

@@ -68,6 +68,7 @@ public final class ConvFold {
         }
         NDManager parent = net.parameter(net.parameterNames().get(0)).getManager();
         try (NDManager manager = parent.newSubManager()) {
+            net.requireFloat32("block");
             NDArray none = manager.zeros(new Shape(0, plan.inputDimension()), DataType.FLOAT32);
             PolicedNetwork.Trace trace =
                     shifted ? net.forwardWithTrace(new ParameterStore(manager, false), none, false) : null;
@@ -176,6 +177,7 @@ public final class ConvFold {
         NetworkLayer.Dense head = last instanceof NetworkLayer.Dense d && d.head() ? d : null;
         NDManager parent = net.getParameters().valueAt(0).getArray().getManager();
         try (NDManager manager = parent.newSubManager()) {
+            net.requireFloat32("block");
             NDArray none = manager.zeros(new Shape(0, inputShape.size()), DataType.FLOAT32);
             PolicedNetwork.Trace trace =
                     shifted ? net.forwardWithTrace(new ParameterStore(manager, false), none, false) : null;

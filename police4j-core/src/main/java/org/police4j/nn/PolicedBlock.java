@@ -31,6 +31,25 @@ public abstract class PolicedBlock extends AbstractBlock {
      */
     public abstract BlockRecord record();
 
+    /**
+     * Refuses, by name, a block whose parameters are not float32 before the fold or the
+     * certificate reads them: both read the float32 network that is deployed, and a block
+     * initialised in float64 otherwise failed deep inside the engine with a dtype mismatch.
+     *
+     * @param what the caller, for the message
+     * @throws IllegalArgumentException if a parameter holds another dtype
+     */
+    public void requireFloat32(String what) {
+        for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : getParameters()) {
+            if (p.getValue().isInitialized()
+                    && p.getValue().getArray().getDataType() != ai.djl.ndarray.types.DataType.FLOAT32) {
+                throw new IllegalArgumentException(what + ": the parameters hold "
+                        + p.getValue().getArray().getDataType() + " (first: '" + p.getKey() + "'); the fold and the"
+                        + " certificate read float32 networks: initialise the block with DataType.FLOAT32 first");
+            }
+        }
+    }
+
     @Override
     public void saveParameters(DataOutputStream os) throws IOException {
         os.writeByte(VERSION);

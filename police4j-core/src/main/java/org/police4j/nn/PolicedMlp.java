@@ -274,6 +274,7 @@ public final class PolicedMlp extends PolicedNetwork {
      * @return the trace of the region-only forward
      */
     public Trace regionTrace(NDManager manager) {
+        requireFloat32("block");
         NDArray none = manager.zeros(new Shape(0, inputDimension()), DataType.FLOAT32);
         return forwardWithTrace(new ai.djl.training.ParameterStore(manager, false), none, false);
     }

@@ -133,21 +133,18 @@ public final class ConvFold {
     private static List<Layer> conv(
             NDManager manager, NDArray weight, NDArray channelBias, NDArray[] bn, float bnEpsilon, Stencil s,
             PoolWindows pool, PolicedNetwork.LayerTrace t) {
-        float[] w = weight.toFloatArray();
-        float[] perChannel = channelBias.toFloatArray();
-        if (bn != null) {
-            NDArray[] affine = NetworkLayer.BatchNorm.affine(
-                    copy(manager, bn[0]), copy(manager, bn[1]), copy(manager, bn[2]), copy(manager, bn[3]), bnEpsilon);
-            float[] scale = affine[0].toFloatArray();
-            w = FoldedParameters.scaledWeights(w, scale);
-            perChannel = FoldedParameters.channelBias(perChannel, scale, affine[1].toFloatArray());
-        }
+        NDArray[] affine = bn == null ? null : NetworkLayer.BatchNorm.affine(
+                copy(manager, bn[0]), copy(manager, bn[1]), copy(manager, bn[2]), copy(manager, bn[3]), bnEpsilon);
+        FoldedParameters.Conv folded = FoldedParameters.conv(weight.toFloatArray(), channelBias.toFloatArray(),
+                affine == null ? null : affine[0].toFloatArray(), affine == null ? null : affine[1].toFloatArray(),
+                s.outH() * s.outW());
+        float[] w = folded.weights();
         boolean pooled = pool != null;
         int units = pooled ? pool.outputs() : s.outputs();
         float[] shift = t != null ? t.shift().toFloatArray() : new float[units];
         float[] poolShift = !pooled ? null
                 : t != null && t.poolShift() != null ? t.poolShift().toFloatArray() : new float[s.outputs()];
-        float[] bias = FoldedParameters.shifted(FoldedParameters.perPosition(perChannel, s.outH() * s.outW()), pool, shift, poolShift);
+        float[] bias = FoldedParameters.shifted(folded.positionBias(), pool, shift, poolShift);
         boolean tiles = !pooled || pool.tiles();
         List<Layer> ops = new ArrayList<>();
         ops.add(new Layer.Conv(s.inC(), s.inH(), s.inW(), s.outC(), s.kernelH(), s.kernelW(), s.strideH(), s.strideW(),

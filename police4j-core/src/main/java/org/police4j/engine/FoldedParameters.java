@@ -6,12 +6,36 @@ package org.police4j.engine;
  * bias ({@code fl(fl(b s) + t)}), then per output position {@code fl(b - pool shift)} and {@code +
  * shift} of the unit whose window holds the position ({@code max_q(a_q + c) = max_q(a_q) + c}), or
  * the unit's own shift without a pool. Written once: the fold ({@code conv.ConvFold}) forms the
- * deployed network with it, and the guard's {@link VertexReference} forms the same float32 values
- * to measure the engine against, so the two cannot disagree by a rounding.
+ * deployed network with it, and the guard's references ({@link VertexReference}, {@link
+ * MapReference}) form the same float32 values to measure the engine against, so they cannot
+ * disagree by a rounding.
  */
 public final class FoldedParameters {
 
     private FoldedParameters() {}
+
+    /**
+     * A conv layer's folded float32 weights and per-position bias, before the shifts.
+     *
+     * @param weights {@code fl(s W)}, or W without a per-channel map
+     * @param positionBias per output position, its channel's {@code fl(fl(b s) + t)} (or b)
+     */
+    public record Conv(float[] weights, float[] positionBias) {}
+
+    /**
+     * {@return a conv layer's weights and per-position bias as the fold forms them}
+     *
+     * @param weight (C', ...) flat
+     * @param bias C' biases
+     * @param scale C' factors of the per-channel affine map (batch-norm), or null for none
+     * @param offset C' offsets of that map, or null
+     * @param positions positions per channel (H' W')
+     */
+    public static Conv conv(float[] weight, float[] bias, float[] scale, float[] offset, int positions) {
+        float[] w = scale == null ? weight : scaledWeights(weight, scale);
+        float[] perChannel = scale == null ? bias : channelBias(bias, scale, offset);
+        return new Conv(w, perPosition(perChannel, positions));
+    }
 
     /**
      * {@return each weight times its output channel's factor, one float32 product each}

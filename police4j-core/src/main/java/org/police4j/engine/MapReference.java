@@ -124,20 +124,17 @@ public final class MapReference implements RegionReference {
         if (lost) {
             return null;
         }
-        float[] w = LayerRange.floats(weight);
-        float[] b = LayerRange.floats(bias);
-        float[] s = scale == null ? null : LayerRange.floats(scale);
-        float[] folded = s == null ? w : FoldedParameters.scaledWeights(w, s);
-        float[] perChannel = s == null ? b : FoldedParameters.channelBias(b, s, LayerRange.floats(offset));
-        int positions = stencil.outH() * stencil.outW();
+        FoldedParameters.Conv folded = FoldedParameters.conv(LayerRange.floats(weight), LayerRange.floats(bias),
+                scale == null ? null : LayerRange.floats(scale), offset == null ? null : LayerRange.floats(offset),
+                stencil.outH() * stencil.outW());
         int k = stencil.outputs();
         try (Temporaries t = new Temporaries()) {
-            NDArray w64 = t.of(t.of(manager.create(folded, weight.getShape())).toType(DataType.FLOAT64, false));
+            NDArray w64 = t.of(t.of(manager.create(folded.weights(), weight.getShape())).toType(DataType.FLOAT64, false));
             NDArray c = stencil.convolve(centre, w64, null);
             NDArray a = stencil.convolve(directions == null ? t.of(identity()) : directions, w64, null);
             bound.margins(layer, stencil, weight, bias, scale, offset, pool, null);
-            entered(t.of(c).reshape(1, k), t.of(a).reshape(dimension, k),
-                    FoldedParameters.perPosition(perChannel, positions), pool, perPosition(bound.errors(), pool, k), true);
+            entered(t.of(c).reshape(1, k), t.of(a).reshape(dimension, k), folded.positionBias(), pool,
+                    perPosition(bound.errors(), pool, k), true);
             release();
         }
         engineCentre = pool == null ? null : LayerRange.floats(affine);

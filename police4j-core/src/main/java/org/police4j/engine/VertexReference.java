@@ -282,12 +282,10 @@ public final class VertexReference implements RegionReference {
         if (width != stencil.inputs() || weight.length != stencil.weights()) {
             throw new IllegalArgumentException("weight: " + weight.length + " values for " + stencil + ", inputs " + width);
         }
-        float[] w = scale == null ? weight : FoldedParameters.scaledWeights(weight, scale);
-        float[] perChannel = scale == null ? bias : FoldedParameters.channelBias(bias, scale, offset);
-        int k = stencil.outputs();
-        float[] positionBias = FoldedParameters.perPosition(perChannel, stencil.outH() * stencil.outW());
-        PairConv.Pairs out = PairConv.apply(stencil, w, positionBias, new PairConv.Pairs(hi, lo, err), byChannels);
-        entered(k, out.hi(), out.lo(), out.err(), positionBias, pool);
+        FoldedParameters.Conv folded = FoldedParameters.conv(weight, bias, scale, offset, stencil.outH() * stencil.outW());
+        PairConv.Pairs out = PairConv.apply(
+                stencil, folded.weights(), folded.positionBias(), new PairConv.Pairs(hi, lo, err), byChannels);
+        entered(stencil.outputs(), out.hi(), out.lo(), out.err(), folded.positionBias(), pool);
     }
 
     /**

@@ -96,11 +96,7 @@ class MapReferenceMarginsTest {
      */
     @Test
     void convGroupsOnAnImageBoxAreMeasured() {
-        double[] centre = new double[64];
-        Random rnd = new Random(13);
-        for (int j = 0; j < centre.length; j++) {
-            centre[j] = rnd.nextDouble();
-        }
+        double[] centre = MeasuredMapMarginsTest.uniformCentre(64, 13);
         Box box = Box.linf(centre, 0.01);
         double measured = MeasuredMapMarginsTest.lastConvLargestMargin(box, 8, true, true);
         double aPriori = MeasuredMapMarginsTest.lastConvLargestMargin(box, 8, true, false);
@@ -119,11 +115,7 @@ class MapReferenceMarginsTest {
      */
     @Test
     void residualJoinsOnAWideBoxAreMeasured() {
-        double[] centre = new double[D];
-        Random rnd = new Random(9);
-        for (int j = 0; j < centre.length; j++) {
-            centre[j] = rnd.nextDouble();
-        }
+        double[] centre = MeasuredMapMarginsTest.uniformCentre(D, 9);
         Box box = Box.linf(centre, 0.05);
         double measured = MeasuredMapMarginsTest.lastJoinMedianMargin(box, true);
         double aPriori = MeasuredMapMarginsTest.lastJoinMedianMargin(box, false);

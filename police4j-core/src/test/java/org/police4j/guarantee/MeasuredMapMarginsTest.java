@@ -166,11 +166,7 @@ class MeasuredMapMarginsTest {
      */
     @Test
     void depthNoLongerInflatesShiftsOnABox() {
-        double[] centre = new double[8];
-        Random rnd = new Random(4);
-        for (int j = 0; j < centre.length; j++) {
-            centre[j] = rnd.nextDouble();
-        }
+        double[] centre = uniformCentre(8, 4);
         Box box = Box.linf(centre, 0.05);
         double[] measured = lastShiftOverValue(box, true);
         double[] aPriori = lastShiftOverValue(box, false);
@@ -215,11 +211,7 @@ class MeasuredMapMarginsTest {
      */
     @Test
     void residualJoinsOnABoxAreMeasuredToo() {
-        double[] centre = new double[8];
-        Random rnd = new Random(9);
-        for (int j = 0; j < centre.length; j++) {
-            centre[j] = rnd.nextDouble();
-        }
+        double[] centre = uniformCentre(8, 9);
         Box box = Box.linf(centre, 0.05);
         double measured = lastJoinMedianMargin(box, true);
         double aPriori = lastJoinMedianMargin(box, false);
@@ -271,11 +263,7 @@ class MeasuredMapMarginsTest {
      */
     @Test
     void convGroupsOnASmallBoxAreMeasuredToo() {
-        double[] centre = new double[16];
-        Random rnd = new Random(13);
-        for (int j = 0; j < centre.length; j++) {
-            centre[j] = rnd.nextDouble();
-        }
+        double[] centre = uniformCentre(16, 13);
         Box box = Box.linf(centre, 0.05);
         double measured = lastConvLargestMargin(box, 4, false, true);
         double aPriori = lastConvLargestMargin(box, 4, false, false);
@@ -319,6 +307,16 @@ class MeasuredMapMarginsTest {
                 return largest;
             }
         });
+    }
+
+    /** {@return d coordinates uniform in [0, 1) from {@code new Random(seed)}: a region's centre} */
+    static double[] uniformCentre(int d, long seed) {
+        Random rnd = new Random(seed);
+        double[] centre = new double[d];
+        for (int j = 0; j < d; j++) {
+            centre[j] = rnd.nextDouble();
+        }
+        return centre;
     }
 
     /** {@return what {@code body} gives with the guard's reference on or off (the system property), restored after} */

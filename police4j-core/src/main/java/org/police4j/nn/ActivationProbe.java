@@ -130,6 +130,13 @@ public final class ActivationProbe {
                 "f(-1) = %s, f(0) = %s, f(1) = %s, f(1e6) = %s",
                 out[index(-1f)], out[index(0f)], out[index(1f)], out[index(1e6f)]);
         String claim = claimed(block);
+        float offset = out[index(0f)];
+        float slope = out[index(1f)] - offset;
+        if (claim == null && affine(out, slope, offset)) {
+            return " computes the affine function f(x) = " + slope + " x + " + offset + " (" + values + "),"
+                    + " which has no kink: an element-wise scale or shift between layers is not an activation"
+                    + " POLICE places; fold it into the neighbouring Linear or conv (its weights and bias)";
+        }
         String head = claim != null
                 ? " does not compute " + claim + " whatever its name says: "
                 : " is not piecewise affine with finitely many kinks that probing can pin down"
@@ -138,6 +145,17 @@ public final class ActivationProbe {
                 + values
                 + "; a smooth activation has no region on which the network is affine; use ReLU,"
                 + " leaky-ReLU, abs, ReLU6 or hard-tanh (Activation.reluBlock(), Activation.relu6Block(), CpaBlock)";
+    }
+
+    /** Whether every probe value is {@code slope * x + offset} to a few float32 units. */
+    private static boolean affine(float[] out, float slope, float offset) {
+        for (int i = 0; i < VALUES.length; i++) {
+            double expected = (double) slope * VALUES[i] + offset;
+            if (!(Math.abs(out[i] - expected) <= 8 * Math.ulp((float) Math.abs(expected)) + 8 * Math.ulp(Math.abs(offset)))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The piecewise-affine function a block's name claims, or null. */

@@ -138,8 +138,9 @@ public final class PolicedMlp extends PolicedNetwork {
      *     and the batch-norm is frozen (its statistics no longer update)</td></tr>
      * <tr><td>{@code BatchNorm}</td><td>elsewhere, or not initialised</td><td>refused (batch
      *     statistics would include the vertex rows)</td></tr>
-     * <tr><td>smooth activations (tanh, sigmoid, GELU, softplus, ...), a block whose
-     *     name claims ReLU but computes something else, any other block</td><td>anywhere</td>
+     * <tr><td>smooth activations (tanh, sigmoid, GELU, softplus, ...), an element-wise scale or
+     *     shift, {@code Prelu} (a learned slope), {@code LayerNorm}, a block whose name claims
+     *     ReLU but computes something else, any other block</td><td>anywhere</td>
      *     <td>refused with its position and the reason</td></tr>
      * <tr><td>two different activations; an activation last or first; no hidden layer</td>
      *     <td></td><td>refused</td></tr>

@@ -108,7 +108,7 @@ public record SequentialArchitecture(
                         where
                                 + " is not supported; expected Linear blocks separated by piecewise-affine"
                                 + " activations (ReLU, leaky-ReLU, abs, ReLU6, hard-tanh, any with finitely many kinks),"
-                                + " optionally after a flatten");
+                                + " optionally after a flatten" + RefusalHint.of(block));
             }
             if (finding.identity()) {
                 continue;

@@ -17,8 +17,8 @@ import org.police4j.nn.ActivationProbe;
 /**
  * Finds out what a parameterless block does to a feature map (C, H, W), or (C, L) in a 1-D
  * network, by running it on a chosen batch of two maps whose values are all distinct, of both
- * signs: a row flatten, a max-pooling (and its window, stride and padding) or a global average
- * pooling. DJL's {@code Pool.maxPool2dBlock}, {@code Pool.maxPool1dBlock} and {@code
+ * signs: a row flatten, a max-pooling (and its window, stride and padding), a global max-pooling
+ * or a global average pooling. DJL's {@code Pool.maxPool2dBlock}, {@code Pool.maxPool1dBlock} and {@code
  * Blocks.batchFlattenBlock} are lambdas, so their type says nothing; what they compute on such a
  * map identifies them. A 1-D map (C, L) is the map (C, 1, L) for every shape below.
  */
@@ -128,6 +128,26 @@ final class ConvProbe {
                 }
             }
             return true;
+        }
+    }
+
+    /**
+     * The shape of one item's output, (C) or (C, 1, 1) ((C, 1) for a 1-D map), when {@code block}
+     * takes each channel's largest value over all its positions (DJL's {@code
+     * Pool.globalMaxPool2dBlock}: a max-pooling with one window, the whole map); else null.
+     */
+    static Shape globalMaxPool(Block block, int c, int h, int w, boolean oneD) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray x = manager.create(values(2 * c * h * w), batch(c, h, w, oneD));
+            NDArray y = ActivationProbe.run(block, manager, x);
+            Shape kept = oneD ? new Shape(2, c, 1) : new Shape(2, c, 1, 1);
+            if (y == null
+                    || y.getDataType() != DataType.FLOAT32
+                    || !(y.getShape().equals(new Shape(2, c)) || y.getShape().equals(kept))) {
+                return null;
+            }
+            float[] max = x.reshape(2, c, -1).max(new int[] {2}).toFloatArray();
+            return Arrays.equals(y.toFloatArray(), max) ? y.getShape().slice(1) : null;
         }
     }
 

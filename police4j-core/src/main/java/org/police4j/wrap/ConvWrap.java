@@ -23,6 +23,7 @@ import java.util.List;
 import org.police4j.engine.Cpa;
 import org.police4j.nn.ActivationProbe;
 import org.police4j.nn.LinearBatchNorm;
+import org.police4j.nn.RefusalHint;
 import org.police4j.conv.PolicedConvNet;
 import org.police4j.conv.Stage;
 import org.police4j.engine.Join;
@@ -258,6 +259,39 @@ final class ConvWrap {
             join = null;
         }
 
+        /** A row flatten of the (C, H, W) map: the values that follow are a vector. */
+        private void flattenMap() {
+            if (convOpen && !groupAct) {
+                closeLinear();
+            }
+            convOpen = false;
+            join = null;
+            items.add(new ReshapeItem(new Stage.Flatten()));
+            gapH = mh;
+            gapW = mw;
+            vector = mc * mh * mw;
+        }
+
+        /** A max-pooling: of the open conv group's pre-activations, or of the values as they are. */
+        private void maxPool(ConvProbe.MaxPool pool, String where) {
+            if (convOpen && !groupPool) {
+                // in the conv group: POLICE pools its pre-activations
+                items.add(new PoolItem(pool));
+                groupPool = true;
+                shared.poolWhere = where;
+            } else {
+                // on the values as they are: after a join, first in a branch, after a pool
+                if (convOpen && !groupAct) {
+                    closeLinear();
+                }
+                convOpen = false;
+                joinPooled = join != null;
+                items.add(new PoolItem(pool));
+            }
+            mh = org.police4j.engine.PoolWindows.outLength(mh, pool.kernelH(), pool.strideH(), pool.padH(), pool.ceilMode());
+            mw = org.police4j.engine.PoolWindows.outLength(mw, pool.kernelW(), pool.strideW(), pool.padW(), pool.ceilMode());
+        }
+
         void read(List<Block> blocks, List<String> positions) {
             boolean oneD = shared.oneD;
             List<List<Block>> dropouts = shared.dropouts;
@@ -338,21 +372,14 @@ final class ConvWrap {
                 }
                 if (!block.getParameters().isEmpty()) {
                     throw new IllegalArgumentException(where + " is not supported; expected Conv2d (or Conv1d), BatchNorm, Linear,"
-                            + " dropout and parameterless blocks (activations, max-pooling, flatten, global average pooling)");
+                            + " dropout and parameterless blocks (activations, max-pooling, flatten, global average or max pooling)"
+                            + RefusalHint.of(block));
                 }
                 if (vector < 0 && ConvProbe.identity(block, mc, mh, mw, oneD)) {
                     continue;
                 }
                 if (vector < 0 && ConvProbe.flattens(block, mc, mh, mw, oneD)) {
-                    if (convOpen && !groupAct) {
-                        closeLinear();
-                    }
-                    convOpen = false;
-                    join = null;
-                    items.add(new ReshapeItem(new Stage.Flatten()));
-                    gapH = mh;
-                    gapW = mw;
-                    vector = mc * mh * mw;
+                    flattenMap();
                     continue;
                 }
                 if (vector < 0 && ConvProbe.globalAvgPools(block, mc, mh, mw, oneD)) {
@@ -397,22 +424,17 @@ final class ConvWrap {
                 ConvProbe.MaxPool pool = vector < 0 ? ConvProbe.maxPool(block, mc, mh, mw, oneD) : null;
                 if (pool != null) {
                     refuseDropoutBefore(pending, positions, blocks, where);
-                    if (convOpen && !groupPool) {
-                        // in the conv group: POLICE pools its pre-activations
-                        items.add(new PoolItem(pool));
-                        groupPool = true;
-                        shared.poolWhere = where;
-                    } else {
-                        // on the values as they are: after a join, first in a branch, after a pool
-                        if (convOpen && !groupAct) {
-                            closeLinear();
-                        }
-                        convOpen = false;
-                        joinPooled = join != null;
-                        items.add(new PoolItem(pool));
+                    maxPool(pool, where);
+                    continue;
+                }
+                Shape globalMax = vector < 0 && mh * mw > 1 ? ConvProbe.globalMaxPool(block, mc, mh, mw, oneD) : null;
+                if (globalMax != null) {
+                    // one window, the whole map; then, for a (C) output, the flatten of a (C, 1, 1) map
+                    refuseDropoutBefore(pending, positions, blocks, where);
+                    maxPool(new ConvProbe.MaxPool(mh, mw, mh, mw, 0, 0, false), where);
+                    if (globalMax.dimension() == 1) {
+                        flattenMap();
                     }
-                    mh = org.police4j.engine.PoolWindows.outLength(mh, pool.kernelH(), pool.strideH(), pool.padH(), pool.ceilMode());
-                    mw = org.police4j.engine.PoolWindows.outLength(mw, pool.kernelW(), pool.strideW(), pool.padW(), pool.ceilMode());
                     continue;
                 }
                 Stage.AvgPool average = vector < 0 ? ConvProbe.avgPool(block, mc, mh, mw, oneD) : null;
@@ -435,7 +457,7 @@ final class ConvWrap {
                 ActivationProbe.Finding finding = ActivationProbe.probe(block, where);
                 if (finding == null) {
                     throw new IllegalArgumentException(where + " is not supported; expected Conv2d (or Conv1d), BatchNorm, max-pooling,"
-                            + " flatten, global average pooling, Linear, dropout, identity and piecewise-affine"
+                            + " flatten, global average or max pooling, Linear, dropout, identity and piecewise-affine"
                             + " activations (ReLU, leaky-ReLU, abs, ReLU6, hard-tanh, any with finitely many kinks)");
                 }
                 if (finding.identity()) {

@@ -26,7 +26,7 @@ import org.police4j.region.VertexRegion;
  *
  * <p>Blocks are recognised by what they compute, never by their names: parameterless blocks
  * (DJL's activation blocks and lambdas, {@code Pool.maxPool2dBlock}, {@code
- * Blocks.batchFlattenBlock}, global average pooling) are run on chosen inputs (both sides of zero,
+ * Blocks.batchFlattenBlock}, global average and max pooling) are run on chosen inputs (both sides of zero,
  * tiny and huge magnitudes, maps of distinct values) and must match exactly. Refusals name the
  * block's position ({@code "network block 2.1 (Conv2d)"}, nested blocks as {@code parent.child})
  * and the reason.
@@ -97,6 +97,9 @@ import org.police4j.region.VertexRegion;
  *     group</td><td>kept (channel-major, as DJL's)</td></tr>
  * <tr><td>global average pooling (output (N, C), (N, C, 1, 1), or (N, C, 1) in 1-D)</td><td>after the last conv
  *     group</td><td>kept</td></tr>
+ * <tr><td>global max-pooling ({@code Pool.globalMaxPool2dBlock}, {@code globalMaxPool1dBlock}, any
+ *     block computing it)</td><td>where a max-pooling goes</td><td>a max-pooling with one window,
+ *     the whole map (then a flatten when its output is (N, C)), exact as every max-pooling</td></tr>
  * <tr><td>{@code Linear}</td><td>after a flatten or pooling, never two in a row</td><td>weight and
  *     bias copied; the last one is the head</td></tr>
  * <tr><td>no {@code Linear} at the end (NiN: conv, activation, global average pool, flatten;
@@ -128,7 +131,8 @@ import org.police4j.region.VertexRegion;
  * <tr><td>a {@code ParallelBlock} joined by anything else (a product, a maximum, a sum then a
  *     smooth function)</td><td></td><td>refused with its position and the values that show it</td></tr>
  * <tr><td>a Linear on a feature map, a conv after a flatten, outputs that are a feature map, a
- *     network without any activation, smooth activations, a block whose name lies, any other
+ *     network without any activation, smooth activations, an element-wise scale or shift, {@code
+ *     Prelu} (a learned slope), {@code LayerNorm}, a block whose name lies, any other
  *     block</td><td></td><td>refused with its position and the reason</td></tr>
  * </tbody>
  * </table>

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.police4j.region.Region;
@@ -95,6 +96,16 @@ public final class AffineMapPass implements RegionPass {
         a = Linear.linear(offset, weight, bias).singletonOrThrow();
         at = directions == null ? wt : directions.matMul(wt);
         return range(residual == null ? null : residual.matMul(wt));
+    }
+
+    /** The map of the last layer left and what it is applied to: the rest is one layer's. */
+    @Override
+    public void held(Consumer<NDArray> keep) {
+        keep.accept(vertices);
+        keep.accept(centreRow);
+        keep.accept(offset);
+        keep.accept(directions);
+        keep.accept(residual);
     }
 
     /** Its value at the centre (a support region) or the origin, and its directions. */

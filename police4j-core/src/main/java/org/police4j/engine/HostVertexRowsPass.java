@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -117,6 +118,10 @@ public final class HostVertexRowsPass implements RegionPass {
         }
         return shifted;
     }
+
+    /** None: its rows are Java arrays. */
+    @Override
+    public void held(Consumer<NDArray> keep) {}
 
     @Override
     public NDArray shiftedVertexPreActivations() {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.police4j.numeric.DoubleDouble;
 import org.police4j.numeric.Rounding;
@@ -97,6 +98,14 @@ public final class MapReference implements RegionReference {
     @Override
     public MapReference fork() {
         return new MapReference(this);
+    }
+
+    @Override
+    public void held(Consumer<NDArray> keep) {
+        keep.accept(magnitudeRow);
+        keep.accept(extentRow);
+        keep.accept(centre);
+        keep.accept(directions);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -96,6 +97,16 @@ public interface RegionPass {
     default NDArray[] enteredMap() {
         return null;
     }
+
+    /**
+     * Hands over the arrays the pass holds for the layers to come, its outputs and its affine map:
+     * whatever else it made during a layer may be closed once the layer is left (a tracked map's
+     * pre-activation rows are D x K per layer; kept until the step ends they took several times
+     * the map's size, docs/PERFORMANCE.md).
+     *
+     * @param keep takes each array held (nulls are ignored)
+     */
+    void held(Consumer<NDArray> keep);
 
     /** {@return the shifted pre-activations of the vertices at the last layer entered, or null} */
     NDArray shiftedVertexPreActivations();

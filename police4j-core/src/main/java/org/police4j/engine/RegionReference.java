@@ -2,6 +2,7 @@ package org.police4j.engine;
 
 import ai.djl.ndarray.NDArray;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -21,6 +22,14 @@ public interface RegionReference {
 
     /** {@return a reference where this one is: the region entering one branch of a parallel layer} */
     RegionReference fork();
+
+    /**
+     * Hands over the arrays the reference holds for the layers to come (see {@link
+     * RegionPass#held}); none by default (a reference of Java arrays).
+     *
+     * @param keep takes each array held
+     */
+    default void held(Consumer<NDArray> keep) {}
 
     /**
      * Enters a dense layer.

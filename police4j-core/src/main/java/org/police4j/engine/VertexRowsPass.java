@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.core.Linear;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -114,6 +115,14 @@ public final class VertexRowsPass implements RegionPass {
             z = activation.apply(h.add(shift));
             shift = null;
         }
+    }
+
+    /** The rows, and the last layer's values and shift they are activated from on demand. */
+    @Override
+    public void held(Consumer<NDArray> keep) {
+        keep.accept(z);
+        keep.accept(h);
+        keep.accept(shift);
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.police4j.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
@@ -281,8 +282,17 @@ public abstract class PolicedNetwork extends PolicedBlock {
             NDArray[] statistics = training && n > 0
                     ? bn.batchStatistics(pre)
                     : new NDArray[] {value(ps, bn.runningMean(), x, false), value(ps, bn.runningVar(), x, false)};
-            affine = NetworkLayer.BatchNorm.affine(value(ps, bn.gamma(), x, training), value(ps, bn.beta(), x, training),
-                    statistics[0], statistics[1], bn.epsilon());
+            // from the parameters, the arrays would belong to the parameters' manager and stay
+            // there, a few per conv and step, until the model closes: made in a scope, the two
+            // kept go with the step's data
+            try (NDScope scope = new NDScope()) {
+                affine = NetworkLayer.BatchNorm.affine(value(ps, bn.gamma(), x, training),
+                        value(ps, bn.beta(), x, training), statistics[0], statistics[1], bn.epsilon());
+                NDScope.unregister(affine);
+            }
+            for (NDArray a : affine) {
+                a.attach(x.getManager());
+            }
             pre = perChannel(pre, affine);
         }
         ConvUnits units = new ConvUnits(conv, w, b, affine);
@@ -390,11 +400,18 @@ public abstract class PolicedNetwork extends PolicedBlock {
         final NDManager manager;
         final boolean training;
         final boolean keepTrace;
+        /** Closes what each layer made and nothing holds any more; shared by forks. */
+        final LayerScope scope;
+        /** The trunk and the branches not yet joined: what later layers still read; shared by forks. */
+        final List<RegionPasses> open;
 
         RegionPasses(NDArray x, boolean training, boolean keepTrace) {
             this.manager = x.getManager();
             this.training = training;
             this.keepTrace = keepTrace;
+            this.scope = new LayerScope();
+            this.open = new ArrayList<>();
+            open.add(this);
             this.passes = new ArrayList<>(regions.size());
             this.guards = new ArrayList<>(regions.size());
             this.references = new ArrayList<>(regions.size());
@@ -415,6 +432,9 @@ public abstract class PolicedNetwork extends PolicedBlock {
             this.manager = parent.manager;
             this.training = parent.training;
             this.keepTrace = parent.keepTrace;
+            this.scope = parent.scope;
+            this.open = parent.open;
+            open.add(this);
             this.traces = parent.traces;
             this.next = parent.next;
             this.passes = new ArrayList<>(parent.passes.size());
@@ -450,6 +470,42 @@ public abstract class PolicedNetwork extends PolicedBlock {
             return region instanceof SupportRegion s ? new MapReference(s, manager, activation, magnitude(j)) : null;
         }
 
+        /**
+         * Runs one layer's region work in the {@link LayerScope}: held afterwards are the shift
+         * {@code c} the data rows take, the group's pool shift, every open pass's and reference's
+         * arrays, the held sides and the traces.
+         */
+        private NDArray layer(ConvUnits units, java.util.function.Supplier<NDArray> work) {
+            return scope.layer(work, (c, keep) -> {
+                keep.accept(c);
+                if (units != null) {
+                    keep.accept(units.poolShift);
+                    keep.accept(units.windows);
+                }
+                for (RegionPasses p : open) {
+                    p.passes.forEach(pass -> pass.held(keep));
+                    p.references.forEach(r -> {
+                        if (r != null) {
+                            r.held(keep);
+                        }
+                    });
+                }
+                for (int l = 0; l < next[0] && engine.rule().remembers(); l++) {
+                    Parameter sides = heldSides(l); // made on the first forward that reads it
+                    if (sides != null && sides.isInitialized()) {
+                        keep.accept(sides.getArray());
+                    }
+                }
+                for (LayerTrace t : traces) {
+                    keep.accept(t.vertexPreActivations());
+                    keep.accept(t.signs());
+                    keep.accept(t.shift());
+                    keep.accept(t.poolShift());
+                    keep.accept(t.vertexWindows());
+                }
+            });
+        }
+
         /** {@return the passes and guards entering one branch of a parallel layer} */
         RegionPasses fork() {
             return new RegionPasses(this);
@@ -460,11 +516,11 @@ public abstract class PolicedNetwork extends PolicedBlock {
             int l = next[0]++;
             NDArray regionW = detachedShift ? w.stopGradient() : w;
             NDArray regionB = detachedShift ? b.stopGradient() : b;
-            return shift(l, (j, range) -> {
+            return layer(null, () -> shift(l, (j, range) -> {
                 RegionReference reference = references.get(j);
                 double[] measured = reference == null ? null : reference.dense(l, regionW, regionB, passes.get(j), range);
                 return guards.get(j).margins(l, regionW, regionB, measured);
-            }, all -> each(all, pass -> pass.enter(regionW, regionB)), null, activated);
+            }, all -> each(all, pass -> pass.enter(regionW, regionB)), null, activated));
         }
 
         private static List<LayerRange> each(List<RegionPass> all, Function<RegionPass, LayerRange> enter) {
@@ -502,7 +558,7 @@ public abstract class PolicedNetwork extends PolicedBlock {
             units.marginsOf = guards.isEmpty() ? null : marginsOf;
             BiFunction<Integer, LayerRange, float[]> margins = (j, range) -> marginsOf.apply(j);
             if (passes.size() == 1 || !units.conv.pooled()) {
-                return shift(l, margins, all -> {
+                return layer(units, () -> shift(l, margins, all -> {
                     List<LayerRange> ranges = new ArrayList<>(all.size());
                     for (int j = 0; j < all.size(); j++) {
                         units.region = j;
@@ -512,11 +568,11 @@ public abstract class PolicedNetwork extends PolicedBlock {
                         }
                     }
                     return ranges;
-                }, units, activated);
+                }, units, activated));
             }
             // Several regions meet one max-pool: one order of the positions and one pool shift for
             // all of them, each window's need the largest over the regions (docs/POOLING.md).
-            return shift(l, margins, all -> {
+            return layer(units, () -> shift(l, margins, all -> {
                 List<PoolShift.Side> sides = new ArrayList<>(all.size());
                 for (int j = 0; j < all.size(); j++) {
                     units.region = j;
@@ -533,21 +589,25 @@ public abstract class PolicedNetwork extends PolicedBlock {
                     ranges.add(pass.afterPool(units, joint));
                 }
                 return ranges;
-            }, units, activated);
+            }, units, activated));
         }
 
         /** The same for the units of a join, from the passes and guards that went through each branch. */
         NDArray join(List<RegionPasses> branches, org.police4j.engine.Join join, boolean activated) {
             int l = next[0]++;
-            return shift(l, (j, range) -> {
-                RegionReference reference = references.get(j);
-                double[] measured = reference == null ? null : reference.join(
-                        l, branches.stream().map(b -> b.references.get(j)).toList(), join, passes.get(j), range);
-                return guards.get(j).joinMargins(l, branches.stream().map(b -> b.guards.get(j)).toList(), join, measured);
-            }, all -> each(all, pass -> {
-                int j = passes.indexOf(pass);
-                return pass.enterJoin(branches.stream().map(b -> b.passes.get(j)).toList(), join);
-            }), null, activated);
+            return layer(null, () -> {
+                NDArray c = shift(l, (j, range) -> {
+                    RegionReference reference = references.get(j);
+                    double[] measured = reference == null ? null : reference.join(
+                            l, branches.stream().map(b -> b.references.get(j)).toList(), join, passes.get(j), range);
+                    return guards.get(j).joinMargins(l, branches.stream().map(b -> b.guards.get(j)).toList(), join, measured);
+                }, all -> each(all, pass -> {
+                    int j = passes.indexOf(pass);
+                    return pass.enterJoin(branches.stream().map(b -> b.passes.get(j)).toList(), join);
+                }), null, activated);
+                open.removeAll(branches); // joined: what only they held goes
+                return c;
+            });
         }
 
         /**
@@ -641,33 +701,39 @@ public abstract class PolicedNetwork extends PolicedBlock {
 
         /** A windowed average pool: the regions' rows are averaged too, and the guards follow. */
         void averagePool(NetworkLayer.AvgPool a) {
-            for (RegionPass pass : passes) {
-                pass.apply(a::apply);
-            }
-            for (RoundingGuard guard : guards) {
-                guard.averagePool(a.windows());
-            }
-            for (RegionReference reference : references) {
-                if (reference != null) {
-                    reference.averagePool(a::apply, a.windows(), a.countIncludePad());
+            layer(null, () -> {
+                for (RegionPass pass : passes) {
+                    pass.apply(a::apply);
                 }
-            }
+                for (RoundingGuard guard : guards) {
+                    guard.averagePool(a.windows());
+                }
+                for (RegionReference reference : references) {
+                    if (reference != null) {
+                        reference.averagePool(a::apply, a.windows(), a.countIncludePad());
+                    }
+                }
+                return null;
+            });
         }
 
         /** An average pool: the regions' rows are averaged too, and the guards follow. */
         void averagePool(NetworkLayer.AveragePool a) {
-            for (RegionPass pass : passes) {
-                pass.apply(a::apply);
-            }
-            for (RoundingGuard guard : guards) {
-                guard.averagePool(a.channels(), a.positions());
-            }
-            for (RegionReference reference : references) {
-                if (reference != null) {
-                    reference.averagePool(a::apply, new PoolWindows(a.channels(), 1, a.positions(), 1, a.positions(), 1,
-                            a.positions(), 0, 0, false), true);
+            layer(null, () -> {
+                for (RegionPass pass : passes) {
+                    pass.apply(a::apply);
                 }
-            }
+                for (RoundingGuard guard : guards) {
+                    guard.averagePool(a.channels(), a.positions());
+                }
+                for (RegionReference reference : references) {
+                    if (reference != null) {
+                        reference.averagePool(a::apply, new PoolWindows(a.channels(), 1, a.positions(), 1, a.positions(), 1,
+                                a.positions(), 0, 0, false), true);
+                    }
+                }
+                return null;
+            });
         }
     }
 

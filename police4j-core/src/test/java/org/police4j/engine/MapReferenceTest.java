@@ -266,6 +266,9 @@ class MapReferenceTest {
             }
 
             @Override
+            public void held(java.util.function.Consumer<NDArray> keep) {}
+
+            @Override
             public NDArray shiftedVertexPreActivations() {
                 return null;
             }

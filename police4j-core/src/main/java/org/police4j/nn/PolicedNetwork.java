@@ -282,12 +282,13 @@ public abstract class PolicedNetwork extends PolicedBlock {
             NDArray[] statistics = training && n > 0
                     ? bn.batchStatistics(pre)
                     : new NDArray[] {value(ps, bn.runningMean(), x, false), value(ps, bn.runningVar(), x, false)};
+            NDArray gamma = value(ps, bn.gamma(), x, training);
+            NDArray beta = value(ps, bn.beta(), x, training);
             // from the parameters, the arrays would belong to the parameters' manager and stay
             // there, a few per conv and step, until the model closes: made in a scope, the two
             // kept go with the step's data
             try (NDScope scope = new NDScope()) {
-                affine = NetworkLayer.BatchNorm.affine(value(ps, bn.gamma(), x, training),
-                        value(ps, bn.beta(), x, training), statistics[0], statistics[1], bn.epsilon());
+                affine = NetworkLayer.BatchNorm.affine(gamma, beta, statistics[0], statistics[1], bn.epsilon());
                 NDScope.unregister(affine);
             }
             for (NDArray a : affine) {

@@ -111,24 +111,7 @@ final class ConvProbe {
      * (N, C, 1) for a 1-D map.
      */
     static boolean globalAvgPools(Block block, int c, int h, int w, boolean oneD) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray x = manager.create(values(2 * c * h * w), batch(c, h, w, oneD));
-            NDArray y = ActivationProbe.run(block, manager, x);
-            Shape kept = oneD ? new Shape(2, c, 1) : new Shape(2, c, 1, 1);
-            if (y == null
-                    || y.getDataType() != DataType.FLOAT32
-                    || !(y.getShape().equals(new Shape(2, c)) || y.getShape().equals(kept))) {
-                return false;
-            }
-            float[] got = y.toFloatArray();
-            float[] mean = x.reshape(2, c, -1).mean(new int[] {2}).toFloatArray();
-            for (int i = 0; i < got.length; i++) {
-                if (Math.abs(got[i] - mean[i]) > 1e-5 * (1 + Math.abs(mean[i]))) {
-                    return false;
-                }
-            }
-            return true;
-        }
+        return globalPool(block, c, h, w, oneD, false) != null;
     }
 
     /**
@@ -137,6 +120,15 @@ final class ConvProbe {
      * Pool.globalMaxPool2dBlock}: a max-pooling with one window, the whole map); else null.
      */
     static Shape globalMaxPool(Block block, int c, int h, int w, boolean oneD) {
+        return globalPool(block, c, h, w, oneD, true);
+    }
+
+    /**
+     * One item's output shape when {@code block} reduces each channel over all its positions to
+     * one value, (N, C) or (N, C, 1, 1) ((N, C, 1) in 1-D): the largest exactly ({@code max}), or
+     * the mean to float32 rounding; else null.
+     */
+    private static Shape globalPool(Block block, int c, int h, int w, boolean oneD, boolean max) {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray x = manager.create(values(2 * c * h * w), batch(c, h, w, oneD));
             NDArray y = ActivationProbe.run(block, manager, x);
@@ -146,8 +138,11 @@ final class ConvProbe {
                     || !(y.getShape().equals(new Shape(2, c)) || y.getShape().equals(kept))) {
                 return null;
             }
-            float[] max = x.reshape(2, c, -1).max(new int[] {2}).toFloatArray();
-            return Arrays.equals(y.toFloatArray(), max) ? y.getShape().slice(1) : null;
+            float[] got = y.toFloatArray();
+            NDArray perChannel = x.reshape(2, c, -1);
+            float[] expected = (max ? perChannel.max(new int[] {2}) : perChannel.mean(new int[] {2})).toFloatArray();
+            boolean matches = max ? Arrays.equals(got, expected) : close(expected, got);
+            return matches ? y.getShape().slice(1) : null;
         }
     }
 

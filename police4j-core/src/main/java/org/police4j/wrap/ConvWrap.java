@@ -261,15 +261,20 @@ final class ConvWrap {
 
         /** A row flatten of the (C, H, W) map: the values that follow are a vector. */
         private void flattenMap() {
+            toVector(new Stage.Flatten(), mc * mh * mw);
+        }
+
+        /** A stage that turns the (C, H, W) map into a vector of {@code values} (a flatten, a global average). */
+        private void toVector(Stage stage, int values) {
             if (convOpen && !groupAct) {
                 closeLinear();
             }
             convOpen = false;
             join = null;
-            items.add(new ReshapeItem(new Stage.Flatten()));
+            items.add(new ReshapeItem(stage));
             gapH = mh;
             gapW = mw;
-            vector = mc * mh * mw;
+            vector = values;
         }
 
         /** A max-pooling: of the open conv group's pre-activations, or of the values as they are. */
@@ -384,15 +389,7 @@ final class ConvWrap {
                 }
                 if (vector < 0 && ConvProbe.globalAvgPools(block, mc, mh, mw, oneD)) {
                     refuseDropoutBefore(pending, positions, blocks, where);
-                    if (convOpen && !groupAct) {
-                        closeLinear();
-                    }
-                    convOpen = false;
-                    join = null;
-                    items.add(new ReshapeItem(new Stage.GlobalAvgPool()));
-                    gapH = mh;
-                    gapW = mw;
-                    vector = mc;
+                    toVector(new Stage.GlobalAvgPool(), mc);
                     continue;
                 }
                 if (vector >= 0 && !oneD && ConvProbe.unflattens(block, vector)) {

@@ -142,7 +142,9 @@ class ResNetEvidence {
      * {@code -Dpolice4j.zoo=VGG,NiN} runs the networks whose names start so; {@code
      * -Dpolice4j.zoo.boxSeconds=S} (default 30) skips a box whose step is estimated above S seconds,
      * {@code -Dpolice4j.zoo.boxMapGb=G} (default 2) one whose map, (d + 1) rows of every unit in
-     * float32, exceeds G GB (ResNetV1-18's, 4.5 GB, took more than this machine's 24 GB at its peak).
+     * float32, exceeds G GB (ResNetV1-18's, 4.5 GB: its step peaks at 19.7 GB resident, and its
+     * support certificate needs about 20 GB of heap beside it, so its row was made in two JVMs,
+     * docs/ZOO.md).
      */
     @Test
     void zooTable() throws Exception {
@@ -172,7 +174,8 @@ class ResNetEvidence {
             double mapGb = (z.input().size() + 1.0) * three.units() * 4 / 1e9;
             if (mapGb > boxMapGb) {
                 System.out.println(String.format(Locale.ROOT, "| %s | | Box.linf(image 0, 0.01) | skipped: its map,"
-                        + " %d rows of %d units in float32, is %.1f GB (the peak is several times that) |", z.name(),
+                        + " %d rows of %d units in float32, is %.1f GB (a step peaks at about 4 times that, and the"
+                        + " support certificate's heap as much again: run it in two JVMs, docs/ZOO.md) |", z.name(),
                         z.input().size() + 1, three.units(), mapGb));
                 continue;
             }

@@ -33,8 +33,14 @@ import java.util.function.Supplier;
  */
 final class LayerScope {
 
-    /** NDScope's arrays and PyTorch arrays' Java buffer; null when either cannot be read. */
-    private static final Field[] FIELDS = fields();
+    /**
+     * The two DJL fields read: an {@link NDScope}'s arrays, and the Java buffer a PyTorch array
+     * made from Java values points into.
+     */
+    private record DjlFields(Field scopeArrays, Field javaBuffer) {}
+
+    /** Null when either field cannot be read. */
+    private static final DjlFields FIELDS = fields();
 
     /** The system property that turns it off ({@code -Dpolice4j.freeLayerArrays=false}). */
     static final String PROPERTY = "police4j.freeLayerArrays";
@@ -47,13 +53,13 @@ final class LayerScope {
         this.on = active() && Boolean.parseBoolean(System.getProperty(PROPERTY, "true"));
     }
 
-    private static Field[] fields() {
+    private static DjlFields fields() {
         try {
             Field resources = NDScope.class.getDeclaredField("resources");
             Field dataRef = Class.forName("ai.djl.pytorch.engine.PtNDArray").getDeclaredField("dataRef");
             resources.setAccessible(true);
             dataRef.setAccessible(true);
-            return new Field[] {resources, dataRef};
+            return new DjlFields(resources, dataRef);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
@@ -113,7 +119,7 @@ final class LayerScope {
     @SuppressWarnings("unchecked")
     private static List<NDArray> made(NDScope scope) {
         try {
-            return new ArrayList<>(((Map<NDArray, NDArray>) FIELDS[0].get(scope)).keySet());
+            return new ArrayList<>(((Map<NDArray, NDArray>) FIELDS.scopeArrays().get(scope)).keySet());
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("NDScope's arrays were readable when the class loaded", e);
         }
@@ -121,11 +127,12 @@ final class LayerScope {
 
     /** Whether PyTorch owns the array's memory (it was made by an operation, not from Java values). */
     private static boolean ownsItsMemory(NDArray a) {
-        if (!FIELDS[1].getDeclaringClass().isInstance(a)) {
+        Field javaBuffer = FIELDS.javaBuffer();
+        if (!javaBuffer.getDeclaringClass().isInstance(a)) {
             return false;
         }
         try {
-            return FIELDS[1].get(a) == null;
+            return javaBuffer.get(a) == null;
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("PtNDArray's buffer was readable when the class loaded", e);
         }

@@ -473,8 +473,12 @@ final class ConvWrap {
                 } else if (dense != null && !dense.activated && !convOpen) {
                     dense.activated = true;
                 } else {
+                    boolean afterReshape = !items.isEmpty() && items.get(items.size() - 1) instanceof ReshapeItem;
                     throw new IllegalArgumentException(where + ": an activation must follow a Conv2d, a Linear or a"
-                            + " ParallelBlock, once");
+                            + " ParallelBlock, once" + (afterReshape ? "; here it follows a flatten or a global pooling"
+                            + " of a map no activation followed: put it before that block (after a flatten it"
+                            + " computes the same there, after a global max-pooling too when it is non-decreasing)"
+                            : ""));
                 }
             }
         }

@@ -90,6 +90,27 @@ class GlobalMaxPoolTest {
         IN_GROUP.trainOnBox(0.05, 3);
     }
 
+    /** An activation after the pooled vector is refused with the way out (put it before the pool), which wraps. */
+    @Test
+    void anActivationAfterTheGlobalPoolIsSentBeforeIt() {
+        SequentialBlock after = new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(4).build())
+                .add(Pool.globalMaxPool2dBlock())
+                .add(Activation.reluBlock())
+                .add(Linear.builder().setUnits(2).build());
+        assertThatThrownBy(() -> Policed.wrap(after, IN_GROUP.region(IN_GROUP.images(1, 1)), IN_GROUP.input()))
+                .hasMessageContaining("network block 2 (ReLU): an activation must follow")
+                .hasMessageContaining("follows a flatten or a global pooling of a map no activation followed: put it"
+                        + " before that block");
+        SequentialBlock before = new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(4).build())
+                .add(Activation.reluBlock())
+                .add(Pool.globalMaxPool2dBlock())
+                .add(Linear.builder().setUnits(2).build());
+        assertThat(Policed.wrap(before, IN_GROUP.region(IN_GROUP.images(1, 1)), IN_GROUP.input()))
+                .isInstanceOf(PolicedConvNet.class);
+    }
+
     @Test
     void blocksThatLookSupportedAreRefusedWithTheReason() {
         SequentialBlock prelu = new SequentialBlock()

@@ -28,7 +28,7 @@ public final class RefusalHint {
         if (block instanceof LayerNorm) {
             return "; a LayerNorm divides each item by its own standard deviation, which is not piecewise affine"
                     + " in the input (no region of inputs keeps the network affine): remove it, or use a BatchNorm"
-                    + " directly after a Linear or a conv (frozen statistics, an affine map)";
+                    + " directly after a Linear or a conv (an affine map of each unit or channel)";
         }
         return "";
     }
